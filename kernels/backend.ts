@@ -1,6 +1,13 @@
 // The kernel interface every backend implements (js reference, tuned wasm, gpu.js modes).
 // Raw row-major Float32Arrays with element offsets, so the tensor layer can pass views
 // (e.g. primal and tangent rows stacked in one buffer) without copies.
+//
+// Tangent conventions shared by every fused kernel below:
+// - `dx`/`dy` absent = zero tangent: the kernel computes only the primal.
+// - `directions` (K, default 1): the tangent holds K stacked copies of the primal's layout
+//   (direction k starts at offset + k·size), all pushed through in the same pass.
+// - Only `gemm` and `im2col` are required; a backend that lacks another kernel inherits the
+//   `js` backend's (kernels/select.ts fills the gaps), so a backend can grow one kernel at a time.
 
 /** C = alpha·op(A)·op(B) + beta·C, repeated `batch` times (strides in elements; 0 = shared operand). */
 export interface GemmArgs {
@@ -9,6 +16,12 @@ export interface GemmArgs {
   b: Float32Array; bOffset: number; ldb: number; transB: boolean; strideB: number;
   c: Float32Array; cOffset: number; ldc: number; strideC: number;
   batch: number; alpha: number; beta: number;
+  /**
+   * Optional: a number the caller changes whenever it writes to `b` (e.g. a weight's update
+   * count). A backend may then reuse its packed copy of op(B) from an earlier call with the same
+   * `b` object, bOffset, ldb, transB, k, n, strideB, batch and bVersion. Undefined: never reused.
+   */
+  bVersion?: number;
 }
 
 /** One NCHW image [c,h,w] at xOffset → cols [c·kh·kw, outH·outW] at colsOffset (zero padding). */
@@ -19,10 +32,102 @@ export interface Im2colArgs {
   cols: Float32Array; colsOffset: number;
 }
 
+/** Elementwise unary ops; derivatives: relu'(0) = 0, log' = 1/x, tanh' = 1 − y², sigmoid' = y(1 − y). */
+export type UnaryOp = 'neg' | 'square' | 'relu' | 'tanh' | 'sigmoid' | 'exp' | 'log';
+
+/** y[i] = f(x[i]), i < n; with dx: dy[k·n + i] = f'(x[i])·dx[k·n + i] for k < directions, same pass. */
+export interface UnaryArgs {
+  op: UnaryOp; n: number;
+  x: Float32Array; xOffset: number;
+  y: Float32Array; yOffset: number;
+  dx?: Float32Array; dxOffset?: number;
+  dy?: Float32Array; dyOffset?: number;
+  directions?: number;
+}
+
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
+
+/**
+ * y[i] = a[i mod aLen] ∘ b[i mod bLen], i < n (trailing-dims broadcasting: aLen and bLen divide n;
+ * a scalar is a length-1 operand). Tangent (if da or db given): for k < directions,
+ * dy[k·n + i] = ∂a·da[k·daStride + i mod aLen] + ∂b·db[k·dbStride + i mod bLen];
+ * daStride/dbStride default to aLen/bLen, 0 = one tangent shared by all directions.
+ */
+export interface BinaryArgs {
+  op: BinaryOp; n: number;
+  a: Float32Array; aOffset: number; aLen: number;
+  b: Float32Array; bOffset: number; bLen: number;
+  y: Float32Array; yOffset: number;
+  da?: Float32Array; daOffset?: number; daStride?: number;
+  db?: Float32Array; dbOffset?: number; dbStride?: number;
+  dy?: Float32Array; dyOffset?: number;
+  directions?: number;
+}
+
+/** y[o·inner + i] = scale·Σ_{j<len} x[(o·len + j)·inner + i]: sum/mean over one axis (or all: outer = inner = 1). */
+export interface ReduceArgs {
+  x: Float32Array; xOffset: number;
+  outer: number; len: number; inner: number; scale: number;
+  y: Float32Array; yOffset: number;
+}
+
+/** y[b][j][i] = x[b][i][j] for x of shape [batch, rows, cols]. */
+export interface TransposeArgs {
+  x: Float32Array; xOffset: number; batch: number; rows: number; cols: number;
+  y: Float32Array; yOffset: number;
+}
+
+/** Row-wise log-softmax of x[rows, cols]; tangent dy = dx − Σ_c softmax·dx per row and direction. */
+export interface LogSoftmaxArgs {
+  x: Float32Array; xOffset: number; rows: number; cols: number;
+  y: Float32Array; yOffset: number;
+  dx?: Float32Array; dxOffset?: number;
+  dy?: Float32Array; dyOffset?: number;
+  directions?: number;
+}
+
+/**
+ * Mean over rows of −log softmax(logits)[label]. Returns the loss; with dlogits, writes
+ * dloss[k] = mean_r (Σ_c p_rc·dl_krc − dl_kr,label) for k < directions, from the same softmax.
+ * `probs` (optional, rows·cols) receives the softmax, for reverse mode.
+ */
+export interface SoftmaxCrossEntropyArgs {
+  logits: Float32Array; logitsOffset: number; rows: number; cols: number;
+  labels: Int32Array;
+  dlogits?: Float32Array; dlogitsOffset?: number; dloss?: Float32Array;
+  directions?: number;
+  probs?: Float32Array;
+}
+
+/**
+ * Max pooling over `planes` planes [h, w] (no padding). Ties go to the first (top-left) element.
+ * argmax (optional, planes·outH·outW) receives each window's winner as an index relative to xOffset;
+ * the tangent is gathered through the same winner in the same pass: dy[k·P + o] = dx[k·X + argmax[o]]
+ * with P = planes·outH·outW, X = planes·h·w.
+ */
+export interface MaxPool2dArgs {
+  x: Float32Array; xOffset: number; planes: number; h: number; w: number;
+  kh: number; kw: number; strideH: number; strideW: number; outH: number; outW: number;
+  y: Float32Array; yOffset: number;
+  argmax?: Int32Array;
+  dx?: Float32Array; dxOffset?: number;
+  dy?: Float32Array; dyOffset?: number;
+  directions?: number;
+}
+
+/** What a backend provides. Everything but gemm and im2col may be left out (the js one is used). */
 export interface KernelBackend {
   readonly name: string;
   gemm(args: GemmArgs): void;
   im2col(args: Im2colArgs): void;
-  // The tensor layer adds the remaining kernels (elementwise, reductions, pooling, softmax)
-  // here; backends that do not provide one inherit the js backend's.
+  unary?(args: UnaryArgs): void;
+  binary?(args: BinaryArgs): void;
+  reduce?(args: ReduceArgs): void;
+  transpose?(args: TransposeArgs): void;
+  logSoftmax?(args: LogSoftmaxArgs): void;
+  softmaxCrossEntropy?(args: SoftmaxCrossEntropyArgs): number;
+  maxPool2d?(args: MaxPool2dArgs): void;
 }
+
+/** A backend with every kernel present (what kernels/select.ts hands to the tensor layer). */
+export type CompleteBackend = Required<KernelBackend>;

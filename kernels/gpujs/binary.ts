@@ -1,0 +1,86 @@
+// Elementwise binary ops with trailing-dims broadcasting as gpu.js kernels. One table row per op:
+// the value and the partials ∂/∂a, ∂/∂b in terms of av, bv and yv (kernels/js/binary.ts's
+// conventions). Fused output is stacked [K + 1, n] (row 0 the value, row k + 1 tangent k); a
+// missing da or db drops its term from the generated source rather than multiplying zeros.
+import type { BinaryArgs, BinaryOp } from '../backend';
+import { KernelCache, forEachRow } from './runtime';
+
+interface BinaryExpr { f: string; da: string; db: string }
+
+export const BINARY_EXPR: Readonly<Record<BinaryOp, BinaryExpr>> = {
+  add: { f: 'av + bv', da: '1.0',       db: '1.0' },
+  sub: { f: 'av - bv', da: '1.0',       db: '-1.0' },
+  mul: { f: 'av * bv', da: 'bv',        db: 'av' },
+  div: { f: 'av / bv', da: '1.0 / bv',  db: '-yv / bv' },
+};
+
+// Indices are < 2^24 (runtime.ts slices), where gpu.js's float32 `%` is exact.
+const OPERANDS = `const ia = this.thread.x % this.constants.aLen;
+  const ib = this.thread.x % this.constants.bLen;
+  const av = a[ia];
+  const bv = b[ib];`;
+
+export function binarySource(op: BinaryOp): string {
+  return `function (a, b) {
+  ${OPERANDS}
+  return ${BINARY_EXPR[op].f};
+}`;
+}
+
+/** Output [n, K + 1]; `hasDa`/`hasDb` say which tangent terms exist (and which arguments follow b). */
+export function binaryJvpSource(op: BinaryOp, hasDa: boolean, hasDb: boolean): string {
+  const e = BINARY_EXPR[op];
+  const terms = [
+    ...(hasDa ? [`(${e.da}) * da[k * this.constants.das + ia]`] : []),
+    ...(hasDb ? [`(${e.db}) * db[k * this.constants.dbs + ib]`] : []),
+  ];
+  const params = ['a', 'b', ...(hasDa ? ['da'] : []), ...(hasDb ? ['db'] : [])];
+  return `function (${params.join(', ')}) {
+  ${OPERANDS}
+  const yv = ${e.f};
+  let out = yv;
+  if (this.thread.y > 0) {
+    const k = this.thread.y - 1;
+    out = ${terms.join(' + ')};
+  }
+  return out;
+}`;
+}
+
+function checkLen(op: string, name: string, len: number, n: number): void {
+  if (!Number.isInteger(len) || len < 1 || n % len !== 0) {
+    throw new Error(`gpujs binary ${op}: ${name} = ${len} must be a positive integer dividing n = ${n} (trailing-dims broadcasting)`);
+  }
+}
+
+export function binary(cache: KernelCache, g: BinaryArgs): void {
+  const { op, n, aLen, bLen } = g;
+  if (!(op in BINARY_EXPR)) throw new Error(`gpujs binary: unknown op '${op}'; known: ${Object.keys(BINARY_EXPR).join(', ')}`);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`gpujs binary ${op}: n must be a non-negative integer, got ${n}`);
+  if (n === 0) return;
+  checkLen(op, 'aLen', aLen, n);
+  checkLen(op, 'bLen', bLen, n);
+  const a = cache.slice(g.a, g.aOffset, aLen, `${op} a`);
+  const b = cache.slice(g.b, g.bOffset, bLen, `${op} b`);
+  cache.slice(g.y, g.yOffset, n, `${op} y`);
+  const hasDa = g.da !== undefined, hasDb = g.db !== undefined;
+  if (!g.dy || (!hasDa && !hasDb)) {
+    const kern = cache.get(`binary-${op}`, binarySource(op), [n], { aLen, bLen });
+    forEachRow(cache.run(`binary-${op}`, kern, [a, b]), (row) => g.y.set(row, g.yOffset));
+    return;
+  }
+  const K = g.directions ?? 1;
+  if (!Number.isInteger(K) || K < 1) throw new Error(`gpujs binary ${op}: directions must be an integer ≥ 1, got ${K}`);
+  const das = g.daStride ?? aLen, dbs = g.dbStride ?? bLen;
+  const args: Float32Array[] = [a, b];
+  if (g.da) args.push(cache.slice(g.da, g.daOffset ?? 0, (K - 1) * das + aLen, `${op} da`));
+  if (g.db) args.push(cache.slice(g.db, g.dbOffset ?? 0, (K - 1) * dbs + bLen, `${op} db`));
+  const dy = g.dy, dyo = g.dyOffset ?? 0;
+  cache.slice(dy, dyo, K * n, `${op} dy`);
+  const name = `binary-jvp-${op}-${hasDa ? 'a' : ''}${hasDb ? 'b' : ''}`;
+  const kern = cache.get(name, binaryJvpSource(op, hasDa, hasDb), [n, K + 1], { aLen, bLen, das, dbs });
+  forEachRow(cache.run(name, kern, args), (row, r) => {
+    if (r === 0) g.y.set(row, g.yOffset);
+    else dy.set(row, dyo + (r - 1) * n);
+  });
+}

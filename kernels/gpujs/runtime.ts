@@ -1,0 +1,154 @@
+// gpu.js plumbing shared by every kernel family: lazy loading, mode checks, a per-shape kernel
+// cache, argument slicing and output read-back. gpu.js is required only when a gpujs backend is
+// created, so users of the other backends never load it (nor its WebGPU binary).
+
+export type GpujsMode = 'webasm' | 'cpu' | 'gpu';
+
+/** The part of a gpu.js kernel shortcut we use: a call, and the inner kernel for fallback checks. */
+interface GpuKernel {
+  (...args: (Float32Array | number)[]): KernelOutput;
+  kernel?: { fallbackReason?: string };
+  destroy?(): void;
+}
+type Row = ArrayLike<number>;
+type KernelOutput = Row | Row[] | Row[][];
+
+interface GpuInstance {
+  readonly Kernel: (abstract new (...args: never[]) => unknown) | null;
+  createKernel(source: string, settings: Record<string, unknown>): GpuKernel;
+  destroy(): void;
+}
+
+/**
+ * Every array index in a gpu.js kernel is computed in float32 on its webasm and GL backends
+ * (measured: a[2^24 + 1] reads a[2^24]), so each operand slice must stay below 2^24 elements.
+ */
+export const MAX_INDEX = 1 << 24;
+
+interface GpujsModule {
+  GPU: new (settings: { mode: string }) => GpuInstance;
+  /** Base class of gpu.js's WebGL, WebGL2 and headless-gl kernels: the synchronous GPU ones. */
+  GLKernel: abstract new (...args: never[]) => unknown;
+}
+
+function loadGpujs(): GpujsModule {
+  try {
+    // Lazy on purpose (see the header): gpu.js pulls native GPU bindings.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('gpu.js');
+  } catch (e) {
+    throw new Error(`gpujs backend: cannot load the 'gpu.js' package (${(e as Error).message}); ` +
+      `install it (npm install gpu.js) or select another backend (wasm, js)`);
+  }
+}
+
+function createGpu(mode: GpujsMode): GpuInstance {
+  const { GPU, GLKernel } = loadGpujs();
+  let gpu: GpuInstance;
+  try {
+    gpu = new GPU({ mode });
+  } catch (e) {
+    throw new Error(`gpujs-${mode}: gpu.js cannot run mode '${mode}' here: ${(e as Error).message}`);
+  }
+  // gpu.js's 'gpu' mode silently falls back to webasm when no GL context exists; a backend
+  // named gpujs-gpu must run on a GPU or refuse. (Checked by class, not by name: bundlers rename.)
+  if (mode === 'gpu' && !(gpu.Kernel && gpu.Kernel.prototype instanceof GLKernel)) {
+    const fallback = gpu.Kernel?.name.replace(/^_+/, '') ?? 'nothing';
+    gpu.destroy();
+    throw new Error(`gpujs-gpu: no GPU context for gpu.js here (it would fall back to ${fallback}); it needs WebGL/WebGL2 (a browser) or headless-gl (the 'gl' ` +
+      `package with its native binary). gpu.js's WebGPU mode is asynchronous only and cannot back ` +
+      `the synchronous kernel interface. Select gpujs-webasm, wasm or js instead.`);
+  }
+  return gpu;
+}
+
+/** One gpu.js instance per backend and its compiled kernels, keyed by kernel name and shape. */
+export class KernelCache {
+  private readonly gpu: GpuInstance;
+  private readonly kernels = new Map<string, GpuKernel>();
+  /** Operand size limit; MAX_INDEX, lowered only by tests to exercise batch splitting. */
+  maxIndex = MAX_INDEX;
+  /**
+   * Compiled kernels kept (least recently used dropped): each webasm kernel owns a memory sized
+   * for its operands, and a training run uses a fixed, small set of shapes.
+   */
+  maxKernels = 64;
+
+  constructor(readonly mode: GpujsMode) {
+    this.gpu = createGpu(mode);
+  }
+
+  /**
+   * The kernel for `source` with these constants and output size, compiled on first use.
+   * Sizes are constants (baked in), so a kernel serves exactly one shape; offsets never reach
+   * the kernel because operands arrive as exact slices (see `slice`).
+   */
+  get(name: string, source: string, output: number[], constants: Record<string, number>): GpuKernel {
+    const key = `${name}|${output.join('x')}|${JSON.stringify(constants)}`;
+    let k = this.kernels.get(key);
+    if (k) {
+      this.kernels.delete(key); // re-insert: Map order is then least recently used first
+    } else {
+      k = this.gpu.createKernel(source, { output, constants, precision: 'single', tactic: 'precision' });
+      while (this.kernels.size > 0 && this.kernels.size >= this.maxKernels) {
+        const [oldest, evicted] = this.kernels.entries().next().value as [string, GpuKernel];
+        this.kernels.delete(oldest);
+        evicted.destroy?.();
+      }
+    }
+    this.kernels.set(key, k);
+    return k;
+  }
+
+  /** Runs a kernel and refuses gpu.js's silent fallback to its cpu backend. */
+  run(name: string, k: GpuKernel, args: (Float32Array | number)[]): KernelOutput {
+    const out = k(...args);
+    const reason = k.kernel?.fallbackReason;
+    if (reason) throw new Error(`gpujs-${this.mode}: kernel '${name}' fell back to gpu.js's cpu backend: ${reason}`);
+    return out;
+  }
+
+  /**
+   * The `length` elements of `buf` from `offset`, as a view: what a kernel reads, so its indices
+   * start at 0 and stay in gpu.js's float index range. Empty slices become one zero (gpu.js
+   * rejects zero-length arrays).
+   */
+  slice(buf: Float32Array, offset: number, length: number, what: string): Float32Array {
+    if (length >= this.maxIndex) {
+      throw new Error(`gpujs-${this.mode}: ${what} spans ${length} elements; gpu.js indexes in float32, so one ` +
+        `kernel operand must stay under ${this.maxIndex} elements (use the wasm or js backend for this size)`);
+    }
+    if (!Number.isInteger(offset) || offset < 0 || offset + length > buf.length) {
+      throw new Error(`gpujs-${this.mode}: ${what} needs elements [${offset}, ${offset + length}) but its buffer has ${buf.length}`);
+    }
+    return length > 0 ? buf.subarray(offset, offset + length) : new Float32Array(1);
+  }
+
+  /** Number of compiled kernels (tests check shapes are reused). */
+  get size(): number {
+    return this.kernels.size;
+  }
+
+  destroy(): void {
+    for (const k of this.kernels.values()) k.destroy?.();
+    this.kernels.clear();
+    this.gpu.destroy();
+  }
+}
+
+/** Calls `row(values, r)` for each innermost row of a kernel's output, in row-major order. */
+export function forEachRow(out: KernelOutput, row: (values: Row, r: number) => void): void {
+  const isRow = (v: Row | Row[]): v is Row => typeof v[0] === 'number';
+  if (isRow(out as Row)) { row(out as Row, 0); return; }
+  let r = 0;
+  for (const part of out as (Row | Row[])[]) {
+    if (isRow(part)) row(part, r++);
+    else for (const inner of part) row(inner, r++);
+  }
+}
+
+/** Copies a kernel's output, flattened row-major, into `target` from `offset`. */
+export function copyOut(out: KernelOutput, target: Float32Array, offset: number): void {
+  let o = offset;
+  forEachRow(out, (values) => { target.set(values, o); o += values.length; });
+}

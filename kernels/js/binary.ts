@@ -1,0 +1,65 @@
+// Elementwise binary ops with broadcasting and fused tangents. THE TABLE: per op, the value y(a, b)
+// and the partials ∂y/∂a, ∂y/∂b as JavaScript expressions in a, b and y (div reuses the quotient).
+import type { BinaryArgs, BinaryOp } from '../backend';
+import { compileLoop } from './compile-loop';
+
+export const BINARY_RULES: Readonly<Record<BinaryOp, { readonly y: string; readonly da: string; readonly db: string }>> = {
+  add: { y: 'a + b', da: '1',     db: '1' },
+  sub: { y: 'a - b', da: '1',     db: '-1' },
+  mul: { y: 'a * b', da: 'b',     db: 'a' },
+  div: { y: 'a / b', da: '1 / b', db: '-y / b' },
+};
+
+/**
+ * The js kernel also takes `aInner`/`bInner` (default 1): operand element j then spans `inner`
+ * consecutive outputs, index (i / inner) mod len — numpy broadcasting of shapes like [C,1,1]
+ * (a conv bias). Not part of the backend interface: the tensor layer sends such calls here.
+ */
+export interface InnerBinaryArgs extends BinaryArgs { aInner?: number; bInner?: number }
+
+type Loop = (A: Float32Array, ao: number, B: Float32Array, bo: number, Y: Float32Array, yo: number, n: number,
+  len: number, inner: number, DA: Float32Array | undefined, dao: number, das: number,
+  DB: Float32Array | undefined, dbo: number, dbs: number, DY: Float32Array | undefined, dyo: number, K: number) => void;
+
+const PARAMS = ['A', 'ao', 'B', 'bo', 'Y', 'yo', 'n', 'len', 'inner', 'DA', 'dao', 'das', 'DB', 'dbo', 'dbs', 'DY', 'dyo', 'K'];
+
+/**
+ * One operand is "full" (index i), the other repeats: index j for outputs i = r + j·inner + q
+ * (trailing broadcasting is inner = 1; equal shapes are len = n). `small` names the repeating one.
+ */
+function loop(op: BinaryOp, small: 'a' | 'b', withDa: boolean, withDb: boolean): Loop {
+  const r = BINARY_RULES[op];
+  if (!r) throw new Error(`binary: unknown op '${op}'`);
+  const ia = small === 'a' ? 'j' : 'i', ib = small === 'b' ? 'j' : 'i';
+  const terms = [withDa && `ga * DA[dao + k * das + ${ia}]`, withDb && `gb * DB[dbo + k * dbs + ${ib}]`].filter(Boolean).join(' + ');
+  const tangent = withDa || withDb
+    ? `${withDa ? `const ga = ${r.da};` : ''} ${withDb ? `const gb = ${r.db};` : ''}
+       for (let k = 0; k < K; k++) DY[dyo + k * n + i] = ${terms};`
+    : '';
+  const body = `
+    for (let base = 0; base < n; base += len * inner) {
+      for (let j = 0; j < len; j++) {
+        for (let q = 0, i = base + j * inner; q < inner; q++, i++) {
+          const a = A[ao + ${ia}], b = B[bo + ${ib}], y = ${r.y};
+          Y[yo + i] = y;
+          ${tangent}
+        }
+      }
+    }`;
+  return compileLoop<Loop>(`binary:${op}:${small}:${withDa}:${withDb}`, PARAMS, body);
+}
+
+export function binary(g: InnerBinaryArgs): void {
+  const { n, aLen, bLen } = g;
+  if (n === 0) return;
+  // Which operand repeats (a full-length operand has len = n, inner = 1).
+  const small = aLen === n && (g.aInner ?? 1) === 1 ? 'b' : 'a';
+  const len = small === 'a' ? aLen : bLen, inner = (small === 'a' ? g.aInner : g.bInner) ?? 1;
+  if (n % (len * inner) !== 0 || (small === 'a' ? bLen : aLen) !== n) {
+    throw new Error(`binary: operand lengths ${aLen}, ${bLen} do not broadcast to ${n}`);
+  }
+  const tangent = !!g.dy && !!(g.da || g.db);
+  const withDa = tangent && !!g.da, withDb = tangent && !!g.db;
+  loop(g.op, small, withDa, withDb)(g.a, g.aOffset, g.b, g.bOffset, g.y, g.yOffset, n, len, inner,
+    g.da, g.daOffset ?? 0, g.daStride ?? aLen, g.db, g.dbOffset ?? 0, g.dbStride ?? bLen, g.dy, g.dyOffset ?? 0, g.directions ?? 1);
+}

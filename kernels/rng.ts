@@ -1,0 +1,204 @@
+// Counter-based random numbers: Philox-4x32-10 (Salmon, Moraes, Dror, Shaw, "Parallel random
+// numbers: as easy as 1, 2, 3", SC'11). Element i of stream (seed, stream) is a pure function of
+// (seed, stream, i), so any slice of a perturbation vector can be regenerated instead of stored.
+//
+// Layout: key = (seed mod 2^32, floor(seed / 2^32)); counter = (block lo, block hi, stream lo,
+// stream hi). Block b yields four 32-bit words, the words of elements 4b … 4b+3.
+//   uniform    element i = (word_i + 0.5)·2^-32, in (0, 1) (never 0, so log() is safe)
+//   rademacher element i = ±1 from the top bit of word_i
+//   normal     elements (2j, 2j+1) = Box–Muller of (word_2j, word_2j+1): r·cos θ, r·sin θ
+
+const M0 = 0xd2511f53;
+const M1 = 0xcd9e8d57;
+const W0 = 0x9e3779b9;
+const W1 = 0xbb67ae85;
+const M0_HI = M0 >>> 16, M0_LO = M0 & 0xffff;
+const M1_HI = M1 >>> 16, M1_LO = M1 & 0xffff;
+const TWO32 = 4294967296;
+const INV32 = 1 / TWO32;
+const TWO_PI = 2 * Math.PI;
+const INV16 = 1 / 65536;
+
+/** High 32 bits of a·M for a < 2^32, from two exact 48-bit float products. */
+function mulhi(a: number, mHi: number, mLo: number): number {
+  return ((a * mHi + Math.floor((a * mLo) / 65536)) / 65536) >>> 0;
+}
+
+/** One Philox-4x32-10 block: writes 4 words for counter (c0..c3) and key (k0, k1) into out[o..o+3]. */
+export function philox4x32(
+  c0: number, c1: number, c2: number, c3: number, k0: number, k1: number,
+  out: Uint32Array | number[], o = 0,
+): void {
+  c0 >>>= 0; c1 >>>= 0; c2 >>>= 0; c3 >>>= 0; k0 >>>= 0; k1 >>>= 0;
+  for (let r = 0; r < 10; r++) {
+    const hi0 = mulhi(c0, M0_HI, M0_LO), lo0 = Math.imul(c0, M0) >>> 0;
+    const hi1 = mulhi(c2, M1_HI, M1_LO), lo1 = Math.imul(c2, M1) >>> 0;
+    c0 = (hi1 ^ c1 ^ k0) >>> 0; c1 = lo1;
+    c2 = (hi0 ^ c3 ^ k1) >>> 0; c3 = lo0;
+    k0 = (k0 + W0) >>> 0; k1 = (k1 + W1) >>> 0;
+  }
+  out[o] = c0; out[o + 1] = c1; out[o + 2] = c2; out[o + 3] = c3;
+}
+
+function checkIndex(what: string, v: number): void {
+  if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`rng: ${what} must be a non-negative safe integer, got ${v}`);
+}
+
+type FloatOut = Float32Array | Float64Array | number[];
+
+const CHUNK = 4096; // words generated per batch (a multiple of 4)
+const scratch = new Uint32Array(CHUNK);
+
+/**
+ * Generates the raw words of elements [first, first+count) of stream (seed, stream) into
+ * scratch[0 … count) (count ≤ CHUNK, first a multiple of 4). Rounds inlined: this is the hot loop.
+ */
+function wordsAt(k0: number, k1: number, s0: number, s1: number, first: number, count: number): void {
+  for (let i = 0; i < count; i += 4) {
+    const b = (first + i) / 4;
+    let c0 = b >>> 0, c1 = Math.floor(b / TWO32) >>> 0, c2 = s0, c3 = s1, a0 = k0, a1 = k1;
+    for (let r = 0; r < 10; r++) {
+      const hi0 = ((c0 * M0_HI + Math.floor(c0 * M0_LO * INV16)) * INV16) >>> 0;
+      const lo0 = Math.imul(c0, M0) >>> 0;
+      const hi1 = ((c2 * M1_HI + Math.floor(c2 * M1_LO * INV16)) * INV16) >>> 0;
+      const lo1 = Math.imul(c2, M1) >>> 0;
+      c0 = (hi1 ^ c1 ^ a0) >>> 0; c1 = lo1;
+      c2 = (hi0 ^ c3 ^ a1) >>> 0; c3 = lo0;
+      a0 = (a0 + W0) >>> 0; a1 = (a1 + W1) >>> 0;
+    }
+    scratch[i] = c0; scratch[i + 1] = c1; scratch[i + 2] = c2; scratch[i + 3] = c3;
+  }
+}
+
+/**
+ * Walks elements [offset, offset+n) in chunks: `emit(j0, w0, len)` gets the words of output
+ * positions j0 … j0+len-1 in scratch[w0 …] (w0 > 0 only for the first, unaligned chunk).
+ */
+function forChunks(seed: number, stream: number, offset: number, n: number,
+  emit: (j0: number, w0: number, len: number) => void): void {
+  checkIndex('seed', seed); checkIndex('stream', stream); checkIndex('offset', offset);
+  const k0 = seed >>> 0, k1 = Math.floor(seed / TWO32) >>> 0;
+  const s0 = stream >>> 0, s1 = Math.floor(stream / TWO32) >>> 0;
+  let j = 0;
+  while (j < n) {
+    const e = offset + j, first = e - (e % 4), skip = e - first;
+    const count = Math.min(CHUNK, (Math.ceil((offset + n - first) / 4)) * 4);
+    wordsAt(k0, k1, s0, s1, first, count);
+    const len = Math.min(count - skip, n - j);
+    emit(j, skip, len);
+    j += len;
+  }
+}
+
+/** out[j] = element offset+j of the uniform (0,1) stream (seed, stream). */
+export function fillUniform(out: FloatOut, seed: number, stream = 0, offset = 0): FloatOut {
+  forChunks(seed, stream, offset, out.length, (j0, w0, len) => {
+    for (let q = 0; q < len; q++) out[j0 + q] = (scratch[w0 + q] + 0.5) * INV32;
+  });
+  return out;
+}
+
+/** out[j] = element offset+j of the Rademacher (±1, equal odds) stream (seed, stream). */
+export function fillRademacher(out: FloatOut, seed: number, stream = 0, offset = 0): FloatOut {
+  forChunks(seed, stream, offset, out.length, (j0, w0, len) => {
+    for (let q = 0; q < len; q++) out[j0 + q] = scratch[w0 + q] >= 0x80000000 ? 1 : -1;
+  });
+  return out;
+}
+
+/** out[j] = element offset+j of the standard normal stream (seed, stream). */
+export function fillNormal(out: FloatOut, seed: number, stream = 0, offset = 0): FloatOut {
+  forChunks(seed, stream, offset, out.length, (j0, w0, len) => {
+    let q = 0;
+    if (w0 % 2 === 1) { // odd start: the sin half of a pair
+      const p = w0 - 1;
+      out[j0] = Math.sqrt(-2 * Math.log((scratch[p] + 0.5) * INV32)) * Math.sin(TWO_PI * ((scratch[p + 1] + 0.5) * INV32));
+      q = 1;
+    }
+    for (; q < len; q += 2) {
+      const p = w0 + q;
+      const r = Math.sqrt(-2 * Math.log((scratch[p] + 0.5) * INV32));
+      const t = TWO_PI * ((scratch[p + 1] + 0.5) * INV32);
+      out[j0 + q] = r * Math.cos(t);
+      if (q + 1 < len) out[j0 + q + 1] = r * Math.sin(t);
+    }
+  });
+  return out;
+}
+
+export type Distribution = 'normal' | 'rademacher' | 'uniform';
+
+/** The fill function for a distribution name (a table, so callers can pass the name through). */
+export const FILLERS: Readonly<Record<Distribution, typeof fillNormal>> = {
+  normal: fillNormal,
+  rademacher: fillRademacher,
+  uniform: fillUniform,
+};
+
+/** A seeded sequential generator for users: draws walk one Philox stream in order. */
+export class Rng {
+  private readonly words = new Uint32Array(4);
+  private block = 0;
+  private used = 4;
+  private spare: number | undefined;
+
+  constructor(readonly seed: number, readonly stream = 0) {
+    checkIndex('seed', seed); checkIndex('stream', stream);
+  }
+
+  /** The next raw 32-bit word. */
+  nextUint32(): number {
+    if (this.used === 4) {
+      const b = this.block++;
+      philox4x32(b >>> 0, Math.floor(b / TWO32), this.stream >>> 0, Math.floor(this.stream / TWO32),
+        this.seed >>> 0, Math.floor(this.seed / TWO32), this.words);
+      this.used = 0;
+    }
+    return this.words[this.used++];
+  }
+
+  /** Uniform in (0, 1). */
+  uniform(): number { return (this.nextUint32() + 0.5) * INV32; }
+
+  /** Standard normal (Box–Muller; the second value of each pair is kept for the next call). */
+  normal(): number {
+    if (this.spare !== undefined) { const z = this.spare; this.spare = undefined; return z; }
+    const r = Math.sqrt(-2 * Math.log(this.uniform()));
+    const t = TWO_PI * this.uniform();
+    this.spare = r * Math.sin(t);
+    return r * Math.cos(t);
+  }
+
+  /** ±1 with equal odds. */
+  rademacher(): number { return this.nextUint32() >= 0x80000000 ? 1 : -1; }
+
+  /** Integer in [0, n) (multiply-shift; bias below 2^-32·n, negligible for array sizes). */
+  int(n: number): number {
+    if (!Number.isSafeInteger(n) || n <= 0 || n > TWO32) throw new RangeError(`rng.int: n must be an integer in [1, 2^32], got ${n}`);
+    return Math.floor(this.uniform() * n);
+  }
+
+  /** Fisher–Yates shuffle in place; returns the same array. */
+  shuffle<T extends { length: number; [i: number]: any }>(a: T): T {
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const t = a[i]; a[i] = a[j]; a[j] = t;
+    }
+    return a;
+  }
+
+  /** Fills `out` with draws from `distribution`, continuing this generator's sequence. */
+  fill(out: FloatOut, distribution: Distribution = 'normal'): FloatOut {
+    const draw = distribution === 'normal' ? () => this.normal()
+      : distribution === 'rademacher' ? () => this.rademacher() : () => this.uniform();
+    for (let i = 0; i < out.length; i++) out[i] = draw();
+    return out;
+  }
+}
+
+/** A seed from the platform's entropy source, for runs where the user gave none (record it). */
+export function randomSeed(): number {
+  const w = new Uint32Array(2);
+  globalThis.crypto.getRandomValues(w);
+  return (w[0] & 0x1fffff) * TWO32 + w[1];
+}

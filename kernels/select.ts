@@ -1,0 +1,106 @@
+// Backend registry and selection. Backends are listed with lazy loaders so a backend's code (and
+// its dependencies: gpu.js, the wasm binary) is only required when that backend is selected.
+// Selection: setBackend(name) > FORWARDGRAD_BACKEND env > DEFAULT_ORDER (fastest measured first),
+// falling back along that order when a backend fails to load.
+import type { CompleteBackend, KernelBackend } from './backend';
+import { jsBackend } from './js';
+
+export interface BackendEntry {
+  readonly name: string;
+  /** Synchronous; throws when the backend cannot run here. */
+  readonly load: () => KernelBackend;
+}
+
+// Each backend directory exports `createBackend(mode?)` (see ARCHITECTURE.md).
+const BUILT_IN: readonly BackendEntry[] = [
+  { name: 'js', load: () => jsBackend },
+  { name: 'wasm', load: () => require('./wasm/index').createBackend() },
+  { name: 'gpujs-webasm', load: () => require('./gpujs/index').createBackend('webasm') },
+  { name: 'gpujs-cpu', load: () => require('./gpujs/index').createBackend('cpu') },
+  { name: 'gpujs-gpu', load: () => require('./gpujs/index').createBackend('gpu') },
+];
+
+/** The default when nothing is chosen: fastest measured in Node first. */
+const DEFAULT_ORDER = ['wasm', 'js'];
+
+const entries = new Map<string, BackendEntry>(BUILT_IN.map((e) => [e.name, e]));
+const loaded = new Map<string, CompleteBackend>();
+const failures = new Map<string, Error>();
+let current: CompleteBackend | undefined;
+
+/** Adds (or replaces) a backend; `load` runs the first time it is selected. */
+export function registerBackend(entry: BackendEntry): void {
+  entries.set(entry.name, entry);
+  loaded.delete(entry.name);
+  failures.delete(entry.name);
+}
+
+/** Names of all registered backends (loadable or not). */
+export function registeredBackends(): string[] {
+  return [...entries.keys()];
+}
+
+/** Names of the registered backends that load here (loads each once; failures are remembered). */
+export function listBackends(): string[] {
+  return registeredBackends().filter((name) => tryLoad(name) !== undefined);
+}
+
+/** Fills kernels a backend lacks with the js reference's, keeping the backend's name. */
+function complete(b: KernelBackend): CompleteBackend {
+  const out: Record<string, unknown> = { name: b.name };
+  for (const key of Object.keys(jsBackend) as (keyof CompleteBackend)[]) {
+    if (key === 'name') continue;
+    const own = b[key] as ((args: never) => unknown) | undefined;
+    out[key] = own ? own.bind(b) : jsBackend[key];
+  }
+  return out as unknown as CompleteBackend;
+}
+
+function tryLoad(name: string): CompleteBackend | undefined {
+  const hit = loaded.get(name);
+  if (hit) return hit;
+  if (failures.has(name)) return undefined;
+  const entry = entries.get(name);
+  if (!entry) return undefined;
+  try {
+    const b = complete(entry.load());
+    loaded.set(name, b);
+    return b;
+  } catch (e) {
+    failures.set(name, e instanceof Error ? e : new Error(String(e)));
+    return undefined;
+  }
+}
+
+/** Loads `name` or throws an error that says why and what exists. */
+export function loadBackend(name: string): CompleteBackend {
+  if (!entries.has(name)) {
+    throw new Error(`backend '${name}' is not registered; registered backends: ${registeredBackends().join(', ')}`);
+  }
+  const b = tryLoad(name);
+  if (!b) throw new Error(`backend '${name}' failed to load: ${failures.get(name)?.message}`);
+  return b;
+}
+
+/** Selects the backend every tensor op uses from now on. */
+export function setBackend(name: string): CompleteBackend {
+  current = loadBackend(name);
+  return current;
+}
+
+/** The selected backend (choosing the default on first use). `getBackend().name` reports it. */
+export function getBackend(): CompleteBackend {
+  if (current) return current;
+  const env = typeof process === 'undefined' ? undefined : process.env.FORWARDGRAD_BACKEND;
+  if (env) return setBackend(env); // explicit choice: failing loudly beats a silent fallback
+  for (const name of DEFAULT_ORDER) {
+    const b = tryLoad(name);
+    if (b) return (current = b);
+  }
+  return (current = loadBackend('js'));
+}
+
+/** Why a backend failed to load (undefined if it loaded or was never tried). */
+export function backendLoadError(name: string): Error | undefined {
+  return failures.get(name);
+}

@@ -1,0 +1,84 @@
+// The `wasm` backend: AssemblyScript SIMD GEMM (relaxed-SIMD fused multiply-add where available)
+// on the main thread plus, optionally, one helper thread sharing the kernel memory.
+// Options: FORWARDGRAD_THREADS (1 or 2; default 2 when the machine has ≥ 2 cores),
+// FORWARDGRAD_WASM_MEMORY_MB (kernel memory, fixed size, default 256),
+// FORWARDGRAD_RELAXED_SIMD=0 (never set V8's relaxed-SIMD flag).
+import { availableParallelism } from 'node:os';
+import type { GemmArgs, Im2colArgs, KernelBackend } from '../backend';
+import { compileKernels, type KernelExports, type WasmVariant } from './module';
+import { Helper, RESERVED_BYTES } from './worker';
+import { WasmGemm } from './gemm';
+import { im2col } from './im2col';
+import { wasmApi } from './webassembly';
+
+export interface WasmBackendOptions {
+  /** 1 = main thread only; 2 = main thread + one helper. */
+  threads?: number;
+  memoryMB?: number;
+  variant?: WasmVariant;
+  /** Calls below this many flops run on the main thread only (default 1.5e7 ≈ 0.5 ms). */
+  minParallelFlops?: number;
+  /** Helper spin time after a job before sleeping, ms (default 0.05). */
+  spinMs?: number;
+}
+
+export interface WasmBackend extends KernelBackend {
+  readonly name: 'wasm';
+  readonly threads: number;
+  readonly variant: WasmVariant;
+  /** Blocks until the helper thread (if any) has started; returns whether it is running. */
+  waitForThreads(timeoutMs?: number): boolean;
+  /** Stops the helper thread; later calls run on the main thread. */
+  dispose(): Promise<void>;
+}
+
+function envInt(name: string): number | undefined {
+  const v = process.env[name];
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got '${v}'`);
+  return n;
+}
+
+export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend {
+  const threads = options.threads ?? envInt('FORWARDGRAD_THREADS') ?? Math.min(2, availableParallelism());
+  if (threads !== 1 && threads !== 2) throw new Error(`wasm backend: threads must be 1 or 2, got ${threads}`);
+  const memoryMB = options.memoryMB ?? envInt('FORWARDGRAD_WASM_MEMORY_MB') ?? 256;
+  const pages = Math.ceil(memoryMB * 16);
+  if (pages * 65536 < 2 * RESERVED_BYTES || pages > 65536) throw new Error(`wasm backend: memory must be between 1 and 4096 MB, got ${memoryMB}`);
+  const { module, variant } = compileKernels(options.variant);
+  const memory = new wasmApi.Memory({ initial: pages, maximum: pages, shared: true });
+  const exports = new wasmApi.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
+  let helper = threads === 2 ? new Helper({ module, memory, spinMs: options.spinMs ?? 0.05 }) : undefined;
+  const engine = new WasmGemm(exports, memory, helper, { minParallelFlops: options.minParallelFlops ?? 1.5e7 });
+  warmUp(engine);
+  return {
+    name: 'wasm',
+    threads,
+    variant,
+    gemm: (args: GemmArgs) => engine.gemm(args),
+    im2col: (args: Im2colArgs) => im2col(args),
+    waitForThreads: (timeoutMs = 10000) => helper?.waitReady(timeoutMs) ?? false,
+    dispose: async () => {
+      const h = helper;
+      helper = undefined;
+      engine.detachHelper();
+      if (h) await h.dispose();
+    },
+  };
+}
+
+/** Runs each kernel a few times: V8 first compiles wasm with its baseline tier (≈ 5× slower). */
+function warmUp(engine: WasmGemm): void {
+  const m = 16, n = 64, k = 256;
+  const a = new Float32Array(m * k), b = new Float32Array(k * n), c = new Float32Array(m * n);
+  for (let i = 0; i < 10; i++) {
+    engine.gemm({ m, n, k, a, aOffset: 0, lda: i % 2 === 1 ? m : k, transA: i % 2 === 1, strideA: 0, b, bOffset: 0, ldb: n,
+      transB: false, strideB: 0, c, cOffset: 0, ldc: n, strideC: 0, batch: 1, alpha: 1, beta: i % 2 });
+  }
+}
+
+/** Entry point used by kernels/select.ts. */
+export function createBackend(): WasmBackend {
+  return createWasmBackend();
+}

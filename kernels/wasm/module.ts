@@ -1,0 +1,43 @@
+// Picks and compiles the kernel module: the relaxed-SIMD build (fused multiply-add) where this V8
+// accepts it, else the plain-SIMD build. Node 20 hides relaxed SIMD behind
+// --experimental-wasm-relaxed-simd; setting that flag at run time before compiling works there
+// (checked with wasmApi.validate), so we try it unless FORWARDGRAD_RELAXED_SIMD=0.
+import { setFlagsFromString } from 'node:v8';
+import { RELAXED_WASM, SIMD_WASM } from './build/binaries';
+import { wasmApi, type WasmModule } from './webassembly';
+
+export type WasmVariant = 'relaxed' | 'simd';
+
+export interface KernelExports {
+  packA(src: number, ld: number, trans: number, m: number, k: number, dst: number): void;
+  packB(src: number, ld: number, trans: number, k: number, n: number, panel0: number, panel1: number, dst: number): void;
+  kernel(pa: number, pb: number, pc: number, ldc: number, blocks: number, panel0: number, panel1: number,
+    k: number, alpha: number, beta: number): void;
+}
+
+function bytes(base64: string): Uint8Array {
+  return new Uint8Array(Buffer.from(base64, 'base64'));
+}
+
+/** Whether the relaxed build validates, enabling V8's flag first if needed (and allowed). */
+function relaxedAvailable(allowFlag: boolean): boolean {
+  const relaxed = bytes(RELAXED_WASM);
+  if (wasmApi.validate(relaxed)) return true;
+  if (!allowFlag) return false;
+  setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return wasmApi.validate(relaxed);
+}
+
+/** Compiles the best variant this engine runs (or the one asked for); throws without wasm SIMD. */
+export function compileKernels(want?: WasmVariant): { module: WasmModule; variant: WasmVariant } {
+  const allowFlag = process.env.FORWARDGRAD_RELAXED_SIMD !== '0';
+  const variant: WasmVariant = want ?? (relaxedAvailable(allowFlag) ? 'relaxed' : 'simd');
+  if (variant === 'relaxed' && !relaxedAvailable(allowFlag)) {
+    throw new Error('wasm backend: relaxed SIMD is not available in this engine');
+  }
+  const code = bytes(variant === 'relaxed' ? RELAXED_WASM : SIMD_WASM);
+  if (!wasmApi.validate(code)) {
+    throw new Error('wasm backend: this engine lacks WebAssembly SIMD or threads (shared memory)');
+  }
+  return { module: new wasmApi.Module(code), variant };
+}

@@ -1,0 +1,63 @@
+// Random directions v for forward gradients, written straight into tangent buffers. With a seed,
+// direction `stream` is regenerable: element i of v is element (offset of its leaf + i) of the
+// counter-based stream (seed, stream), so nothing needs to be stored between seeding and update.
+import { FILLERS, Rng } from '../../kernels/rng';
+import { isTensor } from '../tensor/tensor';
+import { Leaf, describeValue } from './leaves';
+
+export type DirectionDistribution = 'normal' | 'rademacher';
+export const DISTRIBUTIONS: readonly DirectionDistribution[] = ['normal', 'rademacher'];
+
+export function checkDistribution(d: unknown, caller: string): DirectionDistribution {
+  if (!DISTRIBUTIONS.includes(d as DirectionDistribution)) throw new Error(`${caller}: distribution must be one of ${DISTRIBUTIONS.map((x) => `'${x}'`).join(', ')}, got ${JSON.stringify(d)}`);
+  return d as DirectionDistribution;
+}
+
+export function checkDirections(k: unknown, caller: string): number {
+  if (!Number.isInteger(k) || (k as number) < 1) throw new Error(`${caller}: directions must be an integer ≥ 1, got ${String(k)}`);
+  return k as number;
+}
+
+/** Where directions come from: a seed (regenerable streams) or a user's sequential Rng. */
+export type DirectionSource = { seed: number; rng?: undefined } | { rng: Rng; seed?: undefined };
+
+/**
+ * Fills `rows` directions into the tangent leaves: tangent leaf j (paired with primal leaf j) holds
+ * `rows` consecutive copies of the primal's size; row r is direction `stream + r`.
+ */
+export function drawDirections(primal: readonly Leaf[], tangent: readonly Leaf[], rows: number,
+  source: DirectionSource, distribution: DirectionDistribution, stream: number): void {
+  const fill = FILLERS[distribution];
+  for (let j = 0; j < primal.length; j++) {
+    const p = primal[j], t = tangent[j], buf = t.data();
+    for (let r = 0; r < rows; r++) {
+      const row = rows === 1 ? buf : (buf as Float32Array).subarray(r * p.size, (r + 1) * p.size);
+      if (source.rng) source.rng.fill(row, distribution);
+      else fill(row, source.seed, stream + r, p.offset);
+    }
+    t.commit();
+  }
+}
+
+/** grad[offset+i] += scale·v[i] for row `row` of each tangent leaf. */
+export function accumulate(grad: Float64Array, primal: readonly Leaf[], tangent: readonly Leaf[], row: number, scale: number): void {
+  for (let j = 0; j < primal.length; j++) {
+    const p = primal[j], v = tangent[j].data(), base = row * p.size;
+    for (let i = 0; i < p.size; i++) grad[p.offset + i] += scale * v[base + i];
+  }
+}
+
+/** The directional derivative from a twin's output tangent: a number or a one-element Tensor. */
+export function scalarTangent(dt: unknown, value: unknown, caller: string): number {
+  if (typeof dt === 'number') return dt;
+  if (isTensor(dt) && dt.size === 1) return dt.item();
+  throw new Error(`${caller}: the function must return a scalar (a number or a one-element Tensor) to take a forward gradient; it returned ${describeValue(value)} with tangent ${describeValue(dt)}`);
+}
+
+/** The K directional derivatives of a vector-mode run: the tangent of a scalar Tensor, K elements. */
+export function vectorTangent(dt: unknown, value: unknown, k: number, caller: string): Float32Array | Float64Array | number[] {
+  if (isTensor(dt) && dt.size === k) return dt.toArray();
+  if ((dt instanceof Float32Array || dt instanceof Float64Array || Array.isArray(dt)) && dt.length === k) return dt as number[];
+  throw new Error(`${caller}: vector mode (K=${k} directions in one run) needs a scalar Tensor result whose tangent has ${k} elements; ` +
+    `got ${describeValue(value)} with tangent ${describeValue(dt)} (pass vectorized: false to use ${k} separate runs)`);
+}

@@ -1,0 +1,56 @@
+// fgd: forward gradient descent (the paper's Algorithm 1 plus schedule, K directions, optimizers,
+// logs, checkpoints, guard); gd: the same loop with the exact gradient (n forward runs).
+import { randomSeed } from '../../kernels/rng';
+import { functionName, requireTwin } from '../jvp';
+import { checkDirections, checkDistribution, DirectionDistribution } from './directions';
+import { ExactEstimator, ForwardEstimator, TwinCall } from './estimators';
+import { DescentOptions, DescentResult, checkParams, descend } from './loop';
+import { loadCheckpoint } from './checkpoint';
+
+export interface FgdOptions extends DescentOptions {
+  /** K directions per step, averaged (default 1, as in the paper). */
+  directions?: number;
+  /** 'normal' (default, the paper's) or 'rademacher'. */
+  distribution?: DirectionDistribution;
+  /** Seed of the direction streams; random (and recorded) when omitted; taken from the checkpoint on resume. */
+  seed?: number;
+  /** All K directions in one run when every parameter is a Tensor (default true). */
+  vectorized?: boolean;
+}
+
+/**
+ * Minimises loss(...params, ...inputs(t)) by forward gradient descent: per step, v ~ p(v),
+ * (f, d) = (f(θ), ∇f(θ)·v) from one forward run, g = d·v, θ ← optimizer(θ, g).
+ * Mutable parameters (arrays, typed arrays, Tensors, object fields, the params array) are
+ * updated in place; the result carries the status, the losses and the final parameters.
+ */
+export function fgd(loss: Function, params: unknown[], options: FgdOptions): DescentResult {
+  const twin = requireTwin(loss, 'fgd');
+  checkParams(params, twin.meta.tangentSlots, functionName(loss, twin), 'fgd');
+  const K = checkDirections(options.directions ?? 1, 'fgd');
+  const distribution = checkDistribution(options.distribution ?? 'normal', 'fgd');
+  let seed = options.seed;
+  if (seed === undefined && options.resume !== undefined) seed = loadCheckpoint(options.resume).seed ?? undefined;
+  seed ??= randomSeed();
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`fgd: seed must be a non-negative safe integer, got ${seed}`);
+  const probe = new TwinCall(twin, params, options.thisArg, 1, 'fgd');
+  const vector = K > 1 && options.vectorized !== false && probe.leaves.length > 0 && probe.leaves.every((l) => l.kind === 'tensor');
+  const call = vector ? new TwinCall(twin, params, options.thisArg, K, 'fgd') : probe;
+  return descend(call, new ForwardEstimator(call, seed, K, distribution, vector), options, { algorithm: 'fgd', seed, directions: K, distribution, extraHeader: { vectorized: vector } }, 'fgd');
+}
+
+/** Gradient descent with the exact gradient from n forward runs along basis vectors (small n). */
+export function gd(loss: Function, params: unknown[], options: DescentOptions): DescentResult {
+  const twin = requireTwin(loss, 'gd');
+  checkParams(params, twin.meta.tangentSlots, functionName(loss, twin), 'gd');
+  const call = new TwinCall(twin, params, options.thisArg, 1, 'gd');
+  return descend(call, new ExactEstimator(call), options, { algorithm: 'gd', seed: null, directions: 0, distribution: 'basis' }, 'gd');
+}
+
+export type { DescentOptions, DescentResult, StepInfo, DescentStatus } from './loop';
+export { exponentialDecay, constant } from './schedule';
+export type { Schedule } from './schedule';
+export { createOptimizer, Sgd, Momentum, Adam } from './optimizers';
+export type { Optimizer, OptimizerState, OptimizerSpec } from './optimizers';
+export { loadCheckpoint } from './checkpoint';
+export { readJsonLines } from './log';

@@ -1,0 +1,28 @@
+// Training logs as JSON lines: a header with the options, one line per logged step, an end line.
+// Each line is one write(2) on an O_APPEND descriptor, so lines never interleave or tear
+// (short lines on a local file system), and a crash loses at most the line being written.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export class JsonLinesLog {
+  private fd: number | undefined;
+
+  constructor(readonly file: string) {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    this.fd = fs.openSync(file, 'a');
+  }
+
+  write(record: Record<string, unknown>): void {
+    if (this.fd === undefined) throw new Error(`log ${this.file} is closed`);
+    fs.writeSync(this.fd, JSON.stringify(record, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) + '\n');
+  }
+
+  close(): void {
+    if (this.fd !== undefined) { fs.closeSync(this.fd); this.fd = undefined; }
+  }
+}
+
+/** Reads a JSON-lines file back (for reports and tests). */
+export function readJsonLines(file: string): Array<Record<string, any>> {
+  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l));
+}

@@ -1,0 +1,44 @@
+// The common optimizer interface: one step updates every parameter buffer in place from its
+// gradient buffer. Parameters and gradients arrive as flat views (numbers, arrays, typed arrays,
+// Tensor buffers alike), so one implementation serves every parameter kind.
+import type { Buf } from '../leaves';
+
+export interface Optimizer {
+  readonly name: string;
+  /** θ ← update(θ, g) for each buffer; `t` is the 1-based step (Adam's bias correction). */
+  step(params: readonly Buf[], grads: readonly Buf[], lr: number, t: number): void;
+  /** Everything needed to continue bit-identically (hyper-parameters and per-element slots). */
+  state(): OptimizerState;
+  load(state: OptimizerState): void;
+}
+
+export interface OptimizerState {
+  name: string;
+  hyper: Record<string, number | boolean>;
+  /** Named per-element slots, one buffer per parameter leaf (e.g. Adam's m and v). */
+  slots: Record<string, Buf[]>;
+}
+
+/** A buffer of the same precision as `like` for per-element optimizer state. */
+export function slotLike(like: Buf): Float32Array | Float64Array {
+  return like instanceof Float32Array ? new Float32Array(like.length) : new Float64Array(like.length);
+}
+
+/** Checks a loaded state against this optimizer (name, hyper-parameters, slot sizes). */
+export function checkState(mine: OptimizerState, loaded: OptimizerState): void {
+  if (loaded.name !== mine.name) throw new Error(`checkpoint optimizer is '${loaded.name}', this run uses '${mine.name}'`);
+  for (const [k, v] of Object.entries(mine.hyper)) {
+    if (loaded.hyper[k] !== v) throw new Error(`checkpoint optimizer ${mine.name} has ${k}=${loaded.hyper[k]}, this run has ${k}=${v}`);
+  }
+  for (const [name, bufs] of Object.entries(mine.slots)) {
+    const got = loaded.slots[name];
+    if (!got || got.length !== bufs.length || got.some((b, i) => b.length !== bufs[i].length)) {
+      throw new Error(`checkpoint optimizer slot '${name}' does not match the parameters' sizes`);
+    }
+  }
+}
+
+/** Copies loaded slot values into this optimizer's slots. */
+export function copySlots(into: Record<string, Buf[]>, from: Record<string, Buf[]>): void {
+  for (const [name, bufs] of Object.entries(into)) bufs.forEach((b, i) => { const src = from[name][i]; for (let j = 0; j < b.length; j++) b[j] = src[j]; });
+}

@@ -1,0 +1,18 @@
+// A progress bar for interactive runs only: shown when stdout is a terminal (and not disabled),
+// so logs and CI output stay clean. Updates are throttled to ~200 per run.
+import { SingleBar, Presets } from 'cli-progress';
+
+export interface Progress { update(step: number, loss: number): void; stop(): void }
+
+const NONE: Progress = { update() {}, stop() {} };
+
+export function createProgress(label: string, total: number, start: number, enabled?: boolean): Progress {
+  if (!(enabled ?? process.stdout.isTTY === true)) return NONE;
+  const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total} loss {loss} | {eta_formatted}`, hideCursor: true, stream: process.stdout }, Presets.shades_classic);
+  bar.start(total, start, { loss: '-' });
+  const every = Math.max(1, Math.floor(total / 200));
+  return {
+    update(step, loss) { if (step % every === 0 || step === total) bar.update(step, { loss: loss.toPrecision(5) }); },
+    stop() { bar.stop(); },
+  };
+}

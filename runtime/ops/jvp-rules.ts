@@ -1,0 +1,40 @@
+// THE forward-mode rule table: one line per tensor op, JAX-defjvp style — the op, its fused JVP
+// (`xxxJvp(a, ȧ, b, ḃ, ...static) → [y, ẏ]`, undefined = zero tangent) and the rule it implements.
+// `runtime/ops/manifest.ts` (read by the transformer) must list exactly these ops; a test checks it.
+import { addJvp, divJvp, expJvp, logJvp, mulJvp, negJvp, reluJvp, sigmoidJvp, squareJvp, subJvp, tanhJvp } from './elementwise';
+import { matmulJvp } from './matmul';
+import { conv2dJvp } from './conv';
+import { maxPool2dJvp } from './pool';
+import { meanJvp, sumJvp } from './reduce';
+import { reshapeJvp, transposeJvp } from './shape';
+import { itemJvp, logSoftmaxJvp, softmaxCrossEntropyJvp } from './softmax';
+
+export interface JvpRule { readonly jvp: (...args: any[]) => [unknown, unknown]; readonly rule: string }
+
+export const JVP_RULES: Readonly<Record<string, JvpRule>> = {
+  matmul:              { jvp: matmulJvp,              rule: 'ẏ = ȧ·b + a·ḃ; [a;ȧ]·b is one gemm over stacked rows, a·ḃ accumulates (beta=1)' },
+  conv2d:              { jvp: conv2dJvp,              rule: 'ẏ = conv(ẋ,w) + conv(x,ẇ); im2col(x) once per chunk, ẋ images through the same w' },
+  add:                 { jvp: addJvp,                 rule: 'ẏ = ȧ + ḃ (broadcast operand tangent broadcast alike)' },
+  sub:                 { jvp: subJvp,                 rule: 'ẏ = ȧ − ḃ' },
+  mul:                 { jvp: mulJvp,                 rule: 'ẏ = ȧ·b + a·ḃ' },
+  div:                 { jvp: divJvp,                 rule: 'ẏ = ȧ/b − y·ḃ/b' },
+  neg:                 { jvp: negJvp,                 rule: 'ẏ = −ẋ' },
+  square:              { jvp: squareJvp,              rule: 'ẏ = 2x·ẋ' },
+  relu:                { jvp: reluJvp,                rule: 'ẏ = [x > 0]·ẋ (relu\'(0) = 0), same mask pass' },
+  tanh:                { jvp: tanhJvp,                rule: 'ẏ = (1 − y²)·ẋ' },
+  sigmoid:             { jvp: sigmoidJvp,             rule: 'ẏ = y(1 − y)·ẋ' },
+  exp:                 { jvp: expJvp,                 rule: 'ẏ = y·ẋ' },
+  log:                 { jvp: logJvp,                 rule: 'ẏ = ẋ / x' },
+  sum:                 { jvp: sumJvp,                 rule: 'ẏ = sum(ẋ) over the same axis' },
+  mean:                { jvp: meanJvp,                rule: 'ẏ = mean(ẋ) over the same axis' },
+  reshape:             { jvp: reshapeJvp,             rule: 'ẏ = reshape(ẋ) (a view)' },
+  transpose:           { jvp: transposeJvp,           rule: 'ẏ = ẋᵀ' },
+  logSoftmax:          { jvp: logSoftmaxJvp,          rule: 'ẏ = ẋ − Σ softmax(x)·ẋ per row' },
+  maxPool2d:           { jvp: maxPool2dJvp,           rule: 'ẏ = ẋ[argmax] (ties go first), same pass' },
+  softmaxCrossEntropy: { jvp: softmaxCrossEntropyJvp, rule: 'ẏ = mean_b(Σ_c p·ẋ − ẋ[label]) from the loss softmax' },
+};
+
+/** Tensor methods with rules (`t.item()` → [number, number tangent]). */
+export const METHOD_RULES: Readonly<Record<string, JvpRule>> = {
+  item: { jvp: itemJvp, rule: 'ẏ = ẋ.item()' },
+};

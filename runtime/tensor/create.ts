@@ -1,0 +1,41 @@
+// Tensor constructors. Each copies into a pooled buffer, so every tensor is released the same way.
+import { fillNormal } from '../../kernels/rng';
+import { Tensor, empty, sizeOf } from './tensor';
+
+export type TensorData = number | readonly number[] | Float32Array | Float64Array;
+
+/** A tensor holding a copy of `data` (flat, row-major); shape defaults to [data.length] ([] for a number). */
+export function tensor(data: TensorData, shape?: readonly number[]): Tensor {
+  const flat = typeof data === 'number' ? [data] : data;
+  if (typeof data !== 'number' && !Array.isArray(data) && !(data instanceof Float32Array) && !(data instanceof Float64Array)) {
+    throw new Error(`tensor: data must be a number, number[], Float32Array or Float64Array, got ${data === null ? 'null' : typeof data}`);
+  }
+  const s = shape ?? (typeof data === 'number' ? [] : [flat.length]);
+  if (!Array.isArray(s) || s.some((d) => !Number.isInteger(d) || d < 0)) throw new Error(`tensor: invalid shape ${JSON.stringify(shape)}`);
+  if (sizeOf(s) !== flat.length) throw new Error(`tensor: ${flat.length} values do not fill shape [${s.join(',')}] (${sizeOf(s)} elements)`);
+  const t = empty(s);
+  t.toArray().set(flat);
+  return t;
+}
+
+export function zeros(shape: readonly number[]): Tensor {
+  const t = empty(shape);
+  t.toArray().fill(0);
+  return t;
+}
+
+export function full(shape: readonly number[], value: number): Tensor {
+  const t = empty(shape);
+  t.toArray().fill(value);
+  return t;
+}
+
+/** Standard normal entries: elements offset … of the counter-based stream (seed, stream), times `scale`. */
+export function randn(shape: readonly number[], seed: number, options: { stream?: number; offset?: number; scale?: number } = {}): Tensor {
+  const t = empty(shape);
+  const a = t.toArray();
+  fillNormal(a, seed, options.stream ?? 0, options.offset ?? 0);
+  const scale = options.scale ?? 1;
+  if (scale !== 1) for (let i = 0; i < a.length; i++) a[i] *= scale;
+  return t;
+}

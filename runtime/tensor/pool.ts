@@ -1,0 +1,99 @@
+// Buffer pool and tidy scopes: how tensor memory is reused and released.
+//
+// THE RULE. Every tensor buffer comes from a pool keyed by exact element count. A buffer goes
+// back to the pool when the last tensor viewing it is disposed:
+//   - explicitly, `t.dispose()` (or `dispose(value)` for arrays/objects of tensors), or
+//   - at the end of `tidy(fn)`: every tensor created while fn runs is disposed, except those in
+//     fn's return value (tensors, arrays, tuples, plain objects of tensors, found recursively) and
+//     those passed to `keep(t)`; survivors belong to the enclosing scope.
+// Tensors made outside any tidy scope and never disposed are simply left to the garbage collector.
+// A training step wrapped in `tidy` therefore allocates no new buffers once the pool has seen one
+// step (same shapes each step): each step's intermediates return to the pool and are reused by the
+// next. Op-internal scratch (im2col columns, stacked operands) is taken and returned inside the op.
+// Using a tensor after its buffer went back to the pool reads garbage: `toArray()` returns a view.
+
+/** Backing memory shared by a tensor and its views (reshapes, the primal/tangent halves of a JVP). */
+export class Storage {
+  refs = 0;
+  constructor(readonly data: Float32Array, readonly pooled: boolean) {}
+}
+
+/** Anything that can be released: a Tensor. (Kept structural so this module imports no Tensor.) */
+export interface Disposable { dispose(): void; readonly isDisposed: boolean }
+
+const free = new Map<number, Float32Array[]>();
+let pooledBytes = 0;
+const scopes: Disposable[][] = [];
+const kept = new WeakSet<Disposable>();
+let allocations = 0;
+
+/** A buffer of n floats, reused from the pool when one is free (contents unspecified). */
+export function acquire(n: number): Float32Array {
+  const list = free.get(n);
+  const hit = list?.pop();
+  if (hit) { pooledBytes -= hit.byteLength; return hit; }
+  allocations++;
+  return new Float32Array(n);
+}
+
+/** Returns a buffer obtained from acquire() to the pool. */
+export function release(buf: Float32Array): void {
+  let list = free.get(buf.length);
+  if (!list) free.set(buf.length, (list = []));
+  list.push(buf);
+  pooledBytes += buf.byteLength;
+}
+
+/** Called by every new tensor: the innermost tidy scope (if any) will dispose it. */
+export function track(t: Disposable): void {
+  if (scopes.length) scopes[scopes.length - 1].push(t);
+}
+
+/** Exempts a tensor from the enclosing tidy scopes' disposal. */
+export function keep<T extends Disposable>(t: T): T {
+  kept.add(t);
+  return t;
+}
+
+function collect(value: unknown, out: Set<unknown>, depth = 0): void {
+  if (value === null || typeof value !== 'object' || depth > 8) return;
+  if ('dispose' in value && 'isDisposed' in value) { out.add(value); return; }
+  if (Array.isArray(value)) for (const v of value) collect(v, out, depth + 1);
+  else if (Object.getPrototypeOf(value) === Object.prototype) for (const v of Object.values(value)) collect(v, out, depth + 1);
+}
+
+/** Runs fn; disposes every tensor it created except those it returns or kept (see THE RULE). */
+export function tidy<T>(fn: () => T): T {
+  scopes.push([]);
+  let result: T;
+  try {
+    result = fn();
+  } finally {
+    const created = scopes.pop()!;
+    const survivors = new Set<unknown>();
+    collect(result!, survivors);
+    for (const t of created) {
+      if (survivors.has(t) || kept.has(t)) track(t);
+      else if (!t.isDisposed) t.dispose();
+    }
+  }
+  return result;
+}
+
+/** Disposes every tensor found in value (tensor, array, plain object). */
+export function dispose(value: unknown): void {
+  const found = new Set<unknown>();
+  collect(value, found);
+  for (const t of found) (t as Disposable).dispose();
+}
+
+/** Pool counters: fresh buffer allocations so far and bytes waiting in the pool (for tests/benchmarks). */
+export function memoryInfo(): { allocations: number; pooledBytes: number } {
+  return { allocations, pooledBytes };
+}
+
+/** Drops every pooled buffer (lets the garbage collector have them). */
+export function clearPool(): void {
+  free.clear();
+  pooledBytes = 0;
+}

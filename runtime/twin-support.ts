@@ -1,0 +1,22 @@
+// Helpers called by code the transformer emits (not meant for users).
+
+/**
+ * A zero tangent shaped like `primal`: 0 for numbers, arrays/typed arrays of zeros of the same kind and
+ * length (recursively for nested arrays), objects with the same numeric fields; anything else (Tensor,
+ * strings, …) has no materialised tangent and gives `undefined`.
+ */
+export function zerosLike(primal: unknown): any {
+  if (typeof primal === 'number') return 0;
+  if (primal instanceof Float64Array) return new Float64Array(primal.length);
+  if (primal instanceof Float32Array) return new Float32Array(primal.length);
+  if (Array.isArray(primal)) return primal.map(zerosLike);
+  if (primal !== null && typeof primal === 'object' && Object.getPrototypeOf(primal) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(primal)) {
+      const z = zerosLike(v);
+      if (z !== undefined) out[k] = z;
+    }
+    return out;
+  }
+  return undefined;
+}

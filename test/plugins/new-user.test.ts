@@ -1,0 +1,196 @@
+// The three plugin paths as a new user takes them: a throwaway project installs the `npm pack`
+// tarball, annotates a function (calling a helper in another module, which needs its own twin), builds
+// with tspc / esbuild / jest, and checks jvp against central finite differences in float64. Each path
+// also gets an underivable call (a `declare`d function with an active argument), which must fail the
+// build at that call's file:line:column. One tarball and one project serve every test.
+import * as fs from 'fs';
+import * as path from 'path';
+import { createUserProject, plain, positionOf, type UserProject } from './support/user-project';
+
+const SOURCES: Record<string, string> = {
+  'package.json': JSON.stringify({ name: 'user-project', version: '1.0.0', private: true }),
+  'tsconfig.json': JSON.stringify({
+    compilerOptions: {
+      target: 'ES2022', module: 'commonjs', moduleResolution: 'node10', strict: true, esModuleInterop: true,
+      skipLibCheck: true, types: ['node'], outDir: 'dist', rootDir: 'src',
+      plugins: [{ transform: 'forwardgrad/transformer' }],
+    },
+    files: ['src/helper.ts', 'src/model.ts', 'src/check.ts', 'src/main.ts'],
+  }),
+  'tsconfig.bad.json': JSON.stringify({ extends: './tsconfig.json', compilerOptions: { outDir: 'dist-bad' }, files: ['src/bad.ts'] }),
+  'src/helper.ts': [
+    'export function wobble(t: number): number {',
+    '  return t * t + Math.sin(3 * t);',
+    '}',
+    '',
+  ].join('\n'),
+  'src/model.ts': [
+    "import { wobble } from './helper';",
+    '',
+    '/** @forwardGrad */',
+    'export function beale(x: number, y: number): number {',
+    '  const a = 1.5 - x + x * y;',
+    '  const b = 2.25 - x + x * y * y;',
+    '  const c = 2.625 - x + x * y * y * y;',
+    '  return a * a + b * b + c * c + wobble(x - 2 * y);',
+    '}',
+    '',
+  ].join('\n'),
+  'src/check.ts': [
+    "import { jvp } from 'forwardgrad';",
+    "import { beale } from './model';",
+    '',
+    '/** jvp of beale against central finite differences, at fixed points and directions. */',
+    'export function checkDerivatives(): { value: number; primal: number; tangent: number; fd: number }[] {',
+    '  const cases = [[1.5, -0.1, 1, 0], [0.3, 0.7, -0.4, 1.2], [-1.1, 2.0, 0.5, 0.5], [2.2, 0.4, 0, 1]];',
+    '  return cases.map(([x, y, dx, dy]) => {',
+    '    const [value, tangent] = jvp(beale, [x, y], [dx, dy]) as [number, number];',
+    '    const h = 1e-5;',
+    '    const fd = (beale(x + h * dx, y + h * dy) - beale(x - h * dx, y - h * dy)) / (2 * h);',
+    '    return { value, primal: beale(x, y), tangent, fd };',
+    '  });',
+    '}',
+    '',
+  ].join('\n'),
+  'src/main.ts': "import { checkDerivatives } from './check';\nconsole.log(JSON.stringify(checkDerivatives()));\n",
+  'src/bad.ts': [
+    'declare function mystery(x: number): number;',
+    '',
+    '/** @forwardGrad */',
+    'export function broken(x: number): number {',
+    '  return 2 * mystery(x);',
+    '}',
+    '',
+  ].join('\n'),
+  'src/bad-main.ts': "import { broken } from './bad';\nconsole.log(broken(1));\n",
+  'build-esbuild.js': [
+    "const esbuild = require('esbuild');",
+    "const { forwardGradPlugin } = require('forwardgrad/esbuild');",
+    'const [entry, outfile, mode] = process.argv.slice(2);',
+    'esbuild.build({',
+    "  entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'cjs', logLevel: 'silent',",
+    "  sourcemap: true, packages: mode === 'external' ? 'external' : undefined, plugins: [forwardGradPlugin()],",
+    '}).then(() => console.log(JSON.stringify({ ok: true })), (e) => {',
+    '  console.log(JSON.stringify({ ok: false, errors: e.errors }));',
+    '  process.exitCode = 1;',
+    '});',
+    '',
+  ].join('\n'),
+  'jest.config.js': "module.exports = { testEnvironment: 'node', roots: ['<rootDir>/test'], transform: { '^.+\\\\.ts$': 'forwardgrad/jest' } };\n",
+  'jest.bad.config.js': "module.exports = { testEnvironment: 'node', roots: ['<rootDir>/test-bad'], transform: { '^.+\\\\.ts$': 'forwardgrad/jest' } };\n",
+  'test/model.test.ts': [
+    "import { checkDerivatives } from '../src/check';",
+    '',
+    "test('jvp of the annotated model matches central finite differences', () => {",
+    '  for (const c of checkDerivatives()) {',
+    '    expect(c.value).toBe(c.primal);',
+    '    expect(Math.abs(c.tangent - c.fd)).toBeLessThan(1e-6 * Math.max(1, Math.abs(c.fd)));',
+    '  }',
+    '});',
+    '',
+  ].join('\n'),
+  'test-bad/bad.test.ts': "import { broken } from '../src/bad';\n\ntest('never runs', () => { expect(broken(1)).toBeDefined(); });\n",
+};
+
+const BAD_CALL = positionOf(SOURCES['src/bad.ts'], 'mystery(x)');
+const BAD_AT = `bad.ts:${BAD_CALL.line}:${BAD_CALL.column}`;
+
+interface Case { value: number; primal: number; tangent: number; fd: number }
+
+/** The program's printed cases: exact primal, tangent within float64 finite-difference error. */
+function expectCorrect(stdout: string): void {
+  const cases = JSON.parse(stdout.trim().split('\n').pop()!) as Case[];
+  expect(cases).toHaveLength(4);
+  for (const c of cases) {
+    expect(c.value).toBe(c.primal);
+    // Central differences with h = 1e-5: truncation ~h²·f''' and rounding ~eps·|f|/h, both < 1e-7 here.
+    expect(Math.abs(c.tangent - c.fd)).toBeLessThan(1e-6 * Math.max(1, Math.abs(c.fd)));
+  }
+}
+
+let project: UserProject;
+
+beforeAll(() => {
+  project = createUserProject(SOURCES);
+}, 300_000);
+
+afterAll(() => project?.remove());
+
+test('the tarball holds compiled JS, declarations and every entry point, and no TypeScript sources', () => {
+  const root = path.join(project.dir, 'node_modules', 'forwardgrad');
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  for (const entry of ['.', './transformer', './esbuild', './jest']) {
+    expect(fs.existsSync(path.join(root, manifest.exports[entry].default))).toBe(true);
+    expect(fs.existsSync(path.join(root, manifest.exports[entry].types))).toBe(true);
+  }
+  expect(fs.existsSync(path.join(root, manifest.bin.forwardgrad))).toBe(true);
+  const files = fs.readdirSync(root, { recursive: true }).map(String);
+  expect(files.filter((f) => /\.ts$/.test(f) && !/\.d\.ts$/.test(f))).toEqual([]);
+  expect(manifest.dependencies?.typescript).toBeUndefined();
+  expect(manifest.peerDependenciesMeta['gpu.js']).toEqual({ optional: true });
+});
+
+describe('tsconfig plugin with tspc', () => {
+  test('builds the annotated module and its callee; jvp matches finite differences', () => {
+    const build = project.node([project.bin('tspc'), '-p', 'tsconfig.json']);
+    expect(plain(build.stdout + build.stderr)).toBe('');
+    expect(build.status).toBe(0);
+    const run = project.node(['dist/main.js']);
+    expect(run.stderr).toBe('');
+    expectCorrect(run.stdout);
+  });
+
+  test('an underivable call fails the build at its file:line:column', () => {
+    const build = project.node([project.bin('tspc'), '-p', 'tsconfig.bad.json', '--pretty']);
+    expect(build.status).not.toBe(0);
+    const out = plain(build.stdout);
+    expect(out).toContain(`src/${BAD_AT}`);
+    expect(out).toMatch(/mystery/);
+  });
+});
+
+describe('esbuild plugin', () => {
+  test.each(['bundle', 'external'])('%s: jvp matches finite differences', (mode) => {
+    const outfile = `out/${mode}.js`;
+    const build = project.node(['build-esbuild.js', 'src/main.ts', outfile, mode]);
+    expect(build.stdout).toContain('"ok":true');
+    const bundled = fs.readFileSync(path.join(project.dir, outfile), 'utf8');
+    // external leaves the runtime to node_modules; bundle inlines it.
+    expect(/require\("forwardgrad"\)/.test(bundled)).toBe(mode === 'external');
+    const run = project.node([outfile]);
+    expect(run.stderr).toBe('');
+    expectCorrect(run.stdout);
+  });
+
+  test('an underivable call is an esbuild error with its location', () => {
+    const build = project.node(['build-esbuild.js', 'src/bad-main.ts', 'out/bad.js', 'bundle']);
+    expect(build.status).not.toBe(0);
+    const { errors } = JSON.parse(build.stdout) as { errors: { text: string; location: { file: string; line: number; column: number; lineText: string } }[] };
+    expect(errors.length).toBeGreaterThan(0);
+    const [error] = errors;
+    expect(error.text).toMatch(/mystery/);
+    expect(error.location).toMatchObject({
+      file: path.join('src', 'bad.ts'), line: BAD_CALL.line, column: BAD_CALL.column - 1, lineText: '  return 2 * mystery(x);',
+    });
+  });
+});
+
+describe('jest transformer', () => {
+  const jest = (config: string) => project.node([project.bin('jest'), '--config', config, '--runInBand', '--ci',
+    '--cacheDirectory', path.join(project.dir, '.jest-cache')]);
+
+  test('a user test of a jvp passes', () => {
+    const run = jest('jest.config.js');
+    expect(plain(run.stderr)).toMatch(/Tests:\s+1 passed, 1 total/);
+    expect(run.status).toBe(0);
+  });
+
+  test('an underivable call fails the test file with its file:line:column', () => {
+    const run = jest('jest.bad.config.js');
+    expect(run.status).not.toBe(0);
+    const out = plain(run.stderr);
+    expect(out).toMatch(/Test suites?: 1 failed/i);
+    expect(out).toContain(BAD_AT);
+    expect(out).toMatch(/mystery/);
+  });
+});

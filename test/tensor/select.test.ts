@@ -1,0 +1,41 @@
+// Backend registry and selection: default, explicit choice, errors, and filling missing kernels.
+import { jsBackend } from '../../kernels/js';
+import { getBackend, listBackends, loadBackend, registerBackend, registeredBackends, setBackend } from '../../kernels/select';
+import * as ops from '../../runtime/ops/index';
+import { tensor } from '../../runtime/tensor/create';
+
+describe('backend selection', () => {
+  afterAll(() => setBackend('js'));
+
+  test('js always loads; the built-in backends are registered', () => {
+    expect(listBackends()).toContain('js');
+    expect(registeredBackends()).toEqual(expect.arrayContaining(['js', 'wasm', 'gpujs-webasm', 'gpujs-cpu', 'gpujs-gpu']));
+  });
+
+  test('the default is the first loadable of wasm, js and is reported by name', () => {
+    const env = process.env.FORWARDGRAD_BACKEND;
+    const expected = env ?? (listBackends().includes('wasm') ? 'wasm' : 'js');
+    expect(getBackend().name).toBe(expected);
+  });
+
+  test('setBackend selects; unknown names and failing loads throw clear errors', () => {
+    expect(setBackend('js').name).toBe('js');
+    expect(getBackend().name).toBe('js');
+    expect(() => setBackend('nope')).toThrow("backend 'nope' is not registered; registered backends: js, wasm");
+    registerBackend({ name: 'broken', load: () => { throw new Error('no device'); } });
+    expect(() => setBackend('broken')).toThrow("backend 'broken' failed to load: no device");
+    expect(listBackends()).not.toContain('broken');
+  });
+
+  test('a backend that only has gemm and im2col inherits every other kernel from js', () => {
+    let gemmCalls = 0;
+    registerBackend({ name: 'partial', load: () => ({ name: 'partial', gemm: (a) => { gemmCalls++; jsBackend.gemm(a); }, im2col: jsBackend.im2col }) });
+    const b = loadBackend('partial');
+    expect(b.name).toBe('partial');
+    expect(b.unary).toBe(jsBackend.unary);
+    setBackend('partial');
+    const y = ops.relu(ops.matmul(tensor([1, -2], [1, 2]), tensor([1, 1], [2, 1])));
+    expect([...y.toArray()]).toEqual([0]);
+    expect(gemmCalls).toBe(1);
+  });
+});

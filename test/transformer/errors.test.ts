@@ -1,0 +1,44 @@
+// Underivable or unsupported code with active values is a located build error (message and line:column).
+import { compile, formatDiagnostics } from '../support/compile';
+
+const cases: { name: string; src: string; at: string; message: RegExp; code: number }[] = [
+  { name: 'declared function', code: 94002, at: '4:10', message: /call of 'ext'.*declared without a body.*@customJvp extJvp/,
+    src: `declare function ext(x: number): number;\n/** @forwardGrad */\nfunction f(x: number): number {\n  return ext(x) * 2;\n}` },
+  { name: 'callback parameter', code: 94002, at: '2:65', message: /call of 'g'.*callback parameter/,
+    src: `/** @forwardGrad */\nexport function f(x: number, g: (v: number) => number) { return g(x); }` },
+  { name: 'library function without a rule', code: 94002, at: '2:47', message: /call of 'parseFloat'.*library function.*no derivative is known/,
+    src: `/** @forwardGrad */\nexport function f(x: number): number { return parseFloat(String(x)) + Number.parseFloat(x.toFixed(2)) * x; }` },
+  { name: 'closure capturing an active variable', code: 94001, at: '3:13', message: /closure that uses active/,
+    src: `/** @forwardGrad */\nexport function f(x: number): number {\n  const g = (t: number) => t * x;\n  return g(2);\n}` },
+  { name: 'arguments', code: 94001, at: '2:51', message: /'arguments' cannot be used/,
+    src: `/** @forwardGrad */\nexport function f(x: number): number { return x * arguments.length; }` },
+  { name: 'array method on an active array', code: 94001, at: '2:54', message: /array method '\.map\(\)' on an active array.*for\/for…of/,
+    src: `/** @forwardGrad */\nexport function f(xs: number[]): number { const ys = xs.map((v) => v * 2); return ys[0]; }` },
+  { name: 'active value into a non-numeric container', code: 94003, at: '2:63', message: /flows into 'bag'.*carries no tangent/,
+    src: `/** @forwardGrad */\nexport function f(x: number): number { const bag: any[] = []; bag.push(x); return 1; }` },
+  { name: 'generator', code: 94004, at: '2:1', message: /generator function g cannot be differentiated/,
+    src: `/** @forwardGrad */\nfunction* g(x: number) { yield x; }\nexport const h = g;` },
+  { name: 'logical operator on active numbers', code: 94001, at: '2:48', message: /operator '\|\|'.*conditional/,
+    src: `/** @forwardGrad */\nexport function f(x: number): number { return (x || 1) * x; }` },
+  { name: 'assignment to this', code: 94003, at: '5:5', message: /'this' is a constant/,
+    src: `class M {\n  w = 1;\n  /** @forwardGrad */\n  m(x: number): number {\n    this.w = x;\n    return x;\n  }\n}\nexport const m = M;` },
+];
+
+describe.each(cases.map((c) => [c.name, c] as const))('%s', (_n, c) => {
+  test('fails the build at the construct with a fix hint', () => {
+    const r = compile({ 'main.ts': c.src });
+    expect(r.diagnostics).toHaveLength(1);
+    const d = r.diagnostics[0];
+    expect(d.code).toBe(c.code);
+    expect(d.category).toBe(1); // ts.DiagnosticCategory.Error
+    const text = formatDiagnostics(r.diagnostics);
+    expect(text).toMatch(c.message);
+    expect(text).toMatch(/Fix: /);
+    expect(text.split(' ')[0]).toBe(`main.ts:${c.at}:`);
+  });
+});
+
+test('the function without a valid twin is left unregistered (no wrong derivative)', () => {
+  const r = compile({ 'main.ts': cases[0].src });
+  expect(r.js['main.ts']).not.toMatch(/f_jvp/);
+});

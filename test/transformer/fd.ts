@@ -1,0 +1,75 @@
+// Checks an emitted twin against central finite differences in float64 (and the primal exactly).
+import { lookupJvp } from '../../runtime/registry';
+
+export type Value = number | number[] | Float64Array | Value[] | { [k: string]: Value };
+
+/** Deterministic PRNG (mulberry32) so failures are reproducible. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function flat(v: unknown, out: number[] = []): number[] {
+  if (typeof v === 'number') out.push(v);
+  else if (Array.isArray(v) || v instanceof Float64Array || v instanceof Float32Array) for (const x of v as ArrayLike<unknown>) flat(x, out);
+  else if (v && typeof v === 'object') for (const k of Object.keys(v).sort()) flat((v as Record<string, unknown>)[k], out);
+  return out;
+}
+
+/** x + h·v, structure-preserving. */
+function axpy(x: unknown, v: unknown, h: number): any {
+  if (typeof x === 'number') return x + h * (v as number);
+  if (x instanceof Float64Array) return x.map((xi, i) => xi + h * (v as Float64Array)[i]);
+  if (Array.isArray(x)) return x.map((xi, i) => axpy(xi, (v as unknown[])[i], h));
+  if (x && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, xi]) => [k, axpy(xi, (v as Record<string, unknown>)[k], h)]));
+  return x;
+}
+
+/** A random direction shaped like x. */
+export function direction(x: unknown, r: () => number): any {
+  if (typeof x === 'number') return 2 * r() - 1;
+  if (x instanceof Float64Array) return x.map(() => 2 * r() - 1);
+  if (Array.isArray(x)) return x.map((xi) => direction(xi, r));
+  if (x && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, xi]) => [k, direction(xi, r)]));
+  return undefined;
+}
+
+const clone = (x: unknown): any => axpy(x, direction(x, () => 0.5), 0);
+
+export interface Check { ok: boolean; message: string }
+
+/**
+ * Runs the twin of `f` at `args` along a random direction and compares: primal exactly, tangent to central
+ * differences within `tol` relative (to max(1, |fd|)). Arguments are cloned per call (functions may mutate them).
+ */
+export function checkJvp(f: (...a: any[]) => unknown, args: unknown[], r: () => number, tol = 1e-6, h = 1e-6): Check {
+  const twin = lookupJvp(f);
+  if (!twin) return { ok: false, message: `no twin registered for ${f.name}` };
+  const dirs = args.map((a, i) => (twin.meta.tangentSlots[i] ? direction(a, r) : undefined));
+  const twinArgs: unknown[] = [];
+  args.forEach((a, i) => { twinArgs.push(clone(a)); if (twin.meta.tangentSlots[i]) twinArgs.push(clone(dirs[i])); });
+  const [value, tangent] = twin.fn(...twinArgs);
+  const expected = f(...args.map(clone));
+  const fv = flat(value); const fe = flat(expected);
+  if (fv.length !== fe.length || fv.some((x, i) => !Object.is(x, fe[i]))) {
+    return { ok: false, message: `${f.name}: primal ${JSON.stringify(fv)} != ${JSON.stringify(fe)} at ${JSON.stringify(args)}` };
+  }
+  const plus = flat(f(...args.map((a, i) => (dirs[i] === undefined ? clone(a) : axpy(a, dirs[i], h)))));
+  const minus = flat(f(...args.map((a, i) => (dirs[i] === undefined ? clone(a) : axpy(a, dirs[i], -h)))));
+  const ft = flat(tangent);
+  for (let i = 0; i < fe.length; i++) {
+    const fd = (plus[i] - minus[i]) / (2 * h);
+    const t = ft[i] ?? NaN;
+    const scale = Math.max(1, Math.abs(fd), Math.abs(fe[i]));
+    if (!(Math.abs(t - fd) <= tol * scale)) {
+      return { ok: false, message: `${f.name}: tangent[${i}] ${t} vs finite difference ${fd} at ${JSON.stringify(args)} along ${JSON.stringify(dirs)}` };
+    }
+  }
+  return { ok: true, message: '' };
+}

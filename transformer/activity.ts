@@ -1,0 +1,153 @@
+// Pass 3: activity analysis (type-aware). A variable is active when it has a differentiable type and some
+// value flowing into it may carry a nonzero tangent; parameters with tangent slots start active. Loop
+// counters, lengths, shapes, constants, comparisons and non-numeric values stay inactive: no tangent code.
+import * as ts from 'typescript';
+import { CODES, ForwardGradError, snippet } from './diagnostics';
+import { ZERO_DERIVATIVE_BINARY, ZERO_DERIVATIVE_MATH } from './rules/scalar';
+import { TensorRules, isInactiveProperty } from './rules/tensor';
+import { diffKind, isOpaque } from './types';
+
+const NO_TANGENT_BINARY = new Set<ts.SyntaxKind>([
+  ...ZERO_DERIVATIVE_BINARY,
+  ts.SyntaxKind.LessThanToken, ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.LessThanEqualsToken,
+  ts.SyntaxKind.GreaterThanEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.EqualsEqualsEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.InstanceOfKeyword,
+  ts.SyntaxKind.InKeyword,
+]);
+
+export function isMathCall(call: ts.CallExpression): string | undefined {
+  const c = call.expression;
+  return ts.isPropertyAccessExpression(c) && ts.isIdentifier(c.expression) && c.expression.text === 'Math' ? c.name.text : undefined;
+}
+
+export class Activity {
+  readonly active = new Set<ts.Symbol>();
+
+  constructor(readonly fn: ts.SignatureDeclaration & { body?: ts.Node }, readonly checker: ts.TypeChecker,
+    readonly tensorRules: TensorRules) {
+    for (const p of fn.parameters) {
+      if (ts.isIdentifier(p.name) && p.name.text === 'this') continue;
+      if (diffKind(checker.getTypeAtLocation(p), checker) !== 'none') this.markBinding(p.name);
+    }
+    // propagate to a fixpoint: each pass can only add symbols
+    for (let size = -1; size !== this.active.size;) {
+      size = this.active.size;
+      if (fn.body) this.scan(fn.body);
+    }
+  }
+
+  symbolOf(node: ts.Node): ts.Symbol | undefined {
+    if (ts.isShorthandPropertyAssignment(node)) return this.checker.getShorthandAssignmentValueSymbol(node);
+    return this.checker.getSymbolAtLocation(node);
+  }
+
+  isActiveSymbol(node: ts.Node): boolean {
+    const s = this.symbolOf(node);
+    return !!s && this.active.has(s);
+  }
+
+  /** May `e` carry a nonzero tangent? (syntactic, over the current active set) */
+  carries(e: ts.Node): boolean {
+    if (ts.isIdentifier(e)) return this.isActiveSymbol(e);
+    if (ts.isShorthandPropertyAssignment(e)) return this.isActiveSymbol(e);
+    if (ts.isFunctionLike(e) || ts.isTypeNode(e)) return false;
+    if (ts.isPropertyAccessExpression(e)) return !isInactiveProperty(e.name.text, this.tensorRules) && this.carries(e.expression);
+    if (ts.isElementAccessExpression(e)) return this.carries(e.expression);
+    if (ts.isCallExpression(e)) {
+      const m = isMathCall(e);
+      if (m !== undefined && ZERO_DERIVATIVE_MATH.has(m)) return false;
+      return this.carries(e.expression) || e.arguments.some((a) => this.carries(a));
+    }
+    if (ts.isBinaryExpression(e)) {
+      if (NO_TANGENT_BINARY.has(e.operatorToken.kind)) return false;
+      if (e.operatorToken.kind === ts.SyntaxKind.CommaToken) return this.carries(e.right);
+      if (isAssignmentOperator(e.operatorToken.kind) && e.operatorToken.kind === ts.SyntaxKind.EqualsToken) return this.carries(e.right);
+      return this.carries(e.left) || this.carries(e.right);
+    }
+    if (ts.isPrefixUnaryExpression(e)) {
+      return (e.operator === ts.SyntaxKind.MinusToken || e.operator === ts.SyntaxKind.PlusToken
+        || e.operator === ts.SyntaxKind.PlusPlusToken || e.operator === ts.SyntaxKind.MinusMinusToken) && this.carries(e.operand);
+    }
+    if (ts.isConditionalExpression(e)) return this.carries(e.whenTrue) || this.carries(e.whenFalse);
+    if (ts.isTypeOfExpression(e)) return false;
+    let any = false;
+    ts.forEachChild(e, (c) => { if (!any && this.carries(c)) any = true; });
+    return any;
+  }
+
+  /** Active: differentiable type and may carry a tangent. */
+  isActive(e: ts.Expression): boolean {
+    return this.carries(e) && diffKind(this.checker.getTypeAtLocation(e), this.checker) !== 'none';
+  }
+
+  private mark(node: ts.Node, why: ts.Node): void {
+    const s = this.symbolOf(node);
+    if (!s || this.active.has(s)) return;
+    const type = this.checker.getTypeAtLocation(node);
+    if (diffKind(type, this.checker) !== 'none') { this.active.add(s); return; }
+    if (isOpaque(type) || type.flags & ts.TypeFlags.Object) {
+      throw new ForwardGradError(why, `an active (differentiated) value flows into '${snippet(node)}', whose type '${this.checker.typeToString(type)}' carries no tangent`,
+        'give it a numeric type (number, number[], Float64Array, a tuple or an object with number fields, Tensor)', CODES.nonNumericSink);
+    }
+  }
+
+  private markBinding(name: ts.BindingName, why: ts.Node = name): void {
+    if (ts.isIdentifier(name)) this.mark(name, why);
+    else for (const el of name.elements) if (!ts.isOmittedExpression(el)) this.markBinding(el.name, why);
+  }
+
+  /** The variable a write target ultimately stores into: `a` for `a[i].x`. */
+  rootOf(target: ts.Expression): ts.Expression {
+    let e = target;
+    for (;;) {
+      if (ts.isElementAccessExpression(e) || ts.isPropertyAccessExpression(e)) e = e.expression;
+      else if (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e)) e = e.expression;
+      else return e;
+    }
+  }
+
+  private markTarget(target: ts.Expression, why: ts.Node): void {
+    if (ts.isArrayLiteralExpression(target)) { for (const el of target.elements) this.markTarget(el, why); return; }
+    if (ts.isObjectLiteralExpression(target)) {
+      for (const p of target.properties) {
+        if (ts.isShorthandPropertyAssignment(p)) this.mark(p.name, why);
+        else if (ts.isPropertyAssignment(p)) this.markTarget(p.initializer, why);
+      }
+      return;
+    }
+    const root = this.rootOf(target);
+    if (root.kind === ts.SyntaxKind.ThisKeyword) {
+      throw new ForwardGradError(why, `cannot store an active value in '${snippet(target)}': 'this' is a constant in differentiated methods`,
+        'keep differentiated state in local variables or parameters and return it', CODES.nonNumericSink);
+    }
+    if (ts.isIdentifier(root)) this.mark(root, why);
+  }
+
+  private scan(node: ts.Node): void {
+    if (ts.isVariableDeclaration(node) && node.initializer && this.carries(node.initializer)) this.markBinding(node.name, node);
+    else if (ts.isBinaryExpression(node) && isAssignmentOperator(node.operatorToken.kind)) {
+      const compound = node.operatorToken.kind !== ts.SyntaxKind.EqualsToken;
+      if (this.carries(node.right) || (compound && this.carries(node.left))) this.markTarget(node.left, node);
+    } else if (ts.isForOfStatement(node) && this.carries(node.expression)) {
+      const init = node.initializer;
+      if (ts.isVariableDeclarationList(init)) for (const d of init.declarations) this.markBinding(d.name, node);
+      else this.markTarget(init, node);
+    } else if (ts.isCallExpression(node) && node.arguments.some((a) => this.carries(a))) {
+      const c = node.expression;
+      if (ts.isPropertyAccessExpression(c) && (c.name.text === 'push' || c.name.text === 'unshift')) this.markTarget(c.expression, node);
+      else if (!isMathCall(node)) {
+        // a differentiated callee may write active values into array/object arguments
+        for (const a of node.arguments) {
+          const k = diffKind(this.checker.getTypeAtLocation(a), this.checker);
+          if (k !== 'none' && k !== 'number' && k !== 'tensor') { const r = this.rootOf(a); if (ts.isIdentifier(r)) this.mark(r, node); }
+        }
+      }
+    }
+    if (ts.isFunctionLike(node) && node !== this.fn) return; // closures are checked by the emitter
+    ts.forEachChild(node, (c) => this.scan(c));
+  }
+}
+
+export function isAssignmentOperator(kind: ts.SyntaxKind): boolean {
+  return kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
+}

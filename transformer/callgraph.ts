@@ -1,0 +1,134 @@
+// Pass 2: the set of functions that get twins. Annotated functions, then — recursively — every function they
+// call whose source is in the program (same module or imported), without annotation. Each twin is emitted in
+// its callee's own module; the plan fixes every twin's name up front so all modules agree on it.
+import * as path from 'path';
+import * as ts from 'typescript';
+import { CODES, ForwardGradError } from './diagnostics';
+import { DiffFunction, findAnnotations, functionInitializer } from './find';
+import { NameScope, identifiersIn, twinName } from './naming';
+import { diffKind } from './types';
+
+export interface TwinInfo {
+  readonly fn: DiffFunction | ts.FunctionDeclaration;
+  /** The user's name (for messages and the registry). */
+  readonly name: string;
+  /** The sibling's name, or the custom rule's name. */
+  readonly twin: string;
+  readonly file: ts.SourceFile;
+  readonly kind: 'function' | 'variable' | 'method';
+  readonly exported: boolean;
+  readonly tangentSlots: readonly boolean[];
+  /** Set for `@customJvp`: calls go to the user's rule; no twin is emitted. */
+  readonly custom: boolean;
+}
+
+export class Plan {
+  readonly twins = new Map<ts.Node, TwinInfo>();
+  readonly scopes = new Map<ts.SourceFile, NameScope>();
+  readonly errors: ForwardGradError[] = [];
+
+  constructor(readonly program: ts.Program, readonly checker: ts.TypeChecker, readonly isRuntimeFile: (sf: ts.SourceFile) => boolean) {}
+
+  scope(sf: ts.SourceFile): NameScope {
+    let s = this.scopes.get(sf);
+    if (!s) { s = new NameScope(identifiersIn(sf)); this.scopes.set(sf, s); }
+    return s;
+  }
+
+  twinsIn(sf: ts.SourceFile): TwinInfo[] { return [...this.twins.values()].filter((t) => t.file === sf); }
+}
+
+export function tangentSlots(fn: ts.SignatureDeclaration, checker: ts.TypeChecker): boolean[] {
+  return fn.parameters
+    .filter((p) => !(ts.isIdentifier(p.name) && p.name.text === 'this'))
+    .map((p) => diffKind(checker.getTypeAtLocation(p), checker) !== 'none');
+}
+
+function isExported(node: ts.Node): boolean {
+  const holder = ts.isVariableDeclaration(node) ? node.parent.parent : node;
+  return ts.canHaveModifiers(holder) && !!ts.getModifiers(holder)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+}
+
+/** Describes a top-level function, const-bound function literal or class method; undefined for anything else. */
+function describe(fn: ts.Node, plan: Plan, custom?: string): TwinInfo | undefined {
+  const sf = fn.getSourceFile();
+  const checker = plan.checker;
+  let name: string; let kind: TwinInfo['kind']; let exported: boolean;
+  if (ts.isFunctionDeclaration(fn) && ts.isSourceFile(fn.parent)) {
+    if (!fn.name) throw new ForwardGradError(fn, 'an anonymous default-exported function cannot get a twin', 'give the function a name', CODES.badAnnotation);
+    name = fn.name.text; kind = 'function'; exported = isExported(fn);
+  } else if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isVariableDeclaration(fn.parent)
+    && ts.isIdentifier(fn.parent.name) && ts.isVariableStatement(fn.parent.parent.parent) && ts.isSourceFile(fn.parent.parent.parent.parent)) {
+    name = fn.parent.name.text; kind = 'variable'; exported = isExported(fn.parent);
+  } else if (ts.isMethodDeclaration(fn) && ts.isClassDeclaration(fn.parent) && ts.isSourceFile(fn.parent.parent) && ts.isIdentifier(fn.name)) {
+    name = fn.name.text; kind = 'method'; exported = false;
+  } else return undefined;
+  const f = fn as DiffFunction;
+  if (f.asteriskToken) throw new ForwardGradError(fn, `generator function ${name} cannot be differentiated`, 'return a value instead of yielding', CODES.badAnnotation);
+  if (ts.getModifiers(f)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) {
+    throw new ForwardGradError(fn, `async function ${name} cannot be differentiated`, 'make the numeric part a synchronous function', CODES.badAnnotation);
+  }
+  const twin = custom ?? plan.scope(sf).fresh(twinName(name));
+  return { fn: f, name, twin, file: sf, kind, exported, tangentSlots: tangentSlots(f, checker), custom: custom !== undefined };
+}
+
+/** The function a call's callee refers to (through import aliases), when it is a function we can see. */
+export function resolveCallee(callee: ts.Expression, checker: ts.TypeChecker): ts.Node | undefined {
+  let sym = checker.getSymbolAtLocation(callee);
+  if (sym && sym.flags & ts.SymbolFlags.Alias) sym = checker.getAliasedSymbol(sym);
+  const decls = sym?.declarations ?? [];
+  const withBody = decls.find((d) => (ts.isFunctionDeclaration(d) || ts.isMethodDeclaration(d)) && d.body);
+  if (withBody) return withBody;
+  const d = sym?.valueDeclaration ?? decls[0];
+  if (!d) return undefined;
+  if (ts.isVariableDeclaration(d)) return functionInitializer(d) ?? d;
+  return d;
+}
+
+function isProgramSource(sf: ts.SourceFile, plan: Plan): boolean {
+  return !sf.isDeclarationFile && !/[\\/]node_modules[\\/]/.test(sf.fileName) && !plan.isRuntimeFile(sf);
+}
+
+export function buildPlan(program: ts.Program, isRuntimeFile: (sf: ts.SourceFile) => boolean): Plan {
+  const plan = new Plan(program, program.getTypeChecker(), isRuntimeFile);
+  const work: ts.Node[] = [];
+  const add = (fn: ts.Node, custom?: string): void => {
+    if (plan.twins.has(fn)) return;
+    try {
+      const info = describe(fn, plan, custom);
+      if (!info) return;
+      plan.twins.set(fn, info);
+      if (!custom) work.push(fn);
+    } catch (e) {
+      if (e instanceof ForwardGradError) plan.errors.push(e); else throw e;
+    }
+  };
+  const sources = program.getSourceFiles().filter((sf) => isProgramSource(sf, plan));
+  // custom rules first: a function with a rule is never differentiated itself
+  const found = sources.map(findAnnotations);
+  for (const a of found) for (const c of a.custom) add(c.fn, c.rule);
+  for (const a of found) for (const fn of a.annotated) add(fn);
+  while (work.length) {
+    const fn = work.pop()!;
+    const visit = (n: ts.Node): void => {
+      if (ts.isCallExpression(n)) {
+        const callee = resolveCallee(n.expression, plan.checker);
+        if (callee && !plan.twins.has(callee) && isProgramSource(callee.getSourceFile(), plan)
+          && (ts.isFunctionLike(callee) && 'body' in callee && callee.body)
+          && tangentSlots(callee as ts.SignatureDeclaration, plan.checker).some(Boolean)) {
+          add(callee);
+        }
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(fn);
+  }
+  return plan;
+}
+
+/** Module specifier for importing `target` from `from` (both program files). */
+export function relativeSpecifier(from: ts.SourceFile, target: string): string {
+  let rel = path.relative(path.dirname(from.fileName), target).replace(/\\/g, '/').replace(/\.(d\.)?[cm]?tsx?$/, '');
+  if (!rel.startsWith('.')) rel = './' + rel;
+  return rel;
+}

@@ -1,0 +1,388 @@
+// Lowering of active expressions to (primal, tangent) pairs. Subexpressions a tangent needs again are
+// hoisted into `const` temporaries (and their tangents beside them), so nothing is computed twice; inactive
+// expressions are kept exactly as written. `switch (node.kind)` → `lowerX`.
+import * as ts from 'typescript';
+import { Activity, isMathCall } from '../activity';
+import { Tan, id, isCheap, num } from '../algebra';
+export { isCheap, sameCheap } from '../algebra';
+import { TwinInfo, resolveCallee } from '../callgraph';
+import { CODES, ForwardGradError, fail, snippet } from '../diagnostics';
+import { NameScope, tangentName } from '../naming';
+import { Arg, BINARY_RULES, MATH_RULES, Rule } from '../rules/scalar';
+import { isInactiveProperty } from '../rules/tensor';
+import { DiffKind, diffKind } from '../types';
+import { FileContext } from './context';
+
+const f = ts.factory;
+
+export interface Dual { readonly p: ts.Expression; readonly t: Tan }
+
+const ARRAY_METHODS = new Set(['map', 'reduce', 'reduceRight', 'forEach', 'filter', 'slice', 'concat', 'fill', 'splice',
+  'reverse', 'sort', 'indexOf', 'find', 'some', 'every', 'flat', 'flatMap', 'subarray', 'set', 'at', 'pop', 'shift', 'includes']);
+
+/** A readable base name for a temporary holding `e`. */
+export function hintFor(e: ts.Node | undefined): string {
+  if (!e) return 't';
+  if (ts.isIdentifier(e)) return e.text;
+  if (ts.isParenthesizedExpression(e)) return hintFor(e.expression);
+  if (ts.isCallExpression(e)) {
+    const c = e.expression;
+    const name = ts.isIdentifier(c) ? c.text : ts.isPropertyAccessExpression(c) ? c.name.text : 'call';
+    const a = e.arguments[0];
+    return a && ts.isIdentifier(a) && e.arguments.length === 1 ? `${name}_${a.text}` : name;
+  }
+  if (ts.isElementAccessExpression(e)) {
+    const i = e.argumentExpression;
+    return `${hintFor(e.expression)}_${ts.isIdentifier(i) || ts.isNumericLiteral(i) ? i.text : 'i'}`;
+  }
+  if (ts.isPropertyAccessExpression(e)) return `${hintFor(e.expression)}_${e.name.text}`;
+  return 't';
+}
+
+export abstract class ExpressionLowering {
+  /** Statements of the block being emitted; temporaries go here, before the statement that needs them. */
+  protected out: ts.Statement[] = [];
+  protected readonly tangents = new Map<ts.Symbol, string>();
+
+  constructor(readonly ctx: FileContext, readonly activity: Activity, readonly names: NameScope, readonly info: TwinInfo) {}
+
+  protected get checker(): ts.TypeChecker { return this.ctx.checker; }
+  protected kindOf(node: ts.Node): DiffKind { return diffKind(this.checker.getTypeAtLocation(node), this.checker); }
+
+  /** The tangent variable of an active variable (named once per symbol). */
+  protected tangentOf(node: ts.Node): ts.Identifier {
+    const sym = this.activity.symbolOf(node);
+    if (!sym) throw new ForwardGradError(node, `no symbol for '${snippet(node)}'`, 'report this as a forwardgrad bug', CODES.internal);
+    let name = this.tangents.get(sym);
+    if (!name) { name = this.names.fresh(tangentName(sym.name)); this.tangents.set(sym, name); }
+    return id(name);
+  }
+
+  protected emit(...s: ts.Statement[]): void { this.out.push(...s); }
+
+  protected constDecl(name: string | ts.BindingName, init: ts.Expression, flags = ts.NodeFlags.Const): ts.Statement {
+    return f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(name, undefined, undefined, init)], flags));
+  }
+
+  /** Hoists `e` into `const <hint> = e` unless it is cheap; returns what to use instead. */
+  protected hoist(e: ts.Expression, hint: string): ts.Expression {
+    if (isCheap(e)) return e;
+    const name = this.names.fresh(hint);
+    this.emit(this.constDecl(name, e));
+    return id(name);
+  }
+
+  /** A hoisted pair: `const v = p; const dv = t;` (tangent line only when nonzero). */
+  protected hoistDual(d: Dual, hint: string): Dual {
+    if (isCheap(d.p)) return d;
+    const name = this.names.fresh(hint);
+    this.emit(this.constDecl(name, d.p));
+    let t = d.t;
+    if (t && !isCheap(t)) { const dn = this.names.fresh(tangentName(name)); this.emit(this.constDecl(dn, t)); t = id(dn); }
+    return { p: id(name), t };
+  }
+
+  /** The zero tangent for a value of `kind`; `atom` is the (cheap) primal it mirrors. */
+  protected zeroFor(kind: DiffKind, atom: () => ts.Expression): ts.Expression {
+    if (kind === 'number') return num(0);
+    if (kind === 'tensor' || kind === 'none') return id('undefined');
+    return f.createCallExpression(this.ctx.runtime('zerosLike'), undefined, [atom()]);
+  }
+
+  /** Applies a rule: operands are hoisted only when the rule's tangent needs them again. */
+  protected applyRule(rule: Rule, operands: readonly (Dual & { src?: ts.Node })[], src: ts.Node,
+    build: (ps: ts.Expression[]) => ts.Expression): Dual {
+    const state = operands.map((d) => ({ d, hoisted: undefined as Dual | undefined }));
+    const args: Arg[] = state.map((s) => ({
+      p: () => (s.hoisted ??= this.hoistDual(s.d, hintFor(s.d.src))).p,
+      get t() { return (s.hoisted ?? s.d).t; },
+    }));
+    const value = (): ts.Expression[] => state.map((s) => (s.hoisted ?? s.d).p);
+    let y: ts.Expression | undefined;
+    const out = (): ts.Expression => (y ??= this.hoist(build(value()), hintFor(src)));
+    const t = rule(args, out);
+    return { p: y ?? build(value()), t };
+  }
+
+  lower(e: ts.Expression): Dual & { src?: ts.Node } {
+    if (!this.activity.carries(e)) return { p: e, t: undefined, src: e };
+    return { ...this.lowerActive(e), src: e };
+  }
+
+  private lowerActive(e: ts.Expression): Dual {
+    switch (e.kind) {
+      case ts.SyntaxKind.Identifier: return { p: e, t: this.tangentOf(e) };
+      case ts.SyntaxKind.ParenthesizedExpression: {
+        const d = this.lower((e as ts.ParenthesizedExpression).expression);
+        return { p: f.createParenthesizedExpression(d.p), t: d.t };
+      }
+      case ts.SyntaxKind.AsExpression: case ts.SyntaxKind.NonNullExpression: case ts.SyntaxKind.SatisfiesExpression:
+      case ts.SyntaxKind.TypeAssertionExpression:
+        return this.lower((e as ts.AsExpression).expression);
+      case ts.SyntaxKind.PrefixUnaryExpression: return this.lowerPrefix(e as ts.PrefixUnaryExpression);
+      case ts.SyntaxKind.BinaryExpression: return this.lowerBinary(e as ts.BinaryExpression);
+      case ts.SyntaxKind.ConditionalExpression: return this.lowerConditional(e as ts.ConditionalExpression);
+      case ts.SyntaxKind.CallExpression: return this.lowerCall(e as ts.CallExpression);
+      case ts.SyntaxKind.ElementAccessExpression: return this.lowerElement(e as ts.ElementAccessExpression);
+      case ts.SyntaxKind.PropertyAccessExpression: return this.lowerProperty(e as ts.PropertyAccessExpression);
+      case ts.SyntaxKind.ArrayLiteralExpression: return this.lowerArray(e as ts.ArrayLiteralExpression);
+      case ts.SyntaxKind.ObjectLiteralExpression: return this.lowerObject(e as ts.ObjectLiteralExpression);
+      case ts.SyntaxKind.NewExpression: return this.lowerNew(e as ts.NewExpression);
+      case ts.SyntaxKind.PostfixUnaryExpression:
+        return fail(e, `'${snippet(e)}' (increment of an active value inside an expression) is not supported`, 'write the increment as its own statement');
+      default:
+        return fail(e, `${ts.SyntaxKind[e.kind]} '${snippet(e)}' with active (differentiated) values is not supported`,
+          'rewrite it with plain arithmetic, Math calls, conditionals, arrays or objects');
+    }
+  }
+
+  private lowerPrefix(e: ts.PrefixUnaryExpression): Dual {
+    if (e.operator === ts.SyntaxKind.MinusToken || e.operator === ts.SyntaxKind.PlusToken) {
+      const d = this.lower(e.operand);
+      return { p: f.createPrefixUnaryExpression(e.operator, d.p), t: e.operator === ts.SyntaxKind.MinusToken ? (d.t && f.createPrefixUnaryExpression(ts.SyntaxKind.MinusToken, d.t)) : d.t };
+    }
+    return fail(e, `'${snippet(e)}' (increment of an active value inside an expression) is not supported`, 'write the increment as its own statement');
+  }
+
+  private lowerBinary(e: ts.BinaryExpression): Dual {
+    const op = e.operatorToken.kind;
+    const rule = BINARY_RULES[op as ts.BinaryOperator];
+    if (rule) {
+      const a = this.lower(e.left);
+      const b = this.lower(e.right);
+      return this.applyRule(rule, [a, b], e, ([x, y]) => f.createBinaryExpression(x, op as ts.BinaryOperator, y));
+    }
+    if (op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment) {
+      return fail(e, `assignment inside an expression ('${snippet(e)}') to an active value is not supported`, 'write the assignment as its own statement');
+    }
+    return fail(e, `operator '${e.operatorToken.getText()}' on active (differentiated) values is not supported`,
+      'use an explicit conditional (c ? a : b) or if/else');
+  }
+
+  /** `c ? a : b`: branches stay lazy; when a branch needs temporaries it becomes an if/else. */
+  private lowerConditional(e: ts.ConditionalExpression): Dual {
+    const saved = this.out;
+    const branch = (x: ts.Expression): { d: Dual; stmts: ts.Statement[] } => {
+      this.out = [];
+      const d = this.lower(x);
+      const stmts = this.out;
+      this.out = saved;
+      return { d, stmts };
+    };
+    const kind = this.kindOf(e);
+    const a = branch(e.whenTrue);
+    const b = branch(e.whenFalse);
+    const c = this.hoist(e.condition, 'cond');
+    if (!a.stmts.length && !b.stmts.length && kind === 'number') {
+      const zero = num(0);
+      const q = (x: ts.Expression, y: ts.Expression) => f.createConditionalExpression(c, f.createToken(ts.SyntaxKind.QuestionToken), x, f.createToken(ts.SyntaxKind.ColonToken), y);
+      return { p: q(a.d.p, b.d.p), t: q(a.d.t ?? zero, b.d.t ?? zero) };
+    }
+    const v = this.names.fresh(hintFor(e.whenTrue) === hintFor(e.whenFalse) ? hintFor(e.whenTrue) : 'sel');
+    const dv = this.names.fresh(tangentName(v));
+    const assign = (x: { d: Dual; stmts: ts.Statement[] }): ts.Block => f.createBlock([...x.stmts,
+      f.createExpressionStatement(f.createAssignment(id(v), x.d.p)),
+      f.createExpressionStatement(f.createAssignment(id(dv), x.d.t ?? this.zeroFor(kind, () => id(v))))], true);
+    this.emit(f.createVariableStatement(undefined, f.createVariableDeclarationList([
+      f.createVariableDeclaration(v), f.createVariableDeclaration(dv)], ts.NodeFlags.Let)));
+    this.emit(f.createIfStatement(c, assign(a), assign(b)));
+    return { p: id(v), t: id(dv) };
+  }
+
+  private lowerElement(e: ts.ElementAccessExpression): Dual {
+    const o = this.lower(e.expression);
+    if (!o.t) return { p: f.createElementAccessExpression(o.p, e.argumentExpression), t: undefined };
+    // an active index has derivative zero (indexing is piecewise constant): only its value is used
+    const i = this.hoist(e.argumentExpression, 'i');
+    const obj = this.hoistDual(o, hintFor(e.expression));
+    return { p: f.createElementAccessExpression(obj.p, i), t: f.createElementAccessExpression(obj.t!, i) };
+  }
+
+  private lowerProperty(e: ts.PropertyAccessExpression): Dual {
+    if (e.questionDotToken) return fail(e, `optional chaining '${snippet(e)}' on an active value is not supported`, 'check for undefined with an if statement');
+    if (isInactiveProperty(e.name.text, this.ctx.tensorRules)) return { p: e, t: undefined };
+    const o = this.lower(e.expression);
+    if (!o.t) return { p: f.createPropertyAccessExpression(o.p, e.name), t: undefined };
+    const obj = this.hoistDual(o, hintFor(e.expression));
+    return { p: f.createPropertyAccessExpression(obj.p, e.name), t: f.createPropertyAccessExpression(obj.t!, e.name.text) };
+  }
+
+  private lowerArray(e: ts.ArrayLiteralExpression): Dual {
+    const els = e.elements.map((x) => {
+      if (ts.isSpreadElement(x) || ts.isOmittedExpression(x)) {
+        return fail(x, `'${snippet(x)}' in an active array literal is not supported`, 'build the array with explicit elements or a loop');
+      }
+      const d = this.lower(x);
+      const k = this.kindOf(x);
+      return d.t || k === 'number' || k === 'tensor' ? d : this.hoistDual(d, hintFor(x));
+    });
+    const t = els.some((d) => d.t)
+      ? f.createArrayLiteralExpression(els.map((d, i) => d.t ?? this.zeroFor(this.kindOf(e.elements[i]), () => d.p)))
+      : undefined;
+    return { p: f.createArrayLiteralExpression(els.map((d) => d.p)), t };
+  }
+
+  private lowerObject(e: ts.ObjectLiteralExpression): Dual {
+    const props: ts.ObjectLiteralElementLike[] = [];
+    const tprops: ts.ObjectLiteralElementLike[] = [];
+    for (const p of e.properties) {
+      if (ts.isShorthandPropertyAssignment(p)) {
+        props.push(p);
+        const k = this.kindOf(p.name);
+        if (k !== 'none') tprops.push(f.createPropertyAssignment(p.name.text, this.activity.isActiveSymbol(p) ? this.tangentOf(p) : this.zeroFor(k, () => p.name)));
+      } else if (ts.isPropertyAssignment(p) && !ts.isComputedPropertyName(p.name)) {
+        const raw = this.lower(p.initializer);
+        const k0 = this.kindOf(p.initializer);
+        const d = raw.t || k0 === 'number' || k0 === 'tensor' ? raw : this.hoistDual(raw, hintFor(p.name));
+        props.push(f.createPropertyAssignment(p.name, d.p));
+        const k = this.kindOf(p.initializer);
+        if (k !== 'none') tprops.push(f.createPropertyAssignment(p.name, d.t ?? this.zeroFor(k, () => d.p)));
+      } else {
+        return fail(p, `'${snippet(p)}' in an active object literal is not supported`, 'use plain `name: value` properties');
+      }
+    }
+    return { p: f.createObjectLiteralExpression(props, false), t: f.createObjectLiteralExpression(tprops, false) };
+  }
+
+  private lowerNew(e: ts.NewExpression): Dual {
+    const ctor = ts.isIdentifier(e.expression) ? e.expression.text : '';
+    const args = e.arguments ?? [];
+    if ((ctor === 'Float64Array' || ctor === 'Float32Array' || ctor === 'Array') && args.length === 1) {
+      const a = this.hoistDual(this.lower(args[0]), hintFor(args[0]));
+      if (a.t && this.kindOf(args[0]) !== 'number') {
+        return { p: f.createNewExpression(e.expression, e.typeArguments, [a.p]), t: f.createNewExpression(id(ctor), undefined, [a.t]) };
+      }
+      return { p: f.createNewExpression(e.expression, e.typeArguments, [a.p]), t: undefined };
+    }
+    return fail(e, `'new ${snippet(e.expression)}(…)' with active arguments is not supported`, 'copy active arrays with new Float64Array(a) or a loop');
+  }
+
+  // ---- calls ----
+
+  private lowerCall(e: ts.CallExpression): Dual {
+    for (const a of e.arguments) {
+      if (ts.isSpreadElement(a)) return fail(a, `spread arguments ('${snippet(a)}') in a differentiated call are not supported`, 'pass the arguments one by one');
+    }
+    const m = isMathCall(e);
+    if (m !== undefined) {
+      const rule = MATH_RULES[m];
+      if (!rule) return fail(e, `Math.${m} has no derivative rule`, 'use a differentiable Math function or give your own function a rule with /** @customJvp rule */', CODES.underivableCall);
+      const args = e.arguments.map((a) => this.lower(a));
+      return this.applyRule(rule, args, e, (ps) => f.createCallExpression(e.expression, undefined, ps));
+    }
+    const c = e.expression;
+    if (ts.isPropertyAccessExpression(c) && this.activity.carries(c.expression)) {
+      const kind = this.kindOf(c.expression);
+      const method = c.name.text;
+      if (kind === 'tensor' && this.ctx.tensorRules.methods[method]) return this.tensorMethod(e, c, method);
+      if (kind === 'array' || kind === 'typedArray' || kind === 'tuple') {
+        return fail(e, `array method '.${method}()' on an active array is not supported`, ARRAY_METHODS.has(method)
+          ? 'write the loop out with for/for…of (push is supported as a statement)' : 'index the array in a loop', CODES.unsupported);
+      }
+    }
+    return this.lowerUserCall(e);
+  }
+
+  private hoistCall(call: ts.Expression, hint: string): Dual {
+    const v = this.names.fresh(hint);
+    const dv = this.names.fresh(tangentName(v));
+    this.emit(this.constDecl(f.createArrayBindingPattern([f.createBindingElement(undefined, undefined, v), f.createBindingElement(undefined, undefined, dv)]), call));
+    return { p: id(v), t: id(dv) };
+  }
+
+  private tensorMethod(e: ts.CallExpression, c: ts.PropertyAccessExpression, method: string): Dual {
+    const entry = this.ctx.tensorRules.methods[method];
+    const recv = this.hoistDual(this.lower(c.expression), hintFor(c.expression));
+    const args: ts.Expression[] = [recv.p, recv.t ?? id('undefined')];
+    e.arguments.forEach((a, i) => {
+      const d = this.lower(a);
+      args.push(d.p);
+      if (entry.args[i] === 'diff') args.push(d.t ?? id('undefined'));
+    });
+    return this.hoistCall(f.createCallExpression(this.ctx.runtime(entry.jvp), undefined, args), `${hintFor(c.expression)}_${method}`);
+  }
+
+  /** The runtime op a callee names, when it is a tensor op imported from the runtime module. */
+  private runtimeOp(callee: ts.Expression): string | undefined {
+    let sym = this.checker.getSymbolAtLocation(callee);
+    if (!sym) return undefined;
+    if (sym.flags & ts.SymbolFlags.Alias) sym = this.checker.getAliasedSymbol(sym);
+    const decl = sym.declarations?.[0];
+    if (!decl || !this.ctx.plan.isRuntimeFile(decl.getSourceFile())) return undefined;
+    return this.ctx.tensorRules.ops[sym.name] ? sym.name : undefined;
+  }
+
+  protected lowerUserCall(e: ts.CallExpression, discard = false): Dual {
+    const op = this.runtimeOp(e.expression);
+    if (op) {
+      const entry = this.ctx.tensorRules.ops[op];
+      const args: ts.Expression[] = [];
+      e.arguments.forEach((a, i) => {
+        const d = this.lower(a);
+        args.push(d.p);
+        if (entry.args[i] === 'diff') args.push(d.t ?? id('undefined'));
+      });
+      return this.hoistCall(f.createCallExpression(this.ctx.runtime(entry.jvp), undefined, args), hintFor(e));
+    }
+    const callee = resolveCallee(e.expression, this.checker);
+    const info = callee && this.ctx.plan.twins.get(callee);
+    if (!info) return this.underivable(e, callee);
+    const params = (info.fn as ts.SignatureDeclaration).parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === 'this'));
+    if (params.some((p) => p.dotDotDotToken)) return fail(e, `cannot differentiate the call of '${info.name}': rest parameters are not supported`, 'pass an array instead');
+    const args: ts.Expression[] = [];
+    params.forEach((param, i) => {
+      const a = e.arguments[i];
+      const d = a ? this.lower(a) : { p: id('undefined'), t: undefined };
+      if (!info.tangentSlots[i]) { args.push(d.p); return; }
+      const kind = this.kindOf(param);
+      const h = d.t || kind === 'number' || kind === 'tensor' ? d : this.hoistDual(d, hintFor(a));
+      args.push(h.p, h.t ?? this.zeroFor(kind, () => h.p));
+    });
+    const call = f.createCallExpression(this.twinRef(e, info), undefined, args);
+    if (discard) { this.emit(f.createExpressionStatement(call)); return { p: id('undefined'), t: undefined }; }
+    return this.hoistCall(call, hintFor(e));
+  }
+
+  /** How a call site refers to a twin (or a custom rule): same module, other module, or sibling method. */
+  protected twinRef(e: ts.CallExpression, info: TwinInfo): ts.Expression {
+    if (info.kind === 'method') {
+      const c = e.expression;
+      if (!ts.isPropertyAccessExpression(c)) return fail(e, `cannot call method '${info.name}' this way`, 'call it as obj.method(...)');
+      if (this.activity.carries(c.expression)) return fail(c.expression, `method '${info.name}' called on an active object`, "call it on 'this' or on an inactive object");
+      return f.createPropertyAccessExpression(c.expression, info.twin);
+    }
+    if (info.file === this.ctx.sf) return id(info.twin);
+    if (info.custom && !isExportedName(info.file, info.twin)) {
+      return fail(e, `the custom rule '${info.twin}' of '${info.name}' is not exported from ${info.file.fileName.replace(/^.*[\\/]/, '')}`, `export ${info.twin} so other modules can call it`, CODES.underivableCall);
+    }
+    return this.ctx.fromModule(info.file, info.twin);
+  }
+
+  private underivable(e: ts.CallExpression, callee: ts.Node | undefined): never {
+    const name = snippet(e.expression);
+    if (callee && ts.isParameter(callee)) {
+      return fail(e, `cannot differentiate the call of '${name}': it is a callback parameter with no forward-mode version`,
+        'call a named function declared in the program instead of a function passed as an argument', CODES.underivableCall);
+    }
+    if (callee && callee.getSourceFile().isDeclarationFile) {
+      return fail(e, `cannot differentiate the call of '${name}': it is a library function and no derivative is known for it`,
+        `wrap it in your own function with a rule: /** @customJvp ruleName */ (or use Math.* / arithmetic)`, CODES.underivableCall);
+    }
+    if (callee && ts.isFunctionLike(callee) && !(callee as ts.FunctionLikeDeclaration).body) {
+      return fail(e, `cannot differentiate the call of '${name}': it is declared without a body, so its derivative is unknown`,
+        `give it a rule: /** @customJvp ${name}Jvp */ before its declaration, with ${name}Jvp(x, dx) returning [value, tangent]`, CODES.underivableCall);
+    }
+    if (callee && ts.isFunctionLike(callee)) {
+      return fail(e, `cannot differentiate the call of '${name}': local functions and closures are not differentiated`,
+        'move the function to module level', CODES.underivableCall);
+    }
+    return fail(e, `cannot differentiate the call of '${name}': no derivative is known for it (library function or unknown callee)`,
+      `call a function defined in the program, or give it a rule with /** @customJvp ${name.replace(/\W/g, '_')}Jvp */`, CODES.underivableCall);
+  }
+}
+
+function isExportedName(sf: ts.SourceFile, name: string): boolean {
+  return sf.statements.some((s) => (ts.isFunctionDeclaration(s) && s.name?.text === name || ts.isVariableStatement(s)
+    && s.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name))
+    && !!ts.getModifiers(s)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword));
+}

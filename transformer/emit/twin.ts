@@ -1,0 +1,84 @@
+// The twin of one function: `f_jvp(p1, dp1, p2, …): [value, tangent]`, a sibling of `f` (never a rename),
+// and its registration `registerJvp(f, f_jvp, { name, tangentSlots })`.
+import * as ts from 'typescript';
+import { Activity } from '../activity';
+import { id } from '../algebra';
+import { TwinInfo } from '../callgraph';
+import { fail } from '../diagnostics';
+import { FileContext } from './context';
+import { StatementEmitter } from './statements';
+
+const f = ts.factory;
+
+function pairType(t: ts.TypeNode | undefined): ts.TypeNode | undefined {
+  return t && ts.setEmitFlags(f.createTupleTypeNode([t, t]), ts.EmitFlags.SingleLine);
+}
+
+/** Parameters with their tangent slots interleaved, and the body emitted by the statement emitter. */
+function twinParts(info: TwinInfo, ctx: FileContext): { params: ts.ParameterDeclaration[]; body: ts.Block; type?: ts.TypeNode } {
+  const fn = info.fn as ts.FunctionLikeDeclaration;
+  const activity = new Activity(fn, ctx.checker, ctx.tensorRules);
+  const emitter = new StatementEmitter(ctx, activity, ctx.scope.child(), info);
+  const params: ts.ParameterDeclaration[] = [];
+  let slot = 0;
+  for (const p of fn.parameters) {
+    if (ts.isIdentifier(p.name) && p.name.text === 'this') { params.push(p); continue; }
+    params.push(p);
+    if (!info.tangentSlots[slot++]) continue;
+    if (!ts.isIdentifier(p.name)) fail(p, 'a destructured parameter cannot get a tangent', 'take the parameter whole and destructure it in the body');
+    if (p.dotDotDotToken) fail(p, 'rest parameters cannot get tangents', 'take an array parameter instead');
+    const dname = (emitter as unknown as { tangentOf(n: ts.Node): ts.Identifier }).tangentOf(p.name);
+    params.push(f.createParameterDeclaration(undefined, undefined, dname, p.questionToken, p.type));
+  }
+  const body = fn.body!;
+  const stmts = ts.isBlock(body) ? body.statements : [f.createReturnStatement(body)];
+  const out = emitter.block(stmts);
+  return { params, body: f.createBlock(out, true), type: pairType(fn.type) };
+}
+
+export function registration(ctx: FileContext, info: TwinInfo, original: ts.Expression, twin: ts.Expression): ts.Statement {
+  const meta = f.createObjectLiteralExpression([
+    f.createPropertyAssignment('name', f.createStringLiteral(info.name)),
+    f.createPropertyAssignment('tangentSlots', f.createArrayLiteralExpression(info.tangentSlots.map((s) => (s ? f.createTrue() : f.createFalse())))),
+  ]);
+  return f.createExpressionStatement(f.createCallExpression(ctx.runtime('registerJvp'), undefined, [original, twin, meta]));
+}
+
+/** Source-map the twin to its original, without copying the original's comments (the annotation). */
+function quiet<T extends ts.Node>(node: T, original: ts.Node): T {
+  ts.setSourceMapRange(node, original);
+  ts.setCommentRange(node, { pos: -1, end: -1 });
+  return node;
+}
+
+const exportMods = (exported: boolean): ts.ModifierLike[] | undefined => (exported ? [f.createModifier(ts.SyntaxKind.ExportKeyword)] : undefined);
+
+/** Statements replacing a top-level function declaration: the original, its twin, the registration. */
+export function functionTwin(ctx: FileContext, info: TwinInfo, fn: ts.FunctionDeclaration): ts.Statement[] {
+  const { params, body, type } = twinParts(info, ctx);
+  const twin = f.createFunctionDeclaration(exportMods(info.exported), undefined, info.twin, fn.typeParameters, params, type, body);
+  return [fn, quiet(twin, fn), registration(ctx, info, id(info.name), id(info.twin))];
+}
+
+/** `const f_jvp = (x, dx) => {…}` after `const f = (x) => …`. */
+export function variableTwin(ctx: FileContext, info: TwinInfo, fn: ts.ArrowFunction | ts.FunctionExpression): ts.Statement[] {
+  const { params, body, type } = twinParts(info, ctx);
+  const lit = ts.isArrowFunction(fn)
+    ? f.createArrowFunction(undefined, fn.typeParameters, params, type, f.createToken(ts.SyntaxKind.EqualsGreaterThanToken), body)
+    : f.createFunctionExpression(undefined, undefined, undefined, fn.typeParameters, params, type, body);
+  ts.setSourceMapRange(lit, fn);
+  const decl = f.createVariableStatement(exportMods(info.exported),
+    f.createVariableDeclarationList([f.createVariableDeclaration(info.twin, undefined, undefined, lit)], ts.NodeFlags.Const));
+  return [quiet(decl, fn), registration(ctx, info, id(info.name), id(info.twin))];
+}
+
+/** The sibling method `m_jvp` (same static-ness), and its registration on the class or its prototype. */
+export function methodTwin(ctx: FileContext, info: TwinInfo, m: ts.MethodDeclaration, className: string): { member: ts.ClassElement; register: ts.Statement } {
+  const { params, body, type } = twinParts(info, ctx);
+  const isStatic = !!ts.getModifiers(m)?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword);
+  const mods = isStatic ? [f.createModifier(ts.SyntaxKind.StaticKeyword)] : undefined;
+  const member = quiet(f.createMethodDeclaration(mods, undefined, info.twin, undefined, m.typeParameters, params, type, body), m);
+  const holder = isStatic ? id(className) : f.createPropertyAccessExpression(id(className), 'prototype');
+  const register = registration(ctx, info, f.createPropertyAccessExpression(holder, info.name), f.createPropertyAccessExpression(holder, info.twin));
+  return { member, register };
+}

@@ -1,0 +1,55 @@
+// Pass 1: find the functions the user marked. `/** @forwardGrad */` is read from the leading comment text
+// (tspc does not parse JSDoc in .ts files), the `@forwardGrad` decorator on methods, and
+// `/** @customJvp ruleName */` for user-supplied derivatives.
+import * as ts from 'typescript';
+
+export type DiffFunction = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression | ts.MethodDeclaration;
+
+export interface CustomMark { readonly fn: ts.FunctionDeclaration; readonly rule: string }
+export interface Annotations { readonly annotated: DiffFunction[]; readonly custom: CustomMark[] }
+
+const FORWARD_GRAD = /@forwardGrad\b/;
+const CUSTOM_JVP = /@customJvp\s+([A-Za-z_$][\w$]*)/;
+
+function leadingComments(node: ts.Node, sf: ts.SourceFile): string {
+  return (ts.getLeadingCommentRanges(sf.text, node.pos) ?? []).map((r) => sf.text.slice(r.pos, r.end)).join('\n');
+}
+
+function hasForwardGradDecorator(node: ts.MethodDeclaration): boolean {
+  return (ts.getDecorators(node) ?? []).some((d) => {
+    const e = ts.isCallExpression(d.expression) ? d.expression.expression : d.expression;
+    return ts.isIdentifier(e) && e.text === 'forwardGrad';
+  });
+}
+
+/** The function literal a `const f = …` initializer holds, looking through parentheses. */
+export function functionInitializer(decl: ts.VariableDeclaration): ts.ArrowFunction | ts.FunctionExpression | undefined {
+  let e = decl.initializer;
+  while (e && ts.isParenthesizedExpression(e)) e = e.expression;
+  return e && (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) ? e : undefined;
+}
+
+export function findAnnotations(sf: ts.SourceFile): Annotations {
+  const annotated: DiffFunction[] = [];
+  const custom: CustomMark[] = [];
+  for (const stmt of sf.statements) {
+    const comments = leadingComments(stmt, sf);
+    if (ts.isFunctionDeclaration(stmt)) {
+      const rule = CUSTOM_JVP.exec(comments)?.[1];
+      if (rule) custom.push({ fn: stmt, rule });
+      else if (FORWARD_GRAD.test(comments) && stmt.body) annotated.push(stmt);
+    } else if (ts.isVariableStatement(stmt) && FORWARD_GRAD.test(comments)) {
+      for (const d of stmt.declarationList.declarations) {
+        const fn = functionInitializer(d);
+        if (fn) annotated.push(fn);
+      }
+    } else if (ts.isClassDeclaration(stmt)) {
+      for (const m of stmt.members) {
+        if (ts.isMethodDeclaration(m) && m.body && (hasForwardGradDecorator(m) || FORWARD_GRAD.test(leadingComments(m, sf)))) {
+          annotated.push(m);
+        }
+      }
+    }
+  }
+  return { annotated, custom };
+}

@@ -1,0 +1,47 @@
+// The one place that invents names. User declarations are never renamed: emitted names (twins, tangents,
+// temporaries) are made unique against every identifier already in the file and every name handed out.
+import * as ts from 'typescript';
+
+export class NameScope {
+  private readonly taken: Set<string>;
+  constructor(taken: Iterable<string>, private readonly parent?: NameScope) { this.taken = new Set(taken); }
+
+  has(name: string): boolean { return this.taken.has(name) || (this.parent?.has(name) ?? false); }
+
+  /** `base`, or `base_1`, `base_2`, … — the first one not taken; marks it taken. */
+  fresh(base: string): string {
+    const clean = sanitize(base);
+    let name = clean;
+    for (let i = 1; this.has(name) || isReserved(name); i++) name = `${clean}_${i}`;
+    this.taken.add(name);
+    return name;
+  }
+
+  /** A child scope (a function body): sees this scope's names, adds its own. */
+  child(): NameScope { return new NameScope([], this); }
+}
+
+function sanitize(base: string): string {
+  const s = base.replace(/[^A-Za-z0-9_$]/g, '_').replace(/_+/g, '_').replace(/^_(?=.)/, '').slice(0, 40);
+  return /^[A-Za-z_$]/.test(s) ? s : `_${s}`;
+}
+
+/** Every identifier text in a file: emitted names must avoid them all. */
+export function identifiersIn(sf: ts.SourceFile): Set<string> {
+  const names = new Set<string>();
+  const visit = (n: ts.Node): void => {
+    if (ts.isIdentifier(n) || ts.isPrivateIdentifier(n)) names.add(n.text);
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return names;
+}
+
+export const twinName = (name: string): string => `${name}_jvp`;
+export const tangentName = (name: string): string => `d${name}`;
+
+/** Keywords cannot name variables (`do`, `if`, `in`, …). */
+const RESERVED = new Set(('break case catch class const continue debugger default delete do else enum export extends false finally for '
+  + 'function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static '
+  + 'implements interface package private protected public await arguments eval undefined NaN Infinity').split(' '));
+function isReserved(name: string): boolean { return RESERVED.has(name); }

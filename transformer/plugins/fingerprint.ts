@@ -1,0 +1,26 @@
+// A fingerprint of the transformer's own code (and the op manifest it reads), so caches keyed on it
+// (jest's transform cache) never serve output of an older transformer.
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+
+let cached: string | undefined;
+
+export function transformerFingerprint(): string {
+  if (cached !== undefined) return cached;
+  const transformerDir = path.resolve(__dirname, '..');
+  const manifestDir = path.resolve(transformerDir, '..', 'runtime', 'ops');
+  const hash = createHash('sha1');
+  for (const file of [...listCode(transformerDir), ...listCode(manifestDir)].sort()) {
+    const stat = fs.statSync(file);
+    hash.update(`${file}\0${stat.size}\0${stat.mtimeMs}\0`);
+  }
+  return (cached = hash.digest('hex'));
+}
+
+function listCode(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && /\.(ts|js)$/.test(e.name) && !/\.d\.ts$/.test(e.name))
+    .map((e) => path.join(e.parentPath ?? e.path, e.name));
+}
