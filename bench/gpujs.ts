@@ -66,7 +66,7 @@ for (const b of backends) {
   console.log(`relu n=${N} ${b.name.padEnd(12)} primal ${row.primalMs} ms, fused JVP K=1 ${row.jvpK1Ms} ms, K=8 ${row.jvpK8Ms} ms`);
 }
 const out = {
-  date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, cores: os.cpus().length,
+  date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, cores: os.cpus().length, loadavg: os.loadavg(),
   note: 'medians after one warm-up call; gpu.js webasm runs synchronously on one thread (its threads need the async contract)',
   gemm, relu,
 };

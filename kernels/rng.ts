@@ -5,7 +5,7 @@
 // Layout: key = (seed mod 2^32, floor(seed / 2^32)); counter = (block lo, block hi, stream lo,
 // stream hi). Block b yields four 32-bit words, the words of elements 4b … 4b+3.
 //   uniform    element i = (word_i + 0.5)·2^-32, in (0, 1) (never 0, so log() is safe)
-//   rademacher element i = ±1 from the top bit of word_i
+//   rademacher element i = ±1 from bit (i mod 32) of word ⌊i/32⌋
 //   normal     elements (2j, 2j+1) = Box–Muller of (word_2j, word_2j+1): r·cos θ, r·sin θ
 
 const M0 = 0xd2511f53;
@@ -98,10 +98,20 @@ export function fillUniform(out: FloatOut, seed: number, stream = 0, offset = 0)
   return out;
 }
 
-/** out[j] = element offset+j of the Rademacher (±1, equal odds) stream (seed, stream). */
+/**
+ * out[j] = element offset+j of the Rademacher (±1, equal odds) stream (seed, stream). Element i is
+ * bit (i mod 32) of word ⌊i/32⌋: one Philox block serves 128 elements.
+ */
 export function fillRademacher(out: FloatOut, seed: number, stream = 0, offset = 0): FloatOut {
-  forChunks(seed, stream, offset, out.length, (j0, w0, len) => {
-    for (let q = 0; q < len; q++) out[j0 + q] = scratch[w0 + q] >= 0x80000000 ? 1 : -1;
+  const n = out.length;
+  if (n === 0) { forChunks(seed, stream, 0, 0, () => {}); return out; } // still validates the arguments
+  const firstWord = Math.floor(offset / 32), lastWord = Math.floor((offset + n - 1) / 32);
+  forChunks(seed, stream, firstWord, lastWord - firstWord + 1, (k0, w0, len) => {
+    for (let q = 0; q < len; q++) {
+      const word = scratch[w0 + q], base = (firstWord + k0 + q) * 32;
+      const from = Math.max(base, offset), to = Math.min(base + 32, offset + n);
+      for (let e = from; e < to; e++) out[e - offset] = (word >>> (e - base)) & 1 ? 1 : -1;
+    }
   });
   return out;
 }

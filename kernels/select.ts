@@ -45,13 +45,16 @@ export function listBackends(): string[] {
   return registeredBackends().filter((name) => tryLoad(name) !== undefined);
 }
 
-/** Fills kernels a backend lacks with the js reference's, keeping the backend's name. */
+/** Fills kernels a backend lacks with the js reference's, keeping its name and its extra members. */
 function complete(b: KernelBackend): CompleteBackend {
-  const out: Record<string, unknown> = { name: b.name };
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(b)) {
+    const v = (b as unknown as Record<string, unknown>)[key];
+    out[key] = typeof v === 'function' ? v.bind(b) : v;
+  }
   for (const key of Object.keys(jsBackend) as (keyof CompleteBackend)[]) {
-    if (key === 'name') continue;
     const own = b[key] as ((args: never) => unknown) | undefined;
-    out[key] = own ? own.bind(b) : jsBackend[key];
+    out[key] = key === 'name' ? b.name : own ? own.bind(b) : jsBackend[key];
   }
   return out as unknown as CompleteBackend;
 }

@@ -1,6 +1,7 @@
 // forwardGradient(f, primals): the paper's forward gradient g = (∇f·v)v (Definition 1), averaged
 // over K directions v ~ N(0, I) or Rademacher. Unbiased: E[g] = ∇f (paper §3.2).
 import { Rng, randomSeed } from '../kernels/rng';
+import { isTensor } from './tensor/tensor';
 import { checkArity, functionName, requireTwin, twinArguments } from './jvp';
 import { argLeaves, totalSize, writeFlat, zerosMirror } from './fgd/leaves';
 import {
@@ -33,6 +34,11 @@ export interface ForwardGradientResult<V = any> {
   directional: number[];
   /** The seed used (undefined when an Rng was given). */
   seed?: number;
+}
+
+/** Frees a tensor the twin returned (never one of the caller's arguments). */
+function release(x: unknown, primals: readonly unknown[]): void {
+  if (isTensor(x) && !primals.includes(x)) x.dispose();
 }
 
 /** Validated `wrt` indices (sorted, unique, each with a tangent slot). */
@@ -76,8 +82,9 @@ export function forwardGradient<V = any>(f: Function, primals: readonly unknown[
   for (let run = 0; run < (vector ? 1 : K); run++) {
     drawDirections(primalLeaves, tangentLeaves, rows, source, distribution, run);
     const [y, dy] = twin.fn.apply(options.thisArg, twinArguments(f, twin, primals, tangents, caller)) as [V, unknown];
-    if (run === 0) value = y;
-    const ds = vector ? vectorTangent(dy, y, K, caller) : [scalarTangent(dy, y, caller)];
+    if (run === 0) value = y; else release(y, primals);
+    const ds = Array.from(vector ? vectorTangent(dy, y, K, caller) : [scalarTangent(dy, y, caller)]);
+    release(dy, primals);
     for (let k = 0; k < ds.length; k++) {
       directional.push(ds[k]);
       accumulate(grad, primalLeaves, tangentLeaves, vector ? k : 0, ds[k] / K);

@@ -12,6 +12,7 @@ import { GEMM_SOURCE } from '../../kernels/gpujs/gemm';
 import { unaryJvpSource } from '../../kernels/gpujs/unary';
 import { createBackend } from '../../kernels/gpujs/index';
 import { jsBackend } from '../../kernels/js/index';
+import { flatten, recordLaunches } from './sweep';
 
 const argv = process.argv.slice(2);
 const opt = (name: string): string | undefined => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
@@ -64,6 +65,34 @@ function flat(out: unknown, size: number): Float32Array {
   return res;
 }
 
+interface GpuLike { createKernel(source: string, settings: Record<string, unknown>): (...args: unknown[]) => unknown }
+
+/**
+ * Replays every kernel launch of the gpujs backends (sweep.ts) under `gpu`'s mode and compares
+ * with gpu.js's cpu mode: |got − cpu| ≤ 2e-6 + 2e-5·|cpu| (device math functions may differ by ulps).
+ */
+async function sweepRows(gpu: GpuLike): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const l of recordLaunches()) {
+    const row: Row = { kernel: `sweep:${l.name}`, shape: l.output.join('x'), pass: false, worst: Infinity, bound: '2e-6 + 2e-5·|cpu|' };
+    try {
+      const k = gpu.createKernel(l.source, { output: l.output, constants: l.constants, precision: 'single' });
+      const got = flatten(await k(...l.args));
+      if (got.length !== l.expected.length) throw new Error(`${got.length} outputs, cpu mode gave ${l.expected.length}`);
+      let worst = 0;
+      for (let i = 0; i < got.length; i++) {
+        const r = Math.abs(got[i] - l.expected[i]) / (2e-6 + 2e-5 * Math.abs(l.expected[i]));
+        if (!(r <= worst)) worst = Number.isNaN(r) ? Infinity : r;
+      }
+      Object.assign(row, { worst, pass: worst <= 1 });
+    } catch (e) {
+      row.note = (e as Error).message.split('\n')[0];
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
 /** Starts Dawn and exposes navigator.gpu the way gpu.js's WebGPU backend expects it. */
 function setupDawn(): { release(): void } {
   const candidates = [opt('--dawn'), path.join(__dirname, 'linux-x64.dawn.node'), 'webgpu'].filter((p): p is string => !!p);
@@ -113,6 +142,7 @@ async function webgpuMode(): Promise<ModeResult> {
     }
     const relu = gpu.createKernel(unaryJvpSource('relu'), { output: [RELU_N, RELU_K + 1], constants: { n: RELU_N }, precision: 'single' });
     result.rows.push(await reluJvp((x, dx) => relu(x, dx)));
+    result.rows.push(...await sweepRows(gpu));
     gpu.destroy?.();
   } catch (e) {
     result.error = (e as Error).message;
@@ -163,6 +193,7 @@ async function backendMode(mode: 'gpu' | 'webasm'): Promise<ModeResult> {
       return out;
     }));
     backend.destroy();
+    if (mode === 'webasm') { const { GPU } = require('gpu.js'); result.rows.push(...await sweepRows(new GPU({ mode }))); }
   } catch (e) {
     result.error = (e as Error).message;
   }

@@ -1,6 +1,6 @@
 // gpu.js plumbing shared by every kernel family: lazy loading, mode checks, a per-shape kernel
 // cache, argument slicing and output read-back. gpu.js is required only when a gpujs backend is
-// created, so users of the other backends never load it (nor its WebGPU binary).
+// created, so users of the other backends never load it.
 
 export type GpujsMode = 'webasm' | 'cpu' | 'gpu';
 

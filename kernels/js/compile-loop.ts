@@ -12,3 +12,11 @@ export function compileLoop<F extends Function>(key: string, params: string[], b
   }
   return fn as F;
 }
+
+let scratchBuf = new Float64Array(0);
+
+/** A grow-only float64 scratch of at least n elements (per-element derivatives reused across directions). */
+export function scratch(n: number): Float64Array {
+  if (scratchBuf.length < n) scratchBuf = new Float64Array(Math.max(n, 2 * scratchBuf.length));
+  return scratchBuf;
+}

@@ -59,11 +59,18 @@ export function sumRef(x: Ref, axis?: number, mean = false): Ref {
   return { data: out, shape: x.shape.filter((_, i) => i !== ax) };
 }
 
-export function transposeRef(x: Ref): Ref {
-  const [R, C] = x.shape;
-  const out = new Float64Array(R * C);
-  for (let i = 0; i < R; i++) for (let j = 0; j < C; j++) out[j * R + i] = x.data[i * C + j];
-  return { data: out, shape: [C, R] };
+/** Axis permutation (default: reversed axes), by computing each output's input coordinates. */
+export function transposeRef(x: Ref, perm?: readonly number[]): Ref {
+  const r = x.shape.length, p = perm ?? x.shape.map((_, i) => r - 1 - i);
+  const outShape = p.map((a) => x.shape[a]), n = size(x.shape), out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const coord: number[] = [];
+    for (let d = r - 1, rest = i; d >= 0; d--) { coord[d] = rest % outShape[d]; rest = Math.floor(rest / outShape[d]); }
+    const inCoord: number[] = [];
+    p.forEach((a, d) => { inCoord[a] = coord[d]; });
+    out[i] = x.data[inCoord.reduce((acc, c, d) => acc * x.shape[d] + c, 0)];
+  }
+  return { data: out, shape: outShape };
 }
 
 export function logSoftmaxRef(x: Ref): Ref {

@@ -21,6 +21,11 @@ export function checkDirections(k: unknown, caller: string): number {
 /** Where directions come from: a seed (regenerable streams) or a user's sequential Rng. */
 export type DirectionSource = { seed: number; rng?: undefined } | { rng: Rng; seed?: undefined };
 
+// Below this many elements a direction is generated in one fill and scattered (one Philox pass
+// for many scalar leaves instead of one call per leaf).
+const SMALL = 1024;
+const flat = new Float64Array(SMALL);
+
 /**
  * Fills `rows` directions into the tangent leaves: tangent leaf j (paired with primal leaf j) holds
  * `rows` consecutive copies of the primal's size; row r is direction `stream + r`.
@@ -28,6 +33,17 @@ export type DirectionSource = { seed: number; rng?: undefined } | { rng: Rng; se
 export function drawDirections(primal: readonly Leaf[], tangent: readonly Leaf[], rows: number,
   source: DirectionSource, distribution: DirectionDistribution, stream: number): void {
   const fill = FILLERS[distribution];
+  const n = primal.length ? primal[primal.length - 1].offset + primal[primal.length - 1].size : 0;
+  if (rows === 1 && n <= SMALL && primal.length > 1) {
+    const v = flat.subarray(0, n);
+    if (source.rng) source.rng.fill(v, distribution); else fill(v, source.seed, stream, 0);
+    for (let j = 0; j < primal.length; j++) {
+      const p = primal[j], t = tangent[j], buf = t.data();
+      for (let i = 0; i < p.size; i++) buf[i] = v[p.offset + i];
+      t.commit();
+    }
+    return;
+  }
   for (let j = 0; j < primal.length; j++) {
     const p = primal[j], t = tangent[j], buf = t.data();
     for (let r = 0; r < rows; r++) {

@@ -8,6 +8,12 @@ import { JvpResult, Tangent, activeTensor, allocOut, backend, directions, expect
 
 export interface Conv2dOptions { stride?: number | [number, number]; padding?: number | [number, number] }
 
+/**
+ * Columns are written once per chunk and multiplied by w and every ẇ_k: a fresh `bVersion` per
+ * fill lets a backend that packs op(B) reuse that packing across those gemm calls.
+ */
+let colsVersion = 0;
+
 /** Floats of im2col columns per chunk: large enough for efficient gemm calls, small enough for cache. */
 const CHUNK_FLOATS = 1 << 19;
 
@@ -50,10 +56,10 @@ export function conv2dJvp(x: Tensor, dx: Tangent, w: Tensor, dw: Tangent, option
     }
   };
   // C[c images] (+)= A·cols_i for each image i of the chunk (A shared).
-  const gemm = (a: Float32Array, aOffset: number, cols: Float32Array, c: Float32Array, cOffset: number, batch: number, beta: number): void => {
+  const gemm = (a: Float32Array, aOffset: number, cols: Float32Array, bVersion: number, c: Float32Array, cOffset: number, batch: number, beta: number): void => {
     k.gemm({
       m: g.O, n: P, k: CKK, a, aOffset, lda: CKK, transA: false, strideA: 0,
-      b: cols, bOffset: 0, ldb: P, transB: false, strideB: CKK * P,
+      b: cols, bOffset: 0, ldb: P, transB: false, strideB: CKK * P, bVersion,
       c, cOffset, ldc: P, strideC: out, batch, alpha: 1, beta,
     });
   };
@@ -61,13 +67,14 @@ export function conv2dJvp(x: Tensor, dx: Tangent, w: Tensor, dw: Tangent, option
   for (let n0 = 0; n0 < g.N; n0 += chunk) {
     const c = Math.min(chunk, g.N - n0);
     im2col(x.buffer, x.offset, n0, c, colsX);
-    gemm(w.buffer, w.offset, colsX, y.buffer, y.offset + n0 * out, c, 0);
+    const vx = ++colsVersion;
+    gemm(w.buffer, w.offset, colsX, vx, y.buffer, y.offset + n0 * out, c, 0);
     for (let d = 0; d < D && dy; d++) {
       const dyOffset = dy.offset + d * g.N * out + n0 * out;
-      if (tw) gemm(tw.buffer, tw.offset + d * wSize, colsX, dy.buffer, dyOffset, c, 0);
+      if (tw) gemm(tw.buffer, tw.offset + d * wSize, colsX, vx, dy.buffer, dyOffset, c, 0);
       if (tx && colsT) {
         im2col(tx.buffer, tx.offset + d * g.N * img, n0, c, colsT);
-        gemm(w.buffer, w.offset, colsT, dy.buffer, dyOffset, c, tw ? 1 : 0);
+        gemm(w.buffer, w.offset, colsT, ++colsVersion, dy.buffer, dyOffset, c, tw ? 1 : 0);
       }
     }
   }

@@ -7,7 +7,8 @@ import { conv2dJvp } from './conv';
 import { maxPool2dJvp } from './pool';
 import { meanJvp, sumJvp } from './reduce';
 import { reshapeJvp, transposeJvp } from './shape';
-import { itemJvp, logSoftmaxJvp, softmaxCrossEntropyJvp } from './softmax';
+import { logSoftmaxJvp, softmaxCrossEntropyJvp } from './softmax';
+import { itemJvp } from './item';
 
 export interface JvpRule { readonly jvp: (...args: any[]) => [unknown, unknown]; readonly rule: string }
 
@@ -28,7 +29,7 @@ export const JVP_RULES: Readonly<Record<string, JvpRule>> = {
   sum:                 { jvp: sumJvp,                 rule: 'ẏ = sum(ẋ) over the same axis' },
   mean:                { jvp: meanJvp,                rule: 'ẏ = mean(ẋ) over the same axis' },
   reshape:             { jvp: reshapeJvp,             rule: 'ẏ = reshape(ẋ) (a view)' },
-  transpose:           { jvp: transposeJvp,           rule: 'ẏ = ẋᵀ' },
+  transpose:           { jvp: transposeJvp,           rule: 'ẏ = transpose(ẋ, perm) per direction' },
   logSoftmax:          { jvp: logSoftmaxJvp,          rule: 'ẏ = ẋ − Σ softmax(x)·ẋ per row' },
   maxPool2d:           { jvp: maxPool2dJvp,           rule: 'ẏ = ẋ[argmax] (ties go first), same pass' },
   softmaxCrossEntropy: { jvp: softmaxCrossEntropyJvp, rule: 'ẏ = mean_b(Σ_c p·ẋ − ẋ[label]) from the loss softmax' },

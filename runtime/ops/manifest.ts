@@ -25,7 +25,7 @@ export const TENSOR_OPS: Readonly<Record<string, OpEntry>> = {
   sum:                 { jvp: 'sumJvp',                 args: [D, S] },          // (x, axis?)
   mean:                { jvp: 'meanJvp',                args: [D, S] },          // (x, axis?)
   reshape:             { jvp: 'reshapeJvp',             args: [D, S] },          // (x, shape)
-  transpose:           { jvp: 'transposeJvp',           args: [D] },
+  transpose:           { jvp: 'transposeJvp',           args: [D, S] },          // (x, perm?)
   logSoftmax:          { jvp: 'logSoftmaxJvp',          args: [D] },
   maxPool2d:           { jvp: 'maxPool2dJvp',           args: [D, S] },          // (x, options?)
   softmaxCrossEntropy: { jvp: 'softmaxCrossEntropyJvp', args: [D, S] },          // (logits, labels)

@@ -1,5 +1,7 @@
-// reshape (a view: no copy, tangent reshaped alike) and 2-D transpose (tangent transposed per direction).
+// reshape (a view: no copy, tangent reshaped alike) and transpose / axis permutation (the tangent
+// permuted alike, direction by direction).
 import { Tensor, sizeOf } from '../tensor/tensor';
+import { permute } from '../../kernels/js/permute';
 import { JvpResult, Tangent, activeTensor, allocOut, backend, directions, expectTensor, opError, shapeStr } from './tangents';
 
 function resolveShape(x: Tensor, shape: readonly number[]): number[] {
@@ -26,16 +28,35 @@ export function reshapeJvp(x: Tensor, dx: Tangent, shape: readonly number[]): Jv
 }
 export const reshape = (x: Tensor, shape: readonly number[]): Tensor => reshapeJvp(x, undefined, shape)[0];
 
-export function transposeJvp(x: Tensor, dx: Tangent): JvpResult {
+/** The permutation to apply: reversed axes by default (numpy), validated otherwise. */
+function permutation(x: Tensor, perm: readonly number[] | undefined): number[] {
+  if (perm === undefined) return x.shape.map((_, i) => x.rank - 1 - i);
+  const ok = Array.isArray(perm) && perm.length === x.rank && perm.every((p) => Number.isInteger(p) && p >= 0 && p < x.rank)
+    && new Set(perm).size === x.rank;
+  if (!ok) throw opError('transpose', `perm ${JSON.stringify(perm)} is not a permutation of the ${x.rank} axes of ${shapeStr(x.shape)}`);
+  return [...perm];
+}
+
+/** transpose(x) reverses the axes (a 2-D transpose); transpose(x, perm) permutes them. */
+export function transposeJvp(x: Tensor, dx: Tangent, perm?: readonly number[]): JvpResult {
   expectTensor('transpose', 'x', x);
-  if (x.rank !== 2) throw opError('transpose', `expects a 2-D tensor, got shape ${shapeStr(x.shape)}`);
-  const [rows, cols] = x.shape;
+  const p = permutation(x, perm);
   const dir = directions('transpose', [x, dx]);
-  const [y, dy] = allocOut([cols, rows], dir);
+  const [y, dy] = allocOut(p.map((a) => x.shape[a]), dir);
   const t = activeTensor(dx);
-  const k = backend();
-  k.transpose({ x: x.buffer, xOffset: x.offset, batch: 1, rows, cols, y: y.buffer, yOffset: y.offset });
-  if (t && dy) k.transpose({ x: t.buffer, xOffset: t.offset, batch: dir.K, rows, cols, y: dy.buffer, yOffset: dy.offset });
+  const r = x.rank;
+  // Swapping the last two axes (with any leading ones kept) is the backend's batched transpose.
+  const lastTwo = r >= 2 && p[r - 2] === r - 1 && p[r - 1] === r - 2 && p.slice(0, r - 2).every((a, i) => a === i);
+  const run = (src: Tensor, dst: Tensor, batch: number): void => {
+    if (lastTwo) {
+      const rows = x.shape[r - 2], cols = x.shape[r - 1];
+      backend().transpose({ x: src.buffer, xOffset: src.offset, batch: batch * (x.size / (rows * cols || 1)), rows, cols, y: dst.buffer, yOffset: dst.offset });
+    } else {
+      permute({ x: src.buffer, xOffset: src.offset, shape: x.shape, perm: p, batch, y: dst.buffer, yOffset: dst.offset });
+    }
+  };
+  run(x, y, 1);
+  if (t && dy) run(t, dy, dir.K);
   return [y, dy];
 }
-export const transpose = (x: Tensor): Tensor => transposeJvp(x, undefined)[0];
+export const transpose = (x: Tensor, perm?: readonly number[]): Tensor => transposeJvp(x, undefined, perm)[0];

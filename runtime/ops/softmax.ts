@@ -53,12 +53,3 @@ export function softmaxCrossEntropyJvp(logits: Tensor, dlogits: Tangent, labels:
   return [y, dy];
 }
 export const softmaxCrossEntropy = (logits: Tensor, labels: Labels): Tensor => softmaxCrossEntropyJvp(logits, undefined, labels)[0];
-
-/** `t.item()` with its tangent: a number and the number tangent (single direction only). */
-export function itemJvp(t: Tensor, dt: Tangent): [number, number] {
-  expectTensor('item', 't', t);
-  const dir = directions('item', [t, dt]);
-  const tt = activeTensor(dt);
-  if (dir.axis) throw opError('item', `a number cannot carry ${dir.K} tangent directions (shape ${shapeStr(tt!.shape)}); keep the value a Tensor in vector mode`);
-  return [t.item(), tt ? tt.item() : 0];
-}

@@ -3,6 +3,7 @@
 // index.html with the figures; the experiment's JSON log beside them.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { PAPER_SETTINGS, SETTINGS_RATIONALE } from '../experiments/testfns';
 import type { FunctionRecord, TestFnExperiment } from '../experiments/testfns';
 import { TEST_FUNCTIONS } from '../models/testfns';
 import { MethodSeries, contourTrajectoryChart, runsLineChart, sampleGrid } from './charts';
@@ -48,7 +49,8 @@ export async function writeTestFnReport(exp: TestFnExperiment, outDir: string): 
     for (const fig of figs) fs.writeFileSync(path.join(outDir, fig.file), fig.svg);
     const notes = [
       `Start (${fn.settings.start.join(', ')}), learning rate ${fn.settings.lr}, no decay, ${fn.settings.iterations} iterations, ${exp.runs} runs per method (FGD seeds ${exp.baseSeed}…${exp.baseSeed + exp.runs - 1}).`,
-      ...fn.methods.map((m) => `${m.label}: median final loss ${median(m.runs.map((r) => r.finalLoss)).toExponential(3)}, median ${(median(m.runs.map((r) => r.msPerIteration)) * 1000).toFixed(2)} µs per iteration; statuses: ${[...new Set(m.runs.map((r) => r.status))].join(', ')}.`),
+      ...(JSON.stringify(fn.settings) === JSON.stringify(PAPER_SETTINGS[fn.key]) ? [SETTINGS_RATIONALE[fn.key]] : ['Settings differ from the demo\'s (set on the command line).']),
+      ...fn.methods.map((m) => `${m.label}: median final loss ${median(m.runs.map((r) => r.finalLoss)).toExponential(3)}, median ${(median(m.runs.map((r) => r.msPerIteration)) * 1000).toFixed(2)} µs per iteration (estimate + update, after a warm-up run); statuses: ${[...new Set(m.runs.map((r) => r.status))].join(', ')}.`),
     ];
     sections.push({ heading: `${fn.name} (minimum at (${fn.minimum.join(', ')}))`, notes, figures: figs });
   }

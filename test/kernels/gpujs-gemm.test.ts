@@ -163,8 +163,12 @@ describe('gpujs backend loading', () => {
       const select = require('../../kernels/select') as typeof import('../../kernels/select');
       expect(select.setBackend('js').name).toBe('js');
       expect(gpujsLoaded).toBe(false);
-      expect(select.setBackend('gpujs-cpu').name).toBe('gpujs-cpu');
+      const selected = select.setBackend('gpujs-cpu');
+      expect(selected.name).toBe('gpujs-cpu');
       expect(gpujsLoaded).toBe(true);
+      const c = new Float32Array(1);
+      selected.gemm({ ...makeGemm({ name: '', m: 1, n: 1, k: 1 }, 1), a: Float32Array.of(3), b: Float32Array.of(-2), c, alpha: 1.5 });
+      expect(c[0]).toBe(-9);
       expect(() => select.setBackend('gpujs-gpu')).toThrow(/backend 'gpujs-gpu' failed to load: gpujs-gpu: no GPU context/);
     });
   });

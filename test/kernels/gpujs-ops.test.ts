@@ -24,7 +24,7 @@ describe.each(['webasm', 'cpu'])('gpu.js %s mode', (mode) => {
 
   // Shapes reuse the same few sizes so each mode compiles a handful of kernels per op.
   describe.each(UNARY_OPS)('unary %s', (op) => {
-    it.each([[1, 1], [17, 3], [129, 1]])('n = %d, K = %d: value within 1e-6 relative, tangent within 2e-6', (n, K) => {
+    it.each([[1, 1], [17, 3], [129, 1]])('n = %d, K = %d: value within 1e-6 relative, tangent within 2e-6 relative + 5e-7', (n, K) => {
       const rand = rng(n * 7 + K);
       const xo = 2, dxo = 1, yo = 3, dyo = 4;
       const x = unaryInput(op, rand, n, xo), dx = uniform(rand, dxo + K * n);
@@ -33,7 +33,8 @@ describe.each(['webasm', 'cpu'])('gpu.js %s mode', (mode) => {
       const want = Array.from({ length: n }, (_, i) => UNARY_REF[op](x[xo + i]));
       expect(worstRatio(y.subarray(yo), want.map((v) => v[0]), 1e-7, 1e-6)).toBeLessThanOrEqual(1);
       const dwant = Array.from({ length: K * n }, (_, t) => want[t % n][1] * dx[dxo + t]);
-      expect(worstRatio(dy.subarray(dyo), dwant, 1e-7, 2e-6)).toBeLessThanOrEqual(1);
+      // 5e-7 absolute: f' is formed from the float32 y (e.g. 1 − y² for tanh), |dx| ≤ 1.
+      expect(worstRatio(dy.subarray(dyo), dwant, 5e-7, 2e-6)).toBeLessThanOrEqual(1);
       // The primal-only kernel gives the same values.
       const y2 = new Float32Array(n);
       backend.unary({ op, n, x, xOffset: xo, y: y2, yOffset: 0 });

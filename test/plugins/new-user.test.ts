@@ -194,3 +194,48 @@ describe('jest transformer', () => {
     expect(out).toMatch(/mystery/);
   });
 });
+
+describe('the installed package', () => {
+  const installed = (...parts: string[]) => path.join(project.dir, 'node_modules', 'forwardgrad', ...parts);
+
+  test('its own annotated models were built with twins (the repository build runs our transformer)', () => {
+    const script = [
+      "const { lookupJvp } = require('forwardgrad');",
+      `const { beale, rosenbrock } = require(${JSON.stringify(installed('dist', 'runtime', 'models', 'testfns.js'))});`,
+      'const out = [];',
+      'for (const f of [beale, rosenbrock]) {',
+      '  const twin = lookupJvp(f);',
+      "  if (!twin) throw new Error('no twin for ' + f.name);",
+      '  for (const [x, y, dx, dy] of [[1.5, -0.1, 1, 0], [-0.7, 0.9, 0.3, -1.1], [2.2, 0.4, 0, 1]]) {',
+      '    const [value, tangent] = twin.fn(x, dx, y, dy);',
+      '    const h = 1e-5;',
+      '    const fd = (f(x + h * dx, y + h * dy) - f(x - h * dx, y - h * dy)) / (2 * h);',
+      '    out.push({ value, primal: f(x, y), tangent, fd });',
+      '  }',
+      '}',
+      'console.log(JSON.stringify(out));',
+    ].join('\n');
+    const run = project.node(['-e', script]);
+    expect(run.stderr).toBe('');
+    const cases = JSON.parse(run.stdout) as Case[];
+    expect(cases).toHaveLength(6);
+    for (const c of cases) {
+      expect(c.value).toBe(c.primal);
+      expect(Math.abs(c.tangent - c.fd)).toBeLessThan(1e-6 * Math.max(1, Math.abs(c.fd)));
+    }
+  });
+
+  test('bin `forwardgrad emit` writes the readable twin; underivable code exits non-zero with its location', () => {
+    const manifest = JSON.parse(fs.readFileSync(installed('package.json'), 'utf8'));
+    const bin = installed(manifest.bin.forwardgrad);
+    const ok = project.node([bin, 'emit', 'src/model.ts', 'src/helper.ts', '--out', 'emitted']);
+    expect(ok.status).toBe(0);
+    expect(fs.readFileSync(path.join(project.dir, 'emitted', 'model.ts'), 'utf8')).toMatch(/function beale_jvp\w*\(/);
+    expect(fs.readFileSync(path.join(project.dir, 'emitted', 'helper.ts'), 'utf8')).toMatch(/function wobble_jvp\w*\(/);
+    expect(fs.existsSync(path.join(project.dir, 'emitted', 'model.js.map'))).toBe(true);
+    const bad = project.node([bin, 'emit', 'src/bad.ts', '--out', 'emitted-bad']);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain(BAD_AT);
+    expect(fs.existsSync(path.join(project.dir, 'emitted-bad'))).toBe(false);
+  });
+});

@@ -10,6 +10,8 @@ export const RUNTIME_INDEX = path.resolve(__dirname, '../../runtime/index.ts');
 export interface CompileResult {
   /** Emitted JavaScript per source file name (as given in `sources`). */
   readonly js: Record<string, string>;
+  /** Source maps per source file name, when `sourceMap` was asked for. */
+  readonly maps: Record<string, string>;
   /** Diagnostics raised by the forwardgrad transformer. */
   readonly diagnostics: readonly ts.Diagnostic[];
   /** Type errors of the sources themselves (before transformation). */
@@ -21,6 +23,8 @@ export interface CompileResult {
 export interface CompileOptions extends ForwardGradOptions {
   /** Throw when the sources have type errors (default true): a test source that does not type-check is a broken test. */
   readonly requireTypeCorrect?: boolean;
+  /** Also emit source maps (returned in `maps`). */
+  readonly sourceMap?: boolean;
 }
 
 const compilerOptions: ts.CompilerOptions = {
@@ -40,7 +44,8 @@ const compilerOptions: ts.CompilerOptions = {
 // Library and runtime .d.ts/.ts files parsed once per process: most of a compile's cost.
 const sharedFiles = new Map<string, ts.SourceFile>();
 
-function virtualPath(name: string): string { return path.posix.join(VIRTUAL_ROOT, name); }
+/** In-memory names live under VIRTUAL_ROOT; an absolute name is a real file (read from disk when no text is given). */
+function virtualPath(name: string): string { return path.isAbsolute(name) ? name : path.posix.join(VIRTUAL_ROOT, name); }
 
 function makeHost(sources: Record<string, string>): ts.CompilerHost {
   const base = ts.createCompilerHost(compilerOptions, true);
@@ -48,6 +53,8 @@ function makeHost(sources: Record<string, string>): ts.CompilerHost {
   return {
     ...base,
     fileExists: (f) => virtual.has(f) || base.fileExists(f),
+    directoryExists: (d) => [...virtual.keys()].some((f) => f.startsWith(d.replace(/\/$/, '') + '/')) || (base.directoryExists?.(d) ?? false),
+    realpath: (f) => (virtual.has(f) ? f : base.realpath?.(f) ?? f),
     readFile: (f) => virtual.get(f) ?? base.readFile(f),
     getSourceFile: (f, lang) => {
       const text = virtual.get(f);
@@ -64,19 +71,20 @@ function makeHost(sources: Record<string, string>): ts.CompilerHost {
 export function compile(sources: Record<string, string>, options: CompileOptions = {}): CompileResult {
   const host = makeHost(sources);
   const roots = Object.keys(sources).map(virtualPath);
-  const program = ts.createProgram(roots, compilerOptions, host);
+  const program = ts.createProgram(roots, { ...compilerOptions, sourceMap: !!options.sourceMap }, host);
   const typeErrors = [...program.getSyntacticDiagnostics(), ...program.getSemanticDiagnostics()]
-    .filter((d) => d.file && d.file.fileName.startsWith(VIRTUAL_ROOT));
+    .filter((d) => d.file && roots.includes(d.file.fileName));
   if (typeErrors.length && options.requireTypeCorrect !== false) {
     throw new Error('test sources do not type-check:\n' + formatDiagnostics(typeErrors));
   }
   const { factory, diagnostics } = createForwardGradTransformer(program, options);
   const js: Record<string, string> = {};
+  const maps: Record<string, string> = {};
   for (const name of Object.keys(sources)) {
     const sf = program.getSourceFile(virtualPath(name))!;
-    program.emit(sf, (out, text) => { if (out.endsWith('.js')) js[name] = text; }, undefined, false, { before: [factory] });
+    program.emit(sf, (out, text) => { if (out.endsWith('.js')) js[name] = text; else if (out.endsWith('.js.map')) maps[name] = text; }, undefined, false, { before: [factory] });
   }
-  return { js, diagnostics, typeErrors, program, sources };
+  return { js, maps, diagnostics, typeErrors, program, sources };
 }
 
 /** The transformed TypeScript of one compiled file (what `forwardgrad emit` shows), for baselines and reading. */

@@ -10,6 +10,7 @@ import { Rng } from '../../kernels/rng';
 import * as R from '../../kernels/reference/ops';
 import { Ref, centralDifference } from '../../kernels/reference/ops';
 import { Tensor } from '../../runtime/tensor/tensor';
+import { memoryInfo, tidy } from '../../runtime/tensor/pool';
 import { BACKENDS, expectClose, randomTensor, stackDirections, toRef } from './helpers';
 
 /** A fixture's source as a user would write it: importing the runtime as `forwardgrad`. */
@@ -60,6 +61,16 @@ describe.each(MODELS.map((m) => [m.file, m] as const))('fixture %s through the t
 
   test('the twin is registered', () => {
     expect(lookupJvp(mod[m.fn])).toBeDefined();
+  });
+
+  test('steady state: repeated JVP steps inside tidy allocate no new buffers', () => {
+    const twin = lookupJvp(mod[m.fn])!.fn, v = direction(), lab = Int32Array.from(labels);
+    const step = (): number => tidy(() => (twin(params, v, x, undefined, lab)[1] as Tensor).item());
+    const first = step();
+    const before = memoryInfo().allocations;
+    expect(step()).toBe(first);
+    expect(step()).toBe(first);
+    expect(memoryInfo().allocations).toBe(before);
   });
 
   describe.each(BACKENDS)('backend %s', (backendName) => {

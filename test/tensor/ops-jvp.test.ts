@@ -84,9 +84,11 @@ const cases: Case[] = [
     name: `softmaxCrossEntropy ${JSON.stringify(shape)}`, shapes: [shape],
     jvp: ([x, dx]) => ops.softmaxCrossEntropyJvp(x, dx, labels), ref: (x) => R.softmaxCrossEntropyRef(x, labels), tol: RED,
   })),
-  ...[[3, 17], [1, 65]].map((shape): Case => ({
-    name: `transpose ${JSON.stringify(shape)}`, shapes: [shape], jvp: ([x, dx]) => ops.transposeJvp(x, dx), ref: R.transposeRef, tol: EW,
-  })),
+  ...([[[3, 17], undefined], [[1, 65], undefined], [[2, 3, 4], undefined], [[2, 3, 4], [0, 2, 1]], [[2, 3, 4, 5], [2, 0, 3, 1]], [[3, 5], [0, 1]]] as [number[], number[] | undefined][])
+    .map(([shape, perm]): Case => ({
+      name: `transpose ${JSON.stringify(shape)} perm ${JSON.stringify(perm)}`, shapes: [shape],
+      jvp: ([x, dx]) => ops.transposeJvp(x, dx, perm), ref: (x) => R.transposeRef(x, perm), tol: EW,
+    })),
   { name: 'reshape [3,17]→[17,-1]', shapes: [[3, 17]], jvp: ([x, dx]) => ops.reshapeJvp(x, dx, [17, -1]), ref: (x) => ({ data: x.data, shape: [17, 3] }), tol: EW },
   ...unaryCases, ...binaryCases, ...reduceCases,
 ];

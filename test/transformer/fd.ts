@@ -17,7 +17,7 @@ export function rng(seed: number): () => number {
 
 function flat(v: unknown, out: number[] = []): number[] {
   if (typeof v === 'number') out.push(v);
-  else if (Array.isArray(v) || v instanceof Float64Array || v instanceof Float32Array) for (const x of v as ArrayLike<unknown>) flat(x, out);
+  else if (Array.isArray(v) || v instanceof Float64Array || v instanceof Float32Array) for (const x of Array.from(v as ArrayLike<unknown>)) flat(x, out);
   else if (v && typeof v === 'object') for (const k of Object.keys(v).sort()) flat((v as Record<string, unknown>)[k], out);
   return out;
 }
@@ -48,10 +48,12 @@ export interface Check { ok: boolean; message: string }
  * Runs the twin of `f` at `args` along a random direction and compares: primal exactly, tangent to central
  * differences within `tol` relative (to max(1, |fd|)). Arguments are cloned per call (functions may mutate them).
  */
-export function checkJvp(f: (...a: any[]) => unknown, args: unknown[], r: () => number, tol = 1e-6, h = 1e-6): Check {
+export function checkJvp(f: (...a: any[]) => unknown, args: unknown[], r: () => number, tol = 1e-6, h = 1e-6,
+  constant: readonly number[] = []): Check {
   const twin = lookupJvp(f);
   if (!twin) return { ok: false, message: `no twin registered for ${f.name}` };
-  const dirs = args.map((a, i) => (twin.meta.tangentSlots[i] ? direction(a, r) : undefined));
+  // a `constant` argument (a count, a size) gets a zero direction: its tangent slot is still exercised
+  const dirs = args.map((a, i) => (!twin.meta.tangentSlots[i] ? undefined : constant.includes(i) ? direction(a, () => 0.5) : direction(a, r)));
   const twinArgs: unknown[] = [];
   args.forEach((a, i) => { twinArgs.push(clone(a)); if (twin.meta.tangentSlots[i]) twinArgs.push(clone(dirs[i])); });
   const [value, tangent] = twin.fn(...twinArgs);
@@ -60,8 +62,8 @@ export function checkJvp(f: (...a: any[]) => unknown, args: unknown[], r: () => 
   if (fv.length !== fe.length || fv.some((x, i) => !Object.is(x, fe[i]))) {
     return { ok: false, message: `${f.name}: primal ${JSON.stringify(fv)} != ${JSON.stringify(fe)} at ${JSON.stringify(args)}` };
   }
-  const plus = flat(f(...args.map((a, i) => (dirs[i] === undefined ? clone(a) : axpy(a, dirs[i], h)))));
-  const minus = flat(f(...args.map((a, i) => (dirs[i] === undefined ? clone(a) : axpy(a, dirs[i], -h)))));
+  const plus = flat(f(...args.map((a, i) => (dirs[i] === undefined || constant.includes(i) ? clone(a) : axpy(a, dirs[i], h)))));
+  const minus = flat(f(...args.map((a, i) => (dirs[i] === undefined || constant.includes(i) ? clone(a) : axpy(a, dirs[i], -h)))));
   const ft = flat(tangent);
   for (let i = 0; i < fe.length; i++) {
     const fd = (plus[i] - minus[i]) / (2 * h);

@@ -20,6 +20,10 @@ export interface Dual { readonly p: ts.Expression; readonly t: Tan }
 const ARRAY_METHODS = new Set(['map', 'reduce', 'reduceRight', 'forEach', 'filter', 'slice', 'concat', 'fill', 'splice',
   'reverse', 'sort', 'indexOf', 'find', 'some', 'every', 'flat', 'flatMap', 'subarray', 'set', 'at', 'pop', 'shift', 'includes']);
 
+function unparen(e: ts.Expression): ts.Expression {
+  return ts.isParenthesizedExpression(e) ? unparen(e.expression) : e;
+}
+
 /** A readable base name for a temporary holding `e`. */
 export function hintFor(e: ts.Node | undefined): string {
   if (!e) return 't';
@@ -68,18 +72,31 @@ export abstract class ExpressionLowering {
   protected hoist(e: ts.Expression, hint: string): ts.Expression {
     if (isCheap(e)) return e;
     const name = this.names.fresh(hint);
-    this.emit(this.constDecl(name, e));
+    this.emit(this.constDecl(name, unparen(e)));
     return id(name);
   }
 
-  /** A hoisted pair: `const v = p; const dv = t;` (tangent line only when nonzero). */
-  protected hoistDual(d: Dual, hint: string): Dual {
+  /** A hoisted pair: `const v = p; const dv = t;` (the tangent line only when nonzero and wanted). */
+  protected hoistDual(d: Dual, hint: string, withTangent = true): Dual {
     if (isCheap(d.p)) return d;
     const name = this.names.fresh(hint);
-    this.emit(this.constDecl(name, d.p));
+    this.emit(this.constDecl(name, unparen(d.p)));
     let t = d.t;
-    if (t && !isCheap(t)) { const dn = this.names.fresh(tangentName(name)); this.emit(this.constDecl(dn, t)); t = id(dn); }
+    if (withTangent && t && !isCheap(t)) { const dn = this.names.fresh(tangentName(name)); this.emit(this.constDecl(dn, unparen(t))); t = id(dn); }
     return { p: id(name), t };
+  }
+
+  /**
+   * The declaration being lowered (`const k = <init>`): the output of its top expression is declared under
+   * the user's own name instead of a temporary (`const k = Math.exp(a); const dk = k * da;`).
+   */
+  protected declTarget: { node: ts.Node; name: ts.Identifier; tangent: () => ts.Identifier; flags: ts.NodeFlags; done?: boolean } | undefined;
+
+  private claimTarget(src: ts.Node): { name: ts.Identifier; tangent: () => ts.Identifier; flags: ts.NodeFlags } | undefined {
+    const t = this.declTarget;
+    if (!t || t.done || t.node !== src) return undefined;
+    t.done = true;
+    return t;
   }
 
   /** The zero tangent for a value of `kind`; `atom` is the (cheap) primal it mirrors. */
@@ -92,14 +109,23 @@ export abstract class ExpressionLowering {
   /** Applies a rule: operands are hoisted only when the rule's tangent needs them again. */
   protected applyRule(rule: Rule, operands: readonly (Dual & { src?: ts.Node })[], src: ts.Node,
     build: (ps: ts.Expression[]) => ts.Expression): Dual {
-    const state = operands.map((d) => ({ d, hoisted: undefined as Dual | undefined }));
+    const state = operands.map((d) => ({ d, hoisted: undefined as Dual | undefined, tRead: false }));
     const args: Arg[] = state.map((s) => ({
-      p: () => (s.hoisted ??= this.hoistDual(s.d, hintFor(s.d.src))).p,
-      get t() { return (s.hoisted ?? s.d).t; },
+      // a tangent already used raw is not hoisted again (no dead tangent lines)
+      p: () => (s.hoisted ??= this.hoistDual(s.d, hintFor(s.d.src), !s.tRead)).p,
+      get t() { if (!s.hoisted) s.tRead = true; return (s.hoisted ?? s.d).t; },
     }));
     const value = (): ts.Expression[] => state.map((s) => (s.hoisted ?? s.d).p);
     let y: ts.Expression | undefined;
-    const out = (): ts.Expression => (y ??= this.hoist(build(value()), hintFor(src)));
+    const out = (): ts.Expression => {
+      if (y) return y;
+      // operands first, so the output reuses them instead of computing them again
+      args.forEach((a, i) => { if (!state[i].hoisted && !isCheap(state[i].d.p)) a.p(); });
+      const target = this.claimTarget(src);
+      if (!target) return (y = this.hoist(build(value()), hintFor(src)));
+      this.emit(this.constDecl(target.name.text, build(value()), target.flags));
+      return (y = target.name);
+    };
     const t = rule(args, out);
     return { p: y ?? build(value()), t };
   }
@@ -283,10 +309,12 @@ export abstract class ExpressionLowering {
     return this.lowerUserCall(e);
   }
 
-  private hoistCall(call: ts.Expression, hint: string): Dual {
-    const v = this.names.fresh(hint);
-    const dv = this.names.fresh(tangentName(v));
-    this.emit(this.constDecl(f.createArrayBindingPattern([f.createBindingElement(undefined, undefined, v), f.createBindingElement(undefined, undefined, dv)]), call));
+  private hoistCall(call: ts.Expression, hint: string, src?: ts.Node): Dual {
+    const target = src && this.claimTarget(src);
+    const v = target ? target.name.text : this.names.fresh(hint);
+    const dv = target ? target.tangent().text : this.names.fresh(tangentName(v));
+    const pattern = f.createArrayBindingPattern([f.createBindingElement(undefined, undefined, v), f.createBindingElement(undefined, undefined, dv)]);
+    this.emit(this.constDecl(pattern, call, target ? target.flags : ts.NodeFlags.Const));
     return { p: id(v), t: id(dv) };
   }
 
@@ -299,7 +327,7 @@ export abstract class ExpressionLowering {
       args.push(d.p);
       if (entry.args[i] === 'diff') args.push(d.t ?? id('undefined'));
     });
-    return this.hoistCall(f.createCallExpression(this.ctx.runtime(entry.jvp), undefined, args), `${hintFor(c.expression)}_${method}`);
+    return this.hoistCall(f.createCallExpression(this.ctx.runtime(entry.jvp), undefined, args), `${hintFor(c.expression)}_${method}`, e);
   }
 
   /** The runtime op a callee names, when it is a tensor op imported from the runtime module. */
@@ -322,7 +350,7 @@ export abstract class ExpressionLowering {
         args.push(d.p);
         if (entry.args[i] === 'diff') args.push(d.t ?? id('undefined'));
       });
-      return this.hoistCall(f.createCallExpression(this.ctx.runtime(entry.jvp), undefined, args), hintFor(e));
+      return this.hoistCall(f.createCallExpression(this.ctx.runtime(entry.jvp), undefined, args), hintFor(e), e);
     }
     const callee = resolveCallee(e.expression, this.checker);
     const info = callee && this.ctx.plan.twins.get(callee);
@@ -340,7 +368,7 @@ export abstract class ExpressionLowering {
     });
     const call = f.createCallExpression(this.twinRef(e, info), undefined, args);
     if (discard) { this.emit(f.createExpressionStatement(call)); return { p: id('undefined'), t: undefined }; }
-    return this.hoistCall(call, hintFor(e));
+    return this.hoistCall(call, hintFor(e), e);
   }
 
   /** How a call site refers to a twin (or a custom rule): same module, other module, or sibling method. */

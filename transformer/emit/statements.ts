@@ -37,7 +37,17 @@ export class StatementEmitter extends ExpressionLowering {
     return any;
   }
 
+  /** Emits the lowering of `s`; every synthesized statement maps back to `s` in source maps. */
   visitStatement(s: ts.Statement): void {
+    const start = this.out.length;
+    this.visitStatementKind(s);
+    for (let i = start; i < this.out.length; i++) {
+      const n = this.out[i];
+      if (n.pos < 0 && !ts.getSourceMapRange(n).pos) ts.setSourceMapRange(n, s);
+    }
+  }
+
+  private visitStatementKind(s: ts.Statement): void {
     this.rejectClosures(s);
     switch (s.kind) {
       case ts.SyntaxKind.VariableStatement: return this.visitVariableStatement(s as ts.VariableStatement);
@@ -190,7 +200,17 @@ export class StatementEmitter extends ExpressionLowering {
       this.emit(this.decl(dname, kind === 'number' ? num(0) : undefined, flags));
       return;
     }
+    let init = d.initializer;
+    while (ts.isParenthesizedExpression(init)) init = init.expression;
+    this.declTarget = { node: init, name: d.name, tangent: () => dname, flags };
     const v = this.lower(d.initializer);
+    const claimed = this.declTarget.done;
+    this.declTarget = undefined;
+    if (claimed && ts.isIdentifier(v.p) && v.p.text === d.name.text) {
+      // the output was declared under the user's name; a twin call declared the tangent too
+      if (!(ts.isIdentifier(v.t ?? id('')) && (v.t as ts.Identifier).text === dname.text)) this.emit(this.decl(dname, v.t ?? this.zeroOfInitializer(d.initializer, kind, d.name), flags));
+      return;
+    }
     this.emit(this.decl(d.name, v.p, flags, d.type));
     this.emit(this.decl(dname, v.t ?? this.zeroOfInitializer(d.initializer, kind, d.name), flags));
   }

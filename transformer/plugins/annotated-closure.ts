@@ -37,13 +37,14 @@ export interface AnnotatedClosure {
 export interface ClosureOptions {
   /** Files neither included nor walked into (the runtime module, which twins call but never differentiate). */
   readonly stopAt?: (fileName: string) => boolean;
-  readonly readFile?: (fileName: string) => string | undefined;
+  /** Where files are read and modules resolved (default: the file system). */
+  readonly host?: ts.ModuleResolutionHost;
 }
 
 export function findAnnotatedClosure(
   candidates: Iterable<string>,
   options: ts.CompilerOptions,
-  { stopAt = () => false, readFile = ts.sys.readFile }: ClosureOptions = {},
+  { stopAt = () => false, host = ts.sys }: ClosureOptions = {},
 ): AnnotatedClosure {
   const cache = ts.createModuleResolutionCache(process.cwd(), (f) => f, options);
   const imports = new Map<string, string[]>();
@@ -52,12 +53,12 @@ export function findAnnotatedClosure(
   while (pending.length) {
     const file = pending.pop()!;
     if (imports.has(file) || stopAt(file)) continue;
-    const text = readFile(file);
+    const text = host.readFile(file);
     if (text === undefined) { imports.set(file, []); continue; }
     if (hasAnnotation(text)) annotated.add(file);
     const deps: string[] = [];
     for (const ref of ts.preProcessFile(text, true, true).importedFiles) {
-      const resolved = ts.resolveModuleName(ref.fileName, file, options, ts.sys, cache).resolvedModule;
+      const resolved = ts.resolveModuleName(ref.fileName, file, options, host, cache).resolvedModule;
       const target = resolved && path.resolve(resolved.resolvedFileName);
       if (target && isTypeScriptSource(target)) deps.push(target);
     }

@@ -9,12 +9,12 @@ if (!lookupJvp(beale)) {
   registerJvp(beale, (x: number, dx: number, y: number, dy: number): [number, number] => {
     const a = 1.5 - x + x * y, b = 2.25 - x + x * y * y, c = 2.625 - x + x * y ** 3;
     const da = -dx + dx * y + x * dy, db = -dx + dx * y * y + 2 * x * y * dy, dc = -dx + dx * y ** 3 + 3 * x * y * y * dy;
-    return [a * a + b * b + c * c, 2 * (a * da + b * db + c * dc)];
+    return [beale(x, y), 2 * (a * da + b * db + c * dc)];
   }, { name: 'beale', tangentSlots: [true, true] });
 }
 if (!lookupJvp(rosenbrock)) {
   registerJvp(rosenbrock, (x: number, dx: number, y: number, dy: number): [number, number] => {
     const u = 1 - x, w = y - x * x;
-    return [u * u + 100 * w * w, -2 * u * dx + 200 * w * (dy - 2 * x * dx)];
+    return [rosenbrock(x, y), -2 * u * dx + 200 * w * (dy - 2 * x * dx)];
   }, { name: 'rosenbrock', tangentSlots: [true, true] });
 }

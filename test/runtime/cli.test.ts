@@ -1,0 +1,92 @@
+// The CLI and the report, through child processes: vega/vega-lite are ESM-only and jest cannot
+// load them, and this is how users run it. The children run the TypeScript sources with ts-node
+// (no forwardgrad transform there), so the test-function twins come from a test preload.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../..');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fg-cli-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['-r', 'ts-node/register', '-r', './test/runtime/support/testfn-twins.ts', 'runtime/cli/main.ts', ...args], {
+    cwd: ROOT, encoding: 'utf8', env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' }, timeout: 120000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const FIGURES = ['loss-iteration', 'loss-time', 'trajectories'];
+
+function expectSvgWithPaths(file: string): void {
+  const svg = fs.readFileSync(file, 'utf8');
+  expect(svg.startsWith('<svg')).toBe(true);
+  expect((svg.match(/<path /g) ?? []).length).toBeGreaterThan(10);
+}
+
+describe('forwardgrad CLI', () => {
+  const out = path.join(tmp, 'train');
+
+  test('train: runs both methods, writes the JSON log, SVG figures and index.html', () => {
+    const r = cli('train', '--fn', 'beale', '--iters', '60', '--runs', '3', '--seed', '5', '--out', out, '--quiet');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(`report: ${path.join(out, 'index.html')}`);
+    const log = JSON.parse(fs.readFileSync(path.join(out, 'testfns.json'), 'utf8'));
+    expect(log).toMatchObject({ kind: 'forwardgrad-testfns', runs: 3, baseSeed: 5 });
+    expect(log.functions).toHaveLength(1);
+    const fn = log.functions[0];
+    expect(fn.settings).toEqual({ start: [1.5, -0.1], lr: 0.01, iterations: 60 });
+    expect(fn.methods.map((m: { method: string }) => m.method)).toEqual(['fgd', 'gd']);
+    for (const m of fn.methods) {
+      expect(m.runs).toHaveLength(3);
+      for (const run of m.runs) {
+        expect(run.status).toBe('completed');
+        expect(run.step[0]).toBe(0);
+        expect(run.step[run.step.length - 1]).toBe(60);
+        expect(run.loss[run.loss.length - 1]).toBeLessThan(run.loss[0]); // the loss went down
+        expect(run.msPerIteration).toBeGreaterThan(0);
+      }
+    }
+    expect(fn.methods[0].runs.map((r: { seed: number }) => r.seed)).toEqual([5, 6, 7]);
+    for (const f of FIGURES) expectSvgWithPaths(path.join(out, `beale-${f}.svg`));
+    const html = fs.readFileSync(path.join(out, 'index.html'), 'utf8');
+    for (const f of FIGURES) expect(html).toContain(`href="beale-${f}.svg"`);
+    expect((html.match(/<svg/g) ?? []).length).toBe(3);
+  });
+
+  test('report: re-renders the figures from the JSON log', () => {
+    const again = path.join(tmp, 'again');
+    const r = cli('report', path.join(out, 'testfns.json'), '--out', again);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(path.join(again, 'index.html'));
+    for (const f of FIGURES) expect(fs.readFileSync(path.join(again, `beale-${f}.svg`), 'utf8')).toBe(fs.readFileSync(path.join(out, `beale-${f}.svg`), 'utf8'));
+  });
+
+  test('bad arguments and inputs are clear errors with a non-zero exit', () => {
+    const a = cli('train', '--fn', 'himmelblau');
+    expect(a.status).not.toBe(0);
+    expect(a.stderr).toMatch(/option '--fn <name>' argument 'himmelblau' is invalid\. must be one of beale, rosenbrock, all/);
+    const b = cli('train', '--iters', '0');
+    expect(b.status).not.toBe(0);
+    expect(b.stderr).toMatch(/--iters must be an integer ≥ 1/);
+    const c = cli('report', path.join(tmp, 'missing.json'));
+    expect(c.status).toBe(1);
+    expect(c.stderr).toMatch(/forwardgrad: report: cannot read .*missing\.json/);
+  });
+
+  test('emit: writes the twins of an annotated file (lazy-loads the transformer)', () => {
+    const src = path.join(tmp, 'src');
+    fs.mkdirSync(src, { recursive: true });
+    fs.writeFileSync(path.join(src, 'sq.ts'), '/** @forwardGrad */\nexport function sq(x: number): number { return x * x; }\n');
+    const r = cli('emit', path.join(src, 'sq.ts'), '--out', path.join(tmp, 'emitted'));
+    expect(r.status).toBe(0);
+    const ts = fs.readFileSync(path.join(tmp, 'emitted', 'sq.ts'), 'utf8');
+    expect(ts).toMatch(/registerJvp\(sq, /);
+    expect(fs.existsSync(path.join(tmp, 'emitted', 'sq.js.map'))).toBe(true);
+    const missing = cli('emit', path.join(src, 'nope.ts'));
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/no such file/);
+  });
+});
