@@ -62,6 +62,12 @@ function vectorMode(name: string, primal: () => void, single: () => void, k8: ()
   rows.push({ case: `${name}: K=8 tangents vs 8× single`, primalMs: ms(t.primal), fusedMs: ms(t.k8), ratio: +share.toFixed(2), bestRatio: +((best.k8 - best.primal) / (8 * Math.max(best.single - best.primal, 1e-9))).toFixed(2), goal: '(K8 − primal)/(8·(K1 − primal)) ≤ 0.9', met: share <= 0.9 });
 }
 
+// Warm-up: backend start (wasm helper thread, baseline-tier code) must not land in the first case.
+{
+  const x = randn([64, 784], 0), w = randn([784, 1024], 0);
+  for (let i = 0; i < 10; i++) tidy(() => matmul(x, w));
+}
+
 // MLP layers (batch 64): the first layer sees data (only ẇ), the hidden ones get ẋ and ẇ.
 {
   const x = randn([64, 784], 1), w = randn([784, 1024], 2), dw = randn([784, 1024], 3);

@@ -3,7 +3,7 @@
 // (seed, stream, i), so any slice of a perturbation vector can be regenerated instead of stored.
 //
 // Layout: key = (seed mod 2^32, floor(seed / 2^32)); counter = (block lo, block hi, stream lo,
-// stream hi). Block b yields four 32-bit words, the words of elements 4b … 4b+3.
+// stream hi). Block b yields four 32-bit words: word_w is word (w mod 4) of block ⌊w/4⌋.
 //   uniform    element i = (word_i + 0.5)·2^-32, in (0, 1) (never 0, so log() is safe)
 //   rademacher element i = ±1 from bit (i mod 32) of word ⌊i/32⌋
 //   normal     elements (2j, 2j+1) = Box–Muller of (word_2j, word_2j+1): r·cos θ, r·sin θ
@@ -17,11 +17,16 @@ const M1_HI = M1 >>> 16, M1_LO = M1 & 0xffff;
 const TWO32 = 4294967296;
 const INV32 = 1 / TWO32;
 const TWO_PI = 2 * Math.PI;
-const INV16 = 1 / 65536;
 
-/** High 32 bits of a·M for a < 2^32, from two exact 48-bit float products. */
+/**
+ * High 32 bits of a·M for 32-bit a and M = mHi·2^16 + mLo, from four 16×16-bit partial products
+ * (all exact in doubles and kept as small integers by the JIT: ~2× faster than float splitting).
+ */
 function mulhi(a: number, mHi: number, mLo: number): number {
-  return ((a * mHi + Math.floor((a * mLo) / 65536)) / 65536) >>> 0;
+  const aLo = a & 0xffff, aHi = a >>> 16;
+  const p0 = aLo * mLo, p1 = aHi * mLo, p2 = aLo * mHi, p3 = aHi * mHi;
+  const mid = (p0 >>> 16) + (p1 & 0xffff) + (p2 & 0xffff);
+  return (p3 + (p1 >>> 16) + (p2 >>> 16) + (mid >>> 16)) >>> 0;
 }
 
 /** One Philox-4x32-10 block: writes 4 words for counter (c0..c3) and key (k0, k1) into out[o..o+3]. */
@@ -58,9 +63,9 @@ function wordsAt(k0: number, k1: number, s0: number, s1: number, first: number, 
     const b = (first + i) / 4;
     let c0 = b >>> 0, c1 = Math.floor(b / TWO32) >>> 0, c2 = s0, c3 = s1, a0 = k0, a1 = k1;
     for (let r = 0; r < 10; r++) {
-      const hi0 = ((c0 * M0_HI + Math.floor(c0 * M0_LO * INV16)) * INV16) >>> 0;
+      const hi0 = mulhi(c0, M0_HI, M0_LO);
       const lo0 = Math.imul(c0, M0) >>> 0;
-      const hi1 = ((c2 * M1_HI + Math.floor(c2 * M1_LO * INV16)) * INV16) >>> 0;
+      const hi1 = mulhi(c2, M1_HI, M1_LO);
       const lo1 = Math.imul(c2, M1) >>> 0;
       c0 = (hi1 ^ c1 ^ a0) >>> 0; c1 = lo1;
       c2 = (hi0 ^ c3 ^ a1) >>> 0; c3 = lo0;
@@ -108,9 +113,11 @@ export function fillRademacher(out: FloatOut, seed: number, stream = 0, offset =
   const firstWord = Math.floor(offset / 32), lastWord = Math.floor((offset + n - 1) / 32);
   forChunks(seed, stream, firstWord, lastWord - firstWord + 1, (k0, w0, len) => {
     for (let q = 0; q < len; q++) {
-      const word = scratch[w0 + q], base = (firstWord + k0 + q) * 32;
-      const from = Math.max(base, offset), to = Math.min(base + 32, offset + n);
-      for (let e = from; e < to; e++) out[e - offset] = (word >>> (e - base)) & 1 ? 1 : -1;
+      let word = scratch[w0 + q];
+      const base = (firstWord + k0 + q) * 32;
+      const from = base < offset ? offset : base, to = base + 32 > offset + n ? offset + n : base + 32;
+      word >>>= from - base;
+      for (let j = from - offset, end = to - offset; j < end; j++, word >>>= 1) out[j] = (word & 1) * 2 - 1;
     }
   });
   return out;
@@ -125,12 +132,16 @@ export function fillNormal(out: FloatOut, seed: number, stream = 0, offset = 0):
       out[j0] = Math.sqrt(-2 * Math.log((scratch[p] + 0.5) * INV32)) * Math.sin(TWO_PI * ((scratch[p + 1] + 0.5) * INV32));
       q = 1;
     }
-    for (; q < len; q += 2) {
+    for (; q + 1 < len; q += 2) {
       const p = w0 + q;
       const r = Math.sqrt(-2 * Math.log((scratch[p] + 0.5) * INV32));
       const t = TWO_PI * ((scratch[p + 1] + 0.5) * INV32);
       out[j0 + q] = r * Math.cos(t);
-      if (q + 1 < len) out[j0 + q + 1] = r * Math.sin(t);
+      out[j0 + q + 1] = r * Math.sin(t);
+    }
+    if (q < len) { // odd end: the cos half of a pair
+      const p = w0 + q;
+      out[j0 + q] = Math.sqrt(-2 * Math.log((scratch[p] + 0.5) * INV32)) * Math.cos(TWO_PI * ((scratch[p + 1] + 0.5) * INV32));
     }
   });
   return out;

@@ -1,4 +1,5 @@
 // Helpers called by code the transformer emits (not meant for users).
+import { TwinMeta, registerJvp } from './registry';
 
 /**
  * A zero tangent shaped like `primal`: 0 for numbers, arrays/typed arrays of zeros of the same kind and
@@ -19,4 +20,10 @@ export function zerosLike(primal: unknown): any {
     return out;
   }
   return undefined;
+}
+
+/** Registers `twin` for a function literal passed straight to jvp/forwardGradient and returns the literal. */
+export function withTwin<F extends Function>(f: F, twin: (...args: any[]) => [unknown, unknown], meta: TwinMeta): F {
+  registerJvp(f, twin, meta);
+  return f;
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Copies the non-TypeScript files the runtime loads at run time into dist/, at the same relative
+// Copies the non-TypeScript files the package ships (run-time assets, ESM entry points) into dist/, at the same relative
 // paths, after `tspc` has compiled the TypeScript (run by `npm run build`).
 const fs = require('fs');
 const path = require('path');
@@ -9,6 +9,7 @@ const root = path.resolve(__dirname, '..');
 const ASSETS = [
   { dir: 'kernels', extensions: ['.wasm'] },
   { dir: 'runtime', extensions: ['.wasm', '.html', '.css'] },
+  { dir: 'transformer', extensions: ['.mjs'] }, // ESM entry points (forwardgrad/esbuild)
 ];
 
 let copied = 0;

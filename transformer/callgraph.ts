@@ -15,7 +15,7 @@ export interface TwinInfo {
   /** The sibling's name, or the custom rule's name. */
   readonly twin: string;
   readonly file: ts.SourceFile;
-  readonly kind: 'function' | 'variable' | 'method';
+  readonly kind: 'function' | 'variable' | 'method' | 'literal';
   readonly exported: boolean;
   readonly tangentSlots: readonly boolean[];
   /** Set for `@customJvp`: calls go to the user's rule; no twin is emitted. */
@@ -50,7 +50,7 @@ function isExported(node: ts.Node): boolean {
 }
 
 /** Describes a top-level function, const-bound function literal or class method; undefined for anything else. */
-function describe(fn: ts.Node, plan: Plan, custom?: string): TwinInfo | undefined {
+function describe(fn: ts.Node, plan: Plan, custom?: string, literal = false): TwinInfo | undefined {
   const sf = fn.getSourceFile();
   const checker = plan.checker;
   let name: string; let kind: TwinInfo['kind']; let exported: boolean;
@@ -62,13 +62,16 @@ function describe(fn: ts.Node, plan: Plan, custom?: string): TwinInfo | undefine
     name = fn.parent.name.text; kind = 'variable'; exported = isExported(fn.parent);
   } else if (ts.isMethodDeclaration(fn) && ts.isClassDeclaration(fn.parent) && ts.isSourceFile(fn.parent.parent) && ts.isIdentifier(fn.name)) {
     name = fn.name.text; kind = 'method'; exported = false;
+  } else if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && literal) {
+    const { line } = sf.getLineAndCharacterOfPosition(fn.getStart(sf));
+    name = `<function literal at ${sf.fileName.replace(/^.*[\\/]/, '')}:${line + 1}>`; kind = 'literal'; exported = false;
   } else return undefined;
   const f = fn as DiffFunction;
   if (f.asteriskToken) throw new ForwardGradError(fn, `generator function ${name} cannot be differentiated`, 'return a value instead of yielding', CODES.badAnnotation);
   if (ts.getModifiers(f)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) {
     throw new ForwardGradError(fn, `async function ${name} cannot be differentiated`, 'make the numeric part a synchronous function', CODES.badAnnotation);
   }
-  const twin = custom ?? plan.scope(sf).fresh(twinName(name));
+  const twin = custom ?? (literal ? '' : plan.scope(sf).fresh(twinName(name)));
   return { fn: f, name, twin, file: sf, kind, exported, tangentSlots: tangentSlots(f, checker), custom: custom !== undefined };
 }
 
@@ -92,10 +95,10 @@ function isProgramSource(sf: ts.SourceFile, plan: Plan): boolean {
 export function buildPlan(program: ts.Program, isRuntimeFile: (sf: ts.SourceFile) => boolean): Plan {
   const plan = new Plan(program, program.getTypeChecker(), isRuntimeFile);
   const work: ts.Node[] = [];
-  const add = (fn: ts.Node, custom?: string): void => {
+  const add = (fn: ts.Node, custom?: string, literal = false): void => {
     if (plan.twins.has(fn)) return;
     try {
-      const info = describe(fn, plan, custom);
+      const info = describe(fn, plan, custom, literal);
       if (!info) return;
       plan.twins.set(fn, info);
       if (!custom) work.push(fn);
@@ -108,6 +111,12 @@ export function buildPlan(program: ts.Program, isRuntimeFile: (sf: ts.SourceFile
   const found = sources.map(findAnnotations);
   for (const a of found) for (const c of a.custom) add(c.fn, c.rule);
   for (const a of found) for (const fn of a.annotated) add(fn);
+  for (const a of found) {
+    for (const { fn, call } of a.literals) {
+      const callee = resolveCallee(call.expression, plan.checker);
+      if (callee && plan.isRuntimeFile(callee.getSourceFile())) add(fn, undefined, true);
+    }
+  }
   while (work.length) {
     const fn = work.pop()!;
     const visit = (n: ts.Node): void => {
@@ -128,7 +137,10 @@ export function buildPlan(program: ts.Program, isRuntimeFile: (sf: ts.SourceFile
 
 /** Module specifier for importing `target` from `from` (both program files). */
 export function relativeSpecifier(from: ts.SourceFile, target: string): string {
+  const ext = /\.(d\.)?([cm]?)tsx?$/.exec(target);
   let rel = path.relative(path.dirname(from.fileName), target).replace(/\\/g, '/').replace(/\.(d\.)?[cm]?tsx?$/, '');
   if (!rel.startsWith('.')) rel = './' + rel;
+  // ES modules under node16/nodenext resolution need the output file's extension
+  if (from.impliedNodeFormat === ts.ModuleKind.ESNext) rel += `.${ext?.[2] ?? ''}js`;
   return rel;
 }

@@ -6,7 +6,14 @@ import * as ts from 'typescript';
 export type DiffFunction = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression | ts.MethodDeclaration;
 
 export interface CustomMark { readonly fn: ts.FunctionDeclaration; readonly rule: string }
-export interface Annotations { readonly annotated: DiffFunction[]; readonly custom: CustomMark[] }
+export interface Annotations {
+  readonly annotated: DiffFunction[];
+  readonly custom: CustomMark[];
+  /** Function literals passed directly to jvp/forwardGradient (the callee is checked against the runtime later). */
+  readonly literals: { readonly fn: ts.ArrowFunction | ts.FunctionExpression; readonly call: ts.CallExpression }[];
+}
+
+const LITERAL_TAKERS = new Set(['jvp', 'forwardGradient']);
 
 const FORWARD_GRAD = /@forwardGrad\b/;
 const CUSTOM_JVP = /@customJvp\s+([A-Za-z_$][\w$]*)/;
@@ -32,6 +39,18 @@ export function functionInitializer(decl: ts.VariableDeclaration): ts.ArrowFunct
 export function findAnnotations(sf: ts.SourceFile): Annotations {
   const annotated: DiffFunction[] = [];
   const custom: CustomMark[] = [];
+  const literals: Annotations['literals'] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n) && n.arguments.length > 0) {
+      const c = n.expression;
+      const name = ts.isIdentifier(c) ? c.text : ts.isPropertyAccessExpression(c) ? c.name.text : '';
+      let a = n.arguments[0];
+      while (ts.isParenthesizedExpression(a)) a = a.expression;
+      if (LITERAL_TAKERS.has(name) && (ts.isArrowFunction(a) || ts.isFunctionExpression(a))) literals.push({ fn: a, call: n });
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
   for (const stmt of sf.statements) {
     const comments = leadingComments(stmt, sf);
     if (ts.isFunctionDeclaration(stmt)) {
@@ -51,5 +70,5 @@ export function findAnnotations(sf: ts.SourceFile): Annotations {
       }
     }
   }
-  return { annotated, custom };
+  return { annotated, custom, literals };
 }

@@ -33,9 +33,10 @@ function runtimeFileTest(program: ts.Program, runtimeModule: string): (sf: ts.So
     const from = program.getRootFileNames()[0] ?? path.join(program.getCurrentDirectory(), 'index.ts');
     entry = ts.resolveModuleName(runtimeModule, from, program.getCompilerOptions(), ts.sys).resolvedModule?.resolvedFileName;
   }
-  if (!entry) return () => false;
-  const dir = path.dirname(path.resolve(entry)) + path.sep;
-  return (sf) => path.resolve(sf.fileName).startsWith(dir);
+  // this package's own runtime sources always count (the repository's build and tests import them by path)
+  const dirs = [path.resolve(__dirname, '../runtime') + path.sep];
+  if (entry) dirs.push(path.dirname(path.resolve(entry)) + path.sep);
+  return (sf) => { const f = path.resolve(sf.fileName); return dirs.some((d) => f.startsWith(d)); };
 }
 
 export function createForwardGradTransformer(program: ts.Program, options: ForwardGradOptions = {}):
@@ -49,7 +50,7 @@ export function createForwardGradTransformer(program: ts.Program, options: Forwa
     if (!plan) plan = buildPlan(program, runtimeFileTest(program, runtimeModule));
     return plan;
   };
-  const factory: ts.TransformerFactory<ts.SourceFile> = () => (sf) => {
+  const factory: ts.TransformerFactory<ts.SourceFile> = (tctx) => (sf) => {
     const p = getPlan();
     const original = program.getSourceFile(sf.fileName) ?? sf;
     if (!reported.has(original)) {
@@ -57,7 +58,7 @@ export function createForwardGradTransformer(program: ts.Program, options: Forwa
       for (const e of p.errors) if (e.node.getSourceFile() === original) diagnostics.push(toDiagnostic(e, e.node));
     }
     const spec = path.isAbsolute(runtimeModule) ? relativeSpecifier(original, runtimeModule) : runtimeModule;
-    return transformFile(new FileContext(original, p, spec, tensorRules), diagnostics);
+    return transformFile(new FileContext(original, p, spec, tensorRules), diagnostics, tctx);
   };
   return { factory, diagnostics };
 }

@@ -28,10 +28,19 @@ export function logSoftmax(g: LogSoftmaxArgs): void {
   }
 }
 
+let sumsBuf = new Float64Array(8);
+
+/** Zeroed per-direction accumulators (grow-only, so steady state allocates nothing). */
+function sums(k: number): Float64Array {
+  if (sumsBuf.length < k) sumsBuf = new Float64Array(2 * k);
+  sumsBuf.fill(0, 0, k);
+  return sumsBuf;
+}
+
 export function softmaxCrossEntropy(g: SoftmaxCrossEntropyArgs): number {
   const { logits, rows, cols, labels, dlogits, dloss, probs } = g;
   const K = g.directions ?? 1, size = rows * cols;
-  const dsum = new Float64Array(dlogits && dloss ? K : 0);
+  const dsum = sums(dlogits && dloss ? K : 0);
   let loss = 0;
   for (let r = 0; r < rows; r++) {
     const o = g.logitsOffset + r * cols, label = labels[r];
@@ -46,6 +55,6 @@ export function softmaxCrossEntropy(g: SoftmaxCrossEntropyArgs): number {
       dsum[k] += dot - dlogits[d + label];
     }
   }
-  if (dloss) for (let k = 0; k < dsum.length; k++) dloss[k] = dsum[k] / rows;
+  if (dlogits && dloss) for (let k = 0; k < K; k++) dloss[k] = dsum[k] / rows;
   return loss / rows;
 }

@@ -39,7 +39,11 @@ export interface DescentOptions {
   checkpoint?: string | { path: string; every?: number };
   /** Continue from this checkpoint. */
   resume?: string;
-  /** Stop on NaN/±Inf loss or directional derivative, keeping the last good parameters (default true). */
+  /**
+   * A NaN/±Inf loss or directional derivative always stops the run (status 'diverged'). With the
+   * guard (default true) the parameters are restored to the last ones with a finite loss, from a
+   * copy taken before each update; `false` skips that copy (saves memory and time on big models).
+   */
   guard?: boolean;
   /** Called after every step; return false to stop. */
   onStep?: (info: StepInfo) => void | boolean;
@@ -53,7 +57,7 @@ export interface DescentResult {
   status: DescentStatus;
   /** The parameters (updated in place where mutable; numbers in this array). */
   params: unknown[];
-  /** Loss at each step this call ran (step = startStep + index). */
+  /** Loss evaluated at each step this call ran (index 0 = startStep), before that step's update. */
   losses: number[];
   startStep: number;
   /** The last step completed. */

@@ -1,6 +1,7 @@
 // A progress bar for interactive runs only: shown when stdout is a terminal (and not disabled),
-// so logs and CI output stay clean. Updates are throttled to ~200 per run.
-import { SingleBar, Presets } from 'cli-progress';
+// so logs and CI output stay clean. Updates are throttled to ~200 per run. cli-progress is loaded
+// only when a bar is shown, so non-interactive and browser users never load it.
+import type * as CliProgress from 'cli-progress';
 
 export interface Progress { update(step: number, loss: number): void; stop(): void }
 
@@ -8,6 +9,8 @@ const NONE: Progress = { update() {}, stop() {} };
 
 export function createProgress(label: string, total: number, start: number, enabled?: boolean): Progress {
   if (!(enabled ?? process.stdout.isTTY === true)) return NONE;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { SingleBar, Presets } = require('cli-progress') as typeof CliProgress;
   const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total} loss {loss} | {eta_formatted}`, hideCursor: true, stream: process.stdout }, Presets.shades_classic);
   bar.start(total, start, { loss: '-' });
   const every = Math.max(1, Math.floor(total / 200));

@@ -64,16 +64,22 @@ function broadcast(op: string, a: Operand, b: Operand): { shape: readonly number
   return { shape: big, ra: aBig ? full : part, rb: aBig ? part : full };
 }
 
-/** (buffer, offset, length) of an operand; numbers become one-element buffers. */
-function view(v: Operand): [Float32Array, number, number] {
-  return typeof v === 'number' ? [Float32Array.of(v), 0, 1] : [v.buffer, v.offset, v.size];
+// One-element buffers for number operands and their tangents (reused: ops run synchronously).
+const NUMBER_SLOTS = { a: new Float32Array(1), b: new Float32Array(1), da: new Float32Array(1), db: new Float32Array(1) };
+
+/** (buffer, offset, length) of an operand; numbers go through a one-element slot. */
+function view(v: Operand, slot: Float32Array): [Float32Array, number, number] {
+  if (typeof v !== 'number') return [v.buffer, v.offset, v.size];
+  slot[0] = v;
+  return [slot, 0, 1];
 }
 
 /** Tangent view: (buffer, offset, per-direction stride); undefined when zero. */
-function tangentView(t: Tangent, len: number): [Float32Array, number, number] | undefined {
+function tangentView(t: Tangent, len: number, slot: Float32Array): [Float32Array, number, number] | undefined {
   if (t === undefined || t === 0) return undefined;
-  if (typeof t === 'number') return [Float32Array.of(t), 0, 0];
-  return [t.buffer, t.offset, len];
+  if (typeof t !== 'number') return [t.buffer, t.offset, len];
+  slot[0] = t;
+  return [slot, 0, 0];
 }
 
 function binaryJvp(op: BinaryOp, a: Operand, da: Tangent, b: Operand, db: Tangent): JvpResult {
@@ -83,8 +89,8 @@ function binaryJvp(op: BinaryOp, a: Operand, da: Tangent, b: Operand, db: Tangen
   const { shape, ra, rb } = broadcast(op, a, b);
   const dir = directions(op, [a, da], [b, db]);
   const [y, dy] = allocOut(shape, dir);
-  const [ab, ao, aLen] = view(a), [bb, bo, bLen] = view(b);
-  const ta = tangentView(da, aLen), tb = tangentView(db, bLen);
+  const [ab, ao, aLen] = view(a, NUMBER_SLOTS.a), [bb, bo, bLen] = view(b, NUMBER_SLOTS.b);
+  const ta = tangentView(da, aLen, NUMBER_SLOTS.da), tb = tangentView(db, bLen, NUMBER_SLOTS.db);
   const args: InnerBinaryArgs = {
     op, n: y.size, a: ab, aOffset: ao, aLen, b: bb, bOffset: bo, bLen, y: y.buffer, yOffset: y.offset,
     da: ta?.[0], daOffset: ta?.[1], daStride: ta?.[2], db: tb?.[0], dbOffset: tb?.[1], dbStride: tb?.[2],

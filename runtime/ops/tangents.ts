@@ -42,6 +42,7 @@ function directionsOf(op: string, primal: Operand, tangent: Tangent): Directions
     return tangent === 0 ? undefined : { K: 1, axis: false, active: true };
   }
   if (!(tangent instanceof Tensor)) throw opError(op, `the tangent of a tensor ${shapeStr(primal.shape)} must be a Tensor or undefined, got ${describe(tangent)}`);
+  if (tangent.isDisposed) throw opError(op, `the tangent (shape ${describe(tangent)}) was disposed`);
   if (sameShape(tangent.shape, primal.shape)) return { K: 1, axis: false, active: true };
   if (tangent.rank === primal.rank + 1 && sameShape(tangent.shape, primal.shape, 1)) return { K: tangent.shape[0], axis: true, active: true };
   throw opError(op, `tangent shape ${describe(tangent)} does not fit primal ${shapeStr(primal.shape)} (expected ${shapeStr(primal.shape)} or [K,${primal.shape.join(',')}])`);

@@ -10,6 +10,10 @@ export function tensor(data: TensorData, shape?: readonly number[]): Tensor {
   if (typeof data !== 'number' && !Array.isArray(data) && !(data instanceof Float32Array) && !(data instanceof Float64Array)) {
     throw new Error(`tensor: data must be a number, number[], Float32Array or Float64Array, got ${data === null ? 'null' : typeof data}`);
   }
+  if (Array.isArray(data)) {
+    const bad = data.findIndex((v) => typeof v !== 'number');
+    if (bad >= 0) throw new Error(`tensor: data must be flat numbers (element ${bad} is ${Array.isArray(data[bad]) ? 'an array' : typeof data[bad]}); flatten it and pass the shape`);
+  }
   const s = shape ?? (typeof data === 'number' ? [] : [flat.length]);
   if (!Array.isArray(s) || s.some((d) => !Number.isInteger(d) || d < 0)) throw new Error(`tensor: invalid shape ${JSON.stringify(shape)}`);
   if (sizeOf(s) !== flat.length) throw new Error(`tensor: ${flat.length} values do not fill shape [${s.join(',')}] (${sizeOf(s)} elements)`);

@@ -76,6 +76,19 @@ const SOURCES: Record<string, string> = {
     '});',
     '',
   ].join('\n'),
+  // The same build from an ES module script, through the package's default export.
+  'build-esbuild.mjs': [
+    "import * as esbuild from 'esbuild';",
+    "import forwardGradPlugin, { forwardGradPlugin as named } from 'forwardgrad/esbuild';",
+    "if (forwardGradPlugin !== named) throw new Error('default and named exports differ');",
+    'const [entry, outfile, mode] = process.argv.slice(2);',
+    'await esbuild.build({',
+    "  entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'cjs', logLevel: 'silent',",
+    "  sourcemap: true, packages: mode === 'external' ? 'external' : undefined, plugins: [forwardGradPlugin()],",
+    '});',
+    'console.log(JSON.stringify({ ok: true }));',
+    '',
+  ].join('\n'),
   'jest.config.js': "module.exports = { testEnvironment: 'node', roots: ['<rootDir>/test'], transform: { '^.+\\\\.ts$': 'forwardgrad/jest' } };\n",
   'jest.bad.config.js': "module.exports = { testEnvironment: 'node', roots: ['<rootDir>/test-bad'], transform: { '^.+\\\\.ts$': 'forwardgrad/jest' } };\n",
   'test/model.test.ts': [
@@ -121,6 +134,7 @@ test('the tarball holds compiled JS, declarations and every entry point, and no 
   const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
   for (const entry of ['.', './transformer', './esbuild', './jest']) {
     expect(fs.existsSync(path.join(root, manifest.exports[entry].default))).toBe(true);
+    if (manifest.exports[entry].import) expect(fs.existsSync(path.join(root, manifest.exports[entry].import))).toBe(true);
     expect(fs.existsSync(path.join(root, manifest.exports[entry].types))).toBe(true);
   }
   expect(fs.existsSync(path.join(root, manifest.bin.forwardgrad))).toBe(true);
@@ -150,9 +164,13 @@ describe('tsconfig plugin with tspc', () => {
 });
 
 describe('esbuild plugin', () => {
-  test.each(['bundle', 'external'])('%s: jvp matches finite differences', (mode) => {
-    const outfile = `out/${mode}.js`;
-    const build = project.node(['build-esbuild.js', 'src/main.ts', outfile, mode]);
+  test.each([
+    ['bundle', 'build-esbuild.js'],
+    ['external', 'build-esbuild.js'],
+    ['external', 'build-esbuild.mjs'],
+  ])('%s, from %s: jvp matches finite differences', (mode, script) => {
+    const outfile = `out/${mode}-${script.replace(/\W/g, '-')}.js`;
+    const build = project.node([script, 'src/main.ts', outfile, mode]);
     expect(build.stdout).toContain('"ok":true');
     const bundled = fs.readFileSync(path.join(project.dir, outfile), 'utf8');
     // external leaves the runtime to node_modules; bundle inlines it.

@@ -58,6 +58,15 @@ describe('the jest transformer in process', () => {
       .not.toBe(transformer.getCacheKey(modelSource, plainFile, options));
   });
 
+  test('a file with twins still gets jest.mock hoisted above its imports, as ts-jest would', () => {
+    const file = fixture('model.ts');
+    const source = `${fs.readFileSync(file, 'utf8')}\njest.mock('./helper');\n`;
+    const out = transformer.process(source, file, options).code;
+    expect(out).toMatch(/registerJvp\)?\(rosenbrockish, rosenbrockish_jvp/);
+    expect(out.indexOf("jest.mock('./helper')")).toBeGreaterThanOrEqual(0);
+    expect(out.indexOf("jest.mock('./helper')")).toBeLessThan(out.indexOf('require("./helper")'));
+  });
+
   test('an underivable call throws with the located message', () => {
     const source = fs.readFileSync(fixture('bad.ts'), 'utf8');
     expect(() => transformer.process(source, fixture('bad.ts'), options)).toThrow(/bad\.ts:5:14 - error TS\d+: .*mystery/);

@@ -48,6 +48,13 @@ describe('fills', () => {
     }
   });
 
+  test('rademacher slices across bit, word and 4096-word batch boundaries', () => {
+    const long = fillRademacher(new Float64Array(140000), 11, 2, 0) as Float64Array;
+    for (const [off, n] of [[0, 33], [31, 2], [33, 95], [131070, 10], [131071, 8000], [7, 139993]]) {
+      expect(Array.from(fillRademacher(new Float64Array(n), 11, 2, off))).toEqual(Array.from(long.subarray(off, off + n)));
+    }
+  });
+
   test('seeds and streams give different sequences; the same ones repeat exactly', () => {
     const a = fillNormal(new Float64Array(64), 1, 0);
     expect(Array.from(fillNormal(new Float64Array(64), 1, 0))).toEqual(Array.from(a));

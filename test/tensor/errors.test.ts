@@ -38,7 +38,10 @@ describe('shape and argument errors', () => {
     ['number tangent in vector mode', () => ops.mulJvp(z(2), z(3, 2), 2, 1), "mul: a number operand's tangent cannot be combined with vector-mode tangents (K=3)"],
     ['item of many', () => ops.itemJvp(z(2), undefined), 'item(): tensor of shape [2] has 2 elements, expected 1'],
     ['item vector mode', () => ops.itemJvp(z(1), z(3, 1)), 'item: a number cannot carry 3 tangent directions'],
+    ['tensor nested data', () => tensor([[1, 2], [3, 4]] as any, [2, 2]), 'tensor: data must be flat numbers (element 0 is an array); flatten it and pass the shape'],
+    ['tensor bad shape', () => tensor([1, 2], [2.5]), 'tensor: invalid shape [2.5]'],
     ['tensor data size', () => tensor([1, 2, 3], [2, 2]), 'tensor: 3 values do not fill shape [2,2] (4 elements)'],
+    ['disposed tangent', () => { const t = z(2); t.dispose(); return ops.reluJvp(z(2), t); }, 'relu: the tangent (shape [2]) was disposed'],
     ['disposed input', () => { const t = z(2); t.dispose(); return ops.relu(t); }, 'relu: x (shape [2]) was disposed'],
   ])('%s', (_name, fn, message) => {
     expect(fn).toThrow(message);

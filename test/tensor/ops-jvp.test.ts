@@ -139,14 +139,16 @@ describe.each(BACKENDS)('ops and JVP rules on backend %s', (backendName) => {
       }
     });
 
-    test('inputs with [x; ẋ] already stacked in one buffer give the same result', () => {
+    test.each([[1, false], [2, true]])('inputs with [x; ẋ] already stacked in one buffer (K=%i) give the same result', (K, axis) => {
+      const dirs = c.shapes.map((s) => Array.from({ length: K }, () => randomTensor(rng, s)));
+      const tangents = dirs.map((d) => (axis ? stackDirections(d) : d[0]));
       const stacked = xs.map((x, i) => {
-        const [p, t] = allocOut(x.shape, { K: 1, axis: false, active: true });
+        const [p, t] = allocOut(x.shape, { K, axis, active: true });
         p.toArray().set(x.toArray());
-        t!.toArray().set(vs[i].toArray());
+        t!.toArray().set(tangents[i].toArray());
         return [p, t!] as const;
       });
-      const a = run(c, xs, vs), b = run(c, stacked.map((s) => s[0]), stacked.map((s) => s[1]));
+      const a = run(c, xs, tangents), b = run(c, stacked.map((s) => s[0]), stacked.map((s) => s[1]));
       expectClose(b.y.toArray(), a.y.toArray(), 1e-6, 1e-6, 'value');
       expectClose(b.dy!.toArray(), a.dy!.toArray(), 1e-5, 1e-5, 'tangent');
     });

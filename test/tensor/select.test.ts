@@ -3,6 +3,8 @@ import { jsBackend } from '../../kernels/js';
 import { getBackend, listBackends, loadBackend, registerBackend, registeredBackends, setBackend } from '../../kernels/select';
 import * as ops from '../../runtime/ops/index';
 import { tensor } from '../../runtime/tensor/create';
+import { spawnSync } from 'child_process';
+import * as path from 'path';
 
 describe('backend selection', () => {
   afterAll(() => setBackend('js'));
@@ -37,5 +39,22 @@ describe('backend selection', () => {
     const y = ops.relu(ops.matmul(tensor([1, -2], [1, 2]), tensor([1, 1], [2, 1])));
     expect([...y.toArray()]).toEqual([0]);
     expect(gemmCalls).toBe(1);
+  });
+
+  test('gpu.js is not loaded unless a gpujs backend is selected; FORWARDGRAD_BACKEND selects', () => {
+    const script = `
+      const fg = require('./runtime/index');
+      fg.relu(fg.matmul(fg.tensor([1, 2], [1, 2]), fg.tensor([3, 4], [2, 1])));
+      const gpu = Object.keys(require.cache).some((k) => k.includes('gpu.js'));
+      console.log(JSON.stringify({ backend: fg.getBackend().name, gpu }));
+      process.exit(0);`;
+    const run = (env: Record<string, string>) => {
+      const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script],
+        { cwd: path.resolve(__dirname, '../..'), env: { ...process.env, ...env }, encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      return JSON.parse(r.stdout.trim().split('\n').pop()!);
+    };
+    expect(run({ FORWARDGRAD_BACKEND: 'js' })).toEqual({ backend: 'js', gpu: false });
+    expect(run({ FORWARDGRAD_BACKEND: '' }).gpu).toBe(false); // the default (wasm, else js) does not touch gpu.js
   });
 });

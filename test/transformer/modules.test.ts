@@ -176,3 +176,20 @@ test('emitted twins carry source maps back to the annotated source lines', () =>
   expect(sourceOf('const dy =')).toContain(2); // the tangent line of `const y = …` (0-based line 2)
   expect(sourceOf('return [y * y')).toContain(3);
 });
+
+test('a function literal passed straight to jvp is differentiated (captured values are constants)', () => {
+  const result = compile({
+    'main.ts': `import { jvp } from 'forwardgrad';
+function helper(x: number): number { return x * x; }
+export function run(a: number): [number, number] {
+  const k = 3;
+  return jvp((x: number) => Math.sin(x) * k * a + helper(x), [0.5], [1]) as [number, number];
+}`,
+  });
+  expectNoDiagnostics(result);
+  expect(result.js['main.ts']).toMatch(/fg\.withTwin\(/);
+  const { run } = load(result, 'main.ts');
+  const [v, t] = run(2);
+  expect(v).toBe(Math.sin(0.5) * 3 * 2 + 0.25);
+  expect(t).toBeCloseTo(Math.cos(0.5) * 6 + 1, 12);
+});

@@ -120,7 +120,7 @@ export abstract class ExpressionLowering {
     const out = (): ts.Expression => {
       if (y) return y;
       // operands first, so the output reuses them instead of computing them again
-      args.forEach((a, i) => { if (!state[i].hoisted && !isCheap(state[i].d.p)) a.p(); });
+      if (!rule.outputOnly) args.forEach((a, i) => { if (!state[i].hoisted && !isCheap(state[i].d.p)) a.p(); });
       const target = this.claimTarget(src);
       if (!target) return (y = this.hoist(build(value()), hintFor(src)));
       this.emit(this.constDecl(target.name.text, build(value()), target.flags));

@@ -7,11 +7,11 @@ import { TwinInfo } from '../callgraph';
 import { toDiagnostic } from '../diagnostics';
 import { functionInitializer } from '../find';
 import { FileContext } from './context';
-import { functionTwin, methodTwin, registration, variableTwin } from './twin';
+import { functionTwin, literalTwin, methodTwin, registration, variableTwin } from './twin';
 
 const f = ts.factory;
 
-export function transformFile(ctx: FileContext, diagnostics: ts.Diagnostic[]): ts.SourceFile {
+export function transformFile(ctx: FileContext, diagnostics: ts.Diagnostic[], tctx: ts.TransformationContext): ts.SourceFile {
   const { sf, plan } = ctx;
   const twinOf = (n: ts.Node): TwinInfo | undefined => plan.twins.get(n);
   const guarded = <T>(info: TwinInfo, build: () => T, orElse: T): T => {
@@ -19,13 +19,15 @@ export function transformFile(ctx: FileContext, diagnostics: ts.Diagnostic[]): t
   };
   if (!plan.twinsIn(sf).length) return sf;
   const out: ts.Statement[] = [];
+  const trailing: ts.Statement[] = [];
   for (const s of sf.statements) {
     if (ts.isFunctionDeclaration(s)) {
       const info = twinOf(s);
       if (!info) { out.push(s); continue; }
       if (info.custom) {
         out.push(s);
-        if (s.body && s.name) out.push(registration(ctx, info, id(s.name.text), id(info.twin)));
+        // at the end of the module: the rule may be a const declared further down
+        if (s.body && s.name) trailing.push(registration(ctx, info, id(s.name.text), id(info.twin)));
         continue;
       }
       out.push(...guarded(info, () => functionTwin(ctx, info, s), [s]));
@@ -50,6 +52,20 @@ export function transformFile(ctx: FileContext, diagnostics: ts.Diagnostic[]): t
     } else {
       out.push(s);
     }
+  }
+  out.push(...trailing);
+  // function literals passed to jvp/forwardGradient, wherever they are
+  const literals = plan.twinsIn(sf).filter((t) => t.kind === 'literal');
+  if (literals.length) {
+    const visit = (n: ts.Node): ts.Node => {
+      const info = twinOf(n);
+      if (info?.kind === 'literal' && (ts.isArrowFunction(n) || ts.isFunctionExpression(n))) {
+        const inner = ts.visitEachChild(n, visit, tctx);
+        return guarded(info, () => literalTwin(ctx, info, n, inner), inner);
+      }
+      return ts.visitEachChild(n, visit, tctx);
+    };
+    for (let i = 0; i < out.length; i++) out[i] = visit(out[i]) as ts.Statement;
   }
   // imports go after any leading directives/imports so the module's own imports stay first
   const imports = ctx.imports();

@@ -186,7 +186,8 @@ export class StatementEmitter extends ExpressionLowering {
       return;
     }
     if (!ts.isIdentifier(d.name)) {
-      const v = d.initializer ? this.hoistDual(this.lower(d.initializer), 'tuple') : undefined;
+      const lowered = d.initializer && this.lower(d.initializer);
+      const v = lowered && (lowered.t ? lowered : this.hoistDual(lowered, 'tuple'));
       if (!v) return fail(d, 'destructuring without an initializer', 'add an initializer');
       this.emit(this.decl(d.name, v.p, flags));
       const pattern = this.tangentPattern(d.name);
@@ -220,6 +221,9 @@ export class StatementEmitter extends ExpressionLowering {
     if (kind === 'number' || kind === 'tensor') return this.zeroFor(kind, () => name);
     if (ts.isArrayLiteralExpression(init) && init.elements.every((e) => ts.isNumericLiteral(e) || (ts.isPrefixUnaryExpression(e) && ts.isNumericLiteral(e.operand)))) {
       return f.createArrayLiteralExpression(init.elements.map(() => num(0)));
+    }
+    if (ts.isObjectLiteralExpression(init) && init.properties.every((p) => ts.isPropertyAssignment(p) && ts.isNumericLiteral(p.initializer))) {
+      return f.createObjectLiteralExpression(init.properties.map((p) => f.createPropertyAssignment((p as ts.PropertyAssignment).name, num(0))));
     }
     if (ts.isNewExpression(init) && ts.isIdentifier(init.expression) && /^Float(32|64)Array$/.test(init.expression.text)
       && init.arguments?.length === 1 && this.kindOf(init.arguments[0]) === 'number') {
@@ -351,6 +355,17 @@ export class StatementEmitter extends ExpressionLowering {
     const v = this.lower(s.expression);
     const p = v.t || ret === 'number' || ret === 'tensor' || ret === 'none' ? v : this.hoistDual(v, 'result');
     const t = p.t ?? this.zeroFor(ret, () => p.p);
+    // `const [y, dy] = g_jvp(…); return [y, dy];` → `return g_jvp(…);`
+    const last = this.out[this.out.length - 1];
+    if (last && ts.isVariableStatement(last) && ts.isIdentifier(p.p) && ts.isIdentifier(t)) {
+      const d = last.declarationList.declarations[0];
+      if (d.initializer && ts.isArrayBindingPattern(d.name) && d.name.elements.length === 2 && d.name.elements.every(ts.isBindingElement)
+        && [p.p.text, t.text].every((n, i) => bindingText((d.name as ts.ArrayBindingPattern).elements[i] as ts.BindingElement) === n)) {
+        this.out.pop();
+        this.emit(f.updateReturnStatement(s, d.initializer));
+        return;
+      }
+    }
     this.emit(f.updateReturnStatement(s, f.createArrayLiteralExpression([p.p, t])));
   }
 
@@ -396,4 +411,8 @@ export class StatementEmitter extends ExpressionLowering {
     this.emit(f.updateForOfStatement(s, undefined, init, arr.p, f.createBlock([...head, ...body], true)));
     void tangentName; void CODES;
   }
+}
+
+function bindingText(e: ts.BindingElement): string | undefined {
+  return ts.isIdentifier(e.name) ? e.name.text : undefined;
 }

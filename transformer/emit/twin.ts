@@ -82,3 +82,15 @@ export function methodTwin(ctx: FileContext, info: TwinInfo, m: ts.MethodDeclara
   const register = registration(ctx, info, f.createPropertyAccessExpression(holder, info.name), f.createPropertyAccessExpression(holder, info.twin));
   return { member, register };
 }
+
+/** `fg.withTwin(<literal>, <twin literal>, meta)`: a function literal passed to jvp/forwardGradient, registered inline. */
+export function literalTwin(ctx: FileContext, info: TwinInfo, fn: ts.ArrowFunction | ts.FunctionExpression, original: ts.Expression): ts.Expression {
+  const { params, body, type } = twinParts(info, ctx);
+  const lit = ts.isArrowFunction(fn)
+    ? f.createArrowFunction(undefined, fn.typeParameters, params, type, f.createToken(ts.SyntaxKind.EqualsGreaterThanToken), body)
+    : f.createFunctionExpression(undefined, undefined, undefined, fn.typeParameters, params, type, body);
+  ts.setSourceMapRange(lit, fn);
+  const reg = registration(ctx, info, original, lit) as ts.ExpressionStatement;
+  const call = reg.expression as ts.CallExpression;
+  return f.createCallExpression(ctx.runtime('withTwin'), undefined, call.arguments);
+}

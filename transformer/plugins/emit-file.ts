@@ -3,34 +3,7 @@
 import * as ts from 'typescript';
 import { createForwardGradTransformer, type ForwardGradOptions } from '../index';
 
-export type ModuleFormat = 'esm' | 'cjs';
-
-/** The user's options, adjusted for an in-memory emit of one module format with inline maps. */
-export function emitOptions(user: ts.CompilerOptions, format: ModuleFormat): ts.CompilerOptions {
-  const moduleOptions: ts.CompilerOptions = format === 'esm'
-    ? { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler }
-    : { module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10 };
-  return {
-    ...user,
-    ...moduleOptions,
-    noEmit: false,
-    emitDeclarationOnly: false,
-    declaration: false,
-    declarationMap: false,
-    composite: false,
-    incremental: false,
-    noEmitOnError: false,
-    sourceMap: false,
-    inlineSourceMap: true,
-    inlineSources: true,
-    outDir: undefined,
-    outFile: undefined,
-    rootDir: undefined,
-    tsBuildInfoFile: undefined,
-    verbatimModuleSyntax: false,
-    allowImportingTsExtensions: format === 'esm' ? user.allowImportingTsExtensions : false,
-  };
-}
+export { emitOptions, type ModuleFormat } from './emit-options';
 
 export interface EmittedFile {
   /** JavaScript with an inline source map; undefined when TypeScript emitted nothing. */

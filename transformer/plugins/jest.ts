@@ -7,11 +7,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { TsJestTransformer } from 'ts-jest';
 import * as hoistJest from 'ts-jest/dist/transformers/hoist-jest';
-import type * as ts from 'typescript';
+import * as ts from 'typescript';
 import type { ForwardGradOptions } from '../index';
 import { findAnnotatedClosure, hasAnnotation, isTypeScriptSource } from './annotated-closure';
 import { ForwardGradBuildError } from './diagnostics';
-import { emitOptions, TwinEmitter } from './emit-file';
+import type { TwinEmitter } from './emit-file';
+import { emitOptions } from './emit-options';
 import { ProgramCache } from './program-cache';
 import { loadTsConfig, type LoadedConfig } from './tsconfig';
 import { transformerFingerprint } from './fingerprint';
@@ -67,11 +68,25 @@ export class ForwardGradJestTransformer {
     if (!this.needsTwins(project, sourcePath, sourceText)) {
       return this.tsJest.process(sourceText, sourcePath, transformOptions as never) as { code: string };
     }
-    project.emitter ??= new TwinEmitter(project.programs.get([...project.closure]), { runtimeModule: this.options.runtimeModule });
-    const { code, diagnostics } = project.emitter.emit(path.resolve(sourcePath), this.hoisting(transformOptions));
+    const file = path.resolve(sourcePath);
+    const emitter = this.emitterFor(project, file, sourceText);
+    const { code, diagnostics } = emitter.emit(file, this.hoisting(transformOptions));
     if (diagnostics.length) throw new ForwardGradBuildError(diagnostics);
     if (code === undefined) throw new Error(`forwardgrad/jest: TypeScript emitted nothing for ${sourcePath}`);
     return { code };
+  }
+
+  /** The worker's emitter, over a program that sees `sourceText` for `file` (jest's text wins over the disk). */
+  private emitterFor(project: Project, file: string, sourceText: string): TwinEmitter {
+    const seen = project.emitter?.program.getSourceFile(file);
+    if (seen?.text !== sourceText) {
+      if (seen || ts.sys.readFile(file) !== sourceText) project.programs.setText(file, sourceText);
+      project.emitter = undefined;
+    }
+    // Loaded on first need: a run whose files need no twins never loads the transformer itself.
+    const { TwinEmitter: Emitter } = require('./emit-file') as typeof import('./emit-file');
+    project.emitter ??= new Emitter(project.programs.get([...project.closure]), { runtimeModule: this.options.runtimeModule });
+    return project.emitter;
   }
 
   /** ts-jest's `jest.mock` hoisting, which its own compile path would have applied to this file. */

@@ -1,28 +1,41 @@
 // One ts.Program per build (or jest worker), rebuilt incrementally: unchanged files keep their parsed
-// SourceFile (keyed by modification time) and TypeScript reuses the old program's structure.
+// SourceFile (keyed by a version: the file's modification time, or the text a plugin was handed) and
+// TypeScript reuses the old program's structure.
 import * as fs from 'fs';
 import * as ts from 'typescript';
 
-interface CachedFile { readonly mtimeMs: number; readonly languageVersion: ts.ScriptTarget; readonly sourceFile: ts.SourceFile }
+interface CachedFile { readonly version: string; readonly languageVersion: ts.ScriptTarget; readonly sourceFile: ts.SourceFile }
 
 export class ProgramCache {
   private readonly host: ts.CompilerHost;
   private readonly files = new Map<string, CachedFile>();
+  /** Texts handed to a plugin that differ from the disk (an editor buffer, a watch-mode edit). */
+  private readonly texts = new Map<string, string>();
   private program: ts.Program | undefined;
   private rootKey = '';
 
   constructor(readonly options: ts.CompilerOptions) {
     this.host = ts.createCompilerHost(options, true);
+    const readFile = this.host.readFile.bind(this.host);
+    this.host.readFile = (fileName) => this.texts.get(fileName) ?? readFile(fileName);
     const getSourceFile = this.host.getSourceFile.bind(this.host);
     this.host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
-      const mtimeMs = modificationTime(fileName);
-      const version = typeof languageVersion === 'object' ? languageVersion.languageVersion : languageVersion;
+      const version = this.version(fileName);
+      const target = typeof languageVersion === 'object' ? languageVersion.languageVersion : languageVersion;
       const hit = this.files.get(fileName);
-      if (hit && hit.mtimeMs === mtimeMs && hit.languageVersion === version && !shouldCreate) return hit.sourceFile;
-      const sourceFile = getSourceFile(fileName, languageVersion, onError, shouldCreate);
-      if (sourceFile && mtimeMs >= 0) this.files.set(fileName, { mtimeMs, languageVersion: version, sourceFile });
+      if (hit && hit.version === version && hit.languageVersion === target && !shouldCreate) return hit.sourceFile;
+      const override = this.texts.get(fileName);
+      const sourceFile = override !== undefined
+        ? ts.createSourceFile(fileName, override, languageVersion, true)
+        : getSourceFile(fileName, languageVersion, onError, shouldCreate);
+      if (sourceFile && version) this.files.set(fileName, { version, languageVersion: target, sourceFile });
       return sourceFile;
     };
+  }
+
+  /** Makes the program see `text` for `fileName` instead of the file on disk. */
+  setText(fileName: string, text: string): void {
+    this.texts.set(fileName, text);
   }
 
   /** The program over `rootNames`; the same object while no root and no file has changed. */
@@ -37,15 +50,24 @@ export class ProgramCache {
   private changedSince(program: ts.Program): boolean {
     return program.getSourceFiles().some((sf) => {
       const cached = this.files.get(sf.fileName);
-      return !cached || cached.sourceFile !== sf || cached.mtimeMs !== modificationTime(sf.fileName);
+      return !cached || cached.sourceFile !== sf || cached.version !== this.version(sf.fileName);
     });
+  }
+
+  private version(fileName: string): string {
+    const text = this.texts.get(fileName);
+    if (text !== undefined) return `text:${text.length}:${hashText(text)}`;
+    try {
+      return `mtime:${fs.statSync(fileName).mtimeMs}`;
+    } catch {
+      return '';
+    }
   }
 }
 
-function modificationTime(fileName: string): number {
-  try {
-    return fs.statSync(fileName).mtimeMs;
-  } catch {
-    return -1;
-  }
+/** A cheap 32-bit FNV-1a: versions only need to tell two texts of one file apart. */
+function hashText(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }

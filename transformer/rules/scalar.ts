@@ -7,14 +7,17 @@ import * as ts from 'typescript';
 import { Tan, sameCheap, add, cmp, cond, div, isOne, math, minus, mul, negate, num, over, plus, pow, scale, sub, sum } from '../algebra';
 
 export interface Arg { readonly p: () => ts.Expression; readonly t: Tan }
-export type Rule = (args: readonly Arg[], y: () => ts.Expression) => Tan;
+/** `outputOnly`: the tangent uses the output but never the arguments' values (exp, tanh, sqrt, …). */
+export type Rule = ((args: readonly Arg[], y: () => ts.Expression) => Tan) & { outputOnly?: boolean };
+
+const outputOnly = (r: Rule): Rule => Object.assign(r, { outputOnly: true });
 
 /** d/dx f(x) · dx for a one-argument function, given f'(x) as a template. */
-const d1 = (deriv: (x: ts.Expression, y: () => ts.Expression) => ts.Expression): Rule =>
-  ([x], y) => (x.t ? scale(deriv(x.p(), y), x.t) : undefined);
+const d1 = (deriv: (x: () => ts.Expression, y: () => ts.Expression) => ts.Expression): Rule =>
+  ([x], y) => (x.t ? scale(deriv(x.p, y), x.t) : undefined);
 /** dx / g(x) — rules whose derivative is a reciprocal read better as a division. */
-const per = (den: (x: ts.Expression, y: () => ts.Expression) => ts.Expression): Rule =>
-  ([x], y) => (x.t ? over(x.t, den(x.p(), y)) : undefined);
+const per = (den: (x: () => ts.Expression, y: () => ts.Expression) => ts.Expression): Rule =>
+  ([x], y) => (x.t ? over(x.t, den(x.p, y)) : undefined);
 
 const LN2 = (): ts.Expression => ts.factory.createPropertyAccessExpression(ts.factory.createIdentifier('Math'), 'LN2');
 const LN10 = (): ts.Expression => ts.factory.createPropertyAccessExpression(ts.factory.createIdentifier('Math'), 'LN10');
@@ -49,27 +52,27 @@ const select: Rule = (args, y) => {
 export const ZERO_DERIVATIVE_MATH = new Set(['sign', 'floor', 'ceil', 'round', 'trunc', 'random', 'clz32', 'imul']);
 
 export const MATH_RULES: Readonly<Record<string, Rule>> = {
-  sin: d1((x) => math('cos', x)),
-  cos: d1((x) => negate(math('sin', x))),
-  tan: d1((_x, y) => plus(num(1), sq(y()))),
-  asin: per((x) => math('sqrt', minus(num(1), sq(x)))),
+  sin: d1((x) => math('cos', x())),
+  cos: d1((x) => negate(math('sin', x()))),
+  tan: outputOnly(d1((_x, y) => plus(num(1), sq(y())))),
+  asin: per((x) => math('sqrt', minus(num(1), sq(x())))),
   acos: ([x]) => (x.t ? negate(over(x.t, math('sqrt', minus(num(1), sq(x.p()))))!) : undefined),
-  atan: per((x) => plus(num(1), sq(x))),
-  sinh: d1((x) => math('cosh', x)),
-  cosh: d1((x) => math('sinh', x)),
-  tanh: d1((_x, y) => minus(num(1), sq(y()))),
-  asinh: per((x) => math('sqrt', plus(sq(x), num(1)))),
-  acosh: per((x) => math('sqrt', minus(sq(x), num(1)))),
-  atanh: per((x) => minus(num(1), sq(x))),
-  exp: d1((_x, y) => y()),
-  expm1: d1((_x, y) => plus(y(), num(1))),
-  log: per((x) => x),
-  log1p: per((x) => plus(num(1), x)),
-  log2: per((x) => mul(x, LN2())),
-  log10: per((x) => mul(x, LN10())),
-  sqrt: per((_x, y) => mul(num(2), y())),
-  cbrt: per((_x, y) => mul(num(3), sq(y()))),
-  abs: d1((x) => math('sign', x)),
+  atan: per((x) => plus(num(1), sq(x()))),
+  sinh: d1((x) => math('cosh', x())),
+  cosh: d1((x) => math('sinh', x())),
+  tanh: outputOnly(d1((_x, y) => minus(num(1), sq(y())))),
+  asinh: per((x) => math('sqrt', plus(sq(x()), num(1)))),
+  acosh: per((x) => math('sqrt', minus(sq(x()), num(1)))),
+  atanh: per((x) => minus(num(1), sq(x()))),
+  exp: outputOnly(d1((_x, y) => y())),
+  expm1: outputOnly(d1((_x, y) => plus(y(), num(1)))),
+  log: per((x) => x()),
+  log1p: per((x) => plus(num(1), x())),
+  log2: per((x) => mul(x(), LN2())),
+  log10: per((x) => mul(x(), LN10())),
+  sqrt: outputOnly(per((_x, y) => mul(num(2), y()))),
+  cbrt: outputOnly(per((_x, y) => mul(num(3), sq(y())))),
+  abs: d1((x) => math('sign', x())),
   fround: ([x]) => x.t,
   pow: powRule,
   atan2: ([a, b]) => {
