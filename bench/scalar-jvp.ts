@@ -27,17 +27,25 @@ function rosenbrockDual(x: Dual, y: Dual): Dual {
 }
 
 let sink = 0;
-/** Median nanoseconds per call over `rounds` timed batches of `n` calls. */
-function perCall(fn: (i: number) => number, n: number, rounds = 15): number {
-  for (let i = 0; i < n; i++) sink += fn(i); // warm up (JIT)
-  const times: number[] = [];
+/**
+ * Median nanoseconds per call of each function, timed in interleaved batches of `n` calls (round r runs every
+ * function once), and the median over rounds of each one's time relative to the first: on a shared machine
+ * the ratio of neighbouring batches is steadier than the ratio of medians.
+ */
+function measure(fns: ((i: number) => number)[], n: number, rounds = 21): { ns: number[]; ratio: number[] } {
+  for (const fn of fns) for (let i = 0; i < n; i++) sink += fn(i); // warm up (JIT)
+  const times = fns.map(() => [] as number[]);
+  const ratios = fns.map(() => [] as number[]);
   for (let r = 0; r < rounds; r++) {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) sink += fn(i);
-    times.push(Number(process.hrtime.bigint() - t0) / n);
+    const row = fns.map((fn) => {
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < n; i++) sink += fn(i);
+      return Number(process.hrtime.bigint() - t0) / n;
+    });
+    row.forEach((t, k) => { times[k].push(t); ratios[k].push(t / row[0]); });
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return { ns: times.map(median), ratio: ratios.map(median) };
 }
 
 function main(): void {
@@ -60,15 +68,14 @@ function main(): void {
       (i) => rosenbrockDual(new Dual(xs[i & 1023], 1), new Dual(xs[(i + 1) & 1023], 0)).d],
   ];
   for (const [name, primal, jvp, dual] of scalar) {
-    const p = perCall(primal, 200_000); const j = perCall(jvp, 200_000); const d = perCall(dual, 200_000);
-    rows.push({ fn: name, primal_ns: p, jvp_ns: j, ratio: j / p, dual_ns: d, dual_ratio: d / p });
+    const m = measure([primal, jvp, dual], 100_000);
+    rows.push({ fn: name, primal_ns: m.ns[0], jvp_ns: m.ns[1], ratio: m.ratio[1], dual_ns: m.ns[2], dual_ratio: m.ratio[2] });
   }
   const cj = twin(large.chainLoss);
   const theta = [0.2, -0.3, 0.5, 0.1]; const dtheta = [1, 0, 0, 0]; const target = [0.1, -0.2, 0.05, 0.3];
   const zeroT = [0, 0, 0, 0];
-  const p = perCall(() => large.chainLoss(theta, target, 6, 50, 0.05), 300);
-  const j = perCall(() => cj(theta, dtheta, target, zeroT, 6, 0, 50, 0, 0.05, 0)[1], 300);
-  rows.push({ fn: 'chainLoss (112-line fixture, RK4, 6 masses × 50 steps)', primal_ns: p, jvp_ns: j, ratio: j / p });
+  const m = measure([() => large.chainLoss(theta, target, 6, 50, 0.05), () => cj(theta, dtheta, target, zeroT, 6, 0, 50, 0, 0.05, 0)[1]], 200);
+  rows.push({ fn: 'chainLoss (112-line fixture, RK4, 6 masses × 50 steps)', primal_ns: m.ns[0], jvp_ns: m.ns[1], ratio: m.ratio[1] });
 
   console.log('function'.padEnd(58) + 'primal ns'.padStart(11) + 'JVP ns'.padStart(11) + 'JVP/primal'.padStart(12) + 'dual-object ns'.padStart(16) + 'dual/primal'.padStart(13));
   for (const r of rows) {

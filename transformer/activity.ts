@@ -84,7 +84,15 @@ export class Activity {
     const s = this.symbolOf(node);
     if (!s || this.active.has(s)) return;
     const type = this.checker.getTypeAtLocation(node);
-    if (diffKind(type, this.checker) !== 'none') { this.active.add(s); return; }
+    if (diffKind(type, this.checker) !== 'none') {
+      const decl = s.valueDeclaration;
+      if (!decl || decl.getSourceFile() !== this.fn.getSourceFile() || decl.pos < this.fn.pos || decl.end > this.fn.end) {
+        throw new ForwardGradError(why, `an active (differentiated) value is stored in '${s.name}', which is declared outside the function`,
+          'keep differentiated values in local variables and return them', CODES.nonNumericSink);
+      }
+      this.active.add(s);
+      return;
+    }
     if (isOpaque(type) || type.flags & ts.TypeFlags.Object) {
       throw new ForwardGradError(why, `an active (differentiated) value flows into '${snippet(node)}', whose type '${this.checker.typeToString(type)}' carries no tangent`,
         'give it a numeric type (number, number[], Float64Array, a tuple or an object with number fields, Tensor)', CODES.nonNumericSink);

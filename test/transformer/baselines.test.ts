@@ -42,3 +42,9 @@ test('fixture functions: JVP matches finite differences', () => {
     if (!c.ok) throw new Error(c.message);
   }
 });
+
+test('the emitted TypeScript itself type-checks (what `forwardgrad emit` writes is usable code)', () => {
+  const emitted = Object.fromEntries(files.map((f) => [f, transformedSource(result, f)]));
+  const again = compile(emitted, { requireTypeCorrect: false });
+  expect(again.typeErrors.map((d) => `${d.file?.fileName}: ${typeof d.messageText === 'string' ? d.messageText : d.messageText.messageText}`)).toEqual([]);
+});

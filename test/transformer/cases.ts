@@ -90,6 +90,10 @@ export const DATA_CASES: Case[] = [
   const out = new Float64Array(xs.length);
   for (let i = 0; i < xs.length; i++) out[i] = Math.exp(xs[i]) * (i + 1);
   let s = 0; for (const v of out) s += v; return Math.log(s); }`, args: (r) => [Float64Array.from(vec(4)(r))] },
+  { name: 'Float32Array (float32 storage: coarse step)', h: 1e-2, tol: 1e-3, src: `export function f32(xs: Float32Array, k: number): number {
+  const out = new Float32Array(xs.length);
+  for (let i = 0; i < xs.length; i++) out[i] = xs[i] * k;
+  let s = 0; for (let i = 0; i < out.length; i++) s += out[i] * out[i]; return s; }`, args: (r) => [Float32Array.from(vec(3)(r)), u(r, 0.5, 2)] },
   { name: 'array return', src: `export function arrOut(a: number, b: number): number[] { return [a * b, Math.sin(a), 3]; }`, args: any2 },
   { name: 'objects: literal, read, write, nested', src: `export interface P { x: number; y: number }
 export function obj(a: number, b: number): number {

@@ -25,7 +25,7 @@ function flat(v: unknown, out: number[] = []): number[] {
 /** x + h·v, structure-preserving. */
 function axpy(x: unknown, v: unknown, h: number): any {
   if (typeof x === 'number') return x + h * (v as number);
-  if (x instanceof Float64Array) return x.map((xi, i) => xi + h * (v as Float64Array)[i]);
+  if (x instanceof Float64Array || x instanceof Float32Array) return x.map((xi, i) => xi + h * (v as Float64Array)[i]);
   if (Array.isArray(x)) return x.map((xi, i) => axpy(xi, (v as unknown[])[i], h));
   if (x && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, xi]) => [k, axpy(xi, (v as Record<string, unknown>)[k], h)]));
   return x;
@@ -34,7 +34,7 @@ function axpy(x: unknown, v: unknown, h: number): any {
 /** A random direction shaped like x. */
 export function direction(x: unknown, r: () => number): any {
   if (typeof x === 'number') return 2 * r() - 1;
-  if (x instanceof Float64Array) return x.map(() => 2 * r() - 1);
+  if (x instanceof Float64Array || x instanceof Float32Array) return x.map(() => 2 * r() - 1);
   if (Array.isArray(x)) return x.map((xi) => direction(xi, r));
   if (x && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, xi]) => [k, direction(xi, r)]));
   return undefined;

@@ -109,11 +109,12 @@ export abstract class ExpressionLowering {
   /** Applies a rule: operands are hoisted only when the rule's tangent needs them again. */
   protected applyRule(rule: Rule, operands: readonly (Dual & { src?: ts.Node })[], src: ts.Node,
     build: (ps: ts.Expression[]) => ts.Expression): Dual {
-    const state = operands.map((d) => ({ d, hoisted: undefined as Dual | undefined, tRead: false }));
+    const state = operands.map((d) => ({ d, hoisted: undefined as Dual | undefined, tUsed: false }));
     const args: Arg[] = state.map((s) => ({
-      // a tangent already used raw is not hoisted again (no dead tangent lines)
-      p: () => (s.hoisted ??= this.hoistDual(s.d, hintFor(s.d.src), !s.tRead)).p,
-      get t() { if (!s.hoisted) s.tRead = true; return (s.hoisted ?? s.d).t; },
+      // a tangent already used raw is not hoisted afterwards (no dead tangent lines)
+      p: () => (s.hoisted ??= this.hoistDual(s.d, hintFor(s.d.src), !s.tUsed)).p,
+      t: s.d.t,
+      d: () => { if (!s.hoisted) s.tUsed = true; return (s.hoisted ?? s.d).t; },
     }));
     const value = (): ts.Expression[] => state.map((s) => (s.hoisted ?? s.d).p);
     let y: ts.Expression | undefined;
@@ -209,8 +210,9 @@ export abstract class ExpressionLowering {
     const assign = (x: { d: Dual; stmts: ts.Statement[] }): ts.Block => f.createBlock([...x.stmts,
       f.createExpressionStatement(f.createAssignment(id(v), x.d.p)),
       f.createExpressionStatement(f.createAssignment(id(dv), x.d.t ?? this.zeroFor(kind, () => id(v))))], true);
+    const type = kind === 'number' ? f.createKeywordTypeNode(ts.SyntaxKind.NumberKeyword) : undefined;
     this.emit(f.createVariableStatement(undefined, f.createVariableDeclarationList([
-      f.createVariableDeclaration(v), f.createVariableDeclaration(dv)], ts.NodeFlags.Let)));
+      f.createVariableDeclaration(v, undefined, type), f.createVariableDeclaration(dv, undefined, type)], ts.NodeFlags.Let)));
     this.emit(f.createIfStatement(c, assign(a), assign(b)));
     return { p: id(v), t: id(dv) };
   }

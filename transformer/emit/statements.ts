@@ -198,7 +198,7 @@ export class StatementEmitter extends ExpressionLowering {
     const dname = this.tangentOf(d.name);
     if (!d.initializer) {
       this.emit(this.decl(d.name, undefined, flags, d.type));
-      this.emit(this.decl(dname, kind === 'number' ? num(0) : undefined, flags));
+      this.emit(this.decl(dname, kind === 'number' ? num(0) : undefined, flags, d.type));
       return;
     }
     let init = d.initializer;
@@ -209,11 +209,11 @@ export class StatementEmitter extends ExpressionLowering {
     this.declTarget = undefined;
     if (claimed && ts.isIdentifier(v.p) && v.p.text === d.name.text) {
       // the output was declared under the user's name; a twin call declared the tangent too
-      if (!(ts.isIdentifier(v.t ?? id('')) && (v.t as ts.Identifier).text === dname.text)) this.emit(this.decl(dname, v.t ?? this.zeroOfInitializer(d.initializer, kind, d.name), flags));
+      if (!(ts.isIdentifier(v.t ?? id('')) && (v.t as ts.Identifier).text === dname.text)) this.emit(this.decl(dname, v.t ?? this.zeroOfInitializer(d.initializer, kind, d.name), flags, d.type));
       return;
     }
     this.emit(this.decl(d.name, v.p, flags, d.type));
-    this.emit(this.decl(dname, v.t ?? this.zeroOfInitializer(d.initializer, kind, d.name), flags));
+    this.emit(this.decl(dname, v.t ?? this.zeroOfInitializer(d.initializer, kind, d.name), flags, d.type));
   }
 
   /** A zero tangent mirroring an inactive initializer: literals and `new Float64Array(n)` are copied as zeros. */

@@ -33,6 +33,14 @@ function twinParts(info: TwinInfo, ctx: FileContext): { params: ts.ParameterDecl
   const body = fn.body!;
   const stmts = ts.isBlock(body) ? body.statements : [f.createReturnStatement(body)];
   const out = emitter.block(stmts);
+  // a body that can fall off its end (void functions) still returns the [value, tangent] pair
+  const sig = ctx.checker.getSignatureFromDeclaration(fn);
+  const ret = sig && ctx.checker.getReturnTypeOfSignature(sig);
+  const mayFallOff = !!ret && !!(ret.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined)
+    || (ret.isUnion() && ret.types.some((t) => t.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined))));
+  if (ts.isBlock(body) && mayFallOff && !(out.length && ts.isReturnStatement(out[out.length - 1]))) {
+    out.push(f.createReturnStatement(f.createArrayLiteralExpression([id('undefined'), id('undefined')])));
+  }
   return { params, body: f.createBlock(out, true), type: pairType(fn.type) };
 }
 

@@ -38,7 +38,10 @@ export function forwardGradPlugin(options: ForwardGradPluginOptions = {}): Plugi
       const stopAt = (file: string) => file === runtime;
 
       const analyse = (): BuildState => {
-        const { closure } = findAnnotatedClosure([...config.fileNames, ...extraRoots], config.options, { stopAt });
+        // The bundle's own import graph (from its entry points) decides; the tsconfig's file list only
+        // stands in when esbuild names no entry files (stdin).
+        const candidates = extraRoots.size ? extraRoots : config.fileNames;
+        const { closure } = findAnnotatedClosure(candidates, config.options, { stopAt });
         if (closure.size === 0) return { closure, emitter: undefined };
         const program = programs.get([...closure]);
         // Nothing changed since the last build: keep the transformer and its analyses too.
@@ -54,7 +57,7 @@ export function forwardGradPlugin(options: ForwardGradPluginOptions = {}): Plugi
         if (!isTypeScriptSource(file) || stopAt(file)) return undefined;
         state ??= analyse();
         if (!state.closure.has(file)) {
-          // A file outside the tsconfig and the entry points' graph: only its own annotation counts.
+          // A file outside the entry points' static import graph: only its own annotation counts.
           const text = await fsp.readFile(file, 'utf8');
           if (!hasAnnotation(text)) return undefined;
           extraRoots.add(file);

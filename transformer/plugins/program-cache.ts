@@ -4,7 +4,13 @@
 import * as fs from 'fs';
 import * as ts from 'typescript';
 
-interface CachedFile { readonly version: string; readonly languageVersion: ts.ScriptTarget; readonly sourceFile: ts.SourceFile }
+interface CachedFile { readonly version: string; readonly parseKey: string; readonly sourceFile: ts.SourceFile }
+
+/**
+ * Declaration files (lib.*.d.ts, @types, packages) parsed once per process and shared by every cache:
+ * a build script that runs several esbuild builds, each with its own plugin, parses them once.
+ */
+const sharedDeclarations = new Map<string, CachedFile>();
 
 export class ProgramCache {
   private readonly host: ts.CompilerHost;
@@ -21,14 +27,17 @@ export class ProgramCache {
     const getSourceFile = this.host.getSourceFile.bind(this.host);
     this.host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
       const version = this.version(fileName);
-      const target = typeof languageVersion === 'object' ? languageVersion.languageVersion : languageVersion;
-      const hit = this.files.get(fileName);
-      if (hit && hit.version === version && hit.languageVersion === target && !shouldCreate) return hit.sourceFile;
+      const parseKey = typeof languageVersion === 'object'
+        ? `${languageVersion.languageVersion}:${languageVersion.impliedNodeFormat}`
+        : `${languageVersion}`;
+      const cache = fileName.endsWith('.d.ts') && !this.texts.has(fileName) ? sharedDeclarations : this.files;
+      const hit = cache.get(fileName);
+      if (hit && hit.version === version && hit.parseKey === parseKey && !shouldCreate) return hit.sourceFile;
       const override = this.texts.get(fileName);
       const sourceFile = override !== undefined
         ? ts.createSourceFile(fileName, override, languageVersion, true)
         : getSourceFile(fileName, languageVersion, onError, shouldCreate);
-      if (sourceFile && version) this.files.set(fileName, { version, languageVersion: target, sourceFile });
+      if (sourceFile && version) cache.set(fileName, { version, parseKey, sourceFile });
       return sourceFile;
     };
   }
@@ -49,7 +58,7 @@ export class ProgramCache {
 
   private changedSince(program: ts.Program): boolean {
     return program.getSourceFiles().some((sf) => {
-      const cached = this.files.get(sf.fileName);
+      const cached = this.files.get(sf.fileName) ?? sharedDeclarations.get(sf.fileName);
       return !cached || cached.sourceFile !== sf || cached.version !== this.version(sf.fileName);
     });
   }

@@ -6,7 +6,8 @@
 import * as ts from 'typescript';
 import { Tan, sameCheap, add, cmp, cond, div, isOne, math, minus, mul, negate, num, over, plus, pow, scale, sub, sum } from '../algebra';
 
-export interface Arg { readonly p: () => ts.Expression; readonly t: Tan }
+/** An operand: `p()` its value (hoisted on first use), `t` its tangent for presence tests, `d()` the tangent to use. */
+export interface Arg { readonly p: () => ts.Expression; readonly t: Tan; readonly d: () => Tan }
 /** `outputOnly`: the tangent uses the output but never the arguments' values (exp, tanh, sqrt, …). */
 export type Rule = ((args: readonly Arg[], y: () => ts.Expression) => Tan) & { outputOnly?: boolean };
 
@@ -14,10 +15,10 @@ const outputOnly = (r: Rule): Rule => Object.assign(r, { outputOnly: true });
 
 /** d/dx f(x) · dx for a one-argument function, given f'(x) as a template. */
 const d1 = (deriv: (x: () => ts.Expression, y: () => ts.Expression) => ts.Expression): Rule =>
-  ([x], y) => (x.t ? scale(deriv(x.p, y), x.t) : undefined);
+  ([x], y) => (x.t ? scale(deriv(x.p, y), x.d()) : undefined);
 /** dx / g(x) — rules whose derivative is a reciprocal read better as a division. */
 const per = (den: (x: () => ts.Expression, y: () => ts.Expression) => ts.Expression): Rule =>
-  ([x], y) => (x.t ? over(x.t, den(x.p, y)) : undefined);
+  ([x], y) => (x.t ? over(x.d(), den(x.p, y)) : undefined);
 
 const LN2 = (): ts.Expression => ts.factory.createPropertyAccessExpression(ts.factory.createIdentifier('Math'), 'LN2');
 const LN10 = (): ts.Expression => ts.factory.createPropertyAccessExpression(ts.factory.createIdentifier('Math'), 'LN10');
@@ -30,12 +31,12 @@ export const powRule: Rule = ([a, b], y) => {
   if (a.t) {
     if (ts.isNumericLiteral(exponent) && !b.t) {
       const n = Number(exponent.text);
-      da = scale(n === 2 ? mul(num(2), a.p()) : mul(exponent, pow(a.p(), num(n - 1))), a.t);
+      da = scale(n === 2 ? mul(num(2), a.p()) : mul(exponent, pow(a.p(), num(n - 1))), a.d());
     } else {
-      da = scale(mul(exponent, pow(a.p(), minus(exponent, num(1)))), a.t);
+      da = scale(mul(exponent, pow(a.p(), minus(exponent, num(1)))), a.d());
     }
   }
-  const db = b.t ? scale(mul(y(), math('log', a.p())), b.t) : undefined;
+  const db = b.t ? scale(mul(y(), math('log', a.p())), b.d()) : undefined;
   return add(da, db);
 };
 
@@ -43,8 +44,8 @@ export const powRule: Rule = ([a, b], y) => {
 const select: Rule = (args, y) => {
   if (args.every((a) => !a.t)) return undefined;
   const zero = num(0);
-  let out: ts.Expression = args[args.length - 1].t ?? zero;
-  for (let i = args.length - 2; i >= 0; i--) out = cond(cmp(args[i].p(), ts.SyntaxKind.EqualsEqualsEqualsToken, y()), args[i].t ?? zero, out);
+  let out: ts.Expression = args[args.length - 1].d() ?? zero;
+  for (let i = args.length - 2; i >= 0; i--) out = cond(cmp(args[i].p(), ts.SyntaxKind.EqualsEqualsEqualsToken, y()), args[i].d() ?? zero, out);
   return out;
 };
 
@@ -56,7 +57,7 @@ export const MATH_RULES: Readonly<Record<string, Rule>> = {
   cos: d1((x) => negate(math('sin', x()))),
   tan: outputOnly(d1((_x, y) => plus(num(1), sq(y())))),
   asin: per((x) => math('sqrt', minus(num(1), sq(x())))),
-  acos: ([x]) => (x.t ? negate(over(x.t, math('sqrt', minus(num(1), sq(x.p()))))!) : undefined),
+  acos: ([x]) => (x.t ? negate(over(x.d(), math('sqrt', minus(num(1), sq(x.p()))))!) : undefined),
   atan: per((x) => plus(num(1), sq(x()))),
   sinh: d1((x) => math('cosh', x())),
   cosh: d1((x) => math('sinh', x())),
@@ -73,17 +74,17 @@ export const MATH_RULES: Readonly<Record<string, Rule>> = {
   sqrt: outputOnly(per((_x, y) => mul(num(2), y()))),
   cbrt: outputOnly(per((_x, y) => mul(num(3), sq(y())))),
   abs: d1((x) => math('sign', x())),
-  fround: ([x]) => x.t,
+  fround: ([x]) => x.d(),
   pow: powRule,
   atan2: ([a, b]) => {
     // d atan2(a, b) = (b·da − a·db) / (a² + b²)
     if (!a.t && !b.t) return undefined;
-    const num_ = sub(scale(b.p(), a.t), scale(a.p(), b.t))!;
+    const num_ = sub(scale(b.p(), a.d()), scale(a.p(), b.d()))!;
     return div(num_, plus(sq(a.p()), sq(b.p())));
   },
   hypot: (args, y) => {
     // d hypot(x…) = Σ xᵢ·dxᵢ / hypot(x…)
-    const s = sum(args.map((a) => (a.t ? scale(a.p(), a.t) : undefined)));
+    const s = sum(args.map((a) => (a.t ? scale(a.p(), a.d()) : undefined)));
     return s ? div(s, y()) : undefined;
   },
   min: select,
@@ -92,17 +93,17 @@ export const MATH_RULES: Readonly<Record<string, Rule>> = {
 
 /** Arithmetic binary operators. */
 export const BINARY_RULES: Readonly<Partial<Record<ts.BinaryOperator, Rule>>> = {
-  [ts.SyntaxKind.PlusToken]: ([a, b]) => add(a.t, b.t),
-  [ts.SyntaxKind.MinusToken]: ([a, b]) => sub(a.t, b.t),
+  [ts.SyntaxKind.PlusToken]: ([a, b]) => add(a.d(), b.d()),
+  [ts.SyntaxKind.MinusToken]: ([a, b]) => sub(a.d(), b.d()),
   [ts.SyntaxKind.AsteriskToken]: ([a, b]) => {
-    if (a.t && b.t && sameCheap(a.p(), b.p())) return scale(mul(num(2), a.p()), a.t); // x * x
-    return add(a.t ? scale(b.p(), a.t) : undefined, b.t ? scale(a.p(), b.t) : undefined);
+    if (a.t && b.t && sameCheap(a.p(), b.p())) return scale(mul(num(2), a.p()), a.d()); // x * x
+    return add(a.t ? scale(b.p(), a.d()) : undefined, b.t ? scale(a.p(), b.d()) : undefined);
   },
   // d(a/b) = (da − y·db) / b
-  [ts.SyntaxKind.SlashToken]: ([a, b], y) => (b.t ? over(sub(a.t, scale(y(), b.t)), b.p()) : over(a.t, b.p())),
+  [ts.SyntaxKind.SlashToken]: ([a, b], y) => (b.t ? over(sub(a.d(), scale(y(), b.d())), b.p()) : over(a.d(), b.p())),
   [ts.SyntaxKind.AsteriskAsteriskToken]: powRule,
   // a % b = a − trunc(a/b)·b, so d = da − trunc(a/b)·db
-  [ts.SyntaxKind.PercentToken]: ([a, b]) => sub(a.t, b.t ? scale(math('trunc', div(a.p(), b.p())), b.t) : undefined),
+  [ts.SyntaxKind.PercentToken]: ([a, b]) => sub(a.d(), b.t ? scale(math('trunc', div(a.p(), b.p())), b.d()) : undefined),
 };
 
 /** Compound assignment operator → its binary operator. */
