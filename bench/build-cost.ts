@@ -1,9 +1,11 @@
 // Build cost of the esbuild plugin: esbuild alone vs esbuild + forwardGradPlugin on each fixture
 // (fixtures/*.ts) and on all of them in one build, medians over interleaved rounds. "cold" is a fresh
 // build (the plugin creates its ts.Program); "rebuild" is esbuild's incremental rebuild of a context,
-// where the plugin's program cache keeps every unchanged file. Bundles with packages external, as an
-// app build would. Prints a table; writes bench/results/build-cost.json.
+// where the plugin's program cache keeps every unchanged file; both run in this warm process. A fresh
+// node process per build (what a one-off CLI build pays) is measured too, on all fixtures. Bundles
+// with packages external, as an app build would. Prints a table; writes bench/results/build-cost.json.
 // Run: npx ts-node --transpile-only bench/build-cost.ts [rounds]   (or node dist/bench/build-cost.js)
+import { spawnSync } from 'child_process';
 import * as esbuild from 'esbuild';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -49,6 +51,33 @@ async function measure(entryPoints: string[], tsconfig: string): Promise<Record<
   return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)])) as Record<Variant, number>;
 }
 
+/**
+ * A fresh `node` process building every fixture, with and without the plugin: what a one-off CLI build
+ * pays (loading typescript, parsing the program cold). Needs the compiled plugin (npm run build).
+ */
+function freshProcess(entries: string[], tsconfig: string): { esbuildMs: number; pluginMs: number } | undefined {
+  const plugin = path.join(root, 'dist', 'transformer', 'plugins', 'esbuild.js');
+  if (!fs.existsSync(plugin)) return undefined;
+  const script = (withPlugin: boolean) => [
+    'const t0 = process.hrtime.bigint();',
+    "const esbuild = require('esbuild');",
+    withPlugin ? `const { forwardGradPlugin } = require(${JSON.stringify(plugin)});` : '',
+    `esbuild.build({ entryPoints: ${JSON.stringify(entries)}, bundle: true, packages: 'external', platform: 'node',`,
+    `  format: 'cjs', write: false, outdir: ${JSON.stringify(path.join(os.tmpdir(), 'forwardgrad-build-cost'))}, logLevel: 'silent',`,
+    withPlugin ? `  plugins: [forwardGradPlugin({ tsconfig: ${JSON.stringify(tsconfig)}, runtimeModule: ${JSON.stringify(runtimeModule)} })],` : '',
+    '}).then(() => console.log(Number(process.hrtime.bigint() - t0) / 1e6));',
+  ].join('\n');
+  const once = (withPlugin: boolean) => {
+    const r = spawnSync(process.execPath, ['-e', script(withPlugin)], { cwd: root, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`build-cost: fresh build failed: ${r.stderr}`);
+    return Number(r.stdout.trim());
+  };
+  const esbuildMs: number[] = [];
+  const pluginMs: number[] = [];
+  for (let r = 0; r < Math.max(3, Math.ceil(rounds / 2)); r++) { esbuildMs.push(once(false)); pluginMs.push(once(true)); }
+  return { esbuildMs: median(esbuildMs), pluginMs: median(pluginMs) };
+}
+
 async function main(): Promise<void> {
   const fixtureDir = path.join(root, 'fixtures');
   const fixtures = fs.readdirSync(fixtureDir).filter((f) => /\.ts$/.test(f) && !/\.d\.ts$/.test(f)).sort();
@@ -63,16 +92,20 @@ async function main(): Promise<void> {
     const t = await measure(files, tsconfig);
     rows.push({ entry, esbuildMs: t['esbuild'], pluginColdMs: t['plugin-cold'], pluginRebuildMs: t['plugin-rebuild'] });
   }
+  const fresh = freshProcess(fixtures.map((f) => path.join(fixtureDir, f)), tsconfig);
   console.log(`esbuild ${esbuild.version}, median of ${rounds} rounds (ms)`);
   console.log(['entry'.padEnd(24), 'esbuild', 'plugin cold', 'plugin rebuild', 'cold/esbuild'].join('\t'));
   for (const r of rows) {
     console.log([r.entry.padEnd(24), r.esbuildMs.toFixed(1), r.pluginColdMs.toFixed(1), r.pluginRebuildMs.toFixed(1),
       (r.pluginColdMs / r.esbuildMs).toFixed(1) + '×'].join('\t'));
   }
+  console.log(fresh
+    ? `fresh node process, all fixtures: esbuild ${fresh.esbuildMs.toFixed(0)} ms, with plugin ${fresh.pluginMs.toFixed(0)} ms`
+    : 'fresh-process case skipped: run `npm run build` first (it loads dist/transformer/plugins/esbuild.js)');
   const out = path.join(root, 'bench', 'results', 'build-cost.json');
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, esbuild: esbuild.version,
-    cpus: os.cpus().length, rounds, rows }, null, 2) + '\n');
+    cpus: os.cpus().length, rounds, rows, freshProcess: fresh ?? null }, null, 2) + '\n');
   console.log(`wrote ${path.relative(process.cwd(), out)}`);
   fs.rmSync(path.dirname(tsconfig), { recursive: true, force: true });
 }

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = join(here, 'build');
-const sources = ['gemm.as'];
+const sources = ['gemm.as', 'conv.as'];
 const common = ['-O3', '--runtime', 'stub', '--noAssert', '--enable', 'simd', '--enable', 'threads',
   '--importMemory', '--sharedMemory', '--maximumMemory', '65536'];
 // Sources end in .as so the project's tsc never type-checks AssemblyScript; asc sees them as .ts.
@@ -55,9 +55,9 @@ async function main() {
     `export const SOURCE_HASH = '${hash}';`];
   for (const [name, extra] of Object.entries(variants)) {
     const wasm = await compile(extra);
-    writeFileSync(join(outDir, `gemm.${name}.wasm`), wasm);
+    writeFileSync(join(outDir, `kernels.${name}.wasm`), wasm);
     lines.push(`export const ${name.toUpperCase()}_WASM = '${wasm.toString('base64')}';`);
-    console.log(`built kernels/wasm/build/gemm.${name}.wasm (${wasm.length} bytes)`);
+    console.log(`built kernels/wasm/build/kernels.${name}.wasm (${wasm.length} bytes)`);
   }
   writeFileSync(tsFile, lines.join('\n') + '\n');
 }

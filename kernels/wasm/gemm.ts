@@ -3,14 +3,8 @@
 // kernel and copies C back. With the helper thread, every batch item's panels are split in two:
 // the helper packs and multiplies its half while the main thread does the other.
 import type { GemmArgs } from '../backend';
-import type { KernelExports } from './module';
-import type { WasmMemory } from './webassembly';
-import { CTL, Helper, JOB_WORDS, MAX_JOBS, OP, RESERVED_BYTES } from './worker';
-
-export interface GemmOptions {
-  /** Calls with fewer flops (2·m·n·k·batch) stay on the main thread: a hand-off costs ~µs. */
-  minParallelFlops: number;
-}
+import { Engine } from './engine';
+import { OP } from './worker';
 
 const ceilTo = (x: number, q: number) => Math.ceil(x / q) * q;
 
@@ -52,26 +46,10 @@ function sizes(g: GemmArgs, mode: BMode): { fixed: number; item: number } {
 }
 
 export class WasmGemm {
-  private readonly f32: Float32Array;
-  private readonly ctl: Int32Array;
-  private readonly ctlF: Float32Array;
-  /** The per-call arena is [RESERVED, limit) in floats; [limit, end) holds the packed-B cache. */
-  private readonly end: number;
-  private limit: number;
   private cache: { b: WeakRef<Float32Array>; key: string } | undefined;
 
-  constructor(private readonly k: KernelExports, memory: WasmMemory,
-    private helper: Helper | undefined, private readonly opts: GemmOptions) {
-    // The memory never grows (shared, initial = maximum), so these views stay valid.
-    this.f32 = new Float32Array(memory.buffer);
-    this.ctl = new Int32Array(memory.buffer, 0, RESERVED_BYTES / 4);
-    this.ctlF = new Float32Array(memory.buffer, 0, RESERVED_BYTES / 4);
-    this.end = this.limit = this.f32.length;
-  }
-
-  /** Later calls run on the main thread only (the helper is being disposed). */
-  detachHelper(): void {
-    this.helper = undefined;
+  constructor(private readonly e: Engine) {
+    e.onReclaim = () => { this.cache = undefined; };
   }
 
   gemm(g: GemmArgs): void {
@@ -88,41 +66,35 @@ export class WasmGemm {
    * identity (held weakly). Returns false when the packed B would take over a quarter of memory.
    */
   private cached(g: GemmArgs): boolean {
+    const e = this.e;
     const key = [g.bOffset, g.ldb, g.transB, g.k, g.n, g.strideB, g.batch, g.bVersion].join();
     const hit = this.cache !== undefined && this.cache.key === key && this.cache.b.deref() === g.b;
     const copies = g.strideB === 0 ? 1 : g.batch;
     const packed = copies * ceilTo(g.n, 8) * g.k;
     if (!hit) {
-      if (packed > (this.end - RESERVED_BYTES / 4) / 4) return false;
+      if (packed > (e.end - e.start) / 4) return false;
       this.cache = undefined; // invalid until the fill completes
-      this.limit = this.end - packed;
+      e.limit = e.end - packed;
     }
     const mode: BMode = hit ? 'hit' : 'fill';
     const { fixed, item } = sizes(g, mode);
-    const room = this.limit - RESERVED_BYTES / 4 - fixed;
+    const room = e.limit - e.start - fixed;
     if (room < item) {
-      this.limit = this.end;
+      this.cache = undefined;
+      e.limit = e.end;
       return false;
     }
-    this.run(g, this.groupSize(g.batch, room, item), mode);
+    this.run(g, groupSize(g.batch, room, item), mode);
     if (!hit) this.cache = { b: new WeakRef(g.b), key };
     return true;
-  }
-
-  private groupSize(batch: number, room: number, item: number): number {
-    return Math.max(1, Math.min(batch, Math.floor(room / item), Math.floor(MAX_JOBS / 4)));
   }
 
   /** Splits along the batch, m or n until one call fits in memory (dropping the B cache first). */
   private fitted(g: GemmArgs): void {
     const { m, n, k, batch } = g;
     const { fixed, item } = sizes(g, 'none');
-    if (fixed + item > this.limit - RESERVED_BYTES / 4 && this.limit < this.end) {
-      this.cache = undefined;
-      this.limit = this.end;
-    }
-    const room = this.limit - RESERVED_BYTES / 4 - fixed;
-    if (room >= item) return this.run(g, this.groupSize(batch, room, item), 'none');
+    const room = this.e.room(fixed + item) - fixed;
+    if (room >= item) return this.run(g, groupSize(batch, room, item), 'none');
     if (batch > 1) {
       for (let t = 0; t < batch; t++) {
         this.fitted({ ...g, batch: 1, aOffset: g.aOffset + t * g.strideA, bOffset: g.bOffset + t * g.strideB, cOffset: g.cOffset + t * g.strideC });
@@ -138,16 +110,9 @@ export class WasmGemm {
       this.fitted({ ...g, n: n1 });
       this.fitted({ ...g, n: n - n1, bOffset: g.bOffset + n1 * (g.transB ? g.ldb : 1), cOffset: g.cOffset + n1 });
     } else {
-      throw new Error(`wasm gemm: k = ${k} is too large for the kernel memory (${this.end * 4} bytes); set FORWARDGRAD_WASM_MEMORY_MB higher`);
+      throw new Error(`wasm gemm: k = ${k} is too large for the kernel memory (${this.e.end * 4} bytes); set FORWARDGRAD_WASM_MEMORY_MB higher`);
     }
   }
-
-  /** Copies `rows`×`cols` (row stride ld) from src into the memory at float index dst, compacted. */
-  private copyIn(src: Float32Array, off: number, ld: number, rows: number, cols: number, dst: number): void {
-    if (ld === cols) this.f32.set(src.subarray(off, off + rows * cols), dst);
-    else for (let r = 0; r < rows; r++) this.f32.set(src.subarray(off + r * ld, off + r * ld + cols), dst + r * cols);
-  }
-
   /** One call that fits: `group` batch items per hand-off; `mode` says where packed B lives. */
   private run(g: GemmArgs, group: number, mode: BMode): void {
     const { m, n, k, batch, alpha, beta } = g;
@@ -156,17 +121,17 @@ export class WasmGemm {
     const [aRows, aCols] = g.transA ? [k, m] : [m, k];
     const [bRows, bCols] = g.transB ? [n, k] : [k, n];
     const transB = g.transB ? 1 : 0;
-    const K = this.k;
+    const e = this.e, K = e.k;
     const inCache = mode !== 'none';
     const packB = mode !== 'hit'; // this call packs op(B)
     // Float offsets in the arena: raw-A scratch, shared packed operands, then per-item regions.
-    let top = RESERVED_BYTES / 4;
+    let top = e.start;
     const rawA = top; top += m * k;
     const packA = (t: number, dst: number) => {
-      this.copyIn(g.a, g.aOffset + t * g.strideA, g.lda, aRows, aCols, rawA);
+      e.copyIn(g.a, g.aOffset + t * g.strideA, g.lda, aRows, aCols, rawA);
       K.packA(rawA * 4, aCols, g.transA ? 1 : 0, m, k, dst * 4);
     };
-    const cachedPb = (t: number) => this.limit + (sharedB ? 0 : t) * nPad * k;
+    const cachedPb = (t: number) => e.limit + (sharedB ? 0 : t) * nPad * k;
     let sharedPa = -1, sharedPb = -1;
     if (sharedA) { sharedPa = top; top += mPad * k; packA(0, sharedPa); }
     if (sharedB) {
@@ -174,18 +139,17 @@ export class WasmGemm {
       if (!inCache) top += nPad * k;
       if (packB) {
         const raw = top; top += k * n;
-        this.copyIn(g.b, g.bOffset, g.ldb, bRows, bCols, raw);
+        e.copyIn(g.b, g.bOffset, g.ldb, bRows, bCols, raw);
         K.packB(raw * 4, bCols, transB, k, n, 0, panels, sharedPb * 4);
       }
     }
     const itemFloats = sizes(g, mode).item;
-    const parallel = this.helper !== undefined && panels >= 2 && 2 * m * n * k * batch >= this.opts.minParallelFlops && this.helper.ready;
+    const parallel = e.parallel(2 * m * n * k * batch, panels);
     const split = parallel ? Math.ceil(panels / 2) : panels;
     const packEach = packB && !sharedB;
 
     for (let t0 = 0; t0 < batch; t0 += group) {
       const t1 = Math.min(batch, t0 + group);
-      let jobs = 0;
       const items: { pa: number; pb: number; raw: number; pc: number; t: number }[] = [];
       for (let t = t0, base = top; t < t1; t++, base += itemFloats) {
         let at = base;
@@ -195,40 +159,35 @@ export class WasmGemm {
         if (!sharedB && !inCache) at += nPad * k;
         const pc = at;
         if (!sharedA) packA(t, pa);
-        if (packEach) this.copyIn(g.b, g.bOffset + t * g.strideB, g.ldb, bRows, bCols, raw);
+        if (packEach) e.copyIn(g.b, g.bOffset + t * g.strideB, g.ldb, bRows, bCols, raw);
         if (beta !== 0) {
           const cOff = g.cOffset + t * g.strideC;
-          for (let r = 0; r < m; r++) this.f32.set(g.c.subarray(cOff + r * g.ldc, cOff + r * g.ldc + n), pc + r * nPad);
+          for (let r = 0; r < m; r++) e.f32.set(g.c.subarray(cOff + r * g.ldc, cOff + r * g.ldc + n), pc + r * nPad);
         }
         items.push({ pa, pb, raw, pc, t });
         if (parallel) {
-          if (packEach) jobs = this.post(jobs, OP.packB, [raw * 4, bCols, transB, k, n, split, panels, pb * 4]);
-          jobs = this.post(jobs, OP.kernel, [pa * 4, pb * 4, pc * 4, nPad, blocks, split, panels, k], alpha, beta);
+          if (packEach) e.post(OP.packB, [raw * 4, bCols, transB, k, n, split, panels, pb * 4]);
+          e.post(OP.kernel, [pa * 4, pb * 4, pc * 4, nPad, blocks, split, panels, k], alpha, beta);
         }
       }
-      const seq = parallel ? this.helper!.start(jobs) : 0;
+      const ticket = parallel ? e.launch() : 0;
       for (const it of items) {
         if (packEach) K.packB(it.raw * 4, bCols, transB, k, n, 0, split, it.pb * 4);
         K.kernel(it.pa * 4, it.pb * 4, it.pc * 4, nPad, blocks, 0, split, k, alpha, beta);
       }
-      if (parallel) this.helper!.wait(seq);
+      if (parallel) e.finish(ticket);
       for (const it of items) {
         const cOff = g.cOffset + it.t * g.strideC;
-        if (g.ldc === n && n === nPad) g.c.set(this.f32.subarray(it.pc, it.pc + m * n), cOff);
-        else for (let r = 0; r < m; r++) g.c.set(this.f32.subarray(it.pc + r * nPad, it.pc + r * nPad + n), cOff + r * g.ldc);
+        if (g.ldc === n && n === nPad) g.c.set(e.f32.subarray(it.pc, it.pc + m * n), cOff);
+        else for (let r = 0; r < m; r++) g.c.set(e.f32.subarray(it.pc + r * nPad, it.pc + r * nPad + n), cOff + r * g.ldc);
       }
     }
   }
 
-  /** Writes one job record for the helper; returns the new count. */
-  private post(count: number, op: number, ints: number[], alpha = 0, beta = 0): number {
-    const r = CTL.jobs + count * JOB_WORDS;
-    this.ctl[r] = op;
-    for (let i = 0; i < ints.length; i++) this.ctl[r + 1 + i] = ints[i];
-    this.ctlF[r + 9] = alpha;
-    this.ctlF[r + 10] = beta;
-    return count + 1;
-  }
+}
+
+function groupSize(batch: number, room: number, item: number): number {
+  return Math.max(1, Math.min(batch, Math.floor(room / item), Engine.MAX_GROUP));
 }
 
 /** k = 0: op(A)·op(B) is zero, so C = beta·C (beta = 0 writes zeros, never reading C). */

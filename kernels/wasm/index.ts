@@ -4,10 +4,12 @@
 // FORWARDGRAD_WASM_MEMORY_MB (kernel memory, fixed size, default 256),
 // FORWARDGRAD_RELAXED_SIMD=0 (never set V8's relaxed-SIMD flag).
 import { availableParallelism } from 'node:os';
-import type { GemmArgs, Im2colArgs, KernelBackend } from '../backend';
+import type { Conv2dArgs, Conv2dNchwKernel, GemmArgs, Im2colArgs, KernelBackend } from '../backend';
 import { compileKernels, type KernelExports, type WasmVariant } from './module';
 import { Helper, RESERVED_BYTES } from './worker';
 import { WasmGemm } from './gemm';
+import { WasmConv } from './conv2d';
+import { Engine } from './engine';
 import { im2col } from './im2col';
 import { wasmApi } from './webassembly';
 
@@ -22,7 +24,7 @@ export interface WasmBackendOptions {
   spinMs?: number;
 }
 
-export interface WasmBackend extends KernelBackend {
+export interface WasmBackend extends KernelBackend, Conv2dNchwKernel {
   readonly name: 'wasm';
   readonly threads: number;
   readonly variant: WasmVariant;
@@ -49,31 +51,35 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
   const { module, variant } = compileKernels(options.variant);
   const memory = new wasmApi.Memory({ initial: pages, maximum: pages, shared: true });
   const exports = new wasmApi.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
-  let helper = threads === 2 ? new Helper({ module, memory, spinMs: options.spinMs ?? 0.05 }) : undefined;
-  const engine = new WasmGemm(exports, memory, helper, { minParallelFlops: options.minParallelFlops ?? 1.5e7 });
-  warmUp(engine);
+  const helper = threads === 2 ? new Helper({ module, memory, spinMs: options.spinMs ?? 0.05 }) : undefined;
+  const engine = new Engine(exports, memory, helper, { minParallelFlops: options.minParallelFlops ?? 1.5e7 });
+  const gemm = new WasmGemm(engine), conv = new WasmConv(engine);
+  warmUp(gemm, conv);
   return {
     name: 'wasm',
     threads,
     variant,
-    gemm: (args: GemmArgs) => engine.gemm(args),
+    gemm: (args: GemmArgs) => gemm.gemm(args),
+    conv2dNchw: (args: Conv2dArgs) => conv.conv2dNchw(args),
     im2col: (args: Im2colArgs) => im2col(args),
-    waitForThreads: (timeoutMs = 10000) => helper?.waitReady(timeoutMs) ?? false,
+    waitForThreads: (timeoutMs = 10000) => engine.helper?.waitReady(timeoutMs) ?? false,
     dispose: async () => {
-      const h = helper;
-      helper = undefined;
-      engine.detachHelper();
+      const h = engine.helper;
+      engine.helper = undefined; // later calls run on the main thread
       if (h) await h.dispose();
     },
   };
 }
 
 /** Runs each kernel a few times: V8 first compiles wasm with its baseline tier (≈ 5× slower). */
-function warmUp(engine: WasmGemm): void {
+function warmUp(gemm: WasmGemm, conv: WasmConv): void {
   const m = 16, n = 64, k = 256;
   const a = new Float32Array(m * k), b = new Float32Array(k * n), c = new Float32Array(m * n);
+  const x = new Float32Array(2 * 16 * 64), w = new Float32Array(16 * 16 * 9), y = new Float32Array(2 * 16 * 64);
   for (let i = 0; i < 10; i++) {
-    engine.gemm({ m, n, k, a, aOffset: 0, lda: i % 2 === 1 ? m : k, transA: i % 2 === 1, strideA: 0, b, bOffset: 0, ldb: n,
+    conv.conv2dNchw({ x, xOffset: 0, batch: 2, c: 16, h: 8, w: 8, weight: w, weightOffset: 0, o: 16, kh: 3, kw: 3,
+      strideH: 1, strideW: 1, padH: 1, padW: 1, outH: 8, outW: 8, y, yOffset: 0 });
+    gemm.gemm({ m, n, k, a, aOffset: 0, lda: i % 2 === 1 ? m : k, transA: i % 2 === 1, strideA: 0, b, bOffset: 0, ldb: n,
       transB: false, strideB: 0, c, cOffset: 0, ldc: n, strideC: 0, batch: 1, alpha: 1, beta: i % 2 });
   }
 }

@@ -13,6 +13,9 @@ export interface KernelExports {
   packB(src: number, ld: number, trans: number, k: number, n: number, panel0: number, panel1: number, dst: number): void;
   kernel(pa: number, pb: number, pc: number, ldc: number, blocks: number, panel0: number, panel1: number,
     k: number, alpha: number, beta: number): void;
+  convPackW(w: number, o: number, c: number, taps: number, dst: number): void;
+  convPrep(params: number, x: number, xT: number, ind: number): void;
+  convKernel(params: number, ind: number, pw: number, y: number, blk0: number, blk1: number): void;
 }
 
 function bytes(base64: string): Uint8Array {

@@ -9,7 +9,7 @@ import type { WasmMemory, WasmModule } from './webassembly';
 export const CTL = { seq: 0, done: 1, ready: 2, quit: 3, count: 4, error: 5, jobs: 8 } as const;
 /** Words per job record: an opcode, then the kernel's arguments (alpha/beta as f32 bits). */
 export const JOB_WORDS = 11;
-export const OP = { packB: 1, kernel: 2 } as const;
+export const OP = { packB: 1, kernel: 2, convKernel: 3 } as const;
 /** Bytes [CONTROL_BYTES, RESERVED_BYTES) are the helper's own warm-up scratch. */
 export const CONTROL_BYTES = 32768;
 export const RESERVED_BYTES = 65536;
@@ -42,6 +42,7 @@ for (;;) {
     const n = ctl[C.count];
     for (let j = 0, r = C.jobs; j < n; j++, r += W) {
       if (ctl[r] === OP.packB) k.packB(ctl[r + 1], ctl[r + 2], ctl[r + 3], ctl[r + 4], ctl[r + 5], ctl[r + 6], ctl[r + 7], ctl[r + 8]);
+      else if (ctl[r] === OP.convKernel) k.convKernel(ctl[r + 1], ctl[r + 2], ctl[r + 3], ctl[r + 4], ctl[r + 5], ctl[r + 6]);
       else k.kernel(ctl[r + 1], ctl[r + 2], ctl[r + 3], ctl[r + 4], ctl[r + 5], ctl[r + 6], ctl[r + 7], ctl[r + 8], ctlF[r + 9], ctlF[r + 10]);
     }
   } catch (e) {

@@ -15,7 +15,7 @@ describe('wasm build', () => {
   });
 
   it('the .wasm files equal the embedded copies', () => {
-    expect(readFileSync(join(dir, 'build/gemm.simd.wasm')).toString('base64')).toBe(SIMD_WASM);
-    expect(readFileSync(join(dir, 'build/gemm.relaxed.wasm')).toString('base64')).toBe(RELAXED_WASM);
+    expect(readFileSync(join(dir, 'build/kernels.simd.wasm')).toString('base64')).toBe(SIMD_WASM);
+    expect(readFileSync(join(dir, 'build/kernels.relaxed.wasm')).toString('base64')).toBe(RELAXED_WASM);
   });
 });

@@ -41,7 +41,7 @@ export function isError(d: ts.Diagnostic): boolean {
 /** Thrown by plugins that can only fail (jest): carries every located message of the file. */
 export class ForwardGradBuildError extends Error {
   constructor(readonly diagnostics: readonly ts.Diagnostic[]) {
-    super(`forwardgrad: cannot differentiate:\n${diagnostics.map(formatDiagnostic).join('\n')}`);
+    super(`forwardgrad: the forward-mode transform failed:\n${diagnostics.map(formatDiagnostic).join('\n')}`);
     this.name = 'ForwardGradBuildError';
   }
 }

@@ -1,0 +1,107 @@
+// Direct NCHW convolution as an indirect GEMM (no im2col buffer): each image is transposed to
+// [pixel][channel], an indirection table gives, for every output pixel and kernel tap, the address
+// of the input pixel's channel run (or of a zero run for padding), and a 4-pixel × 8-output-channel
+// microkernel walks those runs against the weights packed as [panel][tap][c][8].
+// `params` points to i32s: c, h, w, kh, kw, strideH, strideW, padH, padW, outW, nPix, pixPad, zero,
+// panels (see kernels/wasm/conv2d.ts, which writes them).
+
+// @ts-ignore: decorator
+@inline function madd4(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
+/** Packs w[o][c][kh][kw] into panels of 8 output channels, [panel][tap][c][8], zero-padding o. */
+export function convPackW(w: usize, o: i32, c: i32, taps: i32, dst: usize): void {
+  const panels = (o + 7) >> 3;
+  for (let panel = 0; panel < panels; panel++) {
+    for (let t = 0; t < taps; t++) {
+      for (let ch = 0; ch < c; ch++) {
+        const d = dst + ((((<usize>panel * taps + t) * c + ch) << 3) << 2);
+        for (let r = 0; r < 8; r++) {
+          const oc = (panel << 3) + r;
+          store<f32>(d + (<usize>r << 2), oc < o ? load<f32>(w + ((<usize>(oc * c + ch) * taps + t) << 2)) : 0);
+        }
+      }
+    }
+  }
+}
+
+/** Transposes one image [c][h·w] at x to [h·w][c] at xT and fills its indirection table. */
+export function convPrep(params: usize, x: usize, xT: usize, ind: usize): void {
+  const c = load<i32>(params), h = load<i32>(params, 4), w = load<i32>(params, 8);
+  const kh = load<i32>(params, 12), kw = load<i32>(params, 16), sh = load<i32>(params, 20), sw = load<i32>(params, 24);
+  const ph = load<i32>(params, 28), pw = load<i32>(params, 32), outW = load<i32>(params, 36);
+  const nPix = load<i32>(params, 40), pixPad = load<i32>(params, 44), zero = <usize>load<i32>(params, 48);
+  const hw = h * w;
+  for (let ch = 0; ch < c; ch++) {
+    const src = x + (<usize>(ch * hw) << 2);
+    for (let s = 0; s < hw; s++) store<f32>(xT + (<usize>(s * c + ch) << 2), load<f32>(src + (<usize>s << 2)));
+  }
+  let e = ind;
+  for (let q = 0; q < pixPad; q++) {
+    const oy = q / outW, ox = q % outW;
+    for (let ki = 0; ki < kh; ki++) {
+      const iy = oy * sh + ki - ph;
+      for (let kj = 0; kj < kw; kj++) {
+        const ix = ox * sw + kj - pw;
+        const inside = q < nPix && iy >= 0 && iy < h && ix >= 0 && ix < w;
+        store<i32>(e, inside ? <i32>(xT + (<usize>((iy * w + ix) * c) << 2)) : <i32>zero);
+        e += 4;
+      }
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function store4x4(y: usize, rowBytes: usize, a: v128, b: v128, c: v128, d: v128): void {
+  // Transposes pixels × channels to channels × pixels: row j of the output holds channel j.
+  const t0 = v128.shuffle<f32>(a, b, 0, 4, 1, 5), t1 = v128.shuffle<f32>(a, b, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(c, d, 0, 4, 1, 5), t3 = v128.shuffle<f32>(c, d, 2, 6, 3, 7);
+  v128.store(y, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+  v128.store(y + rowBytes, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+  v128.store(y + 2 * rowBytes, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+  v128.store(y + 3 * rowBytes, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+}
+
+/** y[o][pixel] for pixel blocks [blk0, blk1) of one image; y rows are pixPad floats long. */
+export function convKernel(params: usize, ind: usize, pw: usize, y: usize, blk0: i32, blk1: i32): void {
+  const c = load<i32>(params), taps = load<i32>(params, 12) * load<i32>(params, 16);
+  const pixPad = load<i32>(params, 44), panels = load<i32>(params, 52);
+  const rowBytes = <usize>pixPad << 2;
+  const panelBytes = <usize>(taps * c) << 5;
+  for (let panel = 0; panel < panels; panel++) {
+    const wp = pw + <usize>panel * panelBytes;
+    for (let blk = blk0; blk < blk1; blk++) {
+      const row = ind + (<usize>(blk * 4 * taps) << 2);
+      let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+      let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+      let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+      let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+      let wq = wp;
+      for (let t = 0; t < taps; t++) {
+        let p0 = <usize>load<i32>(row + (<usize>t << 2));
+        let p1 = <usize>load<i32>(row + (<usize>(taps + t) << 2));
+        let p2 = <usize>load<i32>(row + (<usize>(2 * taps + t) << 2));
+        let p3 = <usize>load<i32>(row + (<usize>(3 * taps + t) << 2));
+        for (let ch = 0; ch < c; ch++) {
+          const b0 = v128.load(wq);
+          const b1 = v128.load(wq, 16);
+          let s = v128.load32_splat(p0);
+          c00 = madd4(s, b0, c00); c01 = madd4(s, b1, c01);
+          s = v128.load32_splat(p1);
+          c10 = madd4(s, b0, c10); c11 = madd4(s, b1, c11);
+          s = v128.load32_splat(p2);
+          c20 = madd4(s, b0, c20); c21 = madd4(s, b1, c21);
+          s = v128.load32_splat(p3);
+          c30 = madd4(s, b0, c30); c31 = madd4(s, b1, c31);
+          p0 += 4; p1 += 4; p2 += 4; p3 += 4;
+          wq += 32;
+        }
+      }
+      const out = y + (<usize>(panel << 3) * rowBytes) + (<usize>blk << 4);
+      store4x4(out, rowBytes, c00, c10, c20, c30);
+      store4x4(out + 4 * rowBytes, rowBytes, c01, c11, c21, c31);
+    }
+  }
+}

@@ -1,0 +1,82 @@
+// conv2dNchw on the wasm kernels (see assembly/conv.as): weights packed once per call, then per
+// image the input is copied in, transposed to [pixel][channel] with its indirection table
+// (main thread), and the pixel blocks are split between the main thread and the helper.
+import type { Conv2dArgs } from '../backend';
+import { Engine } from './engine';
+import { OP } from './worker';
+
+const PARAMS = 16; // i32 slots of the geometry block read by conv.as
+
+function validate(a: Conv2dArgs): void {
+  const positive = { batch: a.batch, c: a.c, h: a.h, w: a.w, o: a.o, kh: a.kh, kw: a.kw, strideH: a.strideH, strideW: a.strideW, outH: a.outH, outW: a.outW };
+  for (const [key, v] of Object.entries(positive)) {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`wasm conv2dNchw: ${key} must be a positive integer, got ${v}`);
+  }
+  for (const [key, v] of Object.entries({ padH: a.padH, padW: a.padW, xOffset: a.xOffset, weightOffset: a.weightOffset, yOffset: a.yOffset })) {
+    if (!Number.isInteger(v) || v < 0) throw new Error(`wasm conv2dNchw: ${key} must be a non-negative integer, got ${v}`);
+  }
+  const wantH = Math.floor((a.h + 2 * a.padH - a.kh) / a.strideH) + 1, wantW = Math.floor((a.w + 2 * a.padW - a.kw) / a.strideW) + 1;
+  if (a.outH !== wantH || a.outW !== wantW) {
+    throw new Error(`wasm conv2dNchw: output ${a.outH}×${a.outW} does not match input ${a.h}×${a.w}, kernel ${a.kh}×${a.kw}, stride ${a.strideH}×${a.strideW}, padding ${a.padH}×${a.padW} (expected ${wantH}×${wantW})`);
+  }
+  const need = (name: string, arr: Float32Array, off: number, len: number) => {
+    if (off + len > arr.length) throw new Error(`wasm conv2dNchw: ${name} needs ${off + len} elements, has ${arr.length}`);
+  };
+  need('x', a.x, a.xOffset, a.batch * a.c * a.h * a.w);
+  need('weight', a.weight, a.weightOffset, a.o * a.c * a.kh * a.kw);
+  need('y', a.y, a.yOffset, a.batch * a.o * a.outH * a.outW);
+}
+
+export class WasmConv {
+  constructor(private readonly e: Engine) {}
+
+  conv2dNchw(a: Conv2dArgs): void {
+    validate(a);
+    const e = this.e, K = e.k;
+    const taps = a.kh * a.kw, hw = a.h * a.w, nPix = a.outH * a.outW;
+    const pixPad = Math.ceil(nPix / 4) * 4, blocks = pixPad / 4, panels = Math.ceil(a.o / 8);
+    const packedW = panels * 8 * taps * a.c;
+    const fixed = PARAMS + a.c + packedW + a.c * a.o * taps;
+    const item = a.c * hw + hw * a.c + pixPad * taps + panels * 8 * pixPad;
+    const room = e.room(fixed + item) - fixed;
+    if (room < item) {
+      throw new Error(`wasm conv2dNchw: one image needs ${(fixed + item) * 4} bytes, more than the kernel memory; set FORWARDGRAD_WASM_MEMORY_MB higher`);
+    }
+    const group = Math.max(1, Math.min(a.batch, Math.floor(room / item), Engine.MAX_GROUP));
+    // Arena: params, a zero run of c floats (the padding's source), packed W, raw W.
+    let top = e.start;
+    const params = top; top += PARAMS;
+    const zero = top; top += a.c;
+    const pw = top; top += packedW;
+    const rawW = top; top += a.c * a.o * taps;
+    e.i32.set([a.c, a.h, a.w, a.kh, a.kw, a.strideH, a.strideW, a.padH, a.padW, a.outW, nPix, pixPad, zero * 4, panels], params);
+    e.f32.fill(0, zero, zero + a.c);
+    e.f32.set(a.weight.subarray(a.weightOffset, a.weightOffset + a.o * a.c * taps), rawW);
+    K.convPackW(rawW * 4, a.o, a.c, taps, pw * 4);
+    const flops = 2 * a.batch * a.o * a.c * taps * nPix;
+    const parallel = e.parallel(flops, blocks);
+    const split = parallel ? Math.ceil(blocks / 2) : blocks;
+    for (let n0 = 0; n0 < a.batch; n0 += group) {
+      const n1 = Math.min(a.batch, n0 + group);
+      const images: { x: number; xT: number; ind: number; y: number; n: number }[] = [];
+      for (let n = n0, at = top; n < n1; n++) {
+        const x = at; at += a.c * hw;
+        const xT = at; at += hw * a.c;
+        const ind = at; at += pixPad * taps;
+        const y = at; at += panels * 8 * pixPad;
+        e.f32.set(a.x.subarray(a.xOffset + n * a.c * hw, a.xOffset + (n + 1) * a.c * hw), x);
+        K.convPrep(params * 4, x * 4, xT * 4, ind * 4);
+        images.push({ x, xT, ind, y, n });
+        if (parallel) e.post(OP.convKernel, [params * 4, ind * 4, pw * 4, y * 4, split, blocks]);
+      }
+      const ticket = parallel ? e.launch() : 0;
+      for (const im of images) K.convKernel(params * 4, im.ind * 4, pw * 4, im.y * 4, 0, split);
+      if (parallel) e.finish(ticket);
+      for (const im of images) {
+        const dst = a.yOffset + im.n * a.o * nPix;
+        if (pixPad === nPix) a.y.set(e.f32.subarray(im.y, im.y + a.o * nPix), dst);
+        else for (let oc = 0; oc < a.o; oc++) a.y.set(e.f32.subarray(im.y + oc * pixPad, im.y + oc * pixPad + nPix), dst + oc * nPix);
+      }
+    }
+  }
+}

@@ -1,0 +1,79 @@
+// What the wasm kernels share: the instance's exports, views of the fixed shared memory, the
+// helper thread and its job list, and the arena bounds ([RESERVED, limit) per call; the packed-B
+// cache of gemm.ts sits in [limit, end)).
+import type { KernelExports } from './module';
+import type { WasmMemory } from './webassembly';
+import { CTL, Helper, JOB_WORDS, MAX_JOBS, RESERVED_BYTES } from './worker';
+
+export interface EngineOptions {
+  /** Calls with fewer flops stay on the main thread: a hand-off costs microseconds. */
+  minParallelFlops: number;
+}
+
+export class Engine {
+  readonly f32: Float32Array;
+  readonly i32: Int32Array;
+  private readonly ctl: Int32Array;
+  private readonly ctlF: Float32Array;
+  /** First float of the per-call arena. */
+  readonly start = RESERVED_BYTES / 4;
+  readonly end: number;
+  limit: number;
+  /** Called when a kernel needs the whole arena: gemm.ts drops its packed-B cache. */
+  onReclaim: () => void = () => {};
+  private jobs = 0;
+
+  constructor(readonly k: KernelExports, memory: WasmMemory, public helper: Helper | undefined,
+    readonly opts: EngineOptions) {
+    // The memory never grows (shared, initial = maximum), so these views stay valid.
+    this.f32 = new Float32Array(memory.buffer);
+    this.i32 = new Int32Array(memory.buffer);
+    this.ctl = new Int32Array(memory.buffer, 0, RESERVED_BYTES / 4);
+    this.ctlF = new Float32Array(memory.buffer, 0, RESERVED_BYTES / 4);
+    this.end = this.limit = this.f32.length;
+  }
+
+  /** Whether a call of `flops` with `parts` ≥ 2 splittable units should use the helper now. */
+  parallel(flops: number, parts: number): boolean {
+    return this.helper !== undefined && parts >= 2 && flops >= this.opts.minParallelFlops && this.helper.ready;
+  }
+
+  /** Most batch items per hand-off: two job records each must fit in the control block. */
+  static readonly MAX_GROUP = Math.floor(MAX_JOBS / 2);
+
+  /** Floats free in the arena for one call; reclaims the cache when `need` does not fit otherwise. */
+  room(need: number): number {
+    if (need > this.limit - this.start && this.limit < this.end) {
+      this.onReclaim();
+      this.limit = this.end;
+    }
+    return this.limit - this.start;
+  }
+
+  /** Copies rows×cols (row stride ld) from src into the memory at float index dst, compacted. */
+  copyIn(src: Float32Array, off: number, ld: number, rows: number, cols: number, dst: number): void {
+    if (ld === cols) this.f32.set(src.subarray(off, off + rows * cols), dst);
+    else for (let r = 0; r < rows; r++) this.f32.set(src.subarray(off + r * ld, off + r * ld + cols), dst + r * cols);
+  }
+
+  /** Appends one helper job: an opcode and up to 8 integer arguments, then two floats. */
+  post(op: number, ints: number[], f0 = 0, f1 = 0): void {
+    const r = CTL.jobs + this.jobs * JOB_WORDS;
+    this.ctl[r] = op;
+    for (let i = 0; i < ints.length; i++) this.ctl[r + 1 + i] = ints[i];
+    this.ctlF[r + 9] = f0;
+    this.ctlF[r + 10] = f1;
+    this.jobs++;
+  }
+
+  /** Starts the posted jobs on the helper; returns the ticket for `finish`. */
+  launch(): number {
+    const n = this.jobs;
+    this.jobs = 0;
+    return this.helper!.start(n);
+  }
+
+  finish(ticket: number): void {
+    this.helper!.wait(ticket);
+  }
+}

@@ -1,0 +1,89 @@
+// The wasm backend's optional conv2dNchw against a float64 direct convolution. Tolerance per
+// output: (K + 2)·eps32·Σ|w·x| with K = c·kh·kw terms, twice the float32 summation bound.
+import type { Conv2dArgs } from '../../kernels/backend';
+import { hasConv2dNchw } from '../../kernels/backend';
+import { createWasmBackend, type WasmBackend } from '../../kernels/wasm/index';
+
+const EPS32 = 2 ** -23;
+
+interface Geo { batch: number; c: number; h: number; w: number; o: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number }
+
+function makeArgs(p: Geo, seed: number): Conv2dArgs {
+  let s = seed;
+  const r = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5);
+  const outH = Math.floor((p.h + 2 * p.ph - p.kh) / p.sh) + 1, outW = Math.floor((p.w + 2 * p.pw - p.kw) / p.sw) + 1;
+  const xOffset = 3, weightOffset = 5, yOffset = 7;
+  return {
+    x: Float32Array.from({ length: xOffset + p.batch * p.c * p.h * p.w }, r), xOffset, batch: p.batch, c: p.c, h: p.h, w: p.w,
+    weight: Float32Array.from({ length: weightOffset + p.o * p.c * p.kh * p.kw }, r), weightOffset, o: p.o, kh: p.kh, kw: p.kw,
+    strideH: p.sh, strideW: p.sw, padH: p.ph, padW: p.pw, outH, outW,
+    y: new Float32Array(yOffset + p.batch * p.o * outH * outW + 2).fill(NaN), yOffset,
+  };
+}
+
+function expectConv(a: Conv2dArgs): void {
+  const K = a.c * a.kh * a.kw;
+  for (let n = 0; n < a.batch; n++) for (let o = 0; o < a.o; o++) for (let oy = 0; oy < a.outH; oy++) for (let ox = 0; ox < a.outW; ox++) {
+    let sum = 0, mag = 0;
+    for (let c = 0; c < a.c; c++) for (let ki = 0; ki < a.kh; ki++) for (let kj = 0; kj < a.kw; kj++) {
+      const iy = oy * a.strideH + ki - a.padH, ix = ox * a.strideW + kj - a.padW;
+      if (iy < 0 || iy >= a.h || ix < 0 || ix >= a.w) continue;
+      const t = a.weight[a.weightOffset + ((o * a.c + c) * a.kh + ki) * a.kw + kj] * a.x[a.xOffset + ((n * a.c + c) * a.h + iy) * a.w + ix];
+      sum += t; mag += Math.abs(t);
+    }
+    const got = a.y[a.yOffset + ((n * a.o + o) * a.outH + oy) * a.outW + ox];
+    const tol = (K + 2) * EPS32 * mag + 1e-30;
+    if (!(Math.abs(got - sum) <= tol)) throw new Error(`y[${n}][${o}][${oy}][${ox}] = ${got}, want ${sum} (tol ${tol})`);
+  }
+  expect(a.y[a.yOffset - 1]).toBeNaN(); // nothing written outside y
+  expect(a.y[a.yOffset + a.batch * a.o * a.outH * a.outW]).toBeNaN();
+}
+
+const GEOS: Geo[] = [
+  { batch: 2, c: 1, h: 28, w: 28, o: 64, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1 }, // the CNN's first layer
+  { batch: 1, c: 17, h: 14, w: 14, o: 3, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1 },
+  { batch: 3, c: 3, h: 17, w: 13, o: 17, kh: 5, kw: 2, sh: 2, sw: 3, ph: 2, pw: 1 }, // non-square kernel, strides
+  { batch: 1, c: 1, h: 1, w: 1, o: 1, kh: 1, kw: 1, sh: 1, sw: 1, ph: 0, pw: 0 },
+  { batch: 2, c: 65, h: 7, w: 9, o: 9, kh: 3, kw: 3, sh: 1, sw: 1, ph: 3, pw: 2 }, // padding wider than the kernel reach
+  { batch: 1, c: 2, h: 63, w: 65, o: 8, kh: 4, kw: 3, sh: 3, sw: 2, ph: 0, pw: 0 },
+];
+
+describe('wasm conv2dNchw', () => {
+  let one: WasmBackend, two: WasmBackend;
+  beforeAll(() => {
+    one = createWasmBackend({ threads: 1 });
+    two = createWasmBackend({ threads: 2, minParallelFlops: 0 });
+    two.waitForThreads(20000);
+  });
+  afterAll(async () => { await one.dispose(); await two.dispose(); });
+
+  it('is offered as the optional fast path', () => {
+    expect(hasConv2dNchw(one)).toBe(true);
+  });
+
+  it.each(GEOS)('matches a float64 direct convolution for %j, one and two threads', (p) => {
+    const a = makeArgs(p, p.c * 31 + p.o);
+    one.conv2dNchw(a);
+    expectConv(a);
+    const b = makeArgs(p, p.c * 31 + p.o);
+    two.conv2dNchw(b);
+    expectConv(b);
+    for (let i = 0; i < a.y.length; i++) if (!Object.is(a.y[i], b.y[i])) throw new Error(`threads differ at ${i}`);
+  });
+
+  it('processes the batch in groups when memory is short', async () => {
+    const small = createWasmBackend({ threads: 2, memoryMB: 1, minParallelFlops: 0 });
+    small.waitForThreads(20000);
+    const a = makeArgs({ batch: 9, c: 16, h: 28, w: 28, o: 16, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1 }, 77);
+    small.conv2dNchw(a); // one image needs ~45,000 floats of the 245,760-float arena
+    expectConv(a);
+    await small.dispose();
+  });
+
+  it('rejects inconsistent shapes and short arrays', () => {
+    const a = makeArgs(GEOS[1], 1);
+    expect(() => one.conv2dNchw({ ...a, outH: 13 })).toThrow(/output 13×14 does not match input 14×14, kernel 3×3, stride 1×1, padding 1×1 \(expected 14×14\)/);
+    expect(() => one.conv2dNchw({ ...a, c: 0 })).toThrow(/c must be a positive integer, got 0/);
+    expect(() => one.conv2dNchw({ ...a, y: new Float32Array(5) })).toThrow(/y needs 595 elements, has 5/);
+  });
+});
