@@ -36,7 +36,9 @@ function runtimeFileTest(program: ts.Program, runtimeModule: string): (sf: ts.So
   // this package's own runtime sources always count (the repository's build and tests import them by path)
   const dirs = [path.resolve(__dirname, '../runtime') + path.sep];
   if (entry) dirs.push(path.dirname(path.resolve(entry)) + path.sep);
-  return (sf) => { const f = path.resolve(sf.fileName); return dirs.some((d) => f.startsWith(d)); };
+  // runtime/models/ holds annotated user-level code (the paper's models): differentiated like user code
+  const models = /[\\/]runtime[\\/]models[\\/]/;
+  return (sf) => { const f = path.resolve(sf.fileName); return dirs.some((d) => f.startsWith(d)) && !models.test(f); };
 }
 
 export function createForwardGradTransformer(program: ts.Program, options: ForwardGradOptions = {}):
