@@ -2,7 +2,11 @@
 //   forward: the paper's forward gradient, g = (1/K) Σ_k (∇f·v_k) v_k, v_k regenerated from
 //            (seed, stream = (step−1)·K + k): one twin run per direction, or one in vector mode;
 //   exact:   ∇f by n twin runs along the basis vectors e_i (forward mode, exact; for small n).
-import { isTensor } from '../tensor/tensor';
+// Memory: each twin run and the reads of its numbers happen inside `tidy` (runtime/tensor/pool.ts),
+// so a step's intermediates go back to the pool. v lives only in the tangent buffers the twin reads
+// (it must be materialised there); with one run per step the estimate g is then formed in place over
+// row 0 of those buffers, so no second parameter-sized buffer is held.
+import { tidy } from '../tensor/pool';
 import type { Twin } from '../registry';
 import { zerosLike } from '../twin-support';
 import { Buf, Leaf, argLeaves, zerosMirror } from './leaves';
@@ -12,7 +16,9 @@ export interface Estimate { loss: number; /** every directional derivative was f
 
 export interface Estimator {
   readonly name: string;
-  /** Loss at the current parameters; the gradient estimate is written into `grads`. */
+  /** Where estimate() leaves the gradient: one buffer per parameter leaf, valid until the next estimate(). */
+  readonly grads: readonly Buf[];
+  /** Loss at the current parameters; the gradient estimate is written into `grads`. Run it inside `tidy`. */
   estimate(step: number, inputs: readonly unknown[]): Estimate;
 }
 
@@ -21,14 +27,17 @@ export class TwinCall {
   readonly leaves: Leaf[];
   readonly tangents: unknown[];
   readonly tangentLeaves: Leaf[];
-  readonly grads: Buf[];
 
   constructor(readonly twin: Twin, readonly params: unknown[], readonly thisArg: unknown, readonly rows: number, readonly caller: string) {
     const idx = params.map((_, i) => i);
     this.leaves = argLeaves(params, idx);
     this.tangents = params.map((p) => zerosMirror(p, rows));
     this.tangentLeaves = argLeaves(this.tangents, idx);
-    this.grads = this.leaves.map((l) => (l.kind === 'f32' || l.kind === 'tensor' ? new Float32Array(l.size) : new Float64Array(l.size)));
+  }
+
+  /** Fresh zero gradient buffers, one per leaf (float32 for float32 parameters). */
+  newGrads(): Buf[] {
+    return this.leaves.map((l) => (l.kind === 'f32' || l.kind === 'tensor' ? new Float32Array(l.size) : new Float64Array(l.size)));
   }
 
   /** One twin run: params with the current tangents, then inputs with zero tangents. */
@@ -46,71 +55,91 @@ export class TwinCall {
     return this.twin.fn.apply(this.thisArg, args);
   }
 
-  clearGrads(): void { for (const g of this.grads) g.fill(0); }
-
-  /** grads += scale · (row `row` of the tangents). */
-  addTangentRow(row: number, scale: number): void {
-    for (let j = 0; j < this.leaves.length; j++) {
-      const n = this.leaves[j].size, g = this.grads[j], v = this.tangentLeaves[j].data(), base = row * n;
-      for (let i = 0; i < n; i++) g[i] += scale * v[base + i];
-    }
-  }
-
-  lossOf(y: unknown, dy: unknown): number {
-    const loss = scalarTangent(y, y, this.caller); // the value must be a scalar too
-    release(y, this.params); release(dy, this.params);
-    return loss;
-  }
-}
-
-/** Frees tensors a twin returned (never a parameter itself). */
-function release(x: unknown, params: readonly unknown[]): void {
-  if (isTensor(x) && !params.includes(x)) (x as { dispose?: () => void }).dispose?.();
+  /** The loss from a twin's value (must be a scalar: a number or a one-element Tensor). */
+  lossOf(y: unknown): number { return scalarTangent(y, y, this.caller); }
 }
 
 export class ForwardEstimator implements Estimator {
   readonly name = 'fgd';
+  readonly grads: readonly Buf[];
+  /** One twin run per step (K = 1 or vector mode): g is formed in place over tangent row 0. */
+  private readonly inPlace: boolean;
+  private readonly ds: Float64Array;
+
   constructor(private readonly call: TwinCall, private readonly seed: number, private readonly K: number,
-    private readonly distribution: DirectionDistribution, private readonly vector: boolean) {}
+    private readonly distribution: DirectionDistribution, private readonly vector: boolean) {
+    this.inPlace = K === 1 || vector;
+    this.ds = new Float64Array(K);
+    // In place: a view of row 0 of each tangent buffer (boxed numbers: their box, committed after scaling).
+    this.grads = this.inPlace ? call.tangentLeaves.map((t, j) => rowOf(t.data(), 0, call.leaves[j].size)) : call.newGrads();
+  }
 
   estimate(step: number, inputs: readonly unknown[]): Estimate {
-    const c = this.call, K = this.K, stream = (step - 1) * K;
-    c.clearGrads();
+    const c = this.call, K = this.K, stream = (step - 1) * K, runs = this.vector ? 1 : K, ds = this.ds;
     let loss = NaN, finite = true;
-    for (let run = 0; run < (this.vector ? 1 : K); run++) {
+    if (!this.inPlace) for (const g of this.grads) g.fill(0);
+    for (let run = 0; run < runs; run++) {
       drawDirections(c.leaves, c.tangentLeaves, this.vector ? K : 1, { seed: this.seed }, this.distribution, stream + run);
-      const [y, dy] = c.run(inputs);
-      const ds = this.vector ? Array.from(vectorTangent(dy, y, K, c.caller)) : [scalarTangent(dy, y, c.caller)];
-      if (run === 0) loss = c.lossOf(y, dy); else c.lossOf(y, dy);
-      for (let k = 0; k < ds.length; k++) {
-        if (!Number.isFinite(ds[k])) finite = false;
-        c.addTangentRow(this.vector ? k : 0, ds[k] / K);
+      const l = tidy(() => {
+        const [y, dy] = c.run(inputs);
+        if (this.vector) ds.set(vectorTangent(dy, y, K, c.caller)); else ds[run] = scalarTangent(dy, y, c.caller);
+        return c.lossOf(y);
+      });
+      if (run === 0) loss = l;
+      if (!this.inPlace) addRow(this.grads, c.tangentLeaves, 0, ds[run] / K);
+    }
+    for (let k = 0; k < K; k++) if (!Number.isFinite(ds[k])) finite = false;
+    if (this.inPlace) {
+      // g = Σ_k (d_k/K)·v_k over row 0, in the same order and precision as accumulating into zeros.
+      const rows = c.tangentLeaves.map((t) => t.data());
+      for (let j = 0; j < rows.length; j++) {
+        const g = this.grads[j], v = rows[j], s = ds[0] / K;
+        for (let i = 0; i < g.length; i++) g[i] = 0 + s * v[i];
       }
+      for (let k = 1; k < K; k++) addRow(this.grads, c.tangentLeaves, k, ds[k] / K, rows);
+      for (const t of c.tangentLeaves) t.commit();
     }
     return { loss, finite };
   }
 }
 
+/** Row `row` (of length n) of a tangent buffer, as a view. */
+function rowOf(buf: Buf, row: number, n: number): Buf {
+  if (row === 0 && buf.length === n) return buf;
+  return Array.isArray(buf) ? buf : (buf as Float32Array).subarray(row * n, (row + 1) * n);
+}
+
+/** grads += scale · (row `row` of the tangent leaves). */
+function addRow(grads: readonly Buf[], tangent: readonly Leaf[], row: number, scale: number, data?: Buf[]): void {
+  for (let j = 0; j < grads.length; j++) {
+    const g = grads[j], v = data ? data[j] : tangent[j].data(), base = row * g.length;
+    for (let i = 0; i < g.length; i++) g[i] += scale * v[base + i];
+  }
+}
+
 export class ExactEstimator implements Estimator {
   readonly name = 'gd';
-  constructor(private readonly call: TwinCall) {}
+  readonly grads: readonly Buf[];
+  constructor(private readonly call: TwinCall) { this.grads = call.newGrads(); }
 
   estimate(_step: number, inputs: readonly unknown[]): Estimate {
     const c = this.call;
     let loss = NaN, finite = true;
     for (let j = 0; j < c.leaves.length; j++) {
-      const t = c.tangentLeaves[j], g = c.grads[j];
+      const t = c.tangentLeaves[j], g = this.grads[j];
       for (let i = 0; i < c.leaves[j].size; i++) {
         const v = t.data(); v[i] = 1; t.commit();
-        const [y, dy] = c.run(inputs);
-        const d = scalarTangent(dy, y, c.caller);
-        loss = c.lossOf(y, dy);
+        const d = tidy(() => {
+          const [y, dy] = c.run(inputs);
+          loss = c.lossOf(y);
+          return scalarTangent(dy, y, c.caller);
+        });
         if (!Number.isFinite(d)) finite = false;
         g[i] = d;
         const v2 = t.data(); v2[i] = 0; t.commit();
       }
     }
-    if (c.leaves.length === 0) loss = c.lossOf(...c.run(inputs));
+    if (c.leaves.length === 0) loss = tidy(() => c.lossOf(c.run(inputs)[0]));
     return { loss, finite };
   }
 }

@@ -9,6 +9,7 @@ import { JsonLinesLog } from './log';
 import { createProgress } from './progress';
 import { checkLeaves, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { describeValue } from './leaves';
+import { tidy } from '../tensor/pool';
 import type { Estimator, TwinCall } from './estimators';
 
 export interface StepInfo {
@@ -29,7 +30,11 @@ export interface DescentOptions {
   /** Total number of steps (a resumed run continues up to this step). */
   iterations: number;
   optimizer?: OptimizerSpec;
-  /** Extra arguments after the parameters for step t (data, labels): constants, never trained. */
+  /**
+   * Extra arguments after the parameters for step t (data, labels): constants, never trained.
+   * It runs inside the step's `tidy` scope: Tensors it creates (a minibatch) are released after the
+   * step; pass long-lived data made outside it (or `keep()` a tensor it caches).
+   */
   inputs?: (step: number) => readonly unknown[];
   /** Show a progress bar (default: when stdout is a terminal). */
   progress?: boolean;
@@ -125,9 +130,9 @@ export function descend(call: TwinCall, estimator: Estimator, options: DescentOp
       if (options.signal?.aborted) { status = 'stopped'; message = 'aborted by signal'; break; }
       const t = step + 1;
       const t0 = performance.now();
-      const inputs = options.inputs ? options.inputs(t) : [];
       const lr = schedule(t - 1);
-      const { loss, finite } = estimator.estimate(t, inputs);
+      // One tidy scope per step: the minibatch and every intermediate of the twin runs go back to the pool.
+      const { loss, finite } = tidy(() => estimator.estimate(t, options.inputs ? options.inputs(t) : []));
       if (!Number.isFinite(loss)) {
         const restored = snapshot?.restore(leaves);
         status = 'diverged';
@@ -141,7 +146,7 @@ export function descend(call: TwinCall, estimator: Estimator, options: DescentOp
         break;
       }
       snapshot?.save(leaves);
-      optimizer.step(params, call.grads, lr, t);
+      optimizer.step(params, estimator.grads, lr, t);
       for (const l of leaves) l.commit();
       elapsed += performance.now() - t0;
       step = t; lastLoss = loss; losses.push(loss);

@@ -216,10 +216,7 @@ describe('jest transformer', () => {
 describe('the installed package', () => {
   const installed = (...parts: string[]) => path.join(project.dir, 'node_modules', 'forwardgrad', ...parts);
 
-  // KNOWN GAP (transformer/index.ts runtimeFileTest): every file under runtime/ counts as runtime and is
-  // never differentiated, so runtime/models/testfns.ts gets no twins in the build. This records the gap
-  // and starts failing once the transform emits them: then make it a plain `test`.
-  test.failing('its own annotated models were built with twins (the repository build runs our transformer)', () => {
+  test('its own annotated models were built with twins (the repository build runs our transformer)', () => {
     const script = [
       "const { lookupJvp } = require('forwardgrad');",
       `const { beale, rosenbrock } = require(${JSON.stringify(installed('dist', 'runtime', 'models', 'testfns.js'))});`,

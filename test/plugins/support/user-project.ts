@@ -28,8 +28,18 @@ export interface UserProject {
 /** Packs the repository (`prepack` builds it) and installs the tarball into a fresh project. */
 export function createUserProject(files: Record<string, string>): UserProject {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'forwardgrad-user-'));
+  try {
+    return install(dir, files);
+  } catch (e) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+function install(dir: string, files: Record<string, string>): UserProject {
   // What `prepack` runs, then the pack itself without scripts (their output would garble --json).
-  execFileSync('npm', ['run', 'build'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+  const build = spawnSync('npm', ['run', 'build'], { cwd: REPO, encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
   const packOut = JSON.parse(execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], {
     cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20,
   })) as { filename: string }[];

@@ -1,0 +1,121 @@
+// The paper's R_f on the MLP (784-1024-1024-10, batch 64, K = 1): time of one forward-gradient step
+// (draw v, one fused JVP run, parameter update) over one base forward run (the loss only), on the
+// default backend. Also the parts of a step, the RNG throughput, and the two ways to get v into the
+// update: reuse the tangent buffer in place (what fgd does) or regenerate v from (seed, stream, offset).
+//
+// Run: npx ts-node -T bench/fgd-step.ts [--rounds 9] [--steps 4]   (prints a table, writes bench/results/fgd-step.json)
+//
+// Method (shared 2-core host): rounds interleave the base forward and a short fgd run; each side's
+// time per round is the median of its repeats, the ratio is taken within a round (similar load),
+// and the table shows the median over rounds (and the best, from each side's fastest repeat).
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { compile, expectNoDiagnostics, load } from '../test/support/compile';
+import { getBackend } from '../kernels/select';
+import { fillNormal } from '../kernels/rng';
+import { lookupJvp } from '../runtime/registry';
+import { fgd } from '../runtime/fgd';
+import { tensor } from '../runtime/tensor/create';
+import { memoryInfo, tidy } from '../runtime/tensor/pool';
+import { Tensor } from '../runtime/tensor/tensor';
+
+const arg = (name: string, def: number) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? Number(process.argv[i + 1]) : def; };
+const ROUNDS = arg('rounds', 9), STEPS = arg('steps', 4);
+const SIZES: [number, number, number, number] = [784, 1024, 1024, 10], BATCH = 64;
+
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+const now = () => performance.now();
+function timeIt(fn: () => void, reps: number): number[] { const out: number[] = []; for (let i = 0; i < reps; i++) { const t0 = now(); fn(); out.push(now() - t0); } return out; }
+
+// The fixture as a user writes it, compiled through the transformer (as the tests do).
+const src = fs.readFileSync(path.resolve(__dirname, '../fixtures/mlp.ts'), 'utf8').replace(/'\.\.\/runtime\/index'/g, "'forwardgrad'");
+const compiled = compile({ 'mlp.ts': src });
+expectNoDiagnostics(compiled);
+const mlp = load<{ mlpLoss: Function; initMlp: (seed: number, sizes: typeof SIZES) => Record<string, Tensor> }>(compiled, 'mlp.ts');
+
+const params = mlp.initMlp(1, SIZES);
+const leaves = Object.values(params);
+const n = leaves.reduce((s, t) => s + t.size, 0);
+const x = tensor(fillNormal(new Float32Array(BATCH * SIZES[0]), 2, 0, 0) as Float32Array, [BATCH, SIZES[0]]);
+const labels = Int32Array.from({ length: BATCH }, (_, i) => i % SIZES[3]);
+const base = () => tidy(() => (mlp.mlpLoss(params, x, labels) as Tensor).item());
+
+// Parts of a step, by hand: v drawn into tangent buffers, the fused JVP, the update.
+const tangents = Object.fromEntries(Object.entries(params).map(([k, t]) => [k, new Tensor(new Float32Array(t.size), t.shape)]));
+const tangentLeaves = Object.values(tangents);
+const draw = (step: number) => { let off = 0; for (const t of tangentLeaves) { fillNormal(t.toArray(), 3, step, off); off += t.size; } };
+const twin = lookupJvp(mlp.mlpLoss)!;
+const jvpRun = () => tidy(() => { const [y, dy] = twin.fn(params, tangents, x, undefined, labels) as Tensor[]; return y.item() + dy.item(); });
+const lr = 1e-9, d = 0.5;
+// Update as fgd does it: g = d·v in place over the tangent, then θ −= η·g (two passes, one buffer).
+const updateInPlace = () => { for (let j = 0; j < leaves.length; j++) { const g = tangentLeaves[j].toArray(), p = leaves[j].toArray(); for (let i = 0; i < g.length; i++) g[i] = 0 + d * g[i]; for (let i = 0; i < g.length; i++) p[i] -= lr * g[i]; } };
+// Alternative: no v held after the JVP; regenerate it chunk by chunk in the update.
+const chunk = new Float32Array(4096);
+const updateRegenerate = (step: number) => {
+  let off = 0;
+  for (const t of leaves) {
+    const p = t.toArray();
+    for (let i0 = 0; i0 < p.length; i0 += chunk.length) {
+      const c = chunk.subarray(0, Math.min(chunk.length, p.length - i0));
+      fillNormal(c, 3, step, off + i0);
+      for (let i = 0; i < c.length; i++) p[i0 + i] -= lr * Math.fround(d * c[i]);
+    }
+    off += t.size;
+  }
+};
+
+// Warm-up (backend start, JIT tiers, pool).
+for (let i = 0; i < 3; i++) { base(); draw(i); jvpRun(); updateInPlace(); updateRegenerate(i); }
+fgd(mlp.mlpLoss, [params], { lr, decay: 0, iterations: 2, seed: 4, inputs: () => [x, labels], progress: false, guard: false });
+
+const rounds: Array<Record<string, number>> = [];
+const best: Record<string, number> = {};
+let allocSteady = 0;
+for (let r = 0; r < ROUNDS; r++) {
+  const row: Record<string, number> = {};
+  const rec = (k: string, ts: number[]) => { row[k] = median(ts); best[k] = Math.min(best[k] ?? Infinity, ...ts); };
+  rec('base', timeIt(base, STEPS));
+  for (const guard of [false, true]) {
+    const per: number[] = [];
+    let last = 0, a1 = 0;
+    fgd(mlp.mlpLoss, [params], {
+      lr, decay: 0, iterations: STEPS + 1, seed: 4 + r, inputs: () => [x, labels], progress: false, guard,
+      onStep: (i) => { if (i.step > 1) per.push(i.elapsedMs - last); else a1 = memoryInfo().allocations; last = i.elapsedMs; },
+    });
+    allocSteady += memoryInfo().allocations - a1;
+    rec(guard ? 'fgdGuard' : 'fgd', per);
+  }
+  rec('draw', timeIt(() => draw(r), 2));
+  rec('jvp', timeIt(jvpRun, STEPS));
+  rec('updateInPlace', timeIt(updateInPlace, 2));
+  rec('updateRegenerate', timeIt(() => updateRegenerate(r), 2));
+  rounds.push(row);
+}
+
+const med = (k: string) => median(rounds.map((r) => r[k]));
+const ratio = (a: string, b: string) => median(rounds.map((r) => r[a] / r[b]));
+const rngNormalsPerS = n / (med('draw') / 1e3);
+const result = {
+  backend: getBackend().name, date: new Date().toISOString(), loadavg: os.loadavg().map((l) => +l.toFixed(2)), cpus: os.cpus().length,
+  model: `MLP ${SIZES.join('-')}, batch ${BATCH}, K=1, sgd`, parameters: n, rounds: ROUNDS, stepsPerRound: STEPS,
+  ms: Object.fromEntries(Object.keys(rounds[0]).map((k) => [k, +med(k).toFixed(2)])),
+  bestMs: Object.fromEntries(Object.entries(best).map(([k, v]) => [k, +v.toFixed(2)])),
+  Rf: +ratio('fgd', 'base').toFixed(2),
+  RfBest: +(best.fgd / best.base).toFixed(2),
+  RfWithGuard: +ratio('fgdGuard', 'base').toFixed(2),
+  jvpOverBase: +ratio('jvp', 'base').toFixed(2),
+  drawShareOfStep: +ratio('draw', 'fgd').toFixed(2),
+  rngNormalsPerS: Math.round(rngNormalsPerS),
+  regenerateOverInPlaceUpdate: +ratio('updateRegenerate', 'updateInPlace').toFixed(2),
+  poolAllocationsInSteadySteps: allocSteady,
+  notes: 'Rf = fgd step (guard off: no parameter snapshot) / base forward; fgd step = draw v + fused JVP + in-place update. ' +
+    'updateRegenerate = update that regenerates v chunkwise instead of reusing the tangent buffer.',
+};
+console.log(`backend ${result.backend}, ${result.model}, ${n} parameters, load ${result.loadavg.join(' ')}`);
+console.table(Object.keys(result.ms).map((k) => ({ part: k, medianMs: result.ms[k], bestMs: result.bestMs[k] })));
+console.log(`R_f = ${result.Rf} (best ${result.RfBest}; with guard ${result.RfWithGuard}); JVP/base ${result.jvpOverBase}; ` +
+  `v draw = ${result.drawShareOfStep} of the step, ${(rngNormalsPerS / 1e6).toFixed(1)} M normals/s; ` +
+  `regenerate-v update / in-place update = ${result.regenerateOverInPlaceUpdate}; pool allocations in steps 2..: ${allocSteady}`);
+fs.mkdirSync(path.resolve(__dirname, 'results'), { recursive: true });
+fs.writeFileSync(path.resolve(__dirname, 'results/fgd-step.json'), JSON.stringify(result, null, 2) + '\n');
