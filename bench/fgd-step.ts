@@ -8,12 +8,13 @@
 // Method (shared 2-core host): rounds interleave the base forward and a short fgd run; each side's
 // time per round is the median of its repeats, the ratio is taken within a round (similar load),
 // and the table shows the median over rounds (and the best, from each side's fastest repeat).
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { compile, expectNoDiagnostics, load } from '../test/support/compile';
 import { getBackend } from '../kernels/select';
-import { fillNormal } from '../kernels/rng';
+import { fillNormal, rngImplementation } from '../kernels/rng';
 import { lookupJvp } from '../runtime/registry';
 import { fgd } from '../runtime/fgd';
 import { tensor } from '../runtime/tensor/create';
@@ -76,15 +77,15 @@ for (let r = 0; r < ROUNDS; r++) {
   const row: Record<string, number> = {};
   const rec = (k: string, ts: number[]) => { row[k] = median(ts); best[k] = Math.min(best[k] ?? Infinity, ...ts); };
   rec('base', timeIt(base, STEPS));
-  for (const guard of [false, true]) {
+  for (const [name, guard, distribution] of [['fgd', false, 'normal'], ['fgdGuard', true, 'normal'], ['fgdRademacher', false, 'rademacher']] as const) {
     const per: number[] = [];
     let last = 0, a1 = 0;
     fgd(mlp.mlpLoss, [params], {
-      lr, decay: 0, iterations: STEPS + 1, seed: 4 + r, inputs: () => [x, labels], progress: false, guard,
+      lr, decay: 0, iterations: STEPS + 1, seed: 4 + r, inputs: () => [x, labels], progress: false, guard, distribution,
       onStep: (i) => { if (i.step > 1) per.push(i.elapsedMs - last); else a1 = memoryInfo().allocations; last = i.elapsedMs; },
     });
     allocSteady += memoryInfo().allocations - a1;
-    rec(guard ? 'fgdGuard' : 'fgd', per);
+    rec(name, per);
   }
   rec('draw', timeIt(() => draw(r), 2));
   rec('jvp', timeIt(jvpRun, STEPS));
@@ -92,6 +93,17 @@ for (let r = 0; r < ROUNDS; r++) {
   rec('updateRegenerate', timeIt(() => updateRegenerate(r), 2));
   rounds.push(row);
 }
+
+// Normal fills of 2^20 float32 in a fresh process, with the WebAssembly Philox and with the JavaScript
+// one (WebAssembly hidden by --no-expose-wasm): same numbers, two speeds.
+function rngRate(hideWasm: boolean): { implementation: string; mNormalsPerS: number } {
+  const code = `const r = require(${JSON.stringify(path.resolve(__dirname, '../kernels/rng.ts'))}); const a = new Float32Array(1 << 20), ts = [];
+    for (let i = 0; i < 7; i++) { const t0 = performance.now(); r.fillNormal(a, 1, i, 0); ts.push(performance.now() - t0); }
+    ts.sort((x, y) => x - y); console.log(JSON.stringify({ implementation: r.rngImplementation, mNormalsPerS: +((1 << 20) / ts[3] / 1e3).toFixed(1) }));`;
+  const out = execFileSync(process.execPath, [...(hideWasm ? ['--no-expose-wasm'] : []), '-r', 'ts-node/register/transpile-only', '-e', code], { cwd: path.resolve(__dirname, '..'), encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop()!);
+}
+const rngRates = [rngRate(false), rngRate(true)];
 
 const med = (k: string) => median(rounds.map((r) => r[k]));
 const ratio = (a: string, b: string) => median(rounds.map((r) => r[a] / r[b]));
@@ -104,9 +116,10 @@ const result = {
   Rf: +ratio('fgd', 'base').toFixed(2),
   RfBest: +(best.fgd / best.base).toFixed(2),
   RfWithGuard: +ratio('fgdGuard', 'base').toFixed(2),
+  RfRademacher: +ratio('fgdRademacher', 'base').toFixed(2),
   jvpOverBase: +ratio('jvp', 'base').toFixed(2),
   drawShareOfStep: +ratio('draw', 'fgd').toFixed(2),
-  rngNormalsPerS: Math.round(rngNormalsPerS),
+  rngImplementation, rngNormalsPerS: Math.round(rngNormalsPerS), rngRates,
   regenerateOverInPlaceUpdate: +ratio('updateRegenerate', 'updateInPlace').toFixed(2),
   poolAllocationsInSteadySteps: allocSteady,
   notes: 'Rf = fgd step (guard off: no parameter snapshot) / base forward; fgd step = draw v + fused JVP + in-place update. ' +
@@ -114,8 +127,9 @@ const result = {
 };
 console.log(`backend ${result.backend}, ${result.model}, ${n} parameters, load ${result.loadavg.join(' ')}`);
 console.table(Object.keys(result.ms).map((k) => ({ part: k, medianMs: result.ms[k], bestMs: result.bestMs[k] })));
-console.log(`R_f = ${result.Rf} (best ${result.RfBest}; with guard ${result.RfWithGuard}); JVP/base ${result.jvpOverBase}; ` +
+console.log(`R_f = ${result.Rf} (best ${result.RfBest}; with guard ${result.RfWithGuard}; rademacher ${result.RfRademacher}); JVP/base ${result.jvpOverBase}; ` +
   `v draw = ${result.drawShareOfStep} of the step, ${(rngNormalsPerS / 1e6).toFixed(1)} M normals/s; ` +
   `regenerate-v update / in-place update = ${result.regenerateOverInPlaceUpdate}; pool allocations in steps 2..: ${allocSteady}`);
+console.log(`fillNormal (float32, 2^20): ${rngRates.map((r) => `${r.implementation} Philox ${r.mNormalsPerS} M/s`).join(', ')}`);
 fs.mkdirSync(path.resolve(__dirname, 'results'), { recursive: true });
 fs.writeFileSync(path.resolve(__dirname, 'results/fgd-step.json'), JSON.stringify(result, null, 2) + '\n');

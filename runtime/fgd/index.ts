@@ -6,6 +6,7 @@ import { checkDirections, checkDistribution, DirectionDistribution } from './dir
 import { ExactEstimator, ForwardEstimator, TwinCall } from './estimators';
 import { DescentOptions, DescentResult, checkParams, descend } from './loop';
 import { loadCheckpoint } from './checkpoint';
+import { argLeaves } from './leaves';
 
 export interface FgdOptions extends DescentOptions {
   /** K directions per step, averaged (default 1, as in the paper). */
@@ -33,9 +34,9 @@ export function fgd(loss: Function, params: unknown[], options: FgdOptions): Des
   if (seed === undefined && options.resume !== undefined) seed = loadCheckpoint(options.resume).seed ?? undefined;
   seed ??= randomSeed();
   if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`fgd: seed must be a non-negative safe integer, got ${seed}`);
-  const probe = new TwinCall(twin, params, options.thisArg, 1, 'fgd');
-  const vector = K > 1 && options.vectorized !== false && probe.leaves.length > 0 && probe.leaves.every((l) => l.kind === 'tensor');
-  const call = vector ? new TwinCall(twin, params, options.thisArg, K, 'fgd') : probe;
+  const leaves = argLeaves(params, params.map((_, i) => i));
+  const vector = K > 1 && options.vectorized !== false && leaves.length > 0 && leaves.every((l) => l.kind === 'tensor');
+  const call = new TwinCall(twin, params, options.thisArg, vector ? K : 1, 'fgd');
   return descend(call, new ForwardEstimator(call, seed, K, distribution, vector), options, { algorithm: 'fgd', seed, directions: K, distribution, extraHeader: { vectorized: vector } }, 'fgd');
 }
 

@@ -26,7 +26,7 @@ export function runsLineChart(series: readonly MethodSeries[], o: LineChartOptio
   }
   const x = { field: 'x', type: 'quantitative', title: o.xTitle };
   const y = { field: 'y', type: 'quantitative', title: o.yTitle, scale: o.logY ? { type: 'log' } : { zero: false } };
-  const color = { field: 'method', type: 'nominal', title: null, legend: { orient: 'top-right' } };
+  const color = { field: 'method', type: 'nominal', title: null, legend: { orient: 'top-right', labelLimit: 400 } };
   const layers: object[] = [
     { mark: { type: 'line', strokeWidth: 1, opacity: o.band ? 0.35 : 0.7 }, encoding: { x, y, color, detail: { field: 'run', type: 'nominal' } } },
   ];
@@ -103,7 +103,7 @@ export function contourTrajectoryChart(grid: Grid, series: readonly MethodSeries
       { scale: 'y', orient: 'left', title: o.yTitle ?? 'y' },
     ],
     legends: [
-      { fill: 'method', title: null, orient: 'top-right', symbolType: 'stroke', stroke: 'method' },
+      { fill: 'method', title: null, orient: 'top-right', symbolType: 'stroke', stroke: 'method', labelLimit: 400 },
       { fill: 'level', title: o.thresholdTitle ?? 'level', orient: 'right', type: 'gradient' },
     ],
     marks: [

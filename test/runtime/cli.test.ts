@@ -1,21 +1,63 @@
 // The CLI and the report, through child processes: vega/vega-lite are ESM-only and jest cannot
-// load them, and this is how users run it. The children run the TypeScript sources with ts-node
-// (no forwardgrad transform there), so the test-function twins come from a test preload.
+// load them, and this is how users run it. The children run the TypeScript sources through our real
+// transformer (test/support/register-transform.js): the annotated test functions get the twins it
+// emits, as in a build, never hand-written ones.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { beale, rosenbrock } from '../../runtime/models/testfns';
 
 const ROOT = path.resolve(__dirname, '../..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fg-cli-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['-r', 'ts-node/register', '-r', './test/runtime/support/testfn-twins.ts', 'runtime/cli/main.ts', ...args], {
-    cwd: ROOT, encoding: 'utf8', env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' }, timeout: 120000,
-  });
+const WITH_TWINS = ['-r', './test/support/register-transform.js'];
+
+/** Runs a TypeScript script in a child node, with `preload`. */
+function node(preload: string[], script: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [...preload, script, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+const cli = (...args: string[]) => node(WITH_TWINS, 'runtime/cli/main.ts', ...args);
+
+/** Small deterministic generator in [-2, 2): the points are random but the test is reproducible. */
+function uniform(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 4 - 2;
+}
+
+describe('the children\'s test-function twins', () => {
+  // The probe loads only testfns.ts and the registry: a twin it finds was registered by testfns.ts's
+  // emitted code, which only the preload's transform produces.
+  const probe = 'test/support/testfn-twin-probe.ts';
+  const random = uniform(2024);
+  const points = Array.from({ length: 6 }, () => [random(), random(), random(), random()]); // x, dx, y, dy
+
+  test('come from the transform: none without it', () => {
+    const plain = node(['-r', 'ts-node/register/transpile-only'], probe, '[]');
+    expect(plain.stderr).toBe('');
+    expect(JSON.parse(plain.stdout)).toEqual({ beale: null, rosenbrock: null });
+  });
+
+  test('are exact in value and match central differences in their tangent', () => {
+    const r = node(WITH_TWINS, probe, JSON.stringify(points));
+    expect(r.stderr).toBe('');
+    const report = JSON.parse(r.stdout);
+    const h = 1e-6;
+    for (const f of [beale, rosenbrock]) {
+      expect(report[f.name].meta).toEqual({ name: f.name, tangentSlots: [true, true] });
+      expect(report[f.name].results).toHaveLength(points.length);
+      report[f.name].results.forEach(([value, tangent]: [number, number], i: number) => {
+        const [x, dx, y, dy] = points[i];
+        expect(value).toBe(f(x, y));
+        const fd = (f(x + h * dx, y + h * dy) - f(x - h * dx, y - h * dy)) / (2 * h);
+        expect(Math.abs(tangent - fd)).toBeLessThan(1e-6 * Math.max(1, Math.abs(fd)));
+      });
+    }
+  });
+});
 
 const FIGURES = ['loss-iteration', 'loss-time', 'trajectories'];
 

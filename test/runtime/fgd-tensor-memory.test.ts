@@ -8,7 +8,9 @@ import { lookupJvp } from '../../runtime/registry';
 import { tensor } from '../../runtime/tensor/create';
 import { memoryInfo, tidy } from '../../runtime/tensor/pool';
 import { Tensor } from '../../runtime/tensor/tensor';
-import { fillNormal } from '../../kernels/rng';
+import { execFileSync } from 'child_process';
+import * as path from 'path';
+import { fillNormal, rngImplementation } from '../../kernels/rng';
 import { MlpParams, initMlp, mlpLoss } from '../../fixtures/mlp';
 
 const SIZES: [number, number, number, number] = [12, 16, 8, 5];
@@ -92,5 +94,26 @@ describe('tensor fgd: bit-identical to Algorithm 1 by hand', () => {
     const ra = fgd(mlpLoss, [a], opts), rb = fgd(mlpLoss, [b], { ...opts, vectorized: false });
     expect(ra.losses).toEqual(rb.losses);
     expect(bits(a)).toEqual(bits(b));
+  });
+});
+
+describe('directions do not depend on the Philox implementation', () => {
+  // kernels/rng.ts generates words in WebAssembly when it can and in JavaScript otherwise; a run's
+  // directions (so its parameters) must be the same either way. The JavaScript path runs in a child
+  // process started with WebAssembly hidden.
+  const RNG = path.resolve(__dirname, '../../kernels/rng.ts');
+  const slices = `[[0, 5000, 3, 1], [4093, 9000, 2 ** 40 + 17, 2 ** 33 + 5], [2 ** 34 + 3, 77, 9, 0]]`;
+  const sample = `(r) => ${slices}.map(([off, n, seed, stream]) => ['fillNormal', 'fillRademacher', 'fillUniform']
+    .map((f) => Array.from(r[f](new Float64Array(n), seed, stream, off))))`;
+
+  test('normal, Rademacher and uniform slices are identical with and without WebAssembly', () => {
+    expect(rngImplementation).toBe('wasm');
+    const here = JSON.stringify((eval(sample) as (r: unknown) => unknown)(require(RNG)));
+    const code = `const r = require(${JSON.stringify(RNG)}); if (r.rngImplementation !== 'js') throw new Error('expected the js path');
+      process.stdout.write(JSON.stringify((${sample})(r)));`;
+    const there = execFileSync(process.execPath, ['--no-expose-wasm', '-r', 'ts-node/register/transpile-only', '-e', code],
+      { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8', maxBuffer: 64 << 20 });
+    expect(there.length).toBeGreaterThan(100000);
+    expect(there === here).toBe(true);
   });
 });
