@@ -4,6 +4,17 @@
 import type { Conv2dArgs } from '../backend';
 import { Engine } from './engine';
 import { OP } from './worker';
+import { im2col } from './im2col';
+import type { WasmGemm } from './gemm';
+
+/**
+ * Below this many input channels the indirect kernel's channel runs are too short to amortise
+ * the per-tap pointer loads (c = 1, the CNN's first layer: 6 GFLOP/s direct against 9 via
+ * im2col + gemm), so such convolutions go through im2col + gemm instead.
+ */
+const MIN_DIRECT_CHANNELS = 4;
+/** Floats of im2col buffer the small-channel path fills per gemm call. */
+const COLS_CHUNK = 1 << 22;
 
 const PARAMS = 16; // i32 slots of the geometry block read by conv.as
 
@@ -28,10 +39,13 @@ function validate(a: Conv2dArgs): void {
 }
 
 export class WasmConv {
-  constructor(private readonly e: Engine) {}
+  private cols = new Float32Array(0);
+
+  constructor(private readonly e: Engine, private readonly gemm: WasmGemm) {}
 
   conv2dNchw(a: Conv2dArgs): void {
     validate(a);
+    if (a.c < MIN_DIRECT_CHANNELS) return this.viaIm2col(a);
     const e = this.e, K = e.k;
     const taps = a.kh * a.kw, hw = a.h * a.w, nPix = a.outH * a.outW;
     const pixPad = Math.ceil(nPix / 4) * 4, blocks = pixPad / 4, panels = Math.ceil(a.o / 8);
@@ -54,8 +68,7 @@ export class WasmConv {
     e.f32.set(a.weight.subarray(a.weightOffset, a.weightOffset + a.o * a.c * taps), rawW);
     K.convPackW(rawW * 4, a.o, a.c, taps, pw * 4);
     const flops = 2 * a.batch * a.o * a.c * taps * nPix;
-    const parallel = e.parallel(flops, blocks);
-    const split = parallel ? Math.ceil(blocks / 2) : blocks;
+    const parallel = e.parallel(flops, Math.max(blocks, a.batch));
     for (let n0 = 0; n0 < a.batch; n0 += group) {
       const n1 = Math.min(a.batch, n0 + group);
       const images: { x: number; xT: number; ind: number; y: number; n: number }[] = [];
@@ -64,19 +77,61 @@ export class WasmConv {
         const xT = at; at += hw * a.c;
         const ind = at; at += pixPad * taps;
         const y = at; at += panels * 8 * pixPad;
-        e.f32.set(a.x.subarray(a.xOffset + n * a.c * hw, a.xOffset + (n + 1) * a.c * hw), x);
-        K.convPrep(params * 4, x * 4, xT * 4, ind * 4);
         images.push({ x, xT, ind, y, n });
-        if (parallel) e.post(OP.convKernel, [params * 4, ind * 4, pw * 4, y * 4, split, blocks]);
       }
-      const ticket = parallel ? e.launch() : 0;
-      for (const im of images) K.convKernel(params * 4, im.ind * 4, pw * 4, im.y * 4, 0, split);
-      if (parallel) e.finish(ticket);
+      const copyIn = (im: { x: number; n: number }) =>
+        e.f32.set(a.x.subarray(a.xOffset + im.n * a.c * hw, a.xOffset + (im.n + 1) * a.c * hw), im.x);
+      if (parallel && images.length >= 8) {
+        // Whole images to each thread: the helper's half is copied in and started first, so it
+        // preps and multiplies while the main thread copies and does its own half.
+        const half = Math.ceil(images.length / 2);
+        for (const im of images.slice(half)) {
+          copyIn(im);
+          e.post(OP.convPrep, [params * 4, im.x * 4, im.xT * 4, im.ind * 4]);
+          e.post(OP.convKernel, [params * 4, im.ind * 4, pw * 4, im.y * 4, 0, blocks]);
+        }
+        const ticket = e.launch();
+        for (const im of images.slice(0, half)) {
+          copyIn(im);
+          K.convPrep(params * 4, im.x * 4, im.xT * 4, im.ind * 4);
+          K.convKernel(params * 4, im.ind * 4, pw * 4, im.y * 4, 0, blocks);
+        }
+        e.finish(ticket);
+      } else {
+        // Few images: each one's pixel blocks are split between the threads.
+        const split = parallel ? Math.ceil(blocks / 2) : blocks;
+        for (const im of images) {
+          copyIn(im);
+          K.convPrep(params * 4, im.x * 4, im.xT * 4, im.ind * 4);
+          if (parallel) e.post(OP.convKernel, [params * 4, im.ind * 4, pw * 4, im.y * 4, split, blocks]);
+        }
+        const ticket = parallel ? e.launch() : 0;
+        for (const im of images) K.convKernel(params * 4, im.ind * 4, pw * 4, im.y * 4, 0, split);
+        if (parallel) e.finish(ticket);
+      }
       for (const im of images) {
         const dst = a.yOffset + im.n * a.o * nPix;
         if (pixPad === nPix) a.y.set(e.f32.subarray(im.y, im.y + a.o * nPix), dst);
         else for (let oc = 0; oc < a.o; oc++) a.y.set(e.f32.subarray(im.y + oc * pixPad, im.y + oc * pixPad + nPix), dst + oc * nPix);
       }
+    }
+  }
+
+  /** y[n] = W[o, c·kh·kw]·cols[n] for chunks of images whose cols fit COLS_CHUNK floats. */
+  private viaIm2col(a: Conv2dArgs): void {
+    const K = a.c * a.kh * a.kw, nPix = a.outH * a.outW, hw = a.h * a.w;
+    const per = Math.max(1, Math.min(a.batch, Math.floor(COLS_CHUNK / (K * nPix))));
+    if (this.cols.length < per * K * nPix) this.cols = new Float32Array(per * K * nPix);
+    const cols = this.cols;
+    for (let n0 = 0; n0 < a.batch; n0 += per) {
+      const count = Math.min(per, a.batch - n0);
+      for (let i = 0; i < count; i++) {
+        im2col({ x: a.x, xOffset: a.xOffset + (n0 + i) * a.c * hw, c: a.c, h: a.h, w: a.w, kh: a.kh, kw: a.kw,
+          strideH: a.strideH, strideW: a.strideW, padH: a.padH, padW: a.padW, outH: a.outH, outW: a.outW, cols, colsOffset: i * K * nPix });
+      }
+      this.gemm.gemm({ m: a.o, n: nPix, k: K, a: a.weight, aOffset: a.weightOffset, lda: K, transA: false, strideA: 0,
+        b: cols, bOffset: 0, ldb: nPix, transB: false, strideB: K * nPix,
+        c: a.y, cOffset: a.yOffset + n0 * a.o * nPix, ldc: nPix, strideC: a.o * nPix, batch: count, alpha: 1, beta: 0 });
     }
   }
 }

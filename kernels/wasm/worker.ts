@@ -6,10 +6,10 @@ import { Worker } from 'node:worker_threads';
 import type { WasmMemory, WasmModule } from './webassembly';
 
 /** Int32 slots of the control block at byte 0 of the shared memory. */
-export const CTL = { seq: 0, done: 1, ready: 2, quit: 3, count: 4, error: 5, jobs: 8 } as const;
+export const CTL = { seq: 0, done: 1, ready: 2, quit: 3, count: 4, error: 5, ack: 6, jobs: 8 } as const;
 /** Words per job record: an opcode, then the kernel's arguments (alpha/beta as f32 bits). */
 export const JOB_WORDS = 11;
-export const OP = { packB: 1, kernel: 2, convKernel: 3 } as const;
+export const OP = { packB: 1, kernel: 2, convKernel: 3, convPrep: 4 } as const;
 /** Bytes [CONTROL_BYTES, RESERVED_BYTES) are the helper's own warm-up scratch. */
 export const CONTROL_BYTES = 32768;
 export const RESERVED_BYTES = 65536;
@@ -24,9 +24,10 @@ const ctl = new Int32Array(memory.buffer, 0, ${CONTROL_BYTES / 4});
 const ctlF = new Float32Array(memory.buffer, 0, ${CONTROL_BYTES / 4});
 // Warm up: the first calls run in V8's baseline tier, several times slower.
 for (let i = 0; i < 30; i++) k.kernel(warm, warm + 4096, warm + 8192, 8, 1, 0, 1, 64, 1, 0);
+// Read before announcing readiness: the main thread posts its first job list only after that.
+let seen = Atomics.load(ctl, C.seq);
 Atomics.store(ctl, C.ready, 1);
 Atomics.notify(ctl, C.ready);
-let seen = Atomics.load(ctl, C.seq);
 for (;;) {
   let s = Atomics.load(ctl, C.seq);
   if (s === seen) {
@@ -38,11 +39,13 @@ for (;;) {
   }
   seen = s;
   if (Atomics.load(ctl, C.quit)) break;
+  Atomics.store(ctl, C.ack, s);
   try {
     const n = ctl[C.count];
     for (let j = 0, r = C.jobs; j < n; j++, r += W) {
       if (ctl[r] === OP.packB) k.packB(ctl[r + 1], ctl[r + 2], ctl[r + 3], ctl[r + 4], ctl[r + 5], ctl[r + 6], ctl[r + 7], ctl[r + 8]);
       else if (ctl[r] === OP.convKernel) k.convKernel(ctl[r + 1], ctl[r + 2], ctl[r + 3], ctl[r + 4], ctl[r + 5], ctl[r + 6]);
+      else if (ctl[r] === OP.convPrep) k.convPrep(ctl[r + 1], ctl[r + 2], ctl[r + 3], ctl[r + 4]);
       else k.kernel(ctl[r + 1], ctl[r + 2], ctl[r + 3], ctl[r + 4], ctl[r + 5], ctl[r + 6], ctl[r + 7], ctl[r + 8], ctlF[r + 9], ctlF[r + 10]);
     }
   } catch (e) {
@@ -65,6 +68,7 @@ export class Helper {
   private readonly worker: Worker;
   private readonly ctl: Int32Array;
   private disposed = false;
+  private broken = false;
 
   constructor(opts: HelperOptions) {
     this.ctl = new Int32Array(opts.memory.buffer, 0, CONTROL_BYTES / 4);
@@ -81,7 +85,7 @@ export class Helper {
 
   /** True once the helper has compiled and warmed up (it boots in the background). */
   get ready(): boolean {
-    return !this.disposed && Atomics.load(this.ctl, CTL.ready) === 1;
+    return !this.disposed && !this.broken && Atomics.load(this.ctl, CTL.ready) === 1;
   }
 
   /** Blocks until the helper is ready or `timeoutMs` passed; returns `ready`. */
@@ -99,14 +103,21 @@ export class Helper {
     return seq;
   }
 
-  /** Waits for job list `seq`: spins briefly (the helper is usually about done), then sleeps. */
-  wait(seq: number): void {
+  /**
+   * Waits for job list `seq`: spins briefly (the helper is usually about done), then sleeps.
+   * A helper that has not even taken the list after `ackTimeoutMs` is declared broken (an error,
+   * and later calls stay on the main thread) rather than blocking the process forever.
+   */
+  wait(seq: number, ackTimeoutMs = 10000): void {
     for (let i = 0; i < 20000; i++) if (Atomics.load(this.ctl, CTL.done) === seq) return this.check();
+    const t0 = Date.now();
     for (;;) {
       const d = Atomics.load(this.ctl, CTL.done);
       if (d === seq) return this.check();
-      if (Atomics.wait(this.ctl, CTL.done, d, 5000) === 'timed-out' && this.disposed) {
-        throw new Error('wasm backend: the helper thread died');
+      Atomics.wait(this.ctl, CTL.done, d, 1000);
+      if (Atomics.load(this.ctl, CTL.ack) !== seq && Date.now() - t0 > ackTimeoutMs) {
+        this.broken = true;
+        throw new Error(`wasm backend: the helper thread did not take its jobs within ${ackTimeoutMs} ms; continuing on one thread`);
       }
     }
   }

@@ -46,6 +46,13 @@ const GEOS: Geo[] = [
   { batch: 1, c: 1, h: 1, w: 1, o: 1, kh: 1, kw: 1, sh: 1, sw: 1, ph: 0, pw: 0 },
   { batch: 2, c: 65, h: 7, w: 9, o: 9, kh: 3, kw: 3, sh: 1, sw: 1, ph: 3, pw: 2 }, // padding wider than the kernel reach
   { batch: 1, c: 2, h: 63, w: 65, o: 8, kh: 4, kw: 3, sh: 3, sw: 2, ph: 0, pw: 0 },
+  // c ≥ 4 takes the direct (indirect-GEMM) kernel; c < 4 above goes through im2col + gemm.
+  { batch: 2, c: 5, h: 17, w: 13, o: 17, kh: 5, kw: 2, sh: 2, sw: 3, ph: 2, pw: 1 },
+  { batch: 1, c: 4, h: 63, w: 65, o: 8, kh: 4, kw: 3, sh: 3, sw: 2, ph: 0, pw: 0 },
+  // ≥ 8 images: two threads split whole images (fewer split each image's pixel blocks).
+  { batch: 9, c: 5, h: 9, w: 7, o: 10, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1 },
+  // 1.47M-float cols per image: the im2col path works in chunks of two images.
+  { batch: 3, c: 3, h: 100, w: 100, o: 2, kh: 7, kw: 7, sh: 1, sw: 1, ph: 3, pw: 3 },
 ];
 
 describe('wasm conv2dNchw', () => {

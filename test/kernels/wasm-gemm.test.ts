@@ -256,3 +256,14 @@ describe('wasm gemm, packed-B cache (bVersion)', () => {
     return small.dispose();
   });
 });
+
+describe('wasm helper thread hand-off', () => {
+  it('takes the first job list posted right after it reports ready (no lost wake-up)', async () => {
+    for (let i = 0; i < 4; i++) {
+      const be = createWasmBackend({ threads: 2, minParallelFlops: 0 });
+      expect(be.waitForThreads(20000)).toBe(true);
+      for (let j = 0; j < 3; j++) check(be, { m: 5, n: 17, k: 3 }, 1200 + j);
+      await be.dispose();
+    }
+  });
+});

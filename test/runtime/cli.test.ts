@@ -57,6 +57,31 @@ describe('the children\'s test-function twins', () => {
       });
     }
   });
+
+  test('an underivable call fails the child with the located build error', () => {
+    const bad = path.join(tmp, 'bad.ts');
+    fs.writeFileSync(bad, 'declare function mystery(x: number): number;\n/** @forwardGrad */\nexport function f(x: number): number { return 2 * mystery(x); }\n');
+    const r = node(WITH_TWINS, bad);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(`${bad}:3:51 - error TS94002: forwardgrad: cannot differentiate the call of 'mystery'`);
+  });
+
+  test('an edited callee is emitted again, never served stale from the preload\'s cache', () => {
+    const dir = path.join(tmp, 'edit');
+    fs.mkdirSync(dir, { recursive: true });
+    const registry = JSON.stringify(path.join(ROOT, 'runtime', 'registry'));
+    fs.writeFileSync(path.join(dir, 'main.ts'), `import { cube } from './callee';\nimport { lookupJvp } from ${registry};\n`
+      + '/** @forwardGrad */\nexport function f(x: number): number { return 3 * cube(x); }\n'
+      + 'process.stdout.write(JSON.stringify(lookupJvp(f)!.fn(2, 1)));\n');
+    const twinAt2 = (body: string) => {
+      fs.writeFileSync(path.join(dir, 'callee.ts'), `export function cube(x: number): number { return ${body}; }\n`);
+      const r = node(WITH_TWINS, path.join(dir, 'main.ts'));
+      expect(r.stderr).toBe('');
+      return JSON.parse(r.stdout);
+    };
+    expect(twinAt2('x * x * x')).toEqual([24, 36]); // f = 3x³
+    expect(twinAt2('x * x')).toEqual([12, 12]); // f = 3x²: the callee's new twin
+  });
 });
 
 const FIGURES = ['loss-iteration', 'loss-time', 'trajectories'];

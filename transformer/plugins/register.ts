@@ -56,6 +56,8 @@ export class TwinCompiler {
     const config = loadTsConfig(rootDir, tsconfig);
     const runtime = options.runtimeModule && path.isAbsolute(options.runtimeModule) ? path.resolve(options.runtimeModule) : undefined;
     const excluded = exclude.map((p) => path.resolve(rootDir, p));
+    // The transformer's own sources run the transform (loaded lazily, through this hook): never theirs.
+    excluded.push(path.resolve(__dirname, '..'));
     const isExcluded = (file: string) => excluded.some((p) => file === p || file.startsWith(p + path.sep));
     const root = entry && path.resolve(rootDir, entry);
     this.options = options;
@@ -99,7 +101,7 @@ export class TwinCompiler {
     this.emitter = undefined;
     if (!this.cacheDir) return;
     const files = [...this.closure].sort().map((f) => `${f}\0${fs.readFileSync(f, 'utf8')}`);
-    this.digest = sha1(transformerFingerprint(), this.options.runtimeModule ?? '', JSON.stringify(this.programs.options), ...files);
+    this.digest = sha1(transformerFingerprint(), ts.version, this.options.runtimeModule ?? '', JSON.stringify(this.programs.options), ...files);
   }
 }
 
