@@ -1,7 +1,7 @@
 // GEMM and conv GFLOP/s: our wasm backend (1 and 2 threads), tfjs-wasm (XNNPACK, one thread in
 // Node) and gpu.js webasm, on the paper's shapes. Rounds are interleaved across contenders and
 // medians reported, since the host is shared and noisy. Writes bench/results/gemm.json.
-// Run: npx ts-node --transpile-only bench/gemm.ts [--rounds N] [--no-gpujs]
+// Run: npx ts-node --transpile-only bench/gemm.ts [--rounds N] [--no-gpujs] [--filter TEXT]
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
@@ -12,6 +12,7 @@ const argv = process.argv.slice(2);
 const ROUNDS = Number(argv[argv.indexOf('--rounds') + 1]) || 9;
 const GPUJS_ROUNDS = 3; // gpu.js webasm runs at ~1 GFLOP/s: a 1024³ call takes seconds
 const WITH_GPUJS = !argv.includes('--no-gpujs');
+const FILTER = argv.includes('--filter') ? argv[argv.indexOf('--filter') + 1] : '';
 
 /** `ours`: how our backend runs the case (gpu.js only runs the plain ones; tfjs always its own op). */
 interface Case { name: string; flops: number; kind: 'gemm' | 'conv'; ours: 'plain' | 'cachedB' | 'direct'; m?: number; k?: number; n?: number; conv?: Conv }
@@ -127,7 +128,7 @@ async function main(): Promise<void> {
   if (gp) contenders.push(gp);
   const load0 = loadavg();
   const rows: Record<string, unknown>[] = [];
-  for (const cs of CASES) {
+  for (const cs of CASES.filter((c) => c.name.includes(FILTER))) {
     const runners = contenders.map((c) => c.prepare(cs));
     runners.forEach((r) => r?.()); // warm-up (and the first, packing call of the cached ones)
     const times: number[][] = contenders.map(() => []);
@@ -156,6 +157,7 @@ async function main(): Promise<void> {
     loadavgBefore: load0, loadavgAfter: loadavg(), rounds: ROUNDS, wasmVariant: one.variant,
     units: 'GFLOP/s (median); ratios against tfjs-wasm', rows,
   };
+  if (FILTER) return; // a partial run does not overwrite the saved table
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'gemm.json'), JSON.stringify(result, null, 2) + '\n');
