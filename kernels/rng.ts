@@ -7,8 +7,16 @@
 //   uniform    element i = (word_i + 0.5)·2^-32, in (0, 1) (never 0, so log() is safe)
 //   rademacher element i = ±1 from bit (i mod 32) of word ⌊i/32⌋
 //   normal     elements (2j, 2j+1) = Box–Muller of (word_2j, word_2j+1): r·cos θ, r·sin θ
+//
+// Float32Array normal fills take a fast path where WebAssembly SIMD is available
+// (kernels/wasm/assembly/rng.as: Philox on four blocks at once, Box–Muller in float32 with
+// polynomial log/sin/cos): the same words and pairing, so the same samples up to float32 rounding,
+// but they may differ from the float64 stream (Float64Array, number[], the JavaScript path) in the
+// last bits: |fast − float64| ≤ 1e-6 for |z| < 6.8 (test/runtime/rng-fast.test.ts). Either way a
+// float32 element depends only on (seed, stream, i); `normalFloat32Implementation` says which runs.
 
 import { WasmMemory, wasmApi } from './wasm/webassembly';
+import { RNG_WASM } from './wasm/build/binaries';
 
 const M0 = 0xd2511f53;
 const M1 = 0xcd9e8d57;
@@ -173,8 +181,161 @@ export function fillRademacher(out: FloatOut, seed: number, stream = 0, offset =
   return out;
 }
 
+/*
+ * The float32 normal kernel (rng.wasm): normals(k0, k1, s0, s1, blo, bhi, groups, dst) writes the
+ * 16·groups normals of blocks b … b+4·groups−1 at byte dst; boxMuller(src, groups, dst) maps given
+ * words (for tests). Own memory: [FAST_OUT, +FAST_FLOATS floats) output, then as much for words.
+ */
+type NormalWasm = {
+  normals(k0: number, k1: number, s0: number, s1: number, blo: number, bhi: number, groups: number, dst: number): void;
+  boxMuller(src: number, groups: number, dst: number): void;
+};
+const FAST_OUT = 65536, FAST_FLOATS = 16384, FAST_GROUPS = FAST_FLOATS / 16;
+
+type FastNormals = { k: NormalWasm; out: Float32Array; words: Uint32Array };
+
+function loadFastNormals(): FastNormals | undefined {
+  try {
+    const memory = new wasmApi.Memory({ initial: 3, maximum: 3, shared: false });
+    const k = new wasmApi.Instance(new wasmApi.Module(Uint8Array.from(atob(RNG_WASM), (c) => c.charCodeAt(0))), { env: { memory } }).exports as unknown as NormalWasm;
+    const fast = { k, out: new Float32Array(memory.buffer, FAST_OUT, FAST_FLOATS), words: new Uint32Array(memory.buffer, FAST_OUT + 4 * FAST_FLOATS, FAST_FLOATS) };
+    // Self-check against the float64 path: an unaligned slice across a 2^32 block carry, high key and stream words.
+    const seed = 0x12345 * TWO32 + 0x89abcdef, stream = 0x101 * TWO32 + 5, offset = (8 * TWO32 - 2) * 4 - 3;
+    const got = fillNormalF32(fast, new Float32Array(40), seed, stream, offset), want = fillNormalF64(new Float64Array(40), seed, stream, offset);
+    return want.every((x, i) => got[i] === x) ? w : undefined;
+  } catch {
+    return undefined; // no WebAssembly here (or it is forbidden): the JavaScript path gives the same words
+  }
+}
+
+const wasm = typeof wasmApi === 'object' ? loadWasm() : undefined;
+/** The words of the current chunk: the WebAssembly memory (one page, never grown) or a plain array. */
+const scratch = wasm ? new Uint32Array(wasm.memory.buffer, 0, CHUNK) : new Uint32Array(CHUNK);
+
+function wordsAtWasm(k0: number, k1: number, s0: number, s1: number, first: number, count: number): void {
+  const b = first / 4;
+  wasm!.philox(k0 | 0, k1 | 0, s0 | 0, s1 | 0, b | 0, Math.floor(b / TWO32) | 0, count >> 2);
+}
+
+const wordsAt = wasm ? wordsAtWasm : wordsAtJs;
+
+/** Which implementation generates the words ('wasm' or 'js'), for benchmarks and tests. */
+export const rngImplementation: 'wasm' | 'js' = wasm ? 'wasm' : 'js';
+
+/**
+ * Walks elements [offset, offset+n) in chunks: `emit(j0, w0, len)` gets the words of output
+ * positions j0 … j0+len-1 in scratch[w0 …] (w0 > 0 only for the first, unaligned chunk).
+ */
+function forChunks(seed: number, stream: number, offset: number, n: number,
+  emit: (j0: number, w0: number, len: number) => void): void {
+  checkIndex('seed', seed); checkIndex('stream', stream); checkIndex('offset', offset);
+  const k0 = seed >>> 0, k1 = Math.floor(seed / TWO32) >>> 0;
+  const s0 = stream >>> 0, s1 = Math.floor(stream / TWO32) >>> 0;
+  let j = 0;
+  while (j < n) {
+    const e = offset + j, first = e - (e % 4), skip = e - first;
+    const count = Math.min(CHUNK, (Math.ceil((offset + n - first) / 4)) * 4);
+    wordsAt(k0, k1, s0, s1, first, count);
+    const len = Math.min(count - skip, n - j);
+    emit(j, skip, len);
+    j += len;
+  }
+}
+
+/** out[j] = element offset+j of the uniform (0,1) stream (seed, stream). */
+export function fillUniform(out: FloatOut, seed: number, stream = 0, offset = 0): FloatOut {
+  forChunks(seed, stream, offset, out.length, (j0, w0, len) => {
+    for (let q = 0; q < len; q++) out[j0 + q] = (scratch[w0 + q] + 0.5) * INV32;
+  });
+  return out;
+}
+
+/**
+ * out[j] = element offset+j of the Rademacher (±1, equal odds) stream (seed, stream). Element i is
+ * bit (i mod 32) of word ⌊i/32⌋: one Philox block serves 128 elements.
+ */
+export function fillRademacher(out: FloatOut, seed: number, stream = 0, offset = 0): FloatOut {
+  const n = out.length;
+  if (n === 0) { forChunks(seed, stream, 0, 0, () => {}); return out; } // still validates the arguments
+  const firstWord = Math.floor(offset / 32), lastWord = Math.floor((offset + n - 1) / 32);
+  forChunks(seed, stream, firstWord, lastWord - firstWord + 1, (k0, w0, len) => {
+    for (let q = 0; q < len; q++) {
+      let word = scratch[w0 + q];
+      const base = (firstWord + k0 + q) * 32;
+      const from = base < offset ? offset : base, to = base + 32 > offset + n ? offset + n : base + 32;
+      word >>>= from - base;
+      for (let j = from - offset, end = to - offset; j < end; j++, word >>>= 1) out[j] = (word & 1) * 2 - 1;
+    }
+  });
+  return out;
+}
+
+/*
+ * The float32 normal kernel (rng.wasm): normals(k0, k1, s0, s1, blo, bhi, groups, dst) writes the
+ * 16·groups normals of blocks b … b+4·groups−1 at byte dst; boxMuller(src, groups, dst) maps given
+ * words (for tests). Own memory: [FAST_OUT, +FAST_FLOATS floats) output, then as much for words.
+ */
+type NormalWasm = {
+  normals(k0: number, k1: number, s0: number, s1: number, blo: number, bhi: number, groups: number, dst: number): void;
+  boxMuller(src: number, groups: number, dst: number): void;
+};
+const FAST_OUT = 65536, FAST_FLOATS = 16384, FAST_GROUPS = FAST_FLOATS / 16;
+
+type FastNormals = { k: NormalWasm; out: Float32Array; words: Uint32Array };
+
+function loadFastNormals(): FastNormals | undefined {
+  try {
+    const memory = new wasmApi.Memory({ initial: 3, maximum: 3, shared: false });
+    const k = new wasmApi.Instance(new wasmApi.Module(Uint8Array.from(atob(RNG_WASM), (c) => c.charCodeAt(0))), { env: { memory } }).exports as unknown as NormalWasm;
+    const fast = { k, out: new Float32Array(memory.buffer, FAST_OUT, FAST_FLOATS), words: new Uint32Array(memory.buffer, FAST_OUT + 4 * FAST_FLOATS, FAST_FLOATS) };
+    // Self-check against the float64 path: one group across a 2^32 block carry, high key and stream words.
+    k.normals(0x89abcdef, 0x1234567, 5, 0x80000001, -2, 7, 1, FAST_OUT);
+    const want = new Float64Array(16);
+    fillNormalF64(want, 0x123456789abcdef - 0x89abcdef + 0x89abcdef, 0x80000001 * 0 + 5 + 0x80000001 * TWO32, (7 * TWO32 + TWO32 - 2) * 4);
+    return want.every((x, i) => Math.abs(got[i] - x) < 1e-5) ? fast : undefined;
+  } catch {
+    return undefined; // no WebAssembly SIMD here: float32 normals come from the float64 path
+  }
+}
+
 /** out[j] = element offset+j of the standard normal stream (seed, stream). */
 export function fillNormal(out: FloatOut, seed: number, stream = 0, offset = 0): FloatOut {
+  if (fast && out instanceof Float32Array) return fillNormalF32(fast, out, seed, stream, offset);
+  return fillNormalF64(out, seed, stream, offset);
+}
+
+/** Float32 normals from the SIMD kernel, in chunks of FAST_FLOATS (a slice may start mid-block). */
+function fillNormalF32(fast: FastNormals, out: Float32Array, seed: number, stream: number, offset: number): Float32Array {
+  checkIndex('seed', seed); checkIndex('stream', stream); checkIndex('offset', offset);
+  const k0 = seed | 0, k1 = Math.floor(seed / TWO32) | 0, s0 = stream | 0, s1 = Math.floor(stream / TWO32) | 0;
+  const { k, out: buf } = fast, n = out.length;
+  for (let j = 0; j < n;) {
+    const e = offset + j, b = Math.floor(e / 4), skip = e - 4 * b;
+    const groups = Math.min(FAST_GROUPS, Math.ceil((skip + n - j) / 16));
+    k.normals(k0, k1, s0, s1, b | 0, Math.floor(b / TWO32) | 0, groups, FAST_OUT);
+    const len = Math.min(16 * groups - skip, n - j);
+    out.set(len === FAST_FLOATS ? buf : buf.subarray(skip, skip + len), j);
+    j += len;
+  }
+  return out;
+}
+
+/** Box–Muller of given words by the float32 kernel (16·g words → 16·g normals), for tests; undefined without it. */
+export function fastNormalsOfWords(words: Uint32Array): Float32Array | undefined {
+  if (!fast) return undefined;
+  if (words.length % 16 !== 0) throw new RangeError(`fastNormalsOfWords: length must be a multiple of 16, got ${words.length}`);
+  const res = new Float32Array(words.length);
+  for (let i = 0; i < words.length; i += FAST_FLOATS) {
+    const m = Math.min(FAST_FLOATS, words.length - i);
+    fast.words.set(words.subarray(i, i + m));
+    fast.k.boxMuller(FAST_OUT + 4 * FAST_FLOATS, m / 16, FAST_OUT);
+    res.set(fast.out.subarray(0, m), i);
+  }
+  return res;
+}
+
+/** Normals through the float64 Box–Muller (rounded on store for Float32Array). */
+function fillNormalF64(out: FloatOut, seed: number, stream = 0, offset = 0): FloatOut {
   forChunks(seed, stream, offset, out.length, (j0, w0, len) => {
     let q = 0;
     if (w0 % 2 === 1) { // odd start: the sin half of a pair
@@ -196,6 +357,10 @@ export function fillNormal(out: FloatOut, seed: number, stream = 0, offset = 0):
   });
   return out;
 }
+
+const fast = typeof wasmApi === 'object' ? loadFastNormals() : undefined;
+/** Which code makes Float32Array normals: the SIMD kernel ('wasm-simd') or the float64 path ('js'). */
+export const normalFloat32Implementation: 'wasm-simd' | 'js' = fast ? 'wasm-simd' : 'js';
 
 export type Distribution = 'normal' | 'rademacher' | 'uniform';
 

@@ -45,16 +45,26 @@ export function listBackends(): string[] {
   return registeredBackends().filter((name) => tryLoad(name) !== undefined);
 }
 
-/** Fills kernels a backend lacks with the js reference's, keeping its name and its extra members. */
+/**
+ * Fills kernels a backend lacks with the js reference's, keeping its name and EVERY other member:
+ * optional fast paths outside KernelBackend (`conv2dNchw`, see hasConv2dNchw), `threads`,
+ * `variant`, `dispose`, ... Members are found on the object and its prototype chain (class-based
+ * backends); methods are bound to the backend and getters stay live.
+ */
 function complete(b: KernelBackend): CompleteBackend {
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(b)) {
-    const v = (b as unknown as Record<string, unknown>)[key];
-    out[key] = typeof v === 'function' ? v.bind(b) : v;
+  const seen = new Set<string>();
+  for (let o: object | null = b; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+    for (const key of Object.getOwnPropertyNames(o)) {
+      if (key === 'constructor' || seen.has(key)) continue;
+      seen.add(key);
+      const desc = Object.getOwnPropertyDescriptor(o, key)!;
+      if (desc.get) Object.defineProperty(out, key, { get: () => (b as unknown as Record<string, unknown>)[key], enumerable: true });
+      else out[key] = typeof desc.value === 'function' ? desc.value.bind(b) : desc.value;
+    }
   }
   for (const key of Object.keys(jsBackend) as (keyof CompleteBackend)[]) {
-    const own = b[key] as ((args: never) => unknown) | undefined;
-    out[key] = key === 'name' ? b.name : own ? own.bind(b) : jsBackend[key];
+    if (key !== 'name' && typeof b[key] !== 'function') out[key] = jsBackend[key];
   }
   return out as unknown as CompleteBackend;
 }

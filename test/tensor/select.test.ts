@@ -1,5 +1,6 @@
 // Backend registry and selection: default, explicit choice, errors, and filling missing kernels.
 import { jsBackend } from '../../kernels/js';
+import { hasConv2dNchw, type CompleteBackend, type GemmArgs, type Im2colArgs } from '../../kernels/backend';
 import { getBackend, listBackends, loadBackend, registerBackend, registeredBackends, setBackend } from '../../kernels/select';
 import * as ops from '../../runtime/ops/index';
 import { tensor } from '../../runtime/tensor/create';
@@ -39,6 +40,33 @@ describe('backend selection', () => {
     const y = ops.relu(ops.matmul(tensor([1, -2], [1, 2]), tensor([1, 1], [2, 1])));
     expect([...y.toArray()]).toEqual([0]);
     expect(gemmCalls).toBe(1);
+  });
+
+  test('completion keeps members outside KernelBackend (conv2dNchw, threads, variant, dispose), also from a class', () => {
+    class Extra {
+      readonly name = 'extra';
+      private n = 1;
+      get threads(): number { return this.n; }
+      readonly variant = 'simd';
+      gemm(a: GemmArgs): void { jsBackend.gemm(a); }
+      im2col(a: Im2colArgs): void { jsBackend.im2col(a); }
+      conv2dNchw(): number { return this.n; }
+      async dispose(): Promise<void> { this.n = 0; }
+    }
+    registerBackend({ name: 'extra', load: () => new Extra() });
+    const b = loadBackend('extra') as CompleteBackend & Record<string, any>;
+    expect(hasConv2dNchw(b)).toBe(true);
+    expect([b.name, b.threads, b.variant, b.conv2dNchw()]).toEqual(['extra', 1, 'simd', 1]);
+    return b.dispose().then(() => { expect(b.threads).toBe(0); expect(b.conv2dNchw()).toBe(0); expect(b.relu).toBeUndefined(); expect(b.unary).toBe(jsBackend.unary); });
+  });
+
+  test('the wasm backend keeps conv2dNchw, threads, variant and dispose through selection', () => {
+    if (!listBackends().includes('wasm')) return; // wasm cannot load here: nothing to keep
+    const b = loadBackend('wasm') as CompleteBackend & Record<string, unknown>;
+    expect(hasConv2dNchw(b)).toBe(true);
+    expect([1, 2]).toContain(b.threads);
+    expect(['simd', 'relaxed']).toContain(b.variant);
+    expect(typeof b.dispose).toBe('function');
   });
 
   test('gpu.js is not loaded unless a gpujs backend is selected; FORWARDGRAD_BACKEND selects', () => {
