@@ -1,6 +1,6 @@
 // Throughput of the counter-based RNG fills (numbers per second), median of a few repeats.
 // Run: npx ts-node --transpile-only bench/rng.ts
-import { fillNormal, fillRademacher, fillUniform } from '../kernels/rng';
+import { fillNormal, fillRademacher, fillUniform, normalFloat32Implementation, rngImplementation } from '../kernels/rng';
 
 function median(xs: number[]): number { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; }
 
@@ -18,4 +18,5 @@ for (const [name, fill] of [['normal', fillNormal], ['uniform', fillUniform], ['
     rows.push({ fill: name, out: out.constructor.name, mNumbersPerS: +(N / median(times) / 1e6).toFixed(1) });
   }
 }
+console.log(`Philox words: ${rngImplementation}; Float32Array normals: ${normalFloat32Implementation}; load ${require('os').loadavg().map((l: number) => l.toFixed(2)).join(' ')}`);
 console.table(rows);

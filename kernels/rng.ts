@@ -15,8 +15,9 @@
 // last bits: |fast − float64| ≤ 1e-6 for |z| < 6.8 (test/runtime/rng-fast.test.ts). Either way a
 // float32 element depends only on (seed, stream, i); `normalFloat32Implementation` says which runs.
 
-import { WasmMemory, wasmApi } from './wasm/webassembly';
+import { WasmMemory, WasmModule, wasmApi } from './wasm/webassembly';
 import { RNG_WASM } from './wasm/build/binaries';
+import { NormalHelper } from './rng-helper';
 
 const M0 = 0xd2511f53;
 const M1 = 0xcd9e8d57;
@@ -184,117 +185,33 @@ export function fillRademacher(out: FloatOut, seed: number, stream = 0, offset =
 /*
  * The float32 normal kernel (rng.wasm): normals(k0, k1, s0, s1, blo, bhi, groups, dst) writes the
  * 16·groups normals of blocks b … b+4·groups−1 at byte dst; boxMuller(src, groups, dst) maps given
- * words (for tests). Own memory: [FAST_OUT, +FAST_FLOATS floats) output, then as much for words.
+ * words (for tests). Its shared memory: control block (kernels/rng-helper.ts), then output regions
+ * A (main thread) and B (helper), then W (words, for tests), FAST_FLOATS floats each.
  */
 type NormalWasm = {
   normals(k0: number, k1: number, s0: number, s1: number, blo: number, bhi: number, groups: number, dst: number): void;
   boxMuller(src: number, groups: number, dst: number): void;
 };
-const FAST_OUT = 65536, FAST_FLOATS = 16384, FAST_GROUPS = FAST_FLOATS / 16;
-
-type FastNormals = { k: NormalWasm; out: Float32Array; words: Uint32Array };
+type FastNormals = { k: NormalWasm; module: WasmModule; memory: WasmMemory; a: Float32Array; b: Float32Array; words: Uint32Array };
+const FAST_FLOATS = 16384, FAST_GROUPS = FAST_FLOATS / 16, REGION_BYTES = 4 * FAST_FLOATS;
+const REGION_A = 65536, REGION_B = REGION_A + REGION_BYTES, REGION_W = REGION_B + REGION_BYTES, FAST_PAGES = 16;
+/** Fills of fewer groups than this per thread stay on the main thread (a hand-off costs microseconds). */
+const MIN_SPLIT_GROUPS = 256;
 
 function loadFastNormals(): FastNormals | undefined {
   try {
-    const memory = new wasmApi.Memory({ initial: 3, maximum: 3, shared: false });
-    const k = new wasmApi.Instance(new wasmApi.Module(Uint8Array.from(atob(RNG_WASM), (c) => c.charCodeAt(0))), { env: { memory } }).exports as unknown as NormalWasm;
-    const fast = { k, out: new Float32Array(memory.buffer, FAST_OUT, FAST_FLOATS), words: new Uint32Array(memory.buffer, FAST_OUT + 4 * FAST_FLOATS, FAST_FLOATS) };
+    const memory = new wasmApi.Memory({ initial: FAST_PAGES, maximum: FAST_PAGES, shared: true });
+    const module = new wasmApi.Module(Uint8Array.from(atob(RNG_WASM), (c) => c.charCodeAt(0)));
+    const k = new wasmApi.Instance(module, { env: { memory } }).exports as unknown as NormalWasm;
+    const f32 = (at: number) => new Float32Array(memory.buffer, at, FAST_FLOATS);
+    const fast = { k, module, memory, a: f32(REGION_A), b: f32(REGION_B), words: new Uint32Array(memory.buffer, REGION_W, FAST_FLOATS) };
     // Self-check against the float64 path: an unaligned slice across a 2^32 block carry, high key and stream words.
     const seed = 0x12345 * TWO32 + 0x89abcdef, stream = 0x101 * TWO32 + 5, offset = (8 * TWO32 - 2) * 4 - 3;
-    const got = fillNormalF32(fast, new Float32Array(40), seed, stream, offset), want = fillNormalF64(new Float64Array(40), seed, stream, offset);
-    return want.every((x, i) => got[i] === x) ? w : undefined;
-  } catch {
-    return undefined; // no WebAssembly here (or it is forbidden): the JavaScript path gives the same words
-  }
-}
-
-const wasm = typeof wasmApi === 'object' ? loadWasm() : undefined;
-/** The words of the current chunk: the WebAssembly memory (one page, never grown) or a plain array. */
-const scratch = wasm ? new Uint32Array(wasm.memory.buffer, 0, CHUNK) : new Uint32Array(CHUNK);
-
-function wordsAtWasm(k0: number, k1: number, s0: number, s1: number, first: number, count: number): void {
-  const b = first / 4;
-  wasm!.philox(k0 | 0, k1 | 0, s0 | 0, s1 | 0, b | 0, Math.floor(b / TWO32) | 0, count >> 2);
-}
-
-const wordsAt = wasm ? wordsAtWasm : wordsAtJs;
-
-/** Which implementation generates the words ('wasm' or 'js'), for benchmarks and tests. */
-export const rngImplementation: 'wasm' | 'js' = wasm ? 'wasm' : 'js';
-
-/**
- * Walks elements [offset, offset+n) in chunks: `emit(j0, w0, len)` gets the words of output
- * positions j0 … j0+len-1 in scratch[w0 …] (w0 > 0 only for the first, unaligned chunk).
- */
-function forChunks(seed: number, stream: number, offset: number, n: number,
-  emit: (j0: number, w0: number, len: number) => void): void {
-  checkIndex('seed', seed); checkIndex('stream', stream); checkIndex('offset', offset);
-  const k0 = seed >>> 0, k1 = Math.floor(seed / TWO32) >>> 0;
-  const s0 = stream >>> 0, s1 = Math.floor(stream / TWO32) >>> 0;
-  let j = 0;
-  while (j < n) {
-    const e = offset + j, first = e - (e % 4), skip = e - first;
-    const count = Math.min(CHUNK, (Math.ceil((offset + n - first) / 4)) * 4);
-    wordsAt(k0, k1, s0, s1, first, count);
-    const len = Math.min(count - skip, n - j);
-    emit(j, skip, len);
-    j += len;
-  }
-}
-
-/** out[j] = element offset+j of the uniform (0,1) stream (seed, stream). */
-export function fillUniform(out: FloatOut, seed: number, stream = 0, offset = 0): FloatOut {
-  forChunks(seed, stream, offset, out.length, (j0, w0, len) => {
-    for (let q = 0; q < len; q++) out[j0 + q] = (scratch[w0 + q] + 0.5) * INV32;
-  });
-  return out;
-}
-
-/**
- * out[j] = element offset+j of the Rademacher (±1, equal odds) stream (seed, stream). Element i is
- * bit (i mod 32) of word ⌊i/32⌋: one Philox block serves 128 elements.
- */
-export function fillRademacher(out: FloatOut, seed: number, stream = 0, offset = 0): FloatOut {
-  const n = out.length;
-  if (n === 0) { forChunks(seed, stream, 0, 0, () => {}); return out; } // still validates the arguments
-  const firstWord = Math.floor(offset / 32), lastWord = Math.floor((offset + n - 1) / 32);
-  forChunks(seed, stream, firstWord, lastWord - firstWord + 1, (k0, w0, len) => {
-    for (let q = 0; q < len; q++) {
-      let word = scratch[w0 + q];
-      const base = (firstWord + k0 + q) * 32;
-      const from = base < offset ? offset : base, to = base + 32 > offset + n ? offset + n : base + 32;
-      word >>>= from - base;
-      for (let j = from - offset, end = to - offset; j < end; j++, word >>>= 1) out[j] = (word & 1) * 2 - 1;
-    }
-  });
-  return out;
-}
-
-/*
- * The float32 normal kernel (rng.wasm): normals(k0, k1, s0, s1, blo, bhi, groups, dst) writes the
- * 16·groups normals of blocks b … b+4·groups−1 at byte dst; boxMuller(src, groups, dst) maps given
- * words (for tests). Own memory: [FAST_OUT, +FAST_FLOATS floats) output, then as much for words.
- */
-type NormalWasm = {
-  normals(k0: number, k1: number, s0: number, s1: number, blo: number, bhi: number, groups: number, dst: number): void;
-  boxMuller(src: number, groups: number, dst: number): void;
-};
-const FAST_OUT = 65536, FAST_FLOATS = 16384, FAST_GROUPS = FAST_FLOATS / 16;
-
-type FastNormals = { k: NormalWasm; out: Float32Array; words: Uint32Array };
-
-function loadFastNormals(): FastNormals | undefined {
-  try {
-    const memory = new wasmApi.Memory({ initial: 3, maximum: 3, shared: false });
-    const k = new wasmApi.Instance(new wasmApi.Module(Uint8Array.from(atob(RNG_WASM), (c) => c.charCodeAt(0))), { env: { memory } }).exports as unknown as NormalWasm;
-    const fast = { k, out: new Float32Array(memory.buffer, FAST_OUT, FAST_FLOATS), words: new Uint32Array(memory.buffer, FAST_OUT + 4 * FAST_FLOATS, FAST_FLOATS) };
-    // Self-check against the float64 path: one group across a 2^32 block carry, high key and stream words.
-    k.normals(0x89abcdef, 0x1234567, 5, 0x80000001, -2, 7, 1, FAST_OUT);
-    const want = new Float64Array(16);
-    fillNormalF64(want, 0x123456789abcdef - 0x89abcdef + 0x89abcdef, 0x80000001 * 0 + 5 + 0x80000001 * TWO32, (7 * TWO32 + TWO32 - 2) * 4);
+    const got = fillNormalF32(fast, new Float32Array(40), seed, stream, offset);
+    const want = fillNormalF64(new Float64Array(40), seed, stream, offset);
     return want.every((x, i) => Math.abs(got[i] - x) < 1e-5) ? fast : undefined;
   } catch {
-    return undefined; // no WebAssembly SIMD here: float32 normals come from the float64 path
+    return undefined; // no WebAssembly SIMD (or shared memory) here: float32 normals come from the float64 path
   }
 }
 
@@ -304,18 +221,57 @@ export function fillNormal(out: FloatOut, seed: number, stream = 0, offset = 0):
   return fillNormalF64(out, seed, stream, offset);
 }
 
-/** Float32 normals from the SIMD kernel, in chunks of FAST_FLOATS (a slice may start mid-block). */
+let threads = typeof process === 'object' && process.env?.FORWARDGRAD_RNG_THREADS === '2' ? 2 : 1;
+let helper: NormalHelper | undefined;
+
+/**
+ * Threads for large float32 normal fills: 1 (main thread, the default) or 2 (main + one helper,
+ * started on first use; also FORWARDGRAD_RNG_THREADS=2). The numbers are the same either way. Two
+ * threads win only on an idle second core: on the shared 2-core host, 1.86M normals took 5.2–5.8 ms
+ * (2 threads) vs 8.3 ms (1) at load 0.8, but 13.7 ms vs 8.4 ms at load 1.5, hence opt-in.
+ */
+export function setNormalThreads(n: 1 | 2): void {
+  if (n !== 1 && n !== 2) throw new RangeError(`setNormalThreads: threads must be 1 or 2, got ${String(n)}`);
+  threads = n;
+  if (n === 1 && helper) { void helper.dispose(); helper = undefined; }
+}
+
+/** Starts the helper if needed and blocks until it runs (≤ timeoutMs); returns whether it does. */
+export function waitForNormalThreads(timeoutMs = 10000): boolean {
+  return threads === 2 && fast !== undefined && (helper ??= NormalHelper.start(fast.module, fast.memory))?.waitReady(timeoutMs) === true;
+}
+
+/**
+ * Float32 normals from the SIMD kernel, in chunks (a slice may start mid-block). With the helper
+ * ready, each chunk's later half of groups goes to it (region B) while this thread does the first
+ * half (region A); if the helper does not answer, this thread computes that half too (in region A,
+ * never B, which a late helper may still write).
+ */
 function fillNormalF32(fast: FastNormals, out: Float32Array, seed: number, stream: number, offset: number): Float32Array {
   checkIndex('seed', seed); checkIndex('stream', stream); checkIndex('offset', offset);
   const k0 = seed | 0, k1 = Math.floor(seed / TWO32) | 0, s0 = stream | 0, s1 = Math.floor(stream / TWO32) | 0;
-  const { k, out: buf } = fast, n = out.length;
+  const { k } = fast, n = out.length;
+  const gen = (b: number, groups: number, at: number) => k.normals(k0, k1, s0, s1, b | 0, Math.floor(b / TWO32) | 0, groups, at);
+  const copy = (from: Float32Array, skip: number, len: number, j: number) => out.set(len === FAST_FLOATS ? from : from.subarray(skip, skip + len), j);
+  let h: NormalHelper | undefined;
+  if (threads === 2 && n >= 32 * MIN_SPLIT_GROUPS && (h = helper ??= NormalHelper.start(fast.module, fast.memory)) && !h.ready) h = undefined;
   for (let j = 0; j < n;) {
     const e = offset + j, b = Math.floor(e / 4), skip = e - 4 * b;
-    const groups = Math.min(FAST_GROUPS, Math.ceil((skip + n - j) / 16));
-    k.normals(k0, k1, s0, s1, b | 0, Math.floor(b / TWO32) | 0, groups, FAST_OUT);
-    const len = Math.min(16 * groups - skip, n - j);
-    out.set(len === FAST_FLOATS ? buf : buf.subarray(skip, skip + len), j);
-    j += len;
+    const total = Math.ceil((skip + n - j) / 16);
+    const split = h !== undefined && h.ready && total >= 2 * MIN_SPLIT_GROUPS;
+    const gA = Math.min(FAST_GROUPS, split ? Math.ceil(total / 2) : total);
+    const gB = split ? Math.min(FAST_GROUPS, total - gA) : 0, bB = b + 4 * gA;
+    const ticket = gB > 0 ? h!.post([k0, k1, s0, s1, bB | 0, Math.floor(bB / TWO32) | 0, gB, REGION_B]) : 0;
+    gen(b, gA, REGION_A);
+    const lenA = Math.min(16 * gA - skip, n - j);
+    copy(fast.a, skip, lenA, j);
+    j += lenA;
+    if (gB > 0) {
+      const lenB = Math.min(16 * gB, n - j);
+      if (h!.wait(ticket)) copy(fast.b, 0, lenB, j);
+      else { gen(bB, gB, REGION_A); copy(fast.a, 0, lenB, j); }
+      j += lenB;
+    }
   }
   return out;
 }
@@ -328,8 +284,8 @@ export function fastNormalsOfWords(words: Uint32Array): Float32Array | undefined
   for (let i = 0; i < words.length; i += FAST_FLOATS) {
     const m = Math.min(FAST_FLOATS, words.length - i);
     fast.words.set(words.subarray(i, i + m));
-    fast.k.boxMuller(FAST_OUT + 4 * FAST_FLOATS, m / 16, FAST_OUT);
-    res.set(fast.out.subarray(0, m), i);
+    fast.k.boxMuller(REGION_W, m / 16, REGION_A);
+    res.set(fast.a.subarray(0, m), i);
   }
   return res;
 }

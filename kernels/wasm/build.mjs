@@ -3,7 +3,7 @@
 // compiled package (dist/) and bundlers carry them without file lookups. Skips the compile when
 // the sources, compiler version and flags hash to what binaries.ts already records.
 // The float32 normal generator (rng.as) is a separate small module (build/rng.wasm, RNG_WASM) with
-// its own non-shared memory: kernels/rng.ts uses it without starting the backend.
+// its own small shared memory (its own helper thread): kernels/rng.ts uses it without the backend.
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -18,7 +18,8 @@ const common = ['-O3', '--runtime', 'stub', '--noAssert', '--enable', 'simd', '-
 // Sources end in .as so the project's tsc never type-checks AssemblyScript; asc sees them as .ts.
 const variants = { simd: [], relaxed: ['--enable', 'relaxed-simd'] };
 const rngSources = ['rng.as'];
-const rngFlags = ['-O3', '--runtime', 'stub', '--noAssert', '--enable', 'simd', '--importMemory', '--initialMemory', '2'];
+const rngFlags = ['-O3', '--runtime', 'stub', '--noAssert', '--enable', 'simd', '--enable', 'threads',
+  '--importMemory', '--sharedMemory', '--initialMemory', '2', '--maximumMemory', '64'];
 
 const require = createRequire(import.meta.url);
 const ascVersion = require('assemblyscript/package.json').version;

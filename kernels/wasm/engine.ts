@@ -3,11 +3,13 @@
 // cache of gemm.ts sits in [limit, end)).
 import type { KernelExports } from './module';
 import type { WasmMemory } from './webassembly';
-import { CTL, Helper, JOB_WORDS, MAX_JOBS, RESERVED_BYTES } from './worker';
+import { CTL, Helper, JOB_WORDS, MAX_JOBS, MAX_UNITS, RESERVED_BYTES } from './worker';
 
 export interface EngineOptions {
   /** Calls with fewer flops stay on the main thread: a hand-off costs microseconds. */
   minParallelFlops: number;
+  /** gemm wakes the helper before copying its operands (default true). */
+  earlyWake?: boolean;
 }
 
 export class Engine {
@@ -22,6 +24,7 @@ export class Engine {
   /** Called when a kernel needs the whole arena: gemm.ts drops its packed-B cache. */
   onReclaim: () => void = () => {};
   private jobs = 0;
+  private opened = false;
 
   constructor(readonly k: KernelExports, memory: WasmMemory, public helper: Helper | undefined,
     readonly opts: EngineOptions) {
@@ -40,6 +43,9 @@ export class Engine {
 
   /** Most batch items per hand-off: two job records each must fit in the control block. */
   static readonly MAX_GROUP = Math.floor(MAX_JOBS / 2);
+  /** Most records and units in one list. */
+  static readonly MAX_JOBS = MAX_JOBS;
+  static readonly MAX_UNITS = MAX_UNITS;
 
   /** Floats free in the arena for one call; reclaims the cache when `need` does not fit otherwise. */
   room(need: number): number {
@@ -58,6 +64,7 @@ export class Engine {
 
   /** Appends one helper job: an opcode and up to 8 integer arguments, then two floats. */
   post(op: number, ints: number[], f0 = 0, f1 = 0): void {
+    if (this.jobs >= MAX_JOBS) throw new Error(`wasm backend: more than ${MAX_JOBS} jobs in one list`);
     const r = CTL.jobs + this.jobs * JOB_WORDS;
     this.ctl[r] = op;
     for (let i = 0; i < ints.length; i++) this.ctl[r + 1 + i] = ints[i];
@@ -66,14 +73,35 @@ export class Engine {
     this.jobs++;
   }
 
-  /** Starts the posted jobs on the helper; returns the ticket for `finish`. */
-  launch(): number {
-    const n = this.jobs;
-    this.jobs = 0;
-    return this.helper!.start(n);
+  /** Wakes the helper before the records are written (they follow with `launch`). */
+  open(): void {
+    this.helper!.open();
+    this.opened = true;
   }
 
-  finish(ticket: number): void {
-    this.helper!.wait(ticket);
+  /** Drops the posted records and closes an opened list (an error while preparing it). */
+  abandon(): void {
+    this.jobs = 0;
+    if (this.opened) this.helper?.close();
+    this.opened = false;
+  }
+
+  /**
+   * Wakes the helper for the posted records, cut into units of `unit` records (default: all in
+   * one, the helper's share of a static split); either thread claims units until none are left.
+   */
+  launch(unit = this.jobs): number {
+    const n = this.jobs;
+    this.jobs = 0;
+    if (!this.opened) this.helper!.open();
+    this.opened = false;
+    this.helper!.publish(n, unit);
+    return 0;
+  }
+
+  /** Runs whatever the helper has not claimed on this thread, then waits for the rest. */
+  finish(_ticket = 0): void {
+    this.jobs = 0;
+    this.helper!.finish(this.k);
   }
 }

@@ -7,6 +7,8 @@ import { Engine } from './engine';
 import { OP } from './worker';
 
 const ceilTo = (x: number, q: number) => Math.ceil(x / q) * q;
+/** Chunks per item on two threads: enough that the faster thread picks up the slack. */
+const CHUNKS = 16;
 
 /** Checks shapes, leading dimensions and that every touched element lies inside its array. */
 function validate(g: GemmArgs): void {
@@ -145,37 +147,54 @@ export class WasmGemm {
     }
     const itemFloats = sizes(g, mode).item;
     const parallel = e.parallel(2 * m * n * k * batch, panels);
-    const split = parallel ? Math.ceil(panels / 2) : panels;
     const packEach = packB && !sharedB;
+    // Two threads: each item's panels are cut into chunks (a packB + kernel pair, or a kernel),
+    // claimed by whichever thread is free. The helper is woken first, so its wake-up overlaps the
+    // copies; it starts as soon as the list is published.
+    const cuts = process.env.TMP_CHUNKS === 'g' ? guidedCuts(panels) : evenCuts(panels, Number(process.env.TMP_CHUNKS ?? CHUNKS));
+    const chunks = cuts.length - 1, unit = packEach ? 2 : 1;
+    const maxGroup = parallel ? Math.max(1, Math.min(Math.floor(Engine.MAX_JOBS / (chunks * unit)), Math.floor(Engine.MAX_UNITS / chunks))) : group;
+    group = Math.min(group, maxGroup);
 
     for (let t0 = 0; t0 < batch; t0 += group) {
       const t1 = Math.min(batch, t0 + group);
       const items: { pa: number; pb: number; raw: number; pc: number; t: number }[] = [];
-      for (let t = t0, base = top; t < t1; t++, base += itemFloats) {
-        let at = base;
-        const pa = sharedA ? sharedPa : at; if (!sharedA) at += mPad * k;
-        const raw = packEach ? at : -1; if (packEach) at += k * n;
-        const pb = sharedB ? sharedPb : inCache ? cachedPb(t) : at;
-        if (!sharedB && !inCache) at += nPad * k;
-        const pc = at;
-        if (!sharedA) packA(t, pa);
-        if (packEach) e.copyIn(g.b, g.bOffset + t * g.strideB, g.ldb, bRows, bCols, raw);
-        if (beta !== 0) {
-          const cOff = g.cOffset + t * g.strideC;
-          for (let r = 0; r < m; r++) e.f32.set(g.c.subarray(cOff + r * g.ldc, cOff + r * g.ldc + n), pc + r * nPad);
+      if (parallel && e.opts.earlyWake !== false) e.open();
+      try {
+        for (let t = t0, base = top; t < t1; t++, base += itemFloats) {
+          let at = base;
+          const pa = sharedA ? sharedPa : at; if (!sharedA) at += mPad * k;
+          const raw = packEach ? at : -1; if (packEach) at += k * n;
+          const pb = sharedB ? sharedPb : inCache ? cachedPb(t) : at;
+          if (!sharedB && !inCache) at += nPad * k;
+          const pc = at;
+          if (!sharedA) packA(t, pa);
+          if (packEach) e.copyIn(g.b, g.bOffset + t * g.strideB, g.ldb, bRows, bCols, raw);
+          if (beta !== 0) {
+            const cOff = g.cOffset + t * g.strideC;
+            for (let r = 0; r < m; r++) e.f32.set(g.c.subarray(cOff + r * g.ldc, cOff + r * g.ldc + n), pc + r * nPad);
+          }
+          items.push({ pa, pb, raw, pc, t });
+          if (parallel) {
+            for (let c = 0; c < chunks; c++) {
+              const p0 = cuts[c], p1 = cuts[c + 1];
+              if (packEach) e.post(OP.packB, [raw * 4, bCols, transB, k, n, p0, p1, pb * 4]);
+              e.post(OP.kernel, [pa * 4, pb * 4, pc * 4, nPad, blocks, p0, p1, k], alpha, beta);
+            }
+          }
         }
-        items.push({ pa, pb, raw, pc, t });
-        if (parallel) {
-          if (packEach) e.post(OP.packB, [raw * 4, bCols, transB, k, n, split, panels, pb * 4]);
-          e.post(OP.kernel, [pa * 4, pb * 4, pc * 4, nPad, blocks, split, panels, k], alpha, beta);
+        if (parallel) e.launch(unit);
+      } catch (err) {
+        if (parallel) e.abandon();
+        throw err;
+      }
+      if (parallel) e.finish();
+      else {
+        for (const it of items) {
+          if (packEach) K.packB(it.raw * 4, bCols, transB, k, n, 0, panels, it.pb * 4);
+          K.kernel(it.pa * 4, it.pb * 4, it.pc * 4, nPad, blocks, 0, panels, k, alpha, beta);
         }
       }
-      const ticket = parallel ? e.launch() : 0;
-      for (const it of items) {
-        if (packEach) K.packB(it.raw * 4, bCols, transB, k, n, 0, split, it.pb * 4);
-        K.kernel(it.pa * 4, it.pb * 4, it.pc * 4, nPad, blocks, 0, split, k, alpha, beta);
-      }
-      if (parallel) e.finish(ticket);
       for (const it of items) {
         const cOff = g.cOffset + it.t * g.strideC;
         if (g.ldc === n && n === nPad) g.c.set(e.f32.subarray(it.pc, it.pc + m * n), cOff);
@@ -184,6 +203,21 @@ export class WasmGemm {
     }
   }
 
+}
+
+/** Panel boundaries of `parts` equal chunks. */
+function evenCuts(panels: number, parts: number): number[] {
+  const chunk = Math.max(1, Math.ceil(panels / parts)), cuts = [];
+  for (let p = 0; p < panels; p += chunk) cuts.push(p);
+  cuts.push(panels);
+  return cuts;
+}
+
+/** Guided chunks: a quarter of what is left each time (at least 1/32), so the first claims are big and the last small. */
+function guidedCuts(panels: number): number[] {
+  const least = Math.max(1, Math.ceil(panels / 32)), cuts = [0];
+  for (let p = 0; p < panels;) cuts.push(p = Math.min(panels, p + Math.max(least, Math.ceil((panels - p) / 4))));
+  return cuts;
 }
 
 function groupSize(batch: number, room: number, item: number): number {

@@ -1,12 +1,19 @@
-// The helper thread: a worker_threads Worker that shares the kernel memory and runs job lists the
-// main thread posts into a control block, so the op API stays synchronous (the main thread does
-// its share, then Atomics.waits). After a job the helper spins briefly on Atomics.load (a
-// back-to-back hand-off then costs < 1 µs instead of ~100 µs for wait/notify), then sleeps.
+// The helper thread: a worker_threads Worker that shares the kernel memory and takes work from job
+// lists the main thread posts into a control block, so the op API stays synchronous. A list is cut
+// into units (a few records each) that either thread claims with a compare-exchange on one word:
+// the main thread works through the list too, so a helper that wakes late (a busy machine) only
+// does less, never delays the call, and the results do not depend on who ran which unit.
+// After a list the helper spins briefly on Atomics.load (a back-to-back hand-off then costs < 1 µs
+// instead of ~100 µs for wait/notify), then sleeps.
 import { Worker } from 'node:worker_threads';
 import type { WasmMemory, WasmModule } from './webassembly';
 
-/** Int32 slots of the control block at byte 0 of the shared memory. */
-export const CTL = { seq: 0, done: 1, ready: 2, quit: 3, count: 4, error: 5, ack: 6, jobs: 8 } as const;
+/**
+ * Int32 slots of the control block at byte 0 of the shared memory. `next` holds the open list's
+ * tag (seq mod 2^20) and its next unclaimed unit (11 bits); `avail` is the number of units once
+ * started; `finished` counts units done; `unit` is records per unit.
+ */
+export const CTL = { seq: 0, ready: 2, quit: 3, count: 4, error: 5, next: 7, avail: 8, finished: 9, unit: 10, jobs: 12 } as const;
 /** Words per job record: an opcode, then the kernel's arguments (alpha/beta as f32 bits). */
 export const JOB_WORDS = 11;
 export const OP = { packB: 1, kernel: 2, convKernel: 3, convPrep: 4 } as const;
@@ -14,6 +21,42 @@ export const OP = { packB: 1, kernel: 2, convKernel: 3, convPrep: 4 } as const;
 export const CONTROL_BYTES = 32768;
 export const RESERVED_BYTES = 65536;
 export const MAX_JOBS = Math.floor((CONTROL_BYTES / 4 - CTL.jobs) / JOB_WORDS);
+/** Most units per list (the index field of `next`). */
+export const MAX_UNITS = 2047;
+const CLOSED = -1;
+
+/** Claim protocol, shared verbatim by both threads (it is also pasted into the helper's source). */
+const CLAIM = `
+function claim(ctl, C, tag) {
+  // -1: list closed, stale or exhausted; -2: opened, not yet published; -3: lost a race, try
+  // again; else a unit index.
+  const v = Atomics.load(ctl, C.next);
+  if (v < 0 || (v >>> 11) !== tag) return -1;
+  const avail = Atomics.load(ctl, C.avail), i = v & 2047;
+  if (avail === 0) return -2;
+  if (i >= avail) return -1;
+  return Atomics.compareExchange(ctl, C.next, v, v + 1) === v ? i : -3;
+}
+function runUnit(k, ctl, ctlF, C, W, OP, i) {
+  const unit = ctl[C.unit];
+  for (let j = i * unit, r = C.jobs + j * W; j < (i + 1) * unit; j++, r += W) {
+    if (ctl[r] === OP.packB) k.packB(ctl[r + 1], ctl[r + 2], ctl[r + 3], ctl[r + 4], ctl[r + 5], ctl[r + 6], ctl[r + 7], ctl[r + 8]);
+    else if (ctl[r] === OP.convKernel) k.convKernel(ctl[r + 1], ctl[r + 2], ctl[r + 3], ctl[r + 4], ctl[r + 5], ctl[r + 6]);
+    else if (ctl[r] === OP.convPrep) k.convPrep(ctl[r + 1], ctl[r + 2], ctl[r + 3], ctl[r + 4]);
+    else k.kernel(ctl[r + 1], ctl[r + 2], ctl[r + 3], ctl[r + 4], ctl[r + 5], ctl[r + 6], ctl[r + 7], ctl[r + 8], ctlF[r + 9], ctlF[r + 10]);
+  }
+}
+// Runs claimed unit i; counts it done even if it threw (the error flag tells the main thread).
+function work(k, ctl, ctlF, C, W, OP, i) {
+  try { runUnit(k, ctl, ctlF, C, W, OP, i); } catch (e) { Atomics.store(ctl, C.error, 1); }
+  if (Atomics.add(ctl, C.finished, 1) + 1 === Atomics.load(ctl, C.avail)) Atomics.notify(ctl, C.finished);
+}
+`;
+// eslint-disable-next-line @typescript-eslint/no-implied-eval
+const shared = new Function(`${CLAIM}; return { claim, work };`)() as {
+  claim(ctl: Int32Array, C: typeof CTL, tag: number): number;
+  work(k: unknown, ctl: Int32Array, ctlF: Float32Array, C: typeof CTL, W: number, op: typeof OP, i: number): void;
+};
 
 // Plain JS (not TypeScript) so it runs as `eval` code from ts-jest, dist/ and bundles alike.
 const SOURCE = `
@@ -23,7 +66,10 @@ const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const ctl = new Int32Array(memory.buffer, 0, ${CONTROL_BYTES / 4});
 const ctlF = new Float32Array(memory.buffer, 0, ${CONTROL_BYTES / 4});
 // Warm up: the first calls run in V8's baseline tier, several times slower.
-for (let i = 0; i < 30; i++) k.kernel(warm, warm + 4096, warm + 8192, 8, 1, 0, 1, 64, 1, 0);
+for (let i = 0; i < 30; i++) {
+  k.kernel(warm, warm + 4096, warm + 8192, 8, 1, 0, 1, 64, 1, 0);
+  k.packB(warm + 12288, 64, 0, 16, 64, 0, 8, warm + 16384);
+}
 // Read before announcing readiness: the main thread posts its first job list only after that.
 let seen = Atomics.load(ctl, C.seq);
 Atomics.store(ctl, C.ready, 1);
@@ -39,21 +85,18 @@ for (;;) {
   }
   seen = s;
   if (Atomics.load(ctl, C.quit)) break;
-  Atomics.store(ctl, C.ack, s);
-  try {
-    const n = ctl[C.count];
-    for (let j = 0, r = C.jobs; j < n; j++, r += W) {
-      if (ctl[r] === OP.packB) k.packB(ctl[r + 1], ctl[r + 2], ctl[r + 3], ctl[r + 4], ctl[r + 5], ctl[r + 6], ctl[r + 7], ctl[r + 8]);
-      else if (ctl[r] === OP.convKernel) k.convKernel(ctl[r + 1], ctl[r + 2], ctl[r + 3], ctl[r + 4], ctl[r + 5], ctl[r + 6]);
-      else if (ctl[r] === OP.convPrep) k.convPrep(ctl[r + 1], ctl[r + 2], ctl[r + 3], ctl[r + 4]);
-      else k.kernel(ctl[r + 1], ctl[r + 2], ctl[r + 3], ctl[r + 4], ctl[r + 5], ctl[r + 6], ctl[r + 7], ctl[r + 8], ctlF[r + 9], ctlF[r + 10]);
-    }
-  } catch (e) {
-    Atomics.store(ctl, C.error, 1);
+  const tag = s & 0xfffff;
+  // Woken early (the main thread is still copying operands): spin a little, then sleep until
+  // published, so a busy machine does not lose the main thread's core to this loop.
+  const spinUntil = performance.now() + 4 * spinMs;
+  for (;;) {
+    const i = claim(ctl, C, tag);
+    if (i === -1) break;
+    if (i >= 0) work(k, ctl, ctlF, C, W, OP, i);
+    else if (i === -2 && performance.now() > spinUntil) Atomics.wait(ctl, C.avail, 0, 100);
   }
-  Atomics.store(ctl, C.done, s);
-  Atomics.notify(ctl, C.done);
 }
+${CLAIM}
 `;
 
 export interface HelperOptions {
@@ -63,15 +106,22 @@ export interface HelperOptions {
   spinMs: number;
 }
 
-/** One helper thread. `run(count)` starts the posted jobs; `wait()` blocks until they are done. */
+/**
+ * One helper thread. A call: `open` wakes it, the engine writes records, `publish` releases them
+ * in units, `finish` makes the main thread claim and run what is left, then wait for the units
+ * the helper took.
+ */
 export class Helper {
   private readonly worker: Worker;
   private readonly ctl: Int32Array;
+  private readonly ctlF: Float32Array;
   private disposed = false;
   private broken = false;
+  private tag = -1;
 
   constructor(opts: HelperOptions) {
     this.ctl = new Int32Array(opts.memory.buffer, 0, CONTROL_BYTES / 4);
+    this.ctlF = new Float32Array(opts.memory.buffer, 0, CONTROL_BYTES / 4);
     this.worker = new Worker(SOURCE, {
       eval: true,
       workerData: {
@@ -94,40 +144,70 @@ export class Helper {
     return this.ready;
   }
 
-  /** Starts the `count` job records already written at CTL.jobs. */
-  start(count: number): number {
-    Atomics.store(this.ctl, CTL.count, count);
-    Atomics.store(this.ctl, CTL.error, 0);
-    const seq = Atomics.add(this.ctl, CTL.seq, 1) + 1;
-    Atomics.notify(this.ctl, CTL.seq);
-    return seq;
+  /** Opens a list with nothing to claim yet and wakes the helper (its wake-up overlaps the copies). */
+  open(): void {
+    const c = this.ctl;
+    Atomics.store(c, CTL.next, CLOSED); // a late helper must not claim while the slots change
+    Atomics.store(c, CTL.avail, 0);
+    Atomics.store(c, CTL.finished, 0);
+    Atomics.store(c, CTL.error, 0);
+    const seq = Atomics.load(c, CTL.seq) + 1;
+    this.tag = seq & 0xfffff;
+    Atomics.store(c, CTL.next, this.tag << 11);
+    Atomics.store(c, CTL.seq, seq);
+    Atomics.notify(c, CTL.seq);
+  }
+
+  /** Releases the `count` records written at CTL.jobs of the open list, in units of `unit` records. */
+  publish(count: number, unit: number): void {
+    const units = count / unit, c = this.ctl;
+    if (!Number.isInteger(units) || units < 1 || units > MAX_UNITS || count > MAX_JOBS) {
+      this.close();
+      throw new Error(`wasm backend: bad job list (${count} records in units of ${unit})`);
+    }
+    Atomics.store(c, CTL.count, count);
+    Atomics.store(c, CTL.unit, unit);
+    Atomics.store(c, CTL.avail, units);
+    Atomics.notify(c, CTL.avail);
+  }
+
+  /** Closes the list: claims fail from now on (also how an opened list is abandoned). */
+  close(): void {
+    Atomics.store(this.ctl, CTL.next, CLOSED);
+    Atomics.notify(this.ctl, CTL.avail);
   }
 
   /**
-   * Waits for job list `seq`: spins briefly (the helper is usually about done), then sleeps.
-   * A helper that has not even taken the list after `ackTimeoutMs` is declared broken (an error,
-   * and later calls stay on the main thread) rather than blocking the process forever.
+   * Runs unclaimed units on this thread with `k` (the main thread's kernels), then waits for the
+   * units the helper took. A helper that makes no progress for `stallMs` while holding a unit is
+   * declared broken (an error, and later calls stay on the main thread) rather than blocking forever.
    */
-  wait(seq: number, ackTimeoutMs = 10000): void {
-    for (let i = 0; i < 20000; i++) if (Atomics.load(this.ctl, CTL.done) === seq) return this.check();
-    const t0 = Date.now();
+  finish(k: unknown, stallMs = 10000): void {
+    const c = this.ctl;
     for (;;) {
-      const d = Atomics.load(this.ctl, CTL.done);
-      if (d === seq) return this.check();
-      Atomics.wait(this.ctl, CTL.done, d, 1000);
-      if (Atomics.load(this.ctl, CTL.ack) !== seq && Date.now() - t0 > ackTimeoutMs) {
+      const i = shared.claim(c, CTL, this.tag);
+      if (i === -1) break;
+      if (i >= 0) shared.work(k, c, this.ctlF, CTL, JOB_WORDS, OP, i);
+    }
+    const units = Atomics.load(c, CTL.avail);
+    let last = Atomics.load(c, CTL.finished), t0 = Date.now();
+    for (let spin = 0; last !== units && spin < 20000; spin++) last = Atomics.load(c, CTL.finished);
+    while (last !== units) {
+      Atomics.wait(c, CTL.finished, last, 100);
+      const now = Atomics.load(c, CTL.finished);
+      if (now !== last) { last = now; t0 = Date.now(); } else if (Date.now() - t0 > stallMs) {
         this.broken = true;
-        throw new Error(`wasm backend: the helper thread did not take its jobs within ${ackTimeoutMs} ms; continuing on one thread`);
+        this.close();
+        throw new Error(`wasm backend: the helper thread made no progress for ${stallMs} ms; continuing on one thread`);
       }
     }
-  }
-
-  private check(): void {
-    if (Atomics.load(this.ctl, CTL.error)) throw new Error('wasm backend: a kernel failed in the helper thread');
+    this.close();
+    if (Atomics.load(c, CTL.error)) throw new Error('wasm backend: a kernel failed in the helper thread');
   }
 
   dispose(): Promise<number> {
     this.disposed = true;
+    Atomics.store(this.ctl, CTL.next, CLOSED);
     Atomics.store(this.ctl, CTL.quit, 1);
     Atomics.add(this.ctl, CTL.seq, 1);
     Atomics.notify(this.ctl, CTL.seq);

@@ -24,7 +24,10 @@ export type DirectionSource = { seed: number; rng?: undefined } | { rng: Rng; se
 // Below this many elements a direction is generated in one fill and scattered (one Philox pass
 // for many scalar leaves instead of one call per leaf).
 const SMALL = 1024;
-const flat = new Float64Array(SMALL);
+const flat = new Float64Array(SMALL), flat32 = new Float32Array(SMALL);
+/** Float32 leaves get float32 fills: kernels/rng.ts makes float32 normals with a faster kernel that
+ * may differ from the float64 stream in the last bits, and v must match fillNormal on the leaf's own type. */
+const isF32 = (l: Leaf) => l.kind === 'f32' || l.kind === 'tensor';
 
 /**
  * Fills `rows` directions into the tangent leaves: tangent leaf j (paired with primal leaf j) holds
@@ -37,9 +40,10 @@ export function drawDirections(primal: readonly Leaf[], tangent: readonly Leaf[]
   if (rows === 1 && n <= SMALL && primal.length > 1) {
     const v = flat.subarray(0, n);
     if (source.rng) source.rng.fill(v, distribution); else fill(v, source.seed, stream, 0);
+    const v32 = !source.rng && tangent.some(isF32) ? fill(flat32.subarray(0, n), source.seed, stream, 0) : v;
     for (let j = 0; j < primal.length; j++) {
-      const p = primal[j], t = tangent[j], buf = t.data();
-      for (let i = 0; i < p.size; i++) buf[i] = v[p.offset + i];
+      const p = primal[j], t = tangent[j], buf = t.data(), src = isF32(t) ? v32 : v;
+      for (let i = 0; i < p.size; i++) buf[i] = src[p.offset + i];
       t.commit();
     }
     return;

@@ -14,7 +14,7 @@ export interface JvpRule { readonly jvp: (...args: any[]) => [unknown, unknown];
 
 export const JVP_RULES: Readonly<Record<string, JvpRule>> = {
   matmul:              { jvp: matmulJvp,              rule: 'ẏ = ȧ·b + a·ḃ; [a;ȧ]·b is one gemm over stacked rows, a·ḃ accumulates (beta=1)' },
-  conv2d:              { jvp: conv2dJvp,              rule: 'ẏ = conv(ẋ,w) + conv(x,ẇ); im2col(x) once per chunk, ẋ images through the same w' },
+  conv2d:              { jvp: conv2dJvp,              rule: 'ẏ = conv(ẋ,w) + conv(x,ẇ); direct conv: [x; ẋ] stacked on the batch axis through w, then x through all ẇ_k as K·O channels; else im2col(x) once per chunk' },
   add:                 { jvp: addJvp,                 rule: 'ẏ = ȧ + ḃ (broadcast operand tangent broadcast alike)' },
   sub:                 { jvp: subJvp,                 rule: 'ẏ = ȧ − ḃ' },
   mul:                 { jvp: mulJvp,                 rule: 'ẏ = ȧ·b + a·ḃ' },

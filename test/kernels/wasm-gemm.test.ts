@@ -3,6 +3,10 @@
 // summation of k products, so any misplaced or missing term (error ~ |a||b|) fails.
 import type { GemmArgs } from '../../kernels/backend';
 import { createWasmBackend, type WasmBackend } from '../../kernels/wasm/index';
+import { compileKernels, type KernelExports } from '../../kernels/wasm/module';
+import { Helper, OP, RESERVED_BYTES } from '../../kernels/wasm/worker';
+import { Engine } from '../../kernels/wasm/engine';
+import { wasmApi } from '../../kernels/wasm/webassembly';
 
 const EPS32 = 2 ** -23;
 
@@ -166,6 +170,7 @@ describe('wasm gemm, two threads', () => {
       { m: 65, n: 63, k: 17, batch: 7, sharedA: true },
       { m: 3, n: 129, k: 17, batch: 2, sharedB: true },
       { m: 1, n: 9, k: 1 },
+      { m: 5, n: 300, k: 9, batch: 40 }, // 13 chunks of 3 panels per item: two job lists
     ];
     for (const cs of cases) {
       const s = seed++;
@@ -265,5 +270,26 @@ describe('wasm helper thread hand-off', () => {
       for (let j = 0; j < 3; j++) check(be, { m: 5, n: 17, k: 3 }, 1200 + j);
       await be.dispose();
     }
+  });
+
+  it('runs a list the helper has not taken on the main thread instead of waiting for it', async () => {
+    // The helper is still booting (a worker takes tens of ms to start): every unit must be
+    // claimed and run by the main thread, and give what one direct call gives.
+    const { module } = compileKernels();
+    const memory = new wasmApi.Memory({ initial: 16, maximum: 16, shared: true });
+    const K = new wasmApi.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
+    const helper = new Helper({ module, memory, spinMs: 0.05 });
+    const e = new Engine(K, memory, helper, { minParallelFlops: 0 });
+    const k = 33, n = 100, panels = 13, src = RESERVED_BYTES, dst = src + 4 * k * n, ref = dst + 4 * k * panels * 8;
+    const next = rng(1300);
+    for (let i = 0; i < k * n; i++) e.f32[src / 4 + i] = next();
+    K.packB(src, n, 0, k, n, 0, panels, ref);
+    for (let p = 0; p < panels; p++) e.post(OP.packB, [src, n, 0, k, n, p, p + 1, dst]);
+    e.launch(1);
+    e.finish();
+    expect(helper.ready).toBe(false);
+    const len = k * panels * 8;
+    expect(Array.from(e.f32.subarray(dst / 4, dst / 4 + len))).toEqual(Array.from(e.f32.subarray(ref / 4, ref / 4 + len)));
+    await helper.dispose();
   });
 });

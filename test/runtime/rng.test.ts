@@ -98,7 +98,11 @@ describe('fills', () => {
 
   test('fills Float32Array and number[] too', () => {
     const f64 = fillNormal(new Float64Array(9), 3, 1, 2);
-    expect(Array.from(fillNormal(new Float32Array(9), 3, 1, 2))).toEqual(Array.from(Float32Array.from(f64)));
+    // Float32Array normals come from the float32 SIMD kernel: the same samples within 1e-6, not bit-equal
+    // to the rounded float64 ones (test/runtime/rng-fast.test.ts has the accuracy checks).
+    const f32 = fillNormal(new Float32Array(9), 3, 1, 2);
+    f32.forEach((x, i) => expect(Math.abs(x - f64[i])).toBeLessThan(1e-6));
+    expect(Array.from(fillUniform(new Float32Array(9), 3, 1, 2))).toEqual(Array.from(Float32Array.from(fillUniform(new Float64Array(9), 3, 1, 2))));
     expect(fillNormal(new Array<number>(9).fill(0), 3, 1, 2)).toEqual(Array.from(f64));
   });
 

@@ -1,7 +1,8 @@
 // Standard normals for float32 buffers: Philox-4x32-10 on four blocks at once (one i32x4 lane per
 // block) and Box–Muller in float32x4 with polynomial log and sin/cos. Word layout and pairing are
 // those of kernels/rng.ts: element 2j, 2j+1 = r·cos θ, r·sin θ from words 2j (radius) and 2j+1
-// (angle), u = (w + 0.5)·2^-32. Own module (rng.wasm), its own small non-shared memory.
+// (angle), u = (w + 0.5)·2^-32. Own module (rng.wasm) over its own small shared memory, which
+// kernels/rng-helper.ts shares with one helper thread.
 
 // @ts-ignore: decorator
 @inline const M0: u32 = 0xd2511f53;
@@ -11,11 +12,6 @@
 @inline const W0: u32 = 0x9e3779b9;
 // @ts-ignore: decorator
 @inline const W1: u32 = 0xbb67ae85;
-
-// @ts-ignore: decorator
-@inline function mulHi(a: v128, m: v128): v128 {
-  return v128.shuffle<i32>(i64x2.extmul_low_i32x4_u(a, m), i64x2.extmul_high_i32x4_u(a, m), 1, 3, 5, 7);
-}
 
 /**
  * r = sqrt(−2 ln u), u = (a + 0.5)·2^-32, per u32 lane. ln u = e·ln2 + log1p(f), f ∈ [−0.293, 0.414],
@@ -103,9 +99,11 @@ export function normals(k0: u32, k1: u32, s0: u32, s1: u32, blo: u32, bhi: u32, 
     let c1 = i32x4.sub(i32x4.splat(bhi), i32x4.lt_u(c0, lo)); // carry into the high counter word
     let c2 = i32x4.splat(s0), c3 = i32x4.splat(s1);
     let a0 = k0, a1 = k1;
-    for (let r = 0; r < 10; r++) {
-      const hi0 = mulHi(c0, m0), lo0 = i32x4.mul(c0, m0);
-      const hi1 = mulHi(c2, m1), lo1 = i32x4.mul(c2, m1);
+    for (let r = 0; r < 10; r++) { // 32×32→64-bit products of four lanes: two extmuls, then split hi/lo
+      const pl0 = i64x2.extmul_low_i32x4_u(c0, m0), ph0 = i64x2.extmul_high_i32x4_u(c0, m0);
+      const pl1 = i64x2.extmul_low_i32x4_u(c2, m1), ph1 = i64x2.extmul_high_i32x4_u(c2, m1);
+      const hi0 = v128.shuffle<i32>(pl0, ph0, 1, 3, 5, 7), lo0 = v128.shuffle<i32>(pl0, ph0, 0, 2, 4, 6);
+      const hi1 = v128.shuffle<i32>(pl1, ph1, 1, 3, 5, 7), lo1 = v128.shuffle<i32>(pl1, ph1, 0, 2, 4, 6);
       c0 = v128.xor(v128.xor(hi1, c1), i32x4.splat(a0)); c1 = lo1;
       c2 = v128.xor(v128.xor(hi0, c3), i32x4.splat(a1)); c3 = lo0;
       a0 += W0; a1 += W1;
