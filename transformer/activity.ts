@@ -5,7 +5,7 @@ import * as ts from 'typescript';
 import { CODES, ForwardGradError, snippet } from './diagnostics';
 import { ZERO_DERIVATIVE_BINARY, ZERO_DERIVATIVE_MATH } from './rules/scalar';
 import { TensorRules, isInactiveProperty } from './rules/tensor';
-import { diffKind, isOpaque } from './types';
+import { diffKind, isNeverNumeric, isOpaque } from './types';
 
 const NO_TANGENT_BINARY = new Set<ts.SyntaxKind>([
   ...ZERO_DERIVATIVE_BINARY,
@@ -93,7 +93,8 @@ export class Activity {
       this.active.add(s);
       return;
     }
-    if (isOpaque(type) || type.flags & ts.TypeFlags.Object) {
+    // anything that might hold the number (any, objects, `number | string`, type parameters…) would lose its tangent
+    if (isOpaque(type) || !isNeverNumeric(type)) {
       throw new ForwardGradError(why, `an active (differentiated) value flows into '${snippet(node)}', whose type '${this.checker.typeToString(type)}' carries no tangent`,
         'give it a numeric type (number, number[], Float64Array, a tuple or an object with number fields, Tensor)', CODES.nonNumericSink);
     }
@@ -131,15 +132,81 @@ export class Activity {
     if (ts.isIdentifier(root)) this.mark(root, why);
   }
 
+  /** Is `e` an array/object/typed array (storage that another name may share)? */
+  private isReference(e: ts.Node): boolean {
+    const k = diffKind(this.checker.getTypeAtLocation(e), this.checker);
+    return k !== 'none' && k !== 'number' && k !== 'tensor';
+  }
+
+  /** Is some variable bound by `name` active and a reference (writes through it are visible elsewhere)? */
+  private bindsActiveReference(name: ts.BindingName): boolean {
+    if (ts.isIdentifier(name)) return this.isActiveSymbol(name) && this.isReference(name);
+    return name.elements.some((el) => !ts.isOmittedExpression(el) && this.bindsActiveReference(el.name));
+  }
+
+  /**
+   * Storage `e` may share with its result: `a` for `a`, `a[i]`, `a.f`, `c ? a : b`, `[a]`, `{ v: a }`, `g(a)` (a program
+   * function may return its argument). A reference stored into an active variable is aliased by it, so its root must
+   * carry a tangent too: `const b = a; b[0] = x` changes `a`.
+   */
+  private aliasRoots(e: ts.Node, out: ts.Node[] = []): ts.Node[] {
+    if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e)
+      || ts.isSpreadElement(e)) return this.aliasRoots(e.expression, out);
+    if (ts.isConditionalExpression(e)) { this.aliasRoots(e.whenTrue, out); return this.aliasRoots(e.whenFalse, out); }
+    if (ts.isBinaryExpression(e) && (e.operatorToken.kind === ts.SyntaxKind.CommaToken || e.operatorToken.kind === ts.SyntaxKind.EqualsToken)) return this.aliasRoots(e.right, out);
+    if (ts.isArrayLiteralExpression(e)) { for (const el of e.elements) this.aliasRoots(el, out); return out; }
+    if (ts.isObjectLiteralExpression(e)) {
+      for (const p of e.properties) {
+        if (ts.isPropertyAssignment(p)) this.aliasRoots(p.initializer, out);
+        else if (ts.isShorthandPropertyAssignment(p)) { if (this.isReference(p)) out.push(p); }
+        else if (ts.isSpreadAssignment(p)) this.aliasRoots(p.expression, out);
+      }
+      return out;
+    }
+    if (ts.isCallExpression(e) && ts.isIdentifier(e.expression)) { for (const a of e.arguments) this.aliasRoots(a, out); return out; }
+    // views share their typed array's memory: `t.subarray(i)`, `new Float64Array(t.buffer)`
+    if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'subarray') return this.aliasRoots(e.expression.expression, out);
+    if (ts.isNewExpression(e) && e.arguments?.length && ts.isPropertyAccessExpression(e.arguments[0]) && e.arguments[0].name.text === 'buffer') {
+      return this.aliasRoots(e.arguments[0].expression, out);
+    }
+    if ((ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) && this.isReference(e)) out.push(e);
+    return out;
+  }
+
+  /** Marks what `source` may share storage with, now that an active reference holds it. */
+  private markAliases(source: ts.Node, why: ts.Node): void {
+    for (const r of this.aliasRoots(source)) {
+      if (ts.isShorthandPropertyAssignment(r)) this.mark(r, why);
+      else this.markTarget(r as ts.Expression, why);
+    }
+  }
+
   private scan(node: ts.Node): void {
     if (ts.isVariableDeclaration(node) && node.initializer && this.carries(node.initializer)) this.markBinding(node.name, node);
+    else if (ts.isVariableDeclaration(node) && node.initializer && this.bindsActiveReference(node.name)) this.markAliases(node.initializer, node);
     else if (ts.isBinaryExpression(node) && isAssignmentOperator(node.operatorToken.kind)) {
+      const l = node.left;
+      if (ts.isPropertyAccessExpression(l) && l.name.text === 'length' && this.carries(l.expression) && this.isReference(l.expression)) {
+        throw new ForwardGradError(node, `setting the length of an active array ('${snippet(node)}') is not supported: its tangent would keep the old length`,
+          'build a new array with the elements you keep (push in a loop)', CODES.unsupported);
+      }
       const compound = node.operatorToken.kind !== ts.SyntaxKind.EqualsToken;
       if (this.carries(node.right) || (compound && this.carries(node.left))) this.markTarget(node.left, node);
+      else if (!compound) {
+        const root = this.rootOf(node.left);
+        if (ts.isIdentifier(root) && this.isActiveSymbol(root) && this.isReference(node.right)) this.markAliases(node.right, node);
+      }
     } else if (ts.isForOfStatement(node) && this.carries(node.expression)) {
       const init = node.initializer;
       if (ts.isVariableDeclarationList(init)) for (const d of init.declarations) this.markBinding(d.name, node);
       else this.markTarget(init, node);
+    } else if (ts.isForOfStatement(node) && ts.isVariableDeclarationList(node.initializer)
+      && node.initializer.declarations.some((d) => this.bindsActiveReference(d.name))) {
+      this.markAliases(node.expression, node); // `for (const row of m) row[0] = x` writes into m
+    } else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)
+      && (node.expression.name.text === 'push' || node.expression.name.text === 'unshift')
+      && !node.arguments.some((a) => this.carries(a)) && this.carries(node.expression.expression)) {
+      for (const a of node.arguments) if (this.isReference(a)) this.markAliases(a, node); // `m.push(row)`: m[k] is row
     } else if (ts.isCallExpression(node) && node.arguments.some((a) => this.carries(a))) {
       const c = node.expression;
       if (ts.isPropertyAccessExpression(c) && (c.name.text === 'push' || c.name.text === 'unshift')) this.markTarget(c.expression, node);

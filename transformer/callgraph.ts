@@ -44,9 +44,14 @@ export function tangentSlots(fn: ts.SignatureDeclaration, checker: ts.TypeChecke
     .map((p) => diffKind(checker.getTypeAtLocation(p), checker) !== 'none');
 }
 
-function isExported(node: ts.Node): boolean {
+/** `export function f`, or exported by a clause (`export { f }`, `export { f as g }`, `export default f`): other modules then call its twin. */
+function isExported(node: ts.FunctionDeclaration | ts.VariableDeclaration, checker: ts.TypeChecker): boolean {
   const holder = ts.isVariableDeclaration(node) ? node.parent.parent : node;
-  return ts.canHaveModifiers(holder) && !!ts.getModifiers(holder)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+  if (ts.canHaveModifiers(holder) && ts.getModifiers(holder)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) return true;
+  const own = node.name && checker.getSymbolAtLocation(node.name);
+  const mod = checker.getSymbolAtLocation(node.getSourceFile());
+  if (!own || !mod) return false;
+  return checker.getExportsOfModule(mod).some((s) => (s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s) === own);
 }
 
 /** Describes a top-level function, const-bound function literal or class method; undefined for anything else. */
@@ -56,10 +61,10 @@ function describe(fn: ts.Node, plan: Plan, custom?: string, literal = false): Tw
   let name: string; let kind: TwinInfo['kind']; let exported: boolean;
   if (ts.isFunctionDeclaration(fn) && ts.isSourceFile(fn.parent)) {
     if (!fn.name) throw new ForwardGradError(fn, 'an anonymous default-exported function cannot get a twin', 'give the function a name', CODES.badAnnotation);
-    name = fn.name.text; kind = 'function'; exported = isExported(fn);
+    name = fn.name.text; kind = 'function'; exported = isExported(fn, checker);
   } else if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isVariableDeclaration(fn.parent)
     && ts.isIdentifier(fn.parent.name) && ts.isVariableStatement(fn.parent.parent.parent) && ts.isSourceFile(fn.parent.parent.parent.parent)) {
-    name = fn.parent.name.text; kind = 'variable'; exported = isExported(fn.parent);
+    name = fn.parent.name.text; kind = 'variable'; exported = isExported(fn.parent, checker);
   } else if (ts.isMethodDeclaration(fn) && ts.isClassDeclaration(fn.parent) && ts.isSourceFile(fn.parent.parent) && ts.isIdentifier(fn.name)) {
     name = fn.name.text; kind = 'method'; exported = false;
   } else if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && literal) {

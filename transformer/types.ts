@@ -15,6 +15,11 @@ export function diffKind(type: ts.Type, checker: ts.TypeChecker, depth = 0): Dif
     return kinds.size === 1 ? [...kinds][0] : 'none';
   }
   if (type.flags & ts.TypeFlags.NumberLike && !(type.flags & ts.TypeFlags.EnumLike)) return 'number';
+  if (type.isIntersection()) {
+    // a branded value (`number & { __brand: 'm' }`, `number[] & Tag`) is what its one differentiable part is
+    const kinds = new Set(type.types.map((t) => diffKind(t, checker, depth + 1)).filter((k) => k !== 'none'));
+    return kinds.size === 1 ? [...kinds][0] : 'none';
+  }
   if (!(type.flags & ts.TypeFlags.Object)) return 'none';
   const name = type.getSymbol()?.getName();
   if (name && TYPED_ARRAYS.has(name)) return 'typedArray';
@@ -60,4 +65,13 @@ export function nodeDiffKind(node: ts.Node, checker: ts.TypeChecker): DiffKind {
 /** Types that could hide a number from the analysis (any, unknown): storing an active value there is an error. */
 export function isOpaque(type: ts.Type): boolean {
   return !!(type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown));
+}
+
+const NEVER_NUMERIC = ts.TypeFlags.StringLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.Undefined | ts.TypeFlags.Null
+  | ts.TypeFlags.Void | ts.TypeFlags.BigIntLike | ts.TypeFlags.ESSymbolLike | ts.TypeFlags.Never;
+
+/** A type that cannot hold a number (string, boolean, …): an active value flowing there is harmless (e.g. a comparison). */
+export function isNeverNumeric(type: ts.Type): boolean {
+  if (type.isUnion()) return type.types.every(isNeverNumeric);
+  return !!(type.flags & NEVER_NUMERIC);
 }

@@ -8,8 +8,6 @@ import { CTL, Helper, JOB_WORDS, MAX_JOBS, MAX_UNITS, RESERVED_BYTES } from './w
 export interface EngineOptions {
   /** Calls with fewer flops stay on the main thread: a hand-off costs microseconds. */
   minParallelFlops: number;
-  /** gemm wakes the helper before copying its operands (default true). */
-  earlyWake?: boolean;
 }
 
 export class Engine {
@@ -24,7 +22,6 @@ export class Engine {
   /** Called when a kernel needs the whole arena: gemm.ts drops its packed-B cache. */
   onReclaim: () => void = () => {};
   private jobs = 0;
-  private opened = false;
 
   constructor(readonly k: KernelExports, memory: WasmMemory, public helper: Helper | undefined,
     readonly opts: EngineOptions) {
@@ -73,17 +70,9 @@ export class Engine {
     this.jobs++;
   }
 
-  /** Wakes the helper before the records are written (they follow with `launch`). */
-  open(): void {
-    this.helper!.open();
-    this.opened = true;
-  }
-
-  /** Drops the posted records and closes an opened list (an error while preparing it). */
+  /** Drops the posted records (an error while preparing a list). */
   abandon(): void {
     this.jobs = 0;
-    if (this.opened) this.helper?.close();
-    this.opened = false;
   }
 
   /**
@@ -93,9 +82,7 @@ export class Engine {
   launch(unit = this.jobs): number {
     const n = this.jobs;
     this.jobs = 0;
-    if (!this.opened) this.helper!.open();
-    this.opened = false;
-    this.helper!.publish(n, unit);
+    this.helper!.start(n, unit);
     return 0;
   }
 

@@ -52,7 +52,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
   const memory = new wasmApi.Memory({ initial: pages, maximum: pages, shared: true });
   const exports = new wasmApi.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
   const helper = threads === 2 ? new Helper({ module, memory, spinMs: options.spinMs ?? 0.05 }) : undefined;
-  const engine = new Engine(exports, memory, helper, { minParallelFlops: options.minParallelFlops ?? 1.5e7, earlyWake: process.env.TMP_EARLY !== '0' });
+  const engine = new Engine(exports, memory, helper, { minParallelFlops: options.minParallelFlops ?? 1.5e7 });
   const gemm = new WasmGemm(engine), conv = new WasmConv(engine, gemm);
   warmUp(gemm, conv);
   return {

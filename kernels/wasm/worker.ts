@@ -10,8 +10,8 @@ import type { WasmMemory, WasmModule } from './webassembly';
 
 /**
  * Int32 slots of the control block at byte 0 of the shared memory. `next` holds the open list's
- * tag (seq mod 2^20) and its next unclaimed unit (11 bits); `avail` is the number of units once
- * started; `finished` counts units done; `unit` is records per unit.
+ * tag (seq mod 2^20) and its next unclaimed unit (11 bits); `avail` is its number of units;
+ * `finished` counts units done; `unit` is records per unit.
  */
 export const CTL = { seq: 0, ready: 2, quit: 3, count: 4, error: 5, next: 7, avail: 8, finished: 9, unit: 10, jobs: 12 } as const;
 /** Words per job record: an opcode, then the kernel's arguments (alpha/beta as f32 bits). */
@@ -25,15 +25,13 @@ export const MAX_JOBS = Math.floor((CONTROL_BYTES / 4 - CTL.jobs) / JOB_WORDS);
 export const MAX_UNITS = 2047;
 const CLOSED = -1;
 
-/** Claim protocol, shared verbatim by both threads (it is also pasted into the helper's source). */
+/** Claim protocol, the same code on both threads (pasted into the helper's source, compiled here once). */
 const CLAIM = `
 function claim(ctl, C, tag) {
-  // -1: list closed, stale or exhausted; -2: opened, not yet published; -3: lost a race, try
-  // again; else a unit index.
+  // -1: list closed, stale or exhausted; -3: lost a race, try again; else a unit index.
   const v = Atomics.load(ctl, C.next);
   if (v < 0 || (v >>> 11) !== tag) return -1;
   const avail = Atomics.load(ctl, C.avail), i = v & 2047;
-  if (avail === 0) return -2;
   if (i >= avail) return -1;
   return Atomics.compareExchange(ctl, C.next, v, v + 1) === v ? i : -3;
 }
@@ -86,14 +84,10 @@ for (;;) {
   seen = s;
   if (Atomics.load(ctl, C.quit)) break;
   const tag = s & 0xfffff;
-  // Woken early (the main thread is still copying operands): spin a little, then sleep until
-  // published, so a busy machine does not lose the main thread's core to this loop.
-  const spinUntil = performance.now() + 4 * spinMs;
   for (;;) {
     const i = claim(ctl, C, tag);
     if (i === -1) break;
     if (i >= 0) work(k, ctl, ctlF, C, W, OP, i);
-    else if (i === -2 && performance.now() > spinUntil) Atomics.wait(ctl, C.avail, 0, 100);
   }
 }
 ${CLAIM}
@@ -107,8 +101,8 @@ export interface HelperOptions {
 }
 
 /**
- * One helper thread. A call: `open` wakes it, the engine writes records, `publish` releases them
- * in units, `finish` makes the main thread claim and run what is left, then wait for the units
+ * One helper thread. A call: the engine writes records, `start` releases them in units and wakes
+ * the helper, `finish` makes the main thread claim and run what is left, then waits for the units
  * the helper took.
  */
 export class Helper {
@@ -144,11 +138,16 @@ export class Helper {
     return this.ready;
   }
 
-  /** Opens a list with nothing to claim yet and wakes the helper (its wake-up overlaps the copies). */
-  open(): void {
-    const c = this.ctl;
+  /** Wakes the helper for the `count` records written at CTL.jobs, cut into units of `unit` records. */
+  start(count: number, unit: number): void {
+    const units = count / unit, c = this.ctl;
+    if (!Number.isInteger(units) || units < 1 || units > MAX_UNITS || count > MAX_JOBS) {
+      throw new Error(`wasm backend: bad job list (${count} records in units of ${unit})`);
+    }
     Atomics.store(c, CTL.next, CLOSED); // a late helper must not claim while the slots change
-    Atomics.store(c, CTL.avail, 0);
+    Atomics.store(c, CTL.count, count);
+    Atomics.store(c, CTL.unit, unit);
+    Atomics.store(c, CTL.avail, units);
     Atomics.store(c, CTL.finished, 0);
     Atomics.store(c, CTL.error, 0);
     const seq = Atomics.load(c, CTL.seq) + 1;
@@ -158,23 +157,9 @@ export class Helper {
     Atomics.notify(c, CTL.seq);
   }
 
-  /** Releases the `count` records written at CTL.jobs of the open list, in units of `unit` records. */
-  publish(count: number, unit: number): void {
-    const units = count / unit, c = this.ctl;
-    if (!Number.isInteger(units) || units < 1 || units > MAX_UNITS || count > MAX_JOBS) {
-      this.close();
-      throw new Error(`wasm backend: bad job list (${count} records in units of ${unit})`);
-    }
-    Atomics.store(c, CTL.count, count);
-    Atomics.store(c, CTL.unit, unit);
-    Atomics.store(c, CTL.avail, units);
-    Atomics.notify(c, CTL.avail);
-  }
-
-  /** Closes the list: claims fail from now on (also how an opened list is abandoned). */
-  close(): void {
+  /** Closes the list: claims fail from now on. */
+  private close(): void {
     Atomics.store(this.ctl, CTL.next, CLOSED);
-    Atomics.notify(this.ctl, CTL.avail);
   }
 
   /**
@@ -202,7 +187,7 @@ export class Helper {
       }
     }
     this.close();
-    if (Atomics.load(c, CTL.error)) throw new Error('wasm backend: a kernel failed in the helper thread');
+    if (Atomics.load(c, CTL.error)) throw new Error('wasm backend: a kernel failed while running a job list');
   }
 
   dispose(): Promise<number> {

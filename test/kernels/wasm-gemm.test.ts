@@ -170,7 +170,7 @@ describe('wasm gemm, two threads', () => {
       { m: 65, n: 63, k: 17, batch: 7, sharedA: true },
       { m: 3, n: 129, k: 17, batch: 2, sharedB: true },
       { m: 1, n: 9, k: 1 },
-      { m: 5, n: 300, k: 9, batch: 40 }, // 13 chunks of 3 panels per item: two job lists
+      { m: 5, n: 300, k: 9, batch: 100 }, // 4 chunks (8 job records) per item: two job lists
     ];
     for (const cs of cases) {
       const s = seed++;

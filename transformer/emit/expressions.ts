@@ -10,7 +10,7 @@ import { CODES, ForwardGradError, fail, snippet } from '../diagnostics';
 import { NameScope, tangentName } from '../naming';
 import { Arg, BINARY_RULES, MATH_RULES, Rule } from '../rules/scalar';
 import { isInactiveProperty } from '../rules/tensor';
-import { DiffKind, diffKind } from '../types';
+import { DiffKind, diffKind, isNeverNumeric } from '../types';
 import { FileContext } from './context';
 
 const f = ts.factory;
@@ -363,7 +363,14 @@ export abstract class ExpressionLowering {
     params.forEach((param, i) => {
       const a = e.arguments[i];
       const d = a ? this.lower(a) : { p: id('undefined'), t: undefined };
-      if (!info.tangentSlots[i]) { args.push(d.p); return; }
+      if (!info.tangentSlots[i]) {
+        // an active value into `any`, a generic or `number | string` would silently lose its tangent
+        if (d.t && !isNeverNumeric(this.checker.getTypeAtLocation(param))) {
+          return fail(a, `an active (differentiated) value is passed to parameter '${param.name.getText()}' of '${info.name}', whose type '${this.checker.typeToString(this.checker.getTypeAtLocation(param))}' carries no tangent`,
+            'declare that parameter as number, number[], Float64Array, a numeric object or Tensor', CODES.nonNumericSink);
+        }
+        args.push(d.p); return;
+      }
       const kind = this.kindOf(param);
       const h = d.t || kind === 'number' || kind === 'tensor' ? d : this.hoistDual(d, hintFor(a));
       args.push(h.p, h.t ?? this.zeroFor(kind, () => h.p));
@@ -401,6 +408,12 @@ export abstract class ExpressionLowering {
     if (callee && ts.isFunctionLike(callee) && !(callee as ts.FunctionLikeDeclaration).body) {
       return fail(e, `cannot differentiate the call of '${name}': it is declared without a body, so its derivative is unknown`,
         `give it a rule: /** @customJvp ${name}Jvp */ before its declaration, with ${name}Jvp(x, dx) returning [value, tangent]`, CODES.underivableCall);
+    }
+    const topLevel = callee && (ts.isSourceFile(callee.parent) || ts.isVariableDeclaration(callee.parent) && ts.isSourceFile(callee.parent.parent.parent.parent));
+    if (callee && ts.isFunctionLike(callee) && topLevel) {
+      // no twin for a module-level function: none of its parameters has a type that carries a tangent
+      return fail(e, `cannot differentiate the call of '${name}': none of its parameters has a differentiable type (a generic, any or union parameter carries no tangent)`,
+        'declare the parameters that receive active values as number, number[], Float64Array, a numeric object or Tensor', CODES.underivableCall);
     }
     if (callee && ts.isFunctionLike(callee)) {
       return fail(e, `cannot differentiate the call of '${name}': local functions and closures are not differentiated`,

@@ -27,8 +27,15 @@ function twinParts(info: TwinInfo, ctx: FileContext): { params: ts.ParameterDecl
     if (!info.tangentSlots[slot++]) continue;
     if (!ts.isIdentifier(p.name)) fail(p, 'a destructured parameter cannot get a tangent', 'take the parameter whole and destructure it in the body');
     if (p.dotDotDotToken) fail(p, 'rest parameters cannot get tangents', 'take an array parameter instead');
+    // a caller that omits the argument passes a zero tangent, which is wrong when the default depends on active values
+    if (p.initializer && activity.carries(p.initializer)) {
+      fail(p.initializer, `a default value that depends on differentiated parameters ('${p.name.text} = ${p.initializer.getText()}') is not supported`,
+        'make the parameter required and pass the value at each call, or compute it in the body from an optional flag');
+    }
     const dname = (emitter as unknown as { tangentOf(n: ts.Node): ts.Identifier }).tangentOf(p.name);
-    params.push(f.createParameterDeclaration(undefined, undefined, dname, p.questionToken, p.type));
+    // a constant default: an omitted argument's tangent arrives as undefined (or zerosLike(undefined)), so default it to zeros
+    const dinit = p.initializer && f.createCallExpression(ctx.runtime('zerosLike'), undefined, [f.createIdentifier(p.name.text)]);
+    params.push(f.createParameterDeclaration(undefined, undefined, dname, p.questionToken, p.type, dinit));
   }
   const body = fn.body!;
   const stmts = ts.isBlock(body) ? body.statements : [f.createReturnStatement(body)];

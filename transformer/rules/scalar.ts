@@ -1,7 +1,7 @@
 // JVP rules for scalar operators and Math.*, one tiny template per rule (JAX defjvp style).
 // A rule sees its arguments as `Arg`s (primal atom on demand, tangent or undefined = zero) and the output
 // `y()` (hoisted on demand) and returns the output tangent.
-// Conventions at non-smooth points: abs'(0) = 0 (via Math.sign), min/max ties follow the FIRST argument,
+// Conventions at non-smooth points: abs'(0) = 0 (via Math.sign), hypot'(0…) = 0, d/db 0^b = 0, min/max ties follow the FIRST argument,
 // sign/floor/ceil/round/trunc (and bitwise ops) have derivative 0.
 import * as ts from 'typescript';
 import { Tan, sameCheap, add, cmp, cond, div, isOne, math, minus, mul, negate, num, over, plus, pow, scale, sub, sum } from '../algebra';
@@ -31,12 +31,14 @@ export const powRule: Rule = ([a, b], y) => {
   if (a.t) {
     if (ts.isNumericLiteral(exponent) && !b.t) {
       const n = Number(exponent.text);
-      da = scale(n === 2 ? mul(num(2), a.p()) : mul(exponent, pow(a.p(), num(n - 1))), a.d());
+      // a ** 0 is constant: no 0·a^(−1) term (NaN at a = 0)
+      if (n !== 0) da = scale(n === 2 ? mul(num(2), a.p()) : mul(exponent, pow(a.p(), num(n - 1))), a.d());
     } else {
       da = scale(mul(exponent, pow(a.p(), minus(exponent, num(1)))), a.d());
     }
   }
-  const db = b.t ? scale(mul(y(), math('log', a.p())), b.d()) : undefined;
+  // d/db a^b = a^b·ln a; where a^b = 0 (a = 0, b > 0) the limit is 0, not 0·(−∞) = NaN
+  const db = b.t ? cond(cmp(y(), ts.SyntaxKind.EqualsEqualsEqualsToken, num(0)), num(0), scale(mul(y(), math('log', a.p())), b.d())!) : undefined;
   return add(da, db);
 };
 
@@ -85,7 +87,8 @@ export const MATH_RULES: Readonly<Record<string, Rule>> = {
   hypot: (args, y) => {
     // d hypot(x…) = Σ xᵢ·dxᵢ / hypot(x…)
     const s = sum(args.map((a) => (a.t ? scale(a.p(), a.d()) : undefined)));
-    return s ? div(s, y()) : undefined;
+    // at the origin every direction has slope ≥ 0; take 0 like abs'(0) = 0 (not 0/0 = NaN)
+    return s ? cond(cmp(y(), ts.SyntaxKind.EqualsEqualsEqualsToken, num(0)), num(0), div(s, y())) : undefined;
   },
   min: select,
   max: select,
