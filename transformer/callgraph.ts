@@ -55,7 +55,7 @@ function isExported(node: ts.FunctionDeclaration | ts.VariableDeclaration, check
 }
 
 /** Describes a top-level function, const-bound function literal or class method; undefined for anything else. */
-function describe(fn: ts.Node, plan: Plan, custom?: string, literal = false): TwinInfo | undefined {
+function describe(fn: ts.Node, plan: Plan, custom?: string, literal = false, sharedTwin?: string): TwinInfo | undefined {
   const sf = fn.getSourceFile();
   const checker = plan.checker;
   let name: string; let kind: TwinInfo['kind']; let exported: boolean;
@@ -76,8 +76,39 @@ function describe(fn: ts.Node, plan: Plan, custom?: string, literal = false): Tw
   if (ts.getModifiers(f)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) {
     throw new ForwardGradError(fn, `async function ${name} cannot be differentiated`, 'make the numeric part a synchronous function', CODES.badAnnotation);
   }
-  const twin = custom ?? (literal ? '' : plan.scope(sf).fresh(twinName(name)));
-  return { fn: f, name, twin, file: sf, kind, exported, tangentSlots: tangentSlots(f, checker), custom: custom !== undefined };
+  // a method's twin is a member: overrides and their bases must share its name (obj.m_jvp dispatches like obj.m)
+  const memberTwin = kind === 'method' && !checker.getPropertyOfType(checker.getTypeAtLocation(fn.parent), twinName(name)) ? twinName(name) : undefined;
+  const twin = custom ?? sharedTwin ?? memberTwin ?? (literal ? '' : plan.scope(sf).fresh(twinName(name)));
+  const slots = tangentSlots(f, checker);
+  if (custom !== undefined) checkRule(f, name, custom, slots, checker);
+  return { fn: f, name, twin, file: sf, kind, exported, tangentSlots: slots, custom: custom !== undefined };
+}
+
+/**
+ * A `@customJvp rule` must exist in the annotated function's module and take each argument followed by its tangent:
+ * a missing rule would fail only when called, and a rule with too few parameters would silently drop tangents.
+ */
+function checkRule(fn: DiffFunction, name: string, rule: string, slots: readonly boolean[], checker: ts.TypeChecker): void {
+  const sym = checker.getSymbolsInScope(fn.getSourceFile(), ts.SymbolFlags.Value | ts.SymbolFlags.Alias).find((s) => s.name === rule);
+  if (!sym) {
+    throw new ForwardGradError(fn, `the @customJvp rule '${rule}' of '${name}' is not declared in this module`,
+      `declare function ${rule}(x, dx, …): [value, tangent] next to ${name} (and export it if other modules call ${name})`, CODES.badAnnotation);
+  }
+  if (sym.flags & ts.SymbolFlags.Alias) {
+    // emitted calls name the rule directly, and an imported binding is renamed by the module emit
+    throw new ForwardGradError(fn, `the @customJvp rule '${rule}' of '${name}' is imported; rules must be declared in the module of the function they annotate`,
+      `declare ${rule} here (it may call the imported one)`, CODES.badAnnotation);
+  }
+  const type = checker.getTypeOfSymbolAtLocation(sym, fn);
+  const expected = slots.length + slots.filter(Boolean).length;
+  for (const sig of type.getCallSignatures()) {
+    const params = sig.getParameters();
+    const rest = sig.getDeclaration() && ts.isFunctionLike(sig.getDeclaration()) && sig.getDeclaration().parameters.some((p) => p.dotDotDotToken);
+    if (!rest && params.length !== expected) {
+      throw new ForwardGradError(fn, `the @customJvp rule '${rule}' of '${name}' takes ${params.length} parameter(s), but ${name}'s rule gets ${expected}: each argument followed by its tangent`,
+        `declare ${rule}(${fn.parameters.map((p, i) => (slots[i] ? `${p.name.getText()}, d${p.name.getText()}` : p.name.getText())).join(', ')})`, CODES.badAnnotation);
+    }
+  }
 }
 
 /** The function a call's callee refers to (through import aliases), when it is a function we can see. */
@@ -100,10 +131,10 @@ function isProgramSource(sf: ts.SourceFile, plan: Plan): boolean {
 export function buildPlan(program: ts.Program, isRuntimeFile: (sf: ts.SourceFile) => boolean): Plan {
   const plan = new Plan(program, program.getTypeChecker(), isRuntimeFile);
   const work: ts.Node[] = [];
-  const add = (fn: ts.Node, custom?: string, literal = false): void => {
+  const add = (fn: ts.Node, custom?: string, literal = false, sharedTwin?: string): void => {
     if (plan.twins.has(fn)) return;
     try {
-      const info = describe(fn, plan, custom, literal);
+      const info = describe(fn, plan, custom, literal, sharedTwin);
       if (!info) return;
       plan.twins.set(fn, info);
       if (!custom) work.push(fn);
@@ -122,8 +153,13 @@ export function buildPlan(program: ts.Program, isRuntimeFile: (sf: ts.SourceFile
       if (callee && plan.isRuntimeFile(callee.getSourceFile())) add(fn, undefined, true);
     }
   }
+  const classes = sources.flatMap((sf) => sf.statements.filter(ts.isClassDeclaration));
   while (work.length) {
     const fn = work.pop()!;
+    // calls dispatch at run time: a subclass override needs a twin under the same name (obj.m_jvp must be its own)
+    if (ts.isMethodDeclaration(fn) && ts.isClassDeclaration(fn.parent)) {
+      for (const o of overridesOf(fn, classes, plan.checker)) add(o, undefined, false, plan.twins.get(fn)!.twin);
+    }
     const visit = (n: ts.Node): void => {
       if (ts.isCallExpression(n)) {
         const callee = resolveCallee(n.expression, plan.checker);
@@ -138,6 +174,24 @@ export function buildPlan(program: ts.Program, isRuntimeFile: (sf: ts.SourceFile
     visit(fn);
   }
   return plan;
+}
+
+/** Methods of program classes that override `m` (same name, with a body, in a class derived from m's class). */
+function overridesOf(m: ts.MethodDeclaration, classes: readonly ts.ClassDeclaration[], checker: ts.TypeChecker): ts.MethodDeclaration[] {
+  const base = checker.getTypeAtLocation(m.parent).getSymbol();
+  const isStatic = !!ts.getModifiers(m)?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword);
+  const name = m.name.getText();
+  const derives = (t: ts.Type, depth = 0): boolean => depth < 20 && (t.isClassOrInterface() ? checker.getBaseTypes(t) : [])
+    .some((b) => b.getSymbol() === base || derives(b, depth + 1));
+  const out: ts.MethodDeclaration[] = [];
+  for (const c of classes) {
+    if (c === m.parent || !derives(checker.getTypeAtLocation(c))) continue;
+    for (const member of c.members) {
+      if (ts.isMethodDeclaration(member) && member.body && member.name.getText() === name
+        && !!ts.getModifiers(member)?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword) === isStatic) out.push(member);
+    }
+  }
+  return out;
 }
 
 /** Module specifier for importing `target` from `from` (both program files). */

@@ -1,7 +1,8 @@
 // Adversarial programs a user might write: aliasing, mutation through helpers, name collisions, tricky control flow,
 // non-smooth points of Math rules, defaults. Each either gives the exact JVP (central differences in float64) or is
 // a located build error; none may slip through with a wrong tangent.
-import { compile, expectNoDiagnostics, formatDiagnostics, load } from '../support/compile';
+import { lookupJvp } from '../../runtime/registry';
+import { compile, compileAndLoad, expectNoDiagnostics, formatDiagnostics, load } from '../support/compile';
 import { checkJvp, rng } from './fd';
 
 interface Case { readonly name: string; readonly src: string; readonly args: (r: () => number) => unknown[] }
@@ -54,6 +55,9 @@ ${A}export function f(x: number): number { const o: Q = { a: 1 }; const r = g(o,
   { name: 'helper linking a row into a matrix', src: `function link(m: number[][], r: number[]): void { m[0] = r; }
 ${A}export function f(x: number): number { const m = [[0], [0]]; const row = [1]; link(m, row); m[0][0] = x * x; return row[0]; }`, args: any1 },
   { name: 'double buffering by swapping references', src: `${A}export function f(x: number): number { let cur = [1, 1]; let nxt = [0, 0]; for (let i = 0; i < 3; i++) { nxt[0] = cur[0] * cur[1] + x; nxt[1] = cur[0]; const t = cur; cur = nxt; nxt = t; } return cur[0] + nxt[0]; }`, args: any1 },
+  { name: 'row of a matrix parameter written through an alias', src: `${A}export function f(m: number[][], x: number): number { const r = m[0]; r[0] = x * r[1]; return m[0][0] + m[1][1]; }`, args: (r) => [[vec(2)(r), vec(2)(r)], u(r, -2, 2)] },
+  { name: 'array field of an object parameter written through an alias', src: `${A}export function f(p: { w: number[]; b: number }, x: number): number { const w = p.w; w[1] = w[0] * x + p.b; return p.w[1]; }`, args: (r) => [{ w: vec(2)(r), b: u(r, -2, 2) }, u(r, -2, 2)] },
+  { name: 'tuple taken from an array of tuples, then written', src: `${A}export function f(x: number): number { const ps: [number, number][] = [[1, 2], [3, 4]]; const p = ps[0]; p[1] = x * x; return ps[0][1] * x; }`, args: any1 },
   { name: 'slice of an inactive array, then written', src: `${A}export function f(x: number): number { const a = [1, 2]; const s = a.slice(); s[0] = x * x; return s[0] + a[0]; }`, args: any1 },
 ];
 
@@ -116,6 +120,29 @@ ${A}export function f(x: number): number { const c = [0]; const y = g(c, x) + g(
   { name: 'throw and catch between updates', src: `${A}export function f(x: number): number { let s = x; try { s = s * x; if (x > 0) throw new Error('p'); s = s + 1; } catch { s = s * 3; } return s; }`, args: any1 },
   { name: 'tuple element written, then destructured', src: `${A}export function f(x: number): number { const t: [number, number] = [1, 2]; t[1] = x * x; const [a, b] = t; return a + b * x; }`, args: any1 },
   { name: 'running max from -Infinity', src: `${A}export function f(x: number): number { let m = -Infinity; for (let i = 0; i < 3; i++) m = Math.max(m, x * i); return m; }`, args: any1 },
+  { name: 'branded number and branded array types', src: `type Meters = number & { __brand: 'm' };
+type Vec = number[] & { __vec: true };
+${A}export function f(x: number, xs: number[]): number { const m = x as Meters; const v = xs as Vec; return m * m * v[0] + v[1]; }`, args: (r) => [u(r, -2, 2), vec(2)(r)] },
+  { name: 'comparison passed to a boolean parameter', src: `function g(k: number, b: boolean): number { return b ? k : -k; }
+${A}export function f(x: number): number { return g(x * x, x > 0); }`, args: any1 },
+  { name: '@customJvp rule declared as a const arrow, with a string parameter', src: `/** @customJvp gJvp */
+export function g(x: number, mode: string): number { return mode === 's' ? Math.sin(x) : x; }
+export const gJvp = (x: number, dx: number, mode: string): [number, number] => (mode === 's' ? [Math.sin(x), Math.cos(x) * dx] : [x, dx]);
+${A}export function f(a: number, b: number): number { return g(a, 's') * b + g(b, 'id'); }`, args: any2 },
+  { name: 'tangent reset when a branch assigns a constant (variable, element, field)', src: `${A}export function f(x: number): number {
+  let s = 0; let t = 0; const v = [0, 0]; const o = { a: 0 };
+  for (let i = 0; i < 4; i++) { if (i % 2) { t = x * i; v[0] = x; o.a = x * x; } else { t = 3; v[0] = 2; o.a = 1; } s += t * t + v[0] * o.a; }
+  return s; }`, args: any1 },
+  { name: 'active array and object variables reassigned to literals', src: `${A}export function f(x: number): number { let v = [x, x]; let o = { a: x }; let s = v[0] + o.a; v = [1, 2]; o = { a: 2 }; s += v[0] * o.a * x; return s; }`, args: any1 },
+  { name: 'inactive values (helper, Math.floor, constant ternary) overwrite active ones', src: `function k(): number { return 4; }
+${A}export function f(x: number): number { let t = x * x; t = k(); let u = x; u = Math.floor(x); let w = x; for (let i = 0; i < 3; i++) w = i > 1 ? 5 : 7; return (t + u + w) * x; }`, args: any1 },
+  { name: 'overriding methods dispatch to their own twins', src: `import { B0, C0 } from './override_base';
+class D0 extends C0 { g(x: number): number { return Math.exp(x) + super.g(x); } }
+class S0 { static h(x: number): number { return x; } }
+class S1 extends S0 { static h(x: number): number { return Math.sin(x); } }
+const objs: B0[] = [new B0(), new C0(), new D0()];
+const K: typeof S0 = S1;
+${A}export function f(x: number): number { let s = 0; for (const o of objs) s += o.g(x); return s * K.h(x); }`, args: any1 },
   { name: 'NaN checks choose a branch', src: `${A}export function f(x: number): number { const y = Math.sqrt(x); return Number.isNaN(y) ? x * 2 : y * x; }`, args: any1 },
   { name: 'comparisons used as numbers', src: `${A}export function f(a: number): number { return (a > 0 ? 1 : 0) * a + Number(a > 0) * a * a; }`, args: any1 },
 ];
@@ -142,6 +169,7 @@ const FD_CASES = [...ALIASING, ...NAMES_AND_FLOW, ...ARITHMETIC];
 const sources: Record<string, string> = {
   'reexport_lib.ts': 'export function h(x: number): number { return Math.exp(x) * x; }',
   'reexport_index.ts': "export * from './reexport_lib';",
+  'override_base.ts': 'export class B0 { g(x: number): number { return x; } }\nexport class C0 extends B0 { g(x: number): number { return x * x; } }',
   'clause_lib.ts': "function h(x: number): number { return Math.cos(x) * x; }\nconst g = (x: number): number => x * x * x;\nexport { h as hh };\nexport default g;",
 };
 FD_CASES.forEach((c, i) => { sources[`adv${i}.ts`] = c.src; });
@@ -159,6 +187,17 @@ describe.each(FD_CASES.map((c, i) => [c.name, c, i] as const))('%s', (_n, c, i) 
       if (!check.ok) throw new Error(check.message);
     }
   });
+});
+
+test('a method replaced at run time by one without a twin is a run-time error naming it, not a borrowed twin', () => {
+  const mod = compileAndLoad(`class B { g(x: number): number { return x * x; } }
+const o = new B();
+export function patch(): void { o.g = (x: number) => x * 3; }
+${A}export function f(x: number): number { return o.g(x); }`);
+  const twin = lookupJvp(mod.f)!;
+  expect(twin.fn(2, 1)).toEqual([4, 4]);
+  mod.patch();
+  expect(() => twin.fn(2, 1)).toThrow(/B\.g is overridden here by a method without a derivative/);
 });
 
 const ERRORS: { name: string; src: string; at: string; code: number; message: RegExp }[] = [
@@ -214,13 +253,41 @@ const ERRORS: { name: string; src: string; at: string; code: number; message: Re
     src: `${A}export function f(x: number): number { const o: { [k: string]: number } = { a: 1, b: 2 }; const k = 'a'; o[k] = x * x; return o.a + o['b']; }` },
   { name: 'comma operator on active values', code: 94001, at: '2:70', message: /operator ','/,
     src: `${A}export function f(x: number): number { let i = 0; const y = x > 0 ? (i++, x * x) : (i += 2, Math.sin(x)); return y * i; }` },
+  { name: 'active value into a number | string variable', code: 94003, at: '2:44', message: /flows into 'v', whose type 'string \| number' carries no tangent/,
+    src: `${A}export function f(x: number): number { let v: number | string = x * x; return (v as number) * 2; }` },
+  { name: 'active value into an any variable', code: 94003, at: '2:46', message: /flows into 't', whose type 'any' carries no tangent/,
+    src: `${A}export function f(x: number): number { const t: any = x; return t * t; }` },
+  { name: 'active argument for an any parameter', code: 94003, at: '3:52', message: /passed to parameter 'v' of 'g', whose type 'any' carries no tangent/,
+    src: `function g(k: number, v: any): number { return k * v; }\n${A}export function f(x: number): number { return g(2, x); }` },
+  { name: 'active argument for a generic parameter', code: 94003, at: '3:52', message: /passed to parameter 'v' of 'g', whose type 'T' carries no tangent/,
+    src: `function g<T>(k: number, v: T): number { return k * (v as unknown as number); }\n${A}export function f(x: number): number { return g(2, x); }` },
+  { name: 'active argument for a union parameter', code: 94003, at: '3:52', message: /passed to parameter 'v' of 'g', whose type 'string \| number' carries no tangent/,
+    src: `function g(k: number, v: number | string): number { return typeof v === 'number' ? k * v : k; }\n${A}export function f(x: number): number { return g(2, x); }` },
+  { name: 'active array for an any[] parameter', code: 94003, at: '3:52', message: /passed to parameter 'v' of 'g', whose type 'any\[\]' carries no tangent/,
+    src: `function g(k: number, v: any[]): number { return k * v[0]; }\n${A}export function f(x: number): number { return g(2, [x]); }` },
+  { name: 'callee whose only parameter is generic', code: 94002, at: '3:47', message: /call of 'idf': none of its parameters has a differentiable type/,
+    src: `function idf<T>(x: T): T { return x; }\n${A}export function f(a: number): number { return idf(a) * a; }` },
+  { name: '@customJvp rule that does not exist', code: 94004, at: '2:1', message: /the @customJvp rule 'gJvp' of 'g' is not declared in this module/,
+    src: `/** @customJvp gJvp */\nexport function g(x: number, y: number): number { return x * y; }\n${A}export function f(a: number, b: number): number { return g(a, b) * a; }` },
+  { name: '@customJvp rule with too few parameters', code: 94004, at: '2:1', message: /takes 2 parameter\(s\), but g's rule gets 4.*Fix: declare gJvp\(x, dx, y, dy\)/,
+    src: `/** @customJvp gJvp */\nexport function g(x: number, y: number): number { return x * y; }\nexport function gJvp(x: number, dx: number): [number, number] { return [x * 0, dx]; }\n${A}export function f(a: number, b: number): number { return g(a, b); }` },
+  { name: '@customJvp rule imported from another module', code: 94004, at: '3:1', message: /the @customJvp rule 'gJvp' of 'g' is imported/,
+    src: `import { gJvp } from './rules';\n/** @customJvp gJvp */\nexport function g(x: number, y: number): number { return x * y; }\n${A}export function f(a: number, b: number): number { return g(a, b) * a; }` },
+  { name: 'toArray() of an active tensor', code: 94002, at: '3:95', message: /call of 't\.toArray': it is a forwardgrad runtime function or method with no derivative rule/,
+    src: `import { mul, full } from 'forwardgrad';\n${A}export function f(a: number, b: number): number { const t = mul(full([2], 1), a); const arr = t.toArray(); return arr[0] * b; }` },
+  { name: 'tensor(...) built from active numbers', code: 94002, at: '3:61', message: /call of 'tensor': it is a forwardgrad runtime function/,
+    src: `import { tensor, sum } from 'forwardgrad';\n${A}export function f(a: number, b: number): number { const t = tensor([a, b], [2]); return sum(t).item(); }` },
+  { name: 'closure writing an array that later becomes active', code: 94001, at: '2:69', message: /closure that uses active/,
+    src: `${A}export function f(x: number): number { const buf = [0]; const put = (v: number) => { buf[0] = v; }; put(3); buf[0] = x * x; return buf[0]; }` },
   { name: 'assignment inside an expression', code: 94001, at: '2:67', message: /assignment inside an expression/,
     src: `${A}export function f(a: number): number { let b = 0; let c = 0; c = (b = a * a); return b + c; }` },
 ];
 
+const RULES = 'export function gJvp(x: number, dx: number, y: number, dy: number): [number, number] { return [x * y, y * dx + x * dy]; }';
+
 describe.each(ERRORS.map((c) => [c.name, c] as const))('%s', (_n, c) => {
   test('is a located build error', () => {
-    const r = compile({ 'main.ts': c.src });
+    const r = compile({ 'main.ts': c.src, 'rules.ts': RULES });
     expect(r.diagnostics).toHaveLength(1);
     expect(r.diagnostics[0].code).toBe(c.code);
     const text = formatDiagnostics(r.diagnostics);

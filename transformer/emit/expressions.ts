@@ -409,6 +409,10 @@ export abstract class ExpressionLowering {
       return fail(e, `cannot differentiate the call of '${name}': it is declared without a body, so its derivative is unknown`,
         `give it a rule: /** @customJvp ${name}Jvp */ before its declaration, with ${name}Jvp(x, dx) returning [value, tangent]`, CODES.underivableCall);
     }
+    if (callee && this.ctx.plan.isRuntimeFile(callee.getSourceFile())) {
+      return fail(e, `cannot differentiate the call of '${name}': it is a forwardgrad runtime function or method with no derivative rule`,
+        'use the differentiable tensor ops and t.item() on active values, or call it outside the differentiated function', CODES.underivableCall);
+    }
     const topLevel = callee && (ts.isSourceFile(callee.parent) || ts.isVariableDeclaration(callee.parent) && ts.isSourceFile(callee.parent.parent.parent.parent));
     if (callee && ts.isFunctionLike(callee) && topLevel) {
       // no twin for a module-level function: none of its parameters has a type that carries a tangent

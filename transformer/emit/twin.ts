@@ -89,11 +89,21 @@ export function variableTwin(ctx: FileContext, info: TwinInfo, fn: ts.ArrowFunct
 
 /** The sibling method `m_jvp` (same static-ness), and its registration on the class or its prototype. */
 export function methodTwin(ctx: FileContext, info: TwinInfo, m: ts.MethodDeclaration, className: string): { member: ts.ClassElement; register: ts.Statement } {
-  const { params, body, type } = twinParts(info, ctx);
+  const parts = twinParts(info, ctx);
   const isStatic = !!ts.getModifiers(m)?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword);
   const mods = isStatic ? [f.createModifier(ts.SyntaxKind.StaticKeyword)] : undefined;
-  const member = quiet(f.createMethodDeclaration(mods, undefined, info.twin, undefined, m.typeParameters, params, type, body), m);
   const holder = isStatic ? id(className) : f.createPropertyAccessExpression(id(className), 'prototype');
+  // obj.m_jvp(…) may reach this twin while obj.m is another method: an override without its own twin (a subclass the
+  // transform never saw, a patched method) must not borrow it. `super.m_jvp` from an override with a twin is fine.
+  const member_ = (o: ts.Expression, name: string) => f.createPropertyAccessExpression(o, name);
+  const guard = f.createIfStatement(
+    f.createLogicalAnd(f.createLogicalAnd(f.createBinaryExpression(f.createThis(), ts.SyntaxKind.ExclamationEqualsToken, f.createNull()),
+      f.createBinaryExpression(member_(f.createThis(), info.name), ts.SyntaxKind.ExclamationEqualsEqualsToken, member_(holder, info.name))),
+      f.createBinaryExpression(member_(f.createThis(), info.twin), ts.SyntaxKind.EqualsEqualsEqualsToken, member_(holder, info.twin))),
+    f.createThrowStatement(f.createNewExpression(id('Error'), undefined, [f.createStringLiteral(
+      `forwardgrad: ${className}.${info.name} is overridden here by a method without a derivative; differentiate the override too (annotate it or call it from annotated code)`)])));
+  const body = f.createBlock([guard, ...parts.body.statements], true);
+  const member = quiet(f.createMethodDeclaration(mods, undefined, info.twin, undefined, m.typeParameters, parts.params, parts.type, body), m);
   const register = registration(ctx, info, f.createPropertyAccessExpression(holder, info.name), f.createPropertyAccessExpression(holder, info.twin));
   return { member, register };
 }
