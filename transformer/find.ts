@@ -15,8 +15,11 @@ export interface Annotations {
 
 const LITERAL_TAKERS = new Set(['jvp', 'forwardGradient']);
 
-const FORWARD_GRAD = /@forwardGrad\b/;
-const CUSTOM_JVP = /@customJvp\s+([A-Za-z_$][\w$]*)/;
+// Tags count only where a JSDoc tag can stand: at the start of a comment line (after `/**`, `*` or
+// `//`), so prose that merely mentions `@forwardGrad` mid-sentence annotates nothing.
+const TAG_START = String.raw`(?:^|\n)[ \t]*(?:\/\*\*?|\*|\/\/)?[ \t]*`;
+const FORWARD_GRAD = new RegExp(TAG_START + String.raw`@forwardGrad\b`);
+const CUSTOM_JVP = new RegExp(TAG_START + String.raw`@customJvp\s+([A-Za-z_$][\w$]*)`);
 
 function leadingComments(node: ts.Node, sf: ts.SourceFile): string {
   return (ts.getLeadingCommentRanges(sf.text, node.pos) ?? []).map((r) => sf.text.slice(r.pos, r.end)).join('\n');
