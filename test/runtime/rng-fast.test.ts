@@ -6,6 +6,7 @@ import { readFileSync } from 'fs';
 import * as path from 'path';
 import { fastNormalsOfWords, fillNormal, normalFloat32Implementation, philox4x32, setNormalThreads, waitForNormalThreads } from '../../kernels/rng';
 import { RNG_WASM } from '../../kernels/wasm/build/binaries';
+import { expectStandardNormalMoments, ksCritical, ksStatistic } from './support/distribution';
 
 const TOL = 1e-6; // stated in kernels/rng.ts: |fast − float64| ≤ 1e-6 (|z| < 6.8, i.e. every output)
 
@@ -23,18 +24,6 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
-}
-
-const normalCdf = (x: number) => { // Abramowitz–Stegun 7.1.26, |error| < 1.5e-7
-  const z = Math.abs(x) / Math.SQRT2, t = 1 / (1 + 0.3275911 * z);
-  const erf = 1 - t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-z * z);
-  return 0.5 * (1 + (x >= 0 ? erf : -erf));
-};
-function ksStatistic(sample: ArrayLike<number>): number {
-  const s = Float64Array.from(sample).sort();
-  let d = 0;
-  for (let i = 0; i < s.length; i++) { const f = normalCdf(s[i]); d = Math.max(d, (i + 1) / s.length - f, f - i / s.length); }
-  return d;
 }
 
 test('the fast path is active here (WebAssembly SIMD); build/rng.wasm is the embedded copy', () => {
@@ -147,18 +136,12 @@ describe('distribution of the float32 normals', () => {
   const x = fillNormal(new Float32Array(N), 12345, 4) as Float32Array;
 
   test('mean, variance, skew, kurtosis within 5 standard errors; KS at α = 0.001', () => {
-    let m1 = 0, m2 = 0, m3 = 0, m4 = 0;
-    for (const v of x) { m1 += v; m2 += v * v; m3 += v ** 3; m4 += v ** 4; }
-    m1 /= N; m2 /= N; m3 /= N; m4 /= N;
-    expect(Math.abs(m1)).toBeLessThan(5 * Math.sqrt(1 / N));
-    expect(Math.abs(m2 - 1)).toBeLessThan(5 * Math.sqrt(2 / N));
-    expect(Math.abs(m3)).toBeLessThan(5 * Math.sqrt(15 / N));
-    expect(Math.abs(m4 - 3)).toBeLessThan(5 * Math.sqrt(96 / N));
-    expect(ksStatistic(x)).toBeLessThan(1.9495 / Math.sqrt(N));
+    expectStandardNormalMoments(x);
+    expect(ksStatistic(x)).toBeLessThan(ksCritical(N));
   });
 
   test('the KS check rejects a 2% scale error (it can fail)', () => {
-    expect(ksStatistic(x.map((v) => v * 1.02))).toBeGreaterThan(1.9495 / Math.sqrt(N));
+    expect(ksStatistic(x.map((v) => v * 1.02))).toBeGreaterThan(ksCritical(N));
   });
 });
 

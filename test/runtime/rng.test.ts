@@ -1,4 +1,5 @@
 import { philox4x32, fillNormal, fillUniform, fillRademacher, Rng } from '../../kernels/rng';
+import { expectStandardNormalMoments, ksCritical, ksStatistic, normalCdf } from './support/distribution';
 
 // Random123's published known-answer vectors (tests/kat_vectors) for Philox-4x32-10.
 const KAT: Array<[number[], number[], number[]]> = [
@@ -6,26 +7,6 @@ const KAT: Array<[number[], number[], number[]]> = [
   [[0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff], [0xffffffff, 0xffffffff], [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd]],
   [[0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344], [0xa4093822, 0x299f31d0], [0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1]],
 ];
-
-/** Standard normal CDF via erf (Abramowitz–Stegun 7.1.26, |error| < 1.5e-7: far below the KS bound). */
-function normalCdf(x: number): number {
-  const z = Math.abs(x) / Math.SQRT2, t = 1 / (1 + 0.3275911 * z);
-  const erf = 1 - t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-z * z);
-  return 0.5 * (1 + (x >= 0 ? erf : -erf));
-}
-
-/** Kolmogorov–Smirnov statistic D_n of a sample against a CDF. */
-function ksStatistic(sample: ArrayLike<number>, cdf: (x: number) => number): number {
-  const s = Float64Array.from(sample).sort();
-  let d = 0;
-  for (let i = 0; i < s.length; i++) {
-    const f = cdf(s[i]);
-    d = Math.max(d, (i + 1) / s.length - f, f - i / s.length);
-  }
-  return d;
-}
-// Critical value of D_n at significance 0.001 (asymptotic): 1.9495/√n.
-const ksCritical = (n: number) => 1.9495 / Math.sqrt(n);
 
 describe('Philox-4x32-10', () => {
   test.each(KAT)('known-answer vector ctr=%j key=%j', (ctr, key, expected) => {
@@ -67,14 +48,7 @@ describe('fills', () => {
 
   test('normal: mean, variance, skew, kurtosis within 5 standard errors; KS at α=0.001', () => {
     const x = fillNormal(new Float64Array(N), 12345, 0) as Float64Array;
-    let m1 = 0, m2 = 0, m3 = 0, m4 = 0;
-    for (const v of x) { m1 += v; m2 += v * v; m3 += v ** 3; m4 += v ** 4; }
-    m1 /= N; m2 /= N; m3 /= N; m4 /= N;
-    // Standard errors of the sample moments of N(0,1): sqrt(Var[v^k]/N) with Var = 1, 2, 15, 96.
-    expect(Math.abs(m1)).toBeLessThan(5 * Math.sqrt(1 / N));
-    expect(Math.abs(m2 - 1)).toBeLessThan(5 * Math.sqrt(2 / N));
-    expect(Math.abs(m3)).toBeLessThan(5 * Math.sqrt(15 / N));
-    expect(Math.abs(m4 - 3)).toBeLessThan(5 * Math.sqrt(96 / N));
+    expectStandardNormalMoments(x);
     expect(ksStatistic(x, normalCdf)).toBeLessThan(ksCritical(N));
   });
 
