@@ -1,7 +1,9 @@
 // The paper's R_f on the MLP (784-1024-1024-10, batch 64, K = 1): time of one forward-gradient step
 // (draw v, one fused JVP run, parameter update) over one base forward run (the loss only), on the
-// default backend. Also the parts of a step, the RNG throughput, and the two ways to get v into the
-// update: reuse the tangent buffer in place (what fgd does) or regenerate v from (seed, stream, offset).
+// default backend. Also the parts of a step, the RNG throughput, the guard's parameter snapshot, and
+// three ways to get d·v into the update: one fused pass from the tangent buffer holding v (what fgd
+// does with sgd: Optimizer.stepScaled), two passes (g = d·v over the tangent buffer, then θ −= η·g:
+// the general path), or regenerating v from (seed, stream, offset) chunk by chunk.
 //
 // Run: npx ts-node -T bench/fgd-step.ts [--rounds 9] [--steps 4]   (prints a table, writes bench/results/fgd-step.json)
 //
@@ -17,6 +19,9 @@ import { getBackend } from '../kernels/select';
 import { fillNormal, normalFloat32Implementation, rngImplementation } from '../kernels/rng';
 import { lookupJvp } from '../runtime/registry';
 import { fgd } from '../runtime/fgd';
+import { Sgd } from '../runtime/fgd/optimizers';
+import { Snapshot } from '../runtime/fgd/guard';
+import { argLeaves } from '../runtime/fgd/leaves';
 import { tensor } from '../runtime/tensor/create';
 import { memoryInfo, tidy } from '../runtime/tensor/pool';
 import { Tensor } from '../runtime/tensor/tensor';
@@ -49,8 +54,14 @@ const draw = (step: number) => { let off = 0; for (const t of tangentLeaves) { f
 const twin = lookupJvp(mlp.mlpLoss)!;
 const jvpRun = () => tidy(() => { const [y, dy] = twin.fn(params, tangents, x, undefined, labels) as Tensor[]; return y.item() + dy.item(); });
 const lr = 1e-9, d = 0.5;
-// Update as fgd does it: g = d·v in place over the tangent, then θ −= η·g (two passes, one buffer).
-const updateInPlace = () => { for (let j = 0; j < leaves.length; j++) { const g = tangentLeaves[j].toArray(), p = leaves[j].toArray(); for (let i = 0; i < g.length; i++) g[i] = 0 + d * g[i]; for (let i = 0; i < g.length; i++) p[i] -= lr * g[i]; } };
+// What fgd does with sgd and K = 1: θ −= η·(d·v) in one pass over the tangent buffer holding v.
+const sgd = new Sgd(), paramBufs = leaves.map((t) => t.toArray()), tangentBufs = tangentLeaves.map((t) => t.toArray());
+const updateFused = () => sgd.stepScaled(paramBufs, tangentBufs, d, lr, 1);
+// The general path (an optimizer without stepScaled, or K > 1): g = d·v in place over the tangent,
+// then θ −= η·g (two passes, one buffer).
+const updateTwoPass = () => { for (let j = 0; j < leaves.length; j++) { const g = tangentLeaves[j].toArray(), p = leaves[j].toArray(); for (let i = 0; i < g.length; i++) g[i] = 0 + d * g[i]; for (let i = 0; i < g.length; i++) p[i] -= lr * g[i]; } };
+// The guard's copy of the parameters before each update.
+const snapshot = new Snapshot(argLeaves([params], [0])), snapshotSave = () => snapshot.save(argLeaves([params], [0]));
 // Alternative: no v held after the JVP; regenerate it chunk by chunk in the update.
 const chunk = new Float32Array(4096);
 const updateRegenerate = (step: number) => {
@@ -67,7 +78,7 @@ const updateRegenerate = (step: number) => {
 };
 
 // Warm-up (backend start, JIT tiers, pool).
-for (let i = 0; i < 3; i++) { base(); draw(i); jvpRun(); updateInPlace(); updateRegenerate(i); }
+for (let i = 0; i < 3; i++) { base(); draw(i); jvpRun(); updateFused(); updateTwoPass(); snapshotSave(); updateRegenerate(i); }
 fgd(mlp.mlpLoss, [params], { lr, decay: 0, iterations: 2, seed: 4, inputs: () => [x, labels], progress: false, guard: false });
 
 const rounds: Array<Record<string, number>> = [];
@@ -89,7 +100,9 @@ for (let r = 0; r < ROUNDS; r++) {
   }
   rec('draw', timeIt(() => draw(r), 2));
   rec('jvp', timeIt(jvpRun, STEPS));
-  rec('updateInPlace', timeIt(updateInPlace, 2));
+  rec('updateFused', timeIt(updateFused, 5));
+  rec('updateTwoPass', timeIt(updateTwoPass, 5));
+  rec('snapshot', timeIt(snapshotSave, 5));
   rec('updateRegenerate', timeIt(() => updateRegenerate(r), 2));
   rounds.push(row);
 }
@@ -120,16 +133,18 @@ const result = {
   jvpOverBase: +ratio('jvp', 'base').toFixed(2),
   drawShareOfStep: +ratio('draw', 'fgd').toFixed(2),
   rngImplementation, normalFloat32Implementation, rngNormalsPerS: Math.round(rngNormalsPerS), rngRates,
-  regenerateOverInPlaceUpdate: +ratio('updateRegenerate', 'updateInPlace').toFixed(2),
+  twoPassOverFusedUpdate: +ratio('updateTwoPass', 'updateFused').toFixed(2),
+  regenerateOverFusedUpdate: +ratio('updateRegenerate', 'updateFused').toFixed(2),
   poolAllocationsInSteadySteps: allocSteady,
-  notes: 'Rf = fgd step (guard off: no parameter snapshot) / base forward; fgd step = draw v + fused JVP + in-place update. ' +
-    'updateRegenerate = update that regenerates v chunkwise instead of reusing the tangent buffer.',
+  notes: 'Rf = fgd step (guard off: no parameter snapshot) / base forward; fgd step = draw v + fused JVP + fused update ' +
+    '(sgd stepScaled: one pass θ −= η·(d·v) over the tangent buffer). updateTwoPass = the general path (g = d·v, then θ −= η·g); ' +
+    'updateRegenerate = update that regenerates v chunkwise instead of reusing the tangent buffer; snapshot = the guard\'s copy (fgdGuard − fgd).',
 };
 console.log(`backend ${result.backend}, ${result.model}, ${n} parameters, load ${result.loadavg.join(' ')}`);
 console.table(Object.keys(result.ms).map((k) => ({ part: k, medianMs: result.ms[k], bestMs: result.bestMs[k] })));
 console.log(`R_f = ${result.Rf} (best ${result.RfBest}; with guard ${result.RfWithGuard}; rademacher ${result.RfRademacher}); JVP/base ${result.jvpOverBase}; ` +
   `v draw = ${result.drawShareOfStep} of the step, ${(rngNormalsPerS / 1e6).toFixed(1)} M normals/s; ` +
-  `regenerate-v update / in-place update = ${result.regenerateOverInPlaceUpdate}; pool allocations in steps 2..: ${allocSteady}`);
+  `update: two-pass / fused = ${result.twoPassOverFusedUpdate}, regenerate-v / fused = ${result.regenerateOverFusedUpdate}; pool allocations in steps 2..: ${allocSteady}`);
 console.log(`fillNormal (float32, 2^20): ${rngRates.map((r) => `${r.implementation} ${r.mNormalsPerS} M/s`).join('; ')}`);
 fs.mkdirSync(path.resolve(__dirname, 'results'), { recursive: true });
 fs.writeFileSync(path.resolve(__dirname, 'results/fgd-step.json'), JSON.stringify(result, null, 2) + '\n');

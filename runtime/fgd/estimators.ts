@@ -5,7 +5,8 @@
 // Memory: each twin run and the reads of its numbers happen inside `tidy` (runtime/tensor/pool.ts),
 // so a step's intermediates go back to the pool. v lives only in the tangent buffers the twin reads
 // (it must be materialised there); with one run per step the estimate g is then formed in place over
-// row 0 of those buffers, so no second parameter-sized buffer is held.
+// row 0 of those buffers, so no second parameter-sized buffer is held, and with K = 1 not formed at
+// all when the optimizer can update from d·v directly (Optimizer.stepScaled).
 import { tidy } from '../tensor/pool';
 import type { Twin } from '../registry';
 import { zerosLike } from '../twin-support';
@@ -14,12 +15,21 @@ import { DirectionDistribution, drawDirections, scalarTangent, vectorTangent } f
 
 export interface Estimate { loss: number; /** every directional derivative was finite */ finite: boolean }
 
+/** A gradient held as scale·direction (one direction buffer per parameter leaf). */
+export interface ScaledGradient { directions: readonly Buf[]; scale: number }
+
 export interface Estimator {
   readonly name: string;
-  /** Where estimate() leaves the gradient: one buffer per parameter leaf, valid until the next estimate(). */
-  readonly grads: readonly Buf[];
-  /** Loss at the current parameters; the gradient estimate is written into `grads`. Run it inside `tidy`. */
+  /** Loss at the current parameters and the gradient estimate (read it with gradients()). Run it inside `tidy`. */
   estimate(step: number, inputs: readonly unknown[]): Estimate;
+  /** The last estimate: one buffer per parameter leaf, valid until the next estimate(). */
+  gradients(): readonly Buf[];
+  /**
+   * The last estimate as scale·direction when it is held that way (fgd with one direction), so an
+   * optimizer's stepScaled can update without forming g; undefined otherwise. Valid until the next
+   * estimate() or gradients() (which forms g over the direction).
+   */
+  scaled?(): ScaledGradient | undefined;
 }
 
 /** What both estimators share: the twin, the parameters, and fresh tangents mirroring them. */
@@ -61,10 +71,12 @@ export class TwinCall {
 
 export class ForwardEstimator implements Estimator {
   readonly name = 'fgd';
-  readonly grads: readonly Buf[];
+  private readonly grads: readonly Buf[];
   /** One twin run per step (K = 1 or vector mode): g is formed in place over tangent row 0. */
   private readonly inPlace: boolean;
   private readonly ds: Float64Array;
+  /** In place: g not yet formed over row 0 (row 0 still holds v_0). */
+  private pending = false;
 
   constructor(private readonly call: TwinCall, private readonly seed: number, private readonly K: number,
     private readonly distribution: DirectionDistribution, private readonly vector: boolean) {
@@ -77,6 +89,7 @@ export class ForwardEstimator implements Estimator {
   estimate(step: number, inputs: readonly unknown[]): Estimate {
     const c = this.call, K = this.K, stream = (step - 1) * K, runs = this.vector ? 1 : K, ds = this.ds;
     let loss = NaN, finite = true;
+    this.pending = false;
     if (!this.inPlace) for (const g of this.grads) g.fill(0);
     for (let run = 0; run < runs; run++) {
       drawDirections(c.leaves, c.tangentLeaves, this.vector ? K : 1, { seed: this.seed }, this.distribution, stream + run);
@@ -89,8 +102,21 @@ export class ForwardEstimator implements Estimator {
       if (!this.inPlace) addRow(this.grads, c.tangentLeaves, 0, ds[run] / K);
     }
     for (let k = 0; k < K; k++) if (!Number.isFinite(ds[k])) finite = false;
-    if (this.inPlace) {
+    // In place, g is formed on demand: with K = 1 an optimizer's stepScaled reads d·v straight from row 0.
+    this.pending = this.inPlace;
+    return { loss, finite };
+  }
+
+  scaled(): ScaledGradient | undefined {
+    if (!this.pending || this.K !== 1) return undefined;
+    for (const t of this.call.tangentLeaves) t.data(); // refresh boxed numbers' boxes (they are grads' views)
+    return { directions: this.grads, scale: this.ds[0] };
+  }
+
+  gradients(): readonly Buf[] {
+    if (this.pending) {
       // g = Σ_k (d_k/K)·v_k over row 0, in the same order and precision as accumulating into zeros.
+      const c = this.call, K = this.K, ds = this.ds;
       const rows = c.tangentLeaves.map((t) => t.data());
       for (let j = 0; j < rows.length; j++) {
         const g = this.grads[j], v = rows[j], s = ds[0] / K;
@@ -98,8 +124,9 @@ export class ForwardEstimator implements Estimator {
       }
       for (let k = 1; k < K; k++) addRow(this.grads, c.tangentLeaves, k, ds[k] / K, rows);
       for (const t of c.tangentLeaves) t.commit();
+      this.pending = false;
     }
-    return { loss, finite };
+    return this.grads;
   }
 }
 
@@ -119,8 +146,10 @@ function addRow(grads: readonly Buf[], tangent: readonly Leaf[], row: number, sc
 
 export class ExactEstimator implements Estimator {
   readonly name = 'gd';
-  readonly grads: readonly Buf[];
+  private readonly grads: readonly Buf[];
   constructor(private readonly call: TwinCall) { this.grads = call.newGrads(); }
+
+  gradients(): readonly Buf[] { return this.grads; }
 
   estimate(_step: number, inputs: readonly unknown[]): Estimate {
     const c = this.call;

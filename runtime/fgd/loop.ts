@@ -146,7 +146,10 @@ export function descend(call: TwinCall, estimator: Estimator, options: DescentOp
         break;
       }
       snapshot?.save(leaves);
-      optimizer.step(params, estimator.grads, lr, t);
+      // One pass θ ← update(θ, d·v) when both sides allow it; otherwise form g, then update.
+      const scaled = optimizer.stepScaled && estimator.scaled?.();
+      if (scaled) optimizer.stepScaled!(params, scaled.directions, scaled.scale, lr, t);
+      else optimizer.step(params, estimator.gradients(), lr, t);
       for (const l of leaves) l.commit();
       elapsed += performance.now() - t0;
       step = t; lastLoss = loss; losses.push(loss);

@@ -173,6 +173,32 @@ describe('guard', () => {
     expect(r.params[0]).toBeLessThan(0.5);
   });
 
+  // Σa² + Σb² while every element is within ±10, else NaN; a float32 and a number[] parameter.
+  function blowupVec(a: Float32Array, b: number[]): number {
+    const all = [...a, ...b];
+    return all.some((x) => Math.abs(x) > 10) ? NaN : all.reduce((s, x) => s + x * x, 0);
+  }
+  registerJvp(blowupVec, (a: Float32Array, da: Float32Array, b: number[], db: number[]): [number, number] => {
+    const y = blowupVec(a, b);
+    let d = 0;
+    a.forEach((x, i) => { d += 2 * x * da[i]; });
+    b.forEach((x, i) => { d += 2 * x * db[i]; });
+    return [y, Number.isNaN(y) ? NaN : d];
+  }, { name: 'blowupVec', tangentSlots: [true, true] });
+
+  test.each(['sgd', 'adam'] as const)('fgd (%s) on Float32Array and number[] parameters: a NaN loss restores the previous step bit for bit', (optimizer) => {
+    const a = Float32Array.of(1, -2, 3), b = [0.5, 4];
+    const seen: number[][] = [[...a, ...b]]; // seen[t] = parameters after step t
+    const r = fgd(blowupVec, [a, b], { lr: optimizer === 'sgd' ? 0.6 : 3, decay: 0, iterations: 200, seed: 3, optimizer, progress: false,
+      onStep: (i) => { seen.push([...(i.params[0] as Float32Array), ...(i.params[1] as number[])]); } });
+    expect(r.status).toBe('diverged');
+    expect(r.step).toBeGreaterThan(0);
+    // Step r.step's update led to the NaN loss: back to the parameters before it, where the loss was r.loss.
+    expect(seen[r.step].some((x) => Math.abs(x) > 10)).toBe(true);
+    expect([...a, ...b]).toEqual(seen[r.step - 1]);
+    expect(blowupVec(a, b)).toBe(r.loss);
+  });
+
   test('non-finite initial loss: diverged at step 1 with the parameters untouched', () => {
     const r = fgd(blowup, [11], { lr: 0.1, iterations: 10, seed: 1, progress: false });
     expect(r).toMatchObject({ status: 'diverged', step: 0, params: [11] });

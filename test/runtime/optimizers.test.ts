@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createOptimizer, Adam, Momentum, Sgd } from '../../runtime/fgd/optimizers';
+import type { OptimizerSpec } from '../../runtime/fgd/optimizers';
+import { gradientAt } from '../../runtime/fgd/optimizers/optimizer';
 import { writeFileAtomic, AtomicFs } from '../../runtime/fgd/atomic';
 import { Tensor } from '../../runtime/tensor/tensor';
 
@@ -66,6 +68,47 @@ describe('optimizers', () => {
     expect(createOptimizer(undefined, [[1]]).name).toBe('sgd');
     expect(() => createOptimizer({ name: 'adam', beta2: 1 }, [[1]])).toThrow(/adam: beta2 must be in \[0, 1\), got 1/);
     expect(() => createOptimizer({ name: 'momentum', momentum: -1 }, [[1]])).toThrow(/momentum must be in \[0, 1\)/);
+  });
+});
+
+// The fused update fgd uses with one direction: stepScaled(θ, v, s) must equal step(θ, g) with g
+// formed as the estimator forms it (0 + s·v into a buffer of v's type), bit for bit, -0 included.
+describe('stepScaled: one pass over θ, bit-identical to step on the formed gradient', () => {
+  const N = 257;
+  const dir = (k: number) => Array.from({ length: N }, (_, i) => (i === 0 ? -0 : i === 1 ? 0 : Math.sin(1.7 * i + k) * 3.1e-3 * (i % 7 === 0 ? 1e4 : 1)));
+  const init = Array.from({ length: N }, (_, i) => (i === 2 ? -0 : Math.cos(0.3 * i) * 0.8));
+  const kinds = { f32: (x: number[]) => Float32Array.from(x), f64: (x: number[]) => Float64Array.from(x), array: (x: number[]) => [...x] };
+  const specs: OptimizerSpec[] = ['sgd', 'momentum', { name: 'momentum', nesterov: true, momentum: 0.7 }, 'adam'];
+  const sig = (b: ArrayLike<number>) => Array.from(b, (x) => (Object.is(x, -0) ? '-0' : String(x)));
+
+  test.each(specs.flatMap((spec) => Object.keys(kinds).map((kind) => [JSON.stringify(spec), kind, spec] as const)))('%s on %s buffers', (_n, kind, spec) => {
+    const make = kinds[kind as keyof typeof kinds];
+    const fused = [make(init), make(init.slice(5))], plain = [make(init), make(init.slice(5))];
+    const a = createOptimizer(spec, fused), b = createOptimizer(spec, plain);
+    expect(a.stepScaled).toBeDefined();
+    [0.37, -1.3e-5, 2.5e3].forEach((scale, k) => {
+      const v = [make(dir(k)), make(dir(k + 9).slice(5))];
+      const g = v.map((d) => { const out = make(new Array(d.length).fill(0)); for (let i = 0; i < d.length; i++) out[i] = 0 + scale * d[i]; return out; });
+      g.forEach((gj, j) => { for (let i = 0; i < gj.length; i++) expect(Object.is(gj[i], gradientAt(v[j], scale, i))).toBe(true); });
+      a.stepScaled!(fused, v, scale, 0.05, k + 1);
+      b.step(plain, g, 0.05, k + 1);
+      fused.forEach((p, j) => expect(sig(p)).toEqual(sig(plain[j])));
+    });
+    expect(sig(fused[0])).not.toEqual(sig(make(init))); // the parameters did move
+    // The optimizer state continues identically (momentum u, Adam m and v).
+    expect(a.state().slots).toEqual(b.state().slots);
+  });
+
+  test('float32 rounding of g is part of the contract (the comparison above can fail)', () => {
+    // Find θ, v where rounding g to float32 first changes the float32 result, then check stepScaled rounds.
+    const s = 1 / 3, lr = 0.7;
+    let i = 1;
+    const rounded = (th: number, v: number) => Math.fround(th - lr * Math.fround(s * v)), exact = (th: number, v: number) => Math.fround(th - lr * (s * v));
+    while (rounded(Math.fround(1 + i * 1e-3), Math.fround(0.1 * i)) === exact(Math.fround(1 + i * 1e-3), Math.fround(0.1 * i))) i++;
+    const p = [Float32Array.of(1 + i * 1e-3)], v = [Float32Array.of(0.1 * i)];
+    const expected = rounded(p[0][0], v[0][0]);
+    new Sgd().stepScaled(p, v, s, lr, 1);
+    expect(p[0][0]).toBe(expected);
   });
 });
 

@@ -7,6 +7,12 @@ export interface Optimizer {
   readonly name: string;
   /** θ ← update(θ, g) for each buffer; `t` is the 1-based step (Adam's bias correction). */
   step(params: readonly Buf[], grads: readonly Buf[], lr: number, t: number): void;
+  /**
+   * Optional fast path for a gradient held as scale·direction (fgd with one direction): the same
+   * update as `step` on g = gradientAt(direction, scale), bit for bit, but in one pass that never
+   * writes g. The loop falls back to forming g and calling `step` when this is absent.
+   */
+  stepScaled?(params: readonly Buf[], directions: readonly Buf[], scale: number, lr: number, t: number): void;
   /** Everything needed to continue bit-identically (hyper-parameters and per-element slots). */
   state(): OptimizerState;
   load(state: OptimizerState): void;
@@ -17,6 +23,16 @@ export interface OptimizerState {
   hyper: Record<string, number | boolean>;
   /** Named per-element slots, one buffer per parameter leaf (e.g. Adam's m and v). */
   slots: Record<string, Buf[]>;
+}
+
+/**
+ * Element i of the gradient scale·direction as `step` would read it from a formed buffer of the
+ * direction's type: 0 + s·v (the sum into zeros, so −0 becomes +0), rounded to float32 for a
+ * Float32Array. The definition stepScaled loops write out inline (a call per element is slower).
+ */
+export function gradientAt(direction: Buf, scale: number, i: number): number {
+  const g = 0 + scale * direction[i];
+  return direction instanceof Float32Array ? Math.fround(g) : g;
 }
 
 /** A buffer of the same precision as `like` for per-element optimizer state. */

@@ -11,6 +11,27 @@ export class Sgd implements Optimizer {
       for (let i = 0; i < p.length; i++) p[i] -= lr * g[i];
     }
   }
+  /** θ ← θ − η·(s·v) straight from the direction buffer (g = s·v is never written). */
+  stepScaled(params: readonly Buf[], directions: readonly Buf[], scale: number, lr: number, _t?: number): void {
+    for (let j = 0; j < params.length; j++) {
+      const p = params[j], v = directions[j];
+      if (p instanceof Float32Array && v instanceof Float32Array) scaledF32(p, v, scale, lr);
+      else scaledAny(p, v, scale, lr);
+    }
+  }
   state(): OptimizerState { return { name: this.name, hyper: {}, slots: {} }; }
   load(state: OptimizerState): void { checkState(this.state(), state); }
+}
+
+// Two loops so the float32 one (Tensors) stays monomorphic: one loop over mixed buffer types
+// (a number[] leaf somewhere) runs ~20× slower on 1.9M float32 parameters.
+function scaledF32(p: Float32Array, v: Float32Array, s: number, lr: number): void {
+  for (let i = 0; i < p.length; i++) p[i] -= lr * Math.fround(0 + s * v[i]);
+}
+function scaledAny(p: Buf, v: Buf, s: number, lr: number): void {
+  const f32 = v instanceof Float32Array;
+  for (let i = 0; i < p.length; i++) {
+    const x = 0 + s * v[i];
+    p[i] -= lr * (f32 ? Math.fround(x) : x);
+  }
 }
