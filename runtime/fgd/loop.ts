@@ -10,6 +10,7 @@ import { createProgress } from './progress';
 import { checkLeaves, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { describeValue } from './leaves';
 import { tidy } from '../tensor/pool';
+import { getBackend } from '../../kernels/select';
 import type { Estimator, TwinCall } from './estimators';
 
 export interface StepInfo {
@@ -124,6 +125,8 @@ export function descend(call: TwinCall, estimator: Estimator, options: DescentOp
       lr: typeof options.lr === 'number' ? options.lr : 'schedule', decay: typeof options.lr === 'number' ? options.decay ?? 1e-4 : null,
       optimizer: optimizer.state().name, optimizerHyper: optimizer.state().hyper, guard: options.guard !== false,
       resume: options.resume ?? null, parameters: leaves.map((l) => ({ path: l.path, kind: l.kind, size: l.size })),
+      // the kernel backend that ran the tensor ops (not asked for scalar-only runs: that would load it)
+      ...(leaves.some((l) => l.kind === 'tensor') ? { backend: getBackend().name } : {}),
       ...settings.extraHeader,
     });
     while (step < iterations) {

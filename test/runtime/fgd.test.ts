@@ -102,6 +102,7 @@ describe('logging', () => {
     fgd(beale, [1, 1], { lr: 0.01, iterations: 10, seed: 4, optimizer: 'adam', log: { path: log, every: 3 }, progress: false });
     const lines = readJsonLines(log);
     expect(lines[0]).toMatchObject({ type: 'header', algorithm: 'fgd', seed: 4, lr: 0.01, decay: 1e-4, optimizer: 'adam', iterations: 10, directions: 1, distribution: 'normal' });
+    expect(lines[0]).not.toHaveProperty('backend'); // scalar runs never load a kernel backend
     expect(lines.filter((l) => l.type === 'step').map((l) => l.step)).toEqual([3, 6, 9, 10]);
     expect(lines[lines.length - 1]).toMatchObject({ type: 'end', status: 'completed', step: 10 });
   });

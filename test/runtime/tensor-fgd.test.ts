@@ -5,6 +5,11 @@ import { Tensor, tensor, matmul, sub, square, mean } from '../../runtime/index';
 import { forwardGradient } from '../../runtime/forward-gradient';
 import { fgd, gd } from '../../runtime/fgd';
 import { lookupJvp } from '../../runtime/registry';
+import { readJsonLines } from '../../runtime/fgd';
+import { getBackend } from '../../kernels/select';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 /** Mean squared error of a linear model: mean((X·w − y)²). */
 /** @forwardGrad */
@@ -60,4 +65,13 @@ test('fgd trains the Tensor parameter in place with K = 4 directions (vector mod
   expect(res.loss - best).toBeLessThan(0.05 * (res.losses[0] - best));
   const g = exactGrad(w.toArray());
   expect(Math.hypot(...g)).toBeLessThan(0.2 * Math.hypot(...exactGrad(new Float32Array(3))));
+});
+
+test('the log header of a tensor run names the kernel backend that ran it', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fg-backend-'));
+  try {
+    const log = path.join(dir, 'run.jsonl');
+    fgd(leastSquares, [tensor([0, 0, 0], [3, 1])], { lr: 0.05, iterations: 2, seed: 1, inputs: () => [X, Y], log, progress: false });
+    expect(readJsonLines(log)[0]).toMatchObject({ type: 'header', backend: getBackend().name });
+  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
 });
