@@ -32,8 +32,9 @@ export interface Im2colArgs {
   cols: Float32Array; colsOffset: number;
 }
 
-/** Elementwise unary ops; derivatives: relu'(0) = 0, log' = 1/x, tanh' = 1 − y², sigmoid' = y(1 − y). */
-export type UnaryOp = 'neg' | 'square' | 'relu' | 'tanh' | 'sigmoid' | 'exp' | 'log';
+import type { BinaryOp, UnaryOp } from './elementwise';
+/** The elementwise ops and their derivatives are the entries of kernels/elementwise.ts's table. */
+export type { BinaryOp, UnaryOp };
 
 /** y[i] = f(x[i]), i < n; with dx: dy[k·n + i] = f'(x[i])·dx[k·n + i] for k < directions, same pass. */
 export interface UnaryArgs {
@@ -44,8 +45,6 @@ export interface UnaryArgs {
   dy?: Float32Array; dyOffset?: number;
   directions?: number;
 }
-
-export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
 
 /**
  * y[i] = a[i mod aLen] ∘ b[i mod bLen], i < n (trailing-dims broadcasting: aLen and bLen divide n;
