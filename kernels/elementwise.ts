@@ -47,9 +47,9 @@ export const UNARY = {
               jvp: 'ẏ = −ẋ', vjp: 'x̄ = −ȳ' },
   square:   { y: 'x * x', dydx: '2.0 * x', ref: (x) => x * x, dref: (x) => 2 * x, domain: 'real',
               jvp: 'ẏ = 2x·ẋ', vjp: 'x̄ = 2x·ȳ' },
-  // `x < 0 ? 0 : x` (not `x > 0 ? x : 0`) so that relu(NaN) = NaN; the derivative's last arm is
-  // reached only by NaN.
-  relu:     { y: 'x < 0.0 ? 0.0 : x', dydx: 'x > 0.0 ? 1.0 : x <= 0.0 ? 0.0 : x',
+  // `x <= 0 ? 0 : x` (not `x > 0 ? x : 0`) so that relu(NaN) = NaN (and relu(−0) = +0); the
+  // derivative's last arm is reached only by NaN.
+  relu:     { y: 'x <= 0.0 ? 0.0 : x', dydx: 'x > 0.0 ? 1.0 : x <= 0.0 ? 0.0 : x',
               ref: (x) => (Number.isNaN(x) ? NaN : Math.max(x, 0)), dref: (x) => (Number.isNaN(x) ? NaN : x > 0 ? 1 : 0), domain: 'awayFromZero',
               jvp: "ẏ = [x > 0]·ẋ (relu'(0) = 0), same mask pass", vjp: 'x̄ = [x > 0]·ȳ' },
   tanh:     { y: 'Math.tanh(x)', dydx: '1.0 - y * y', ref: Math.tanh, dref: (x) => 1 / Math.cosh(x) ** 2, domain: 'real',
