@@ -57,10 +57,12 @@ const unaryCache = new Map<string, unknown>();
 function unaryFns<N extends UnaryOp>(op: N): UnaryFns<N> {
   let fns = unaryCache.get(op) as UnaryFns<N> | undefined;
   if (!fns) {
-    const jvp = (x: Tensor, dx: Tangent): JvpResult => unaryJvp(op, x, dx);
-    const primal = (x: Tensor): Tensor => jvp(x, undefined)[0];
-    const vjp: VjpFn = (gy, _y, args, needs) => unaryVjp(op, gy, args, needs);
-    fns = { [op]: primal, [`${op}Jvp`]: jvp, [`${op}Vjp`]: vjp } as UnaryFns<N>;
+    // Defined inside the literal so each function's `name` is its export name (stack traces).
+    fns = {
+      [op]: (x: Tensor): Tensor => unaryJvp(op, x, undefined)[0],
+      [`${op}Jvp`]: (x: Tensor, dx: Tangent): JvpResult => unaryJvp(op, x, dx),
+      [`${op}Vjp`]: (gy: Tensor, _y: Tensor, args: readonly unknown[], needs: readonly boolean[]) => unaryVjp(op, gy, args, needs),
+    } as UnaryFns<N>;
     unaryCache.set(op, fns);
   }
   return fns;
@@ -152,10 +154,11 @@ const binaryCache = new Map<string, unknown>();
 function binaryFns<N extends BinaryOp>(op: N): BinaryFns<N> {
   let fns = binaryCache.get(op) as BinaryFns<N> | undefined;
   if (!fns) {
-    const jvp = (a: Operand, da: Tangent, b: Operand, db: Tangent): JvpResult => binaryJvp(op, a, da, b, db);
-    const primal = (a: Operand, b: Operand): Tensor => jvp(a, undefined, b, undefined)[0];
-    const vjp: VjpFn = (gy, y, args, needs) => binaryVjp(op, gy, y, args, needs);
-    fns = { [op]: primal, [`${op}Jvp`]: jvp, [`${op}Vjp`]: vjp } as BinaryFns<N>;
+    fns = {
+      [op]: (a: Operand, b: Operand): Tensor => binaryJvp(op, a, undefined, b, undefined)[0],
+      [`${op}Jvp`]: (a: Operand, da: Tangent, b: Operand, db: Tangent): JvpResult => binaryJvp(op, a, da, b, db),
+      [`${op}Vjp`]: (gy: Tensor, y: Tensor, args: readonly unknown[], needs: readonly boolean[]) => binaryVjp(op, gy, y, args, needs),
+    } as BinaryFns<N>;
     binaryCache.set(op, fns);
   }
   return fns;

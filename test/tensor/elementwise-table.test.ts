@@ -33,6 +33,7 @@ describe.each(UNARY_OPS)('table entry %s', (op) => {
     expect(typeof api[op]).toBe('function');
     expect(TENSOR_OPS[op]?.jvp).toBe(`${op}Jvp`);
     expect(typeof api[`${op}Vjp`]).toBe('function');
+    expect([op, `${op}Jvp`, `${op}Vjp`].map((k) => (api[k] as Function).name)).toEqual([op, `${op}Jvp`, `${op}Vjp`]);
   });
 });
 
@@ -50,6 +51,7 @@ describe.each(BINARY_OPS)('table entry %s', (op) => {
     expect(typeof api[op]).toBe('function');
     expect(TENSOR_OPS[op]?.jvp).toBe(`${op}Jvp`);
     expect(typeof api[`${op}Vjp`]).toBe('function');
+    expect([op, `${op}Jvp`, `${op}Vjp`].map((k) => (api[k] as Function).name)).toEqual([op, `${op}Jvp`, `${op}Vjp`]);
   });
 });
 
