@@ -145,13 +145,14 @@ export function descend(call: TwinCall, estimator: Estimator, options: DescentOp
   const optimizer = createOptimizer(options.optimizer, leaves.map((l) => l.data()));
   const logFile = fileOf(options.log, 1, 'log', caller), ckFile = fileOf(options.checkpoint, 1000, 'checkpoint', caller);
   const resume = resumeOf(options.resume, caller);
-  const run = runIdentity(call, options, settings, optimizer.state());
+  // Only checkpointed runs are identified (the schedule's fingerprint calls it at a few iterations).
+  const run = ckFile || resume ? runIdentity(call, options, settings, optimizer.state()) : undefined;
 
   let step = 0;
   if (resume) {
     // Everything is checked before anything is written into the parameters.
     const ck = loadCheckpoint(resume.path);
-    checkResume(ck, run, leaves, iterations, resume.allowChanged, caller);
+    checkResume(ck, run!, leaves, iterations, resume.allowChanged, caller);
     leaves.forEach((l, j) => { const d = l.data(), s = ck.params[j]; for (let i = 0; i < l.size; i++) d[i] = s[i]; l.commit(); });
     // Hyper-parameters were compared above (an allowed change keeps this run's values).
     optimizer.load({ ...ck.optimizer, hyper: optimizer.state().hyper });
@@ -170,7 +171,7 @@ export function descend(call: TwinCall, estimator: Estimator, options: DescentOp
   const losses: number[] = [];
   let status: DescentStatus = 'completed', message: string | undefined, lastLoss = NaN, elapsed = 0;
 
-  const save = (at: number, loss: number) => ckFile && saveCheckpoint(ckFile.path, run, { step: at, loss }, leaves, optimizer.state());
+  const save = (at: number, loss: number) => ckFile && saveCheckpoint(ckFile.path, run!, { step: at, loss }, leaves, optimizer.state());
 
   try {
     log?.write({
