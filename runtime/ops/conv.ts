@@ -43,6 +43,9 @@ export function conv2dJvp(x: Tensor, dx: Tangent, w: Tensor, dw: Tangent, option
   const g = geometry(x, w, options);
   const dir = directions('conv2d', [x, dx], [w, dw]);
   const [y, dy] = allocOut([g.N, g.O, g.oh, g.ow], dir);
+  // Zero-size extents never reach a kernel (backends disagree on them): no images or no outputs give an
+  // empty y, and no input channels an empty sum, i.e. zeros.
+  if (g.N === 0 || g.O === 0 || g.C === 0) { y.toArray().fill(0); dy?.toArray().fill(0); return [y, dy]; }
   const tx = activeTensor(dx), tw = activeTensor(dw), D = dir.K;
   const k = backend();
   if (hasConv2dNchw(k)) {
