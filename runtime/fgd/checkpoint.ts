@@ -120,6 +120,11 @@ export function loadCheckpoint(file: string): Checkpoint {
     return (list as unknown[]).map((e, i) => decode(e, leaves[i], `${field}[${i}]`, fail));
   };
   const params = buffers('params', doc.params);
+  // Non-finite parameters cannot continue a run (its first loss would be NaN): refuse them here, by name.
+  params.forEach((b, j) => {
+    const i = b.findIndex((v) => !Number.isFinite(v));
+    if (i >= 0) fail(`params[${j}]`, `(leaf ${leaves[j].path}) holds ${b[i]} at element ${i}; a checkpoint must hold finite parameters`);
+  });
   const opt = doc.optimizer;
   if (!isObject(opt) || typeof opt.name !== 'string') fail('optimizer', `must be { name, hyper, slots }, ${got(opt)}`);
   if (!isObject(opt.hyper) || Object.values(opt.hyper).some((v) => typeof v !== 'number' && typeof v !== 'boolean')) fail('optimizer.hyper', `must map names to numbers or booleans, ${got(opt.hyper)}`);

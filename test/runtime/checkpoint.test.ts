@@ -129,6 +129,7 @@ describe('every field is validated before use', () => {
     ['optimizer slot missing a buffer', (d) => { d.optimizer.slots.m.pop(); }, /field 'optimizer\.slots\.m' must be an array of 2 buffers.*got 1/],
     ['function renamed', (d) => { d.fn = d.function; delete d.function; }, /field 'function' must be \{ name, twin \} strings, it is missing/],
     ['old version', (d) => { d.version = 1; }, /version 1 is not supported/],
+    ['NaN parameter', (d) => { d.params[1].data = Buffer.from(Float64Array.of(NaN).buffer).toString('base64'); }, /field 'params\[1\]' \(leaf arg1\) holds NaN at element 0/],
   ])('%s: a clear error naming the file and field, parameters untouched', (_name, edit, error) => {
     const file = rewrite(base(), path.join(tmp, 'edited.json'), edit);
     const params = [1, 1];
