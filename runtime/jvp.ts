@@ -24,7 +24,9 @@ export function checkThisArg(f: Function, twin: Twin, thisArg: unknown, caller: 
   const src = Function.prototype.toString.call(f);
   const head = src.slice(0, Math.max(0, src.indexOf('{')));
   const isMethod = head !== '' && !/^\s*(async\s+)?function\b/.test(head) && !head.includes('=>') && !/^\s*class\b/.test(head);
-  if (isMethod && /\bthis\b/.test(src)) {
+  // Strings and comments first: a `this` in a comment is no use of it.
+  const code = src.replace(/(["'`])(?:\\.|(?!\1)[^\\])*\1|\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, ' ');
+  if (isMethod && /\bthis\b/.test(code)) {
     throw new Error(`${caller}(${functionName(f, twin)}): '${functionName(f, twin)}' is a method that uses 'this'; pass the object as { thisArg: obj }`);
   }
 }

@@ -1,6 +1,7 @@
 // Tensor constructors. Each copies into a pooled buffer, so every tensor is released the same way.
 import { fillNormal } from '../../kernels/rng';
 import { Tensor, empty, sizeOf } from './tensor';
+import { checkOptions } from '../options';
 
 export type TensorData = number | readonly number[] | Float32Array | Float64Array;
 
@@ -49,6 +50,7 @@ export function full(shape: readonly number[], value: number): Tensor {
 
 /** Standard normal entries: elements offset … of the counter-based stream (seed, stream), times `scale`. */
 export function randn(shape: readonly number[], seed: number, options: { stream?: number; offset?: number; scale?: number } = {}): Tensor {
+  checkOptions(options, ['stream', 'offset', 'scale'], 'randn');
   const t = empty(checkShape('randn', shape));
   const a = t.toArray();
   fillNormal(a, seed, options.stream ?? 0, options.offset ?? 0);

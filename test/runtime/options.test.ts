@@ -4,12 +4,13 @@
 import { checkOptions, editDistance, nearest } from '../../runtime/options';
 import { conv2d } from '../../runtime/ops/conv';
 import { maxPool2d } from '../../runtime/ops/pool';
-import { zeros } from '../../runtime/tensor/create';
+import { randn, zeros } from '../../runtime/tensor/create';
 import { jvp } from '../../runtime/jvp';
 import { forwardGradient } from '../../runtime/forward-gradient';
 import { fgd, gd } from '../../runtime/fgd';
 import { beale } from '../../runtime/models/testfns'; // its twin comes from the real transform
 import { mixed, Scaler } from './support/hand-twins';
+import { registerJvp } from '../../runtime/registry';
 
 describe('the shared helper', () => {
   test('edit distance and the nearest key', () => {
@@ -43,6 +44,7 @@ describe('unknown option keys name the key and the nearest valid one', () => {
     ['fgd checkpoint', () => fgd(beale, [1, 1], { lr: 0.01, iterations: 1, progress: false, checkpoint: { file: '/tmp/x' } } as never), /fgd: checkpoint: unknown option 'file'/],
     ['fgd resume', () => fgd(beale, [1, 1], { lr: 0.01, iterations: 1, progress: false, resume: { path: '/tmp/x', allow: ['lr'] } } as never), /fgd: resume: unknown option 'allow'/],
     ['optimizer spec', () => fgd(beale, [1, 1], { lr: 0.01, iterations: 1, progress: false, optimizer: { name: 'adam', beta: 0.5 } } as never), /optimizer 'adam': unknown option 'beta' \(did you mean 'beta1'\?\)/],
+    ['randn', () => randn([2], 1, { stram: 3 } as never), /randn: unknown option 'stram' \(did you mean 'stream'\?\)/],
     ['momentum spec', () => fgd(beale, [1, 1], { lr: 0.01, iterations: 1, progress: false, optimizer: { name: 'momentum', nesterof: true } } as never), /optimizer 'momentum': unknown option 'nesterof' \(did you mean 'nesterov'\?\)/],
   ])('%s', (_name, call, error) => {
     expect(call).toThrow(error);
@@ -66,6 +68,10 @@ describe('misuse gets a clear error', () => {
     expect(() => fgd(s.apply, [2], { lr: 0.01, iterations: 1, progress: false })).toThrow(/fgd\(Scaler\.apply\): .* is a method/);
     expect(jvp(s.apply, [2], [1], { thisArg: s })).toEqual([12, 12]);
     expect(jvp(beale, [1, 1], [1, 0])[0]).toBe(beale(1, 1)); // a plain function needs none
+    // A method that only mentions `this` in a comment or a string does not use it: no error.
+    class Doc { static sq(x: number): number { /* this is x² */ return x * x + ('this'.length - 4); } }
+    registerJvp(Doc.sq, (x: number, dx: number): [number, number] => [x * x, 2 * x * dx], { name: 'Doc.sq', tangentSlots: [true] });
+    expect(jvp(Doc.sq, [3], [1])).toEqual([9, 6]);
   });
 
   test('a tangent object missing a field names it (an explicit undefined is a constant)', () => {
