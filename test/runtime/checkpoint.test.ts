@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { fgd, gd, loadCheckpoint, readJsonLines } from '../../runtime/fgd';
 import { writeFileAtomic } from '../../runtime/fgd/atomic';
@@ -199,6 +199,32 @@ describe('temporary files of interrupted writes', () => {
     expect(fs.readFileSync(target, 'utf8')).toBe('new');
     expect(fs.readdirSync(dir).sort()).toEqual([path.basename(other), path.basename(live), 'ck.json'].sort());
   });
+
+  test('kill -9 during writes: the target stays whole, and the next write removes the killed writer\'s temporary', async () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'kill-'));
+    const target = path.join(dir, 'big.bin');
+    // The child rewrites 16 MB files in a loop (each one byte value throughout, so a torn file shows).
+    const script = `const { writeFileAtomic } = require(${JSON.stringify(path.resolve(__dirname, '../../runtime/fgd/atomic.ts'))});
+      for (let i = 1; ; i++) writeFileAtomic(${JSON.stringify(target)}, new Uint8Array(1 << 24).fill(i & 255));`;
+    let left: string[] = [];
+    for (let attempt = 0; attempt < 5 && left.length === 0; attempt++) {
+      const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], { cwd: path.resolve(__dirname, '../..'), stdio: 'ignore' });
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      // Kill it while a temporary exists (polling: the kill lands mid-write most of the time).
+      for (let i = 0; i < 2000 && !fs.readdirSync(dir).some((n) => n.includes('.tmp-')); i++) await new Promise((r) => setTimeout(r, 5));
+      child.kill('SIGKILL');
+      await exited;
+      left = fs.readdirSync(dir).filter((n) => n.includes('.tmp-'));
+    }
+    expect(left.length).toBeGreaterThan(0); // the situation the issue describes: a dead writer's temporary
+    if (fs.existsSync(target)) {
+      const bytes = fs.readFileSync(target);
+      expect(bytes.length).toBe(1 << 24);
+      expect(bytes.every((b) => b === bytes[0])).toBe(true); // one complete write, never a mix
+    }
+    writeFileAtomic(target, 'next');
+    expect(fs.readdirSync(dir)).toEqual(['big.bin']);
+  }, 60_000);
 
   test('gd checkpoints too (the algorithm without a seed)', () => {
     const file = path.join(tmp, 'gd.json');
