@@ -6,6 +6,7 @@ import { CODES, ForwardGradError, snippet } from './diagnostics';
 import { ZERO_DERIVATIVE_BINARY, ZERO_DERIVATIVE_MATH } from './rules/scalar';
 import { TensorRules, isInactiveProperty } from './rules/tensor';
 import { diffKind, isNeverNumeric, isOpaque } from './types';
+import { walk } from './nesting';
 import { countWork } from './work';
 
 const NO_TANGENT_BINARY = new Set<ts.SyntaxKind>([
@@ -201,7 +202,16 @@ export class Activity {
     }
   }
 
-  private scan(node: ts.Node): void {
+  /** Visits `root` and everything under it in source order, with an explicit stack (issue 10: no recursion per level). */
+  private scan(root: ts.Node): void {
+    walk(root, (node) => {
+      this.scanNode(node);
+      return !(ts.isFunctionLike(node) && node !== this.fn); // closures are checked by the emitter
+    });
+  }
+
+  private scanNode(node: ts.Node): void {
+    countWork();
     if (ts.isVariableDeclaration(node) && node.initializer && this.carries(node.initializer)) this.markBinding(node.name, node);
     else if (ts.isVariableDeclaration(node) && node.initializer && this.bindsActiveReference(node.name)) this.markAliases(node.initializer, node);
     else if (ts.isBinaryExpression(node) && isAssignmentOperator(node.operatorToken.kind)) {
@@ -238,8 +248,6 @@ export class Activity {
         }
       }
     }
-    if (ts.isFunctionLike(node) && node !== this.fn) return; // closures are checked by the emitter
-    ts.forEachChild(node, (c) => this.scan(c));
   }
 }
 

@@ -6,6 +6,7 @@ import * as ts from 'typescript';
 import { CODES, ForwardGradError } from './diagnostics';
 import { DiffFunction, findAnnotations, functionInitializer } from './find';
 import { NameScope, identifiersIn, twinName } from './naming';
+import { checkNesting } from './nesting';
 import { diffKind } from './types';
 
 export interface TwinInfo {
@@ -81,6 +82,7 @@ function describe(fn: ts.Node, plan: Plan, custom?: string, literal = false, sha
   const twin = custom ?? sharedTwin ?? memberTwin ?? (literal ? '' : plan.scope(sf).fresh(twinName(name)));
   const slots = tangentSlots(f, checker);
   if (custom !== undefined) checkRule(f, name, custom, slots, checker);
+  else checkNesting(f); // before anything recurses into its body
   return { fn: f, name, twin, file: sf, kind, exported, tangentSlots: slots, custom: custom !== undefined };
 }
 
