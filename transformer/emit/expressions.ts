@@ -409,10 +409,12 @@ export abstract class ExpressionLowering {
       return f.createPropertyAccessExpression(c.expression, info.twin);
     }
     if (info.file === this.ctx.sf) return id(info.twin);
-    if (info.custom && !isExportedName(info.file, info.twin)) {
+    if (!info.custom) return this.ctx.fromModule(info.file, info.twin);
+    // export status comes from the plan (issue 7: `export { ruleJvp as r }` and `export default ruleJvp` count too)
+    if (info.ruleExport === undefined) {
       return fail(e, `the custom rule '${info.twin}' of '${info.name}' is not exported from ${info.file.fileName.replace(/^.*[\\/]/, '')}`, `export ${info.twin} so other modules can call it`, CODES.underivableCall);
     }
-    return this.ctx.fromModule(info.file, info.twin);
+    return this.ctx.fromModule(info.file, info.ruleExport);
   }
 
   private underivable(e: ts.CallExpression, callee: ts.Node | undefined): never {
@@ -446,10 +448,4 @@ export abstract class ExpressionLowering {
     return fail(e, `cannot differentiate the call of '${name}': no derivative is known for it (library function or unknown callee)`,
       `call a function defined in the program, or give it a rule with /** @customJvp ${name.replace(/\W/g, '_')}Jvp */`, CODES.underivableCall);
   }
-}
-
-function isExportedName(sf: ts.SourceFile, name: string): boolean {
-  return sf.statements.some((s) => (ts.isFunctionDeclaration(s) && s.name?.text === name || ts.isVariableStatement(s)
-    && s.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name))
-    && !!ts.getModifiers(s)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword));
 }
