@@ -83,6 +83,22 @@ test('nested statements: twice the work for twice the depth', () => {
   expect(large.steps / small.steps).toBeLessThan(2.2);
 });
 
+test('statements nested in blocks, loops, switch and try are each still checked for closures (checked once, where visited)', () => {
+  const inner = 'const h = (t: number) => t * x; s += h(1);';
+  for (const wrap of [(b: string) => `if (y > 0) { ${b} }`, (b: string) => `for (let i = 0; i < 2; i++) { ${b} }`,
+    (b: string) => `switch (k) { case 1: { ${b} } }`, (b: string) => `try { ${b} } finally { s += 1; }`]) {
+    const r = compile({ 'main.ts': `/** @forwardGrad */
+export function f(x: number, y: number, k: number): number {
+  let s = x;
+  ${wrap(wrap(inner))}
+  return s;
+}
+` });
+    expect(r.diagnostics.map((d) => d.code)).toEqual([CODES.unsupported]);
+    expect(formatDiagnostics(r.diagnostics)).toMatch(/^main\.ts:4:\d+: .*closure that uses active/);
+  }
+});
+
 describe('nested twins match central differences', () => {
   // Each level maps [-2, 2]-sized values to bounded ones with a derivative of modulus ≤ ~1, so the 60-deep composition is
   // well conditioned: float64 central differences with h = 1e-6 are accurate to ~1e-9 here, and 1e-6 relative
