@@ -130,7 +130,7 @@ export class StatementEmitter extends ExpressionLowering {
     const visit = (n: ts.Node): void => {
       countWork();
       // a nested statement the emitter visits itself is checked then (issue 10: walking it here too was quadratic in nesting)
-      if (n !== s && VISITS_CHILD_STATEMENTS.has(n.parent.kind) && (ts.isStatement(n) || ts.isBlock(n))) return;
+      if (n !== s && n.parent && VISITS_CHILD_STATEMENTS.has(n.parent.kind) && (ts.isStatement(n) || ts.isBlock(n))) return;
       if (ts.isFunctionLike(n)) {
         if (this.touchesActive(n)) {
           fail(n, 'a closure that uses active (differentiated) variables is not supported', 'move the function to module level and pass the values as arguments');
