@@ -3,6 +3,8 @@
 // generates its half of each chunk, then Atomics.waits for the helper's half). The helper is
 // started on first use, unref'd, and used only once ready; any failure leaves fills on the main
 // thread, which computes the same numbers (each element depends only on (seed, stream, i)).
+// Posting and waiting use the shared spin-then-sleep hand-off of kernels/wasm/spin-wait.ts.
+import { SPIN_WAIT_SOURCE, awaitReady, awaitValue, signal } from './wasm/spin-wait';
 import type { WasmMemory, WasmModule } from './wasm/webassembly';
 
 /** Int32 slots of the control block at byte 0: job sequence, done sequence, ready flag, arguments. */
@@ -18,22 +20,15 @@ const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const ctl = new Int32Array(memory.buffer, 0, ${CONTROL_INTS});
 for (let i = 0; i < 40; i++) k.normals(1, 2, 3, 4, 0, 0, 64, WARM); // leave V8's baseline tier
 let seen = Atomics.load(ctl, C.seq);
-Atomics.store(ctl, C.ready, 1);
-Atomics.notify(ctl, C.ready);
+signal(ctl, C.ready, 1);
 for (;;) {
-  let s = Atomics.load(ctl, C.seq);
-  if (s === seen) {
-    const until = performance.now() + 0.05; // spin briefly: fills come in runs of chunks
-    while ((s = Atomics.load(ctl, C.seq)) === seen && performance.now() < until) {}
-    while ((s = Atomics.load(ctl, C.seq)) === seen) Atomics.wait(ctl, C.seq, seen, 1000);
-  }
-  seen = s;
-  if (s < 0) break;
+  seen = nextValue(ctl, C.seq, seen, 0.05); // spin briefly: fills come in runs of chunks
+  if (seen < 0) break;
   const a = C.args;
   k.normals(ctl[a], ctl[a + 1], ctl[a + 2], ctl[a + 3], ctl[a + 4], ctl[a + 5], ctl[a + 6], ctl[a + 7]);
-  Atomics.store(ctl, C.done, s);
-  Atomics.notify(ctl, C.done);
+  signal(ctl, C.done, seen);
 }
+${SPIN_WAIT_SOURCE}
 `;
 
 export class NormalHelper {
@@ -64,7 +59,7 @@ export class NormalHelper {
 
   /** Blocks until the helper is ready or `timeoutMs` passed; returns `ready`. */
   waitReady(timeoutMs: number): boolean {
-    if (!this.broken) Atomics.wait(this.ctl, C.ready, 0, timeoutMs);
+    if (!this.broken) awaitReady(this.ctl, C.ready, timeoutMs);
     return this.ready;
   }
 
@@ -72,8 +67,7 @@ export class NormalHelper {
   post(args: readonly number[]): number {
     for (let i = 0; i < 8; i++) this.ctl[C.args + i] = args[i];
     this.seq = (this.seq + 1) & 0x3fffffff;
-    Atomics.store(this.ctl, C.seq, this.seq);
-    Atomics.notify(this.ctl, C.seq);
+    signal(this.ctl, C.seq, this.seq);
     return this.seq;
   }
 
@@ -82,20 +76,14 @@ export class NormalHelper {
    * `timeoutMs`: the caller then computes that part itself.
    */
   wait(ticket: number, timeoutMs = 5000): boolean {
-    for (let i = 0; i < 20000; i++) if (Atomics.load(this.ctl, C.done) === ticket) return true;
-    const t0 = Date.now();
-    for (;;) {
-      const d = Atomics.load(this.ctl, C.done);
-      if (d === ticket) return true;
-      if (this.broken || Date.now() - t0 > timeoutMs) { this.broken = true; return false; }
-      Atomics.wait(this.ctl, C.done, d, 100);
-    }
+    if (!this.broken && awaitValue(this.ctl, C.done, ticket, timeoutMs)) return true;
+    this.broken = true;
+    return false;
   }
 
   dispose(): Promise<number> {
     this.broken = true;
-    Atomics.store(this.ctl, C.seq, -1);
-    Atomics.notify(this.ctl, C.seq);
+    signal(this.ctl, C.seq, -1);
     return this.worker.terminate();
   }
 }

@@ -3,9 +3,9 @@
 // into units (a few records each) that either thread claims with a compare-exchange on one word:
 // the main thread works through the list too, so a helper that wakes late (a busy machine) only
 // does less, never delays the call, and the results do not depend on who ran which unit.
-// After a list the helper spins briefly on Atomics.load (a back-to-back hand-off then costs < 1 µs
-// instead of ~100 µs for wait/notify), then sleeps.
+// Waking and waiting use the shared spin-then-sleep hand-off of spin-wait.ts.
 import { Worker } from 'node:worker_threads';
+import { SPIN_WAIT_SOURCE, awaitReady, awaitValue, signal } from './spin-wait';
 import type { WasmMemory, WasmModule } from './webassembly';
 
 /**
@@ -70,20 +70,11 @@ for (let i = 0; i < 30; i++) {
 }
 // Read before announcing readiness: the main thread posts its first job list only after that.
 let seen = Atomics.load(ctl, C.seq);
-Atomics.store(ctl, C.ready, 1);
-Atomics.notify(ctl, C.ready);
+signal(ctl, C.ready, 1);
 for (;;) {
-  let s = Atomics.load(ctl, C.seq);
-  if (s === seen) {
-    const until = performance.now() + spinMs;
-    while ((s = Atomics.load(ctl, C.seq)) === seen && performance.now() < until) {
-      for (let i = 0; i < 64; i++) if (Atomics.load(ctl, C.seq) !== seen) break;
-    }
-    while ((s = Atomics.load(ctl, C.seq)) === seen) Atomics.wait(ctl, C.seq, seen, 1000);
-  }
-  seen = s;
+  seen = nextValue(ctl, C.seq, seen, spinMs);
   if (Atomics.load(ctl, C.quit)) break;
-  const tag = s & 0xfffff;
+  const tag = seen & 0xfffff;
   for (;;) {
     const i = claim(ctl, C, tag);
     if (i === -1) break;
@@ -91,6 +82,7 @@ for (;;) {
   }
 }
 ${CLAIM}
+${SPIN_WAIT_SOURCE}
 `;
 
 export interface HelperOptions {
@@ -134,7 +126,7 @@ export class Helper {
 
   /** Blocks until the helper is ready or `timeoutMs` passed; returns `ready`. */
   waitReady(timeoutMs: number): boolean {
-    if (!this.disposed) Atomics.wait(this.ctl, CTL.ready, 0, timeoutMs);
+    if (!this.disposed) awaitReady(this.ctl, CTL.ready, timeoutMs);
     return this.ready;
   }
 
@@ -153,8 +145,7 @@ export class Helper {
     const seq = Atomics.load(c, CTL.seq) + 1;
     this.tag = seq & 0xfffff;
     Atomics.store(c, CTL.next, this.tag << 11);
-    Atomics.store(c, CTL.seq, seq);
-    Atomics.notify(c, CTL.seq);
+    signal(c, CTL.seq, seq);
   }
 
   /** Closes the list: claims fail from now on. */
@@ -174,17 +165,10 @@ export class Helper {
       if (i === -1) break;
       if (i >= 0) shared.work(k, c, this.ctlF, CTL, JOB_WORDS, OP, i);
     }
-    const units = Atomics.load(c, CTL.avail);
-    let last = Atomics.load(c, CTL.finished), t0 = Date.now();
-    for (let spin = 0; last !== units && spin < 20000; spin++) last = Atomics.load(c, CTL.finished);
-    while (last !== units) {
-      Atomics.wait(c, CTL.finished, last, 100);
-      const now = Atomics.load(c, CTL.finished);
-      if (now !== last) { last = now; t0 = Date.now(); } else if (Date.now() - t0 > stallMs) {
-        this.broken = true;
-        this.close();
-        throw new Error(`wasm backend: the helper thread made no progress for ${stallMs} ms; continuing on one thread`);
-      }
+    if (!awaitValue(c, CTL.finished, Atomics.load(c, CTL.avail), stallMs)) {
+      this.broken = true;
+      this.close();
+      throw new Error(`wasm backend: the helper thread made no progress for ${stallMs} ms; continuing on one thread`);
     }
     this.close();
     if (Atomics.load(c, CTL.error)) throw new Error('wasm backend: a kernel failed while running a job list');
@@ -194,8 +178,7 @@ export class Helper {
     this.disposed = true;
     Atomics.store(this.ctl, CTL.next, CLOSED);
     Atomics.store(this.ctl, CTL.quit, 1);
-    Atomics.add(this.ctl, CTL.seq, 1);
-    Atomics.notify(this.ctl, CTL.seq);
+    signal(this.ctl, CTL.seq, Atomics.load(this.ctl, CTL.seq) + 1);
     return this.worker.terminate();
   }
 }
