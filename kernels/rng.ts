@@ -8,8 +8,13 @@
 //   rademacher element i = ±1 from bit (i mod 32) of word ⌊i/32⌋
 //   normal     elements (2j, 2j+1) = Box–Muller of (word_2j, word_2j+1): r·cos θ, r·sin θ
 //
+// One Philox source per language: philox4x32 below (the JavaScript reference, used by Rng and
+// where WebAssembly SIMD is missing) and kernels/wasm/assembly/rng.as (built into rng.wasm by
+// kernels/wasm/build.mjs), which makes the words of every fill where it runs; known-answer vectors
+// check both (test/runtime/rng.test.ts), and a self-check at load falls back to the reference.
+//
 // Float32Array normal fills take a fast path where WebAssembly SIMD is available
-// (kernels/wasm/assembly/rng.as: Philox on four blocks at once, Box–Muller in float32 with
+// (rng.wasm's `normals`: Philox on four blocks at once, Box–Muller in float32 with
 // polynomial log/sin/cos): the same words and pairing, so the same samples up to float32 rounding,
 // but they may differ from the float64 stream (Float64Array, number[], the JavaScript path) in the
 // last bits: |fast − float64| ≤ 1e-6 for |z| < 6.8 (test/runtime/rng-fast.test.ts). Either way a
@@ -67,7 +72,7 @@ const CHUNK = 4096; // words generated per batch (a multiple of 4)
 /**
  * Generates the raw words of elements [first, first+count) of stream (seed, stream) into
  * scratch[0 … count) (count ≤ CHUNK, first a multiple of 4). Rounds inlined: this is the hot loop
- * of the JavaScript path, used only where WebAssembly is unavailable.
+ * of the JavaScript path, used only where the WebAssembly kernel is unavailable.
  */
 function wordsAtJs(k0: number, k1: number, s0: number, s1: number, first: number, count: number): void {
   for (let i = 0; i < count; i += 4) {
@@ -87,52 +92,83 @@ function wordsAtJs(k0: number, k1: number, s0: number, s1: number, first: number
 }
 
 /*
- * The same blocks in WebAssembly, where a 32×32→64-bit product is one i64.mul (JavaScript needs four
- * 16-bit partial products): ~5× the JavaScript word rate here. Its one export writes `blocks` blocks,
- * counters block … block+blocks-1 (as a 64-bit lo/hi pair), into memory from byte 0:
- *
- *   (func (export "philox") (param $k0 $k1 $s0 $s1 $blo $bhi $n i32)
- *     b = (bhi << 32 | blo) as i64; for each of n blocks:
- *       c0, c1 = b lo, b hi; c2, c3 = s0, s1; a0, a1 = k0, k1
- *       10 times: p0 = c0 ·₆₄ 0xd2511f53; p1 = c2 ·₆₄ 0xcd9e8d57
- *                 c0, c1, c2, c3 = hi(p1) ^ c1 ^ a0, lo(p1), hi(p0) ^ c3 ^ a1, lo(p0)
- *                 a0 += 0x9e3779b9; a1 += 0xbb67ae85
- *       store c0 c1 c2 c3 (little-endian words); b += 1)
- *
- * Assembled from that text format with binaryen (parseText, optimize level 3, emitBinary).
+ * The kernel module (build/rng.wasm, source kernels/wasm/assembly/rng.as) over its own shared memory:
+ *   philox(k0, k1, s0, s1, blo, bhi, groups, dst)   the 16·groups words of blocks b … b+4·groups−1
+ *   normals(k0, k1, s0, s1, blo, bhi, groups, dst)  their 16·groups float32 normals
+ *   boxMuller(src, groups, dst)                     normals of given words (for tests)
+ * (b = bhi·2^32 + blo, written at byte dst in element order). Memory: control block
+ * (kernels/rng-helper.ts), then output regions A (main thread) and B (helper), then W (words: the
+ * chunk of every fill, and test input), FAST_FLOATS 32-bit slots each. A 32×32→64-bit product is
+ * one SIMD extmul there (JavaScript needs four 16-bit partial products): ~5× the JavaScript word rate.
  */
-const PHILOX_WASM = 'AGFzbQEAAAABCwFgB39/f39/f38AAwIBAAUDAQABBxMCBm1lbW9yeQIABnBoaWxveAAACtMBAdABAgZ/A34gBK0gBa1CIIaEIQ0gBkEEdCEMA0AgByAMT0UEQCANpyEIIA1CIIinIQkgAiEEIAMhBSAAIQYgASEKQQohCwNAIAitQtO+xJINfiEOIAStQtea+uwMfiIPQiCIpyAJcyAGcyEIIA+nIQkgDkIgiKcgBXMgCnMhBCAOpyEFIAZBx4yijgZrIQYgCkH7ouGkBGshCiALQQFrIgsNAAsgByAINgIAIAcgCTYCBCAHIAQ2AgggByAFNgIMIA1CAXwhDSAHQRBqIQcMAQsLCw==';
+type RngExports = {
+  philox(k0: number, k1: number, s0: number, s1: number, blo: number, bhi: number, groups: number, dst: number): void;
+  normals(k0: number, k1: number, s0: number, s1: number, blo: number, bhi: number, groups: number, dst: number): void;
+  boxMuller(src: number, groups: number, dst: number): void;
+};
+type RngKernels = { k: RngExports; module: WasmModule; memory: WasmMemory; a: Float32Array; b: Float32Array; words: Uint32Array };
+const FAST_FLOATS = 16384, FAST_GROUPS = FAST_FLOATS / 16, REGION_BYTES = 4 * FAST_FLOATS;
+const REGION_A = 65536, REGION_B = REGION_A + REGION_BYTES, REGION_W = REGION_B + REGION_BYTES, FAST_PAGES = 16;
+/** Fills of fewer groups than this per thread stay on the main thread (a hand-off costs microseconds). */
+const MIN_SPLIT_GROUPS = 256;
 
-type PhiloxWasm = { memory: WasmMemory; philox(k0: number, k1: number, s0: number, s1: number, blo: number, bhi: number, n: number): void };
+/** Words of `blocks` consecutive blocks from counter (c0, c1, c2, c3) (c1 takes c0's carry) under key (k0, k1). */
+function philoxBlocksJs(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, blocks: number): Uint32Array {
+  const out = new Uint32Array(4 * blocks);
+  for (let j = 0; j < blocks; j++) {
+    const lo = (c0 >>> 0) + j; // the 64-bit counter as two words (c1·2^32 + c0 may exceed 2^53)
+    philox4x32(lo % TWO32, ((c1 >>> 0) + Math.floor(lo / TWO32)) % TWO32, c2, c3, k0, k1, out, 4 * j);
+  }
+  return out;
+}
 
-function loadWasm(): PhiloxWasm | undefined {
+function philoxBlocksWasm(kern: RngKernels, c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, blocks: number): Uint32Array {
+  if (4 * blocks > FAST_FLOATS - 12) throw new RangeError(`philoxBlocks: at most ${(FAST_FLOATS - 12) / 4} blocks, got ${blocks}`);
+  kern.k.philox(k0 | 0, k1 | 0, c2 | 0, c3 | 0, c0 | 0, c1 | 0, Math.ceil(blocks / 4), REGION_W);
+  return kern.words.slice(0, 4 * blocks);
+}
+
+function loadKernels(): RngKernels | undefined {
   try {
-    const bytes = Uint8Array.from(atob(PHILOX_WASM), (c) => c.charCodeAt(0));
-    const w = new wasmApi.Instance(new wasmApi.Module(bytes), {}).exports as unknown as PhiloxWasm;
-    // Self-check against the JavaScript rounds (two blocks across a 2^32 counter carry, high key and stream words).
-    w.philox(0x89abcdef, 0x1234567, 5, 0x80000001, -1, 7, 2);
-    const got = new Uint32Array(w.memory.buffer, 0, 8), want: number[] = [];
-    philox4x32(0xffffffff, 7, 5, 0x80000001, 0x89abcdef, 0x1234567, want, 0);
-    philox4x32(0, 8, 5, 0x80000001, 0x89abcdef, 0x1234567, want, 4);
-    return want.every((x, i) => got[i] === x) ? w : undefined;
+    const memory = new wasmApi.Memory({ initial: FAST_PAGES, maximum: FAST_PAGES, shared: true });
+    const module = new wasmApi.Module(Uint8Array.from(atob(RNG_WASM), (c) => c.charCodeAt(0)));
+    const k = new wasmApi.Instance(module, { env: { memory } }).exports as unknown as RngExports;
+    const f32 = (at: number) => new Float32Array(memory.buffer, at, FAST_FLOATS);
+    const kern = { k, module, memory, a: f32(REGION_A), b: f32(REGION_B), words: new Uint32Array(memory.buffer, REGION_W, FAST_FLOATS) };
+    // Self-check against the JavaScript rounds: five blocks across a 2^32 counter carry, high key and stream words.
+    const args = [0xfffffffe, 7, 5, 0x80000001, 0x89abcdef, 0x1234567, 5] as const;
+    const got = philoxBlocksWasm(kern, ...args), want = philoxBlocksJs(...args);
+    return want.every((x, i) => got[i] === x) ? kern : undefined;
   } catch {
-    return undefined; // no WebAssembly here (or it is forbidden): the JavaScript path gives the same words
+    return undefined; // no WebAssembly SIMD (or shared memory) here: the JavaScript path gives the same words
   }
 }
 
-const wasm = typeof wasmApi === 'object' ? loadWasm() : undefined;
-/** The words of the current chunk: the WebAssembly memory (one page, never grown) or a plain array. */
-const scratch = wasm ? new Uint32Array(wasm.memory.buffer, 0, CHUNK) : new Uint32Array(CHUNK);
+const kernels = typeof wasmApi === 'object' ? loadKernels() : undefined;
+/** The words of the current chunk: region W of the kernel memory (never grown) or a plain array. */
+const scratch = kernels ? kernels.words : new Uint32Array(CHUNK);
 
 function wordsAtWasm(k0: number, k1: number, s0: number, s1: number, first: number, count: number): void {
   const b = first / 4;
-  wasm!.philox(k0 | 0, k1 | 0, s0 | 0, s1 | 0, b | 0, Math.floor(b / TWO32) | 0, count >> 2);
+  kernels!.k.philox(k0 | 0, k1 | 0, s0 | 0, s1 | 0, b | 0, Math.floor(b / TWO32) | 0, Math.ceil(count / 16), REGION_W);
 }
 
-const wordsAt = wasm ? wordsAtWasm : wordsAtJs;
+const wordsAt = kernels ? wordsAtWasm : wordsAtJs;
 
 /** Which implementation generates the words ('wasm' or 'js'), for benchmarks and tests. */
-export const rngImplementation: 'wasm' | 'js' = wasm ? 'wasm' : 'js';
+export const rngImplementation: 'wasm' | 'js' = kernels ? 'wasm' : 'js';
+
+/**
+ * The words of `blocks` consecutive Philox blocks, counter (c0, c1, c2, c3) (c0 counting up, carrying
+ * into c1) under key (k0, k1), from either implementation, for known-answer tests; 'wasm' gives
+ * undefined where the kernel is unavailable.
+ */
+export function philoxBlocks(implementation: 'js' | 'wasm', c0: number, c1: number, c2: number, c3: number,
+  k0: number, k1: number, blocks = 1): Uint32Array | undefined {
+  if (implementation === 'js') return philoxBlocksJs(c0, c1, c2, c3, k0, k1, blocks);
+  if (implementation === 'wasm') return kernels && philoxBlocksWasm(kernels, c0, c1, c2, c3, k0, k1, blocks);
+  throw new RangeError(`philoxBlocks: implementation must be 'js' or 'wasm', got ${JSON.stringify(implementation)}`);
+}
 
 /**
  * Walks elements [offset, offset+n) in chunks: `emit(j0, w0, len)` gets the words of output
@@ -182,37 +218,15 @@ export function fillRademacher(out: FloatOut, seed: number, stream = 0, offset =
   return out;
 }
 
-/*
- * The float32 normal kernel (rng.wasm): normals(k0, k1, s0, s1, blo, bhi, groups, dst) writes the
- * 16·groups normals of blocks b … b+4·groups−1 at byte dst; boxMuller(src, groups, dst) maps given
- * words (for tests). Its shared memory: control block (kernels/rng-helper.ts), then output regions
- * A (main thread) and B (helper), then W (words, for tests), FAST_FLOATS floats each.
+/**
+ * The float32 normal kernel, once its output agrees with the float64 path: an unaligned slice
+ * across a 2^32 block carry, high key and stream words.
  */
-type NormalWasm = {
-  normals(k0: number, k1: number, s0: number, s1: number, blo: number, bhi: number, groups: number, dst: number): void;
-  boxMuller(src: number, groups: number, dst: number): void;
-};
-type FastNormals = { k: NormalWasm; module: WasmModule; memory: WasmMemory; a: Float32Array; b: Float32Array; words: Uint32Array };
-const FAST_FLOATS = 16384, FAST_GROUPS = FAST_FLOATS / 16, REGION_BYTES = 4 * FAST_FLOATS;
-const REGION_A = 65536, REGION_B = REGION_A + REGION_BYTES, REGION_W = REGION_B + REGION_BYTES, FAST_PAGES = 16;
-/** Fills of fewer groups than this per thread stay on the main thread (a hand-off costs microseconds). */
-const MIN_SPLIT_GROUPS = 256;
-
-function loadFastNormals(): FastNormals | undefined {
-  try {
-    const memory = new wasmApi.Memory({ initial: FAST_PAGES, maximum: FAST_PAGES, shared: true });
-    const module = new wasmApi.Module(Uint8Array.from(atob(RNG_WASM), (c) => c.charCodeAt(0)));
-    const k = new wasmApi.Instance(module, { env: { memory } }).exports as unknown as NormalWasm;
-    const f32 = (at: number) => new Float32Array(memory.buffer, at, FAST_FLOATS);
-    const fast = { k, module, memory, a: f32(REGION_A), b: f32(REGION_B), words: new Uint32Array(memory.buffer, REGION_W, FAST_FLOATS) };
-    // Self-check against the float64 path: an unaligned slice across a 2^32 block carry, high key and stream words.
-    const seed = 0x12345 * TWO32 + 0x89abcdef, stream = 0x101 * TWO32 + 5, offset = (8 * TWO32 - 2) * 4 - 3;
-    const got = fillNormalF32(fast, new Float32Array(40), seed, stream, offset);
-    const want = fillNormalF64(new Float64Array(40), seed, stream, offset);
-    return want.every((x, i) => Math.abs(got[i] - x) < 1e-5) ? fast : undefined;
-  } catch {
-    return undefined; // no WebAssembly SIMD (or shared memory) here: float32 normals come from the float64 path
-  }
+function checkNormals(kern: RngKernels): RngKernels | undefined {
+  const seed = 0x12345 * TWO32 + 0x89abcdef, stream = 0x101 * TWO32 + 5, offset = (8 * TWO32 - 2) * 4 - 3;
+  const got = fillNormalF32(kern, new Float32Array(40), seed, stream, offset);
+  const want = fillNormalF64(new Float64Array(40), seed, stream, offset);
+  return want.every((x, i) => Math.abs(got[i] - x) < 1e-5) ? kern : undefined;
 }
 
 /** out[j] = element offset+j of the standard normal stream (seed, stream). */
@@ -247,7 +261,7 @@ export function waitForNormalThreads(timeoutMs = 10000): boolean {
  * half (region A); if the helper does not answer, this thread computes that half too (in region A,
  * never B, which a late helper may still write).
  */
-function fillNormalF32(fast: FastNormals, out: Float32Array, seed: number, stream: number, offset: number): Float32Array {
+function fillNormalF32(fast: RngKernels, out: Float32Array, seed: number, stream: number, offset: number): Float32Array {
   checkIndex('seed', seed); checkIndex('stream', stream); checkIndex('offset', offset);
   const k0 = seed | 0, k1 = Math.floor(seed / TWO32) | 0, s0 = stream | 0, s1 = Math.floor(stream / TWO32) | 0;
   const { k } = fast, n = out.length;
@@ -314,7 +328,7 @@ function fillNormalF64(out: FloatOut, seed: number, stream = 0, offset = 0): Flo
   return out;
 }
 
-const fast = typeof wasmApi === 'object' ? loadFastNormals() : undefined;
+const fast = kernels && checkNormals(kernels);
 /** Which code makes Float32Array normals: the SIMD kernel ('wasm-simd') or the float64 path ('js'). */
 export const normalFloat32Implementation: 'wasm-simd' | 'js' = fast ? 'wasm-simd' : 'js';
 

@@ -1,7 +1,9 @@
-// Standard normals for float32 buffers: Philox-4x32-10 on four blocks at once (one i32x4 lane per
-// block) and Box–Muller in float32x4 with polynomial log and sin/cos. Word layout and pairing are
-// those of kernels/rng.ts: element 2j, 2j+1 = r·cos θ, r·sin θ from words 2j (radius) and 2j+1
-// (angle), u = (w + 0.5)·2^-32. Own module (rng.wasm) over its own small shared memory, which
+// The counter-based generator's kernels: Philox-4x32-10 on four blocks at once (one i32x4 lane per
+// block), as raw words (`philox`, what every fill of kernels/rng.ts draws from) and as standard
+// normals for float32 buffers (`normals`: Box–Muller in float32x4 with polynomial log and sin/cos).
+// Word layout and pairing are those of kernels/rng.ts, whose philox4x32 is the JavaScript
+// reference of the same rounds: element 2j, 2j+1 = r·cos θ, r·sin θ from words 2j (radius) and
+// 2j+1 (angle), u = (w + 0.5)·2^-32. Own module (rng.wasm) over its own small shared memory, which
 // kernels/rng-helper.ts shares with one helper thread.
 
 // @ts-ignore: decorator
@@ -70,6 +72,18 @@
   v128.store(p, f32x4.mul(r, v128.xor(v128.bitselect(cs, sn, swap), sinSign)), 16);
 }
 
+/** 4×4 transpose of the u32s at p in place: word-major (one v128 per word) ↔ element order (one per block). */
+// @ts-ignore: decorator
+@inline function transpose(p: usize): void {
+  const w0 = v128.load(p), w1 = v128.load(p, 16), w2 = v128.load(p, 32), w3 = v128.load(p, 48);
+  const t0 = v128.shuffle<i32>(w0, w1, 0, 4, 1, 5), t1 = v128.shuffle<i32>(w0, w1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<i32>(w2, w3, 0, 4, 1, 5), t3 = v128.shuffle<i32>(w2, w3, 2, 6, 3, 7);
+  v128.store(p, v128.shuffle<i64>(t0, t2, 0, 2));
+  v128.store(p, v128.shuffle<i64>(t0, t2, 1, 3), 16);
+  v128.store(p, v128.shuffle<i64>(t1, t3, 0, 2), 32);
+  v128.store(p, v128.shuffle<i64>(t1, t3, 1, 3), 48);
+}
+
 /**
  * Normals of four blocks whose words are lanes of c0…c3 (lane j = block j), written in element
  * order at p (16 floats): block j's elements are (cos, sin) of (c0, c1) then of (c2, c3), lane j.
@@ -78,37 +92,54 @@
 @inline function emit(c0: v128, c1: v128, c2: v128, c3: v128, p: usize): void {
   polar(radius(c0), c1, p);
   polar(radius(c2), c3, p + 32);
-  const r0 = v128.load(p), r1 = v128.load(p, 16), r2 = v128.load(p, 32), r3 = v128.load(p, 48);
-  const t0 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<i32>(r0, r1, 2, 6, 3, 7);
-  const t2 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5), t3 = v128.shuffle<i32>(r2, r3, 2, 6, 3, 7);
-  v128.store(p, v128.shuffle<i64>(t0, t2, 0, 2));
-  v128.store(p, v128.shuffle<i64>(t0, t2, 1, 3), 16);
-  v128.store(p, v128.shuffle<i64>(t1, t3, 0, 2), 32);
-  v128.store(p, v128.shuffle<i64>(t1, t3, 1, 3), 48);
+  transpose(p);
+}
+
+/**
+ * Philox-4x32-10 of the four blocks b … b+3 (b = bhi·2^32 + blo, lane j = block b + j) of stream
+ * (s0, s1) under key (k0, k1): stores word k of the four blocks (one v128 per k) at p + 16k.
+ */
+// @ts-ignore: decorator
+@inline function philoxGroup(k0: u32, k1: u32, s0: u32, s1: u32, blo: u32, bhi: u32, p: usize): void {
+  const m0 = i32x4.splat(M0), m1 = i32x4.splat(M1), lo = i32x4.splat(blo);
+  let c0 = i32x4.add(lo, i32x4(0, 1, 2, 3));
+  let c1 = i32x4.sub(i32x4.splat(bhi), i32x4.lt_u(c0, lo)); // carry into the high counter word
+  let c2 = i32x4.splat(s0), c3 = i32x4.splat(s1);
+  let a0 = k0, a1 = k1;
+  for (let r = 0; r < 10; r++) { // 32×32→64-bit products of four lanes: two extmuls, then split hi/lo
+    const pl0 = i64x2.extmul_low_i32x4_u(c0, m0), ph0 = i64x2.extmul_high_i32x4_u(c0, m0);
+    const pl1 = i64x2.extmul_low_i32x4_u(c2, m1), ph1 = i64x2.extmul_high_i32x4_u(c2, m1);
+    const hi0 = v128.shuffle<i32>(pl0, ph0, 1, 3, 5, 7), lo0 = v128.shuffle<i32>(pl0, ph0, 0, 2, 4, 6);
+    const hi1 = v128.shuffle<i32>(pl1, ph1, 1, 3, 5, 7), lo1 = v128.shuffle<i32>(pl1, ph1, 0, 2, 4, 6);
+    c0 = v128.xor(v128.xor(hi1, c1), i32x4.splat(a0)); c1 = lo1;
+    c2 = v128.xor(v128.xor(hi0, c3), i32x4.splat(a1)); c3 = lo0;
+    a0 += W0; a1 += W1;
+  }
+  v128.store(p, c0); v128.store(p, c1, 16); v128.store(p, c2, 32); v128.store(p, c3, 48);
+}
+
+/** Writes the 16·groups words of blocks b … b + 4·groups − 1 (b = bhi·2^32 + blo) at dst, in element order. */
+export function philox(k0: u32, k1: u32, s0: u32, s1: u32, blo: u32, bhi: u32, groups: i32, dst: usize): void {
+  for (let g = 0; g < groups; g++) {
+    const p = dst + (<usize>g << 6);
+    philoxGroup(k0, k1, s0, s1, blo, bhi, p);
+    transpose(p);
+    const next = blo + 4;
+    if (next < blo) bhi++;
+    blo = next;
+  }
 }
 
 /**
  * Writes the 16·groups normals of blocks b … b + 4·groups − 1 (b = bhi·2^32 + blo) of stream
- * (s0, s1) under key (k0, k1) at dst, in element order.
+ * (s0, s1) under key (k0, k1) at dst, in element order: each group's words are generated into its
+ * own output slot, then replaced by their normals.
  */
 export function normals(k0: u32, k1: u32, s0: u32, s1: u32, blo: u32, bhi: u32, groups: i32, dst: usize): void {
-  const m0 = i32x4.splat(M0), m1 = i32x4.splat(M1), lane = i32x4(0, 1, 2, 3);
   for (let g = 0; g < groups; g++) {
-    const lo = i32x4.splat(blo);
-    let c0 = i32x4.add(lo, lane);
-    let c1 = i32x4.sub(i32x4.splat(bhi), i32x4.lt_u(c0, lo)); // carry into the high counter word
-    let c2 = i32x4.splat(s0), c3 = i32x4.splat(s1);
-    let a0 = k0, a1 = k1;
-    for (let r = 0; r < 10; r++) { // 32×32→64-bit products of four lanes: two extmuls, then split hi/lo
-      const pl0 = i64x2.extmul_low_i32x4_u(c0, m0), ph0 = i64x2.extmul_high_i32x4_u(c0, m0);
-      const pl1 = i64x2.extmul_low_i32x4_u(c2, m1), ph1 = i64x2.extmul_high_i32x4_u(c2, m1);
-      const hi0 = v128.shuffle<i32>(pl0, ph0, 1, 3, 5, 7), lo0 = v128.shuffle<i32>(pl0, ph0, 0, 2, 4, 6);
-      const hi1 = v128.shuffle<i32>(pl1, ph1, 1, 3, 5, 7), lo1 = v128.shuffle<i32>(pl1, ph1, 0, 2, 4, 6);
-      c0 = v128.xor(v128.xor(hi1, c1), i32x4.splat(a0)); c1 = lo1;
-      c2 = v128.xor(v128.xor(hi0, c3), i32x4.splat(a1)); c3 = lo0;
-      a0 += W0; a1 += W1;
-    }
-    emit(c0, c1, c2, c3, dst + (<usize>g << 6));
+    const p = dst + (<usize>g << 6);
+    philoxGroup(k0, k1, s0, s1, blo, bhi, p);
+    emit(v128.load(p), v128.load(p, 16), v128.load(p, 32), v128.load(p, 48), p);
     const next = blo + 4;
     if (next < blo) bhi++;
     blo = next;
@@ -118,12 +149,11 @@ export function normals(k0: u32, k1: u32, s0: u32, s1: u32, blo: u32, bhi: u32, 
 /** Box–Muller of given words (16·groups u32 at src, element order) into dst: for tests of extremes. */
 export function boxMuller(src: usize, groups: i32, dst: usize): void {
   for (let g = 0; g < groups; g++) {
-    const s = src + (<usize>g << 6);
-    const w0 = v128.load(s), w1 = v128.load(s, 16), w2 = v128.load(s, 32), w3 = v128.load(s, 48);
-    // rows are blocks; lanes of c_k are word k of each block
-    const t0 = v128.shuffle<i32>(w0, w1, 0, 4, 1, 5), t1 = v128.shuffle<i32>(w0, w1, 2, 6, 3, 7);
-    const t2 = v128.shuffle<i32>(w2, w3, 0, 4, 1, 5), t3 = v128.shuffle<i32>(w2, w3, 2, 6, 3, 7);
-    emit(v128.shuffle<i64>(t0, t2, 0, 2), v128.shuffle<i64>(t0, t2, 1, 3),
-      v128.shuffle<i64>(t1, t3, 0, 2), v128.shuffle<i64>(t1, t3, 1, 3), dst + (<usize>g << 6));
+    const s = src + (<usize>g << 6), p = dst + (<usize>g << 6);
+    // rows are blocks; after the transpose (at dst) one v128 holds word k of each block
+    v128.store(p, v128.load(s)); v128.store(p, v128.load(s, 16), 16);
+    v128.store(p, v128.load(s, 32), 32); v128.store(p, v128.load(s, 48), 48);
+    transpose(p);
+    emit(v128.load(p), v128.load(p, 16), v128.load(p, 32), v128.load(p, 48), p);
   }
 }
