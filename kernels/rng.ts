@@ -247,7 +247,8 @@ let helper: NormalHelper | undefined;
 export function setNormalThreads(n: 1 | 2): void {
   if (n !== 1 && n !== 2) throw new RangeError(`setNormalThreads: threads must be 1 or 2, got ${String(n)}`);
   threads = n;
-  if (n === 1 && helper) { void helper.dispose(); helper = undefined; }
+  // A started helper stays parked (asleep in Atomics.wait, unref'd) and serves the next switch to 2:
+  // a second helper on the same control block would find `ready` already set and miss its first job.
 }
 
 /** Starts the helper if needed and blocks until it runs (≤ timeoutMs); returns whether it does. */

@@ -126,6 +126,18 @@ describe('two threads', () => {
     expect(Buffer.from(part.buffer).equals(Buffer.from(one[4].buffer, 4999 * 4, 30001 * 4))).toBe(true);
   });
 
+  test('switching 2 → 1 → 2 threads keeps the helper working (it answers, so it is not marked broken)', () => {
+    setNormalThreads(2);
+    expect(waitForNormalThreads(20000)).toBe(true);
+    setNormalThreads(1);
+    setNormalThreads(2);
+    const two = fillNormal(new Float32Array(100003), 9, 5, 3) as Float32Array;
+    expect(waitForNormalThreads(0)).toBe(true); // false once a job timed out (the helper is then marked broken)
+    setNormalThreads(1);
+    const one = fillNormal(new Float32Array(100003), 9, 5, 3) as Float32Array;
+    expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer))).toBe(true);
+  });
+
   test('setNormalThreads rejects other counts', () => {
     expect(() => setNormalThreads(3 as 2)).toThrow(/threads must be 1 or 2, got 3/);
   });
