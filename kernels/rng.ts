@@ -22,7 +22,7 @@
 
 import { WasmMemory, WasmModule, wasmApi } from './wasm/webassembly';
 import { RNG_WASM } from './wasm/build/binaries';
-import { NormalHelper } from './rng-helper';
+import { NormalHelper, UNIT_GROUPS } from './rng-helper';
 
 const M0 = 0xd2511f53;
 const M1 = 0xcd9e8d57;
@@ -97,20 +97,22 @@ function wordsAtJs(k0: number, k1: number, s0: number, s1: number, first: number
  *   normals(k0, k1, s0, s1, blo, bhi, groups, dst)  their 16·groups float32 normals
  *   boxMuller(src, groups, dst)                     normals of given words (for tests)
  * (b = bhi·2^32 + blo, written at byte dst in element order). Memory: control block
- * (kernels/rng-helper.ts), then output regions A (main thread) and B (helper), then W (words: the
- * chunk of every fill, and test input), FAST_FLOATS 32-bit slots each. A 32×32→64-bit product is
- * one SIMD extmul there (JavaScript needs four 16-bit partial products): ~5× the JavaScript word rate.
+ * (kernels/rng-helper.ts); output region S (a chunk of normals, written by both threads); region F
+ * (the main thread's fallback, never written by the helper); W (words: the chunk of every fill, and
+ * test input). A 32×32→64-bit product is one SIMD extmul there (JavaScript needs four 16-bit
+ * partial products): ~5× the JavaScript word rate.
  */
 type RngExports = {
   philox(k0: number, k1: number, s0: number, s1: number, blo: number, bhi: number, groups: number, dst: number): void;
   normals(k0: number, k1: number, s0: number, s1: number, blo: number, bhi: number, groups: number, dst: number): void;
   boxMuller(src: number, groups: number, dst: number): void;
 };
-type RngKernels = { k: RngExports; module: WasmModule; memory: WasmMemory; a: Float32Array; b: Float32Array; words: Uint32Array };
-const FAST_FLOATS = 16384, FAST_GROUPS = FAST_FLOATS / 16, REGION_BYTES = 4 * FAST_FLOATS;
-const REGION_A = 65536, REGION_B = REGION_A + REGION_BYTES, REGION_W = REGION_B + REGION_BYTES, FAST_PAGES = 16;
-/** Fills of fewer groups than this per thread stay on the main thread (a hand-off costs microseconds). */
-const MIN_SPLIT_GROUPS = 256;
+type RngKernels = { k: RngExports; module: WasmModule; memory: WasmMemory; s: Float32Array; f: Float32Array; words: Uint32Array };
+/** Normals per chunk (128 KB: stays in L2 until copied out), groups of 16 per chunk, words in W. */
+const FAST_FLOATS = 32768, FAST_GROUPS = FAST_FLOATS / 16, WORDS = 16384;
+const REGION_S = 65536, REGION_F = REGION_S + 4 * FAST_FLOATS, REGION_W = REGION_F + 4 * FAST_FLOATS, FAST_PAGES = 16;
+/** Chunks of fewer groups stay on the main thread (two units at least: a hand-off costs microseconds). */
+const MIN_SPLIT_GROUPS = 2 * UNIT_GROUPS;
 
 /** Words of `blocks` consecutive blocks from counter (c0, c1, c2, c3) (c1 takes c0's carry) under key (k0, k1). */
 function philoxBlocksJs(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, blocks: number): Uint32Array {
@@ -123,7 +125,7 @@ function philoxBlocksJs(c0: number, c1: number, c2: number, c3: number, k0: numb
 }
 
 function philoxBlocksWasm(kern: RngKernels, c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, blocks: number): Uint32Array {
-  if (4 * blocks > FAST_FLOATS - 12) throw new RangeError(`philoxBlocks: at most ${(FAST_FLOATS - 12) / 4} blocks, got ${blocks}`);
+  if (4 * blocks > WORDS - 12) throw new RangeError(`philoxBlocks: at most ${(WORDS - 12) / 4} blocks, got ${blocks}`);
   kern.k.philox(k0 | 0, k1 | 0, c2 | 0, c3 | 0, c0 | 0, c1 | 0, Math.ceil(blocks / 4), REGION_W);
   return kern.words.slice(0, 4 * blocks);
 }
@@ -134,7 +136,7 @@ function loadKernels(): RngKernels | undefined {
     const module = new wasmApi.Module(Uint8Array.from(atob(RNG_WASM), (c) => c.charCodeAt(0)));
     const k = new wasmApi.Instance(module, { env: { memory } }).exports as unknown as RngExports;
     const f32 = (at: number) => new Float32Array(memory.buffer, at, FAST_FLOATS);
-    const kern = { k, module, memory, a: f32(REGION_A), b: f32(REGION_B), words: new Uint32Array(memory.buffer, REGION_W, FAST_FLOATS) };
+    const kern = { k, module, memory, s: f32(REGION_S), f: f32(REGION_F), words: new Uint32Array(memory.buffer, REGION_W, WORDS) };
     // Self-check against the JavaScript rounds: five blocks across a 2^32 counter carry, high key and stream words.
     const args = [0xfffffffe, 7, 5, 0x80000001, 0x89abcdef, 0x1234567, 5] as const;
     const got = philoxBlocksWasm(kern, ...args), want = philoxBlocksJs(...args);
@@ -253,40 +255,32 @@ export function setNormalThreads(n: 1 | 2): void {
 
 /** Starts the helper if needed and blocks until it runs (≤ timeoutMs); returns whether it does. */
 export function waitForNormalThreads(timeoutMs = 10000): boolean {
-  return threads === 2 && fast !== undefined && (helper ??= NormalHelper.start(fast.module, fast.memory))?.waitReady(timeoutMs) === true;
+  return threads === 2 && fast !== undefined && (helper ??= NormalHelper.start(fast.module, fast.memory, fast.k))?.waitReady(timeoutMs) === true;
 }
 
 /**
- * Float32 normals from the SIMD kernel, in chunks (a slice may start mid-block). With the helper
- * ready, each chunk's later half of groups goes to it (region B) while this thread does the first
- * half (region A); if the helper does not answer, this thread computes that half too (in region A,
- * never B, which a late helper may still write).
+ * Float32 normals from the SIMD kernel, in chunks of up to FAST_GROUPS groups (a slice may start
+ * mid-block) generated into region S and copied out. With the helper ready, a chunk is a job list
+ * both threads work through (kernels/rng-helper.ts); if the helper stalls, this thread computes
+ * the chunk again in region F (never S, which a late helper may still write).
  */
 function fillNormalF32(fast: RngKernels, out: Float32Array, seed: number, stream: number, offset: number): Float32Array {
   checkIndex('seed', seed); checkIndex('stream', stream); checkIndex('offset', offset);
   const k0 = seed | 0, k1 = Math.floor(seed / TWO32) | 0, s0 = stream | 0, s1 = Math.floor(stream / TWO32) | 0;
   const { k } = fast, n = out.length;
-  const gen = (b: number, groups: number, at: number) => k.normals(k0, k1, s0, s1, b | 0, Math.floor(b / TWO32) | 0, groups, at);
-  const copy = (from: Float32Array, skip: number, len: number, j: number) => out.set(len === FAST_FLOATS ? from : from.subarray(skip, skip + len), j);
   let h: NormalHelper | undefined;
-  if (threads === 2 && n >= 32 * MIN_SPLIT_GROUPS && (h = helper ??= NormalHelper.start(fast.module, fast.memory)) && !h.ready) h = undefined;
+  if (threads === 2 && n >= 16 * MIN_SPLIT_GROUPS && (h = helper ??= NormalHelper.start(fast.module, fast.memory, k)) && !h.ready) h = undefined;
   for (let j = 0; j < n;) {
     const e = offset + j, b = Math.floor(e / 4), skip = e - 4 * b;
-    const total = Math.ceil((skip + n - j) / 16);
-    const split = h !== undefined && h.ready && total >= 2 * MIN_SPLIT_GROUPS;
-    const gA = Math.min(FAST_GROUPS, split ? Math.ceil(total / 2) : total);
-    const gB = split ? Math.min(FAST_GROUPS, total - gA) : 0, bB = b + 4 * gA;
-    const ticket = gB > 0 ? h!.post([k0, k1, s0, s1, bB | 0, Math.floor(bB / TWO32) | 0, gB, REGION_B]) : 0;
-    gen(b, gA, REGION_A);
-    const lenA = Math.min(16 * gA - skip, n - j);
-    copy(fast.a, skip, lenA, j);
-    j += lenA;
-    if (gB > 0) {
-      const lenB = Math.min(16 * gB, n - j);
-      if (h!.wait(ticket)) copy(fast.b, 0, lenB, j);
-      else { gen(bB, gB, REGION_A); copy(fast.a, 0, lenB, j); }
-      j += lenB;
-    }
+    const groups = Math.min(FAST_GROUPS, Math.ceil((skip + n - j) / 16));
+    const blo = b | 0, bhi = Math.floor(b / TWO32) | 0;
+    let from = fast.s;
+    if (h !== undefined && h.ready && groups >= MIN_SPLIT_GROUPS) {
+      if (!h.normals([k0, k1, s0, s1, blo, bhi], groups, REGION_S)) { k.normals(k0, k1, s0, s1, blo, bhi, groups, REGION_F); from = fast.f; }
+    } else k.normals(k0, k1, s0, s1, blo, bhi, groups, REGION_S);
+    const len = Math.min(16 * groups - skip, n - j);
+    out.set(len === FAST_FLOATS ? from : from.subarray(skip, skip + len), j);
+    j += len;
   }
   return out;
 }
@@ -296,11 +290,11 @@ export function fastNormalsOfWords(words: Uint32Array): Float32Array | undefined
   if (!fast) return undefined;
   if (words.length % 16 !== 0) throw new RangeError(`fastNormalsOfWords: length must be a multiple of 16, got ${words.length}`);
   const res = new Float32Array(words.length);
-  for (let i = 0; i < words.length; i += FAST_FLOATS) {
-    const m = Math.min(FAST_FLOATS, words.length - i);
+  for (let i = 0; i < words.length; i += WORDS) {
+    const m = Math.min(WORDS, words.length - i);
     fast.words.set(words.subarray(i, i + m));
-    fast.k.boxMuller(REGION_W, m / 16, REGION_A);
-    res.set(fast.a.subarray(0, m), i);
+    fast.k.boxMuller(REGION_W, m / 16, REGION_S);
+    res.set(fast.s.subarray(0, m), i);
   }
   return res;
 }

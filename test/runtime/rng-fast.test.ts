@@ -76,8 +76,9 @@ describe('accuracy against float64 Box–Muller of the same words', () => {
 describe('counter-based contract', () => {
   test('any slice equals the same slice of one long fill, bit for bit (unaligned, across kernel chunks)', () => {
     const long = fillNormal(new Float32Array(70000), 7, 3, 0) as Float32Array;
-    // 16384 floats per kernel call; 16 per SIMD group; 4 per Philox block.
-    for (const [off, n] of [[0, 1], [1, 5], [3, 8], [5, 1], [15, 2], [17, 63], [16383, 2], [16380, 16390], [16385, 32768], [1, 69999], [33000, 37000]]) {
+    // 32768 floats per chunk; 64 per Philox tile (16 blocks); 16 per SIMD group; 4 per Philox block.
+    for (const [off, n] of [[0, 1], [1, 5], [3, 8], [5, 1], [15, 2], [17, 63], [63, 3], [16383, 2], [16380, 16390], [32767, 2], [32760, 32800],
+      [16385, 32768], [1, 69999], [33000, 37000]]) {
       const part = fillNormal(new Float32Array(n), 7, 3, off) as Float32Array;
       expect(Buffer.from(part.buffer).equals(Buffer.from(long.buffer, off * 4, n * 4))).toBe(true);
     }
