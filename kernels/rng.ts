@@ -243,8 +243,9 @@ let helper: NormalHelper | undefined;
 /**
  * Threads for large float32 normal fills: 1 (main thread, the default) or 2 (main + one helper,
  * started on first use; also FORWARDGRAD_RNG_THREADS=2). The numbers are the same either way. Two
- * threads win only on an idle second core: on the shared 2-core host, 1.86M normals took 5.2–5.8 ms
- * (2 threads) vs 8.3 ms (1) at load 0.8, but 13.7 ms vs 8.4 ms at load 1.5, hence opt-in.
+ * threads win only on an idle second core: with the older, latency-bound kernel 1.86M normals took
+ * 5.2–5.8 ms (2 threads) vs 8.3 ms (1) at load 0.8; with the current one the shared 2-core host,
+ * always busy since, gave 5.4 vs 4.6 ms at best (bench/NOTES.md), hence opt-in.
  */
 export function setNormalThreads(n: 1 | 2): void {
   if (n !== 1 && n !== 2) throw new RangeError(`setNormalThreads: threads must be 1 or 2, got ${String(n)}`);
