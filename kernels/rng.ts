@@ -14,7 +14,7 @@
 // check both (test/runtime/rng.test.ts), and a self-check at load falls back to the reference.
 //
 // Float32Array normal fills take a fast path where WebAssembly SIMD is available
-// (rng.wasm's `normals`: Philox on four blocks at once, Box–Muller in float32 with
+// (rng.wasm's `normals`: Philox on 16 blocks at once, Box–Muller in float32 with
 // polynomial log/sin/cos): the same words and pairing, so the same samples up to float32 rounding,
 // but they may differ from the float64 stream (Float64Array, number[], the JavaScript path) in the
 // last bits: |fast − float64| ≤ 1e-6 for |z| < 6.8 (test/runtime/rng-fast.test.ts). Either way a
