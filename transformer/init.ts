@@ -75,7 +75,7 @@ export function runInit(options: InitOptions = {}): InitResult {
   const tsconfig = options.tsconfig ?? 'tsconfig.json';
   const tsconfigText = read(tsconfig);
   if (tsconfigText === undefined && options.tsconfig) throw new InitError(`--tsconfig ${options.tsconfig}: no such file in ${cwd}`);
-  record(tsconfig, tsconfigText, tsconfigText === undefined ? { text: newTsconfig(), notes: ['with the compiler options the plugins assume'] } : wireTsconfig(tsconfig, tsconfigText));
+  record(tsconfig, tsconfigText, tsconfigText === undefined ? { text: newTsconfig(), notes: ['with the compiler options the plugins assume'] } : wireTsconfig(tsconfig, tsconfigText, path.join(cwd, tsconfig)));
   paths.push('tsc');
 
   // jest: its config file, else package.json's "jest", else (--jest) a new jest.config.js

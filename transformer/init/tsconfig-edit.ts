@@ -45,8 +45,8 @@ export interface Wired {
   readonly notes: readonly string[];
 }
 
-/** The text with both entries present (unchanged when they already are). */
-export function wireTsconfig(fileName: string, text: string): Wired {
+/** The text with both entries present (unchanged when they already are); `location`: where the file is, for `extends`. */
+export function wireTsconfig(fileName: string, text: string, location = path.resolve(fileName)): Wired {
   const parsed = ts.parseConfigFileTextToJson(fileName, text);
   if (parsed.error) throw new InitError(`${fileName}${where(parsed.error)}: not valid JSON (${ts.flattenDiagnosticMessageText(parsed.error.messageText, ' ').replace(/\.$/, '')}): fix it, then run init again`);
   const sf = ts.parseJsonText(fileName, text);
@@ -68,7 +68,7 @@ export function wireTsconfig(fileName: string, text: string): Wired {
   } else {
     // No list here: the one inherited through `extends` counts, and a new list here replaces it, so it
     // repeats the inherited entries first.
-    const from = inherited(fileName, text);
+    const from = inherited(location, text);
     if (TSCONFIG_PLUGINS.every((p) => from.some((e) => e[p.key] === p.value))) return { text, notes };
     const kept = from.filter((e) => !TSCONFIG_PLUGINS.some((p) => e[p.key] === p.value));
     if (kept.length) notes.push(`copied ${kept.length} plugin entr${kept.length > 1 ? 'ies' : 'y'} inherited through "extends" into the new "plugins" list, which replaces the inherited one`);
