@@ -76,6 +76,9 @@ function init(modules: { typescript: Typescript }): ts.server.PluginModule {
         const program = ls.getProgram();
         const sf = program?.getSourceFile(fileName);
         if (!program || !sf || sf.isDeclarationFile) return [];
+        // Mid-edit text that does not parse: the editor shows the syntax error; the transform would
+        // analyse TypeScript's error-recovery tree (as the build, which refuses to emit such a file).
+        if (program.getSyntacticDiagnostics(sf).some((d) => d.category === editorTs.DiagnosticCategory.Error)) return [];
         analysis ??= loadAnalysis(editorTs);
         if (typeof analysis === 'string') {
           // only where the user asked for derivatives (the transformer's own trigger test needs typescript)

@@ -139,6 +139,14 @@ describe('in process', () => {
     expect(proxy.getSemanticDiagnostics('/project/plain.ts')).toEqual([]);
   });
 
+  test('text that does not parse (mid-edit): the syntax error only, no analysis of the recovery tree', () => {
+    const unparsed = MODEL.replace('mystery(x);', 'mystery((x);');
+    const ls = languageService({ '/project/model.ts': unparsed });
+    const proxy = create(ts, ls);
+    expect(ls.getSyntacticDiagnostics('/project/model.ts').length).toBeGreaterThan(0);
+    expect(proxy.getSemanticDiagnostics('/project/model.ts').filter((d) => d.code >= 94000)).toEqual([]);
+  });
+
   test('an editor running another TypeScript than the project: a warning that says how to fix it, no analysis', () => {
     const other = { ...ts, version: '5.8.3' } as typeof ts;
     const proxy = create(other, languageService({ '/project/model.ts': MODEL, '/project/plain.ts': 'export const x = 1;\n' }));
