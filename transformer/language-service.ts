@@ -21,7 +21,7 @@ interface Analysis {
   readonly createForwardGradTransformer: typeof import('./index').createForwardGradTransformer;
 }
 
-/** Per program: the transformer and the diagnostics of each file already analysed. */
+/** Per program version: its transformer (which accumulates diagnostics) and the files it has analysed. */
 interface ProgramState {
   readonly program: ts.Program;
   readonly transformer: ReturnType<Analysis['createForwardGradTransformer']>;

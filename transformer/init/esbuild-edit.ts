@@ -78,8 +78,10 @@ export function wireEsbuildScript(fileName: string, text: string, morph: TsMorph
   let local: string | undefined;
   for (const imp of sf.getImportDeclarations()) {
     if (imp.getModuleSpecifierValue() !== ESBUILD_ENTRY) continue;
-    local ??= imp.getNamedImports().find((n) => n.getName() === PLUGIN)?.getAliasNode()?.getText()
-      ?? imp.getNamedImports().find((n) => n.getName() === PLUGIN)?.getName() ?? imp.getDefaultImport()?.getText();
+    const named = imp.getNamedImports().find((n) => n.getName() === PLUGIN);
+    const namespace = imp.getNamespaceImport()?.getText();
+    local ??= named ? (named.getAliasNode() ?? named.getNameNode()).getText()
+      : namespace ? `${namespace}.${PLUGIN}` : imp.getDefaultImport()?.getText();
   }
   for (const d of variables) {
     const init = d.getInitializer();
@@ -88,7 +90,9 @@ export function wireEsbuildScript(fileName: string, text: string, morph: TsMorph
     if (Node.isObjectBindingPattern(name)) local = name.getElements().find((el) => (el.getPropertyNameNode()?.getText() ?? el.getName()) === PLUGIN)?.getName();
   }
   const pluginName = local ?? PLUGIN;
-  const isOurs = (e: Morph.Node) => Node.isCallExpression(e) && [pluginName, `${PLUGIN}`].some((n) => e.getExpression().getText() === n || e.getExpression().getText().endsWith(`.${PLUGIN}`));
+  // `forwardGradPlugin()`, under the script's own name for it or through a namespace (`fg.forwardGradPlugin()`)
+  const isOurs = (e: Morph.Node) => Node.isCallExpression(e)
+    && [pluginName, PLUGIN].some((n) => e.getExpression().getText() === n || e.getExpression().getText().endsWith(`.${PLUGIN}`));
 
   const objectOf = (e: Morph.Node | undefined, depth = 0): Morph.ObjectLiteralExpression | undefined => {
     const v = e && unwrap(e, morph);
