@@ -12,10 +12,11 @@ import type * as Morph from 'ts-morph';
 import { unifiedDiff } from './init/diff';
 import { ESBUILD_ENTRY, wireEsbuildScript } from './init/esbuild-edit';
 import { JEST_CONFIG_FILES, newJestConfig, wireJestConfig } from './init/jest-edit';
-import { InitError, newTsconfig, wireTsconfig, type Wired } from './init/tsconfig-edit';
+import { InitError, type Wired } from './init/result';
+import { newTsconfig, wireTsconfig } from './init/tsconfig-edit';
 import { BUILD_PATHS, type BuildPath, checkPeers, installLine, type Resolve } from './plugins/peers';
 
-export { InitError } from './init/tsconfig-edit';
+export { InitError } from './init/result';
 
 export interface InitOptions {
   /** The project directory (default: the current directory). */
@@ -128,9 +129,9 @@ const NEXT: Record<BuildPath, string> = {
 function report(changes: readonly InitChange[], unchanged: readonly string[], paths: readonly BuildPath[],
   installLines: readonly string[], options: InitOptions): string {
   const out: string[] = [];
-  const verb = options.dryRun ? 'would' : '';
   for (const c of changes) {
-    out.push(`${c.file}: ${verb ? 'would be ' : ''}${c.before === undefined ? 'created' : 'updated'}${c.notes.length ? ` (${c.notes.join('; ')})` : ''}`);
+    const what = c.before === undefined ? 'created' : 'updated';
+    out.push(`${c.file}: ${options.dryRun ? `would be ${what}` : what}${c.notes.length ? ` (${c.notes.join('; ')})` : ''}`);
   }
   for (const f of unchanged) out.push(`${f}: already wired`);
   if (!paths.includes('jest')) out.push('jest: no jest config found (`forwardgrad init --jest` creates jest.config.js)');

@@ -7,7 +7,7 @@
 import * as path from 'path';
 import type * as Morph from 'ts-morph';
 import { detectStyle } from './text-edit';
-import { InitError, type Wired } from './tsconfig-edit';
+import { InitError, type Wired } from './result';
 
 type TsMorph = typeof Morph;
 

@@ -3,7 +3,7 @@
 // parser, like the tsconfig edit: the rest of the file stays as the user wrote it.
 import * as ts from 'typescript';
 import { applyEdits, detectStyle, type Edit, insertItems, property, stringValue, unwrap } from './text-edit';
-import { InitError, type Wired } from './tsconfig-edit';
+import { InitError, type Wired } from './result';
 
 export const JEST_TRANSFORM = 'forwardgrad/jest';
 /** The pattern the README gives; in jest's regex syntax (the source text escapes the backslash). */

@@ -3,6 +3,7 @@
 // TypeScript's own JSON parser reports: comments, trailing commas and layout are kept.
 import * as path from 'path';
 import * as ts from 'typescript';
+import { InitError, type Wired } from './result';
 import { applyEdits, detectStyle, type Edit, insertItems, property, stringValue, unwrap } from './text-edit';
 
 /** The plugin entries, keyed by the field that identifies each (ts-patch reads `transform`, tsserver `name`). */
@@ -29,20 +30,6 @@ export function newTsconfig(): string {
     '}',
     '',
   ].join('\n');
-}
-
-export class InitError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InitError';
-  }
-}
-
-export interface Wired {
-  /** The new text (the same text when nothing was missing). */
-  readonly text: string;
-  /** What the user should know about the edit beyond the diff. */
-  readonly notes: readonly string[];
 }
 
 /** The text with both entries present (unchanged when they already are); `location`: where the file is, for `extends`. */
