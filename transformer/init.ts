@@ -135,7 +135,8 @@ function report(changes: readonly InitChange[], unchanged: readonly string[], pa
   }
   for (const f of unchanged) out.push(`${f}: already wired`);
   if (!paths.includes('jest')) out.push('jest: no jest config found (`forwardgrad init --jest` creates jest.config.js)');
-  if (options.dryRun) {
+  if (options.dryRun && changes.length === 0) out.push('', 'Dry run: nothing to change.');
+  if (options.dryRun && changes.length > 0) {
     out.push('', 'Dry run: nothing written. The change:', '');
     for (const c of changes) out.push(unifiedDiff(c.file, c.before, c.after));
   }

@@ -157,6 +157,7 @@ describe('a project with a commented tsconfig, an esbuild script and a ts-jest c
     expect(second.changes).toEqual([]);
     expect(second.unchanged).toEqual(['tsconfig.json', 'jest.config.js', 'build.mjs']);
     expect(second.installLines).toEqual(first.installLines);
+    expect(init({ esbuild: 'build.mjs', dryRun: true }).report).toContain('Dry run: nothing to change.');
     expect(plugins(read('tsconfig.json'))).toEqual([{ transform: 'forwardgrad/transformer' }, { name: 'forwardgrad/language-service' }]);
     // the edited script is still valid JavaScript
     const parsed = ts.createSourceFile('build.mjs', read('build.mjs'), ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
