@@ -55,6 +55,10 @@ describe('through tsserver', () => {
     fs.mkdirSync(path.join(pkg, 'dist', 'transformer'), { recursive: true });
     fs.copyFileSync(path.join(REPO, 'package.json'), path.join(pkg, 'package.json'));
     fs.copyFileSync(path.join(REPO, 'language-service.js'), path.join(pkg, 'language-service.js'));
+    // the declaration file the build ships beside it: tsserver's plugin resolution honours package.json
+    // `typesVersions`, and a mapping of this subpath there would make it load the .d.ts as the plugin
+    fs.writeFileSync(path.join(pkg, 'dist', 'transformer', 'language-service.d.ts'),
+      "import type * as ts from 'typescript';\ndeclare function init(modules: { typescript: typeof ts }): ts.server.PluginModule;\nexport = init;\n");
     fs.writeFileSync(path.join(pkg, 'dist', 'transformer', 'language-service.js'), [
       `require(${JSON.stringify(require.resolve('ts-node'))}).register({ transpileOnly: true, project: ${JSON.stringify(path.join(REPO, 'tsconfig.json'))},`,
       "  compilerOptions: { module: 'commonjs', moduleResolution: 'node' } });",

@@ -60,6 +60,8 @@ export class MissingPeerError extends Error {
   constructor(readonly entry: string, readonly missing: readonly PeerName[], detail: string) {
     super(`${entry} ${detail}: ${installLine(missing)}`);
     this.name = 'MissingPeerError';
+    // the fix is the whole story: tools that print `stack` (jest) show this one line
+    this.stack = `${this.name}: ${this.message}`;
   }
 }
 
