@@ -1,0 +1,83 @@
+// grad(f, primals, { wrt }): f's value and its exact gradient by reverse mode (backpropagation) over
+// the same tensor ops and kernels as the forward mode, for comparing the two like with like.
+//   - Tensor leaves of the differentiated arguments (a Tensor, or Tensors inside tuples/objects):
+//     one run of f with those tensors tracked records a tape; one backward pass gives them all.
+//   - Non-tensor leaves (numbers, number[], typed arrays): exact forward-mode basis sweeps through
+//     f's twin, one run per element (runtime/autodiff/sweep.ts), so any argument can be in wrt.
+import { Tensor, isTensor } from './tensor/tensor';
+import { tidy } from './tensor/pool';
+import { zeros } from './tensor/create';
+import { checkArity, functionName, requireTwin } from './jvp';
+import { resolveWrt } from './forward-gradient';
+import { argLeaves, describeValue, isPlainObject, leafKind, zerosMirror } from './fgd/leaves';
+import { reverse } from './autodiff/reverse';
+import { basisSweep } from './autodiff/sweep';
+
+export interface GradOptions {
+  /** Argument indices to differentiate (default: every argument with a tangent slot, as forwardGradient). */
+  wrt?: number | readonly number[];
+  /** `this` for methods. */
+  thisArg?: unknown;
+}
+
+export interface GradResult {
+  value: number;
+  /** Mirrors the primals (Tensors → Tensors of the same shape); entries for arguments not in wrt are undefined. */
+  gradient: unknown[];
+}
+
+const OPTION_KEYS: ReadonlySet<string> = new Set(['wrt', 'thisArg']);
+
+/** The Tensors inside a value, in leaf order (runtime/fgd/leaves.ts walks the same way). */
+export function tensorsIn(x: unknown, out: Tensor[] = []): Tensor[] {
+  if (isTensor(x)) out.push(x);
+  else if (leafKind(x) !== undefined) return out;
+  else if (Array.isArray(x)) for (const e of x) tensorsIn(e, out);
+  else if (isPlainObject(x)) for (const k of Object.keys(x)) tensorsIn(x[k], out);
+  return out;
+}
+
+/** A gradient structure mirroring x: Tensors from `tensorGrad` (in leaf order), other leaves zeros. */
+function mirror(x: unknown, tensorGrad: (t: Tensor) => Tensor): unknown {
+  if (isTensor(x)) return tensorGrad(x);
+  if (leafKind(x) !== undefined) return zerosMirror(x);
+  if (Array.isArray(x)) return x.map((e) => mirror(e, tensorGrad));
+  if (isPlainObject(x)) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(x)) out[k] = mirror(x[k], tensorGrad);
+    return out;
+  }
+  return undefined;
+}
+
+/**
+ * Evaluates f(...primals) and its gradient with respect to the arguments in `wrt`, synchronously.
+ * f must return a scalar (a number or a one-element Tensor); when it has Tensor leaves to
+ * differentiate, a one-element Tensor (its tensor ops are what the tape records).
+ */
+export function grad(f: Function, primals: readonly unknown[], options: GradOptions = {}): GradResult {
+  const caller = 'grad';
+  const twin = requireTwin(f, caller);
+  if (options === null || typeof options !== 'object') throw new TypeError(`${caller}: options must be an object, got ${describeValue(options)}`);
+  for (const k of Object.keys(options)) {
+    if (!OPTION_KEYS.has(k)) throw new Error(`${caller}: unknown option '${k}' (known: ${[...OPTION_KEYS].join(', ')})`);
+  }
+  checkArity(f, twin, primals, caller);
+  const name = `${caller}(${functionName(f, twin)})`;
+  const wrt = resolveWrt(f, twin, options.wrt, caller);
+  const args = [...primals];
+  const leaves = wrt.flatMap((i) => tensorsIn(args[i]));
+  return tidy(() => {
+    const { value, cotangents } = reverse(() => f.apply(options.thisArg, args), leaves, name);
+    const byTensor = new Map<Tensor, Tensor | undefined>();
+    leaves.forEach((t, j) => byTensor.set(t, cotangents[j]));
+    const gradient = args.map((p, i) => (wrt.includes(i) ? mirror(p, (t) => byTensor.get(t) ?? zeros(t.shape)) : undefined));
+    const out = new Map(argLeaves(gradient, wrt).map((l) => [l.path, l]));
+    basisSweep(twin, args, wrt, options.thisArg, name, (leaf, i, d) => {
+      const g = out.get(leaf.path)!, data = g.data();
+      data[i] = d;
+      g.commit();
+    });
+    return { value, gradient };
+  });
+}

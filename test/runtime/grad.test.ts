@@ -1,0 +1,139 @@
+// grad (reverse mode over the tape) on annotated models: the fixtures' MLP and CNN against forward
+// mode (⟨∇f, v⟩ = jvp(f, v) for random v, through the twin) and against float64 central
+// differences of the loss, Beale (number arguments: basis sweeps through the twin), errors, and
+// the tape's memory being released.
+import { grad } from '../../runtime/grad';
+import { jvp } from '../../runtime/jvp';
+import { Rng } from '../../kernels/rng';
+import { setBackend, getBackend } from '../../kernels/select';
+import { tensor } from '../../runtime/tensor/create';
+import { memoryInfo, resetPeakMemory, tidy } from '../../runtime/tensor/pool';
+import { Tensor } from '../../runtime/tensor/tensor';
+import { matmul, relu, sum } from '../../runtime/index';
+import { MlpParams, initMlp, mlpLoss } from '../../fixtures/mlp';
+import { CnnParams, cnnLoss, convBlock, initCnn } from '../../fixtures/cnn';
+import { beale } from '../../runtime/models/testfns';
+import { BACKENDS, expectClose, randomTensor, toRef } from '../tensor/helpers';
+import { Ref, binaryRef, matmulRef, softmaxCrossEntropyRef, unaryRef } from '../../kernels/reference/ops';
+
+const rng = new Rng(11);
+const leaves = (p: object): Tensor[] => Object.values(p);
+/** A random direction mirroring params (same keys and shapes). */
+const direction = (p: object, r: Rng): Record<string, Tensor> =>
+  Object.fromEntries(Object.entries(p).map(([k, t]) => [k, randomTensor(r, (t as Tensor).shape)]));
+const dot = (a: Record<string, Tensor>, b: Record<string, Tensor>): number => {
+  let s = 0;
+  for (const k of Object.keys(a)) { const x = a[k].toArray(), y = b[k].toArray(); for (let i = 0; i < x.length; i++) s += x[i] * y[i]; }
+  return s;
+};
+
+const MLP_SIZES: [number, number, number, number] = [12, 16, 8, 5];
+const B = 6;
+const x = randomTensor(rng, [B, MLP_SIZES[0]]);
+const labels = Int32Array.from({ length: B }, (_, i) => (i * 3) % MLP_SIZES[3]);
+
+afterAll(() => { setBackend(getBackend().name); });
+
+describe.each(BACKENDS)('grad on %s', (backend) => {
+  beforeAll(() => { setBackend(backend); });
+
+  test('MLP: ⟨∇f, v⟩ equals the forward-mode directional derivative for random v', () => {
+    const p = initMlp(3, MLP_SIZES);
+    const { value, gradient } = grad(mlpLoss, [p, x, labels], { wrt: 0 });
+    expect(gradient[1]).toBeUndefined();
+    const g = gradient[0] as Record<string, Tensor>;
+    expect(Object.keys(g)).toEqual(Object.keys(p));
+    for (const k of Object.keys(p)) expect(g[k].shape).toEqual((p as any)[k].shape);
+    for (let trial = 0; trial < 3; trial++) {
+      const v = direction(p, rng);
+      const [y, dy] = jvp<Tensor, Tensor>(mlpLoss, [p, x, labels], [v, undefined, undefined]);
+      expect(y.item()).toBeCloseTo(value, 5);
+      // float32 accumulations over ~500 parameters of magnitude ~1: relative 1e-4 of |⟨g,v⟩|+|g|·|v| scale
+      const scale = Math.sqrt(dot(g, g) * dot(v, v));
+      expect(Math.abs(dot(g, v) - dy.item())).toBeLessThanOrEqual(2e-5 * scale + 1e-6);
+    }
+  });
+
+  test('CNN: ⟨∇f, v⟩ equals forward mode, and grad wrt the images too', () => {
+    const sizes = { inChannels: 2, size: 8, channels: 3, hidden: 6, classes: 4 };
+    const p = initCnn(5, sizes);
+    const xs = randomTensor(rng, [2, 2, 8, 8]);
+    const lab = Int32Array.from([1, 3]);
+    const { value, gradient } = grad(cnnLoss, [p, xs, lab]);
+    const g = gradient[0] as Record<string, Tensor>, gx = gradient[1] as Tensor;
+    expect(gx.shape).toEqual([2, 2, 8, 8]);
+    const v = direction(p, rng), vx = randomTensor(rng, xs.shape);
+    const [y, dy] = jvp<Tensor, Tensor>(cnnLoss, [p, xs, lab], [v, vx, undefined]);
+    expect(y.item()).toBeCloseTo(value, 5);
+    let gvx = 0; const a = gx.toArray(), b = vx.toArray(); for (let i = 0; i < a.length; i++) gvx += a[i] * b[i];
+    const scale = Math.sqrt((dot(g, g) + dot({ x: gx }, { x: gx })) * (dot(v, v) + dot({ x: vx }, { x: vx })));
+    expect(Math.abs(dot(g, v) + gvx - dy.item())).toBeLessThanOrEqual(2e-5 * scale + 1e-6);
+  });
+});
+
+test('MLP gradient matches float64 central differences of a float64 reference MLP, every parameter', () => {
+  const p = initMlp(4, MLP_SIZES);
+  const g = grad(mlpLoss, [p, x, labels], { wrt: 0 }).gradient[0] as Record<string, Tensor>;
+  const keys = Object.keys(p) as (keyof MlpParams)[];
+  const params = Object.fromEntries(keys.map((k) => [k, toRef(p[k])])) as Record<keyof MlpParams, Ref>;
+  const xr = toRef(x);
+  const loss = (q: Record<keyof MlpParams, Ref>): number => {
+    const h1 = unaryRef('relu', binaryRef('add', matmulRef(xr, q.w1), q.b1));
+    const h2 = unaryRef('relu', binaryRef('add', matmulRef(h1, q.w2), q.b2));
+    return softmaxCrossEntropyRef(binaryRef('add', matmulRef(h2, q.w3), q.b3), labels).data[0];
+  };
+  const h = 1e-6;
+  for (const k of keys) {
+    const fd = new Float64Array(params[k].data.length);
+    for (let i = 0; i < fd.length; i++) {
+      const at = (s: number) => { const d = Float64Array.from(params[k].data); d[i] += s * h; return loss({ ...params, [k]: { data: d, shape: params[k].shape } }); };
+      fd[i] = (at(1) - at(-1)) / (2 * h);
+    }
+    // float32 forward and backward (sums of ≤ 16 products of O(1) terms) against float64: ~1e-6 relative;
+    // the float64 difference quotient with h = 1e-6 is good to ~1e-8.
+    expectClose(g[k].toArray(), fd, 1e-4, 1e-5, `∂loss/∂${k}`);
+  }
+});
+
+test('Beale (number arguments): exact gradient from basis sweeps through the twin', () => {
+  const [x0, y0] = [1.2, -0.7];
+  const r = grad(beale, [x0, y0]);
+  const a = 1.5 - x0 + x0 * y0, b = 2.25 - x0 + x0 * y0 ** 2, c = 2.625 - x0 + x0 * y0 ** 3;
+  const gx = 2 * a * (y0 - 1) + 2 * b * (y0 ** 2 - 1) + 2 * c * (y0 ** 3 - 1);
+  const gy = 2 * a * x0 + 2 * b * 2 * x0 * y0 + 2 * c * 3 * x0 * y0 ** 2;
+  expect(r.value).toBeCloseTo(beale(x0, y0), 12);
+  expect(r.gradient[0]).toBeCloseTo(gx, 10);
+  expect(r.gradient[1]).toBeCloseTo(gy, 10);
+  expect(grad(beale, [x0, y0], { wrt: 1 }).gradient).toEqual([undefined, expect.closeTo(gy, 10)]);
+});
+
+/** @forwardGrad */
+function sumRelu(w: Tensor, x: Tensor): Tensor {
+  return sum(relu(matmul(x, w)));
+}
+
+/** @forwardGrad */
+function notScalar(w: Tensor, x: Tensor): Tensor {
+  return matmul(x, w);
+}
+
+test('errors: non-scalar result, unknown option, nested grad', () => {
+  const w = randomTensor(rng, [3, 2]), xs = randomTensor(rng, [4, 3]);
+  expect(() => grad(notScalar, [w, xs])).toThrow(/grad\(notScalar\): the function must return a scalar .* it returned Tensor\[4,2\]/);
+  expect(() => grad(sumRelu, [w, xs], { wrtt: 0 } as any)).toThrow(/grad: unknown option 'wrtt'/);
+  expect(() => grad(sumRelu, [w, xs], { wrt: 2 })).toThrow(/wrt index 2 is out of range/);
+});
+
+test('the tape releases every activation and cotangent: live memory returns to the gradients alone', () => {
+  const p = initMlp(6, MLP_SIZES);
+  const run = () => grad(mlpLoss, [p, x, labels], { wrt: 0 }).gradient[0] as Record<string, Tensor>;
+  for (const t of leaves(run())) t.dispose(); // warm the pool
+  const before = memoryInfo().liveBytes;
+  resetPeakMemory();
+  const g = run();
+  const gradBytes = leaves(g).reduce((s, t) => s + 4 * t.size, 0);
+  expect(memoryInfo().liveBytes - before).toBe(gradBytes);
+  expect(memoryInfo().peakBytes).toBeGreaterThan(before + gradBytes);
+  for (const t of leaves(g)) t.dispose();
+  expect(memoryInfo().liveBytes).toBe(before);
+});
