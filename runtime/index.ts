@@ -17,6 +17,6 @@ export type { ForwardGradientOptions, ForwardGradientResult } from './forward-gr
 export { grad } from './grad';
 export type { GradOptions, GradResult } from './grad';
 export { fgd, gd, exponentialDecay, constant as constantSchedule, createOptimizer, Sgd, Momentum, Adam, loadCheckpoint, readJsonLines } from './fgd';
-export type { FgdOptions, DescentOptions, DescentResult, DescentStatus, StepInfo, Schedule, Optimizer, OptimizerState, OptimizerSpec } from './fgd';
+export type { FgdOptions, FgdMethod, DescentOptions, DescentResult, DescentStatus, StepInfo, Schedule, Optimizer, OptimizerState, OptimizerSpec } from './fgd';
 export { Rng, fillNormal, fillRademacher, fillUniform, randomSeed } from '../kernels/rng';
 export type { Distribution } from '../kernels/rng';

@@ -1,14 +1,19 @@
 // Gradient estimators for the descent loop, each one run per step over the same twin:
 //   forward: the paper's forward gradient, g = (1/K) Σ_k (∇f·v_k) v_k, v_k regenerated from
 //            (seed, stream = (step−1)·K + k): one twin run per direction, or one in vector mode;
-//   exact:   ∇f by n twin runs along the basis vectors e_i (forward mode, exact; for small n).
+//   exact:   ∇f by n twin runs along the basis vectors e_i (forward mode, exact; for small n);
+//   backprop: ∇f by reverse mode, one taped run of the original function and one backward pass over
+//            the same tensor kernels (non-tensor parameters: basis sweeps through the twin).
 // Memory: each twin run and the reads of its numbers happen inside `tidy` (runtime/tensor/pool.ts),
 // so a step's intermediates go back to the pool. v lives only in the tangent buffers the twin reads
 // (it must be materialised there); with one run per step the estimate g is then formed in place over
 // row 0 of those buffers, so no second parameter-sized buffer is held, and with K = 1 not formed at
 // all when the optimizer can update from d·v directly (Optimizer.stepScaled).
 import { tidy } from '../tensor/pool';
+import { Tensor } from '../tensor/tensor';
 import type { Twin } from '../registry';
+import { reverse } from '../autodiff/reverse';
+import { basisSweep } from '../autodiff/sweep';
 import { zerosLike } from '../twin-support';
 import { Buf, Leaf, argLeaves, zerosMirror } from './leaves';
 import { DirectionDistribution, drawDirections, scalarTangent, vectorTangent } from './directions';
@@ -170,5 +175,67 @@ export class ExactEstimator implements Estimator {
     }
     if (c.leaves.length === 0) loss = tidy(() => c.lossOf(c.run(inputs)[0]));
     return { loss, finite };
+  }
+}
+
+/** What the backprop estimator runs: the original function (taped) and, for non-tensor leaves, its twin. */
+export class ReverseCall {
+  readonly leaves: Leaf[];
+  /** The Tensor parameters, in leaf order (the tape tracks these). */
+  readonly tensors: Tensor[] = [];
+
+  constructor(readonly fn: Function, readonly twin: Twin, readonly params: unknown[], readonly thisArg: unknown, readonly caller: string) {
+    this.leaves = argLeaves(params, params.map((_, i) => i));
+    const visit = (x: unknown): void => {
+      if (x instanceof Tensor) this.tensors.push(x);
+      else if (Array.isArray(x) && !x.every((e) => typeof e === 'number')) x.forEach(visit);
+      else if (x !== null && typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype) Object.values(x).forEach(visit);
+    };
+    params.forEach(visit);
+  }
+
+  /** params then inputs, checked against the function's arity. */
+  args(inputs: readonly unknown[]): unknown[] {
+    const n = this.twin.meta.tangentSlots.length;
+    if (this.params.length + inputs.length !== n) {
+      throw new Error(`${this.caller}(${this.twin.meta.name}): the function takes ${n} argument(s); got ${this.params.length} parameter(s) and ${inputs.length} input(s)`);
+    }
+    return [...this.params, ...inputs];
+  }
+}
+
+export class BackpropEstimator implements Estimator {
+  readonly name = 'backprop';
+  private readonly grads: Buf[];
+  /** Index into grads of each tensor (leaf order), and of each non-tensor leaf by path. */
+  private readonly tensorSlots: number[] = [];
+  private readonly scalarSlots = new Map<string, number>();
+  private readonly paramIndices: number[];
+
+  constructor(private readonly call: ReverseCall) {
+    this.grads = call.leaves.map((l) => (l.kind === 'f32' || l.kind === 'tensor' ? new Float32Array(l.size) : new Float64Array(l.size)));
+    call.leaves.forEach((l, j) => { if (l.kind === 'tensor') this.tensorSlots.push(j); else this.scalarSlots.set(l.path, j); });
+    this.paramIndices = call.params.map((_, i) => i);
+  }
+
+  gradients(): readonly Buf[] { return this.grads; }
+
+  estimate(_step: number, inputs: readonly unknown[]): Estimate {
+    const c = this.call, args = c.args(inputs);
+    const { value, cotangents } = reverse(() => c.fn.apply(c.thisArg, args), c.tensors, `${c.caller}(${c.twin.meta.name})`);
+    let finite = true;
+    cotangents.forEach((g, t) => {
+      const out = this.grads[this.tensorSlots[t]] as Float32Array;
+      if (g === undefined) { out.fill(0); return; }
+      const src = g.toArray();
+      out.set(src);
+      for (let i = 0; i < src.length; i++) if (!Number.isFinite(src[i])) { finite = false; break; }
+      g.dispose(); // the gradient is copied: its buffer goes back now, not at the end of the step
+    });
+    basisSweep(c.twin, args, this.paramIndices, c.thisArg, c.caller, (leaf, i, d) => {
+      this.grads[this.scalarSlots.get(leaf.path)!][i] = d;
+      if (!Number.isFinite(d)) finite = false;
+    });
+    return { loss: value, finite };
   }
 }

@@ -1,14 +1,23 @@
 // fgd: forward gradient descent (the paper's Algorithm 1 plus schedule, K directions, optimizers,
-// logs, checkpoints, guard); gd: the same loop with the exact gradient (n forward runs).
+// logs, checkpoints, guard); with method 'backprop' the same loop with the exact gradient by reverse
+// mode (the baseline the paper compares with); gd: the same loop with the exact gradient (n forward runs).
 import { randomSeed } from '../../kernels/rng';
 import { functionName, requireTwin } from '../jvp';
 import { checkDirections, checkDistribution, DirectionDistribution } from './directions';
-import { ExactEstimator, ForwardEstimator, TwinCall } from './estimators';
+import { BackpropEstimator, ExactEstimator, ForwardEstimator, ReverseCall, TwinCall } from './estimators';
 import { DescentOptions, DescentResult, checkParams, descend } from './loop';
 import { loadCheckpoint } from './checkpoint';
 import { argLeaves } from './leaves';
 
+export type FgdMethod = 'fgd' | 'backprop';
+
 export interface FgdOptions extends DescentOptions {
+  /**
+   * 'fgd' (default): forward gradients, the paper's Algorithm 1. 'backprop': the exact gradient by
+   * reverse mode (tape over the same tensor kernels), same schedule, optimizer, logs, checkpoints
+   * and resume; directions, distribution, seed and vectorized do not apply to it.
+   */
+  method?: FgdMethod;
   /** K directions per step, averaged (default 1, as in the paper). */
   directions?: number;
   /** 'normal' (default, the paper's) or 'rademacher'. */
@@ -28,6 +37,15 @@ export interface FgdOptions extends DescentOptions {
 export function fgd(loss: Function, params: unknown[], options: FgdOptions): DescentResult {
   const twin = requireTwin(loss, 'fgd');
   checkParams(params, twin.meta.tangentSlots, functionName(loss, twin), 'fgd');
+  const method = options.method ?? 'fgd';
+  if (method !== 'fgd' && method !== 'backprop') throw new Error(`fgd: method must be 'fgd' or 'backprop', got ${JSON.stringify(method)}`);
+  if (method === 'backprop') {
+    for (const k of ['directions', 'distribution', 'seed', 'vectorized'] as const) {
+      if (options[k] !== undefined) throw new Error(`fgd: option '${k}' does not apply to method 'backprop' (exact gradient, no random directions)`);
+    }
+    const call = new ReverseCall(loss, twin, params, options.thisArg, 'fgd');
+    return descend(call, new BackpropEstimator(call), options, { algorithm: 'backprop', seed: null, directions: 0, distribution: 'exact' }, 'fgd');
+  }
   const K = checkDirections(options.directions ?? 1, 'fgd');
   const distribution = checkDistribution(options.distribution ?? 'normal', 'fgd');
   let seed = options.seed;

@@ -87,7 +87,7 @@ export function checkIterations(n: unknown, caller: string): number {
   return n as number;
 }
 
-export function descend(call: TwinCall, estimator: Estimator, options: DescentOptions, settings: AlgorithmSettings, caller: string): DescentResult {
+export function descend(call: Pick<TwinCall, 'leaves' | 'params'>, estimator: Estimator, options: DescentOptions, settings: AlgorithmSettings, caller: string): DescentResult {
   const iterations = checkIterations(options.iterations, caller);
   const schedule = resolveSchedule(options.lr, options.decay);
   const leaves = call.leaves;
