@@ -3,6 +3,7 @@
 // differences of the loss, Beale (number arguments: basis sweeps through the twin), errors, and
 // the tape's memory being released.
 import { grad } from '../../runtime/grad';
+import { Tape, withTape } from '../../runtime/autodiff/tape';
 import { jvp } from '../../runtime/jvp';
 import { Rng } from '../../kernels/rng';
 import { setBackend, getBackend } from '../../kernels/select';
@@ -13,6 +14,9 @@ import { matmul, relu, sum } from '../../runtime/index';
 import { MlpParams, initMlp, mlpLoss } from '../../fixtures/mlp';
 import { CnnParams, cnnLoss, convBlock, initCnn } from '../../fixtures/cnn';
 import { beale } from '../../runtime/models/testfns';
+import {
+  cnnLoss as modelCnnLoss, deepMlpLoss, initCnn as modelInitCnn, initDeepMlp, initLogreg, initMlp as modelInitMlp, logregLoss, mlpLoss as modelMlpLoss,
+} from '../../runtime/models/index';
 import { BACKENDS, expectClose, randomTensor, toRef } from '../tensor/helpers';
 import { Ref, binaryRef, matmulRef, softmaxCrossEntropyRef, unaryRef } from '../../kernels/reference/ops';
 
@@ -122,6 +126,9 @@ test('errors: non-scalar result, unknown option, nested grad', () => {
   expect(() => grad(notScalar, [w, xs])).toThrow(/grad\(notScalar\): the function must return a scalar .* it returned Tensor\[4,2\]/);
   expect(() => grad(sumRelu, [w, xs], { wrtt: 0 } as any)).toThrow(/grad: unknown option 'wrtt'/);
   expect(() => grad(sumRelu, [w, xs], { wrt: 2 })).toThrow(/wrt index 2 is out of range/);
+  expect(() => withTape(new Tape(), 'outer', () => grad(sumRelu, [w, xs]))).toThrow(/grad\(sumRelu\): called while another reverse-mode pass is recording/);
+  // the failed call left no tape active: grad works again
+  expect(grad(sumRelu, [w, xs], { wrt: 0 }).gradient[0]).toBeInstanceOf(Tensor);
 });
 
 test('the tape releases every activation and cotangent: live memory returns to the gradients alone', () => {
@@ -136,4 +143,28 @@ test('the tape releases every activation and cotangent: live memory returns to t
   expect(memoryInfo().peakBytes).toBeGreaterThan(before + gradBytes);
   for (const t of leaves(g)) t.dispose();
   expect(memoryInfo().liveBytes).toBe(before);
+});
+
+describe('the models of forwardgrad/models: grad agrees with forward mode on a tiny batch', () => {
+  const cases: [string, Function, () => object, number[], number][] = [
+    ['logreg', logregLoss, () => initLogreg(1, { inputs: 12, classes: 5 }), [4, 12], 5],
+    ['mlp', modelMlpLoss, () => modelInitMlp(2, [12, 9, 7, 5]), [3, 12], 5],
+    ['cnn', modelCnnLoss, () => modelInitCnn(3, { inChannels: 1, size: 8, channels: 3, hidden: 6, classes: 4 }), [2, 1, 8, 8], 4],
+    ['deep-mlp-3 (layers: Tensor[])', deepMlpLoss, () => initDeepMlp(3, 4, { inputs: 10, width: 8, classes: 3 }), [3, 10], 3],
+  ];
+  test.each(cases)('%s', (_name, loss, init, xShape, classes) => {
+    const p = init() as Record<string, Tensor | Tensor[]>;
+    // non-zero biases so every leaf moves the loss
+    const q = Object.fromEntries(Object.entries(p).map(([k, v]) => [k, Array.isArray(v) ? v.map((t) => randomTensor(rng, t.shape)) : randomTensor(rng, v.shape)]));
+    const xs = randomTensor(rng, xShape), lab = Int32Array.from({ length: xShape[0] }, (_, i) => (i * 2 + 1) % classes);
+    const g = grad(loss, [q, xs, lab], { wrt: 0 }).gradient[0] as Record<string, Tensor | Tensor[]>;
+    const flat = (o: Record<string, Tensor | Tensor[]>) => Object.values(o).flatMap((v) => (Array.isArray(v) ? v : [v]));
+    const v = Object.fromEntries(Object.entries(q).map(([k, t]) => [k, Array.isArray(t) ? t.map((e) => randomTensor(rng, e.shape)) : randomTensor(rng, t.shape)]));
+    const [, dy] = jvp<Tensor, Tensor>(loss, [q, xs, lab], [v, undefined, undefined]);
+    const gs = flat(g), vs = flat(v);
+    let gv = 0, scale = 0;
+    gs.forEach((t, j) => { const a = t.toArray(), b = vs[j].toArray(); for (let i = 0; i < a.length; i++) { gv += a[i] * b[i]; scale += Math.abs(a[i] * b[i]); } });
+    // float32 on both sides; 1e-5 of Σ|gᵢvᵢ| covers the accumulation order difference
+    expect(Math.abs(gv - dy.item())).toBeLessThanOrEqual(1e-5 * scale + 1e-6);
+  });
 });
