@@ -94,7 +94,8 @@ const result = {
   notes: 'Rf = fgd step / base forward, Rb = backprop step / base forward, both including the sgd update (fgd: fused θ −= η·d·v; ' +
     'backprop: θ −= η·g from the copied gradient). grad = grad() alone (taped forward + backward, gradient tensors returned). ' +
     'extraMiB = peak pooled bytes during a step beyond those alive before it (fgd: the tangents are allocated once per run outside the pool; ' +
-    'backprop: activations kept for the backward pass, cotangents, the gradient tensors).',
+    'backprop: activations kept for the backward pass, cotangents, the gradient tensors). Both methods also hold one parameter-sized ' +
+    'buffer outside the pool for the whole run (fgd: the tangents holding v; backprop: the gradient the optimizer reads), not counted here.',
 };
 console.log(`backend ${result.backend}, ${result.model}, ${n} parameters, load ${result.loadavg.join(' ')}`);
 console.table(Object.keys(result.ms).map((k) => ({ part: k, medianMs: result.ms[k] })));

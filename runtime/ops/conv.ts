@@ -134,8 +134,6 @@ function convDirect(k: CompleteBackend & Conv2dNchwKernel, g: Geometry, x: Tenso
   release(tmp);
 }
 
-export const conv2d = (x: Tensor, w: Tensor, options?: Conv2dOptions): Tensor => conv2dJvp(x, undefined, w, undefined, options)[0];
-
 export function conv2dVjp(gy: Tensor, _y: Tensor, args: readonly unknown[], needs: readonly boolean[]): (Tensor | undefined)[] {
   const x = args[0] as Tensor, w = args[1] as Tensor;
   const g = geometry(x, w, args[2] as Conv2dOptions | undefined);

@@ -65,8 +65,6 @@ export function matmulJvp(a: Tensor, da: Tangent, b: Tensor, db: Tangent): JvpRe
   return [y, dy];
 }
 
-export const matmul = (a: Tensor, b: Tensor): Tensor => matmulJvp(a, undefined, b, undefined)[0];
-
 export function matmulVjp(gy: Tensor, _y: Tensor, args: readonly unknown[], needs: readonly boolean[]): (Tensor | undefined)[] {
   const a = args[0] as Tensor, b = args[1] as Tensor;
   const [M, K] = a.shape, N = b.shape[1];

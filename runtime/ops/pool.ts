@@ -32,8 +32,6 @@ export function maxPool2dJvp(x: Tensor, dx: Tangent, options?: MaxPool2dOptions)
   return pool(x, dx, options, () => undefined);
 }
 
-export const maxPool2d = (x: Tensor, options?: MaxPool2dOptions): Tensor => maxPool2dJvp(x, undefined, options)[0];
-
 /** Forward pass for the tape: y, and each window's winner kept for the VJP. */
 function maxPool2dTaped(args: readonly unknown[]): { y: Tensor; saved: IntScratch } {
   let saved: IntScratch | undefined;

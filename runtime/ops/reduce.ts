@@ -41,8 +41,6 @@ function reduceJvp(op: 'sum' | 'mean', x: Tensor, dx: Tangent, axis?: number): J
 
 export const sumJvp = (x: Tensor, dx: Tangent, axis?: number): JvpResult => reduceJvp('sum', x, dx, axis);
 export const meanJvp = (x: Tensor, dx: Tangent, axis?: number): JvpResult => reduceJvp('mean', x, dx, axis);
-export const sum = (x: Tensor, axis?: number): Tensor => sumJvp(x, undefined, axis)[0];
-export const mean = (x: Tensor, axis?: number): Tensor => meanJvp(x, undefined, axis)[0];
 
 function reduceVjp(op: 'sum' | 'mean', gy: Tensor, args: readonly unknown[], needs: readonly boolean[]): (Tensor | undefined)[] {
   if (!needs[0]) return [undefined, undefined];

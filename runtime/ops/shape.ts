@@ -28,7 +28,6 @@ export function reshapeJvp(x: Tensor, dx: Tangent, shape: readonly number[]): Jv
   const dy = t ? new Tensor(t.storage, dir.axis ? [dir.K, ...out] : out, t.offset) : undefined;
   return [y, dy];
 }
-export const reshape = (x: Tensor, shape: readonly number[]): Tensor => reshapeJvp(x, undefined, shape)[0];
 
 /** The permutation to apply: reversed axes by default (numpy), validated otherwise. */
 function permutation(x: Tensor, perm: readonly number[] | undefined): number[] {
@@ -61,7 +60,6 @@ export function transposeJvp(x: Tensor, dx: Tangent, perm?: readonly number[]): 
   if (t && dy) run(t, dy, dir.K);
   return [y, dy];
 }
-export const transpose = (x: Tensor, perm?: readonly number[]): Tensor => transposeJvp(x, undefined, perm)[0];
 
 /** A view of ȳ in x's shape: shares ȳ's buffer (the tape may accumulate into it: ȳ is consumed). */
 export function reshapeVjp(gy: Tensor, _y: Tensor, args: readonly unknown[], needs: readonly boolean[]): (Tensor | undefined)[] {

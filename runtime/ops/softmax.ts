@@ -19,7 +19,6 @@ export function logSoftmaxJvp(x: Tensor, dx: Tangent): JvpResult {
   });
   return [y, dy];
 }
-export const logSoftmax = (x: Tensor): Tensor => logSoftmaxJvp(x, undefined)[0];
 
 export type Labels = readonly number[] | Int32Array;
 
@@ -61,7 +60,6 @@ function crossEntropy(logits: Tensor, dlogits: Tangent, labels: Labels, probs: T
   y.buffer[y.offset] = loss;
   return [y, dy];
 }
-export const softmaxCrossEntropy = (logits: Tensor, labels: Labels): Tensor => softmaxCrossEntropyJvp(logits, undefined, labels)[0];
 
 export function logSoftmaxVjp(gy: Tensor, y: Tensor, _args: readonly unknown[], needs: readonly boolean[]): (Tensor | undefined)[] {
   if (!needs[0]) return [undefined];
