@@ -19,6 +19,7 @@ export const tanh: (x: Tensor) => Tensor = primal('tanh');
 export const sigmoid: (x: Tensor) => Tensor = primal('sigmoid');
 export const exp: (x: Tensor) => Tensor = primal('exp');
 export const log: (x: Tensor) => Tensor = primal('log');
+export const softplus: (x: Tensor) => Tensor = primal('softplus');
 export const matmul: (a: Tensor, b: Tensor) => Tensor = primal('matmul');
 export const conv2d: (x: Tensor, w: Tensor, options?: Conv2dOptions) => Tensor = primal('conv2d');
 export const maxPool2d: (x: Tensor, options?: MaxPool2dOptions) => Tensor = primal('maxPool2d');
@@ -29,8 +30,10 @@ export const transpose: (x: Tensor, perm?: readonly number[]) => Tensor = primal
 export const logSoftmax: (x: Tensor) => Tensor = primal('logSoftmax');
 export const softmaxCrossEntropy: (logits: Tensor, labels: Labels) => Tensor = primal('softmaxCrossEntropy');
 
-export { addJvp, subJvp, mulJvp, divJvp, negJvp, squareJvp, reluJvp, tanhJvp, sigmoidJvp, expJvp, logJvp } from './elementwise';
-export { addVjp, subVjp, mulVjp, divVjp, negVjp, squareVjp, reluVjp, tanhVjp, sigmoidVjp, expVjp, logVjp } from './elementwise-vjp-interim';
+export {
+  addJvp, subJvp, mulJvp, divJvp, negJvp, squareJvp, reluJvp, tanhJvp, sigmoidJvp, expJvp, logJvp, softplusJvp,
+  addVjp, subVjp, mulVjp, divVjp, negVjp, squareVjp, reluVjp, tanhVjp, sigmoidVjp, expVjp, logVjp, softplusVjp, ELEMENTWISE_RULES,
+} from './elementwise';
 export { matmulJvp, matmulVjp } from './matmul';
 export { conv2dJvp, conv2dVjp } from './conv';
 export type { Conv2dOptions } from './conv';

@@ -23,6 +23,7 @@ export const TENSOR_OPS: Readonly<Record<string, OpEntry>> = {
   sigmoid:             { jvp: 'sigmoidJvp',             vjp: 'sigmoidVjp',              args: [D] },
   exp:                 { jvp: 'expJvp',                 vjp: 'expVjp',                  args: [D] },
   log:                 { jvp: 'logJvp',                 vjp: 'logVjp',                  args: [D] },
+  softplus:            { jvp: 'softplusJvp',            vjp: 'softplusVjp',             args: [D] },
   sum:                 { jvp: 'sumJvp',                 vjp: 'sumVjp',                  args: [D, S] },  // (x, axis?)
   mean:                { jvp: 'meanJvp',                vjp: 'meanVjp',                 args: [D, S] },  // (x, axis?)
   reshape:             { jvp: 'reshapeJvp',             vjp: 'reshapeVjp',              args: [D, S] },  // (x, shape)

@@ -3,7 +3,7 @@
 // and the tests read it; runtime/ops/manifest.ts (read by the transformer) must name exactly these
 // ops with the same JVP and VJP export names (test/tensor/manifest.test.ts checks it).
 import type { OpRule } from './rule';
-import { INTERIM_ELEMENTWISE_RULES } from './elementwise-vjp-interim';
+import { ELEMENTWISE_RULES } from './elementwise';
 import { MATMUL_RULES } from './matmul';
 import { CONV_RULES } from './conv';
 import { POOL_RULES } from './pool';
@@ -13,5 +13,5 @@ import { SOFTMAX_RULES } from './softmax';
 export { METHOD_RULES } from './item';
 
 export const OP_RULES: Readonly<Record<string, OpRule>> = {
-  ...MATMUL_RULES, ...CONV_RULES, ...INTERIM_ELEMENTWISE_RULES, ...REDUCE_RULES, ...SHAPE_RULES, ...SOFTMAX_RULES, ...POOL_RULES,
+  ...MATMUL_RULES, ...CONV_RULES, ...ELEMENTWISE_RULES, ...REDUCE_RULES, ...SHAPE_RULES, ...SOFTMAX_RULES, ...POOL_RULES,
 };

@@ -49,7 +49,7 @@ const CASES: Case[] = [
   { op: 'mul', name: 'mul [3,4]·[4]', args: (r) => [normal([3, 4])(r), normal([4])(r)], ref: (a, b) => binaryRef('mul', a, b) },
   { op: 'mul', name: 'mul [3,4]·[3,4]', args: (r) => [normal([3, 4])(r), normal([3, 4])(r)], ref: (a, b) => binaryRef('mul', a, b) },
   { op: 'div', name: 'div [3,4]/[4]', args: (r) => [normal([3, 4])(r), positive([4])(r)], ref: (a, b) => binaryRef('div', a, b) },
-  unary('neg'), unary('square'), unary('relu', away), unary('tanh'), unary('sigmoid'), unary('exp'), unary('log', positive),
+  unary('neg'), unary('square'), unary('relu', away), unary('tanh'), unary('sigmoid'), unary('exp'), unary('log', positive), unary('softplus'),
   { op: 'sum', name: 'sum all', args: (r) => [normal([3, 4, 2])(r)], ref: (x) => sumRef(x) },
   { op: 'sum', name: 'sum axis 1', args: (r) => [normal([3, 4, 2])(r), 1], ref: (x) => sumRef(x, 1) },
   { op: 'sum', name: 'sum axis -1', args: (r) => [normal([3, 4, 2])(r), -1], ref: (x) => sumRef(x, -1) },
