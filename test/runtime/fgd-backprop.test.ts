@@ -62,6 +62,14 @@ test('number parameters (Beale): backprop is exact gradient descent', () => {
   expect(one.params[1]).toBeCloseTo(1 - 0.01 * g[1], 12);
 });
 
+test('a diverging backprop run stops with the guard restoring the last parameters with a finite loss', () => {
+  const p = initMlp(3, SIZES);
+  const r = fgd(mlpLoss, [p], { method: 'backprop', lr: 1e12, decay: 0, iterations: 50, inputs, progress: false });
+  expect(r.status).toBe('diverged');
+  expect(r.message).toMatch(/not finite|loss is/);
+  for (const t of Object.values(p) as Tensor[]) expect(t.toArray().every(Number.isFinite)).toBe(true);
+});
+
 test('options that do not apply to backprop, and unknown methods, are errors', () => {
   expect(() => fgd(beale, [1, 1], { method: 'backprop', lr: 0.01, iterations: 1, directions: 4 })).toThrow(/option 'directions' does not apply to method 'backprop'/);
   expect(() => fgd(beale, [1, 1], { method: 'backprop', lr: 0.01, iterations: 1, seed: 3 })).toThrow(/option 'seed' does not apply/);

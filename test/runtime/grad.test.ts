@@ -145,6 +145,18 @@ test('the tape releases every activation and cotangent: live memory returns to t
   expect(memoryInfo().liveBytes).toBe(before);
 });
 
+test('CNN: kept kernel state (max-pool argmax, loss softmax) and activations are released too', () => {
+  const p = initCnn(7, { inChannels: 1, size: 8, channels: 3, hidden: 6, classes: 4 });
+  const xs = randomTensor(rng, [2, 1, 8, 8]), lab = Int32Array.from([0, 3]);
+  const run = () => grad(cnnLoss, [p, xs, lab], { wrt: 0 }).gradient[0] as Record<string, Tensor>;
+  for (const t of leaves(run())) t.dispose();
+  const before = memoryInfo().liveBytes;
+  const g = run();
+  expect(memoryInfo().liveBytes - before).toBe(leaves(g).reduce((s, t) => s + 4 * t.size, 0));
+  for (const t of leaves(g)) t.dispose();
+  expect(memoryInfo().liveBytes).toBe(before);
+});
+
 describe('the models of forwardgrad/models: grad agrees with forward mode on a tiny batch', () => {
   const cases: [string, Function, () => object, number[], number][] = [
     ['logreg', logregLoss, () => initLogreg(1, { inputs: 12, classes: 5 }), [4, 12], 5],
