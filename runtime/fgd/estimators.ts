@@ -227,9 +227,11 @@ export class BackpropEstimator implements Estimator {
     cotangents.forEach((g, t) => {
       const out = this.grads[this.tensorSlots[t]] as Float32Array;
       if (g === undefined) { out.fill(0); return; }
+      // Copy and finiteness check in one pass: v·0 is NaN exactly when v is ±Inf or NaN.
       const src = g.toArray();
-      out.set(src);
-      for (let i = 0; i < src.length; i++) if (!Number.isFinite(src[i])) { finite = false; break; }
+      let probe = 0;
+      for (let i = 0; i < src.length; i++) { const v = src[i]; out[i] = v; probe += v * 0; }
+      if (probe !== 0) finite = false;
       g.dispose(); // the gradient is copied: its buffer goes back now, not at the end of the step
     });
     basisSweep(c.twin, args, this.paramIndices, c.thisArg, c.caller, (leaf, i, d) => {
