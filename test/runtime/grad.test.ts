@@ -18,7 +18,7 @@ import {
   cnnLoss as modelCnnLoss, deepMlpLoss, initCnn as modelInitCnn, initDeepMlp, initLogreg, initMlp as modelInitMlp, logregLoss, mlpLoss as modelMlpLoss,
 } from '../../runtime/models/index';
 import { BACKENDS, expectClose, randomTensor, toRef } from '../tensor/helpers';
-import { Ref, binaryRef, matmulRef, softmaxCrossEntropyRef, unaryRef } from '../../kernels/reference/ops';
+import { Ref, binaryRef, conv2dRef, matmulRef, maxPool2dRef, softmaxCrossEntropyRef, unaryRef } from '../../kernels/reference/ops';
 
 const rng = new Rng(11);
 const leaves = (p: object): Tensor[] => Object.values(p);
@@ -96,6 +96,39 @@ test('MLP gradient matches float64 central differences of a float64 reference ML
     // float32 forward and backward (sums of ≤ 16 products of O(1) terms) against float64: ~1e-6 relative;
     // the float64 difference quotient with h = 1e-6 is good to ~1e-8.
     expectClose(g[k].toArray(), fd, 1e-4, 1e-5, `∂loss/∂${k}`);
+  }
+});
+
+test('CNN gradient matches float64 central differences of a float64 reference CNN along random directions', () => {
+  const sizes = { inChannels: 2, size: 8, channels: 3, hidden: 6, classes: 4 };
+  const p = initCnn(8, sizes);
+  // random biases too, so every leaf moves the loss
+  const q = Object.fromEntries(Object.entries(p).map(([k, t]) => [k, randomTensor(rng, (t as Tensor).shape, {})])) as unknown as CnnParams;
+  const xs = randomTensor(rng, [2, 2, 8, 8]), lab = Int32Array.from([2, 1]);
+  const g = grad(cnnLoss, [q, xs, lab], { wrt: 0 }).gradient[0] as Record<string, Tensor>;
+  const keys = Object.keys(q) as (keyof CnnParams)[];
+  const block = (x: Ref, w: Ref, b: Ref) => unaryRef('relu', binaryRef('add', conv2dRef(x, w, [1, 1], [1, 1]), b));
+  const xr = toRef(xs);
+  const loss = (r: Record<keyof CnnParams, Ref>): number => {
+    const a2 = maxPool2dRef(block(block(xr, r.c1, r.cb1), r.c2, r.cb2), [2, 2], [2, 2]);
+    const a4 = maxPool2dRef(block(block(a2, r.c3, r.cb3), r.c4, r.cb4), [2, 2], [2, 2]);
+    const flat = { data: a4.data, shape: [2, a4.data.length / 2] };
+    const h = unaryRef('relu', binaryRef('add', matmulRef(flat, r.w5), r.b5));
+    return softmaxCrossEntropyRef(binaryRef('add', matmulRef(h, r.w6), r.b6), lab).data[0];
+  };
+  const at = Object.fromEntries(keys.map((k) => [k, toRef(q[k])])) as Record<keyof CnnParams, Ref>;
+  for (let trial = 0; trial < 3; trial++) {
+    const v = direction(q, rng), h = 1e-6;
+    const shifted = (s: number) => Object.fromEntries(keys.map((k) => {
+      const d = v[k].toArray();
+      return [k, { data: at[k].data.map((e, i) => e + s * h * d[i]), shape: at[k].shape }];
+    })) as Record<keyof CnnParams, Ref>;
+    const fd = (loss(shifted(1)) - loss(shifted(-1))) / (2 * h);
+    let gv = 0, scale = 0;
+    for (const k of keys) { const a = g[k].toArray(), b = v[k].toArray(); for (let i = 0; i < a.length; i++) { gv += a[i] * b[i]; scale += Math.abs(a[i] * b[i]); } }
+    // float32 network against float64: observed ~1e-7 of Σ|gᵢvᵢ|, allowed 1e-5 (float32 sums of a
+    // few hundred terms); the float64 quotient with h = 1e-6 is good to ~1e-8 away from relu/max-pool kinks.
+    expect(Math.abs(gv - fd)).toBeLessThanOrEqual(1e-5 * scale + 1e-6);
   }
 });
 
