@@ -2,8 +2,9 @@
 // a tracked tensor argument appends one node {op, args, y}; its output becomes tracked. Untracked
 // ops (no tape, or no tracked argument) record nothing and cost one check (runtime/autodiff/primal.ts).
 import { Tensor } from '../tensor/tensor';
-import type { ArgKind } from '../ops/manifest';
 import type { OpRule } from '../ops/rule';
+// No import of runtime/ops/manifest.ts here, not even a type: the transformer loads that file, and
+// the CLI's require hook must not see it inside an annotated file's import closure (fgd → tape).
 
 export interface TapeNode {
   readonly op: string;
@@ -26,7 +27,7 @@ export class Tape {
   isTracked(x: unknown): boolean { return x instanceof Tensor && this.tracked.has(x); }
 
   /** Runs the op (through its taped forward when it has one) and appends its node. */
-  record(op: string, rule: OpRule, kinds: readonly ArgKind[], args: unknown[], forward: () => Tensor): Tensor {
+  record(op: string, rule: OpRule, kinds: readonly ('diff' | 'static')[], args: unknown[], forward: () => Tensor): Tensor {
     let y: Tensor, saved: { dispose(): void } | undefined;
     if (rule.taped) ({ y, saved } = rule.taped(args));
     else y = forward();

@@ -9,8 +9,8 @@
 // (it must be materialised there); with one run per step the estimate g is then formed in place over
 // row 0 of those buffers, so no second parameter-sized buffer is held, and with K = 1 not formed at
 // all when the optimizer can update from d·v directly (Optimizer.stepScaled).
-import { tidy } from '../tensor/pool';
-import { Tensor } from '../tensor/tensor';
+import { dispose, keep, tidy } from '../tensor/pool';
+import { Tensor, zerosPooled } from '../tensor/tensor';
 import type { Twin } from '../registry';
 import { reverse } from '../autodiff/reverse';
 import { basisSweep } from '../autodiff/sweep';
@@ -35,6 +35,8 @@ export interface Estimator {
    * estimate() or gradients() (which forms g over the direction).
    */
   scaled?(): ScaledGradient | undefined;
+  /** Releases the estimator's pooled buffers (tangents, held gradients) once the run is over. */
+  finish(): void;
 }
 
 /** What both estimators share: the twin, the parameters, and fresh tangents mirroring them. */
@@ -46,9 +48,14 @@ export class TwinCall {
   constructor(readonly twin: Twin, readonly params: unknown[], readonly thisArg: unknown, readonly rows: number, readonly caller: string) {
     const idx = params.map((_, i) => i);
     this.leaves = argLeaves(params, idx);
-    this.tangents = params.map((p) => zerosMirror(p, rows));
+    // Tensor tangents (v, or the K directions) come from the pool, so memoryInfo counts them: they
+    // are this method's parameter-sized state, as backprop's gradient is its.
+    this.tangents = params.map((p) => zerosMirror(p, rows, zerosPooled));
     this.tangentLeaves = argLeaves(this.tangents, idx);
   }
+
+  /** Returns the pooled tangent tensors (the run is over). */
+  release(): void { dispose(this.tangents); }
 
   /** Fresh zero gradient buffers, one per leaf (float32 for float32 parameters). */
   newGrads(): Buf[] {
@@ -112,6 +119,8 @@ export class ForwardEstimator implements Estimator {
     return { loss, finite };
   }
 
+  finish(): void { this.call.release(); }
+
   scaled(): ScaledGradient | undefined {
     if (!this.pending || this.K !== 1) return undefined;
     for (const t of this.call.tangentLeaves) t.data(); // refresh boxed numbers' boxes (they are grads' views)
@@ -155,6 +164,8 @@ export class ExactEstimator implements Estimator {
   constructor(private readonly call: TwinCall) { this.grads = call.newGrads(); }
 
   gradients(): readonly Buf[] { return this.grads; }
+
+  finish(): void { this.call.release(); }
 
   estimate(_step: number, inputs: readonly unknown[]): Estimate {
     const c = this.call;
@@ -206,34 +217,54 @@ export class ReverseCall {
 
 export class BackpropEstimator implements Estimator {
   readonly name = 'backprop';
+  /** Per leaf: a view of the step's cotangent (tensors) or the swept derivatives (other leaves). */
   private readonly grads: Buf[];
   /** Index into grads of each tensor (leaf order), and of each non-tensor leaf by path. */
   private readonly tensorSlots: number[] = [];
   private readonly scalarSlots = new Map<string, number>();
   private readonly paramIndices: number[];
+  /** The last step's cotangents: the gradient the optimizer reads, freed at the next step. */
+  private held: Tensor[] = [];
+  /** Zeros for a tensor parameter the loss does not depend on (made on first need). */
+  private readonly zeros = new Map<number, Tensor>();
 
   constructor(private readonly call: ReverseCall) {
-    this.grads = call.leaves.map((l) => (l.kind === 'f32' || l.kind === 'tensor' ? new Float32Array(l.size) : new Float64Array(l.size)));
+    this.grads = call.leaves.map((l) => (l.kind === 'f32' || l.kind === 'tensor' ? new Float32Array(l.kind === 'tensor' ? 0 : l.size) : new Float64Array(l.size)));
     call.leaves.forEach((l, j) => { if (l.kind === 'tensor') this.tensorSlots.push(j); else this.scalarSlots.set(l.path, j); });
     this.paramIndices = call.params.map((_, i) => i);
   }
 
   gradients(): readonly Buf[] { return this.grads; }
 
+  finish(): void {
+    dispose(this.held);
+    this.held = [];
+    dispose([...this.zeros.values()]);
+    this.zeros.clear();
+  }
+
   estimate(_step: number, inputs: readonly unknown[]): Estimate {
     const c = this.call, args = c.args(inputs);
+    dispose(this.held);
+    this.held = [];
     const { value, cotangents } = reverse(() => c.fn.apply(c.thisArg, args), c.tensors, `${c.caller}(${c.twin.meta.name})`);
-    let finite = true;
+    let probe = 0; // v·0 is NaN exactly when v is ±Inf or NaN
     cotangents.forEach((g, t) => {
-      const out = this.grads[this.tensorSlots[t]] as Float32Array;
-      if (g === undefined) { out.fill(0); return; }
-      // Copy and finiteness check in one pass: v·0 is NaN exactly when v is ±Inf or NaN.
-      const src = g.toArray();
-      let probe = 0;
-      for (let i = 0; i < src.length; i++) { const v = src[i]; out[i] = v; probe += v * 0; }
-      if (probe !== 0) finite = false;
-      g.dispose(); // the gradient is copied: its buffer goes back now, not at the end of the step
+      const slot = this.tensorSlots[t];
+      if (g === undefined) {
+        let z = this.zeros.get(t);
+        if (!z) this.zeros.set(t, (z = keep(zerosPooled(c.tensors[t].shape))));
+        this.grads[slot] = z.toArray();
+        return;
+      }
+      // No copy: the optimizer reads the cotangent itself, kept past the step's tidy scope.
+      keep(g);
+      this.held.push(g);
+      const a = g.toArray();
+      this.grads[slot] = a;
+      for (let i = 0; i < a.length; i++) probe += a[i] * 0;
     });
+    let finite = probe === 0;
     basisSweep(c.twin, args, this.paramIndices, c.thisArg, c.caller, (leaf, i, d) => {
       this.grads[this.scalarSlots.get(leaf.path)!][i] = d;
       if (!Number.isFinite(d)) finite = false;

@@ -4,8 +4,8 @@
 import { randomSeed } from '../../kernels/rng';
 import { functionName, requireTwin } from '../jvp';
 import { checkDirections, checkDistribution, DirectionDistribution } from './directions';
-import { BackpropEstimator, ExactEstimator, ForwardEstimator, ReverseCall, TwinCall } from './estimators';
-import { DescentOptions, DescentResult, checkParams, descend } from './loop';
+import { BackpropEstimator, Estimator, ExactEstimator, ForwardEstimator, ReverseCall, TwinCall } from './estimators';
+import { AlgorithmSettings, DescentOptions, DescentResult, checkParams, descend } from './loop';
 import { loadCheckpoint } from './checkpoint';
 import { argLeaves } from './leaves';
 
@@ -44,7 +44,7 @@ export function fgd(loss: Function, params: unknown[], options: FgdOptions): Des
       if (options[k] !== undefined) throw new Error(`fgd: option '${k}' does not apply to method 'backprop' (exact gradient, no random directions)`);
     }
     const call = new ReverseCall(loss, twin, params, options.thisArg, 'fgd');
-    return descend(call, new BackpropEstimator(call), options, { algorithm: 'backprop', seed: null, directions: 0, distribution: 'exact' }, 'fgd');
+    return run(call, new BackpropEstimator(call), options, { algorithm: 'backprop', seed: null, directions: 0, distribution: 'exact' }, 'fgd');
   }
   const K = checkDirections(options.directions ?? 1, 'fgd');
   const distribution = checkDistribution(options.distribution ?? 'normal', 'fgd');
@@ -55,7 +55,16 @@ export function fgd(loss: Function, params: unknown[], options: FgdOptions): Des
   const leaves = argLeaves(params, params.map((_, i) => i));
   const vector = K > 1 && options.vectorized !== false && leaves.length > 0 && leaves.every((l) => l.kind === 'tensor');
   const call = new TwinCall(twin, params, options.thisArg, vector ? K : 1, 'fgd');
-  return descend(call, new ForwardEstimator(call, seed, K, distribution, vector), options, { algorithm: 'fgd', seed, directions: K, distribution, extraHeader: { vectorized: vector } }, 'fgd');
+  return run(call, new ForwardEstimator(call, seed, K, distribution, vector), options, { algorithm: 'fgd', seed, directions: K, distribution, extraHeader: { vectorized: vector } }, 'fgd');
+}
+
+/** The descent loop, then the estimator's pooled buffers go back (also when the loop throws). */
+function run(call: Parameters<typeof descend>[0], estimator: Estimator, options: DescentOptions, settings: AlgorithmSettings, caller: string): DescentResult {
+  try {
+    return descend(call, estimator, options, settings, caller);
+  } finally {
+    estimator.finish();
+  }
 }
 
 /** Gradient descent with the exact gradient from n forward runs along basis vectors (small n). */
@@ -63,7 +72,7 @@ export function gd(loss: Function, params: unknown[], options: DescentOptions): 
   const twin = requireTwin(loss, 'gd');
   checkParams(params, twin.meta.tangentSlots, functionName(loss, twin), 'gd');
   const call = new TwinCall(twin, params, options.thisArg, 1, 'gd');
-  return descend(call, new ExactEstimator(call), options, { algorithm: 'gd', seed: null, directions: 0, distribution: 'basis' }, 'gd');
+  return run(call, new ExactEstimator(call), options, { algorithm: 'gd', seed: null, directions: 0, distribution: 'basis' }, 'gd');
 }
 
 export type { DescentOptions, DescentResult, StepInfo, DescentStatus } from './loop';

@@ -7,8 +7,10 @@ import * as path from 'node:path';
 import { fgd, loadCheckpoint, readJsonLines } from '../../runtime/fgd';
 import { grad } from '../../runtime/grad';
 import { tensor } from '../../runtime/tensor/create';
+import { memoryInfo, resetPeakMemory } from '../../runtime/tensor/pool';
 import { Tensor } from '../../runtime/tensor/tensor';
 import { MlpParams, initMlp, mlpLoss } from '../../fixtures/mlp';
+import { matmul, mean, square } from '../../runtime/index';
 import { beale } from '../../runtime/models/testfns';
 
 const SIZES: [number, number, number, number] = [12, 16, 8, 5];
@@ -68,6 +70,34 @@ test('a diverging backprop run stops with the guard restoring the last parameter
   expect(r.status).toBe('diverged');
   expect(r.message).toMatch(/not finite|loss is/);
   for (const t of Object.values(p) as Tensor[]) expect(t.toArray().every(Number.isFinite)).toBe(true);
+});
+
+test.each(['fgd', 'backprop'] as const)('%s: the run returns every pooled buffer, and its peak counts its parameter-sized state', (method) => {
+  const p = initMlp(3, SIZES), n = (Object.values(p) as Tensor[]).reduce((s, t) => s + t.size, 0);
+  const opts = { lr: 0.01, iterations: 3, inputs, progress: false, ...(method === 'fgd' ? { seed: 1 } : { method }) };
+  fgd(mlpLoss, [p], opts); // warm the pool
+  const before = memoryInfo().liveBytes;
+  resetPeakMemory();
+  fgd(mlpLoss, [p], opts);
+  expect(memoryInfo().liveBytes).toBe(before);
+  // fgd holds v (the tangents), backprop the gradient (the cotangents): each at least the parameters' bytes
+  expect(memoryInfo().peakBytes - before).toBeGreaterThanOrEqual(4 * n);
+});
+
+/** @forwardGrad */
+function partialLoss(p: { w: Tensor; unused: Tensor }, x: Tensor): Tensor {
+  return mean(square(matmul(x, p.w)));
+}
+
+test('a parameter the loss does not use gets a zero gradient (grad) and is left alone (fgd backprop)', () => {
+  const p = { w: tensor([0.5, -1, 2, 0.25, 1, -0.5], [3, 2]), unused: tensor([1, 2, 3], [3]) };
+  const x = tensor([1, 2, 3, -1, 0.5, 2], [2, 3]);
+  const g = grad(partialLoss, [p, x], { wrt: 0 }).gradient[0] as { w: Tensor; unused: Tensor };
+  expect(Array.from(g.unused.toArray())).toEqual([0, 0, 0]);
+  const r = fgd(partialLoss, [p], { method: 'backprop', lr: 0.01, iterations: 3, inputs: () => [x], progress: false, optimizer: 'adam' });
+  expect(r.status).toBe('completed');
+  expect(r.losses[2]).toBeLessThan(r.losses[0]);
+  expect(Array.from(p.unused.toArray())).toEqual([1, 2, 3]);
 });
 
 test('options that do not apply to backprop, and unknown methods, are errors', () => {
