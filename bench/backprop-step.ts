@@ -43,23 +43,18 @@ const base = () => tidy(() => (mlp.mlpLoss(params, x, labels) as Tensor).item())
 const gradOnly = () => dispose(grad(mlp.mlpLoss, [params, x, labels], { wrt: 0 }).gradient);
 const lr = 1e-9; // tiny: the parameters barely move, so every round measures the same model
 
-/** One run of `steps + 1` steps; per-step times (the first dropped) and per-step extra peak bytes. */
-function run(method: 'fgd' | 'backprop', r: number): { ms: number[]; extraBytes: number[] } {
-  const ms: number[] = [], extraBytes: number[] = [];
-  let last = 0, liveAtReset = 0;
-  resetPeakMemory(); liveAtReset = memoryInfo().liveBytes;
+/** One run of `steps + 1` steps: per-step times (the first dropped) and the run's extra peak bytes. */
+function run(method: 'fgd' | 'backprop', r: number): { ms: number[]; extraBytes: number } {
+  const ms: number[] = [];
+  let last = 0;
+  resetPeakMemory();
+  const before = memoryInfo().liveBytes;
   fgd(mlp.mlpLoss, [params], {
     lr, decay: 0, iterations: STEPS + 1, inputs: () => [x, labels], progress: false, guard: false,
     ...(method === 'fgd' ? { seed: 4 + r } : { method: 'backprop' as const }),
-    onStep: (i) => {
-      if (i.step > 1) ms.push(i.elapsedMs - last);
-      last = i.elapsedMs;
-      const m = memoryInfo();
-      extraBytes.push(m.peakBytes - liveAtReset);
-      resetPeakMemory(); liveAtReset = m.liveBytes;
-    },
+    onStep: (i) => { if (i.step > 1) ms.push(i.elapsedMs - last); last = i.elapsedMs; },
   });
-  return { ms, extraBytes };
+  return { ms, extraBytes: memoryInfo().peakBytes - before };
 }
 
 // Warm-up (backend start, JIT tiers, pool).
@@ -74,7 +69,7 @@ for (let r = 0; r < ROUNDS; r++) {
   const f = run('fgd', r), b = run('backprop', r);
   row.fgd = median(f.ms); row.backprop = median(b.ms);
   row.grad = median(timeIt(gradOnly, STEPS));
-  extra.fgd.push(...f.extraBytes.slice(1)); extra.backprop.push(...b.extraBytes.slice(1));
+  extra.fgd.push(f.extraBytes); extra.backprop.push(b.extraBytes);
   rounds.push(row);
 }
 
@@ -92,14 +87,14 @@ const result = {
   extraMiB: { fgd: mb(median(extra.fgd)), backprop: mb(median(extra.backprop)) },
   parameterMiB: mb(4 * n),
   notes: 'Rf = fgd step / base forward, Rb = backprop step / base forward, both including the sgd update (fgd: fused θ −= η·d·v; ' +
-    'backprop: θ −= η·g from the copied gradient). grad = grad() alone (taped forward + backward, gradient tensors returned). ' +
-    'extraMiB = peak pooled bytes during a step beyond those alive before it (fgd: the tangents are allocated once per run outside the pool; ' +
-    'backprop: activations kept for the backward pass, cotangents, the gradient tensors). Both methods also hold one parameter-sized ' +
-    'buffer outside the pool for the whole run (fgd: the tangents holding v; backprop: the gradient the optimizer reads), not counted here.',
+    'backprop: θ −= η·g straight from the cotangents). grad = grad() alone (taped forward + backward, gradient tensors returned). ' +
+    'extraMiB = peak pooled bytes during a run beyond those alive before it: the method\'s parameter-sized state (fgd: the tangents ' +
+    'holding v; backprop: the gradient, i.e. the cotangents the optimizer reads) plus what a step adds at its worst (fgd: the fused ' +
+    'JVP\'s outputs and scratch; backprop: activations kept for the backward pass, cotangents).',
 };
 console.log(`backend ${result.backend}, ${result.model}, ${n} parameters, load ${result.loadavg.join(' ')}`);
 console.table(Object.keys(result.ms).map((k) => ({ part: k, medianMs: result.ms[k] })));
 console.log(`R_f = ${result.Rf}, R_b = ${result.Rb}, R_f/R_b = ${result.RfOverRb}; grad()/base = ${result.gradOverBase}; ` +
-  `extra memory per step: fgd ${result.extraMiB.fgd} MiB, backprop ${result.extraMiB.backprop} MiB (parameters ${result.parameterMiB} MiB)`);
+  `extra memory (peak over a run): fgd ${result.extraMiB.fgd} MiB, backprop ${result.extraMiB.backprop} MiB (parameters ${result.parameterMiB} MiB)`);
 fs.mkdirSync(path.resolve(__dirname, 'results'), { recursive: true });
 fs.writeFileSync(path.resolve(__dirname, 'results/backprop-step.json'), JSON.stringify(result, null, 2) + '\n');
