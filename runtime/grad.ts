@@ -9,7 +9,7 @@ import { tidy } from './tensor/pool';
 import { zeros } from './tensor/create';
 import { checkArity, functionName, requireTwin } from './jvp';
 import { resolveWrt } from './forward-gradient';
-import { argLeaves, describeValue, isPlainObject, leafKind, zerosMirror } from './fgd/leaves';
+import { argLeaves, describeValue, isPlainObject, leafKind, tensorsIn, zerosMirror } from './fgd/leaves';
 import { reverse } from './autodiff/reverse';
 import { basisSweep } from './autodiff/sweep';
 
@@ -27,15 +27,6 @@ export interface GradResult {
 }
 
 const OPTION_KEYS: ReadonlySet<string> = new Set(['wrt', 'thisArg']);
-
-/** The Tensors inside a value, in leaf order (runtime/fgd/leaves.ts walks the same way). */
-export function tensorsIn(x: unknown, out: Tensor[] = []): Tensor[] {
-  if (isTensor(x)) out.push(x);
-  else if (leafKind(x) !== undefined) return out;
-  else if (Array.isArray(x)) for (const e of x) tensorsIn(e, out);
-  else if (isPlainObject(x)) for (const k of Object.keys(x)) tensorsIn(x[k], out);
-  return out;
-}
 
 /** A gradient structure mirroring x: Tensors from `tensorGrad` (in leaf order), other leaves zeros. */
 function mirror(x: unknown, tensorGrad: (t: Tensor) => Tensor): unknown {

@@ -15,7 +15,7 @@ import type { Twin } from '../registry';
 import { reverse } from '../autodiff/reverse';
 import { basisSweep } from '../autodiff/sweep';
 import { zerosLike } from '../twin-support';
-import { Buf, Leaf, argLeaves, zerosMirror } from './leaves';
+import { Buf, Leaf, argLeaves, tensorsIn, zerosMirror } from './leaves';
 import { DirectionDistribution, drawDirections, scalarTangent, vectorTangent } from './directions';
 
 export interface Estimate { loss: number; /** every directional derivative was finite */ finite: boolean }
@@ -197,12 +197,7 @@ export class ReverseCall {
 
   constructor(readonly fn: Function, readonly twin: Twin, readonly params: unknown[], readonly thisArg: unknown, readonly caller: string) {
     this.leaves = argLeaves(params, params.map((_, i) => i));
-    const visit = (x: unknown): void => {
-      if (x instanceof Tensor) this.tensors.push(x);
-      else if (Array.isArray(x) && !x.every((e) => typeof e === 'number')) x.forEach(visit);
-      else if (x !== null && typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype) Object.values(x).forEach(visit);
-    };
-    params.forEach(visit);
+    tensorsIn(params, this.tensors);
   }
 
   /** params then inputs, checked against the function's arity. */

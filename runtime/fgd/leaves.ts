@@ -84,6 +84,15 @@ export function argLeaves(args: unknown[], indices: readonly number[]): Leaf[] {
   return out;
 }
 
+/** The Tensors inside a value, in leaf order (the order collectLeaves walks). */
+export function tensorsIn(x: unknown, out: Tensor[] = []): Tensor[] {
+  if (isTensor(x)) out.push(x);
+  else if (leafKind(x) !== undefined) return out;
+  else if (Array.isArray(x)) for (const e of x) tensorsIn(e, out);
+  else if (isPlainObject(x)) for (const k of Object.keys(x)) tensorsIn(x[k], out);
+  return out;
+}
+
 export function totalSize(leaves: readonly Leaf[]): number {
   return leaves.length === 0 ? 0 : leaves[leaves.length - 1].offset + leaves[leaves.length - 1].size;
 }
