@@ -9,7 +9,8 @@ import { tidy } from './tensor/pool';
 import { zeros } from './tensor/create';
 import { checkArity, functionName, requireTwin } from './jvp';
 import { resolveWrt } from './forward-gradient';
-import { argLeaves, describeValue, isPlainObject, leafKind, tensorsIn, zerosMirror } from './fgd/leaves';
+import { checkOptions } from './options';
+import { argLeaves, isPlainObject, leafKind, tensorsIn, zerosMirror } from './fgd/leaves';
 import { reverse } from './autodiff/reverse';
 import { basisSweep } from './autodiff/sweep';
 
@@ -26,7 +27,7 @@ export interface GradResult {
   gradient: unknown[];
 }
 
-const OPTION_KEYS: ReadonlySet<string> = new Set(['wrt', 'thisArg']);
+const GRAD_OPTIONS = ['wrt', 'thisArg'];
 
 /** A gradient structure mirroring x: Tensors from `tensorGrad` (in leaf order), other leaves zeros. */
 function mirror(x: unknown, tensorGrad: (t: Tensor) => Tensor): unknown {
@@ -49,10 +50,7 @@ function mirror(x: unknown, tensorGrad: (t: Tensor) => Tensor): unknown {
 export function grad(f: Function, primals: readonly unknown[], options: GradOptions = {}): GradResult {
   const caller = 'grad';
   const twin = requireTwin(f, caller);
-  if (options === null || typeof options !== 'object') throw new TypeError(`${caller}: options must be an object, got ${describeValue(options)}`);
-  for (const k of Object.keys(options)) {
-    if (!OPTION_KEYS.has(k)) throw new Error(`${caller}: unknown option '${k}' (known: ${[...OPTION_KEYS].join(', ')})`);
-  }
+  checkOptions(options, GRAD_OPTIONS, caller, true);
   checkArity(f, twin, primals, caller);
   const name = `${caller}(${functionName(f, twin)})`;
   const wrt = resolveWrt(f, twin, options.wrt, caller);

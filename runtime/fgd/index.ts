@@ -2,14 +2,18 @@
 // logs, checkpoints, guard); with method 'backprop' the same loop with the exact gradient by reverse
 // mode (the baseline the paper compares with); gd: the same loop with the exact gradient (n forward runs).
 import { randomSeed } from '../../kernels/rng';
-import { functionName, requireTwin } from '../jvp';
+import { checkThisArg, functionName, requireTwin } from '../jvp';
 import { checkDirections, checkDistribution, DirectionDistribution } from './directions';
 import { BackpropEstimator, Estimator, ExactEstimator, ForwardEstimator, ReverseCall, TwinCall } from './estimators';
-import { AlgorithmSettings, DescentOptions, DescentResult, checkParams, descend } from './loop';
+import { AlgorithmSettings, DescentOptions, DescentResult, checkDescentOptions, checkParams, descend, resumeOf } from './loop';
 import { loadCheckpoint } from './checkpoint';
 import { argLeaves } from './leaves';
 
 export type FgdMethod = 'fgd' | 'backprop';
+
+/** The forward-gradient options (none of them applies to method 'backprop'). */
+const DIRECTION_OPTIONS = ['directions', 'distribution', 'seed', 'vectorized'] as const;
+const FGD_OPTIONS = ['method', ...DIRECTION_OPTIONS];
 
 export interface FgdOptions extends DescentOptions {
   /**
@@ -36,11 +40,13 @@ export interface FgdOptions extends DescentOptions {
  */
 export function fgd(loss: Function, params: unknown[], options: FgdOptions): DescentResult {
   const twin = requireTwin(loss, 'fgd');
+  checkDescentOptions(options, FGD_OPTIONS, 'fgd');
   checkParams(params, twin.meta.tangentSlots, functionName(loss, twin), 'fgd');
+  checkThisArg(loss, twin, options.thisArg, 'fgd');
   const method = options.method ?? 'fgd';
   if (method !== 'fgd' && method !== 'backprop') throw new Error(`fgd: method must be 'fgd' or 'backprop', got ${JSON.stringify(method)}`);
   if (method === 'backprop') {
-    for (const k of ['directions', 'distribution', 'seed', 'vectorized'] as const) {
+    for (const k of DIRECTION_OPTIONS) {
       if (options[k] !== undefined) throw new Error(`fgd: option '${k}' does not apply to method 'backprop' (exact gradient, no random directions)`);
     }
     const call = new ReverseCall(loss, twin, params, options.thisArg, 'fgd');
@@ -49,7 +55,8 @@ export function fgd(loss: Function, params: unknown[], options: FgdOptions): Des
   const K = checkDirections(options.directions ?? 1, 'fgd');
   const distribution = checkDistribution(options.distribution ?? 'normal', 'fgd');
   let seed = options.seed;
-  if (seed === undefined && options.resume !== undefined) seed = loadCheckpoint(options.resume).seed ?? undefined;
+  const resume = resumeOf(options.resume, 'fgd');
+  if (seed === undefined && resume) { const s = loadCheckpoint(resume.path).options.seed; if (typeof s === 'number') seed = s; }
   seed ??= randomSeed();
   if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`fgd: seed must be a non-negative safe integer, got ${seed}`);
   const leaves = argLeaves(params, params.map((_, i) => i));
@@ -70,7 +77,9 @@ function run(call: Parameters<typeof descend>[0], estimator: Estimator, options:
 /** Gradient descent with the exact gradient from n forward runs along basis vectors (small n). */
 export function gd(loss: Function, params: unknown[], options: DescentOptions): DescentResult {
   const twin = requireTwin(loss, 'gd');
+  checkDescentOptions(options, [], 'gd');
   checkParams(params, twin.meta.tangentSlots, functionName(loss, twin), 'gd');
+  checkThisArg(loss, twin, options.thisArg, 'gd');
   const call = new TwinCall(twin, params, options.thisArg, 1, 'gd');
   return run(call, new ExactEstimator(call), options, { algorithm: 'gd', seed: null, directions: 0, distribution: 'basis' }, 'gd');
 }

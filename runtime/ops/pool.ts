@@ -4,14 +4,17 @@
 // kernel writes it while pooling), accumulated for overlapping windows.
 import { Tensor, zerosPooled } from '../tensor/tensor';
 import { IntScratch } from '../tensor/int-scratch';
+import { checkOptions } from '../options';
 import type { OpRule } from './rule';
 import { JvpResult, Tangent, activeTensor, allocOut, backend, directions, expectTensor, opError, pairOption, shapeStr } from './tangents';
 
 export interface MaxPool2dOptions { size?: number | [number, number]; stride?: number | [number, number] }
+const MAX_POOL_OPTIONS = ['size', 'stride'];
 
 function pool(x: Tensor, dx: Tangent, options: MaxPool2dOptions | undefined, argmax: (n: number) => Int32Array | undefined): JvpResult {
   expectTensor('maxPool2d', 'x', x);
   if (options !== undefined && (typeof options !== 'object' || options === null)) throw opError('maxPool2d', `options must be an object, got ${String(options)}`);
+  checkOptions(options, MAX_POOL_OPTIONS, 'maxPool2d');
   const [kh, kw] = pairOption('maxPool2d', 'size', options?.size, 2);
   const [sh, sw] = options?.stride === undefined ? [kh, kw] : pairOption('maxPool2d', 'stride', options.stride, 1);
   if (x.rank !== 4) throw opError('maxPool2d', `expects x[N,C,H,W], got ${shapeStr(x.shape)}`);

@@ -52,7 +52,7 @@ test('interrupted + resumed backprop run equals the uninterrupted run bit for bi
   expect(r.startStep).toBe(5);
   expect(bits(resumed)).toEqual(bits(full));
   // a forward-gradient run refuses the backprop checkpoint (and the other way round)
-  expect(() => fgd(mlpLoss, [initMlp(5, SIZES)], { lr: 0.01, iterations: 12, inputs, progress: false, resume: ck })).toThrow(/is from backprop, not fgd/);
+  expect(() => fgd(mlpLoss, [initMlp(5, SIZES)], { lr: 0.01, iterations: 12, inputs, progress: false, resume: ck })).toThrow(/mismatching fields: algorithm \(checkpoint "backprop", this run "fgd"\)/);
 });
 
 test('number parameters (Beale): backprop is exact gradient descent', () => {
