@@ -30,12 +30,17 @@ export function reverse(run: () => unknown, leaves: readonly Tensor[], caller: s
     tape.dispose();
     throw e;
   }
-  const value = scalarValue(out, caller);
-  if (leaves.length === 0) { tape.dispose(); return { value, cotangents: [] }; }
-  if (!isTensor(out)) {
-    tape.dispose();
-    throw new Error(`${caller}: the function returned a number, so its Tensor arguments' gradients cannot be traced; return the one-element Tensor instead of calling .item() on it`);
+  let value: number;
+  try {
+    value = scalarValue(out, caller);
+    if (leaves.length > 0 && !isTensor(out)) {
+      throw new Error(`${caller}: the function returned a number, so its Tensor arguments' gradients cannot be traced; return the one-element Tensor instead of calling .item() on it`);
+    }
+  } catch (e) {
+    tape.dispose(); // frees kept kernel state; the recorded tensors belong to the caller's tidy scope
+    throw e;
   }
-  const cot = backward(tape, out, caller);
+  if (leaves.length === 0) { tape.dispose(); return { value, cotangents: [] }; }
+  const cot = backward(tape, out as Tensor, caller);
   return { value, cotangents: leaves.map((t) => cot.get(t)) };
 }

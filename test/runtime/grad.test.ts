@@ -154,12 +154,21 @@ function notScalar(w: Tensor, x: Tensor): Tensor {
   return matmul(x, w);
 }
 
-test('errors: non-scalar result, unknown option, nested grad', () => {
+/** @forwardGrad */
+function itemLoss(w: Tensor, x: Tensor): number {
+  return sum(relu(matmul(x, w))).item();
+}
+
+test('errors: non-scalar result, unknown option, nested grad, a number result with Tensor leaves; nothing leaks', () => {
   const w = randomTensor(rng, [3, 2]), xs = randomTensor(rng, [4, 3]);
+  const live = memoryInfo().liveBytes;
+  expect(() => grad(itemLoss, [w, xs])).toThrow(/grad\(itemLoss\): the function returned a number, so its Tensor arguments' gradients cannot be traced/);
+  expect(memoryInfo().liveBytes).toBe(live);
   expect(() => grad(notScalar, [w, xs])).toThrow(/grad\(notScalar\): the function must return a scalar .* it returned Tensor\[4,2\]/);
   expect(() => grad(sumRelu, [w, xs], { wrtt: 0 } as any)).toThrow(/grad: unknown option 'wrtt'/);
   expect(() => grad(sumRelu, [w, xs], { wrt: 2 })).toThrow(/wrt index 2 is out of range/);
   expect(() => withTape(new Tape(), 'outer', () => grad(sumRelu, [w, xs]))).toThrow(/grad\(sumRelu\): called while another reverse-mode pass is recording/);
+  expect(memoryInfo().liveBytes).toBe(live);
   // the failed call left no tape active: grad works again
   expect(grad(sumRelu, [w, xs], { wrt: 0 }).gradient[0]).toBeInstanceOf(Tensor);
 });
