@@ -41,6 +41,7 @@ const convCase = (stride: number, padding: number, C: number, H = 5): Case => ({
 const CASES: Case[] = [
   { op: 'matmul', name: 'matmul [3,4]·[4,5]', args: (r) => [normal([3, 4])(r), normal([4, 5])(r)], ref: matmulRef },
   convCase(1, 0, 1), convCase(1, 1, 3), convCase(2, 0, 3), convCase(2, 1, 1), convCase(1, 1, 1, 6), convCase(2, 1, 3, 6),
+  convCase(1, 3, 2), // padding beyond k−1: the input gradient cannot be one direct conv (col2im path on every backend)
   { op: 'conv2d', name: 'conv2d 2×1 kernel, stride [1,2], padding [1,0]', args: (r) => [normal([2, 2, 4, 5])(r), normal([3, 2, 2, 1])(r), { stride: [1, 2], padding: [1, 0] }], ref: (x, w) => conv2dRef(x, w, [1, 2], [1, 0]) },
   { op: 'add', name: 'add [3,4]+[4] (bias)', args: (r) => [normal([3, 4])(r), normal([4])(r)], ref: (a, b) => binaryRef('add', a, b) },
   { op: 'add', name: 'add [2,3,2,2]+[3,1,1] (conv bias)', args: (r) => [normal([2, 3, 2, 2])(r), normal([3, 1, 1])(r)], ref: (a, b) => binaryRef('add', a, b) },
