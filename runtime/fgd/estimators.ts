@@ -189,6 +189,13 @@ export class ExactEstimator implements Estimator {
   }
 }
 
+/** Every element finite, in one pass: v·0 is NaN exactly when v is ±Inf or NaN (a plain local sum: fast). */
+function allFinite(a: Float32Array): boolean {
+  let probe = 0;
+  for (let i = 0; i < a.length; i++) probe += a[i] * 0;
+  return probe === 0;
+}
+
 /** What the backprop estimator runs: the original function (taped) and, for non-tensor leaves, its twin. */
 export class ReverseCall {
   readonly leaves: Leaf[];
@@ -243,23 +250,22 @@ export class BackpropEstimator implements Estimator {
     dispose(this.held);
     this.held = [];
     const { value, cotangents } = reverse(() => c.fn.apply(c.thisArg, args), c.tensors, `${c.caller}(${c.twin.meta.name})`);
-    let probe = 0; // v·0 is NaN exactly when v is ±Inf or NaN
-    cotangents.forEach((g, t) => {
-      const slot = this.tensorSlots[t];
+    let finite = true;
+    for (let t = 0; t < cotangents.length; t++) {
+      const g = cotangents[t], slot = this.tensorSlots[t];
       if (g === undefined) {
         let z = this.zeros.get(t);
         if (!z) this.zeros.set(t, (z = keep(zerosPooled(c.tensors[t].shape))));
         this.grads[slot] = z.toArray();
-        return;
+        continue;
       }
       // No copy: the optimizer reads the cotangent itself, kept past the step's tidy scope.
       keep(g);
       this.held.push(g);
       const a = g.toArray();
       this.grads[slot] = a;
-      for (let i = 0; i < a.length; i++) probe += a[i] * 0;
-    });
-    let finite = probe === 0;
+      if (!allFinite(a)) finite = false;
+    }
     basisSweep(c.twin, args, this.paramIndices, c.thisArg, c.caller, (leaf, i, d) => {
       this.grads[this.scalarSlots.get(leaf.path)!][i] = d;
       if (!Number.isFinite(d)) finite = false;
