@@ -10,9 +10,9 @@
 // GD is deterministic, so its ten runs trace one path; they are repeated anyway so the per-run
 // wall times compare like with like. Wall time counts only gradient estimation and update, after
 // an untimed warm-up run of each method (so both are measured with the JIT already warm).
-import { fgd, gd } from '../fgd';
-import type { DescentResult, StepInfo } from '../fgd';
-import { TEST_FUNCTIONS } from '../models/testfns';
+import { fgd, gd } from '../../runtime/fgd';
+import type { DescentResult, StepInfo } from '../../runtime/fgd';
+import { TEST_FUNCTIONS } from '../../runtime/models/testfns';
 
 export type TestFunctionKey = keyof typeof TEST_FUNCTIONS;
 

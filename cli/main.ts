@@ -5,9 +5,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { Command, InvalidArgumentError } from 'commander';
-import { PAPER_SETTINGS, TestFunctionKey, TestFnExperiment, runTestFnExperiment } from '../experiments/testfns';
-import { LOG_FILE, readTestFnLog, writeTestFnReport } from '../report/testfns';
-import { writeFileAtomic } from '../fgd/atomic';
+import { PAPER_SETTINGS, TestFunctionKey, TestFnExperiment, runTestFnExperiment } from './experiments/testfns';
+import { LOG_FILE, readTestFnLog, writeTestFnReport } from './report/testfns';
+import { writeFileAtomic } from '../runtime/fgd/atomic';
 
 const DEFAULT_OUT = path.join('reports', 'testfns');
 
@@ -93,7 +93,7 @@ export function buildProgram(): Command {
     .action((files: string[], o: { out: string; tsconfig?: string }) => {
       // Lazy: only this command loads the transformer (and typescript).
       // eslint-disable-next-line @typescript-eslint/no-var-requires
-      const { emitDerivatives } = require('../../transformer/emit-command') as typeof import('../../transformer/emit-command');
+      const { emitDerivatives } = require('../transformer/emit-command') as typeof import('../transformer/emit-command');
       for (const f of emitDerivatives(files, o.out, { tsconfig: o.tsconfig })) console.log(f);
     });
 
@@ -102,7 +102,7 @@ export function buildProgram(): Command {
     .allowUnknownOption()
     .argument('[args...]', 'passed to the benchmark runner')
     .action((args: string[]) => {
-      const runner = path.join(__dirname, '..', '..', 'bench', 'run.js');
+      const runner = path.join(__dirname, '..', 'bench', 'run.js');
       if (!fs.existsSync(runner)) throw new Error(`bench: no benchmark runner in this build (${runner} is missing; build the package with npm run build)`);
       const r = spawnSync(process.execPath, [runner, ...args], { stdio: 'inherit' });
       process.exitCode = r.status ?? 1;

@@ -20,7 +20,7 @@ function node(preload: string[], script: string, ...args: string[]): { status: n
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const cli = (...args: string[]) => node(WITH_TWINS, 'runtime/cli/main.ts', ...args);
+const cli = (...args: string[]) => node(WITH_TWINS, 'cli/main.ts', ...args);
 
 /** Small deterministic generator in [-2, 2): the points are random but the test is reproducible. */
 function uniform(seed: number): () => number {

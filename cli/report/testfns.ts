@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PAPER_SETTINGS, SETTINGS_RATIONALE } from '../experiments/testfns';
 import type { FunctionRecord, TestFnExperiment } from '../experiments/testfns';
-import { TEST_FUNCTIONS } from '../models/testfns';
+import { TEST_FUNCTIONS } from '../../runtime/models/testfns';
 import { MethodSeries, contourTrajectoryChart, runsLineChart, sampleGrid } from './charts';
 import { Figure, reportHtml } from './html';
 import { vegaLiteToSvg, vegaToSvg } from './vega';
