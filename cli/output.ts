@@ -34,6 +34,21 @@ const errnoText = (e: unknown) => {
   return err.code ? `${err.code}: ${err.message.replace(/^\w+: /, '').replace(/, \w+ '.*'$/, '')}` : String(err.message ?? e);
 };
 
+/**
+ * mkdir -p without `recursive: true`: node's recursive mkdir never returns on a pseudo-file
+ * system that answers ENOENT to every mkdir (e.g. /proc); one level at a time, each error is final.
+ */
+export function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  for (let p = path.resolve(dir); !fs.existsSync(p); p = path.dirname(p)) {
+    missing.unshift(p);
+    if (p === path.dirname(p)) break;
+  }
+  for (const p of missing) {
+    try { fs.mkdirSync(p); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e; }
+  }
+}
+
 function isAlive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
 }
@@ -59,7 +74,8 @@ export function stageOutput(target: string, option: string, force: boolean): Sta
   if (abs === parent) throw new CliError(`${option} ${target}: cannot write a report over the root folder`);
   let stat: fs.Stats | undefined;
   try { stat = fs.statSync(abs); } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new CliError(`${option} ${target}: cannot read it (${errnoText(e)})`);
+    // ENOTDIR: a file somewhere on the path; the parent's mkdir below says which
+    if (!['ENOENT', 'ENOTDIR'].includes((e as NodeJS.ErrnoException).code ?? '')) throw new CliError(`${option} ${target}: cannot read it (${errnoText(e)})`);
   }
   if (stat && !stat.isDirectory()) throw new CliError(`${option} ${target}: is a file, not a folder`);
   if (stat) {
@@ -68,7 +84,13 @@ export function stageOutput(target: string, option: string, force: boolean): Sta
     if (entries.length > 0 && !ours) throw new CliError(`${option} ${target}: the folder is not empty and holds no forwardgrad report; choose a new folder (it is never replaced)`);
     if (ours && !force) throw new CliError(`${option} ${target}: holds a report already; pass --force to replace it`);
   }
-  try { fs.mkdirSync(parent, { recursive: true }); } catch (e) {
+  for (let p = parent; ; p = path.dirname(p)) {
+    let st: fs.Stats | undefined;
+    try { st = fs.statSync(p); } catch { /* missing: created below */ }
+    if (st && !st.isDirectory()) throw new CliError(`${option} ${target}: ${p} is a file, not a folder`);
+    if (st || p === path.dirname(p)) break;
+  }
+  try { makeFolders(parent); } catch (e) {
     throw new CliError(`${option} ${target}: cannot create its parent folder ${parent} (${errnoText(e)})`);
   }
   let dir: string;
@@ -142,7 +164,7 @@ export function ensureWritableFolder(dir: string, option: string): string {
   const abs = path.resolve(dir);
   if (fs.existsSync(abs) && !fs.statSync(abs).isDirectory()) throw new CliError(`${option} ${dir}: is a file, not a folder`);
   try {
-    fs.mkdirSync(abs, { recursive: true });
+    makeFolders(abs);
     const probe = path.join(abs, `.probe-${process.pid}`);
     fs.writeFileSync(probe, '');
     fs.rmSync(probe);

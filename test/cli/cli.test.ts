@@ -134,13 +134,13 @@ describe('forwardgrad CLI', () => {
   test('bad arguments and inputs are clear errors with a non-zero exit', () => {
     const a = cli('train', '--fn', 'himmelblau');
     expect(a.status).not.toBe(0);
-    expect(a.stderr).toMatch(/option '--fn <name>' argument 'himmelblau' is invalid\. must be one of beale, rosenbrock, all/);
+    expect(a.stderr).toMatch(/option '--fn <name>' argument 'himmelblau' is invalid\. --fn must be one of beale, rosenbrock, all/);
     const b = cli('train', '--iters', '0');
     expect(b.status).not.toBe(0);
     expect(b.stderr).toMatch(/--iters must be an integer ≥ 1/);
     const c = cli('report', path.join(tmp, 'missing.json'));
     expect(c.status).toBe(1);
-    expect(c.stderr).toMatch(/forwardgrad: report: cannot read .*missing\.json/);
+    expect(c.stderr.trim()).toBe(`forwardgrad: report: ${path.join(tmp, 'missing.json')}: no such folder`);
   });
 
   test('emit: writes the twins of an annotated file (lazy-loads the transformer)', () => {
