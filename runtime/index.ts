@@ -17,3 +17,5 @@ export { fgd, gd, exponentialDecay, constant as constantSchedule, createOptimize
 export type { FgdOptions, DescentOptions, DescentResult, DescentStatus, StepInfo, Schedule, Optimizer, OptimizerState, OptimizerSpec } from './fgd';
 export { Rng, fillNormal, fillRademacher, fillUniform, randomSeed } from '../kernels/rng';
 export type { Distribution } from '../kernels/rng';
+export { readIdx, loadMnist, Batches, evaluate, EMBEDDED_SPLIT_SEED, EMBEDDED_TRAIN, EMBEDDED_VALIDATION, DEFAULT_BATCH_SIZE } from './data/index';
+export type { IdxFile, IdxType, IdxData, Dataset, MnistData, LoadMnistOptions, Batch, BatchesOptions, Layout, EvaluateOptions, Evaluation } from './data/index';

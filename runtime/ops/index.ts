@@ -1,6 +1,6 @@
 // Tensor ops and their JVPs (the names the manifest lists), re-exported by runtime/index.ts.
-export { add, sub, mul, div, neg, square, relu, tanh, sigmoid, exp, log,
-  addJvp, subJvp, mulJvp, divJvp, negJvp, squareJvp, reluJvp, tanhJvp, sigmoidJvp, expJvp, logJvp } from './elementwise';
+// Elementwise: every table op with its Jvp and Vjp, and ELEMENTWISE_RULES (all that file exports).
+export * from './elementwise';
 export { matmul, matmulJvp } from './matmul';
 export { conv2d, conv2dJvp } from './conv';
 export type { Conv2dOptions } from './conv';

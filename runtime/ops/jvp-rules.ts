@@ -1,7 +1,7 @@
 // THE forward-mode rule table: one line per tensor op, JAX-defjvp style — the op, its fused JVP
 // (`xxxJvp(a, ȧ, b, ḃ, ...static) → [y, ẏ]`, undefined = zero tangent) and the rule it implements.
 // `runtime/ops/manifest.ts` (read by the transformer) must list exactly these ops; a test checks it.
-import { addJvp, divJvp, expJvp, logJvp, mulJvp, negJvp, reluJvp, sigmoidJvp, squareJvp, subJvp, tanhJvp } from './elementwise';
+import { ELEMENTWISE_RULES } from './elementwise';
 import { matmulJvp } from './matmul';
 import { conv2dJvp } from './conv';
 import { maxPool2dJvp } from './pool';
@@ -13,19 +13,10 @@ import { itemJvp } from './item';
 export interface JvpRule { readonly jvp: (...args: any[]) => [unknown, unknown]; readonly rule: string }
 
 export const JVP_RULES: Readonly<Record<string, JvpRule>> = {
+  // The elementwise ops' rules come from their table (kernels/elementwise.ts).
+  ...Object.fromEntries(Object.entries(ELEMENTWISE_RULES).map(([op, r]) => [op, { jvp: r.jvp, rule: r.rule }])),
   matmul:              { jvp: matmulJvp,              rule: 'ẏ = ȧ·b + a·ḃ; [a;ȧ]·b is one gemm over stacked rows, a·ḃ accumulates (beta=1)' },
   conv2d:              { jvp: conv2dJvp,              rule: 'ẏ = conv(ẋ,w) + conv(x,ẇ); direct conv: [x; ẋ] stacked on the batch axis through w, then x through all ẇ_k as K·O channels; else im2col(x) once per chunk' },
-  add:                 { jvp: addJvp,                 rule: 'ẏ = ȧ + ḃ (broadcast operand tangent broadcast alike)' },
-  sub:                 { jvp: subJvp,                 rule: 'ẏ = ȧ − ḃ' },
-  mul:                 { jvp: mulJvp,                 rule: 'ẏ = ȧ·b + a·ḃ' },
-  div:                 { jvp: divJvp,                 rule: 'ẏ = ȧ/b − y·ḃ/b' },
-  neg:                 { jvp: negJvp,                 rule: 'ẏ = −ẋ' },
-  square:              { jvp: squareJvp,              rule: 'ẏ = 2x·ẋ' },
-  relu:                { jvp: reluJvp,                rule: 'ẏ = [x > 0]·ẋ (relu\'(0) = 0), same mask pass' },
-  tanh:                { jvp: tanhJvp,                rule: 'ẏ = (1 − y²)·ẋ' },
-  sigmoid:             { jvp: sigmoidJvp,             rule: 'ẏ = y(1 − y)·ẋ' },
-  exp:                 { jvp: expJvp,                 rule: 'ẏ = y·ẋ' },
-  log:                 { jvp: logJvp,                 rule: 'ẏ = ẋ / x' },
   sum:                 { jvp: sumJvp,                 rule: 'ẏ = sum(ẋ) over the same axis' },
   mean:                { jvp: meanJvp,                rule: 'ẏ = mean(ẋ) over the same axis' },
   reshape:             { jvp: reshapeJvp,             rule: 'ẏ = reshape(ẋ) (a view)' },

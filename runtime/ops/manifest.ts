@@ -3,7 +3,12 @@
 // Must list exactly the ops of runtime/ops/jvp-rules.ts (checked by test/tensor/manifest.test.ts).
 
 export type ArgKind = 'diff' | 'static';
-export interface OpEntry { readonly jvp: string; readonly args: readonly ArgKind[] }
+export interface OpEntry {
+  readonly jvp: string;
+  /** The exported VJP (reverse mode); optional until every family has its VJPs. */
+  readonly vjp?: string;
+  readonly args: readonly ArgKind[];
+}
 
 const D = 'diff', S = 'static';
 
@@ -22,6 +27,7 @@ export const TENSOR_OPS: Readonly<Record<string, OpEntry>> = {
   sigmoid:             { jvp: 'sigmoidJvp',             args: [D] },
   exp:                 { jvp: 'expJvp',                 args: [D] },
   log:                 { jvp: 'logJvp',                 args: [D] },
+  softplus:            { jvp: 'softplusJvp', vjp: 'softplusVjp', args: [D] },
   sum:                 { jvp: 'sumJvp',                 args: [D, S] },          // (x, axis?)
   mean:                { jvp: 'meanJvp',                args: [D, S] },          // (x, axis?)
   reshape:             { jvp: 'reshapeJvp',             args: [D, S] },          // (x, shape)
