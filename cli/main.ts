@@ -48,6 +48,12 @@ const text = (name: string): Parse<string> => (v) => {
   return v;
 };
 
+const killAt: Parse<{ method: MethodName; run: number; step: number }> = (v) => {
+  const m = /^(fgd|backprop):(\d+):(\d+)$/.exec(v);
+  if (!m) throw new InvalidArgumentError('--test-kill-at must be method:run:step');
+  return { method: m[1] as MethodName, run: Number(m[2]), step: Number(m[3]) };
+};
+
 /** Per program: flags seen so far, so a second `--lr` is refused. */
 function onceParsers() {
   const seen = new Set<string>();
@@ -161,6 +167,7 @@ interface TrainFlags {
   directions?: number; optimizer?: string; data?: string; out?: string; evalEvery?: number; checkpoint?: string; checkpointEvery?: number;
   resume?: string; lrSweep?: number[] | true; depths?: number[]; force?: boolean; quiet?: boolean; samples?: number;
   trainLimit?: number; validationLimit?: number; timingRounds?: number; timingSteps?: number;
+  testKillAt?: { method: MethodName; run: number; step: number };
 }
 
 async function train(positional: string | undefined, f: TrainFlags): Promise<void> {
@@ -179,7 +186,7 @@ async function train(positional: string | undefined, f: TrainFlags): Promise<voi
   };
 
   if (isTestFn) {
-    only(['method', 'directions', 'optimizer', 'data', 'eval-every', 'checkpoint', 'checkpoint-every', 'resume', 'lr-sweep', 'depths', 'train-limit', 'validation-limit', 'timing-rounds', 'timing-steps'], 'logreg, mlp, cnn and scaling (beale and rosenbrock always compare FGD with exact-gradient descent, the paper\'s Figure 2)');
+    only(['method', 'directions', 'optimizer', 'data', 'eval-every', 'checkpoint', 'checkpoint-every', 'resume', 'lr-sweep', 'depths', 'train-limit', 'validation-limit', 'timing-rounds', 'timing-steps', 'test-kill-at'], 'logreg, mlp, cnn and scaling (beale and rosenbrock always compare FGD with exact-gradient descent, the paper\'s Figure 2)');
     const fns = f.fn ? [...new Set(f.fn.flatMap((k) => (k === 'all' ? TEST_FNS : [k as TestFunctionKey])))] : [positional as TestFunctionKey];
     const out = f.out ?? path.join('reports', fns.length === 1 ? fns[0] : 'testfns');
     finish(await runTestFns({ functions: fns, lr: f.lr, iterations, runs: f.runs ?? 10, seed: f.seed ?? 1, samples: f.samples ?? 400, out, force, quiet }), quiet);
@@ -191,7 +198,7 @@ async function train(positional: string | undefined, f: TrainFlags): Promise<voi
   if (f.data !== undefined) requireInputFolder(f.data, '--data');
 
   if (exp === 'scaling') {
-    only(['lr', 'iterations', 'iters', 'runs', 'optimizer', 'eval-every', 'checkpoint', 'checkpoint-every', 'resume', 'lr-sweep', 'validation-limit'], 'logreg, mlp and cnn (scaling times single steps)');
+    only(['lr', 'iterations', 'iters', 'runs', 'optimizer', 'eval-every', 'checkpoint', 'checkpoint-every', 'resume', 'lr-sweep', 'validation-limit', 'test-kill-at'], 'logreg, mlp and cnn (scaling times single steps)');
     stageOutput(out, '--out', force).abandon(); // checked before any work: fails fast, one line
     const { DEFAULT_DEPTHS } = (require('./experiments/scaling') as typeof import('./experiments/scaling'));
     finish(await runScalingCmd({ depths: f.depths ?? DEFAULT_DEPTHS, methods, seed: f.seed ?? 1, directions: f.directions ?? 1, rounds: f.timingRounds ?? 3, steps: f.timingSteps ?? 3, data: f.data, trainLimit: f.trainLimit, out, force, quiet }), quiet);
@@ -213,7 +220,7 @@ async function train(positional: string | undefined, f: TrainFlags): Promise<voi
     trainLimit: f.trainLimit, validationLimit: f.validationLimit,
     checkpointDir, checkpointEvery: f.checkpointEvery ?? 1000, resume: f.resume !== undefined,
     lrSweep: f.lrSweep === true ? DEFAULT_SWEEP : f.lrSweep,
-    timingRounds: f.timingRounds ?? 5, timingSteps: f.timingSteps ?? 5,
+    timingRounds: f.timingRounds ?? 5, timingSteps: f.timingSteps ?? 5, killAt: f.testKillAt,
     progress: !quiet && process.stdout.isTTY === true, say: say(quiet),
     out, force, quiet,
   });
@@ -279,6 +286,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--validation-limit <n>').hideHelp().argParser(once('--validation-limit', integer('--validation-limit', 1))))
     .addOption(new Option('--timing-rounds <n>').hideHelp().argParser(once('--timing-rounds', integer('--timing-rounds', 1))))
     .addOption(new Option('--timing-steps <n>').hideHelp().argParser(once('--timing-steps', integer('--timing-steps', 1))))
+    .addOption(new Option('--test-kill-at <method:run:step>').hideHelp().argParser(once('--test-kill-at', killAt)))
     .action(trainAction);
   void train;
 

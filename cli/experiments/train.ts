@@ -48,6 +48,8 @@ export interface TrainOptions {
   lrSweep?: number[];
   timingRounds: number;
   timingSteps: number;
+  /** Tests only: SIGKILL this process right after step `step` of run `run` of `method` (a kill mid-run). */
+  killAt?: { method: MethodName; run: number; step: number };
   progress: boolean;
   say: (line: string) => void;
 }
@@ -111,7 +113,10 @@ function trainOne(o: TrainOptions, data: { train: Dataset; validation: Dataset }
       inputs, progress: o.progress, log: r.logFile,
       ...(r.checkpoint ? { checkpoint: { path: r.checkpoint, every: o.checkpointEvery } } : {}),
       ...(resuming ? { resume: r.checkpoint } : {}),
-      onStep: (i) => { if (i.step % o.evalEvery === 0 || i.step === o.iterations) evalAt(i.step, i.elapsedMs); },
+      onStep: (i) => {
+        if (i.step % o.evalEvery === 0 || i.step === o.iterations) evalAt(i.step, i.elapsedMs);
+        if (o.killAt && o.killAt.method === r.method && o.killAt.run === r.run && o.killAt.step === i.step) process.kill(process.pid, 'SIGKILL');
+      },
     } as Parameters<typeof fgd>[2]);
   } finally {
     evalLog.close();
@@ -166,6 +171,7 @@ export function runTraining(o: TrainOptions, outDir: string): TrainResults {
   const steps = { ...stepCosts(timings.base, o.methods.includes('fgd') ? timings.fgd : undefined, o.methods.includes('backprop') ? timings.backprop : undefined), rounds: o.timingRounds, stepsPerRound: o.timingSteps };
 
   const sweeps: Partial<Record<MethodName, SweepPoint[]>> = {};
+  const sweepRuns = new Map<string, RunRecord>(); // `${method}@${lr}` → its run (seed o.seed = main run 1's)
   if (o.lrSweep) {
     for (const method of o.methods) {
       const points: SweepPoint[] = [];
@@ -173,6 +179,7 @@ export function runTraining(o: TrainOptions, outDir: string): TrainResults {
         o.say(`sweep: ${method} at lr ${rate}`);
         const ck = o.checkpointDir ? path.join(o.checkpointDir, `sweep-${method}-lr${rate}.ckpt`) : undefined;
         const rec = trainOne(o, data, { model, method, lr: rate, run: 1, seed: o.seed, logFile: path.join(logDir, `sweep-${method}-lr${rate}.jsonl`), checkpoint: ck, resume: o.resume });
+        sweepRuns.set(`${method}@${rate}`, rec);
         points.push({ lr: rate, status: rec.status, bestValLoss: rec.status === 'diverged' ? Infinity : Math.min(...rec.eval.valLoss), valAccuracy: rec.valAccuracy });
       }
       sweeps[method] = points;
@@ -189,7 +196,16 @@ export function runTraining(o: TrainOptions, outDir: string): TrainResults {
       const seed = o.seed + run - 1;
       o.say(`${method} run ${run}/${o.runs} (lr ${lr[method]}, seed ${seed})`);
       const ck = o.checkpointDir ? path.join(o.checkpointDir, `${method}-run${run}.ckpt`) : undefined;
-      runs.push(thin(trainOne(o, data, { model, method, lr: lr[method], run, seed, logFile: path.join(logDir, `${method}-run${run}.jsonl`), checkpoint: ck, resume: o.resume })));
+      const logFile = path.join(logDir, `${method}-run${run}.jsonl`);
+      const swept = run === 1 ? sweepRuns.get(`${method}@${lr[method]}`) : undefined;
+      if (swept) {
+        // The sweep already ran this exact run (same seed, rate, length): fgd runs are a pure
+        // function of those, so it is reused rather than trained again.
+        fs.copyFileSync(swept.log, logFile);
+        runs.push(thin({ ...swept, log: logFile }));
+        continue;
+      }
+      runs.push(thin(trainOne(o, data, { model, method, lr: lr[method], run, seed, logFile, checkpoint: ck, resume: o.resume })));
     }
     return { method, label: METHOD_LABELS[method], lr: lr[method], lrSource: lrSource[method], runs, valAccuracy: median(runs.map((r) => r.valAccuracy)), ...(sweeps[method] ? { sweep: sweeps[method] } : {}) };
   });
