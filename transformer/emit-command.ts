@@ -36,6 +36,9 @@ export function emitDerivatives(files: readonly string[], outDir: string, option
     const target = path.join(out, path.relative(rootDir, file));
     if (target === file) throw new Error(`forwardgrad emit: --out ${outDir} would overwrite ${file}; choose another directory`);
     const sourceFile = program.getSourceFile(file)!;
+    // A file that does not parse has no derivative to show: TypeScript would print its recovery tree as code.
+    const syntax = program.getSyntacticDiagnostics(sourceFile).filter(isError);
+    if (syntax.length) throw new ForwardGradBuildError(syntax);
     const result = program.emit(sourceFile, (name, text) => pending.set(name, text), undefined, false, { before: [transformer.factory] });
     const errors = [...transformer.diagnostics, ...result.diagnostics].filter(isError);
     if (errors.length) throw new ForwardGradBuildError(errors);

@@ -1,12 +1,14 @@
 // fgd: forward gradient descent (the paper's Algorithm 1 plus schedule, K directions, optimizers,
 // logs, checkpoints, guard); gd: the same loop with the exact gradient (n forward runs).
 import { randomSeed } from '../../kernels/rng';
-import { functionName, requireTwin } from '../jvp';
+import { checkThisArg, functionName, requireTwin } from '../jvp';
 import { checkDirections, checkDistribution, DirectionDistribution } from './directions';
 import { ExactEstimator, ForwardEstimator, TwinCall } from './estimators';
-import { DescentOptions, DescentResult, checkParams, descend } from './loop';
+import { DescentOptions, DescentResult, checkDescentOptions, checkParams, descend, resumeOf } from './loop';
 import { loadCheckpoint } from './checkpoint';
 import { argLeaves } from './leaves';
+
+const FGD_OPTIONS = ['directions', 'distribution', 'seed', 'vectorized'];
 
 export interface FgdOptions extends DescentOptions {
   /** K directions per step, averaged (default 1, as in the paper). */
@@ -27,11 +29,14 @@ export interface FgdOptions extends DescentOptions {
  */
 export function fgd(loss: Function, params: unknown[], options: FgdOptions): DescentResult {
   const twin = requireTwin(loss, 'fgd');
+  checkDescentOptions(options, FGD_OPTIONS, 'fgd');
   checkParams(params, twin.meta.tangentSlots, functionName(loss, twin), 'fgd');
+  checkThisArg(loss, twin, options.thisArg, 'fgd');
   const K = checkDirections(options.directions ?? 1, 'fgd');
   const distribution = checkDistribution(options.distribution ?? 'normal', 'fgd');
   let seed = options.seed;
-  if (seed === undefined && options.resume !== undefined) seed = loadCheckpoint(options.resume).seed ?? undefined;
+  const resume = resumeOf(options.resume, 'fgd');
+  if (seed === undefined && resume) { const s = loadCheckpoint(resume.path).options.seed; if (typeof s === 'number') seed = s; }
   seed ??= randomSeed();
   if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`fgd: seed must be a non-negative safe integer, got ${seed}`);
   const leaves = argLeaves(params, params.map((_, i) => i));
@@ -43,7 +48,9 @@ export function fgd(loss: Function, params: unknown[], options: FgdOptions): Des
 /** Gradient descent with the exact gradient from n forward runs along basis vectors (small n). */
 export function gd(loss: Function, params: unknown[], options: DescentOptions): DescentResult {
   const twin = requireTwin(loss, 'gd');
+  checkDescentOptions(options, [], 'gd');
   checkParams(params, twin.meta.tangentSlots, functionName(loss, twin), 'gd');
+  checkThisArg(loss, twin, options.thisArg, 'gd');
   const call = new TwinCall(twin, params, options.thisArg, 1, 'gd');
   return descend(call, new ExactEstimator(call), options, { algorithm: 'gd', seed: null, directions: 0, distribution: 'basis' }, 'gd');
 }

@@ -10,9 +10,11 @@ import { hasConv2dNchw, type Conv2dArgs, type Conv2dNchwKernel, type CompleteBac
 import { acquire, release } from '../tensor/pool';
 import { writeVersion } from '../tensor/version';
 import { Tensor } from '../tensor/tensor';
+import { checkOptions } from '../options';
 import { JvpResult, Tangent, activeTensor, allocOut, backend, directions, expectTensor, isStacked, opError, pairOption, shapeStr } from './tangents';
 
 export interface Conv2dOptions { stride?: number | [number, number]; padding?: number | [number, number] }
+const CONV2D_OPTIONS = ['stride', 'padding'];
 
 /** Floats of im2col columns per chunk: large enough for efficient gemm calls, small enough for cache. */
 const CHUNK_FLOATS = 1 << 19;
@@ -21,6 +23,7 @@ interface Geometry { N: number; C: number; H: number; W: number; O: number; kh: 
 
 function geometry(x: Tensor, w: Tensor, options: Conv2dOptions | undefined): Geometry {
   if (options !== undefined && (typeof options !== 'object' || options === null)) throw opError('conv2d', `options must be an object, got ${String(options)}`);
+  checkOptions(options, CONV2D_OPTIONS, 'conv2d');
   const [sh, sw] = pairOption('conv2d', 'stride', options?.stride, 1);
   const [ph, pw] = pairOption('conv2d', 'padding', options?.padding, 0, true);
   if (x.rank !== 4 || w.rank !== 4 || x.shape[1] !== w.shape[1]) {
@@ -40,6 +43,9 @@ export function conv2dJvp(x: Tensor, dx: Tangent, w: Tensor, dw: Tangent, option
   const g = geometry(x, w, options);
   const dir = directions('conv2d', [x, dx], [w, dw]);
   const [y, dy] = allocOut([g.N, g.O, g.oh, g.ow], dir);
+  // Zero-size extents never reach a kernel (backends disagree on them): no images or no outputs give an
+  // empty y, and no input channels an empty sum, i.e. zeros.
+  if (g.N === 0 || g.O === 0 || g.C === 0) { y.toArray().fill(0); dy?.toArray().fill(0); return [y, dy]; }
   const tx = activeTensor(dx), tw = activeTensor(dw), D = dir.K;
   const k = backend();
   if (hasConv2dNchw(k)) {

@@ -1,13 +1,16 @@
 // maxPool2d(x[N,C,H,W], { size, stride }) (no padding; stride defaults to size). The tangent goes
 // through the same argmax in the same kernel pass (ties go to the first element of the window).
 import { Tensor } from '../tensor/tensor';
+import { checkOptions } from '../options';
 import { JvpResult, Tangent, activeTensor, allocOut, backend, directions, expectTensor, opError, pairOption, shapeStr } from './tangents';
 
 export interface MaxPool2dOptions { size?: number | [number, number]; stride?: number | [number, number] }
+const MAX_POOL_OPTIONS = ['size', 'stride'];
 
 export function maxPool2dJvp(x: Tensor, dx: Tangent, options?: MaxPool2dOptions): JvpResult {
   expectTensor('maxPool2d', 'x', x);
   if (options !== undefined && (typeof options !== 'object' || options === null)) throw opError('maxPool2d', `options must be an object, got ${String(options)}`);
+  checkOptions(options, MAX_POOL_OPTIONS, 'maxPool2d');
   const [kh, kw] = pairOption('maxPool2d', 'size', options?.size, 2);
   const [sh, sw] = options?.stride === undefined ? [kh, kw] : pairOption('maxPool2d', 'stride', options.stride, 1);
   if (x.rank !== 4) throw opError('maxPool2d', `expects x[N,C,H,W], got ${shapeStr(x.shape)}`);
