@@ -10,7 +10,6 @@ import { fgd, loadMnist, Batches, evaluate } from '../../runtime/index';
 import type { Tensor } from '../../runtime/index';
 import { MODELS } from '../../runtime/models/index';
 import type { Model } from '../../runtime/models/index';
-import { JsonLinesLog } from '../../runtime/fgd/log';
 import { CliError } from '../output';
 import { median, stepCosts, timeToLoss } from './measures';
 import { METHOD_LABELS, MethodName, MethodResult, RunRecord, SweepPoint, TrainResults, newRunId, readRunLog } from './results';
@@ -91,6 +90,9 @@ function checkResumeManifest(dir: string, manifest: Record<string, unknown>, res
   if (changed.length) throw new CliError(`--resume ${dir}: the checkpoints are from another run: ${changed.map((k) => `${k} was ${JSON.stringify(old[k])}, now ${JSON.stringify(manifest[k])}`).join('; ')}`);
 }
 
+/** A log line as fgd writes them (non-finite numbers as strings). */
+const jsonLine = (record: Record<string, unknown>) => JSON.stringify(record, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) + '\n';
+
 interface OneRun { model: Model; method: MethodName; lr: number; run: number; seed: number; logFile: string; checkpoint?: string; resume: boolean }
 
 function trainOne(o: TrainOptions, data: { train: Dataset; validation: Dataset }, r: OneRun): RunRecord {
@@ -100,10 +102,11 @@ function trainOne(o: TrainOptions, data: { train: Dataset; validation: Dataset }
   const resuming = r.resume && r.checkpoint !== undefined && fs.existsSync(r.checkpoint);
   // A fresh run starts a fresh log (a resumed one appends to its own).
   if (!resuming) fs.rmSync(r.logFile, { force: true });
-  const evalLog = new JsonLinesLog(r.logFile);
+  // Appended one line per write (O_APPEND), reopening the file each time: on resume fgd rewrites
+  // the log (truncated to the checkpoint's step) as a new file, which a held descriptor would miss.
   const evalAt = (step: number, ms: number) => {
     const { loss, accuracy } = evaluate(r.model, params, data.validation);
-    evalLog.write({ type: 'eval', step, ms, valLoss: loss, valAccuracy: accuracy });
+    fs.appendFileSync(r.logFile, jsonLine({ type: 'eval', step, ms, valLoss: loss, valAccuracy: accuracy }));
   };
   try {
     if (!resuming) evalAt(0, 0);
@@ -119,7 +122,6 @@ function trainOne(o: TrainOptions, data: { train: Dataset; validation: Dataset }
       },
     } as Parameters<typeof fgd>[2]);
   } finally {
-    evalLog.close();
     batches.dispose();
   }
   const c = readRunLog(r.logFile);
