@@ -20,8 +20,8 @@ export const PAPER_DECAY = 1e-4;
 export const PAPER_BATCH = 64;
 export const PAPER_RUNS = 5;
 
-/** The default grid of --lr-sweep: half-decades around the usual rates of SGD on MNIST. */
-export const DEFAULT_SWEEP = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1];
+/** The default grid of --lr-sweep: half-decades from 1e-4 to 1 (FGD's best rates sit low, backprop's high). */
+export const DEFAULT_SWEEP = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1, 1];
 
 export interface TrainOptions {
   model: ModelKey;
@@ -110,17 +110,22 @@ function trainOne(o: TrainOptions, data: { train: Dataset; validation: Dataset }
   };
   try {
     if (!resuming) evalAt(0, 0);
-    fgd(r.model.loss, [params], {
+    let lastEval = resuming ? -1 : 0;
+    const result = fgd(r.model.loss, [params], {
       ...methodOptions(r.method, r.seed, o.directions),
       lr: r.lr, decay: o.decay, iterations: o.iterations, optimizer: o.optimizer as never,
       inputs, progress: o.progress, log: r.logFile,
       ...(r.checkpoint ? { checkpoint: { path: r.checkpoint, every: o.checkpointEvery } } : {}),
       ...(resuming ? { resume: r.checkpoint } : {}),
       onStep: (i) => {
-        if (i.step % o.evalEvery === 0 || i.step === o.iterations) evalAt(i.step, i.elapsedMs);
+        if (i.step % o.evalEvery === 0 || i.step === o.iterations) { evalAt(i.step, i.elapsedMs); lastEval = i.step; }
         if (o.killAt && o.killAt.method === r.method && o.killAt.run === r.run && o.killAt.step === i.step) process.kill(process.pid, 'SIGKILL');
       },
     } as Parameters<typeof fgd>[2]);
+    // A run stopped early (diverged: parameters restored to the last finite step) is evaluated where it stopped.
+    if (result.status !== 'completed' && result.step > 0 && lastEval !== result.step) {
+      evalAt(result.step, result.elapsedMs);
+    }
   } finally {
     batches.dispose();
   }

@@ -13,14 +13,14 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fg-train-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const cli = (...args: string[]) => spawnSync(process.execPath, ['-r', './test/support/register-transform.js', 'cli/main.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 240000 });
-const TINY = ['--train-limit', '512', '--validation-limit', '256', '--runs', '1', '--timing-rounds', '1', '--timing-steps', '2', '--quiet'];
+const TINY = ['--train-limit', '512', '--validation-limit', '256', '--timing-rounds', '1', '--timing-steps', '2', '--quiet'];
 const results = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8'));
 
 describe('train logreg (tiny)', () => {
   const out = path.join(tmp, 'logreg');
 
   test('writes logs, results.json with both methods and a report', () => {
-    const r = cli('train', 'logreg', '--iterations', '40', '--eval-every', '10', '--lr', '0.05', ...TINY, '--runs', '2', '--out', out);
+    const r = cli('train', 'logreg', '--iterations', '40', '--eval-every', '10', '--lr', '0.01', ...TINY, '--runs', '2', '--out', out);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`report: ${path.join(out, 'index.html')}`);
@@ -30,7 +30,7 @@ describe('train logreg (tiny)', () => {
     expect(Number.isNaN(Date.parse(res.createdAt))).toBe(false);
     expect(res.methods.map((m: { method: string }) => m.method)).toEqual(['fgd', 'backprop']);
     for (const m of res.methods) {
-      expect(m.lr).toBe(0.05);
+      expect(m.lr).toBe(0.01);
       expect(m.runs).toHaveLength(2);
       expect(m.valAccuracy).toBeGreaterThanOrEqual(0);
       expect(m.valAccuracy).toBeLessThanOrEqual(1);
@@ -53,7 +53,7 @@ describe('train logreg (tiny)', () => {
   });
 
   test('a run killed mid-way resumes from its checkpoints bit-identically, for both methods', () => {
-    const common = ['train', 'logreg', '--iterations', '30', '--eval-every', '10', '--lr', '0.05', '--checkpoint-every', '10', ...TINY];
+    const common = ['train', 'logreg', '--iterations', '30', '--eval-every', '10', '--lr', '0.05', '--checkpoint-every', '10', '--runs', '1', ...TINY];
     const whole = cli(...common, '--checkpoint', path.join(tmp, 'ck-whole'), '--out', path.join(tmp, 'whole'));
     expect(whole.status).toBe(0);
     const ck = path.join(tmp, 'ck-killed');
@@ -78,10 +78,10 @@ describe('train logreg (tiny)', () => {
 
   test('resuming with other settings or another model is refused, naming what differs', () => {
     const ck = path.join(tmp, 'ck-whole');
-    const r = cli('train', 'logreg', '--iterations', '30', '--eval-every', '10', '--lr', '0.07', '--checkpoint-every', '10', ...TINY, '--resume', ck, '--out', path.join(tmp, 'other'));
+    const r = cli('train', 'logreg', '--iterations', '30', '--eval-every', '10', '--lr', '0.07', '--checkpoint-every', '10', '--runs', '1', ...TINY, '--resume', ck, '--out', path.join(tmp, 'other'));
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(`forwardgrad: --resume ${ck}: the checkpoints are from another run: lr was {"fgd":0.05,"backprop":0.05}, now {"fgd":0.07,"backprop":0.07}\n`);
-    const m = cli('train', 'mlp', '--iterations', '30', '--eval-every', '10', '--lr', '0.05', '--checkpoint-every', '10', ...TINY, '--resume', ck, '--out', path.join(tmp, 'other'));
+    const m = cli('train', 'mlp', '--iterations', '30', '--eval-every', '10', '--lr', '0.05', '--checkpoint-every', '10', '--runs', '1', ...TINY, '--resume', ck, '--out', path.join(tmp, 'other'));
     expect(m.status).toBe(1);
     expect(m.stderr).toMatch(/^forwardgrad: --resume .*ck-whole: the checkpoints are from another run: model was "logreg", now "mlp"\n$/);
     expect(fs.existsSync(path.join(tmp, 'other'))).toBe(false);
