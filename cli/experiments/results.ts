@@ -71,8 +71,11 @@ export interface TrainResults {
 export interface ScalingPoint {
   depth: number;
   parameters: number;
-  /** Median ms of one step and peak bytes of tensors alive beyond those held before the step. */
-  methods: Array<{ method: MethodName; ms: number; peakBytes: number; status: RunRecord['status'] }>;
+  /**
+   * Median ms of one step; peak bytes beyond those held before the step = pooled tensors at the
+   * peak (poolPeakBytes, memoryInfo) + the loop's parameter-sized buffers outside the pool (loopBytes).
+   */
+  methods: Array<{ method: MethodName; ms: number; peakBytes: number; poolPeakBytes?: number; loopBytes?: number; status: RunRecord['status'] }>;
   baseMs: number;
 }
 

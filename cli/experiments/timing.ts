@@ -4,7 +4,8 @@
 // speed hits all three alike), after an untimed warm-up round; medians over all timed steps.
 // The divergence guard's parameter copy is off while timing (it is a cost of our loop, not of either
 // method). Peak memory: bytes of pooled tensors alive at the peak of a step beyond those alive
-// before it (the parameters and the minibatch), from memoryInfo() after resetPeakMemory().
+// before it (the parameters and the minibatch), from memoryInfo() after resetPeakMemory(), plus the
+// parameter-sized buffers fgd's loop holds outside the pool (see loopBytes).
 import { fgd, tidy, memoryInfo, resetPeakMemory } from '../../runtime/index';
 import type { Tensor } from '../../runtime/index';
 import type { Model } from '../../runtime/models/index';
@@ -12,7 +13,22 @@ import type { MethodName } from './results';
 
 export type Inputs = (step: number) => readonly [Tensor, Int32Array];
 
-export interface Timings { base: number[]; fgd: number[]; backprop: number[]; peakBytes: Partial<Record<MethodName, number>>; status: Partial<Record<MethodName, string>> }
+export interface Timings {
+  base: number[]; fgd: number[]; backprop: number[];
+  /** Pooled-tensor peak beyond what was alive before the steps (memoryInfo). */
+  poolPeakBytes: Partial<Record<MethodName, number>>;
+  status: Partial<Record<MethodName, string>>;
+}
+
+/**
+ * Bytes of the parameter-sized float32 buffers fgd's loop allocates outside the tensor pool for a
+ * run (so memoryInfo() does not see them): FGD's tangent v (K·n floats, `TwinCall`'s tangents in
+ * runtime/fgd/estimators.ts) and backprop's gradient (n floats, the backprop estimator's `grads`).
+ * The guard's copy is off while measuring and SGD keeps no state.
+ */
+export function loopBytes(method: MethodName, parameters: number, directions: number): number {
+  return 4 * parameters * (method === 'fgd' ? directions : 1);
+}
 
 /** Options fgd takes to run `method` (backprop through the same loop: the reverse-mode engineer's `method`). */
 export function methodOptions(method: MethodName, seed: number, directions: number): Record<string, unknown> {
@@ -45,7 +61,7 @@ function timeBase(model: Model, params: unknown, inputs: Inputs, n: number, from
 }
 
 export function measureSteps(model: Model, params: unknown, inputs: Inputs, methods: readonly MethodName[], o: { rounds: number; stepsPerRound: number; seed: number; directions: number }): Timings {
-  const out: Timings = { base: [], fgd: [], backprop: [], peakBytes: {}, status: {} };
+  const out: Timings = { base: [], fgd: [], backprop: [], poolPeakBytes: {}, status: {} };
   const kinds: Array<'base' | MethodName> = ['base', ...methods];
   let from = 0;
   for (let round = 0; round <= o.rounds; round++) {
@@ -58,7 +74,7 @@ export function measureSteps(model: Model, params: unknown, inputs: Inputs, meth
         const r = timeSteps(model, params, inputs, kind, o.stepsPerRound, o.seed, o.directions, from);
         if (round > 0) {
           out[kind].push(...r.ms);
-          out.peakBytes[kind] = Math.max(out.peakBytes[kind] ?? 0, r.peakBytes);
+          out.poolPeakBytes[kind] = Math.max(out.poolPeakBytes[kind] ?? 0, r.peakBytes);
         }
         if (r.status !== 'completed') out.status[kind] = r.status;
       }

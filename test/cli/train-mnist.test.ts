@@ -7,6 +7,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromiumPath, shootFigures } from '../support/browser';
 
 const ROOT = path.resolve(__dirname, '../..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fg-train-'));
@@ -52,6 +54,17 @@ describe('train logreg (tiny)', () => {
     for (const f of ['loss-iteration', 'loss-time', 'val-loss-iteration', 'val-loss-time', 'val-accuracy']) expect(fs.existsSync(path.join(out, `${f}.svg`))).toBe(true);
   });
 
+  const browserTest = chromiumPath() ? test : test.skip;
+  browserTest('its report page shows the five figures with plots in headless Chromium', async () => {
+    const shot = await shootFigures(pathToFileURL(path.join(out, 'index.html')).href);
+    expect(shot.figures).toHaveLength(5);
+    for (const f of shot.figures) {
+      expect(f.width).toBeGreaterThan(400);
+      expect(f.height).toBeGreaterThan(250);
+      expect(f.colouredPixels).toBeGreaterThan(500);
+    }
+  }, 60000);
+
   test('a run killed mid-way resumes from its checkpoints bit-identically, for both methods', () => {
     const common = ['train', 'logreg', '--iterations', '30', '--eval-every', '10', '--lr', '0.05', '--checkpoint-every', '10', '--runs', '1', ...TINY];
     const whole = cli(...common, '--checkpoint', path.join(tmp, 'ck-whole'), '--out', path.join(tmp, 'whole'));
@@ -86,6 +99,34 @@ describe('train logreg (tiny)', () => {
     expect(m.stderr).toMatch(/^forwardgrad: --resume .*ck-whole: the checkpoints are from another run: model was "logreg", now "mlp"\n$/);
     expect(fs.existsSync(path.join(tmp, 'other'))).toBe(false);
   });
+});
+
+describe('train scaling (tiny)', () => {
+  test('per depth: parameters, a step\'s time and peak memory of both methods; Figure 6 in the report', async () => {
+    const out = path.join(tmp, 'scaling');
+    const r = cli('train', 'scaling', '--depths', '1,2', '--timing-rounds', '1', '--timing-steps', '1', '--train-limit', '128', '--out', out, '--quiet');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const res = results(out);
+    expect(res.kind).toBe('forwardgrad-scaling');
+    // L layers of width 1024 without bias: 784·1024 + (L−1)·1024² + 1024·10
+    expect(res.points.map((p: { depth: number; parameters: number }) => [p.depth, p.parameters])).toEqual([[1, 813056], [2, 1861632]]);
+    for (const p of res.points) {
+      expect(p.methods.map((m: { method: string }) => m.method)).toEqual(['fgd', 'backprop']);
+      for (const m of p.methods) {
+        expect(m.status).toBe('completed');
+        expect(m.ms).toBeGreaterThan(0);
+        expect(m.loopBytes).toBe(4 * p.parameters); // K = 1: one parameter-sized buffer each
+        expect(m.poolPeakBytes).toBeGreaterThan(0); // activations / gradients go through the pool
+        expect(m.peakBytes).toBe(m.poolPeakBytes + m.loopBytes);
+      }
+    }
+    if (chromiumPath()) {
+      const shot = await shootFigures(pathToFileURL(path.join(out, 'index.html')).href);
+      expect(shot.figures.map((f) => f.caption)).toEqual(['Time of one step against depth L', 'Peak memory of one step against depth L (tensors beyond those held before the step)']);
+      for (const f of shot.figures) expect(f.colouredPixels).toBeGreaterThan(100); // two lines with points
+    }
+  }, 240000);
 });
 
 /** Writes MNIST-layout IDX files (ubyte) with `side`×`side` images into `dir`. */
