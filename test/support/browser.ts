@@ -32,12 +32,14 @@ export async function shootFigures(url: string): Promise<{ title: string; figure
     const full = await page.screenshot({ fullPage: true });
     const counter = await browser.newPage();
     const count = async (png: Buffer) => counter.evaluate(async (b64: string) => {
+      // runs in the page: browser globals (this project compiles without the DOM types)
+      const { Image, document } = globalThis as any; // eslint-disable-line @typescript-eslint/no-explicit-any
       const img = new Image();
       img.src = `data:image/png;base64,${b64}`;
       await img.decode();
       const c = document.createElement('canvas');
       c.width = img.width; c.height = img.height;
-      const ctx = c.getContext('2d')!;
+      const ctx = c.getContext('2d');
       ctx.drawImage(img, 0, 0);
       const d = ctx.getImageData(0, 0, c.width, c.height).data;
       let coloured = 0, inked = 0;
