@@ -66,6 +66,23 @@ describe('the children\'s test-function twins', () => {
     expect(r.stderr).toContain(`${bad}:3:51 - error TS94002: forwardgrad: cannot differentiate the call of 'mystery'`);
   });
 
+  test('a program that imports a file the transformer imports too (runtime/ops/manifest.ts) loads on a cold cache', () => {
+    // The hook must not compile the transformer's own imports while it loads the transformer:
+    // that re-entered the half-loaded module ("Emitter is not a constructor").
+    const dir = path.join(tmp, 'shared-import');
+    const cold = path.join(tmp, 'cold-cache');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(cold, { recursive: true });
+    const manifest = JSON.stringify(path.join(ROOT, 'runtime', 'ops', 'manifest'));
+    const registry = JSON.stringify(path.join(ROOT, 'runtime', 'registry'));
+    fs.writeFileSync(path.join(dir, 'main.ts'), `import * as manifest from ${manifest};\nimport { lookupJvp } from ${registry};\n`
+      + '/** @forwardGrad */\nexport function f(x: number): number { return x * x; }\n'
+      + 'process.stdout.write(JSON.stringify([Object.keys(manifest).length > 0, lookupJvp(f)!.fn(3, 1)]));\n');
+    const r = spawnSync(process.execPath, [...WITH_TWINS, path.join(dir, 'main.ts')], { cwd: ROOT, encoding: 'utf8', timeout: 120000, env: { ...process.env, TMPDIR: cold } });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([true, [9, 6]]);
+  });
+
   test('an edited callee is emitted again, never served stale from the preload\'s cache', () => {
     const dir = path.join(tmp, 'edit');
     fs.mkdirSync(dir, { recursive: true });
