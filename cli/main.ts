@@ -255,7 +255,7 @@ export function buildProgram(): Command {
     .description("the paper's MLP on the embedded MNIST digits, forward gradients vs backprop (a few minutes), with the comparison table and the report")
     .addOption(new Option('--out <dir>', 'report folder').default(path.join('reports', 'demo')).argParser(once('--out', text('--out'))))
     .option('--force', 'replace an existing report in --out')
-    .option('--quiet', 'print only the summary and the report path')
+    .option('--quiet', 'print only the report path (and any divergence)')
     .action(demo);
 
   const train = program.command('train')
@@ -280,7 +280,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--depths <list>', 'scaling: depths L (default 1,2,4,10,30,100)').argParser(once('--depths', list('--depths', integer('--depths', 1)))))
     .addOption(new Option('--samples <n>', 'beale/rosenbrock: points kept per run for the plots (default 400)').argParser(once('--samples', integer('--samples', 2))))
     .option('--force', 'replace an existing report in --out')
-    .option('--quiet', 'print only the summary and the report path')
+    .option('--quiet', 'print only the report path (and any divergence)')
     // Quick runs for tests and smoke checks: not part of the documented interface.
     .addOption(new Option('--train-limit <n>').hideHelp().argParser(once('--train-limit', integer('--train-limit', 1))))
     .addOption(new Option('--validation-limit <n>').hideHelp().argParser(once('--validation-limit', integer('--validation-limit', 1))))
