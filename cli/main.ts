@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The `forwardgrad` command line: demo, train, report, emit, bench. The top layer over runtime/
-// and the transformer: the transformer (and typescript) is loaded lazily, only by `emit`; the MNIST
+// The `forwardgrad` command line: demo, train, report, emit, init, bench. The top layer over runtime/
+// and the transformer: the transformer (and typescript) is loaded lazily, only by `emit`/`init`; the MNIST
 // experiments (models, data) only by the commands that train them.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -317,6 +317,18 @@ export function buildProgram(): Command {
       // eslint-disable-next-line @typescript-eslint/no-var-requires
       const { emitDerivatives } = require('../transformer/emit-command') as typeof import('../transformer/emit-command');
       for (const f of emitDerivatives(files, o.out, { tsconfig: o.tsconfig })) console.log(f);
+    });
+
+  program.command('init')
+    .description('wire the forwardgrad plugins into the project in the current folder (tsconfig, optionally jest and an esbuild script)')
+    .option('--esbuild <script>', 'also add the esbuild plugin to this build script')
+    .option('--jest', 'also set forwardgrad/jest as the jest transform')
+    .option('--tsconfig <file>', 'the tsconfig to edit (default: ./tsconfig.json)')
+    .option('--dry-run', 'print the changes without writing them')
+    .action((o: { esbuild?: string; jest?: boolean; tsconfig?: string; dryRun?: boolean }) => {
+      // Lazy, like emit: only this command loads the transformer (and typescript).
+      const { runInit } = require('../transformer/init') as typeof import('../transformer/init');
+      console.log(runInit({ cwd: process.cwd(), esbuild: o.esbuild, jest: !!o.jest, tsconfig: o.tsconfig, dryRun: !!o.dryRun }).report);
     });
 
   program.command('bench')

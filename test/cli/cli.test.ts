@@ -160,6 +160,19 @@ describe('forwardgrad CLI', () => {
     expect(c.stderr.trim()).toBe(`forwardgrad: report: ${path.join(tmp, 'missing.json')}: no such folder`);
   });
 
+  test('init: wires the plugins (lazy-loads the transformer); --dry-run writes nothing', () => {
+    const proj = path.join(tmp, 'proj');
+    fs.mkdirSync(proj, { recursive: true });
+    const tsconfig = '{"compilerOptions":{"strict":true}}';
+    fs.writeFileSync(path.join(proj, 'tsconfig.json'), tsconfig);
+    const r = spawnSync(process.execPath, [...WITH_TWINS.map((a) => (a.startsWith('./') ? path.join(ROOT, a) : a)), path.join(ROOT, 'cli/main.ts'), 'init', '--dry-run'], { cwd: proj, encoding: 'utf8', timeout: 120000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Dry run: nothing written');
+    expect(r.stdout).toContain('"transform": "forwardgrad/transformer"');
+    expect(fs.readFileSync(path.join(proj, 'tsconfig.json'), 'utf8')).toBe(tsconfig);
+  });
+
   test('emit: writes the twins of an annotated file (lazy-loads the transformer)', () => {
     const src = path.join(tmp, 'src');
     fs.mkdirSync(src, { recursive: true });
