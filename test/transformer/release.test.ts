@@ -1,0 +1,278 @@
+// Twins free dead tensors (transformer/emit/release.ts): forward mode needs no stored activations, so one jvp of the
+// depth-scaling model must hold one layer's worth of intermediates, not L layers' (the paper's Fig. 6). Checked on
+// the real model (runtime/models/deep-mlp.ts, compiled by the jest transform), bit-identical to the same code built
+// with releaseDeadTensors: false; and on the programs where freeing would be wrong, which keep both their values and
+// every tensor the caller can see.
+import { deepMlp, DeepMlpParams } from '../../runtime/models/deep-mlp';
+import { jvp } from '../../runtime/jvp';
+import { forwardGradient } from '../../runtime/forward-gradient';
+import { keep, memoryInfo, resetPeakMemory, tidy } from '../../runtime/tensor/pool';
+import { randn } from '../../runtime/tensor/create';
+import { Tensor } from '../../runtime/tensor/tensor';
+import { releaseTemp } from '../../runtime/twin-support';
+import { reluJvp } from '../../runtime/ops/elementwise';
+import { compile, expectNoDiagnostics, load, transformedSource } from '../support/compile';
+
+// Small sizes keep the test fast; what is measured is how memory scales with L, which the width does not change.
+const SIZES = { inputs: 24, width: 32, classes: 10 };
+const B = 4;
+const ACTIVATION = B * SIZES.width * 4; // bytes of one [B, width] float32 tensor
+
+const bits = (t: Tensor): number[] => Array.from(new Uint32Array(Float32Array.from(t.toArray()).buffer));
+
+interface Setup { p: DeepMlpParams; dp: DeepMlpParams; x: Tensor; labels: Int32Array }
+function setup(L: number): Setup {
+  const model = deepMlp(L);
+  const p = model.init(3, SIZES);
+  const dp = model.init(4, SIZES); // any direction will do: the memory is what is measured
+  const x = randn([B, SIZES.inputs], 5);
+  const labels = Int32Array.from({ length: B }, (_, i) => i % SIZES.classes);
+  return { p, dp, x, labels };
+}
+
+/** Bytes one jvp of the loss holds at its worst beyond what was alive before it, and the value and tangent bits. */
+function measure(loss: Function, s: Setup): { extra: number; value: number[]; tangent: number[] } {
+  return tidy(() => {
+    const before = memoryInfo().liveBytes;
+    resetPeakMemory();
+    const [y, dy] = jvp<Tensor, Tensor>(loss, [s.p, s.x, s.labels], [s.dp, undefined, undefined]);
+    return { extra: memoryInfo().peakBytes - before, value: bits(y), tangent: bits(dy) };
+  });
+}
+
+// The same two functions as runtime/models/deep-mlp.ts, built without freeing: the reference ("before").
+const DEEP_MLP_SRC = `import { Tensor, matmul, relu, softmaxCrossEntropy } from 'forwardgrad';
+export interface DeepMlpParams { layers: Tensor[]; out: Tensor }
+/** @forwardGrad */
+export function deepMlpLogits(p: DeepMlpParams, x: Tensor): Tensor {
+  let h = x;
+  for (const w of p.layers) h = relu(matmul(h, w));
+  return matmul(h, p.out);
+}
+/** @forwardGrad */
+export function deepMlpLoss(p: DeepMlpParams, x: Tensor, labels: Int32Array): Tensor {
+  return softmaxCrossEntropy(deepMlpLogits(p, x), labels);
+}
+`;
+const kept = compile({ 'deep.ts': DEEP_MLP_SRC }, { releaseDeadTensors: false });
+const freed = compile({ 'deep.ts': DEEP_MLP_SRC });
+
+describe('deep MLP: one jvp holds one layer of intermediates, whatever the depth', () => {
+  const DEPTHS = [1, 4, 16, 30, 100];
+  const withRelease = new Map<number, ReturnType<typeof measure>>();
+  const without = new Map<number, ReturnType<typeof measure>>();
+  beforeAll(() => {
+    expectNoDiagnostics(kept);
+    expectNoDiagnostics(freed);
+    const reference = load(kept, 'deep.ts').deepMlpLoss as Function;
+    for (const L of DEPTHS) {
+      const s = setup(L);
+      without.set(L, measure(reference, s));
+      withRelease.set(L, measure(deepMlp(L).loss, s));
+    }
+    // the report's numbers
+    console.log(DEPTHS.map((L) => `L=${L}: ${without.get(L)!.extra} → ${withRelease.get(L)!.extra} bytes`).join('\n'));
+  });
+
+  test('values and tangents are bit-identical to the twin that frees nothing', () => {
+    for (const L of DEPTHS) {
+      expect(withRelease.get(L)!.value).toEqual(without.get(L)!.value);
+      expect(withRelease.get(L)!.tangent).toEqual(without.get(L)!.tangent);
+    }
+  });
+
+  test('peak is flat in L: the same for every L ≥ 2, and ≤ peak(1) + one activation pair', () => {
+    // From L = 2 on, the worst moment is the same in every layer: the previous h, the matmul output and the relu
+    // output (each primal + tangent). L = 1 never holds an owned previous h (h is still the input x), so it is
+    // lower by exactly one [B, width] primal + tangent pair: the stated constant. Without freeing it grows by a layer per L.
+    const base = withRelease.get(1)!.extra;
+    for (const L of DEPTHS.slice(1)) {
+      expect(withRelease.get(L)!.extra).toBe(withRelease.get(4)!.extra);
+      expect(withRelease.get(L)!.extra).toBeLessThanOrEqual(base + 2 * ACTIVATION);
+    }
+  });
+
+  test('the measurement can fail: without freeing, each layer adds its matmul and relu outputs (primal + tangent)', () => {
+    // 2 tensors × (primal + tangent) per layer kept until the tidy scope ends
+    const perLayer = 2 * 2 * ACTIVATION;
+    expect(without.get(16)!.extra - without.get(1)!.extra).toBeGreaterThanOrEqual(15 * perLayer);
+  });
+
+  test('a forward-gradient step: beyond the directions and gradient (two parameter-sized buffers), flat in L', () => {
+    const paramBytes = (p: DeepMlpParams) => 4 * (p.layers.reduce((n, w) => n + w.size, 0) + p.out.size);
+    const step = (loss: Function, L: number): number => {
+      const s = setup(L);
+      return tidy(() => {
+        const before = memoryInfo().liveBytes;
+        resetPeakMemory();
+        forwardGradient(loss, [s.p, s.x, s.labels], { wrt: 0, seed: 7 });
+        return memoryInfo().peakBytes - before - 2 * paramBytes(s.p);
+      });
+    };
+    const reference = load(kept, 'deep.ts').deepMlpLoss as Function;
+    const loss = deepMlp(1).loss;
+    expect(step(loss, 16)).toBeLessThanOrEqual(step(loss, 1) + 2 * ACTIVATION);
+    // the same bound fails without freeing (a layer's outputs per L)
+    expect(step(reference, 16)).toBeGreaterThan(step(reference, 1) + 15 * 2 * 2 * ACTIVATION);
+  });
+
+  test('the emitted twin frees the temporary and the previous h (and the primal function is untouched)', () => {
+    const text = transformedSource(freed, 'deep.ts');
+    expect(text).toContain('fg.releaseTemp(matmul_1, dmatmul_1);');
+    expect(text).toMatch(/if \(h_owned\)\s+fg\.releaseTemp\(h, dh\);/);
+    expect(text).toContain('    for (const w of p.layers)\n        h = relu(matmul(h, w));\n    return matmul(h, p.out);');
+    expect(transformedSource(kept, 'deep.ts', { releaseDeadTensors: false })).not.toContain('releaseTemp');
+  });
+});
+
+// ---- where freeing would be wrong ----
+
+const CASES_SRC = `import { Tensor, add, full, mul, relu, sum, tanh } from 'forwardgrad';
+/** returns its argument: its result is not a value the caller's twin owns */
+function same(t: Tensor): Tensor { return t; }
+/** @forwardGrad */
+export function returned(x: Tensor): Tensor { let h = relu(x); h = tanh(h); return h; }
+/** @forwardGrad */
+export function pushed(x: Tensor): Tensor {
+  const out: Tensor[] = [];
+  let h = tanh(x);
+  for (let i = 0; i < 3; i++) { h = tanh(h); out.push(h); }
+  return add(add(out[0], out[1]), out[2]);
+}
+/** @forwardGrad */
+export function aliased(x: Tensor): Tensor { let h = tanh(x); const g = h; h = mul(h, h); return add(g, h); }
+/** @forwardGrad */
+export function parameter(x: Tensor): Tensor { x = tanh(x); x = mul(x, x); return sum(x); }
+/** @forwardGrad */
+export function oneBranchOwns(x: Tensor, c: number): Tensor {
+  let h = x;
+  if (c > 0) h = tanh(x);
+  h = mul(h, h);
+  h = tanh(h);
+  return sum(h);
+}
+/** @forwardGrad */
+export function userResult(x: Tensor): Tensor { let h = same(x); h = tanh(h); h = mul(h, h); return sum(h); }
+/** @forwardGrad */
+export function fieldRead(o: { w: Tensor }, x: Tensor): Tensor { let h = o.w; h = mul(h, x); h = tanh(h); return sum(h); }
+/** @forwardGrad */
+export function readsShape(x: Tensor): Tensor { let h = tanh(x); h = tanh(h); const s = sum(h); h = full(h.shape, h.shape[0]); return add(h, s); }
+/** @forwardGrad */
+export function alwaysOwned(x: Tensor): Tensor { let h = tanh(x); h = tanh(h); h = relu(h); return sum(h); }
+`;
+
+describe('cases where freeing would be wrong keep values and every tensor the caller sees', () => {
+  const on = compile({ 'cases.ts': CASES_SRC });
+  const off = compile({ 'cases.ts': CASES_SRC }, { releaseDeadTensors: false });
+  const text = transformedSource(on, 'cases.ts');
+  const twinText = (name: string): string => {
+    const at = text.indexOf(`function ${name}_jvp(`);
+    return text.slice(at, text.indexOf('fg.registerJvp', at));
+  };
+  let a: Record<string, Function>, b: Record<string, Function>;
+  beforeAll(() => {
+    expectNoDiagnostics(on);
+    expectNoDiagnostics(off);
+    a = load(on, 'cases.ts');
+    b = load(off, 'cases.ts');
+  });
+
+  const x0 = () => randn([3, 4], 9, { scale: 0.7 });
+  const dx0 = () => randn([3, 4], 10);
+  /** Runs the twin built with and without freeing on fresh copies; checks bits and that no argument was disposed. */
+  const same = (name: string, args: () => unknown[], tangents: () => unknown[]): { out: [unknown, unknown] } => {
+    const argsA = args(), tanA = tangents(), argsB = args(), tanB = tangents();
+    const ya = jvp(a[name], argsA, tanA), yb = jvp(b[name], argsB, tanB);
+    const flat = (v: unknown): unknown => (v instanceof Tensor ? bits(v) : v);
+    expect(flat(ya[0])).toEqual(flat(yb[0]));
+    expect(flat(ya[1])).toEqual(flat(yb[1]));
+    const visible = [...argsA, ...tanA, ya[0], ya[1]].flatMap((v) => (v instanceof Tensor ? [v] : v && typeof v === 'object' ? Object.values(v) : []));
+    for (const t of visible) if (t instanceof Tensor) expect(t.isDisposed).toBe(false);
+    return { out: ya };
+  };
+
+  test('a returned variable is never freed', () => {
+    same('returned', () => [x0()], () => [dx0()]);
+    expect(twinText('returned')).not.toContain('releaseTemp(h');
+  });
+
+  test('a variable pushed into an array is never freed (every pushed value stays alive)', () => {
+    same('pushed', () => [x0()], () => [dx0()]);
+    expect(twinText('pushed')).not.toContain('releaseTemp(h');
+  });
+
+  test('an aliased variable is never freed', () => {
+    same('aliased', () => [x0()], () => [dx0()]);
+    expect(twinText('aliased')).not.toContain('releaseTemp(h');
+  });
+
+  test('a reassigned parameter is never freed (the caller still holds it)', () => {
+    same('parameter', () => [x0()], () => [dx0()]);
+    expect(twinText('parameter')).not.toContain('releaseTemp(x');
+  });
+
+  test('a branch where only one path owns: freed by flag, the input kept on the other path', () => {
+    for (const c of [1, -1]) same('oneBranchOwns', () => [x0(), c], () => [dx0(), 0]);
+    expect(twinText('oneBranchOwns')).toMatch(/if \(h_owned\)\s+fg\.releaseTemp\(h, dh\);/);
+  });
+
+  test("a user function's result (here its own argument) is not owned", () => {
+    same('userResult', () => [x0()], () => [dx0()]);
+    expect(twinText('userResult')).toMatch(/let h_owned = false;/);
+  });
+
+  test('a field read is not owned (the object keeps its tensor)', () => {
+    const o = () => ({ w: randn([3, 4], 11) });
+    const { out } = same('fieldRead', () => [o(), x0()], () => [{ w: dx0() }, dx0()]);
+    expect(out).toBeDefined();
+    expect(twinText('fieldRead')).toMatch(/let h_owned = false;/);
+  });
+
+  test('an owned value read for its shape after the reassignment: the read happens before the free', () => {
+    same('readsShape', () => [x0()], () => [dx0()]);
+    const t = twinText('readsShape');
+    expect(t.indexOf('= full(h.shape, h.shape[0]);')).toBeGreaterThan(-1);
+    expect(t.indexOf('= full(h.shape, h.shape[0]);')).toBeLessThan(t.lastIndexOf('fg.releaseTemp(h, dh);'));
+  });
+
+  test('every value owned: freed without a flag', () => {
+    same('alwaysOwned', () => [x0()], () => [dx0()]);
+    const t = twinText('alwaysOwned');
+    expect(t).not.toContain('h_owned');
+    expect(t.match(/fg\.releaseTemp\(h, dh\);/g)).toHaveLength(2);
+  });
+});
+
+describe('releaseTemp', () => {
+  test('frees the primal and tangent views of one fused output (the buffer returns to the pool)', () => {
+    tidy(() => {
+      const x = randn([5, 6], 1), dx = randn([5, 6], 2);
+      const before = memoryInfo().liveBytes;
+      const [y, dy] = reluJvp(x, dx);
+      expect(memoryInfo().liveBytes).toBe(before + 2 * 30 * 4);
+      releaseTemp(y, dy);
+      expect(y.isDisposed && dy!.isDisposed).toBe(true);
+      expect(memoryInfo().liveBytes).toBe(before);
+    });
+  });
+
+  test('numbers, undefined, already disposed tensors: nothing to do', () => {
+    tidy(() => {
+      const [y] = reluJvp(randn([2], 1), undefined);
+      releaseTemp(y, undefined);
+      expect(() => releaseTemp(y, undefined)).not.toThrow();
+      expect(() => releaseTemp(3, 0)).not.toThrow();
+    });
+  });
+
+  test('a kept tensor is left to its owner', () => {
+    const y = tidy(() => keep(reluJvp(randn([2], 1), undefined)[0]));
+    releaseTemp(y, undefined);
+    expect(y.isDisposed).toBe(false);
+    y.dispose();
+  });
+
+  test('anything else is an error naming releaseTemp', () => {
+    expect(() => releaseTemp({}, undefined)).toThrow(/releaseTemp: expected a Tensor, a number or undefined \(an op result\), got object/);
+  });
+});
