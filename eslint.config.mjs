@@ -105,14 +105,6 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    // Until the command line moves to cli/ (issue 7): `forwardgrad emit` requires the transformer
-    // lazily from runtime/cli/main.ts (which also keeps a stale no-var-requires directive: the
-    // file is not edited here, its move is). Delete this block when runtime/cli/ is gone.
-    files: ['runtime/cli/**'],
-    linterOptions: { reportUnusedDisableDirectives: 'off' },
-    rules: { 'import-x/no-restricted-paths': 'off' },
-  },
-  {
     // CommonJS entry points and jest glue.
     files: ['**/*.js', '**/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },
