@@ -74,6 +74,9 @@ export default tseslint.config(
     },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
+      // Prettier owns line breaks and breaks long member chains before `[`, which this rule reads as
+      // an ASI hazard (eslint-config-prettier turns it off for the same reason).
+      'no-unexpected-multiline': 'off',
       // Lazy require() is the design, not an accident: optional peers, backends and the CLI's
       // transformer load only when used (ARCHITECTURE.md), and the build is CommonJS.
       '@typescript-eslint/no-require-imports': 'off',
