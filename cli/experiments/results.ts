@@ -72,10 +72,10 @@ export interface ScalingPoint {
   depth: number;
   parameters: number;
   /**
-   * Median ms of one step; peak bytes beyond those held before the step = pooled tensors at the
-   * peak (poolPeakBytes, memoryInfo) + the loop's parameter-sized buffers outside the pool (loopBytes).
+   * Median ms of one step; peak bytes of pooled tensors alive beyond those held before the run
+   * (memoryInfo().peakBytes after resetPeakMemory(), less the live bytes at that moment).
    */
-  methods: Array<{ method: MethodName; ms: number; peakBytes: number; poolPeakBytes?: number; loopBytes?: number; status: RunRecord['status'] }>;
+  methods: Array<{ method: MethodName; ms: number; peakBytes: number; status: RunRecord['status'] }>;
   baseMs: number;
 }
 

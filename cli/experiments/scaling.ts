@@ -7,7 +7,7 @@ import type { Tensor } from '../../runtime/index';
 import { deepMlp } from '../../runtime/models/index';
 import { median } from './measures';
 import { MethodName, ScalingPoint, ScalingResults, newRunId } from './results';
-import { Inputs, loopBytes, measureSteps } from './timing';
+import { Inputs, measureSteps } from './timing';
 import { loadData } from './train';
 
 export const DEFAULT_DEPTHS = [1, 2, 4, 10, 30, 100];
@@ -49,8 +49,7 @@ export function runScaling(o: ScalingOptions): ScalingResults {
       points.push({
         depth, parameters, baseMs: median(t.base),
         methods: o.methods.map((m) => {
-          const pool = t.poolPeakBytes[m] ?? NaN, loop = loopBytes(m, parameters, o.directions);
-          return { method: m, ms: median(t[m]), peakBytes: pool + loop, poolPeakBytes: pool, loopBytes: loop, status: (t.status[m] ?? 'completed') as ScalingPoint['methods'][number]['status'] };
+          return { method: m, ms: median(t[m]), peakBytes: t.poolPeakBytes[m] ?? NaN, status: (t.status[m] ?? 'completed') as ScalingPoint['methods'][number]['status'] };
         }),
       });
     } finally { batches.dispose(); }

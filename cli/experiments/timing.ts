@@ -4,8 +4,9 @@
 // speed hits all three alike), after an untimed warm-up round; medians over all timed steps.
 // The divergence guard's parameter copy is off while timing (it is a cost of our loop, not of either
 // method). Peak memory: bytes of pooled tensors alive at the peak of a step beyond those alive
-// before it (the parameters and the minibatch), from memoryInfo() after resetPeakMemory(), plus the
-// parameter-sized buffers fgd's loop holds outside the pool (see loopBytes).
+// before it (the parameters and the minibatch), from memoryInfo() after resetPeakMemory(). Every
+// buffer a step needs comes from the tensor pool — FGD's tangents holding v, backprop's gradient,
+// activations, cotangents — so the pool's peak is the whole measure (runtime/fgd/estimators.ts).
 import { fgd, tidy, memoryInfo, resetPeakMemory } from '../../runtime/index';
 import type { Tensor } from '../../runtime/index';
 import type { Model } from '../../runtime/models/index';
@@ -18,16 +19,6 @@ export interface Timings {
   /** Pooled-tensor peak beyond what was alive before the steps (memoryInfo). */
   poolPeakBytes: Partial<Record<MethodName, number>>;
   status: Partial<Record<MethodName, string>>;
-}
-
-/**
- * Bytes of the parameter-sized float32 buffers fgd's loop allocates outside the tensor pool for a
- * run (so memoryInfo() does not see them): FGD's tangent v (K·n floats, `TwinCall`'s tangents in
- * runtime/fgd/estimators.ts) and backprop's gradient (n floats, the backprop estimator's `grads`).
- * The guard's copy is off while measuring and SGD keeps no state.
- */
-export function loopBytes(method: MethodName, parameters: number, directions: number): number {
-  return 4 * parameters * (method === 'fgd' ? directions : 1);
 }
 
 /** Options fgd takes to run `method` (backprop through the same loop: the reverse-mode engineer's `method`). */

@@ -116,9 +116,8 @@ describe('train scaling (tiny)', () => {
       for (const m of p.methods) {
         expect(m.status).toBe('completed');
         expect(m.ms).toBeGreaterThan(0);
-        expect(m.loopBytes).toBe(4 * p.parameters); // K = 1: one parameter-sized buffer each
-        expect(m.poolPeakBytes).toBeGreaterThan(0); // activations / gradients go through the pool
-        expect(m.peakBytes).toBe(m.poolPeakBytes + m.loopBytes);
+        // Both hold at least one parameter-sized buffer in the pool (v for FGD, the gradient for backprop).
+        expect(m.peakBytes).toBeGreaterThanOrEqual(4 * p.parameters);
       }
     }
     if (chromiumPath()) {
