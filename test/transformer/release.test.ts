@@ -3,7 +3,7 @@
 // the real model (runtime/models/deep-mlp.ts, compiled by the jest transform), bit-identical to the same code built
 // with releaseDeadTensors: false; and on the programs where freeing would be wrong, which keep both their values and
 // every tensor the caller can see.
-import { deepMlp, DeepMlpParams } from '../../runtime/models/deep-mlp';
+import { deepMlp, DeepMlpParams, initDeepMlp } from '../../runtime/models/deep-mlp';
 import { jvp } from '../../runtime/jvp';
 import { fgd } from '../../runtime/fgd';
 import { grad } from '../../runtime/grad';
@@ -23,9 +23,8 @@ const bits = (t: Tensor): number[] => Array.from(new Uint32Array(Float32Array.fr
 
 interface Setup { p: DeepMlpParams; dp: DeepMlpParams; x: Tensor; labels: Int32Array }
 function setup(L: number): Setup {
-  const model = deepMlp(L);
-  const p = model.init(3, SIZES);
-  const dp = model.init(4, SIZES); // any direction will do: the memory is what is measured
+  const p = initDeepMlp(L, 3, SIZES);
+  const dp = initDeepMlp(L, 4, SIZES); // any direction will do: the memory is what is measured
   const x = randn([B, SIZES.inputs], 5);
   const labels = Int32Array.from({ length: B }, (_, i) => i % SIZES.classes);
   return { p, dp, x, labels };
