@@ -17,7 +17,9 @@ import * as ts from 'typescript';
 import { Activity } from '../activity';
 import { id } from '../algebra';
 import { isInactiveProperty } from '../rules/tensor';
+import { walk } from '../nesting';
 import { diffKind } from '../types';
+import { countWork } from '../work';
 import { FileContext } from './context';
 
 const f = ts.factory;
@@ -123,30 +125,28 @@ export class Releases {
 
   /** The active `let` Tensor variables of this function whose every reference is a safe use, and how they are freed. */
   private findCandidates(): Map<ts.Symbol, Ownership> {
-    const refs = new Map<ts.Symbol, ts.Node[]>();
-    const visit = (n: ts.Node): void => {
-      if (ts.isShorthandPropertyAssignment(n)) {
-        // `{ h }` names the variable through the property: always an escape
-        const s = this.activity.symbolOf(n);
-        if (s) (refs.get(s) ?? refs.set(s, []).get(s)!).push(n);
-      } else if (ts.isIdentifier(n)) {
-        const s = this.activity.symbolOf(n);
-        if (s && this.activity.active.has(s)) (refs.get(s) ?? refs.set(s, []).get(s)!).push(n);
-      }
-      ts.forEachChild(n, visit);
+    // every reference of an active symbol, and whether it sits inside a nested function (a capture)
+    const refs = new Map<ts.Symbol, { node: ts.Node; captured: boolean }[]>();
+    const collect = (captured: boolean) => (n: ts.Node): boolean | void => {
+      countWork();
+      if (!captured && n !== this.fn && ts.isFunctionLike(n)) { walk(n, collect(true)); return false; }
+      // `{ h }` names the variable through the property (an escape); any other identifier names it directly
+      const s = ts.isShorthandPropertyAssignment(n) || ts.isIdentifier(n) ? this.activity.symbolOf(n) : undefined;
+      if (s && this.activity.active.has(s)) (refs.get(s) ?? refs.set(s, []).get(s)!).push({ node: n, captured });
     };
     const body = (this.fn as ts.FunctionLikeDeclaration).body;
-    if (body) visit(body);
+    if (body) walk(body, collect(false));
     const out = new Map<ts.Symbol, Ownership>();
-    for (const [sym, nodes] of refs) {
+    for (const [sym, uses] of refs) {
       const decl = sym.valueDeclaration;
-      if (!decl || !this.isLocalLet(decl)) continue;
-      const sources: (ts.Expression | undefined)[] = [(decl as ts.VariableDeclaration).initializer];
+      if (!decl || !ts.isVariableDeclaration(decl) || !this.isLet(decl)) continue;
+      if (!uses.some((u) => u.node === decl.name && !u.captured)) continue; // declared in a nested function (or elsewhere)
+      const sources: (ts.Expression | undefined)[] = [decl.initializer];
       let safe = true;
-      for (const n of nodes) {
-        const use = this.useOf(n, decl);
+      for (const u of uses) {
+        const use = u.captured ? undefined : this.useOf(u.node, decl);
         if (!use) { safe = false; break; }
-        if (use === 'assigned') sources.push((n.parent as ts.BinaryExpression).right);
+        if (use === 'assigned') sources.push((u.node.parent as ts.BinaryExpression).right);
       }
       if (!safe || sources.length < 2) continue; // never reassigned: nothing to free early
       // no initializer holds undefined, which freeing ignores: it counts as owned
@@ -157,24 +157,17 @@ export class Releases {
     return out;
   }
 
-  /** `let h [= …];` declared by a statement of this function itself (not a loop header, not a nested function), of Tensor type. */
-  private isLocalLet(decl: ts.Declaration): boolean {
-    if (!ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name)) return false;
+  /** `let h [= …];` as a statement (not a loop header), of Tensor type. */
+  private isLet(decl: ts.VariableDeclaration): boolean {
     const list = decl.parent;
-    if (!ts.isVariableDeclarationList(list) || !(list.flags & ts.NodeFlags.Let) || !ts.isVariableStatement(list.parent)) return false;
-    if (this.enclosingFunction(decl) !== this.fn) return false;
+    if (!ts.isIdentifier(decl.name) || !(list.flags & ts.NodeFlags.Let) || !ts.isVariableStatement(list.parent)) return false;
     return diffKind(this.ctx.checker.getTypeAtLocation(decl.name), this.ctx.checker) === 'tensor';
   }
 
-  private enclosingFunction(n: ts.Node): ts.Node | undefined {
-    for (let p = n.parent; p; p = p.parent) if (ts.isFunctionLike(p)) return p;
-    return undefined;
-  }
-
-  /** Where reference `n` sits, when that use lets no value escape; undefined otherwise. */
-  private useOf(n: ts.Node, decl: ts.Declaration): Use | undefined {
-    if (n === (decl as ts.VariableDeclaration).name) return 'declaration';
-    if (!ts.isIdentifier(n) || this.enclosingFunction(n) !== this.fn) return undefined; // shorthand `{ h }`, or captured by a closure
+  /** Where reference `n` (not inside a nested function) sits, when that use lets no value escape; undefined otherwise. */
+  private useOf(n: ts.Node, decl: ts.VariableDeclaration): Use | undefined {
+    if (n === decl.name) return 'declaration';
+    if (!ts.isIdentifier(n)) return undefined; // shorthand `{ h }`
     const parent = n.parent;
     // `h = rhs;` as a statement (the form the statement emitter frees around)
     if (ts.isBinaryExpression(parent) && parent.left === n && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken
