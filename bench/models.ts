@@ -87,7 +87,8 @@ async function measureModel(bm: BenchModel, tf: any, jax: any, peakGflops: () =>
   add('ours', 'forward', 'forward', fwdFlops, (r) => timeEach(me.forward, r));
   for (const K of Ks) add('ours', `fgd K=${K}`, 'step', fgdStepFlops(flops, K), (r) => me.fgdSteps(K, r));
   if (bp) add('ours', 'backprop', 'step', bpFlops, (r) => me.backpropSteps(r));
-  add('ours', 'forwardGradient loop', 'step', fgdStepFlops(flops, 1), (r) => me.userLoopSteps(r));
+  add('ours', 'forwardGradient loop', 'step', fgdStepFlops(flops, 1), (r) => me.userLoopSteps(r, false));
+  add('ours', 'forwardGradient loop, out', 'step', fgdStepFlops(flops, 1), (r) => me.userLoopSteps(r, true));
   add('tfjs-wasm', 'forward', 'forward', fwdFlops, (r) => timeEach(tfStock.forward, r));
   add('tfjs-wasm', 'backprop', 'step', bpFlops, (r) => timeEach(tfStock.step, r));
   add('tfjs-wasm fixed', 'backprop', 'step', bpFlops, (r) => timeEach(tfFixed.step, r));
@@ -112,7 +113,8 @@ async function measureModel(bm: BenchModel, tf: any, jax: any, peakGflops: () =>
   }
   // Peak extra memory of one step (after timing, outside it).
   const steps: Record<string, () => unknown> = {
-    'ours forward': me.forward, 'ours backprop': () => me.backpropSteps(1), 'ours forwardGradient loop': () => me.userLoopSteps(1),
+    'ours forward': me.forward, 'ours backprop': () => me.backpropSteps(1), 'ours forwardGradient loop': () => me.userLoopSteps(1, false),
+    'ours forwardGradient loop, out': () => me.userLoopSteps(1, true),
     ...Object.fromEntries(Ks.map((K) => [`ours fgd K=${K}`, () => me.fgdSteps(K, 1)])),
   };
   for (const c of cs) {
@@ -141,7 +143,10 @@ function summarize(bm: BenchModel, flops: PassFlops, cs: Contender[], peak: numb
   const fwd = cs.find((c) => c.method === 'ours' && c.what === 'forward')!;
   const fgd1 = cs.find((c) => c.what === 'fgd K=1');
   const bp = cs.find((c) => c.method === 'ours' && c.what === 'backprop');
-  const ratio = (a?: Contender) => (a && a.perRound.length ? median(a.perRound.map((t, i) => t / fwd.perRound[i])) : null);
+  const ratioTo = (a: Contender | undefined, b: Contender | undefined) =>
+    (a && b && a.perRound.length && b.perRound.length ? median(a.perRound.map((t, i) => t / b.perRound[i])) : null);
+  const ratio = (a?: Contender) => ratioTo(a, fwd);
+  const loop = (what: string) => { const r = ratioTo(cs.find((c) => c.what === what), fgd1); return r === null ? null : +r.toFixed(2); };
   const rows = cs.map((c) => {
     const ms = c.perRound.length ? median(c.perRound) : null;
     const boundMs = c.flops / peak / 1e6;
@@ -162,6 +167,7 @@ function summarize(bm: BenchModel, flops: PassFlops, cs: Contender[], peak: numb
     model: bm.name, family: bm.family, depth: bm.depth, parameters: flops.parameters,
     flops: { primal: flops.primal, tangent: flops.tangent, backward: flops.backward },
     Rf: ratio(fgd1) === null ? null : +ratio(fgd1)!.toFixed(2), Rb: ratio(bp) === null ? null : +ratio(bp)!.toFixed(2),
+    forwardGradientOverFgd: { fresh: loop('forwardGradient loop'), out: loop('forwardGradient loop, out') },
     gemmPeakGflops: +peak.toFixed(1), rows,
   };
 }
@@ -200,7 +206,7 @@ async function main(): Promise<void> {
   for (const bm of models) {
     const r = await measureModel(bm, tf, jax, measurePeak);
     results.push(r);
-    console.log(`\n${bm.name} (${(r.parameters / 1e6).toFixed(2)} M parameters; GFLOP primal ${(r.flops.primal / 1e9).toFixed(3)}, tangent ${(r.flops.tangent / 1e9).toFixed(3)}, backward ${(r.flops.backward / 1e9).toFixed(3)}; R_f ${r.Rf}, R_b ${r.Rb}; GEMM peak ${r.gemmPeakGflops} GFLOP/s)`);
+    console.log(`\n${bm.name} (${(r.parameters / 1e6).toFixed(2)} M parameters; GFLOP primal ${(r.flops.primal / 1e9).toFixed(3)}, tangent ${(r.flops.tangent / 1e9).toFixed(3)}, backward ${(r.flops.backward / 1e9).toFixed(3)}; R_f ${r.Rf}, R_b ${r.Rb}; forwardGradient/fgd ${r.forwardGradientOverFgd.fresh}, with out ${r.forwardGradientOverFgd.out}; GEMM peak ${r.gemmPeakGflops} GFLOP/s)`);
     console.table(r.rows.map((x) => ({
       method: `${x.method} ${x.what}`, ms: x.ms ?? x.unsupported, 'min–max': x.spread ? x.spread.join('–') : '', '×fwd': x.overOurForward,
       GFLOP: x.gflop, '×bound': x.overBound, 'peak MB': x.peakExtraMB ?? (x.memoryNote ? 'n/a' : ''),

@@ -34,8 +34,8 @@ export interface Ours {
   fgdSteps(K: number, steps: number): number[];
   /** Times (ms) of `steps` backprop steps. */
   backpropSteps(steps: number): number[];
-  /** Times (ms) of `steps` user-loop steps: forwardGradient, then θ −= η·g by hand. */
-  userLoopSteps(steps: number): number[];
+  /** Times (ms) of `steps` user-loop steps: forwardGradient, then θ −= η·g by hand (reuseOut: the last gradient as `out`). */
+  userLoopSteps(steps: number, reuseOut: boolean): number[];
   dispose(): void;
 }
 
@@ -59,17 +59,19 @@ export function ours(bm: BenchModel, params: any, batch: HostBatch, lr: number, 
     forward: () => pool.tidy(() => (loss(params, x, labels) as Tensor).item()),
     fgdSteps: (K, steps) => timed({ directions: K }, steps),
     backpropSteps: (steps) => timed({ method: 'backprop' }, steps),
-    userLoopSteps: (steps) => {
+    userLoopSteps: (steps, reuseOut) => {
       const per: number[] = [];
+      let out: unknown[] | undefined;
       for (let s = 0; s <= steps; s++) {
         const t0 = performance.now();
-        const r = forwardGradient(loss, [params, x, labels], { wrt: 0, seed: runSeed++ });
+        const r = forwardGradient(loss, [params, x, labels], { wrt: 0, seed: runSeed++, ...(out ? { out } : {}) });
         (r.value as Tensor).dispose();
         const g = argLeaves(r.gradient, [0]);
         for (let j = 0; j < leaves.length; j++) {
           const p = leaves[j].data(), d = g[j].data();
           for (let i = 0; i < p.length; i++) p[i] -= lr * d[i];
         }
+        if (reuseOut) out = r.gradient;
         if (s > 0) per.push(performance.now() - t0);
       }
       return per;
