@@ -104,8 +104,8 @@ export function scaleTJvp(a: Tensor, da: Tensor | undefined, k: number, dk: numb
 export function itemJvp(t: Tensor, dt: Tensor | undefined): [number, number] { return [t.item(), dt ? dt.item() : 0]; }
 export { registerJvp, lookupJvp } from '${require.resolve('../../runtime/registry').replace(/\.ts$/, '')}';`;
   const tensorRules = {
-    ops: { scaleT: { jvp: 'scaleTJvp', args: ['diff', 'diff'] as const } },
-    methods: { item: { jvp: 'itemJvp', args: [] as const } },
+    ops: { scaleT: { jvp: 'scaleTJvp', vjp: 'scaleTVjp', args: ['diff', 'diff'] as const } },
+    methods: { item: { jvp: 'itemJvp', vjp: 'itemVjp', args: [] as const } },
     inactiveProperties: ['shape'],
   };
   const result = compile({
