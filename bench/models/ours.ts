@@ -11,12 +11,6 @@ import type { Tensor } from '../../runtime/tensor/tensor';
 import type { BenchModel, HostBatch } from './host';
 import { ourInput } from './host';
 
-/** Is the reverse-mode baseline (`grad`, fgd's method 'backprop') in this build? */
-export function hasBackprop(): boolean {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return typeof (require('../../runtime/index') as Record<string, unknown>).grad === 'function';
-}
-
 /** Peak pooled-tensor bytes of `fn` above what was live before it (undefined without the counters). */
 export function peakExtraBytes(fn: () => void): number | undefined {
   const p = pool as unknown as { resetPeakMemory?: () => void; memoryInfo: () => { liveBytes?: number; peakBytes?: number } };
@@ -48,7 +42,8 @@ export function ours(bm: BenchModel, params: any, batch: HostBatch, lr: number, 
     const per: number[] = [];
     let last = 0;
     fgd(loss, [params], {
-      lr, decay: 0, iterations: steps + 1, seed: runSeed++, inputs: () => [x, labels], progress: false, guard: false, ...options,
+      lr, decay: 0, iterations: steps + 1, inputs: () => [x, labels], progress: false, guard: false,
+      ...(options.method === 'backprop' ? {} : { seed: runSeed++ }), ...options,
       onStep: (i) => { if (i.step > 1) per.push(i.elapsedMs - last); last = i.elapsedMs; },
     });
     return per;

@@ -12,7 +12,6 @@ import { tidy } from '../../runtime/tensor/pool';
 import type { Tensor } from '../../runtime/tensor/tensor';
 import { cnn, deepMlp, initCnn, initDeepMlp, initLogreg, initMlp, logisticRegression, mlp } from '../../runtime/models/index';
 import { hostBatch, hostParams, ourInput, type BenchModel } from '../../bench/models/host';
-import { hasBackprop } from '../../bench/models/ours';
 import { loadTfjs, tfjsVariant } from '../../bench/models/tfjs';
 import { jaxVariant, loadJax } from '../../bench/models/jaxjs';
 
@@ -42,10 +41,8 @@ describe.each(MODELS)('harness variants agree on the loss: $name', (bm) => {
     const fresh = bm.init(5); // losses[0] is the loss before the first update
     const run = fgd(bm.model.loss, [fresh], { lr: 1e-30, iterations: 1, seed: 1, inputs: () => [x, batch.labels], progress: false, guard: false });
     close(run.losses[0], ours);
-    if (hasBackprop()) {
-      const bp = fgd(bm.model.loss, [bm.init(5)], { lr: 1e-30, iterations: 1, inputs: () => [x, batch.labels], progress: false, guard: false, method: 'backprop' } as never);
-      close(bp.losses[0], ours);
-    }
+    const bp = fgd(bm.model.loss, [bm.init(5)], { lr: 1e-30, iterations: 1, inputs: () => [x, batch.labels], progress: false, guard: false, method: 'backprop' });
+    close(bp.losses[0], ours);
 
     for (const fixed of [false, true]) {
       const v = tfjsVariant(tf, bm, ps, batch, fixed, 0);
@@ -65,19 +62,23 @@ describe.each(MODELS)('harness variants agree on the loss: $name', (bm) => {
   });
 });
 
-// The fixed tfjs layers carry hand-written gradients (dense with explicit transposes, the conv
+// Our backprop step and the fixed tfjs layers' hand-written gradients (dense with explicit transposes, the conv
 // filter gradient by im2col): one SGD step must land where jax-js's jit(grad) step lands.
 // TOLERANCE: relative 2e-5 on the loss after a step of η = 0.5: both gradients are float32 sums
 // in different orders (≈ 1e-6 relative each), amplified by the step; a wrong transpose or filter
 // layout changes the loss after the step by ≥ 1e-2 at this η.
-describe.each(MODELS)('tfjs fixed and jax-js steps agree: $name', (bm) => {
-  test('loss after one SGD step, tfjs-wasm fixed (and stock where it runs) against jax-js jit(grad)', async () => {
+describe.each(MODELS)('backprop steps agree (ours, tfjs, jax-js): $name', (bm) => {
+  test('loss after one SGD step, ours (backprop), tfjs-wasm fixed (and stock where it runs) against jax-js jit(grad)', async () => {
     const [tf, jax] = await Promise.all([loadTfjs(), loadJax()]);
     const params = bm.init(5), ps = hostParams(params), batch = hostBatch(bm, 4, 6), lr = 0.5;
     const j = jaxVariant(jax, bm, ps, batch, lr, 3);
     const before = j.step(), ref = j.forward();
     j.dispose();
     expect(before - ref).toBeGreaterThan(1e-3); // the step moved: the comparison below is about the gradient
+    const mine = bm.init(5), x = ourInput(batch);
+    fgd(bm.model.loss, [mine], { lr, decay: 0, iterations: 1, inputs: () => [x, batch.labels], progress: false, guard: false, method: 'backprop' });
+    const oursAfter = tidy(() => (bm.model.loss(mine, x, batch.labels) as Tensor).item());
+    expect(Math.abs(oursAfter - ref)).toBeLessThanOrEqual(2e-5 * Math.abs(ref));
     for (const fixed of bm.family === 'cnn' ? [true] : [false, true]) {
       const v = tfjsVariant(tf, bm, ps, batch, fixed, lr);
       v.step();
