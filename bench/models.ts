@@ -28,7 +28,8 @@ const flag = (name: string) => argv.includes(`--${name}`);
 const opt = (name: string) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : undefined; };
 const QUICK = flag('quick');
 const ROUNDS = Number(opt('rounds') ?? (QUICK ? 3 : 7));
-const DEPTHS = (opt('depths') ?? '1,2,4,10,30,100').split(',').map(Number);
+// --quick stops at L = 30: at L = 100 one round of every contender takes minutes on this host.
+const DEPTHS = (opt('depths') ?? (QUICK ? '1,2,4,10,30' : '1,2,4,10,30,100')).split(',').map(Number);
 const ONLY = opt('only')?.split(',');
 const OUT = opt('out') ?? join(__dirname, 'out');
 const BATCH = 64, SEED = 1, LR = 1e-6; // a tiny η: hundreds of steps on one batch must not diverge
@@ -76,14 +77,22 @@ function gemmRate(m: number, k: number, n: number, reps: number): number {
   return (2 * m * k * n) / median(timeEach(() => be.gemm(g), reps)) / 1e6;
 }
 
+/** Set once tfjs-wasm's module aborted (its heap is then unusable for the rest of the process). */
+let tfjsAborted: string | undefined;
+function noteTfjsAbort(e: unknown): void {
+  const m = (e as Error).message ?? String(e);
+  if (/Aborted\(\)/.test(m)) tfjsAborted = 'wasm Aborted(): its heap (at most 2 GB in tfjs-wasm) is exhausted';
+}
+
 async function measureModel(bm: BenchModel, tf: any, jax: any, peakGflops: () => number) {
   const params = bm.init(SEED);
   const ps = hostParams(params);
   const batch = hostBatch(bm, BATCH, SEED + 1);
   const flops = countFlops(bm, ps, batch);
   const me = ours(bm, params, batch, LR, 100);
-  const tfStock = tfjsVariant(tf, bm, ps, batch, false, LR);
-  const tfFixed = tfjsVariant(tf, bm, ps, batch, true, LR);
+  const dead: PeerVariant = { forward: () => NaN, step: () => NaN, dispose: () => undefined };
+  const tfStock = tfjsAborted ? dead : tfjsVariant(tf, bm, ps, batch, false, LR);
+  const tfFixed = tfjsAborted ? dead : tfjsVariant(tf, bm, ps, batch, true, LR);
   const jx = jaxVariant(jax, bm, ps, batch, LR, 7);
   const Ks = bm.family === 'deep' || (bm.family === 'cnn' && QUICK) ? [1] : [1, 4, 16];
   const cs: Contender[] = [];
@@ -105,6 +114,7 @@ async function measureModel(bm: BenchModel, tf: any, jax: any, peakGflops: () =>
   for (const c of cs) {
     const skip = QUICK && QUICK_SKIPS.find((q) => q.method === c.method && (!q.what || q.what === c.what) && (!q.family || q.family === bm.family) && bm.depth >= (q.minDepth ?? 0));
     if (skip) c.unsupported = `skipped in --quick: ${skip.why}`;
+    else if (tfjsAborted && c.method.startsWith('tfjs')) c.unsupported = `tfjs-wasm aborted earlier in this run (${tfjsAborted})`;
   }
   // Warm-up (JIT tiers, jax-js tracing and compiling, tfjs kernels); the repeats per round follow.
   // A first call over a second is warm enough (big GEMMs): it also serves as the repeat estimate.
@@ -116,6 +126,7 @@ async function measureModel(bm: BenchModel, tf: any, jax: any, peakGflops: () =>
       process.stderr.write(`  ${bm.name}: ${c.method} ${c.what}: warm-up ${(performance.now() - w0).toFixed(0)} ms, then ${t.toFixed(1)} ms\n`);
       c.reps = Math.max(1, Math.min(QUICK ? 8 : 20, Math.round(ROUND_MS / Math.max(t, 1e-3))));
     } catch (e) {
+      if (c.method.startsWith('tfjs')) noteTfjsAbort(e);
       c.unsupported = (e as Error).message.split('\n')[0];
       process.stderr.write(`  ${bm.name}: ${c.method} ${c.what}: ${c.unsupported}\n`);
     }
@@ -139,17 +150,23 @@ async function measureModel(bm: BenchModel, tf: any, jax: any, peakGflops: () =>
       const b = peakExtraBytes(steps[key]);
       c.peakExtraBytes = b ?? null;
       if (b === undefined) c.memoryNote = 'memoryInfo() has no peakBytes in this build';
-    } else if (c.method.startsWith('tfjs')) {
+    } else if (c.method.startsWith('tfjs') && !tfjsAborted) {
       const v = c.method === 'tfjs-wasm fixed' ? tfFixed : tfStock;
       const before = tf.memory().numBytes;
-      const prof = await tf.profile(() => { (c.kind === 'forward' ? v.forward : v.step)(); });
-      c.peakExtraBytes = prof.peakBytes - before;
+      try {
+        const prof = await tf.profile(() => { (c.kind === 'forward' ? v.forward : v.step)(); });
+        c.peakExtraBytes = prof.peakBytes - before;
+      } catch (e) {
+        noteTfjsAbort(e);
+        c.peakExtraBytes = null;
+        c.memoryNote = (e as Error).message.split('\n')[0];
+      }
     } else if (c.method === 'jax-js') {
       c.peakExtraBytes = null;
       c.memoryNote = 'jax-js 0.1.25 exposes no allocation counters';
     }
   }
-  for (const v of [tfStock, tfFixed, jx] as PeerVariant[]) v.dispose();
+  for (const v of (tfjsAborted ? [jx] : [tfStock, tfFixed, jx]) as PeerVariant[]) v.dispose();
   me.dispose();
   return summarize(bm, flops, cs, peakGflops());
 }
@@ -207,6 +224,15 @@ function figure6(results: ReturnType<typeof summarize>[]): object {
   };
 }
 
+function printModel(r: ReturnType<typeof summarize>): void {
+  console.log(`\n${r.model} (${(r.parameters / 1e6).toFixed(2)} M parameters; GFLOP primal ${(r.flops.primal / 1e9).toFixed(3)}, tangent ${(r.flops.tangent / 1e9).toFixed(3)}, backward ${(r.flops.backward / 1e9).toFixed(3)}; ` +
+    `R_f ${r.Rf}, R_b ${r.Rb}; forwardGradient/fgd ${r.forwardGradientOverFgd.fresh}, with out ${r.forwardGradientOverFgd.out}; bound at ${r.gemmPeakGflops} GFLOP/s)`);
+  console.table(r.rows.map((x) => ({
+    method: `${x.method} ${x.what}`, ms: x.ms ?? (x.unsupported ?? '').slice(0, 60), 'min–max': x.spread ? x.spread.join('–') : '', '×fwd': x.overOurForward,
+    GFLOP: x.gflop, '×bound': x.overBound, 'peak MB': x.peakExtraMB ?? (x.memoryNote ? 'n/a' : ''),
+  })));
+}
+
 async function main(): Promise<void> {
   const load0 = loadavg();
   const t0 = performance.now();
@@ -216,17 +242,22 @@ async function main(): Promise<void> {
   // (the host's load moves), each model's bound taken at the peak measured right after it.
   const peaks: number[] = [];
   const measurePeak = () => { const p = Math.max(gemmRate(1024, 1024, 1024, QUICK ? 3 : 5), gemmRate(64, 1024, 1024, QUICK ? 5 : 9)); peaks.push(p); return p; };
+  // (each model's rows are re-bounded at the run's best rate at the end)
   measurePeak();
   const results = [];
   for (const bm of models) {
     const r = await measureModel(bm, tf, jax, measurePeak);
     results.push(r);
-    console.log(`\n${bm.name} (${(r.parameters / 1e6).toFixed(2)} M parameters; GFLOP primal ${(r.flops.primal / 1e9).toFixed(3)}, tangent ${(r.flops.tangent / 1e9).toFixed(3)}, backward ${(r.flops.backward / 1e9).toFixed(3)}; R_f ${r.Rf}, R_b ${r.Rb}; forwardGradient/fgd ${r.forwardGradientOverFgd.fresh}, with out ${r.forwardGradientOverFgd.out}; GEMM peak ${r.gemmPeakGflops} GFLOP/s)`);
-    console.table(r.rows.map((x) => ({
-      method: `${x.method} ${x.what}`, ms: x.ms ?? x.unsupported, 'min–max': x.spread ? x.spread.join('–') : '', '×fwd': x.overOurForward,
-      GFLOP: x.gflop, '×bound': x.overBound, 'peak MB': x.peakExtraMB ?? (x.memoryNote ? 'n/a' : ''),
-    })));
+    process.stderr.write(`  ${bm.name} done at ${((performance.now() - t0) / 1e3).toFixed(0)} s\n`);
   }
+  // The bound uses the best GEMM rate seen in the whole run: a peak measured in a busy moment
+  // would make a bound the step can beat (×bound < 1).
+  const peak = Math.max(...peaks);
+  for (const r of results) {
+    r.gemmPeakGflops = +peak.toFixed(1);
+    for (const x of r.rows) { x.boundMs = +(x.gflop * 1e3 / peak).toFixed(3); x.overBound = x.ms === null ? null : +(x.ms / x.boundMs).toFixed(2); }
+  }
+  for (const r of results) printModel(r);
   const out = {
     date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, cores: cpus().length,
     backend: getBackend().name, loadavgBefore: load0.map((l) => +l.toFixed(2)), loadavgAfter: loadavg().map((l) => +l.toFixed(2)),
