@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { getBackend } from '../kernels/select';
 import type { GemmArgs } from '../kernels/backend';
-import { vegaLiteToSvg } from '../runtime/report/vega';
+import { vegaLiteToSvg } from '../cli/report/vega';
 import { countFlops, backpropStepFlops, fgdStepFlops, type PassFlops } from './models/flops';
 import { hostBatch, hostParams, paperModels, type BenchModel } from './models/host';
 import { ours, peakExtraBytes } from './models/ours';

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** Suite order: kernels first, then what is built on them. */
-const SUITE = ['scalar-jvp', 'build-cost', 'rng', 'gemm', 'gpujs', 'fused-jvp', 'fgd-step', 'backprop-step'];
+const SUITE = ['scalar-jvp', 'build-cost', 'nesting', 'rng', 'gemm', 'gpujs', 'fused-jvp', 'fgd-step', 'backprop-step'];
 /** Benchmarks run only when named. */
 const ON_REQUEST = ['models'];
 /** Scripts that import annotated models need their twins: the transformer's require hook. */
