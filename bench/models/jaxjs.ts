@@ -11,7 +11,7 @@ import type { BenchModel, HostBatch, HostParam } from './host';
 import { oneHot, param } from './host';
 import type { PeerVariant } from './tfjs';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 type Jax = any;
 
 let jaxP: Promise<Jax> | undefined;
@@ -19,7 +19,7 @@ let jaxP: Promise<Jax> | undefined;
 /** @jax-js/jax with its wasm device (webgpu needs `navigator`, absent in Node). */
 export function loadJax(): Promise<Jax> {
   return (jaxP ??= (async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+     
     const jax = require('@jax-js/jax');
     const devices: string[] = await jax.init('wasm');
     if (!devices.includes('wasm')) throw new Error(`jax-js: no wasm device (got ${devices.join(', ')})`);

@@ -15,7 +15,7 @@
 import type { BenchModel, HostBatch, HostParam } from './host';
 import { oneHot, param } from './host';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 type Tf = any;
 
 let tfP: Promise<Tf> | undefined;
@@ -23,7 +23,7 @@ let tfP: Promise<Tf> | undefined;
 /** @tensorflow/tfjs on the wasm backend (loaded once). */
 export function loadTfjs(): Promise<Tf> {
   return (tfP ??= (async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+     
     const tf = require('@tensorflow/tfjs');
     require('@tensorflow/tfjs-backend-wasm');
     await tf.setBackend('wasm');
