@@ -1,9 +1,14 @@
 // forwardGradient(f, primals): the paper's forward gradient g = (∇f·v)v (Definition 1), averaged
 // over K directions v ~ N(0, I) or Rademacher. Unbiased: E[g] = ∇f (paper §3.2).
+// A user's own loop should cost what an fgd step costs: the tangent buffers (and the K > 1
+// accumulator) are kept per function between calls and reused while the primals keep their
+// structure, the twin's intermediates go back to the pool (tidy), and `out` takes a gradient
+// structure to write into, so a loop allocates nothing per step.
 import { Rng, randomSeed } from '../kernels/rng';
 import { isTensor } from './tensor/tensor';
+import { tidy } from './tensor/pool';
 import { checkArity, checkThisArg, functionName, requireTwin, twinArguments } from './jvp';
-import { argLeaves, totalSize, writeFlat, zerosMirror } from './fgd/leaves';
+import { Leaf, argLeaves, describeValue, totalSize, writeFlat, zerosMirror } from './fgd/leaves';
 import {
   DirectionDistribution, DirectionSource, accumulate, checkDirections, checkDistribution, drawDirections,
   scalarTangent, vectorTangent,
@@ -24,6 +29,11 @@ export interface ForwardGradientOptions {
   distribution?: DirectionDistribution;
   /** Vector mode for Tensor parameters: all K directions in one run (default true when applicable). */
   vectorized?: boolean;
+  /**
+   * A gradient structure to write into and return as `gradient` (mirrors the primals: entries in
+   * `wrt` like their primal, the others undefined), e.g. the previous call's gradient.
+   */
+  out?: unknown[];
   thisArg?: unknown;
 }
 
@@ -38,7 +48,49 @@ export interface ForwardGradientResult<V = any> {
   seed?: number;
 }
 
-const FORWARD_GRADIENT_OPTIONS = ['wrt', 'directions', 'seed', 'rng', 'distribution', 'vectorized', 'thisArg'];
+const FORWARD_GRADIENT_OPTIONS = ['wrt', 'directions', 'seed', 'rng', 'distribution', 'vectorized', 'out', 'thisArg'];
+
+/** Tangent buffers (and the K > 1 accumulator) kept per twin for the next call with the same structure. */
+interface Scratch { key: string; tangents: unknown[]; tangentLeaves: Leaf[]; grad?: Float64Array; busy: boolean }
+const scratchByTwin = new WeakMap<Twin, Scratch>();
+
+/** What the scratch buffers depend on: wrt, rows, and every primal leaf's path, kind and shape. */
+function scratchKey(wrt: readonly number[], rows: number, leaves: readonly Leaf[]): string {
+  let key = `${wrt.join(',')}|${rows}`;
+  for (const l of leaves) key += `|${l.path}:${l.kind}:${l.shape ? l.shape.join('x') : l.size}`;
+  return key;
+}
+
+/** The reusable tangents for this call (fresh ones while a call of the same twin is running: re-entrancy). */
+function scratchFor(twin: Twin, primals: readonly unknown[], wrt: readonly number[], rows: number, primalLeaves: readonly Leaf[]): Scratch {
+  const key = scratchKey(wrt, rows, primalLeaves);
+  const cached = scratchByTwin.get(twin);
+  if (cached && cached.key === key && !cached.busy) return cached;
+  const tangents = primals.map((p, i) => (wrt.includes(i) ? zerosMirror(p, rows) : undefined));
+  const fresh: Scratch = { key, tangents, tangentLeaves: argLeaves(tangents, wrt), busy: false };
+  if (!cached?.busy) scratchByTwin.set(twin, fresh);
+  return fresh;
+}
+
+/** The leaves of `out`, checked to mirror the primals' leaves (kind, shape) and not to alias them. */
+function outLeaves(out: unknown, primals: readonly unknown[], wrt: readonly number[], primalLeaves: readonly Leaf[], caller: string): Leaf[] {
+  if (!Array.isArray(out) || out.length !== primals.length) {
+    throw new Error(`${caller}: out must be an array with one entry per argument (${primals.length}), like a previous result's gradient; got ${describeValue(out)}`);
+  }
+  out.forEach((o, i) => {
+    if (!wrt.includes(i) && o !== undefined) throw new Error(`${caller}: out[${i}] must be undefined (argument ${i} is not in wrt), got ${describeValue(o)}`);
+  });
+  const leaves = argLeaves(out, wrt);
+  const same = leaves.length === primalLeaves.length && leaves.every((l, j) => {
+    const p = primalLeaves[j];
+    return l.path === p.path && l.kind === p.kind && l.size === p.size && (!p.shape || p.shape.every((d, k) => l.shape?.[k] === d));
+  });
+  if (!same) throw new Error(`${caller}: out must mirror the primals in wrt (same fields, kinds and shapes); got ${wrt.map((i) => describeValue(out[i])).join(', ')}`);
+  for (let j = 0; j < leaves.length; j++) {
+    if (leaves[j].kind !== 'number' && leaves[j].data() === primalLeaves[j].data()) throw new Error(`${caller}: out shares ${leaves[j].path}'s storage with the primal it is the gradient of`);
+  }
+  return leaves;
+}
 
 /** Frees a tensor the twin returned (never one of the caller's arguments). */
 function release(x: unknown, primals: readonly unknown[]): void {
@@ -82,24 +134,44 @@ export function forwardGradient<V = any>(f: Function, primals: readonly unknown[
   const primalLeaves = argLeaves(primals as unknown[], wrt);
   const vector = K > 1 && options.vectorized !== false && primalLeaves.length > 0 && primalLeaves.every((l) => l.kind === 'tensor');
   const rows = vector ? K : 1;
-  const tangents = primals.map((p, i) => (wrt.includes(i) ? zerosMirror(p, rows) : undefined));
-  const tangentLeaves = argLeaves(tangents, wrt);
+  const gradLeaves = options.out === undefined ? undefined : outLeaves(options.out, primals, wrt, primalLeaves, caller);
+  const scratch = scratchFor(twin, primals, wrt, rows, primalLeaves);
+  const { tangents, tangentLeaves } = scratch;
 
-  const grad = new Float64Array(totalSize(primalLeaves));
   const directional: number[] = [];
   let value: V | undefined;
-  for (let run = 0; run < (vector ? 1 : K); run++) {
-    drawDirections(primalLeaves, tangentLeaves, rows, source, distribution, run);
-    const [y, dy] = twin.fn.apply(options.thisArg, twinArguments(f, twin, primals, tangents, caller)) as [V, unknown];
-    if (run === 0) value = y; else release(y, primals);
-    const ds = Array.from(vector ? vectorTangent(dy, y, K, caller) : [scalarTangent(dy, y, caller)]);
-    release(dy, primals);
-    for (let k = 0; k < ds.length; k++) {
-      directional.push(ds[k]);
-      accumulate(grad, primalLeaves, tangentLeaves, vector ? k : 0, ds[k] / K);
+  scratch.busy = true;
+  try {
+    const grad = K === 1 ? undefined : (scratch.grad ??= new Float64Array(totalSize(primalLeaves))).fill(0);
+    for (let run = 0; run < (vector ? 1 : K); run++) {
+      drawDirections(primalLeaves, tangentLeaves, rows, source, distribution, run);
+      // The twin's intermediates go back to the pool; y survives as the value.
+      const [y, ds] = tidy(() => {
+        const [y, dy] = twin.fn.apply(options.thisArg, twinArguments(f, twin, primals, tangents, caller)) as [V, unknown];
+        const ds = Array.from(vector ? vectorTangent(dy, y, K, caller) : [scalarTangent(dy, y, caller)]);
+        release(dy, primals);
+        return [y, ds] as const;
+      });
+      if (run === 0) value = y; else release(y, primals);
+      for (let k = 0; k < ds.length; k++) {
+        directional.push(ds[k]);
+        if (grad) accumulate(grad, primalLeaves, tangentLeaves, vector ? k : 0, ds[k] / K);
+      }
     }
+    const gradient = (options.out as unknown[] | undefined) ?? primals.map((p, i) => (wrt.includes(i) ? zerosMirror(p) : undefined));
+    const into = gradLeaves ?? argLeaves(gradient, wrt);
+    if (grad) writeFlat(into, grad);
+    else {
+      // K = 1: g = d·v straight from the tangent buffer (the same rounding as accumulating into zeros).
+      const d = directional[0];
+      for (let j = 0; j < into.length; j++) {
+        const g = into[j].data(), v = tangentLeaves[j].data();
+        for (let i = 0; i < g.length; i++) g[i] = 0 + d * v[i];
+        into[j].commit();
+      }
+    }
+    return { value: value as V, gradient, directional, seed: source.seed };
+  } finally {
+    scratch.busy = false;
   }
-  const gradient = primals.map((p, i) => (wrt.includes(i) ? zerosMirror(p) : undefined));
-  writeFlat(argLeaves(gradient, wrt), grad);
-  return { value: value as V, gradient, directional, seed: source.seed };
 }

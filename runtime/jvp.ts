@@ -6,6 +6,7 @@ import { isTensor } from './tensor/tensor';
 import { describeValue, isPlainObject, leafKind } from './fgd/leaves';
 import { zerosLike } from './twin-support';
 import { checkOptions } from './options';
+import { tidy } from './tensor/pool';
 
 export interface JvpOptions {
   /** `this` for methods: `jvp(obj.m, primals, tangents, { thisArg: obj })`. */
@@ -134,5 +135,7 @@ export function jvp<R = any, T = any>(f: Function, primals: readonly unknown[], 
   if (tangents.length !== primals.length) {
     throw new Error(`jvp(${functionName(f, twin)}): got ${primals.length} primal(s) but ${tangents.length} tangent(s); pass one tangent per argument (undefined = constant)`);
   }
-  return twin.fn.apply(options.thisArg, twinArguments(f, twin, primals, tangents, 'jvp')) as [R, T];
+  // The twin's intermediates go back to the pool (a user's loop then allocates nothing per call);
+  // the value and its tangent survive into the caller's scope.
+  return tidy(() => twin.fn.apply(options.thisArg, twinArguments(f, twin, primals, tangents, 'jvp')) as [R, T]);
 }
