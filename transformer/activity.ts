@@ -46,11 +46,62 @@ export class Activity {
     return !!s && this.active.has(s);
   }
 
+  /** Is `node` inside this function (strictly, when it is a nested function)? */
+  private isInside(node: ts.Node): boolean {
+    return node.getSourceFile() === this.fn.getSourceFile() && node.pos >= this.fn.pos && node.end <= this.fn.end && node !== this.fn;
+  }
+
+  /**
+   * The function a name refers to when it is a function declared inside this one (`function g…`, `const g = (…) => …`):
+   * a local function, which gets its own twin beside it.
+   */
+  localFunction(name: ts.Node): ts.FunctionLikeDeclaration | undefined {
+    const s = this.symbolOf(name);
+    const d = s?.valueDeclaration;
+    if (!d || !this.isInside(d)) return undefined;
+    if (ts.isFunctionDeclaration(d) && d.body) return d;
+    if (ts.isVariableDeclaration(d)) {
+      let e = d.initializer;
+      while (e && ts.isParenthesizedExpression(e)) e = e.expression;
+      if (e && (ts.isArrowFunction(e) || ts.isFunctionExpression(e))) return e;
+    }
+    return undefined;
+  }
+
+  /**
+   * Does a nested function use active state of its enclosing function: an active variable declared outside it, or
+   * another local function that does? (Then calling it carries tangents even without active arguments.)
+   */
+  captures(fn: ts.Node, seen = new Set<ts.Node>()): boolean {
+    if (seen.has(fn)) return false;
+    seen.add(fn);
+    let any = false;
+    const visit = (n: ts.Node): void => {
+      if (any) return;
+      if (ts.isIdentifier(n) || ts.isShorthandPropertyAssignment(n)) {
+        const s = this.symbolOf(n);
+        const d = s?.valueDeclaration;
+        if (s && this.active.has(s) && d && !(d.pos >= fn.pos && d.end <= fn.end)) { any = true; return; }
+        const local = ts.isIdentifier(n) ? this.localFunction(n) : undefined;
+        if (local && local !== fn && !(local.pos >= fn.pos && local.end <= fn.end) && this.captures(local, seen)) { any = true; return; }
+      }
+      ts.forEachChild(n, visit);
+    };
+    ts.forEachChild(fn, visit);
+    return any;
+  }
+
   /** May `e` carry a nonzero tangent? (syntactic, over the current active set) */
   carries(e: ts.Node): boolean {
-    if (ts.isIdentifier(e)) return this.isActiveSymbol(e);
+    if (ts.isIdentifier(e)) {
+      if (this.isActiveSymbol(e)) return true;
+      const local = this.localFunction(e);
+      return !!local && this.captures(local);
+    }
     if (ts.isShorthandPropertyAssignment(e)) return this.isActiveSymbol(e);
-    if (ts.isFunctionLike(e) || ts.isTypeNode(e)) return false;
+    if (ts.isTypeNode(e)) return false;
+    // a function literal carries when it captures active state (its result, through a callback, may depend on it)
+    if (ts.isFunctionLike(e)) return this.isInside(e) && this.captures(e);
     if (ts.isPropertyAccessExpression(e)) return !isInactiveProperty(e.name.text, this.tensorRules) && this.carries(e.expression);
     if (ts.isElementAccessExpression(e)) return this.carries(e.expression);
     if (ts.isCallExpression(e)) {
@@ -92,6 +143,10 @@ export class Activity {
       }
       this.active.add(s);
       return;
+    }
+    if (type.getCallSignatures().length > 0) {
+      throw new ForwardGradError(why, `a function that uses active (differentiated) values is stored in '${snippet(node)}', where the transform cannot follow its tangents`,
+        'call the local function directly (or pass it as the callback of an array method) instead of storing it', CODES.unsupported);
     }
     // anything that might hold the number (any, objects, `number | string`, type parameters…) would lose its tangent
     if (isOpaque(type) || !isNeverNumeric(type)) {
@@ -182,7 +237,16 @@ export class Activity {
   }
 
   private scan(node: ts.Node): void {
-    if (ts.isVariableDeclaration(node) && node.initializer && this.carries(node.initializer)) this.markBinding(node.name, node);
+    if (ts.isFunctionLike(node) && node !== this.fn) {
+      // a nested function's twin takes a tangent for each differentiable parameter (callbacks, local helpers)
+      for (const p of node.parameters) {
+        if (ts.isIdentifier(p.name) && p.name.text === 'this') continue;
+        if (diffKind(this.checker.getTypeAtLocation(p), this.checker) !== 'none') this.markBinding(p.name);
+      }
+    }
+    const fnInit = ts.isVariableDeclaration(node) && node.initializer && ts.isFunctionLike(skipParens(node.initializer));
+    if (fnInit) { /* a local function: its name carries no tangent, its body is scanned below */ }
+    else if (ts.isVariableDeclaration(node) && node.initializer && this.carries(node.initializer)) this.markBinding(node.name, node);
     else if (ts.isVariableDeclaration(node) && node.initializer && this.bindsActiveReference(node.name)) this.markAliases(node.initializer, node);
     else if (ts.isBinaryExpression(node) && isAssignmentOperator(node.operatorToken.kind)) {
       const l = node.left;
@@ -218,9 +282,12 @@ export class Activity {
         }
       }
     }
-    if (ts.isFunctionLike(node) && node !== this.fn) return; // closures are checked by the emitter
     ts.forEachChild(node, (c) => this.scan(c));
   }
+}
+
+function skipParens(e: ts.Expression): ts.Expression {
+  return ts.isParenthesizedExpression(e) ? skipParens(e.expression) : e;
 }
 
 export function isAssignmentOperator(kind: ts.SyntaxKind): boolean {

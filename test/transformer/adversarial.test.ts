@@ -58,6 +58,9 @@ ${A}export function f(x: number): number { const m = [[0], [0]]; const row = [1]
   { name: 'row of a matrix parameter written through an alias', src: `${A}export function f(m: number[][], x: number): number { const r = m[0]; r[0] = x * r[1]; return m[0][0] + m[1][1]; }`, args: (r) => [[vec(2)(r), vec(2)(r)], u(r, -2, 2)] },
   { name: 'array field of an object parameter written through an alias', src: `${A}export function f(p: { w: number[]; b: number }, x: number): number { const w = p.w; w[1] = w[0] * x + p.b; return p.w[1]; }`, args: (r) => [{ w: vec(2)(r), b: u(r, -2, 2) }, u(r, -2, 2)] },
   { name: 'tuple taken from an array of tuples, then written', src: `${A}export function f(x: number): number { const ps: [number, number][] = [[1, 2], [3, 4]]; const p = ps[0]; p[1] = x * x; return ps[0][1] * x; }`, args: any1 },
+  { name: 'closure writing an array that later becomes active', src: `${A}export function f(x: number): number { const buf = [0]; const put = (v: number) => { buf[0] = v; }; put(3); const a = buf[0]; buf[0] = x * x; put(buf[0] * x); return buf[0] + a; }`, args: any1 },
+  { name: 'closure over a reassigned active variable', src: `${A}export function f(x: number): number { let k = x; const g = (t: number) => t * k; const a = g(2); k = Math.sin(x); return a + g(x); }`, args: any1 },
+  { name: 'closure pushing into a captured array', src: `${A}export function f(x: number): number { const out: number[] = []; const put = (v: number) => { out.push(v * x); }; put(1); put(x); return out[0] * out[1]; }`, args: any1 },
   { name: 'slice of an inactive array, then written', src: `${A}export function f(x: number): number { const a = [1, 2]; const s = a.slice(); s[0] = x * x; return s[0] + a[0]; }`, args: any1 },
 ];
 
@@ -277,8 +280,10 @@ const ERRORS: { name: string; src: string; at: string; code: number; message: Re
     src: `import { mul, full } from 'forwardgrad';\n${A}export function f(a: number, b: number): number { const t = mul(full([2], 1), a); const arr = t.toArray(); return arr[0] * b; }` },
   { name: 'tensor(...) built from active numbers', code: 94002, at: '3:61', message: /call of 'tensor': it is a forwardgrad runtime function/,
     src: `import { tensor, sum } from 'forwardgrad';\n${A}export function f(a: number, b: number): number { const t = tensor([a, b], [2]); return sum(t).item(); }` },
-  { name: 'closure writing an array that later becomes active', code: 94001, at: '2:69', message: /closure that uses active/,
-    src: `${A}export function f(x: number): number { const buf = [0]; const put = (v: number) => { buf[0] = v; }; put(3); buf[0] = x * x; return buf[0]; }` },
+  { name: 'closure returned from a differentiated function', code: 94001, at: '2:78', message: /a function that uses active \(differentiated\) values is stored in 'h'/,
+    src: `${A}export function f(x: number): number { const g = (t: number) => t * x; const h = g; return h(2); }` },
+  { name: 'closure handed to an unknown function', code: 94001, at: '3:53', message: /uses active \(differentiated\) variables of its enclosing function is passed where the transform cannot follow it/,
+    src: `declare function later(cb: () => number): number;\n${A}export function f(x: number): number { return later(() => x * x) * x; }` },
   { name: 'assignment inside an expression', code: 94001, at: '2:67', message: /assignment inside an expression/,
     src: `${A}export function f(a: number): number { let b = 0; let c = 0; c = (b = a * a); return b + c; }` },
 ];

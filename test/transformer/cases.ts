@@ -126,7 +126,35 @@ export function inact(a: number): number { return lin(a, 3) + lin(2, a); }`, arg
     args: (r) => [u(r, -2, 2), 'sq', true] },
 ];
 
-export const ALL_CASES: Case[] = [...MATH_CASES, ...OPERATOR_CASES, ...CONTROL_CASES, ...DATA_CASES, ...CALL_CASES];
+// local functions and closures: each gets a twin beside it inside the enclosing twin; captured active variables
+// carry their tangents in (and out) by closure, as the primal's values do
+export const CLOSURE_CASES: Case[] = [
+  { name: 'local function declaration', src: `export function localDecl(a: number, b: number): number {
+  function sq(x: number): number { return x * x; }
+  return sq(a) * b + sq(b * 2); }`, args: any2 },
+  { name: 'local arrow capturing an active value', src: `export function localArrow(a: number, b: number): number {
+  const scaleB = (x: number) => x * b + Math.sin(a);
+  return scaleB(a) + scaleB(3); }`, args: any2 },
+  { name: 'closure without parameters', src: `export function noParams(a: number): number { const k = a * a; const g = () => Math.exp(k) * a; return g() * g(); }`, args: any2 },
+  { name: 'closure writing a captured accumulator', src: `export function accum(a: number, b: number): number {
+  let s = 0;
+  const add = (v: number): void => { s += v * a; };
+  add(b); add(2); add(a * b);
+  return s * s; }`, args: any2 },
+  { name: 'recursive local function', src: `export function localRec(a: number): number {
+  function pw(x: number, n: number): number { return n === 0 ? 1 : x * pw(x, n - 1); }
+  return pw(a, 4) + pw(Math.cos(a), 2); }`, args: any2 },
+  { name: 'local function called before its declaration', src: `export function hoisted(a: number): number { return h(a) * 2; function h(t: number): number { return Math.tanh(t) * a; } }`, args: any2 },
+  { name: 'nested local functions and a local function calling another', src: `export function nestedLocals(a: number, b: number): number {
+  const inner = (t: number) => t * a;
+  function outer(t: number): number { const twice = (u: number) => inner(u) * 2; return twice(t) + b; }
+  return outer(b) * outer(1); }`, args: any2 },
+  { name: 'local function expression and array argument', src: `export function localExpr(xs: number[], w: number): number {
+  const dot = function (v: number[]): number { let s = 0; for (let i = 0; i < v.length; i++) s += v[i] * w; return s; };
+  return dot(xs) * dot([1, w]); }`, args: (r) => [vec(3)(r), u(r, -2, 2)] },
+];
+
+export const ALL_CASES: Case[] = [...MATH_CASES, ...OPERATOR_CASES, ...CONTROL_CASES, ...DATA_CASES, ...CALL_CASES, ...CLOSURE_CASES];
 
 /** The exported function a case defines (the last `export function`/`export const` in its source). */
 export function exportedName(c: Case): string {

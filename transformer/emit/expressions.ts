@@ -46,15 +46,21 @@ export function hintFor(e: ts.Node | undefined): string {
 export abstract class ExpressionLowering {
   /** Statements of the block being emitted; temporaries go here, before the statement that needs them. */
   protected out: ts.Statement[] = [];
-  protected readonly tangents = new Map<ts.Symbol, string>();
+  /** Tangent names per symbol and the twins of local functions: shared with the emitters of local twins (closures see both). */
+  protected readonly tangents: Map<ts.Symbol, string>;
+  protected readonly locals: Map<ts.Node, TwinInfo>;
 
-  constructor(readonly ctx: FileContext, readonly activity: Activity, readonly names: NameScope, readonly info: TwinInfo) {}
+  constructor(readonly ctx: FileContext, readonly activity: Activity, readonly names: NameScope, readonly info: TwinInfo,
+    shared?: { tangents: Map<ts.Symbol, string>; locals: Map<ts.Node, TwinInfo> }) {
+    this.tangents = shared?.tangents ?? new Map();
+    this.locals = shared?.locals ?? new Map();
+  }
 
   protected get checker(): ts.TypeChecker { return this.ctx.checker; }
   protected kindOf(node: ts.Node): DiffKind { return diffKind(this.checker.getTypeAtLocation(node), this.checker); }
 
   /** The tangent variable of an active variable (named once per symbol). */
-  protected tangentOf(node: ts.Node): ts.Identifier {
+  tangentOf(node: ts.Node): ts.Identifier {
     const sym = this.activity.symbolOf(node);
     if (!sym) throw new ForwardGradError(node, `no symbol for '${snippet(node)}'`, 'report this as a forwardgrad bug', CODES.internal);
     let name = this.tangents.get(sym);
@@ -355,7 +361,7 @@ export abstract class ExpressionLowering {
       return this.hoistCall(f.createCallExpression(this.ctx.runtime(entry.jvp), undefined, args), hintFor(e), e);
     }
     const callee = resolveCallee(e.expression, this.checker);
-    const info = callee && this.ctx.plan.twins.get(callee);
+    const info = callee && (this.locals.get(callee) ?? this.ctx.plan.twins.get(callee));
     if (!info) return this.underivable(e, callee);
     const params = (info.fn as ts.SignatureDeclaration).parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === 'this'));
     if (params.some((p) => p.dotDotDotToken)) return fail(e, `cannot differentiate the call of '${info.name}': rest parameters are not supported`, 'pass an array instead');
@@ -388,7 +394,7 @@ export abstract class ExpressionLowering {
       if (this.activity.carries(c.expression)) return fail(c.expression, `method '${info.name}' called on an active object`, "call it on 'this' or on an inactive object");
       return f.createPropertyAccessExpression(c.expression, info.twin);
     }
-    if (info.file === this.ctx.sf) return id(info.twin);
+    if (info.file === this.ctx.sf || info.kind === 'local') return id(info.twin);
     if (info.custom && !isExportedName(info.file, info.twin)) {
       return fail(e, `the custom rule '${info.twin}' of '${info.name}' is not exported from ${info.file.fileName.replace(/^.*[\\/]/, '')}`, `export ${info.twin} so other modules can call it`, CODES.underivableCall);
     }

@@ -4,19 +4,95 @@ import * as ts from 'typescript';
 import { isAssignmentOperator } from '../activity';
 import { Tan, id, num } from '../algebra';
 import { CODES, fail, snippet } from '../diagnostics';
-import { tangentName } from '../naming';
-import { resolveCallee } from '../callgraph';
+import { tangentName, twinName } from '../naming';
+import { TwinInfo, localName, resolveCallee, tangentSlots } from '../callgraph';
 import { COMPOUND_TO_BINARY, BINARY_RULES } from '../rules/scalar';
 import { diffKind } from '../types';
 import { Dual, ExpressionLowering, hintFor, isCheap } from './expressions';
 
 const f = ts.factory;
 
+function pairType(t: ts.TypeNode | undefined): ts.TypeNode | undefined {
+  return t && ts.setEmitFlags(f.createTupleTypeNode([t, t]), ts.EmitFlags.SingleLine);
+}
+
 export class StatementEmitter extends ExpressionLowering {
+  /** The twin's parameters (each differentiable one followed by its tangent), body and `[T, T]` return type. */
+  twinSignature(fn: ts.FunctionLikeDeclaration): { params: ts.ParameterDeclaration[]; body: ts.Block; type?: ts.TypeNode } {
+    const ctx = this.ctx;
+    const params: ts.ParameterDeclaration[] = [];
+    let slot = 0;
+    for (const p of fn.parameters) {
+      if (ts.isIdentifier(p.name) && p.name.text === 'this') { params.push(p); continue; }
+      params.push(p);
+      if (!this.info.tangentSlots[slot++]) continue;
+      if (!ts.isIdentifier(p.name)) fail(p, 'a destructured parameter cannot get a tangent', 'take the parameter whole and destructure it in the body');
+      if (p.dotDotDotToken) fail(p, 'rest parameters cannot get tangents', 'take an array parameter instead');
+      // a caller that omits the argument passes a zero tangent, which is wrong when the default depends on active values
+      if (p.initializer && this.activity.carries(p.initializer)) {
+        fail(p.initializer, `a default value that depends on differentiated parameters ('${p.name.text} = ${p.initializer.getText()}') is not supported`,
+          'make the parameter required and pass the value at each call, or compute it in the body from an optional flag');
+      }
+      const dname = this.tangentOf(p.name);
+      // a constant default: an omitted argument's tangent arrives as undefined (or zerosLike(undefined)), so default it to zeros
+      const dinit = p.initializer && f.createCallExpression(ctx.runtime('zerosLike'), undefined, [f.createIdentifier(p.name.text)]);
+      params.push(f.createParameterDeclaration(undefined, undefined, dname, p.questionToken, p.type, dinit));
+    }
+    const body = fn.body!;
+    const stmts = ts.isBlock(body) ? body.statements : [f.createReturnStatement(body)];
+    const out = this.block(stmts);
+    // a body that can fall off its end (void functions) still returns the [value, tangent] pair
+    const sig = ctx.checker.getSignatureFromDeclaration(fn);
+    const ret = sig && ctx.checker.getReturnTypeOfSignature(sig);
+    const mayFallOff = !!ret && !!(ret.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined)
+      || (ret.isUnion() && ret.types.some((t) => t.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined))));
+    if (ts.isBlock(body) && mayFallOff && !(out.length && ts.isReturnStatement(out[out.length - 1]))) {
+      out.push(f.createReturnStatement(f.createArrayLiteralExpression([id('undefined'), id('undefined')])));
+    }
+    return { params, body: f.createBlock(out, true), type: pairType(fn.type) };
+  }
+
+  /** An emitter for a local function's twin: same activity, names and tangents (captured variables keep theirs). */
+  private nested(info: TwinInfo): StatementEmitter {
+    return new StatementEmitter(this.ctx, this.activity, this.names, info, { tangents: this.tangents, locals: this.locals });
+  }
+
+  /**
+   * Local functions of a block get their twin names up front: declarations are hoisted (called before they appear,
+   * recursively), and `const` helpers may be called by functions declared earlier.
+   */
+  private planLocals(stmts: readonly ts.Statement[]): void {
+    for (const s of stmts) {
+      const fn = ts.isFunctionDeclaration(s) && s.body ? s : ts.isVariableStatement(s) ? localInitializer(s) : undefined;
+      if (!fn || this.locals.has(fn)) continue;
+      const slots = tangentSlots(fn, this.checker);
+      if (!slots.some(Boolean) && !this.activity.captures(fn)) continue; // a plain helper: kept as written
+      const name = localName(fn) ?? 'local';
+      if (fn.asteriskToken || ts.getModifiers(fn)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) {
+        if (this.activity.captures(fn)) fail(fn, `local function '${name}' is async or a generator and uses active values`, 'make it a plain synchronous function');
+        continue;
+      }
+      this.locals.set(fn, { fn, name, twin: this.names.fresh(twinName(name)), file: this.ctx.sf, kind: 'local', exported: false,
+        tangentSlots: slots, custom: false });
+    }
+  }
+
+  /** `function g_jvp(…) {…}` / `const g_jvp = (…) => {…}` for a local function, emitted right after it. */
+  private localTwin(info: TwinInfo): ts.Statement {
+    const fn = info.fn as ts.FunctionLikeDeclaration;
+    const { params, body, type } = this.nested(info).twinSignature(fn);
+    if (ts.isFunctionDeclaration(fn)) return f.createFunctionDeclaration(undefined, undefined, info.twin, fn.typeParameters, params, type, body);
+    const lit = ts.isArrowFunction(fn)
+      ? f.createArrowFunction(undefined, fn.typeParameters, params, type, f.createToken(ts.SyntaxKind.EqualsGreaterThanToken), body)
+      : f.createFunctionExpression(undefined, undefined, undefined, fn.typeParameters, params, type, body);
+    return this.constDecl(info.twin, lit);
+  }
+
   /** Emits `stmts` into a fresh list and returns it. */
   block(stmts: readonly ts.Statement[]): ts.Statement[] {
     const saved = this.out;
     this.out = [];
+    this.planLocals(stmts);
     for (const s of stmts) this.visitStatement(s);
     const res = this.out;
     this.out = saved;
@@ -48,6 +124,9 @@ export class StatementEmitter extends ExpressionLowering {
   }
 
   private visitStatementKind(s: ts.Statement): void {
+    const local = ts.isFunctionDeclaration(s) ? this.locals.get(s) : ts.isVariableStatement(s) ? this.localOf(s) : undefined;
+    if (local) { this.emit(s, this.localTwin(local)); return; }
+    if (ts.isFunctionDeclaration(s)) { this.rejectClosures(s); this.emit(s); return; }
     this.rejectClosures(s);
     switch (s.kind) {
       case ts.SyntaxKind.VariableStatement: return this.visitVariableStatement(s as ts.VariableStatement);
@@ -118,14 +197,32 @@ export class StatementEmitter extends ExpressionLowering {
     return this.asBlock(s);
   }
 
-  /** Closures over active variables would need their own tangents: rejected with a located error. */
+  private localOf(s: ts.VariableStatement): TwinInfo | undefined {
+    const fn = localInitializer(s);
+    return fn && this.locals.get(fn);
+  }
+
+  /**
+   * Closures over active state that the emitter does not lower (a function literal handed to an unknown function, a
+   * local function used as a value) would lose their tangents: rejected with a located error. Local functions with
+   * twins and the callbacks of the array methods the emitter knows are fine.
+   */
   private rejectClosures(s: ts.Statement): void {
     const visit = (n: ts.Node): void => {
       if (ts.isFunctionLike(n)) {
-        if (this.touchesActive(n)) {
-          fail(n, 'a closure that uses active (differentiated) variables is not supported', 'move the function to module level and pass the values as arguments');
+        if (this.locals.has(n) || this.isHandledCallback(n)) return;
+        if (this.activity.captures(n)) {
+          fail(n, 'a function that uses active (differentiated) variables of its enclosing function is passed where the transform cannot follow it',
+            'call it directly, declare it as a local function (const g = (…) => …) and call that, or use it as the callback of map/forEach/reduce/filter/…');
         }
         return;
+      }
+      if (ts.isIdentifier(n) && !(ts.isCallExpression(n.parent) && n.parent.expression === n) && !this.isHandledCallback(n)) {
+        const local = this.activity.localFunction(n);
+        if (local && this.locals.has(local) && this.activity.captures(local) && !isDeclarationName(n)) {
+          fail(n, `local function '${n.text}' uses active (differentiated) variables and is used as a value here`,
+            `call ${n.text}(…) directly, or pass it as the callback of an array method (map, forEach, reduce, …)`);
+        }
       }
       if (n.kind === ts.SyntaxKind.YieldExpression || n.kind === ts.SyntaxKind.AwaitExpression) {
         fail(n, `'${snippet(n)}' cannot appear in a differentiated function`, 'differentiate a synchronous, non-generator function');
@@ -137,6 +234,9 @@ export class StatementEmitter extends ExpressionLowering {
     };
     visit(s);
   }
+
+  /** A callback the emitter lowers itself (array higher-order methods). */
+  protected isHandledCallback(_n: ts.Node): boolean { return false; }
 
   private checkInactiveHeader(e: ts.Expression | undefined): void {
     if (!e) return;
@@ -280,9 +380,11 @@ export class StatementEmitter extends ExpressionLowering {
       return this.visitPush(e, e.expression);
     }
     // statement-level call of a differentiated function (it may write active values into its arguments)
-    if (ts.isCallExpression(e) && e.arguments.some((a) => this.activity.carries(a))) {
+    // (a local function's twin also keeps the tangents of the variables it captures up to date)
+    if (ts.isCallExpression(e)) {
       const callee = resolveCallee(e.expression, this.checker);
-      if (callee && this.ctx.plan.twins.get(callee)) { this.lowerUserCall(e, true); return; }
+      if (callee && (this.locals.get(callee) && this.activity.carries(e)
+        || e.arguments.some((a) => this.activity.carries(a)) && this.ctx.plan.twins.get(callee))) { this.lowerUserCall(e, true); return; }
     }
     if (!this.activity.carries(e)) { this.emit(s); return; }
     const v = this.lower(e);
@@ -411,6 +513,20 @@ export class StatementEmitter extends ExpressionLowering {
     this.emit(f.updateForOfStatement(s, undefined, init, arr.p, f.createBlock([...head, ...body], true)));
     void tangentName; void CODES;
   }
+}
+
+/** The function literal of `const g = (…) => …` (one declaration), a local function candidate. */
+function localInitializer(s: ts.VariableStatement): ts.ArrowFunction | ts.FunctionExpression | undefined {
+  const d = s.declarationList.declarations;
+  if (d.length !== 1 || !ts.isIdentifier(d[0].name)) return undefined;
+  let e = d[0].initializer;
+  while (e && ts.isParenthesizedExpression(e)) e = e.expression;
+  return e && (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) ? e : undefined;
+}
+
+function isDeclarationName(n: ts.Identifier): boolean {
+  const p = n.parent;
+  return (ts.isVariableDeclaration(p) || ts.isFunctionDeclaration(p) || ts.isParameter(p) || ts.isBindingElement(p)) && p.name === n;
 }
 
 function bindingText(e: ts.BindingElement): string | undefined {
