@@ -4,6 +4,7 @@
 import * as ts from 'typescript';
 import { CODES, ForwardGradError, snippet } from './diagnostics';
 import { ZERO_DERIVATIVE_BINARY, ZERO_DERIVATIVE_MATH } from './rules/scalar';
+import { arrayMethod, isInactiveArrayMethod } from './rules/arrays';
 import { TensorRules, isInactiveProperty } from './rules/tensor';
 import { diffKind, isNeverNumeric, isOpaque } from './types';
 
@@ -107,6 +108,10 @@ export class Activity {
     if (ts.isCallExpression(e)) {
       const m = isMathCall(e);
       if (m !== undefined && ZERO_DERIVATIVE_MATH.has(m)) return false;
+      // console.log(x) only shows values
+      if (ts.isPropertyAccessExpression(e.expression) && ts.isIdentifier(e.expression.expression) && e.expression.expression.text === 'console') return false;
+      // xs.indexOf(v), xs.some(p), xs.findIndex(p): positions and booleans carry no tangent
+      if (ts.isPropertyAccessExpression(e.expression) && isInactiveArrayMethod(e.expression.name.text) && this.isReference(e.expression.expression)) return false;
       return this.carries(e.expression) || e.arguments.some((a) => this.carries(a));
     }
     if (ts.isBinaryExpression(e)) {
@@ -188,7 +193,7 @@ export class Activity {
   }
 
   /** Is `e` an array/object/typed array (storage that another name may share)? */
-  private isReference(e: ts.Node): boolean {
+  isReference(e: ts.Node): boolean {
     const k = diffKind(this.checker.getTypeAtLocation(e), this.checker);
     return k !== 'none' && k !== 'number' && k !== 'tensor';
   }
@@ -219,13 +224,44 @@ export class Activity {
       return out;
     }
     if (ts.isCallExpression(e) && ts.isIdentifier(e.expression)) { for (const a of e.arguments) this.aliasRoots(a, out); return out; }
-    // views share their typed array's memory: `t.subarray(i)`, `new Float64Array(t.buffer)`
-    if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'subarray') return this.aliasRoots(e.expression.expression, out);
+    // views share their typed array's memory: `t.subarray(i)`, `new Float64Array(t.buffer)`; xs.reverse() is xs
+    if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression)
+      && (e.expression.name.text === 'subarray' || arrayMethod(e.expression.name.text)?.returnsReceiver)) return this.aliasRoots(e.expression.expression, out);
     if (ts.isNewExpression(e) && e.arguments?.length && ts.isPropertyAccessExpression(e.arguments[0]) && e.arguments[0].name.text === 'buffer') {
       return this.aliasRoots(e.arguments[0].expression, out);
     }
     if ((ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) && this.isReference(e)) out.push(e);
     return out;
+  }
+
+  /**
+   * Does a nested function change active state of its enclosing function (assign, increment, or mutate an array
+   * declared outside it), directly or through a local function it calls?
+   */
+  writesCaptured(fn: ts.Node, seen = new Set<ts.Node>()): boolean {
+    if (seen.has(fn)) return false;
+    seen.add(fn);
+    const outside = (target: ts.Expression): boolean => {
+      const root = this.rootOf(target);
+      const s = ts.isIdentifier(root) ? this.symbolOf(root) : undefined;
+      const d = s?.valueDeclaration;
+      return !!s && this.active.has(s) && !!d && !(d.pos >= fn.pos && d.end <= fn.end);
+    };
+    let any = false;
+    const visit = (n: ts.Node): void => {
+      if (any) return;
+      if (ts.isBinaryExpression(n) && isAssignmentOperator(n.operatorToken.kind) && outside(n.left)) any = true;
+      else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && outside(n.operand as ts.Expression)) any = true;
+      else if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && arrayMethod(n.expression.name.text)?.mutates
+        && outside(n.expression.expression)) any = true;
+      else if (ts.isCallExpression(n)) {
+        const local = this.localFunction(n.expression);
+        if (local && local !== fn && this.writesCaptured(local, seen)) any = true;
+      }
+      ts.forEachChild(n, visit);
+    };
+    ts.forEachChild(fn, visit);
+    return any;
   }
 
   /** Marks what `source` may share storage with, now that an active reference holds it. */
@@ -250,10 +286,6 @@ export class Activity {
     else if (ts.isVariableDeclaration(node) && node.initializer && this.bindsActiveReference(node.name)) this.markAliases(node.initializer, node);
     else if (ts.isBinaryExpression(node) && isAssignmentOperator(node.operatorToken.kind)) {
       const l = node.left;
-      if (ts.isPropertyAccessExpression(l) && l.name.text === 'length' && this.carries(l.expression) && this.isReference(l.expression)) {
-        throw new ForwardGradError(node, `setting the length of an active array ('${snippet(node)}') is not supported: its tangent would keep the old length`,
-          'build a new array with the elements you keep (push in a loop)', CODES.unsupported);
-      }
       const compound = node.operatorToken.kind !== ts.SyntaxKind.EqualsToken;
       if (this.carries(node.right) || (compound && this.carries(node.left))) this.markTarget(node.left, node);
       else if (!compound) {
@@ -273,7 +305,7 @@ export class Activity {
       for (const a of node.arguments) if (this.isReference(a)) this.markAliases(a, node); // `m.push(row)`: m[k] is row
     } else if (ts.isCallExpression(node) && node.arguments.some((a) => this.carries(a))) {
       const c = node.expression;
-      if (ts.isPropertyAccessExpression(c) && (c.name.text === 'push' || c.name.text === 'unshift')) this.markTarget(c.expression, node);
+      if (ts.isPropertyAccessExpression(c) && arrayMethod(c.name.text)?.mutates) this.markTarget(c.expression, node);
       else if (!isMathCall(node)) {
         // a differentiated callee may write active values into array/object arguments
         for (const a of node.arguments) {

@@ -186,6 +186,12 @@ export function buildPlan(program: ts.Program, isRuntimeFile: (sf: ts.SourceFile
           && tangentSlots(callee as ts.SignatureDeclaration, plan.checker).some(Boolean)) {
           add(callee);
         }
+        // a program function handed over as a callback (xs.map(sq)) runs through its twin too
+        for (const a of n.arguments) {
+          if (!ts.isIdentifier(a)) continue;
+          const f = resolveCallee(a, plan.checker);
+          if (f && !plan.twins.has(f) && ts.isFunctionLike(f) && 'body' in f && f.body && isProgramSource(f.getSourceFile(), plan)) add(f);
+        }
       }
       ts.forEachChild(n, visit);
     };

@@ -8,6 +8,7 @@ export { isCheap, sameCheap } from '../algebra';
 import { TwinInfo, resolveCallee } from '../callgraph';
 import { CODES, ForwardGradError, fail, snippet } from '../diagnostics';
 import { NameScope, tangentName } from '../naming';
+import { arrayMethod, isArrayFrom } from '../rules/arrays';
 import { Arg, BINARY_RULES, MATH_RULES, Rule } from '../rules/scalar';
 import { isInactiveProperty } from '../rules/tensor';
 import { DiffKind, diffKind, isNeverNumeric } from '../types';
@@ -17,8 +18,9 @@ const f = ts.factory;
 
 export interface Dual { readonly p: ts.Expression; readonly t: Tan }
 
-const ARRAY_METHODS = new Set(['map', 'reduce', 'reduceRight', 'forEach', 'filter', 'slice', 'concat', 'fill', 'splice',
-  'reverse', 'sort', 'indexOf', 'find', 'some', 'every', 'flat', 'flatMap', 'subarray', 'set', 'at', 'pop', 'shift', 'includes']);
+function unsupportedArrayMethod(e: ts.CallExpression, method: string): never {
+  return fail(e, `array method '.${method}()' on an active array is not supported`, 'index the array in a loop (for/for…of)', CODES.unsupported);
+}
 
 function unparen(e: ts.Expression): ts.Expression {
   return ts.isParenthesizedExpression(e) ? unparen(e.expression) : e;
@@ -98,7 +100,7 @@ export abstract class ExpressionLowering {
    */
   protected declTarget: { node: ts.Node; name: ts.Identifier; tangent: () => ts.Identifier; flags: ts.NodeFlags; done?: boolean } | undefined;
 
-  private claimTarget(src: ts.Node): { name: ts.Identifier; tangent: () => ts.Identifier; flags: ts.NodeFlags } | undefined {
+  protected claimTarget(src: ts.Node): { name: ts.Identifier; tangent: () => ts.Identifier; flags: ts.NodeFlags } | undefined {
     const t = this.declTarget;
     if (!t || t.done || t.node !== src) return undefined;
     t.done = true;
@@ -161,12 +163,32 @@ export abstract class ExpressionLowering {
       case ts.SyntaxKind.ArrayLiteralExpression: return this.lowerArray(e as ts.ArrayLiteralExpression);
       case ts.SyntaxKind.ObjectLiteralExpression: return this.lowerObject(e as ts.ObjectLiteralExpression);
       case ts.SyntaxKind.NewExpression: return this.lowerNew(e as ts.NewExpression);
+      case ts.SyntaxKind.TemplateExpression: return this.lowerTemplate(e as ts.TemplateExpression);
       case ts.SyntaxKind.PostfixUnaryExpression:
         return fail(e, `'${snippet(e)}' (increment of an active value inside an expression) is not supported`, 'write the increment as its own statement');
       default:
         return fail(e, `${ts.SyntaxKind[e.kind]} '${snippet(e)}' with active (differentiated) values is not supported`,
           'rewrite it with plain arithmetic, Math calls, conditionals, arrays or objects');
     }
+  }
+
+  /**
+   * A template string is inactive: fine where text is only shown (console.*, an Error's message, a comparison), but
+   * a number parsed back from a stored one would silently have derivative 0, so storing one is refused.
+   */
+  private lowerTemplate(e: ts.TemplateExpression): Dual {
+    let n: ts.Node = e;
+    while (ts.isParenthesizedExpression(n.parent) || ts.isTemplateSpan(n.parent) || ts.isTemplateExpression(n.parent)
+      || ts.isBinaryExpression(n.parent) && n.parent.operatorToken.kind === ts.SyntaxKind.PlusToken) n = n.parent;
+    const p = n.parent;
+    const shown = (ts.isCallExpression(p) && isConsoleCall(p)) || (ts.isNewExpression(p) && ts.isIdentifier(p.expression) && /Error$/.test(p.expression.text))
+      || (ts.isBinaryExpression(p) && [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken,
+        ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken].includes(p.operatorToken.kind));
+    if (!shown) {
+      return fail(e, `a template string built from active (differentiated) values ('${snippet(e)}') is stored or passed on; a number read back from it would have no derivative`,
+        'build the text where it is shown (console.log(`…`), new Error(`…`)), or keep the number itself');
+    }
+    return { p: e, t: undefined };
   }
 
   private lowerPrefix(e: ts.PrefixUnaryExpression): Dual {
@@ -185,6 +207,9 @@ export abstract class ExpressionLowering {
       const b = this.lower(e.right);
       return this.applyRule(rule, [a, b], e, ([x, y]) => f.createBinaryExpression(x, op as ts.BinaryOperator, y));
     }
+    if (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.AmpersandAmpersandToken) {
+      return this.lowerLogical(e, op);
+    }
     if (op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment) {
       return fail(e, `assignment inside an expression ('${snippet(e)}') to an active value is not supported`, 'write the assignment as its own statement');
     }
@@ -192,26 +217,44 @@ export abstract class ExpressionLowering {
       'use an explicit conditional (c ? a : b) or if/else');
   }
 
+  /**
+   * `a ?? b`, `a || b`, `a && b`: the value and its tangent come from the operand the operator picks (the left one is
+   * evaluated once, the right one only when picked), like `c ? a : b` with c = a != null, a, !a.
+   */
+  private lowerLogical(e: ts.BinaryExpression, op: ts.SyntaxKind): Dual {
+    const left = this.hoistDual(this.lower(e.left), hintFor(e.left));
+    const kind = this.kindOf(e);
+    const cond = op === ts.SyntaxKind.QuestionQuestionToken
+      ? f.createBinaryExpression(left.p, ts.SyntaxKind.ExclamationEqualsToken, f.createNull())
+      : op === ts.SyntaxKind.BarBarToken ? left.p : f.createLogicalNot(left.p);
+    return this.select(kind, this.hoist(cond, 'cond'), { d: left, stmts: [] }, this.branch(e.right));
+  }
+
+  private branch(x: ts.Expression): { d: Dual; stmts: ts.Statement[] } {
+    const saved = this.out;
+    this.out = [];
+    const d = this.lower(x);
+    const stmts = this.out;
+    this.out = saved;
+    return { d, stmts };
+  }
+
   /** `c ? a : b`: branches stay lazy; when a branch needs temporaries it becomes an if/else. */
   private lowerConditional(e: ts.ConditionalExpression): Dual {
-    const saved = this.out;
-    const branch = (x: ts.Expression): { d: Dual; stmts: ts.Statement[] } => {
-      this.out = [];
-      const d = this.lower(x);
-      const stmts = this.out;
-      this.out = saved;
-      return { d, stmts };
-    };
     const kind = this.kindOf(e);
-    const a = branch(e.whenTrue);
-    const b = branch(e.whenFalse);
-    const c = this.hoist(e.condition, 'cond');
+    const a = this.branch(e.whenTrue);
+    const b = this.branch(e.whenFalse);
+    return this.select(kind, this.hoist(e.condition, 'cond'), a, b, e);
+  }
+
+  /** The value and tangent of the branch `c` picks. */
+  private select(kind: DiffKind, c: ts.Expression, a: { d: Dual; stmts: ts.Statement[] }, b: { d: Dual; stmts: ts.Statement[] }, e?: ts.ConditionalExpression): Dual {
     if (!a.stmts.length && !b.stmts.length && kind === 'number') {
       const zero = num(0);
       const q = (x: ts.Expression, y: ts.Expression) => f.createConditionalExpression(c, f.createToken(ts.SyntaxKind.QuestionToken), x, f.createToken(ts.SyntaxKind.ColonToken), y);
       return { p: q(a.d.p, b.d.p), t: q(a.d.t ?? zero, b.d.t ?? zero) };
     }
-    const v = this.names.fresh(hintFor(e.whenTrue) === hintFor(e.whenFalse) ? hintFor(e.whenTrue) : 'sel');
+    const v = this.names.fresh(e && hintFor(e.whenTrue) === hintFor(e.whenFalse) ? hintFor(e.whenTrue) : 'sel');
     const dv = this.names.fresh(tangentName(v));
     const assign = (x: { d: Dual; stmts: ts.Statement[] }): ts.Block => f.createBlock([...x.stmts,
       f.createExpressionStatement(f.createAssignment(id(v), x.d.p)),
@@ -233,24 +276,31 @@ export abstract class ExpressionLowering {
   }
 
   private lowerProperty(e: ts.PropertyAccessExpression): Dual {
-    if (e.questionDotToken) return fail(e, `optional chaining '${snippet(e)}' on an active value is not supported`, 'check for undefined with an if statement');
     if (isInactiveProperty(e.name.text, this.ctx.tensorRules)) return { p: e, t: undefined };
+    // o?.x: the tangent object is absent exactly when the object is (an omitted optional argument's tangent is too)
+    const access = (o: ts.Expression, name: string | ts.MemberName) => (e.questionDotToken || ts.isOptionalChain(e)
+      ? f.createPropertyAccessChain(o, f.createToken(ts.SyntaxKind.QuestionDotToken), name) : f.createPropertyAccessExpression(o, name));
     const o = this.lower(e.expression);
-    if (!o.t) return { p: f.createPropertyAccessExpression(o.p, e.name), t: undefined };
+    if (!o.t) return { p: access(o.p, e.name), t: undefined };
     const obj = this.hoistDual(o, hintFor(e.expression));
-    return { p: f.createPropertyAccessExpression(obj.p, e.name), t: f.createPropertyAccessExpression(obj.t!, e.name.text) };
+    return { p: access(obj.p, e.name), t: access(obj.t!, e.name.text) };
   }
 
   private lowerArray(e: ts.ArrayLiteralExpression): Dual {
     const els = e.elements.map((x) => {
-      if (ts.isSpreadElement(x) || ts.isOmittedExpression(x)) {
-        return fail(x, `'${snippet(x)}' in an active array literal is not supported`, 'build the array with explicit elements or a loop');
+      if (ts.isOmittedExpression(x)) {
+        return fail(x, `a hole in an active array literal is not supported`, 'write the element (0 or undefined) explicitly');
+      }
+      if (ts.isSpreadElement(x)) {
+        // [...xs, y]: the tangent spreads the tangent array (zeros for an inactive source) in the same place
+        const d = this.hoistDual(this.lower(x.expression), hintFor(x.expression));
+        return { p: f.createSpreadElement(d.p), t: f.createSpreadElement(d.t ?? f.createCallExpression(this.ctx.runtime('zerosLike'), undefined, [d.p])), active: !!d.t };
       }
       const d = this.lower(x);
       const k = this.kindOf(x);
-      return d.t || k === 'number' || k === 'tensor' ? d : this.hoistDual(d, hintFor(x));
+      return { ...(d.t || k === 'number' || k === 'tensor' ? d : this.hoistDual(d, hintFor(x))), active: !!d.t };
     });
-    const t = els.some((d) => d.t)
+    const t = els.some((d) => d.active)
       ? f.createArrayLiteralExpression(els.map((d, i) => d.t ?? this.zeroFor(this.kindOf(e.elements[i]), () => d.p)))
       : undefined;
     return { p: f.createArrayLiteralExpression(els.map((d) => d.p)), t };
@@ -293,11 +343,13 @@ export abstract class ExpressionLowering {
 
   // ---- calls ----
 
-  private lowerCall(e: ts.CallExpression): Dual {
-    for (const a of e.arguments) {
-      if (ts.isSpreadElement(a)) return fail(a, `spread arguments ('${snippet(a)}') in a differentiated call are not supported`, 'pass the arguments one by one');
-    }
+  protected abstract isArrayValue(e: ts.Expression): boolean;
+  protected abstract arrayCall(e: ts.CallExpression, c: ts.PropertyAccessExpression, discard: boolean): Dual;
+  protected abstract arrayFrom(e: ts.CallExpression): Dual;
+
+  protected lowerCall(e: ts.CallExpression, discard = false): Dual {
     const m = isMathCall(e);
+    if (m !== undefined && e.arguments.some(ts.isSpreadElement)) return this.mathSpread(e, m);
     if (m !== undefined) {
       const rule = MATH_RULES[m];
       if (!rule) return fail(e, `Math.${m} has no derivative rule`, 'use a differentiable Math function or give your own function a rule with /** @customJvp rule */', CODES.underivableCall);
@@ -305,16 +357,48 @@ export abstract class ExpressionLowering {
       return this.applyRule(rule, args, e, (ps) => f.createCallExpression(e.expression, undefined, ps));
     }
     const c = e.expression;
-    if (ts.isPropertyAccessExpression(c) && this.activity.carries(c.expression)) {
+    if (isArrayFrom(e)) return this.arrayFrom(e);
+    if (ts.isPropertyAccessExpression(c)) {
       const kind = this.kindOf(c.expression);
       const method = c.name.text;
-      if (kind === 'tensor' && this.ctx.tensorRules.methods[method]) return this.tensorMethod(e, c, method);
-      if (kind === 'array' || kind === 'typedArray' || kind === 'tuple') {
-        return fail(e, `array method '.${method}()' on an active array is not supported`, ARRAY_METHODS.has(method)
-          ? 'write the loop out with for/for…of (push is supported as a statement)' : 'index the array in a loop', CODES.unsupported);
+      if (kind === 'tensor' && this.activity.carries(c.expression) && this.ctx.tensorRules.methods[method]) return this.tensorMethod(e, c, method);
+      if (this.isArrayValue(c.expression)) {
+        if (arrayMethod(method)) return this.arrayCall(e, c, discard);
+        if (this.activity.carries(c.expression)) return unsupportedArrayMethod(e, method);
       }
     }
     return this.lowerUserCall(e);
+  }
+
+  /** Math.max(...xs), Math.min(...xs): the tangent of the element picked (ties: the first, as for separate arguments). */
+  private mathSpread(e: ts.CallExpression, m: string): Dual {
+    const [a] = e.arguments;
+    if ((m !== 'max' && m !== 'min') || e.arguments.length !== 1 || !ts.isSpreadElement(a)) {
+      return fail(e, `Math.${m} with spread arguments ('${snippet(e)}') is not supported`, m === 'max' || m === 'min'
+        ? `spread one array alone: Math.${m}(...xs), or pass the arguments one by one` : 'pass the arguments one by one, or reduce over the array');
+    }
+    const xs = this.hoistDual(this.lower(a.expression), hintFor(a.expression));
+    const y = this.hoist(f.createCallExpression(e.expression, undefined, [f.createSpreadElement(xs.p)]), `${m}_${hintFor(a.expression)}`);
+    if (!xs.t) return { p: y, t: undefined };
+    const k = this.hoist(f.createCallExpression(f.createPropertyAccessExpression(xs.p, 'indexOf'), undefined, [y]), `${m}_index`);
+    // no element equals a NaN result: its tangent is NaN too
+    return { p: y, t: f.createBinaryExpression(f.createElementAccessExpression(xs.t, k), ts.SyntaxKind.QuestionQuestionToken, id('NaN')) };
+  }
+
+  /** Arguments as (primal, tangent) pairs; a spread tuple (`f(...args)`) gives one pair per element. */
+  private callArguments(e: ts.CallExpression): (Dual & { src: ts.Node; kind?: DiffKind })[] {
+    const out: (Dual & { src: ts.Node; kind?: DiffKind })[] = [];
+    for (const a of e.arguments) {
+      if (!ts.isSpreadElement(a)) { out.push({ ...this.lower(a), src: a }); continue; }
+      const type = this.checker.getTypeAtLocation(a.expression);
+      if (!this.checker.isTupleType(type) || (type as ts.TupleTypeReference).target.hasRestElement) {
+        fail(a, `spread arguments ('${snippet(a)}') of a differentiated call must be a fixed-length tuple`, 'declare the spread value as a tuple ([number, number]) or pass the arguments one by one');
+      }
+      const elems = this.checker.getTypeArguments(type as ts.TypeReference);
+      const t = this.hoistDual(this.lower(a.expression), hintFor(a.expression));
+      elems.forEach((el, k) => out.push({ p: f.createElementAccessExpression(t.p, k), t: t.t && f.createElementAccessExpression(t.t, k), src: a, kind: diffKind(el, this.checker) }));
+    }
+    return out;
   }
 
   private hoistCall(call: ts.Expression, hint: string, src?: ts.Node): Dual {
@@ -366,9 +450,10 @@ export abstract class ExpressionLowering {
     const params = (info.fn as ts.SignatureDeclaration).parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === 'this'));
     if (params.some((p) => p.dotDotDotToken)) return fail(e, `cannot differentiate the call of '${info.name}': rest parameters are not supported`, 'pass an array instead');
     const args: ts.Expression[] = [];
+    const given = this.callArguments(e);
     params.forEach((param, i) => {
-      const a = e.arguments[i];
-      const d = a ? this.lower(a) : { p: id('undefined'), t: undefined };
+      const a = given[i]?.src;
+      const d = given[i] ?? { p: id('undefined'), t: undefined };
       if (!info.tangentSlots[i]) {
         // an active value into `any`, a generic or `number | string` would silently lose its tangent
         if (d.t && !isNeverNumeric(this.checker.getTypeAtLocation(param))) {
@@ -378,7 +463,7 @@ export abstract class ExpressionLowering {
         args.push(d.p); return;
       }
       const kind = this.kindOf(param);
-      const h = d.t || kind === 'number' || kind === 'tensor' ? d : this.hoistDual(d, hintFor(a));
+      const h = d.t || kind === 'number' || kind === 'tensor' ? d : this.hoistDual(d, hintFor(a && !ts.isSpreadElement(a) ? a : undefined));
       args.push(h.p, h.t ?? this.zeroFor(kind, () => h.p));
     });
     const call = f.createCallExpression(this.twinRef(e, info), undefined, args);
@@ -438,4 +523,10 @@ function isExportedName(sf: ts.SourceFile, name: string): boolean {
   return sf.statements.some((s) => (ts.isFunctionDeclaration(s) && s.name?.text === name || ts.isVariableStatement(s)
     && s.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name))
     && !!ts.getModifiers(s)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword));
+}
+
+/** console.log(…) and friends: shows values, returns nothing differentiable. */
+export function isConsoleCall(e: ts.CallExpression): boolean {
+  const c = e.expression;
+  return ts.isPropertyAccessExpression(c) && ts.isIdentifier(c.expression) && c.expression.text === 'console';
 }

@@ -8,6 +8,7 @@ import { tangentName, twinName } from '../naming';
 import { TwinInfo, localName, resolveCallee, tangentSlots } from '../callgraph';
 import { COMPOUND_TO_BINARY, BINARY_RULES } from '../rules/scalar';
 import { diffKind } from '../types';
+import { ArrayLowering } from './arrays';
 import { Dual, ExpressionLowering, hintFor, isCheap } from './expressions';
 
 const f = ts.factory;
@@ -16,7 +17,7 @@ function pairType(t: ts.TypeNode | undefined): ts.TypeNode | undefined {
   return t && ts.setEmitFlags(f.createTupleTypeNode([t, t]), ts.EmitFlags.SingleLine);
 }
 
-export class StatementEmitter extends ExpressionLowering {
+export class StatementEmitter extends ArrayLowering {
   /** The twin's parameters (each differentiable one followed by its tangent), body and `[T, T]` return type. */
   twinSignature(fn: ts.FunctionLikeDeclaration): { params: ts.ParameterDeclaration[]; body: ts.Block; type?: ts.TypeNode } {
     const ctx = this.ctx;
@@ -78,7 +79,7 @@ export class StatementEmitter extends ExpressionLowering {
   }
 
   /** `function g_jvp(…) {…}` / `const g_jvp = (…) => {…}` for a local function, emitted right after it. */
-  private localTwin(info: TwinInfo): ts.Statement {
+  protected localTwin(info: TwinInfo): ts.Statement {
     const fn = info.fn as ts.FunctionLikeDeclaration;
     const { params, body, type } = this.nested(info).twinSignature(fn);
     if (ts.isFunctionDeclaration(fn)) return f.createFunctionDeclaration(undefined, undefined, info.twin, fn.typeParameters, params, type, body);
@@ -235,9 +236,6 @@ export class StatementEmitter extends ExpressionLowering {
     visit(s);
   }
 
-  /** A callback the emitter lowers itself (array higher-order methods). */
-  protected isHandledCallback(_n: ts.Node): boolean { return false; }
-
   private checkInactiveHeader(e: ts.Expression | undefined): void {
     if (!e) return;
     const visit = (n: ts.Node): void => {
@@ -387,7 +385,8 @@ export class StatementEmitter extends ExpressionLowering {
         || e.arguments.some((a) => this.activity.carries(a)) && this.ctx.plan.twins.get(callee))) { this.lowerUserCall(e, true); return; }
     }
     if (!this.activity.carries(e)) { this.emit(s); return; }
-    const v = this.lower(e);
+    // xs.pop(), xs.forEach(…) as statements: the result is dropped, the tangent's update is not
+    const v = ts.isCallExpression(e) ? this.lowerCall(e, true) : this.lower(e);
     if (!isCheap(v.p)) this.emit(f.createExpressionStatement(v.p));
   }
 
@@ -417,6 +416,15 @@ export class StatementEmitter extends ExpressionLowering {
 
   private visitAssignment(e: ts.BinaryExpression): void {
     const op = e.operatorToken.kind;
+    const l = e.left;
+    if (ts.isPropertyAccessExpression(l) && l.name.text === 'length' && op === ts.SyntaxKind.EqualsToken && this.activity.isReference(l.expression)) {
+      // xs.length = n truncates (or extends with holes) the tangent array the same way
+      const arr = this.hoistDual(this.lower(l.expression), hintFor(l.expression));
+      const n = this.hoist(this.lower(e.right).p, 'n');
+      if (arr.t) this.emit(f.createExpressionStatement(f.createAssignment(f.createPropertyAccessExpression(arr.t, 'length'), n)));
+      this.emit(f.createExpressionStatement(f.createAssignment(f.createPropertyAccessExpression(arr.p, 'length'), n)));
+      return;
+    }
     if (ts.isArrayLiteralExpression(e.left) || ts.isObjectLiteralExpression(e.left)) {
       return fail(e.left, 'destructuring assignment to active variables is not supported', 'assign each variable on its own (use a temporary)');
     }
