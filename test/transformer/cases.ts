@@ -246,7 +246,28 @@ export const LOGIC_CASES: Case[] = [
 export function optional(o: N, a: number): number { return (o.v?.w ?? 1) * a + o.v!.w * a; }`, args: (r) => [{ v: { w: u(r, -2, 2) } }, u(r, -2, 2)] },
 ];
 
-export const ALL_CASES: Case[] = [...MATH_CASES, ...OPERATOR_CASES, ...CONTROL_CASES, ...DATA_CASES, ...CALL_CASES, ...CLOSURE_CASES, ...HOF_CASES, ...COPY_CASES, ...LOGIC_CASES];
+// assignments and declarations in every position
+export const BINDING_CASES: Case[] = [
+  { name: 'destructuring assignment (swap, nested, object)', src: `export function destr(a: number, b: number): number {
+  let x = a; let y = b * b; let z = 0;
+  [x, y] = [y, x * a];
+  const o = { p: a * b, q: [Math.sin(a), b] as [number, number] };
+  let w = 0;
+  ({ p: z, q: [w] } = o);
+  const v = [0, 0];
+  [v[1], v[0]] = [z, w * w];
+  return x * y + z * w + v[0] * v[1]; }`, args: any2 },
+  { name: 'active values declared in a for header', src: `export function forHead(a: number, n: number): number {
+  let t = 0;
+  for (let s = a, i = 0; i < 4; i++) { s = s * a + i; t += s; }
+  return t + n; }`, args: any2 },
+  { name: 'defaults computed from other parameters', src: `function g(x: number, y: number = x * 2, z: number = Math.exp(y)): number { return x * y + z; }
+export function defaults(a: number, b: number): number { return g(a) + g(a, b) + g(b, a, a * b); }`, args: any2 },
+  { name: 'number | undefined parameters', src: `function h(x: number, scale: number | undefined): number { return x * (scale ?? x); }
+export function maybe(a: number, b: number): number { return h(a, undefined) + h(a, b) + h(b, a > 0 ? undefined : a); }`, args: any2 },
+];
+
+export const ALL_CASES: Case[] = [...MATH_CASES, ...OPERATOR_CASES, ...CONTROL_CASES, ...DATA_CASES, ...CALL_CASES, ...CLOSURE_CASES, ...HOF_CASES, ...COPY_CASES, ...LOGIC_CASES, ...BINDING_CASES];
 
 /** The exported function a case defines (the last `export function`/`export const` in its source). */
 export function exportedName(c: Case): string {

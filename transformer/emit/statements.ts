@@ -22,6 +22,7 @@ export class StatementEmitter extends ArrayLowering {
   twinSignature(fn: ts.FunctionLikeDeclaration): { params: ts.ParameterDeclaration[]; body: ts.Block; type?: ts.TypeNode } {
     const ctx = this.ctx;
     const params: ts.ParameterDeclaration[] = [];
+    const prologue: ts.Statement[] = [];
     let slot = 0;
     for (const p of fn.parameters) {
       if (ts.isIdentifier(p.name) && p.name.text === 'this') { params.push(p); continue; }
@@ -29,19 +30,28 @@ export class StatementEmitter extends ArrayLowering {
       if (!this.info.tangentSlots[slot++]) continue;
       if (!ts.isIdentifier(p.name)) fail(p, 'a destructured parameter cannot get a tangent', 'take the parameter whole and destructure it in the body');
       if (p.dotDotDotToken) fail(p, 'rest parameters cannot get tangents', 'take an array parameter instead');
-      // a caller that omits the argument passes a zero tangent, which is wrong when the default depends on active values
-      if (p.initializer && this.activity.carries(p.initializer)) {
-        fail(p.initializer, `a default value that depends on differentiated parameters ('${p.name.text} = ${p.initializer.getText()}') is not supported`,
-          'make the parameter required and pass the value at each call, or compute it in the body from an optional flag');
-      }
       const dname = this.tangentOf(p.name);
+      const pname = p.name as ts.Identifier;
+      if (p.initializer && this.activity.carries(p.initializer)) {
+        // a default computed from other parameters: computed (with its tangent) in the body when the argument is omitted
+        const saved = this.out;
+        this.out = [];
+        const v = this.lower(p.initializer);
+        const stmts = [...this.out, f.createExpressionStatement(f.createAssignment(id(pname.text), v.p)),
+          f.createExpressionStatement(f.createAssignment(dname, v.t ?? this.zeroFor(this.kindOf(p.name), () => id(pname.text))))];
+        this.out = saved;
+        prologue.push(f.createIfStatement(f.createStrictEquality(id(pname.text), id('undefined')), f.createBlock(stmts, true)));
+        params[params.length - 1] = f.updateParameterDeclaration(p, p.modifiers, p.dotDotDotToken, p.name, f.createToken(ts.SyntaxKind.QuestionToken), p.type, undefined);
+        params.push(f.createParameterDeclaration(undefined, undefined, dname, f.createToken(ts.SyntaxKind.QuestionToken), p.type));
+        continue;
+      }
       // a constant default: an omitted argument's tangent arrives as undefined (or zerosLike(undefined)), so default it to zeros
       const dinit = p.initializer && f.createCallExpression(ctx.runtime('zerosLike'), undefined, [f.createIdentifier(p.name.text)]);
       params.push(f.createParameterDeclaration(undefined, undefined, dname, p.questionToken, p.type, dinit));
     }
     const body = fn.body!;
     const stmts = ts.isBlock(body) ? body.statements : [f.createReturnStatement(body)];
-    const out = this.block(stmts);
+    const out = [...prologue, ...this.block(stmts)];
     // a body that can fall off its end (void functions) still returns the [value, tangent] pair
     const sig = ctx.checker.getSignatureFromDeclaration(fn);
     const ret = sig && ctx.checker.getReturnTypeOfSignature(sig);
@@ -426,7 +436,11 @@ export class StatementEmitter extends ArrayLowering {
       return;
     }
     if (ts.isArrayLiteralExpression(e.left) || ts.isObjectLiteralExpression(e.left)) {
-      return fail(e.left, 'destructuring assignment to active variables is not supported', 'assign each variable on its own (use a temporary)');
+      if (op !== ts.SyntaxKind.EqualsToken) return fail(e, 'compound destructuring assignment', 'use =');
+      // [a, b] = [b, a * x]: the right side is evaluated once, then each target takes its part and the part's tangent
+      const v = this.hoistDual(this.lower(e.right), 'parts');
+      const src = v.t && !isCheap(v.t) ? { p: v.p, t: this.hoist(v.t, tangentName('parts')) } : v;
+      return this.destructure(e.left, src);
     }
     const target = this.targetPair(e.left);
     const kind = this.kindOf(e.left);
@@ -455,6 +469,35 @@ export class StatementEmitter extends ArrayLowering {
       this.emit(f.createExpressionStatement(f.createAssignment(target.t, res.t ?? num(0))));
     }
     this.emit(f.createExpressionStatement(f.createBinaryExpression(target.p, primalOp, rhs)));
+  }
+
+  /** Assigns the parts of `v` to the targets of a destructuring pattern (primal and, for active targets, tangent). */
+  private destructure(pattern: ts.Expression, v: Dual): void {
+    const part = (key: ts.Expression | string, x: ts.Expression) => (typeof key === 'string'
+      ? f.createPropertyAccessExpression(x, key) : f.createElementAccessExpression(x, key));
+    const leaf = (target: ts.Expression, key: ts.Expression | string): void => {
+      if (ts.isBinaryExpression(target) || ts.isSpreadElement(target) || ts.isSpreadAssignment(target)) {
+        fail(target, 'defaults and rest elements in a destructuring assignment of active values are not supported', 'assign the parts one by one');
+      }
+      const p = part(key, v.p);
+      const t = v.t && part(key, v.t);
+      if (ts.isArrayLiteralExpression(target) || ts.isObjectLiteralExpression(target)) return this.destructure(target, { p, t });
+      const root = this.activity.rootOf(target);
+      if (ts.isIdentifier(root) && this.activity.isActiveSymbol(root)) {
+        const pair = this.targetPair(target);
+        this.emit(f.createExpressionStatement(f.createAssignment(pair.t, t ?? this.zeroFor(this.kindOf(target), () => p))));
+        this.emit(f.createExpressionStatement(f.createAssignment(pair.p, p)));
+      } else this.emit(f.createExpressionStatement(f.createAssignment(target, p)));
+    };
+    if (ts.isArrayLiteralExpression(pattern)) {
+      pattern.elements.forEach((el, k) => { if (!ts.isOmittedExpression(el)) leaf(el, num(k)); });
+      return;
+    }
+    for (const prop of (pattern as ts.ObjectLiteralExpression).properties) {
+      if (ts.isShorthandPropertyAssignment(prop) && !prop.objectAssignmentInitializer) leaf(prop.name, prop.name.text);
+      else if (ts.isPropertyAssignment(prop) && (ts.isIdentifier(prop.name) || ts.isStringLiteral(prop.name))) leaf(prop.initializer, prop.name.text);
+      else fail(prop, 'this destructuring assignment of active values is not supported', 'assign the parts one by one');
+    }
   }
 
   // ---- control flow ----
@@ -488,7 +531,22 @@ export class StatementEmitter extends ArrayLowering {
   private visitFor(s: ts.ForStatement): void {
     const init = s.initializer;
     if (init && (ts.isVariableDeclarationList(init) ? init.declarations.some((d) => this.isActiveBinding(d.name)) : this.activity.carries(init))) {
-      return fail(init, `an active (differentiated) value in a for-loop initializer ('${snippet(init)}') is not supported`, 'declare the variable before the loop');
+      // for (let s = x, i = 0; …): the declarations (and their tangents) go before the loop, in a block of their own
+      if (s.incrementor && ts.isBinaryExpression(s.incrementor) && isAssignmentOperator(s.incrementor.operatorToken.kind)
+        && this.touchesActive(this.activity.rootOf(s.incrementor.left))) {
+        return fail(s.incrementor, `an update of an active value in a for-loop header ('${snippet(s.incrementor)}') is not supported`, 'move the update into the loop body');
+      }
+      const head = ts.isVariableDeclarationList(init) ? f.createVariableStatement(undefined, init) : f.createExpressionStatement(init);
+      const saved = this.out;
+      this.out = [];
+      if (ts.isVariableDeclarationList(init)) this.visitVariableStatement(head as ts.VariableStatement);
+      else this.visitExpressionStatement(head as ts.ExpressionStatement);
+      this.checkInactiveHeader(s.condition);
+      const loop = f.updateForStatement(s, undefined, s.condition, s.incrementor, this.asBlock(s.statement));
+      const stmts = [...this.out, loop];
+      this.out = saved;
+      this.emit(f.createBlock(stmts, true));
+      return;
     }
     if (s.incrementor && ts.isBinaryExpression(s.incrementor) && isAssignmentOperator(s.incrementor.operatorToken.kind)
       && this.touchesActive(this.activity.rootOf(s.incrementor.left))) {
