@@ -10,6 +10,7 @@ import { TwinInfo, localName, resolveCallee, tangentSlots } from '../callgraph';
 import { CODES, fail, snippet } from '../diagnostics';
 import { tangentName, twinName } from '../naming';
 import { ArrayMethodRule, arrayMethod, carriesTangent, isArrayFrom } from '../rules/arrays';
+import { refuse } from '../rules/unsupported';
 import { Dual, ExpressionLowering, hintFor } from './expressions';
 
 const f = ts.factory;
@@ -56,8 +57,7 @@ export abstract class ArrayLowering extends ExpressionLowering {
     if (!site) return false;
     const fn = this.callbackFunction(n as ts.Expression);
     if (site.rule && INACTIVE_CALLBACKS.has(site.rule.kind) && fn && this.activity.writesCaptured(fn)) {
-      fail(n, `the callback of .${site.name}() changes differentiated variables of the enclosing function, but its result carries no tangent`,
-        `update those variables in a for…of loop (or in forEach) and keep the .${site.name}() callback free of side effects`);
+      refuse(n, 'sideEffectingPredicate', site.name);
     }
     return true;
   }
@@ -200,7 +200,7 @@ export abstract class ArrayLowering extends ExpressionLowering {
         const rt = recv.t ?? call(this.ctx.runtime('zerosLike'), [recv.p]);
         const parts = e.arguments.map((a) => {
           const k = this.kindOf(a);
-          if (k === 'typedArray') fail(a, 'concat with a typed array argument appends the whole typed array as one element', 'spread it: xs.concat([...t]) or [...xs, ...t]');
+          if (k === 'typedArray') refuse(a, 'concatTypedArray');
           const d = this.hoistDual(this.lower(a), hintFor(a));
           return { p: d.p, t: d.t ?? this.zeroFor(k === 'tuple' ? 'array' : k, () => d.p) };
         });
@@ -214,7 +214,7 @@ export abstract class ArrayLowering extends ExpressionLowering {
   /** sort(cmp): the values and their tangents are sorted as pairs by the same comparator (the tangent follows the permutation). */
   private sort(e: ts.CallExpression, recv: Dual, c: ts.PropertyAccessExpression): Dual {
     const cmpArg = e.arguments[0];
-    if (!cmpArg) return fail(e, `'.sort()' without a comparator sorts numbers as strings`, 'pass a comparator: xs.sort((a, b) => a - b)');
+    if (!cmpArg) return refuse(e, 'sortWithoutComparator');
     const cmp = this.hoist(cmpArg, 'compare');
     if (!recv.t) return { p: method(recv.p, 'sort', [cmp]), t: undefined };
     const [v, i, p, q, pair, k] = ['v', 'i', 'p', 'q', 'pair', 'k'].map((n) => this.names.fresh(n));
@@ -292,7 +292,7 @@ export abstract class ArrayLowering extends ExpressionLowering {
             f.createReturnStatement(id(y))]), ...(init ? [init.p] : [])]) });
       }
       default:
-        return fail(e, `.${name}() on an active array is not supported`, 'write the loop out with for…of');
+        return refuse(e, 'arrayMethod', name);
     }
   }
 }

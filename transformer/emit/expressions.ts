@@ -9,6 +9,7 @@ import { TwinInfo, resolveCallee } from '../callgraph';
 import { CODES, ForwardGradError, fail, snippet } from '../diagnostics';
 import { NameScope, tangentName } from '../naming';
 import { arrayMethod, isArrayFrom } from '../rules/arrays';
+import { refuse } from '../rules/unsupported';
 import { Arg, BINARY_RULES, MATH_RULES, Rule } from '../rules/scalar';
 import { isInactiveProperty } from '../rules/tensor';
 import { DiffKind, diffKind, isNeverNumeric } from '../types';
@@ -19,7 +20,7 @@ const f = ts.factory;
 export interface Dual { readonly p: ts.Expression; readonly t: Tan }
 
 function unsupportedArrayMethod(e: ts.CallExpression, method: string): never {
-  return fail(e, `array method '.${method}()' on an active array is not supported`, 'index the array in a loop (for/for…of)', CODES.unsupported);
+  return refuse(e, 'arrayMethod', method);
 }
 
 function unparen(e: ts.Expression): ts.Expression {
@@ -165,10 +166,9 @@ export abstract class ExpressionLowering {
       case ts.SyntaxKind.NewExpression: return this.lowerNew(e as ts.NewExpression);
       case ts.SyntaxKind.TemplateExpression: return this.lowerTemplate(e as ts.TemplateExpression);
       case ts.SyntaxKind.PostfixUnaryExpression:
-        return fail(e, `'${snippet(e)}' (increment of an active value inside an expression) is not supported`, 'write the increment as its own statement');
+        return refuse(e, 'incrementInExpression');
       default:
-        return fail(e, `${ts.SyntaxKind[e.kind]} '${snippet(e)}' with active (differentiated) values is not supported`,
-          'rewrite it with plain arithmetic, Math calls, conditionals, arrays or objects');
+        return refuse(e, 'otherExpression', `${ts.SyntaxKind[e.kind]} '${snippet(e)}'`);
     }
   }
 
@@ -185,8 +185,7 @@ export abstract class ExpressionLowering {
       || (ts.isBinaryExpression(p) && [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken,
         ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken].includes(p.operatorToken.kind));
     if (!shown) {
-      return fail(e, `a template string built from active (differentiated) values ('${snippet(e)}') is stored or passed on; a number read back from it would have no derivative`,
-        'build the text where it is shown (console.log(`…`), new Error(`…`)), or keep the number itself');
+      return refuse(e, 'storedTemplate');
     }
     return { p: e, t: undefined };
   }
@@ -196,7 +195,7 @@ export abstract class ExpressionLowering {
       const d = this.lower(e.operand);
       return { p: f.createPrefixUnaryExpression(e.operator, d.p), t: e.operator === ts.SyntaxKind.MinusToken ? (d.t && f.createPrefixUnaryExpression(ts.SyntaxKind.MinusToken, d.t)) : d.t };
     }
-    return fail(e, `'${snippet(e)}' (increment of an active value inside an expression) is not supported`, 'write the increment as its own statement');
+    return refuse(e, 'incrementInExpression');
   }
 
   private lowerBinary(e: ts.BinaryExpression): Dual {
@@ -211,10 +210,9 @@ export abstract class ExpressionLowering {
       return this.lowerLogical(e, op);
     }
     if (op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment) {
-      return fail(e, `assignment inside an expression ('${snippet(e)}') to an active value is not supported`, 'write the assignment as its own statement');
+      return refuse(e, 'assignmentInExpression');
     }
-    return fail(e, `operator '${e.operatorToken.getText()}' on active (differentiated) values is not supported`,
-      'use an explicit conditional (c ? a : b) or if/else');
+    return refuse(e, 'otherOperator', e.operatorToken.getText());
   }
 
   /**
@@ -289,7 +287,7 @@ export abstract class ExpressionLowering {
   private lowerArray(e: ts.ArrayLiteralExpression): Dual {
     const els = e.elements.map((x) => {
       if (ts.isOmittedExpression(x)) {
-        return fail(x, `a hole in an active array literal is not supported`, 'write the element (0 or undefined) explicitly');
+        return refuse(x, 'arrayHole');
       }
       if (ts.isSpreadElement(x)) {
         // [...xs, y]: the tangent spreads the tangent array (zeros for an inactive source) in the same place
@@ -322,7 +320,7 @@ export abstract class ExpressionLowering {
         const k = this.kindOf(p.initializer);
         if (k !== 'none') tprops.push(f.createPropertyAssignment(p.name, d.t ?? this.zeroFor(k, () => d.p)));
       } else {
-        return fail(p, `'${snippet(p)}' in an active object literal is not supported`, 'use plain `name: value` properties');
+        return refuse(p, 'objectLiteralMember');
       }
     }
     return { p: f.createObjectLiteralExpression(props, false), t: f.createObjectLiteralExpression(tprops, false) };
@@ -338,7 +336,7 @@ export abstract class ExpressionLowering {
       }
       return { p: f.createNewExpression(e.expression, e.typeArguments, [a.p]), t: undefined };
     }
-    return fail(e, `'new ${snippet(e.expression)}(…)' with active arguments is not supported`, 'copy active arrays with new Float64Array(a) or a loop');
+    return refuse(e, 'newWithActive', snippet(e.expression));
   }
 
   // ---- calls ----
@@ -374,8 +372,7 @@ export abstract class ExpressionLowering {
   private mathSpread(e: ts.CallExpression, m: string): Dual {
     const [a] = e.arguments;
     if ((m !== 'max' && m !== 'min') || e.arguments.length !== 1 || !ts.isSpreadElement(a)) {
-      return fail(e, `Math.${m} with spread arguments ('${snippet(e)}') is not supported`, m === 'max' || m === 'min'
-        ? `spread one array alone: Math.${m}(...xs), or pass the arguments one by one` : 'pass the arguments one by one, or reduce over the array');
+      return refuse(e, 'mathSpread');
     }
     const xs = this.hoistDual(this.lower(a.expression), hintFor(a.expression));
     const y = this.hoist(f.createCallExpression(e.expression, undefined, [f.createSpreadElement(xs.p)]), `${m}_${hintFor(a.expression)}`);
@@ -392,7 +389,7 @@ export abstract class ExpressionLowering {
       if (!ts.isSpreadElement(a)) { out.push({ ...this.lower(a), src: a }); continue; }
       const type = this.checker.getTypeAtLocation(a.expression);
       if (!this.checker.isTupleType(type) || (type as ts.TupleTypeReference).target.hasRestElement) {
-        fail(a, `spread arguments ('${snippet(a)}') of a differentiated call must be a fixed-length tuple`, 'declare the spread value as a tuple ([number, number]) or pass the arguments one by one');
+        refuse(a, 'spreadNotTuple');
       }
       const elems = this.checker.getTypeArguments(type as ts.TypeReference);
       const t = this.hoistDual(this.lower(a.expression), hintFor(a.expression));
@@ -476,7 +473,7 @@ export abstract class ExpressionLowering {
     if (info.kind === 'method') {
       const c = e.expression;
       if (!ts.isPropertyAccessExpression(c)) return fail(e, `cannot call method '${info.name}' this way`, 'call it as obj.method(...)');
-      if (this.activity.carries(c.expression)) return fail(c.expression, `method '${info.name}' called on an active object`, "call it on 'this' or on an inactive object");
+      if (this.activity.carries(c.expression)) return refuse(c.expression, 'activeReceiverMethod', info.name);
       return f.createPropertyAccessExpression(c.expression, info.twin);
     }
     if (info.file === this.ctx.sf || info.kind === 'local') return id(info.twin);

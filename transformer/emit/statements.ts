@@ -8,6 +8,7 @@ import { tangentName, twinName } from '../naming';
 import { TwinInfo, localName, resolveCallee, tangentSlots } from '../callgraph';
 import { COMPOUND_TO_BINARY, BINARY_RULES } from '../rules/scalar';
 import { diffKind } from '../types';
+import { refuse } from '../rules/unsupported';
 import { ArrayLowering } from './arrays';
 import { Dual, ExpressionLowering, hintFor, isCheap } from './expressions';
 
@@ -28,8 +29,7 @@ export class StatementEmitter extends ArrayLowering {
       if (ts.isIdentifier(p.name) && p.name.text === 'this') { params.push(p); continue; }
       params.push(p);
       if (!this.info.tangentSlots[slot++]) continue;
-      if (!ts.isIdentifier(p.name)) fail(p, 'a destructured parameter cannot get a tangent', 'take the parameter whole and destructure it in the body');
-      if (p.dotDotDotToken) fail(p, 'rest parameters cannot get tangents', 'take an array parameter instead');
+      if (!ts.isIdentifier(p.name) || p.dotDotDotToken) refuse(p, 'restParameter', p.getText());
       const dname = this.tangentOf(p.name);
       const pname = p.name as ts.Identifier;
       if (p.initializer && this.activity.carries(p.initializer)) {
@@ -194,7 +194,7 @@ export class StatementEmitter extends ArrayLowering {
         this.emit(s); return;
       default:
         if (this.touchesActive(s)) {
-          return fail(s, `${ts.SyntaxKind[s.kind]} using active (differentiated) values is not supported`, 'move it out of the differentiated function');
+          return refuse(s, 'otherStatement', ts.SyntaxKind[s.kind]);
         }
         this.emit(s);
     }
@@ -223,8 +223,7 @@ export class StatementEmitter extends ArrayLowering {
       if (ts.isFunctionLike(n)) {
         if (this.locals.has(n) || this.isHandledCallback(n)) return;
         if (this.activity.captures(n)) {
-          fail(n, 'a function that uses active (differentiated) variables of its enclosing function is passed where the transform cannot follow it',
-            'call it directly, declare it as a local function (const g = (…) => …) and call that, or use it as the callback of map/forEach/reduce/filter/…');
+          refuse(n, 'escapingClosure');
         }
         return;
       }
@@ -236,10 +235,10 @@ export class StatementEmitter extends ArrayLowering {
         }
       }
       if (n.kind === ts.SyntaxKind.YieldExpression || n.kind === ts.SyntaxKind.AwaitExpression) {
-        fail(n, `'${snippet(n)}' cannot appear in a differentiated function`, 'differentiate a synchronous, non-generator function');
+        refuse(n, 'generatorsAndAsync');
       }
       if (ts.isIdentifier(n) && n.text === 'arguments' && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) {
-        fail(n, "'arguments' cannot be used in a differentiated function", 'declare the parameters explicitly');
+        refuse(n, 'generatorsAndAsync', 'arguments');
       }
       ts.forEachChild(n, visit);
     };
@@ -250,7 +249,7 @@ export class StatementEmitter extends ArrayLowering {
     if (!e) return;
     const visit = (n: ts.Node): void => {
       if (ts.isBinaryExpression(n) && isAssignmentOperator(n.operatorToken.kind) && this.activity.carries(n)) {
-        fail(n, `assignment to an active value in a loop header ('${snippet(n)}') is not supported`, 'move the update into the loop body');
+        refuse(n, 'loopHeaderUpdate');
       }
       if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && this.touchesActive(n.operand)
         && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) {
@@ -346,12 +345,12 @@ export class StatementEmitter extends ArrayLowering {
     if (ts.isArrayBindingPattern(name)) {
       return f.createArrayBindingPattern(name.elements.map((e) => {
         if (ts.isOmittedExpression(e) || !this.hasTangent(e.name)) return f.createOmittedExpression();
-        if (e.initializer || e.dotDotDotToken) fail(e, 'defaults and rest elements in an active destructuring are not supported', 'destructure plainly and assign defaults after');
+        if (e.initializer || e.dotDotDotToken) refuse(e, 'destructuringDefault');
         return f.createBindingElement(undefined, undefined, this.tangentPattern(e.name));
       }));
     }
     return f.createObjectBindingPattern(name.elements.filter((e) => this.hasTangent(e.name)).map((e) => {
-      if (e.initializer || e.dotDotDotToken) fail(e, 'defaults and rest elements in an active destructuring are not supported', 'destructure plainly and assign defaults after');
+      if (e.initializer || e.dotDotDotToken) refuse(e, 'destructuringDefault');
       const key = e.propertyName ?? (ts.isIdentifier(e.name) ? e.name : undefined);
       if (!key) return fail(e, 'unsupported destructuring', 'destructure plainly');
       return f.createBindingElement(undefined, ts.isIdentifier(key) ? key.text : key as ts.PropertyName, this.tangentPattern(e.name));
@@ -459,7 +458,7 @@ export class StatementEmitter extends ArrayLowering {
     } else {
       const bop = COMPOUND_TO_BINARY[op];
       const rule = bop !== undefined ? BINARY_RULES[bop] : undefined;
-      if (!rule || bop === undefined) return fail(e, `operator '${e.operatorToken.getText()}' on an active value is not supported`, 'use +=, -=, *=, /=, **= or an explicit assignment');
+      if (!rule || bop === undefined) return refuse(e, 'logicalAssignment', e.operatorToken.getText());
       const v = this.hoistDual(this.lower(e.right), hintFor(e.right));
       const cur: Dual = { p: target.p, t: target.t };
       const res = this.applyRule(rule, [cur, v], e, ([a, b]) => f.createBinaryExpression(a, bop, b));
@@ -477,7 +476,7 @@ export class StatementEmitter extends ArrayLowering {
       ? f.createPropertyAccessExpression(x, key) : f.createElementAccessExpression(x, key));
     const leaf = (target: ts.Expression, key: ts.Expression | string): void => {
       if (ts.isBinaryExpression(target) || ts.isSpreadElement(target) || ts.isSpreadAssignment(target)) {
-        fail(target, 'defaults and rest elements in a destructuring assignment of active values are not supported', 'assign the parts one by one');
+        refuse(target, 'destructuringDefault');
       }
       const p = part(key, v.p);
       const t = v.t && part(key, v.t);
@@ -534,7 +533,7 @@ export class StatementEmitter extends ArrayLowering {
       // for (let s = x, i = 0; …): the declarations (and their tangents) go before the loop, in a block of their own
       if (s.incrementor && ts.isBinaryExpression(s.incrementor) && isAssignmentOperator(s.incrementor.operatorToken.kind)
         && this.touchesActive(this.activity.rootOf(s.incrementor.left))) {
-        return fail(s.incrementor, `an update of an active value in a for-loop header ('${snippet(s.incrementor)}') is not supported`, 'move the update into the loop body');
+        return refuse(s.incrementor, 'loopHeaderUpdate');
       }
       const head = ts.isVariableDeclarationList(init) ? f.createVariableStatement(undefined, init) : f.createExpressionStatement(init);
       const saved = this.out;
@@ -550,7 +549,7 @@ export class StatementEmitter extends ArrayLowering {
     }
     if (s.incrementor && ts.isBinaryExpression(s.incrementor) && isAssignmentOperator(s.incrementor.operatorToken.kind)
       && this.touchesActive(this.activity.rootOf(s.incrementor.left))) {
-      return fail(s.incrementor, `an update of an active value in a for-loop header ('${snippet(s.incrementor)}') is not supported`, 'move the update into the loop body');
+      return refuse(s.incrementor, 'loopHeaderUpdate');
     }
     this.checkInactiveHeader(s.condition);
     this.emit(f.updateForStatement(s, init, s.condition, s.incrementor, this.asBlock(s.statement)));
@@ -563,7 +562,7 @@ export class StatementEmitter extends ArrayLowering {
     const active = names.some((n) => this.isActiveBinding(n));
     if (!active) {
       if (!ts.isVariableDeclarationList(init) && this.activity.carries(s.expression)) {
-        return fail(init, 'for…of over an active array must declare its loop variable', 'write for (const v of arr)');
+        return refuse(init, 'forOfWithoutDeclaration');
       }
       this.emit(f.updateForOfStatement(s, s.awaitModifier, init, s.expression, this.asBlock(s.statement)));
       return;
