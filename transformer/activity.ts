@@ -251,7 +251,8 @@ export class Activity {
     const visit = (n: ts.Node): void => {
       if (any) return;
       if (ts.isBinaryExpression(n) && isAssignmentOperator(n.operatorToken.kind) && outside(n.left)) any = true;
-      else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && outside(n.operand as ts.Expression)) any = true;
+      else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken
+        || n.operator === ts.SyntaxKind.MinusMinusToken) && outside(n.operand as ts.Expression)) any = true;
       else if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && arrayMethod(n.expression.name.text)?.mutates
         && outside(n.expression.expression)) any = true;
       else if (ts.isCallExpression(n)) {
