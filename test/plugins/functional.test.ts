@@ -3,8 +3,6 @@
 // transformer (the imports below), the esbuild plugin and the ts-patch transformer. Tangents are checked
 // against central differences in float64 (h = 1e-6; relative tolerance 1e-6, far above the O(h²) error).
 import * as esbuild from 'esbuild';
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
 import { lookupJvp } from '../../runtime/registry';
@@ -59,25 +57,22 @@ test('esbuild plugin: the functional program and the literal-only file', async (
 });
 
 test('ts-patch transformer: the functional program and the literal-only file', () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'forwardgrad-functional-'));
-  try {
-    const roots = [path.join(fixtures, 'functional.ts'), path.join(fixtures, 'literal-only.ts')];
-    const program = ts.createProgram(roots, { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, strict: true, types: [], outDir: out, rootDir: fixtures });
-    const errors: string[] = [];
-    const factory = tsPatchTransformer(program, { runtimeModule }, { addDiagnostic: (d) => errors.push(String(d.messageText)) });
-    program.emit(undefined, undefined, undefined, false, { before: [factory] });
-    expect(errors).toEqual([]);
-    const load = (name: string) => {
-      const code = fs.readFileSync(path.join(out, name), 'utf8');
-      const module = { exports: {} as Record<string, unknown> };
-      // relative requires resolve from the fixtures (where the runtime import points), the runtime through jest
-      const req = (spec: string) => require(spec.startsWith('.') ? path.resolve(fixtures, spec) : spec);
-      new Function('require', 'module', 'exports', code)(req, module, module.exports);
-      return module.exports;
-    };
-    checkMse(load('functional.js').meanSquaredError as Mse);
-    checkLiteral(load('literal-only.js').sumOfSquaresJvp as Sos);
-  } finally {
-    fs.rmSync(out, { recursive: true, force: true });
+  const roots = [path.join(fixtures, 'functional.ts'), path.join(fixtures, 'literal-only.ts')];
+  const program = ts.createProgram(roots, { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, strict: true, types: [] });
+  const errors: string[] = [];
+  const factory = tsPatchTransformer(program, { runtimeModule }, { addDiagnostic: (d) => errors.push(String(d.messageText)) });
+  // only the two fixtures are emitted, in memory (the runtime they import is loaded from source by jest)
+  const js = new Map<string, string>();
+  for (const root of roots) {
+    program.emit(program.getSourceFile(root), (name, text) => { if (name.endsWith('.js')) js.set(path.basename(name), text); }, undefined, false, { before: [factory] });
   }
+  expect(errors).toEqual([]);
+  const load = (name: string) => {
+    const module = { exports: {} as Record<string, unknown> };
+    const req = (spec: string) => require(spec.startsWith('.') ? path.resolve(fixtures, spec) : spec);
+    new Function('require', 'module', 'exports', js.get(name)!)(req, module, module.exports);
+    return module.exports;
+  };
+  checkMse(load('functional.js').meanSquaredError as Mse);
+  checkLiteral(load('literal-only.js').sumOfSquaresJvp as Sos);
 });
