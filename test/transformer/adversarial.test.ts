@@ -273,3 +273,11 @@ describe.each(ERRORS.map((c) => [c.name, c] as const))('%s', (_n, c) => {
     expect(text.split(' ')[0]).toBe(`main.ts:${c.at}:`);
   });
 });
+
+test("tangent names never look like the user's dt/dx: a taken d<name> becomes <name>_dot", () => {
+  const r = compile({ 'main.ts': `${A}export function f(x: number, t: number, dt: number, dx: number): number { return x * t + dt * dx; }` });
+  expectNoDiagnostics(r);
+  const js = r.js['main.ts'];
+  expect(js).toMatch(/function f_jvp\(x, x_dot, t, t_dot, dt, ddt, dx, ddx\)/);
+  expect(js).not.toMatch(/\bd[tx]_\d/);
+});

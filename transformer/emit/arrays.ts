@@ -8,7 +8,7 @@ import * as ts from 'typescript';
 import { Tan, id, num } from '../algebra';
 import { TwinInfo, localName, resolveCallee, tangentSlots } from '../callgraph';
 import { CODES, fail, snippet } from '../diagnostics';
-import { tangentName, twinName } from '../naming';
+import { twinName } from '../naming';
 import { ArrayMethodRule, arrayMethod, carriesTangent, isArrayFrom } from '../rules/arrays';
 import { refuse } from '../rules/unsupported';
 import { Dual, ExpressionLowering, hintFor } from './expressions';
@@ -118,7 +118,7 @@ export abstract class ArrayLowering extends ExpressionLowering {
   private declare(src: ts.Node, hint: string, parts: { before?: (t: string) => ts.Statement; value: (t: string) => ts.Expression; after?: ts.Expression }): Dual {
     const target = this.claimTarget(src);
     const p = target ? target.name.text : this.names.fresh(hint);
-    const t = target ? target.tangent().text : this.names.fresh(tangentName(p));
+    const t = target ? target.tangent().text : this.names.freshTangent((p));
     const flags = target ? target.flags : ts.NodeFlags.Const;
     if (parts.before) this.emit(parts.before(t));
     this.emit(this.constDecl(p, parts.value(t), flags));
@@ -129,7 +129,7 @@ export abstract class ArrayLowering extends ExpressionLowering {
   /** A receiver's tangent; an inactive receiver written with active values gets a zero tangent first. */
   private tangentOfReceiver(recv: Dual, hint: string): ts.Expression {
     if (recv.t) return recv.t;
-    const name = this.names.fresh(tangentName(hint));
+    const name = this.names.freshTangent((hint));
     this.emit(this.constDecl(name, call(this.ctx.runtime('zerosLike'), [recv.p])));
     return id(name);
   }

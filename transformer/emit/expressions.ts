@@ -7,7 +7,7 @@ import { Tan, id, isCheap, num } from '../algebra';
 export { isCheap, sameCheap } from '../algebra';
 import { TwinInfo, resolveCallee } from '../callgraph';
 import { CODES, ForwardGradError, fail, snippet } from '../diagnostics';
-import { NameScope, tangentName } from '../naming';
+import { NameScope } from '../naming';
 import { arrayMethod, isArrayFrom } from '../rules/arrays';
 import { refuse } from '../rules/unsupported';
 import { Arg, BINARY_RULES, MATH_RULES, Rule } from '../rules/scalar';
@@ -67,7 +67,7 @@ export abstract class ExpressionLowering {
     const sym = this.activity.symbolOf(node);
     if (!sym) throw new ForwardGradError(node, `no symbol for '${snippet(node)}'`, 'report this as a forwardgrad bug', CODES.internal);
     let name = this.tangents.get(sym);
-    if (!name) { name = this.names.fresh(tangentName(sym.name)); this.tangents.set(sym, name); }
+    if (!name) { name = this.names.freshTangent((sym.name)); this.tangents.set(sym, name); }
     return id(name);
   }
 
@@ -91,7 +91,7 @@ export abstract class ExpressionLowering {
     const name = this.names.fresh(hint);
     this.emit(this.constDecl(name, unparen(d.p)));
     let t = d.t;
-    if (withTangent && t && !isCheap(t)) { const dn = this.names.fresh(tangentName(name)); this.emit(this.constDecl(dn, unparen(t))); t = id(dn); }
+    if (withTangent && t && !isCheap(t)) { const dn = this.names.freshTangent((name)); this.emit(this.constDecl(dn, unparen(t))); t = id(dn); }
     return { p: id(name), t };
   }
 
@@ -253,7 +253,7 @@ export abstract class ExpressionLowering {
       return { p: q(a.d.p, b.d.p), t: q(a.d.t ?? zero, b.d.t ?? zero) };
     }
     const v = this.names.fresh(e && hintFor(e.whenTrue) === hintFor(e.whenFalse) ? hintFor(e.whenTrue) : 'sel');
-    const dv = this.names.fresh(tangentName(v));
+    const dv = this.names.freshTangent((v));
     const assign = (x: { d: Dual; stmts: ts.Statement[] }): ts.Block => f.createBlock([...x.stmts,
       f.createExpressionStatement(f.createAssignment(id(v), x.d.p)),
       f.createExpressionStatement(f.createAssignment(id(dv), x.d.t ?? this.zeroFor(kind, () => id(v))))], true);
@@ -401,7 +401,7 @@ export abstract class ExpressionLowering {
   private hoistCall(call: ts.Expression, hint: string, src?: ts.Node): Dual {
     const target = src && this.claimTarget(src);
     const v = target ? target.name.text : this.names.fresh(hint);
-    const dv = target ? target.tangent().text : this.names.fresh(tangentName(v));
+    const dv = target ? target.tangent().text : this.names.freshTangent((v));
     const pattern = f.createArrayBindingPattern([f.createBindingElement(undefined, undefined, v), f.createBindingElement(undefined, undefined, dv)]);
     this.emit(this.constDecl(pattern, call, target ? target.flags : ts.NodeFlags.Const));
     return { p: id(v), t: id(dv) };
