@@ -70,9 +70,11 @@ function isAnnotationSite(n: ts.Node): boolean {
   return ts.isStatement(n) || ts.isClassElement(n) || ts.isObjectLiteralElementLike(n) || ts.isTypeElement(n) || ts.isEnumMember(n);
 }
 
-/** Comments in the trivia at `pos`: on the previous token's line (TypeScript calls them trailing) and on the lines after. */
+/** Comments in the trivia at `pos`: block comments on the previous token's line (TypeScript calls them trailing) and those on the lines after. */
 function commentsAt(sf: ts.SourceFile, pos: number): ts.CommentRange[] {
-  return [...ts.getTrailingCommentRanges(sf.text, pos) ?? [], ...ts.getLeadingCommentRanges(sf.text, pos) ?? []];
+  // a `//` comment ending a line of code remarks on that code: only block comments annotate from there
+  const sameLine = (ts.getTrailingCommentRanges(sf.text, pos) ?? []).filter((r) => r.kind === ts.SyntaxKind.MultiLineCommentTrivia);
+  return [...sameLine, ...ts.getLeadingCommentRanges(sf.text, pos) ?? []];
 }
 
 /** Every `@forwardGrad`/`@customJvp` comment in the file (start positions), read from the trivia before each token. */

@@ -81,3 +81,8 @@ export const call = () => jvp(plain, [1], [1]);`);
     expect(() => m.call()).toThrow(/'plain' has no forward-mode twin: the forwardgrad plugin did not compile the file that defines it/);
   });
 });
+
+test('a line comment ending a line of code remarks on that code: it annotates nothing and is no error', () => {
+  const r = compile({ 'main.ts': `export const CODES = {\n  bad: 94004, // @forwardGrad used where it cannot apply\n  other: 1,\n};\n/** @forwardGrad */\nexport function f(x: number): number { return x * x; }` });
+  expect(formatDiagnostics(r.diagnostics)).toBe('');
+});
