@@ -1,3 +1,3 @@
-// forwardgrad/language-service: tsserver resolves plugins by path, not through package "exports",
-// so this file stands at the package root. See transformer/plugins/language-service.ts.
-module.exports = require('./dist/transformer/plugins/language-service.js');
+// forwardgrad/language-service, as a physical file: tsserver resolves tsconfig `plugins` names as
+// paths under node_modules and ignores the package's `exports` map.
+module.exports = require('./dist/transformer/language-service.js');

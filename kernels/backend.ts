@@ -8,6 +8,7 @@
 //   (direction k starts at offset + k·size), all pushed through in the same pass.
 // - Only `gemm` and `im2col` are required; a backend that lacks another kernel inherits the
 //   `js` backend's (kernels/select.ts fills the gaps), so a backend can grow one kernel at a time.
+import type { BinaryOp, UnaryOp } from './elementwise';
 
 /** C = alpha·op(A)·op(B) + beta·C, repeated `batch` times (strides in elements; 0 = shared operand). */
 export interface GemmArgs {
@@ -32,8 +33,8 @@ export interface Im2colArgs {
   cols: Float32Array; colsOffset: number;
 }
 
-/** Elementwise unary ops; derivatives: relu'(0) = 0, log' = 1/x, tanh' = 1 − y², sigmoid' = y(1 − y). */
-export type UnaryOp = 'neg' | 'square' | 'relu' | 'tanh' | 'sigmoid' | 'exp' | 'log';
+/** The elementwise ops (and their derivatives) are the entries of kernels/elementwise.ts's table. */
+export type { BinaryOp, UnaryOp };
 
 /** y[i] = f(x[i]), i < n; with dx: dy[k·n + i] = f'(x[i])·dx[k·n + i] for k < directions, same pass. */
 export interface UnaryArgs {
@@ -44,8 +45,6 @@ export interface UnaryArgs {
   dy?: Float32Array; dyOffset?: number;
   directions?: number;
 }
-
-export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
 
 /**
  * y[i] = a[i mod aLen] ∘ b[i mod bLen], i < n (trailing-dims broadcasting: aLen and bLen divide n;
@@ -115,6 +114,16 @@ export interface MaxPool2dArgs {
   directions?: number;
 }
 
+/**
+ * Reverse of maxPool2d: gx[gxOffset + argmax[o]] += gy[gyOffset + o] for o < n (accumulates: gx must
+ * be zeroed first; overlapping windows can share a winner). argmax as MaxPool2dArgs.argmax wrote it.
+ */
+export interface MaxPool2dBackwardArgs {
+  gy: Float32Array; gyOffset: number; n: number;
+  argmax: Int32Array;
+  gx: Float32Array; gxOffset: number;
+}
+
 /** What a backend provides. Everything but gemm and im2col may be left out (the js one is used). */
 export interface KernelBackend {
   readonly name: string;
@@ -127,6 +136,9 @@ export interface KernelBackend {
   logSoftmax?(args: LogSoftmaxArgs): void;
   softmaxCrossEntropy?(args: SoftmaxCrossEntropyArgs): number;
   maxPool2d?(args: MaxPool2dArgs): void;
+  /** Reverse mode: accumulates cols back into the image x (the adjoint of im2col; x is added to). */
+  col2im?(args: Im2colArgs): void;
+  maxPool2dBackward?(args: MaxPool2dBackwardArgs): void;
 }
 
 /** A backend with every kernel present (what kernels/select.ts hands to the tensor layer). */

@@ -2,13 +2,14 @@
 // over K directions v ~ N(0, I) or Rademacher. Unbiased: E[g] = ∇f (paper §3.2).
 import { Rng, randomSeed } from '../kernels/rng';
 import { isTensor } from './tensor/tensor';
-import { checkArity, functionName, requireTwin, twinArguments } from './jvp';
+import { checkArity, checkThisArg, functionName, requireTwin, twinArguments } from './jvp';
 import { argLeaves, totalSize, writeFlat, zerosMirror } from './fgd/leaves';
 import {
   DirectionDistribution, DirectionSource, accumulate, checkDirections, checkDistribution, drawDirections,
   scalarTangent, vectorTangent,
 } from './fgd/directions';
 import type { Twin } from './registry';
+import { checkOptions } from './options';
 
 export interface ForwardGradientOptions {
   /** Argument indices to differentiate (default: every argument with a tangent slot). */
@@ -36,6 +37,8 @@ export interface ForwardGradientResult<V = any> {
   seed?: number;
 }
 
+const FORWARD_GRADIENT_OPTIONS = ['wrt', 'directions', 'seed', 'rng', 'distribution', 'vectorized', 'thisArg'];
+
 /** Frees a tensor the twin returned (never one of the caller's arguments). */
 function release(x: unknown, primals: readonly unknown[]): void {
   if (isTensor(x) && !primals.includes(x)) x.dispose();
@@ -46,6 +49,8 @@ export function resolveWrt(f: Function, twin: Twin, wrt: number | readonly numbe
   const slots = twin.meta.tangentSlots;
   if (wrt === undefined) return slots.flatMap((s, i) => (s ? [i] : []));
   const list = [...new Set(typeof wrt === 'number' ? [wrt] : wrt)].sort((a, b) => a - b);
+  // An empty wrt would return an all-undefined gradient and still run the function: surely a mistake.
+  if (list.length === 0) throw new Error(`${caller}(${functionName(f, twin)}): wrt is empty; name at least one argument index (or omit wrt for all)`);
   for (const i of list) {
     if (!Number.isInteger(i) || i < 0 || i >= slots.length) throw new Error(`${caller}(${functionName(f, twin)}): wrt index ${i} is out of range (the function has ${slots.length} parameter(s))`);
     if (!slots[i]) throw new Error(`${caller}(${functionName(f, twin)}): argument ${i} is not differentiable (its declared type has no tangent), so it cannot be in wrt`);
@@ -64,7 +69,9 @@ export function directionSource(options: { seed?: number; rng?: Rng }, caller: s
 export function forwardGradient<V = any>(f: Function, primals: readonly unknown[], options: ForwardGradientOptions = {}): ForwardGradientResult<V> {
   const caller = 'forwardGradient';
   const twin = requireTwin(f, caller);
+  checkOptions(options, FORWARD_GRADIENT_OPTIONS, caller);
   checkArity(f, twin, primals, caller);
+  checkThisArg(f, twin, options.thisArg, caller);
   const wrt = resolveWrt(f, twin, options.wrt, caller);
   const K = checkDirections(options.directions ?? 1, caller);
   const distribution = checkDistribution(options.distribution ?? 'normal', caller);

@@ -5,10 +5,30 @@ import { anyTwinRegistered, lookupJvp, Twin, wasCompiled } from './registry';
 import { isTensor } from './tensor/tensor';
 import { describeValue, isPlainObject, leafKind } from './fgd/leaves';
 import { zerosLike } from './twin-support';
+import { checkOptions } from './options';
 
 export interface JvpOptions {
   /** `this` for methods: `jvp(obj.m, primals, tangents, { thisArg: obj })`. */
   thisArg?: unknown;
+}
+
+const JVP_OPTIONS = ['thisArg'];
+
+/**
+ * Throws when `f` is a method that reads `this` and no thisArg was given: its twin would fail deep
+ * inside with "cannot read properties of undefined". Detectable from the source text: method syntax
+ * (`m(x) {`, no `function` keyword, not an arrow, no own prototype) and a `this` in the body.
+ */
+export function checkThisArg(f: Function, twin: Twin, thisArg: unknown, caller: string): void {
+  if (thisArg !== undefined || Object.prototype.hasOwnProperty.call(f, 'prototype')) return;
+  const src = Function.prototype.toString.call(f);
+  const head = src.slice(0, Math.max(0, src.indexOf('{')));
+  const isMethod = head !== '' && !/^\s*(async\s+)?function\b/.test(head) && !head.includes('=>') && !/^\s*class\b/.test(head);
+  // Strings and comments first: a `this` in a comment is no use of it.
+  const code = src.replace(/(["'`])(?:\\.|(?!\1)[^\\])*\1|\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, ' ');
+  if (isMethod && /\bthis\b/.test(code)) {
+    throw new Error(`${caller}(${functionName(f, twin)}): '${functionName(f, twin)}' is a method that uses 'this'; pass the object as { thisArg: obj }`);
+  }
 }
 
 export function functionName(f: Function, twin?: Twin): string {
@@ -82,6 +102,10 @@ export function materializeTangent(primal: unknown, tangent: unknown, where: str
   if (isPlainObject(primal)) {
     if (!isPlainObject(tangent)) throw bad('an object with the same fields');
     for (const k of Object.keys(tangent)) if (!(k in primal)) throw new Error(`${where}: tangent has field '${k}', which the primal ${describeValue(primal)} lacks`);
+    // A missing field is more often a typo or a stale structure than a deliberate constant: say so.
+    for (const k of Object.keys(primal)) {
+      if (!(k in tangent)) throw new Error(`${where}: tangent lacks field '${k}' of the primal ${describeValue(primal)} (write ${k}: undefined for a constant)`);
+    }
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(primal)) {
       const t = materializeTangent(primal[k], tangent[k], `${where}.${k}`);
@@ -112,7 +136,9 @@ export function twinArguments(f: Function, twin: Twin, primals: readonly unknown
  */
 export function jvp<R = any, T = any>(f: Function, primals: readonly unknown[], tangents: readonly unknown[], options: JvpOptions = {}): [R, T] {
   const twin = requireTwin(f, 'jvp');
+  checkOptions(options, JVP_OPTIONS, 'jvp');
   checkArity(f, twin, primals, 'jvp');
+  checkThisArg(f, twin, options.thisArg, 'jvp');
   if (!Array.isArray(tangents)) throw new TypeError(`jvp(${functionName(f, twin)}): tangents must be an array mirroring the primals, got ${describeValue(tangents)}`);
   if (tangents.length !== primals.length) {
     throw new Error(`jvp(${functionName(f, twin)}): got ${primals.length} primal(s) but ${tangents.length} tangent(s); pass one tangent per argument (undefined = constant)`);

@@ -7,6 +7,8 @@ import { ZERO_DERIVATIVE_BINARY, ZERO_DERIVATIVE_MATH } from './rules/scalar';
 import { arrayMethod, isInactiveArrayMethod } from './rules/arrays';
 import { TensorRules, isInactiveProperty } from './rules/tensor';
 import { diffKind, isNeverNumeric, isOpaque } from './types';
+import { walk } from './nesting';
+import { countWork } from './work';
 
 const NO_TANGENT_BINARY = new Set<ts.SyntaxKind>([
   ...ZERO_DERIVATIVE_BINARY,
@@ -37,9 +39,19 @@ export class Activity {
     }
   }
 
+  // Memos (issue 10: build time linear in an expression's size). `carries` is asked of every subexpression while
+  // scanning and lowering, and each answer walked the subtree: quadratic in nesting depth, with a checker query per
+  // identifier each time. A node's symbol never changes; a `true` answer stays true (the active set only grows), a
+  // `false` one holds until the next symbol joins the set (so it is stored with the set's size at the time).
+  private readonly symbols = new Map<ts.Node, ts.Symbol | undefined>();
+  private readonly carried = new Map<ts.Node, true | number>();
+
   symbolOf(node: ts.Node): ts.Symbol | undefined {
-    if (ts.isShorthandPropertyAssignment(node)) return this.checker.getShorthandAssignmentValueSymbol(node);
-    return this.checker.getSymbolAtLocation(node);
+    if (this.symbols.has(node)) return this.symbols.get(node);
+    countWork();
+    const s = ts.isShorthandPropertyAssignment(node) ? this.checker.getShorthandAssignmentValueSymbol(node) : this.checker.getSymbolAtLocation(node);
+    this.symbols.set(node, s);
+    return s;
   }
 
   isActiveSymbol(node: ts.Node): boolean {
@@ -77,23 +89,31 @@ export class Activity {
     if (seen.has(fn)) return false;
     seen.add(fn);
     let any = false;
-    const visit = (n: ts.Node): void => {
-      if (any) return;
+    walk(fn, (n) => {
+      if (any) return false;
       if (ts.isIdentifier(n) || ts.isShorthandPropertyAssignment(n)) {
         const s = this.symbolOf(n);
         const d = s?.valueDeclaration;
-        if (s && this.active.has(s) && d && !(d.pos >= fn.pos && d.end <= fn.end)) { any = true; return; }
+        if (s && this.active.has(s) && d && !(d.pos >= fn.pos && d.end <= fn.end)) { any = true; return false; }
         const local = ts.isIdentifier(n) ? this.localFunction(n) : undefined;
-        if (local && local !== fn && !(local.pos >= fn.pos && local.end <= fn.end) && this.captures(local, seen)) { any = true; return; }
+        if (local && local !== fn && !(local.pos >= fn.pos && local.end <= fn.end) && this.captures(local, seen)) { any = true; return false; }
       }
-      ts.forEachChild(n, visit);
-    };
-    ts.forEachChild(fn, visit);
+      return true;
+    });
     return any;
   }
 
   /** May `e` carry a nonzero tangent? (syntactic, over the current active set) */
   carries(e: ts.Node): boolean {
+    const memo = this.carried.get(e);
+    if (memo === true || memo === this.active.size) return memo === true;
+    const v = this.carriesNow(e);
+    this.carried.set(e, v || this.active.size);
+    return v;
+  }
+
+  private carriesNow(e: ts.Node): boolean {
+    countWork();
     if (ts.isIdentifier(e)) {
       if (this.isActiveSymbol(e)) return true;
       const local = this.localFunction(e);
@@ -248,8 +268,8 @@ export class Activity {
       return !!s && this.active.has(s) && !!d && !(d.pos >= fn.pos && d.end <= fn.end);
     };
     let any = false;
-    const visit = (n: ts.Node): void => {
-      if (any) return;
+    walk(fn, (n) => {
+      if (any) return false;
       if (ts.isBinaryExpression(n) && isAssignmentOperator(n.operatorToken.kind) && outside(n.left)) any = true;
       else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken
         || n.operator === ts.SyntaxKind.MinusMinusToken) && outside(n.operand as ts.Expression)) any = true;
@@ -259,9 +279,8 @@ export class Activity {
         const local = this.localFunction(n.expression);
         if (local && local !== fn && this.writesCaptured(local, seen)) any = true;
       }
-      ts.forEachChild(n, visit);
-    };
-    ts.forEachChild(fn, visit);
+      return true;
+    });
     return any;
   }
 
@@ -273,7 +292,13 @@ export class Activity {
     }
   }
 
-  private scan(node: ts.Node): void {
+  /** Visits `root` and everything under it in source order, with an explicit stack (issue 10: no recursion per level). */
+  private scan(root: ts.Node): void {
+    walk(root, (node) => { this.scanNode(node); });
+  }
+
+  private scanNode(node: ts.Node): void {
+    countWork();
     if (ts.isFunctionLike(node) && node !== this.fn) {
       // a nested function's twin takes a tangent for each differentiable parameter (callbacks, local helpers)
       for (const p of node.parameters) {
@@ -282,7 +307,7 @@ export class Activity {
       }
     }
     const fnInit = ts.isVariableDeclaration(node) && node.initializer && ts.isFunctionLike(skipParens(node.initializer));
-    if (fnInit) { /* a local function: its name carries no tangent, its body is scanned below */ }
+    if (fnInit) { /* a local function: its name carries no tangent, its body is scanned too */ }
     else if (ts.isVariableDeclaration(node) && node.initializer && this.carries(node.initializer)) this.markBinding(node.name, node);
     else if (ts.isVariableDeclaration(node) && node.initializer && this.bindsActiveReference(node.name)) this.markAliases(node.initializer, node);
     else if (ts.isBinaryExpression(node) && isAssignmentOperator(node.operatorToken.kind)) {
@@ -315,7 +340,6 @@ export class Activity {
         }
       }
     }
-    ts.forEachChild(node, (c) => this.scan(c));
   }
 }
 

@@ -3,6 +3,7 @@
 // `/** @customJvp ruleName */` for user-supplied derivatives.
 import * as ts from 'typescript';
 import { CODES, ForwardGradError } from './diagnostics';
+import { walk } from './nesting';
 
 export type DiffFunction = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression | ts.MethodDeclaration;
 
@@ -81,14 +82,15 @@ function commentsAt(sf: ts.SourceFile, pos: number): ts.CommentRange[] {
 function annotationComments(sf: ts.SourceFile): Map<number, { pos: number; end: number }> {
   const found = new Map<number, { pos: number; end: number }>();
   if (!sf.text.includes('@forwardGrad') && !sf.text.includes('@customJvp')) return found;
-  const visit = (n: ts.Node): void => {
+  // every token's trivia, without recursion (deeply nested files, issue 10)
+  const todo: ts.Node[] = [sf];
+  for (let n = todo.pop(); n; n = todo.pop()) {
     for (const r of commentsAt(sf, n.pos)) {
       const text = sf.text.slice(r.pos, r.end);
       if (FORWARD_GRAD.test(text) || CUSTOM_JVP.test(text) || CUSTOM_TAG.test(text)) found.set(r.pos, r);
     }
-    for (const c of n.getChildren(sf)) visit(c);
-  };
-  visit(sf);
+    todo.push(...n.getChildren(sf));
+  }
   return found;
 }
 
@@ -113,7 +115,8 @@ export function findAnnotations(sf: ts.SourceFile): Annotations {
     at = rs.length ? new CommentNode(sf, rs[0].pos, rs[0].end) as unknown as ts.Node : n;
     return rs.map((r) => sf.text.slice(r.pos, r.end)).join('\n');
   };
-  const visit = (n: ts.Node): void => {
+  // every node of the file, however deeply nested: without recursion (issue 10)
+  walk(sf, (n) => {
     if (ts.isCallExpression(n) && n.arguments.length > 0) {
       const c = n.expression;
       const name = ts.isIdentifier(c) ? c.text : ts.isPropertyAccessExpression(c) ? c.name.text : '';
@@ -140,9 +143,7 @@ export function findAnnotations(sf: ts.SourceFile): Annotations {
         }
       }
     }
-    ts.forEachChild(n, visit);
-  };
-  visit(sf);
+  });
   // an annotation inside an expression, before a closing brace, after the last statement…: never silently ignored
   for (const [pos, r] of comments) {
     if (used.has(pos)) continue;

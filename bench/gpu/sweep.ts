@@ -4,12 +4,12 @@
 import { KernelCache } from '../../kernels/gpujs/runtime';
 import { gemm } from '../../kernels/gpujs/gemm';
 import { im2col } from '../../kernels/gpujs/im2col';
-import { unary, UNARY_EXPR } from '../../kernels/gpujs/unary';
-import { binary, BINARY_EXPR } from '../../kernels/gpujs/binary';
+import { unary } from '../../kernels/gpujs/unary';
+import { binary } from '../../kernels/gpujs/binary';
 import { reduce, transpose } from '../../kernels/gpujs/reduce';
 import { logSoftmax, softmaxCrossEntropy } from '../../kernels/gpujs/softmax';
 import { maxPool2d } from '../../kernels/gpujs/pool';
-import type { BinaryOp, UnaryOp } from '../../kernels/backend';
+import { BINARY_OPS, UNARY, UNARY_OPS } from '../../kernels/elementwise';
 
 export interface Launch {
   name: string; source: string; output: number[]; constants: Record<string, number>;
@@ -67,12 +67,12 @@ export function recordLaunches(): Launch[] {
     b: rand(129 * 17, 4), bOffset: 0, ldb: 17, transB: false, strideB: 0, c: new Float32Array(2 * 3 * 17), cOffset: 0, ldc: 17, strideC: 51, batch: 2, alpha: 1, beta: 0 });
   im2col(r, { x: rand(3 * 9 * 7, 5), xOffset: 0, c: 3, h: 9, w: 7, kh: 3, kw: 2, strideH: 2, strideW: 1, padH: 1, padW: 1, outH: 5, outW: 8, cols: new Float32Array(3 * 6 * 40), colsOffset: 0 });
   const n = 129;
-  for (const op of Object.keys(UNARY_EXPR) as UnaryOp[]) {
-    const x = rand(n, 6, op === 'log' ? 0.05 : -3, 3);
+  for (const op of UNARY_OPS) {
+    const x = rand(n, 6, UNARY[op].domain === 'positive' ? 0.05 : -3, 3);
     unary(r, { op, n, x, xOffset: 0, y: new Float32Array(n), yOffset: 0 });
     unary(r, { op, n, x, xOffset: 0, y: new Float32Array(n), yOffset: 0, dx: rand(K * n, 7), dy: new Float32Array(K * n), directions: K });
   }
-  for (const op of Object.keys(BINARY_EXPR) as BinaryOp[]) {
+  for (const op of BINARY_OPS) {
     const a = rand(3 * 65, 8), b = rand(65, 9, 0.5, 1.5);
     const base = { op, n: 3 * 65, a, aOffset: 0, aLen: 3 * 65, b, bOffset: 0, bLen: 65, y: new Float32Array(3 * 65), yOffset: 0 };
     binary(r, base);

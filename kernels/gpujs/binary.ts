@@ -1,44 +1,37 @@
-// Elementwise binary ops with trailing-dims broadcasting as gpu.js kernels. One table row per op:
-// the value and the partials ∂/∂a, ∂/∂b in terms of av, bv and yv (kernels/js/binary.ts's
-// conventions). Fused output is stacked [K + 1, n] (row 0 the value, row k + 1 tangent k); a
-// missing da or db drops its term from the generated source rather than multiplying zeros.
-import type { BinaryArgs, BinaryOp } from '../backend';
+// Elementwise binary ops with trailing-dims broadcasting as gpu.js kernels, generated from
+// kernels/elementwise.ts's value and partials ∂/∂a, ∂/∂b (in a, b and y). Fused output is stacked
+// [K + 1, n] (row 0 the value, row k + 1 tangent k); a missing da or db drops its term from the
+// generated source rather than multiplying zeros. Kernel parameters are upper-case so `a`/`b`/`y`
+// stay the table's.
+import type { BinaryArgs } from '../backend';
+import { BINARY, BinaryOp } from '../elementwise';
 import { KernelCache, forEachRow } from './runtime';
-
-interface BinaryExpr { f: string; da: string; db: string }
-
-export const BINARY_EXPR: Readonly<Record<BinaryOp, BinaryExpr>> = {
-  add: { f: 'av + bv', da: '1.0',       db: '1.0' },
-  sub: { f: 'av - bv', da: '1.0',       db: '-1.0' },
-  mul: { f: 'av * bv', da: 'bv',        db: 'av' },
-  div: { f: 'av / bv', da: '1.0 / bv',  db: '-yv / bv' },
-};
 
 // Indices are < 2^24 (runtime.ts slices), where gpu.js's float32 `%` is exact.
 const OPERANDS = `const ia = this.thread.x % this.constants.aLen;
   const ib = this.thread.x % this.constants.bLen;
-  const av = a[ia];
-  const bv = b[ib];`;
+  const a = A[ia];
+  const b = B[ib];`;
 
 export function binarySource(op: BinaryOp): string {
-  return `function (a, b) {
+  return `function (A, B) {
   ${OPERANDS}
-  return ${BINARY_EXPR[op].f};
+  return ${BINARY[op].y};
 }`;
 }
 
 /** Output [n, K + 1]; `hasDa`/`hasDb` say which tangent terms exist (and which arguments follow b). */
 export function binaryJvpSource(op: BinaryOp, hasDa: boolean, hasDb: boolean): string {
-  const e = BINARY_EXPR[op];
+  const e = BINARY[op];
   const terms = [
-    ...(hasDa ? [`(${e.da}) * da[k * this.constants.das + ia]`] : []),
-    ...(hasDb ? [`(${e.db}) * db[k * this.constants.dbs + ib]`] : []),
+    ...(hasDa ? [`(${e.da}) * DA[k * this.constants.das + ia]`] : []),
+    ...(hasDb ? [`(${e.db}) * DB[k * this.constants.dbs + ib]`] : []),
   ];
-  const params = ['a', 'b', ...(hasDa ? ['da'] : []), ...(hasDb ? ['db'] : [])];
+  const params = ['A', 'B', ...(hasDa ? ['DA'] : []), ...(hasDb ? ['DB'] : [])];
   return `function (${params.join(', ')}) {
   ${OPERANDS}
-  const yv = ${e.f};
-  let out = yv;
+  const y = ${e.y};
+  let out = y;
   if (this.thread.y > 0) {
     const k = this.thread.y - 1;
     out = ${terms.join(' + ')};
@@ -55,7 +48,7 @@ function checkLen(op: string, name: string, len: number, n: number): void {
 
 export function binary(cache: KernelCache, g: BinaryArgs): void {
   const { op, n, aLen, bLen } = g;
-  if (!(op in BINARY_EXPR)) throw new Error(`gpujs binary: unknown op '${op}'; known: ${Object.keys(BINARY_EXPR).join(', ')}`);
+  if (!Object.hasOwn(BINARY, op)) throw new Error(`gpujs binary: unknown op '${op}'; known: ${Object.keys(BINARY).join(', ')}`);
   if (!Number.isInteger(n) || n < 0) throw new Error(`gpujs binary ${op}: n must be a non-negative integer, got ${n}`);
   if (n === 0) return;
   checkLen(op, 'aLen', aLen, n);

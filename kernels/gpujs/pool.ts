@@ -1,7 +1,7 @@
 // Max pooling as a gpu.js kernel, tangent gathered through the same winner in the same pass.
 // Thread (x = ox, y = plane·outH + oy, z = slot); slot 0 is the max, slot 1 the argmax (an index
 // relative to xOffset, exact as a float below 2^24), slot k + 2 tangent k. Ties go to the first
-// element in row-major window order (strict >), as in kernels/js/pool.ts.
+// element in row-major window order (strict >), and the first NaN of a window wins, as in kernels/js/pool.ts.
 import type { MaxPool2dArgs } from '../backend';
 import { KernelCache, forEachRow } from './runtime';
 
@@ -15,7 +15,7 @@ export const MAX_POOL_SOURCE = `function (x, dx) {
     for (let kj = 0; kj < this.constants.kw; kj++) {
       const q = start + ki * this.constants.w + kj;
       const v = x[q];
-      if (v > best) {
+      if (v > best || (v !== v && best === best)) {
         best = v;
         at = q;
       }

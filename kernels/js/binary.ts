@@ -1,14 +1,9 @@
-// Elementwise binary ops with broadcasting and fused tangents. THE TABLE: per op, the value y(a, b)
-// and the partials ∂y/∂a, ∂y/∂b as JavaScript expressions in a, b and y (div reuses the quotient).
-import type { BinaryArgs, BinaryOp } from '../backend';
+// Elementwise binary ops with broadcasting and fused tangents: one loop per op and variant,
+// generated from the value y(a, b) and partials ∂y/∂a, ∂y/∂b of kernels/elementwise.ts (in a, b
+// and y, so div reuses the quotient).
+import type { BinaryArgs } from '../backend';
+import { BINARY, BinaryOp } from '../elementwise';
 import { compileLoop, scratch } from './compile-loop';
-
-export const BINARY_RULES: Readonly<Record<BinaryOp, { readonly y: string; readonly da: string; readonly db: string }>> = {
-  add: { y: 'a + b', da: '1',     db: '1' },
-  sub: { y: 'a - b', da: '1',     db: '-1' },
-  mul: { y: 'a * b', da: 'b',     db: 'a' },
-  div: { y: 'a / b', da: '1 / b', db: '-y / b' },
-};
 
 /**
  * The js kernel also takes `aInner`/`bInner` (default 1): operand element j then spans `inner`
@@ -39,7 +34,7 @@ const nest = (body: string): string => `
  * direction is one multiply-add pass.
  */
 function loop(op: BinaryOp, small: 'a' | 'b', withDa: boolean, withDb: boolean): Loop {
-  const r = BINARY_RULES[op];
+  const r = Object.hasOwn(BINARY, op) ? BINARY[op] : undefined;
   if (!r) throw new Error(`binary: unknown op '${op}'`);
   const ia = small === 'a' ? 'j' : 'i', ib = small === 'b' ? 'j' : 'i';
   const term = (ga: string, gb: string, k: string): string =>

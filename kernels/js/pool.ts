@@ -1,5 +1,6 @@
 // Max pooling (no padding; ties go to the first element in row-major window order) with the
-// tangent gathered through the same winner in the same pass.
+// tangent gathered through the same winner in the same pass. NaN propagates: a window holding a NaN
+// has the (first) NaN as its winner, as in PyTorch and NumPy's max, so a diverging input is never hidden.
 import type { MaxPool2dArgs } from '../backend';
 
 export function maxPool2d(g: MaxPool2dArgs): void {
@@ -16,7 +17,8 @@ export function maxPool2d(g: MaxPool2dArgs): void {
           const r = base + (oy * strideH + ki) * w + ox * strideW;
           for (let kj = 0; kj < kw; kj++) {
             const v = x[g.xOffset + r + kj];
-            if (v > best) { best = v; at = r + kj; }
+            // v !== v: v is NaN; it wins unless the winner already is one (v > best is false for NaN).
+            if (v > best || (v !== v && best === best)) { best = v; at = r + kj; }
           }
         }
         y[g.yOffset + o] = best;

@@ -1,17 +1,9 @@
-// Elementwise unary ops and their fused tangents. THE TABLE: per op, the value y(x) and the
-// derivative dy/dx as JavaScript expressions in x and y (so tanh/sigmoid/exp reuse the value).
-import type { UnaryArgs, UnaryOp } from '../backend';
+// Elementwise unary ops and their fused tangents: one loop per op, generated from the value y(x)
+// and derivative dy/dx expressions of kernels/elementwise.ts (in x and y, so tanh/sigmoid/exp
+// reuse the value).
+import type { UnaryArgs } from '../backend';
+import { UNARY, UnaryOp } from '../elementwise';
 import { compileLoop, scratch } from './compile-loop';
-
-export const UNARY_RULES: Readonly<Record<UnaryOp, { readonly y: string; readonly dydx: string }>> = {
-  neg:     { y: '-x',                     dydx: '-1' },
-  square:  { y: 'x * x',                  dydx: '2 * x' },
-  relu:    { y: 'x > 0 ? x : 0',          dydx: 'x > 0 ? 1 : 0' }, // relu'(0) = 0
-  tanh:    { y: 'Math.tanh(x)',           dydx: '1 - y * y' },
-  sigmoid: { y: '1 / (1 + Math.exp(-x))', dydx: 'y * (1 - y)' },
-  exp:     { y: 'Math.exp(x)',            dydx: 'y' },
-  log:     { y: 'Math.log(x)',            dydx: '1 / x' },
-};
 
 type Loop = (X: Float32Array, xo: number, Y: Float32Array, yo: number, n: number,
   DX?: Float32Array, dxo?: number, DY?: Float32Array, dyo?: number, K?: number, S?: Float64Array) => void;
@@ -21,7 +13,7 @@ const PARAMS = ['X', 'xo', 'Y', 'yo', 'n', 'DX', 'dxo', 'DY', 'dyo', 'K', 'S'];
 // With K > 1 directions the derivative d(x) is kept in S during the value pass, then each further
 // direction is one multiply pass (an inner loop over k measured 3-4× slower than this).
 function loop(op: UnaryOp, tangent: boolean): Loop {
-  const r = UNARY_RULES[op];
+  const r = Object.hasOwn(UNARY, op) ? UNARY[op] : undefined;
   if (!r) throw new Error(`unary: unknown op '${op}'`);
   const body = tangent
     ? `for (let i = 0; i < n; i++) {

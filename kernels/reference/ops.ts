@@ -1,6 +1,7 @@
 // Float64 reference implementations of every tensor op, written for clarity (direct loops, no
 // im2col): tests compare the float32 kernels against these and take central finite differences
-// of them to check every JVP rule.
+// of them to check every JVP rule. The elementwise references are kernels/elementwise.ts's.
+import { BINARY, UNARY } from '../elementwise';
 
 export interface Ref { readonly data: Float64Array; readonly shape: readonly number[] }
 
@@ -8,15 +9,12 @@ const size = (s: readonly number[]): number => s.reduce((p, d) => p * d, 1);
 export const ref = (data: ArrayLike<number>, shape: readonly number[]): Ref => ({ data: Float64Array.from(data), shape });
 const map = (x: Ref, f: (v: number) => number): Ref => ({ data: x.data.map(f), shape: x.shape });
 
-export const UNARY_REF: Readonly<Record<string, (v: number) => number>> = {
-  neg: (v) => -v, square: (v) => v * v, relu: (v) => Math.max(v, 0), tanh: Math.tanh,
-  sigmoid: (v) => 1 / (1 + Math.exp(-v)), exp: Math.exp, log: Math.log,
-};
+export const UNARY_REF: Readonly<Record<string, (v: number) => number>> =
+  Object.fromEntries(Object.entries(UNARY).map(([op, e]) => [op, e.ref]));
 export const unaryRef = (op: string, x: Ref): Ref => map(x, UNARY_REF[op]);
 
-export const BINARY_REF: Readonly<Record<string, (a: number, b: number) => number>> = {
-  add: (a, b) => a + b, sub: (a, b) => a - b, mul: (a, b) => a * b, div: (a, b) => a / b,
-};
+export const BINARY_REF: Readonly<Record<string, (a: number, b: number) => number>> =
+  Object.fromEntries(Object.entries(BINARY).map(([op, e]) => [op, e.ref]));
 /** Numpy broadcasting (right-aligned, size-1 dims stretch); numbers are shape []. */
 export function binaryRef(op: string, a: Ref | number, b: Ref | number): Ref {
   const A = typeof a === 'number' ? ref([a], []) : a, B = typeof b === 'number' ? ref([b], []) : b;

@@ -7,21 +7,27 @@ import type { Buf, Leaf } from './leaves';
 
 export class Snapshot {
   private readonly copies: (Float32Array | Float64Array)[];
+  private readonly extraCopies: (Float32Array | Float64Array)[];
   private valid = false;
 
-  constructor(leaves: readonly Leaf[]) {
-    this.copies = leaves.map((l) => (l.data() instanceof Float32Array ? new Float32Array(l.size) : new Float64Array(l.size)));
+  /** `extra`: live buffers saved and restored with the parameters (the optimizer's slots, when a checkpoint must stay consistent). */
+  constructor(leaves: readonly Leaf[], private readonly extra: readonly Buf[] = []) {
+    const like = (b: Buf, n: number) => (b instanceof Float32Array ? new Float32Array(n) : new Float64Array(n));
+    this.copies = leaves.map((l) => like(l.data(), l.size));
+    this.extraCopies = extra.map((b) => like(b, b.length));
   }
 
   save(leaves: readonly Leaf[]): void {
     leaves.forEach((l, j) => copy(this.copies[j], l.data()));
+    this.extra.forEach((b, j) => copy(this.extraCopies[j], b));
     this.valid = true;
   }
 
-  /** Restores the saved parameters; false when nothing was saved yet (the first step diverged). */
+  /** Restores the saved parameters (and extras); false when nothing was saved yet (the first step diverged). */
   restore(leaves: readonly Leaf[]): boolean {
     if (!this.valid) return false;
     leaves.forEach((l, j) => { copy(l.data(), this.copies[j]); l.commit(); });
+    this.extra.forEach((b, j) => copy(b, this.extraCopies[j]));
     return true;
   }
 }

@@ -84,15 +84,25 @@ export function argLeaves(args: unknown[], indices: readonly number[]): Leaf[] {
   return out;
 }
 
+/** The Tensors inside a value, in leaf order (the order collectLeaves walks). */
+export function tensorsIn(x: unknown, out: Tensor[] = []): Tensor[] {
+  if (isTensor(x)) out.push(x);
+  else if (leafKind(x) !== undefined) return out;
+  else if (Array.isArray(x)) for (const e of x) tensorsIn(e, out);
+  else if (isPlainObject(x)) for (const k of Object.keys(x)) tensorsIn(x[k], out);
+  return out;
+}
+
 export function totalSize(leaves: readonly Leaf[]): number {
   return leaves.length === 0 ? 0 : leaves[leaves.length - 1].offset + leaves[leaves.length - 1].size;
 }
 
 /**
  * A zero structure mirroring `primal` (a fresh tangent or gradient). Tensors get a fresh
- * Float32 tensor; with `directions` K > 1 their shape gains a leading K axis (vector mode).
+ * Float32 tensor (from `zeroTensor` when given, e.g. a pooled one); with `directions` K > 1 their
+ * shape gains a leading K axis (vector mode).
  */
-export function zerosMirror(primal: unknown, directions = 1): unknown {
+export function zerosMirror(primal: unknown, directions = 1, zeroTensor?: (shape: readonly number[]) => Tensor): unknown {
   const kind = leafKind(primal);
   switch (kind) {
     case 'number': return 0;
@@ -100,14 +110,14 @@ export function zerosMirror(primal: unknown, directions = 1): unknown {
     case 'f32': return new Float32Array((primal as Float32Array).length);
     case 'f64': return new Float64Array((primal as Float64Array).length);
     case 'tensor': {
-      const t = primal as Tensor;
-      return new Tensor(new Float32Array(t.size * directions), directions > 1 ? [directions, ...t.shape] : t.shape);
+      const t = primal as Tensor, shape = directions > 1 ? [directions, ...t.shape] : t.shape;
+      return zeroTensor ? zeroTensor(shape) : new Tensor(new Float32Array(t.size * directions), shape);
     }
   }
-  if (Array.isArray(primal)) return primal.map((e) => zerosMirror(e, directions));
+  if (Array.isArray(primal)) return primal.map((e) => zerosMirror(e, directions, zeroTensor));
   if (isPlainObject(primal)) {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(primal)) out[k] = zerosMirror(primal[k], directions);
+    for (const k of Object.keys(primal)) out[k] = zerosMirror(primal[k], directions, zeroTensor);
     return out;
   }
   return undefined;

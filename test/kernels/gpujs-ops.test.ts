@@ -2,18 +2,18 @@
 // primal+tangent, K directions) on gpu.js's webasm and cpu modes against float64 references.
 // Tolerances: pure data movement (transpose, pooling, argmax, tangent gathers) must match
 // exactly; arithmetic within a few float32 ulps of the float64 value (stated per test).
-import type { BinaryOp, UnaryOp } from '../../kernels/backend';
+import { BINARY_OPS, UNARY, UNARY_OPS, UnaryOp } from '../../kernels/elementwise';
 import { createBackend, type GpujsBackend } from '../../kernels/gpujs/index';
 import { BINARY_REF, UNARY_REF, logSoftmaxRef, rng, uniform, worstRatio } from './gpujs-reference';
 
 const U = 2 ** -24; // float32 unit roundoff
-const UNARY_OPS: UnaryOp[] = ['neg', 'square', 'relu', 'tanh', 'sigmoid', 'exp', 'log'];
-const BINARY_OPS: BinaryOp[] = ['add', 'sub', 'mul', 'div'];
-
-/** x for an op: log needs x > 0; relu gets exact zeros to pin relu'(0) = 0. */
+/**
+ * x for an op, in its table domain: 'positive' (log) draws x > 0; 'awayFromZero' (relu's kink)
+ * gets exact zeros to pin the convention there (relu'(0) = 0).
+ */
 function unaryInput(op: UnaryOp, rand: () => number, n: number, offset: number): Float32Array {
-  const x = uniform(rand, offset + n, op === 'log' ? 0.05 : -3, 3);
-  if (op === 'relu') for (let i = offset; i < offset + n; i += 3) x[i] = 0;
+  const x = uniform(rand, offset + n, UNARY[op].domain === 'positive' ? 0.05 : -3, 3);
+  if (UNARY[op].domain === 'awayFromZero') for (let i = offset; i < offset + n; i += 3) x[i] = 0;
   return x;
 }
 

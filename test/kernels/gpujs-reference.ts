@@ -1,6 +1,9 @@
 // Float64 reference loops for the gpu.js kernel tests: written from the definitions in
-// kernels/backend.ts, independently of every backend (results are plain number arrays).
+// kernels/backend.ts, independently of every backend (results are plain number arrays); the
+// elementwise ones are kernels/elementwise.ts's float64 `ref`/`dref` (test/tensor/elementwise-table
+// checks `dref` against central differences of `ref`).
 import type { GemmArgs, Im2colArgs, UnaryOp, BinaryOp } from '../../kernels/backend';
+import { BINARY, UNARY } from '../../kernels/elementwise';
 
 /** A deterministic uniform source (mulberry32), so failures reproduce. */
 export function rng(seed: number): () => number {
@@ -61,24 +64,13 @@ export function im2colRef(g: Im2colArgs): Float64Array {
   return out;
 }
 
-/** Value and derivative of each unary op, in float64. */
-export const UNARY_REF: Record<UnaryOp, (x: number) => [number, number]> = {
-  neg: (x) => [-x, -1],
-  square: (x) => [x * x, 2 * x],
-  relu: (x) => [Math.max(x, 0), x > 0 ? 1 : 0],
-  tanh: (x) => [Math.tanh(x), 1 - Math.tanh(x) ** 2],
-  sigmoid: (x) => { const s = 1 / (1 + Math.exp(-x)); return [s, s * (1 - s)]; },
-  exp: (x) => [Math.exp(x), Math.exp(x)],
-  log: (x) => [Math.log(x), 1 / x],
-};
+/** Value and derivative of each unary op, in float64 (the table's references, not its kernel expressions). */
+export const UNARY_REF = Object.fromEntries(Object.entries(UNARY).map(([op, e]) => [op, (x: number) => [e.ref(x), e.dref(x)]])) as
+  Record<UnaryOp, (x: number) => [number, number]>;
 
 /** Value and partials ∂/∂a, ∂/∂b of each binary op, in float64. */
-export const BINARY_REF: Record<BinaryOp, (a: number, b: number) => [number, number, number]> = {
-  add: (a, b) => [a + b, 1, 1],
-  sub: (a, b) => [a - b, 1, -1],
-  mul: (a, b) => [a * b, b, a],
-  div: (a, b) => [a / b, 1 / b, -a / (b * b)],
-};
+export const BINARY_REF = Object.fromEntries(Object.entries(BINARY).map(([op, e]) => [op, (a: number, b: number) => [e.ref(a, b), ...e.dref(a, b)]])) as
+  Record<BinaryOp, (a: number, b: number) => [number, number, number]>;
 
 /** Row-wise log-softmax in float64 and the softmax probabilities. */
 export function logSoftmaxRef(x: ArrayLike<number>, offset: number, rows: number, cols: number): { y: number[]; p: number[] } {

@@ -132,7 +132,7 @@ afterAll(() => project?.remove());
 test('the tarball holds compiled JS, declarations and every entry point, and no TypeScript sources', () => {
   const root = path.join(project.dir, 'node_modules', 'forwardgrad');
   const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-  for (const entry of ['.', './transformer', './esbuild', './jest']) {
+  for (const entry of ['.', './transformer', './esbuild', './jest', './models']) {
     expect(fs.existsSync(path.join(root, manifest.exports[entry].default))).toBe(true);
     if (manifest.exports[entry].import) expect(fs.existsSync(path.join(root, manifest.exports[entry].import))).toBe(true);
     expect(fs.existsSync(path.join(root, manifest.exports[entry].types))).toBe(true);

@@ -141,11 +141,12 @@ describe('checkpoints', () => {
   test('resume refuses a checkpoint from different settings or parameters', () => {
     const ck = path.join(tmp, 'ck-mismatch.json');
     fgd(beale, [1, 1], opts({ iterations: 5, checkpoint: ck }));
-    expect(() => fgd(beale, [1, 1], opts({ resume: ck, seed: 78 }))).toThrow(/has seed 77, this run has 78/);
-    expect(() => fgd(beale, [1, 1], opts({ resume: ck, directions: 2 }))).toThrow(/has directions 1, this run has 2/);
-    expect(() => fgd(beale, [1, 1], opts({ resume: ck, optimizer: 'sgd' }))).toThrow(/checkpoint optimizer is 'adam', this run uses 'sgd'/);
-    expect(() => fgd(quad, [[1, 2, 3, 4, 5]], opts({ resume: ck }))).toThrow(/parameters do not match this run/);
-    expect(() => gd(beale, [1, 1], opts({ resume: ck }))).toThrow(/is from fgd, not gd/);
+    expect(() => fgd(beale, [1, 1], opts({ resume: ck, seed: 78 }))).toThrow(/seed \(checkpoint 77, this run 78\)/);
+    expect(() => fgd(beale, [1, 1], opts({ resume: ck, directions: 2 }))).toThrow(/directions \(checkpoint 1, this run 2\)/);
+    expect(() => fgd(beale, [1, 1], opts({ resume: ck, optimizer: 'sgd' }))).toThrow(/optimizer \(checkpoint "adam", this run "sgd"\)/);
+    expect(() => fgd(quad, [[1, 2, 3, 4, 5]], opts({ resume: ck }))).toThrow(/function \(checkpoint "beale", this run "quad"\).*leaves \(checkpoint 2 parameter leaves, this run 1\)/);
+    const { seed: _seed, ...gdOpts } = opts({ resume: ck }); // gd has no seed option
+    expect(() => gd(beale, [1, 1], gdOpts)).toThrow(/algorithm \(checkpoint "fgd", this run "gd"\)/);
     fs.writeFileSync(path.join(tmp, 'garbage.json'), '{"format":');
     expect(() => fgd(beale, [1, 1], opts({ resume: path.join(tmp, 'garbage.json') }))).toThrow(/cannot read it/);
   });

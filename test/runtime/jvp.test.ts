@@ -20,7 +20,7 @@ describe('jvp', () => {
     const p = { w: [1, 2], b: 0.5 }, xs = Float64Array.of(3, -1);
     const [, d0] = jvp(mixed, [p, xs, 'a'], [undefined, undefined, undefined]);
     expect(d0).toBe(0);
-    const [, dOnlyB] = jvp(mixed, [p, xs, 'a'], [{ b: 1 }, undefined, undefined]); // missing fields are zero too
+    const [, dOnlyB] = jvp(mixed, [p, xs, 'a'], [{ w: undefined, b: 1 }, undefined, undefined]); // undefined fields are zero too
     expect(dOnlyB).toBeCloseTo(3 * 0.25, 12);
     const [, dw] = jvp(mixed, [p, xs, 'a'], [{ w: [1, 0], b: 0 }, undefined, undefined]);
     expect(dw).toBeCloseTo(2 * (1 * 3) * 3, 12);

@@ -3,6 +3,7 @@
 import { Rng } from '../../kernels/rng';
 import { listBackends } from '../../kernels/select';
 import { Ref } from '../../kernels/reference/ops';
+import type { Domain } from '../../kernels/elementwise';
 import { Tensor } from '../../runtime/tensor/tensor';
 import { tensor } from '../../runtime/tensor/create';
 
@@ -19,6 +20,10 @@ export function randomTensor(rng: Rng, shape: readonly number[], opts: { positiv
   }
   return tensor(data, shape);
 }
+
+/** randomTensor's options for an elementwise table domain (kernels/elementwise.ts). */
+export const domainInput = (d: Domain): { positive?: boolean; awayFromZero?: boolean } =>
+  ({ positive: d === 'positive', awayFromZero: d === 'awayFromZero' });
 
 export const toRef = (t: Tensor): Ref => ({ data: Float64Array.from(t.toArray()), shape: t.shape });
 

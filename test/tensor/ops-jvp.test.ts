@@ -5,12 +5,13 @@
 import { Rng } from '../../kernels/rng';
 import { setBackend } from '../../kernels/select';
 import * as R from '../../kernels/reference/ops';
+import { BINARY, BINARY_OPS, UNARY, UNARY_OPS } from '../../kernels/elementwise';
 import { Ref, centralDifference } from '../../kernels/reference/ops';
 import { Tensor } from '../../runtime/tensor/tensor';
 import * as ops from '../../runtime/ops/index';
 import { JvpResult } from '../../runtime/ops/tangents';
 import { allocOut } from '../../runtime/ops/tangents';
-import { BACKENDS, direction, expectClose, randomTensor, stackDirections, toRef } from './helpers';
+import { BACKENDS, direction, domainInput, expectClose, randomTensor, stackDirections, toRef } from './helpers';
 
 type Pair = [Tensor, Tensor | undefined];
 interface Case {
@@ -27,21 +28,22 @@ const EW = { y: 2e-6, dy: 1e-5 };       // elementwise: a float32 rounding or tw
 const RED = { y: 1e-5, dy: 1e-4 };      // sums of up to ~100 terms in float32
 const GEMM = { y: 1e-4, dy: 2e-4 };     // dot products of up to 65 terms (blocked orders differ by backend)
 
-const unaryCases = (['neg', 'square', 'relu', 'tanh', 'sigmoid', 'exp', 'log'] as const).flatMap((op) =>
+// Every op of the elementwise table gets cases (a new entry is tested without touching this file).
+const unaryCases = UNARY_OPS.flatMap((op) =>
   [[3, 17], [63], [1]].map((shape): Case => ({
     name: `${op} ${JSON.stringify(shape)}`, shapes: [shape],
     jvp: ([x, dx]) => (ops as any)[`${op}Jvp`](x, dx),
     ref: (x) => R.unaryRef(op, x),
-    input: [{ positive: op === 'log', awayFromZero: op === 'relu' }],
+    input: [domainInput(UNARY[op].domain)],
     tol: EW,
   })));
 
-const binaryCases = (['add', 'sub', 'mul', 'div'] as const).flatMap((op) =>
+const binaryCases = BINARY_OPS.flatMap((op) =>
   [[[17, 3], [17, 3]], [[5, 17], [17]], [[17], [5, 17]], [[2, 3, 5], [3, 5]], [[1], [1]], [[5, 17], [1, 17]], [[5, 1], [5, 17]], [[2, 3, 4, 5], [3, 1, 1]]].map(([sa, sb]): Case => ({
     name: `${op} ${JSON.stringify(sa)} ${JSON.stringify(sb)}`, shapes: [sa, sb],
     jvp: ([a, da], [b, db]) => (ops as any)[`${op}Jvp`](a, da, b, db),
     ref: (a, b) => R.binaryRef(op, a, b),
-    input: [{}, { awayFromZero: op === 'div' }],
+    input: BINARY[op].domain.map(domainInput),
     tol: EW,
   })));
 

@@ -9,10 +9,17 @@ import { TwinInfo, localName, resolveCallee, tangentSlots } from '../callgraph';
 import { COMPOUND_TO_BINARY, BINARY_RULES } from '../rules/scalar';
 import { diffKind } from '../types';
 import { refuse } from '../rules/unsupported';
+import { countWork } from '../work';
 import { ArrayLowering } from './arrays';
 import { Dual, ExpressionLowering, hintFor, isCheap } from './expressions';
 
 const f = ts.factory;
+
+/** Statements whose child statements (and blocks' statements) `visitStatementKind` emits through `visitStatement`. */
+const VISITS_CHILD_STATEMENTS = new Set<ts.SyntaxKind>([ts.SyntaxKind.IfStatement, ts.SyntaxKind.Block, ts.SyntaxKind.ForStatement,
+  ts.SyntaxKind.ForOfStatement, ts.SyntaxKind.ForInStatement, ts.SyntaxKind.WhileStatement, ts.SyntaxKind.DoStatement,
+  ts.SyntaxKind.LabeledStatement, ts.SyntaxKind.CaseClause, ts.SyntaxKind.DefaultClause, ts.SyntaxKind.TryStatement,
+  ts.SyntaxKind.CatchClause]);
 
 function pairType(t: ts.TypeNode | undefined): ts.TypeNode | undefined {
   return t && ts.setEmitFlags(f.createTupleTypeNode([t, t]), ts.EmitFlags.SingleLine);
@@ -220,6 +227,9 @@ export class StatementEmitter extends ArrayLowering {
    */
   private rejectClosures(s: ts.Statement): void {
     const visit = (n: ts.Node): void => {
+      countWork();
+      // a nested statement the emitter visits itself is checked then (issue 10: walking it here too was quadratic in nesting)
+      if (n !== s && n.parent && VISITS_CHILD_STATEMENTS.has(n.parent.kind) && (ts.isStatement(n) || ts.isBlock(n))) return;
       if (ts.isFunctionLike(n)) {
         if (this.locals.has(n) || this.isHandledCallback(n)) return;
         if (this.activity.captures(n)) {

@@ -23,6 +23,10 @@ export class TwinEmitter {
   emit(fileName: string, after: readonly ts.TransformerFactory<ts.SourceFile>[] = []): EmittedFile {
     const sourceFile = this.program.getSourceFile(fileName);
     if (!sourceFile) throw new Error(`forwardgrad: ${fileName} is not part of the program`);
+    // A file that does not parse is never emitted: TypeScript's emit would print its error-recovery
+    // tree (`return x * ;` becomes `return x * ;`, a dropped ')' silently reappears) as if it were valid.
+    const syntax = this.program.getSyntacticDiagnostics(sourceFile).filter((d) => d.category === ts.DiagnosticCategory.Error);
+    if (syntax.length) return { code: undefined, diagnostics: unique([...syntax]) };
     let code: string | undefined;
     const writeFile: ts.WriteFileCallback = (name, text) => {
       if (/\.[mc]?js$/.test(name)) code = text;

@@ -2,14 +2,13 @@
 // code: callee twins live in the callee's module) are emitted from one ts.Program per worker through
 // the forward-mode transformer; every other file goes through ts-jest's fast per-file transpilation.
 // A transformer diagnostic fails the file with its file:line:column message.
-import './need-typescript';
+import './check-peers/jest'; // first: names a missing peer with its install line
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { TsJestTransformer } from 'ts-jest';
-import type * as HoistJest from 'ts-jest/dist/transformers/hoist-jest';
+import { TsJestTransformer } from 'ts-jest';
+import * as hoistJest from 'ts-jest/dist/transformers/hoist-jest';
 import * as ts from 'typescript';
-import { requirePeer } from './peers';
 import type { ForwardGradOptions } from '../index';
 import { findAnnotatedClosure, hasAnnotation, isTypeScriptSource } from './annotated-closure';
 import { ForwardGradBuildError } from './diagnostics';
@@ -53,8 +52,7 @@ export class ForwardGradJestTransformer {
     // Per-file transpilation for the files without twins: ts-jest's isolatedModules mode, asked for as
     // a compiler-option override (the ts-jest option of that name is deprecated) unless a path is given.
     const fast = typeof options.tsconfig === 'string' ? { isolatedModules: true } : { tsconfig: { isolatedModules: true } };
-    const { TsJestTransformer: TsJest } = requirePeer<typeof import('ts-jest')>('ts-jest', 'forwardgrad/jest');
-    this.tsJest = new TsJest({ ...tsJestOptions, ...fast } as never);
+    this.tsJest = new TsJestTransformer({ ...tsJestOptions, ...fast } as never);
     this.process = this.process.bind(this);
     this.getCacheKey = this.getCacheKey.bind(this);
   }
@@ -95,7 +93,6 @@ export class ForwardGradJestTransformer {
   /** ts-jest's `jest.mock` hoisting, which its own compile path would have applied to this file. */
   private hoisting(transformOptions: JestTransformOptions): ts.TransformerFactory<ts.SourceFile>[] {
     const configSet = (this.tsJest as unknown as { _configsFor(o: unknown): unknown })._configsFor(transformOptions);
-    const hoistJest = requirePeer<typeof HoistJest>('ts-jest', 'forwardgrad/jest', '/dist/transformers/hoist-jest');
     return [hoistJest.factory({ configSet } as never) as ts.TransformerFactory<ts.SourceFile>];
   }
 

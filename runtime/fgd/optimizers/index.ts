@@ -4,6 +4,7 @@ import type { Optimizer } from './optimizer';
 import { Sgd } from './sgd';
 import { Momentum, MomentumOptions } from './momentum';
 import { Adam, AdamOptions } from './adam';
+import { checkOptions } from '../../options';
 
 export type { Optimizer, OptimizerState } from './optimizer';
 export { Sgd, Momentum, Adam };
@@ -13,6 +14,13 @@ export type OptimizerSpec =
   | { name: 'sgd' }
   | ({ name: 'momentum' } & MomentumOptions)
   | ({ name: 'adam' } & AdamOptions);
+
+/** The keys of each `{ name, ...options }` spec: a misspelt hyper-parameter must not fall back to its default. */
+const SPEC_KEYS: Record<string, readonly string[]> = {
+  sgd: ['name'],
+  momentum: ['name', 'momentum', 'nesterov'],
+  adam: ['name', 'beta1', 'beta2', 'epsilon'],
+};
 
 const FACTORIES: Record<string, (params: readonly Buf[], options: any) => Optimizer> = {
   sgd: () => new Sgd(),
@@ -26,5 +34,6 @@ export function createOptimizer(spec: OptimizerSpec | undefined, params: readonl
   const name = typeof s === 'string' ? s : s?.name;
   const make = FACTORIES[name as string];
   if (!make) throw new Error(`optimizer must be one of ${Object.keys(FACTORIES).map((k) => `'${k}'`).join(', ')} (or { name, ...options }), got ${JSON.stringify(spec)}`);
+  if (typeof s !== 'string') checkOptions(s, SPEC_KEYS[name as string], `optimizer '${name}'`);
   return make(params, typeof s === 'string' ? {} : s);
 }
