@@ -82,6 +82,25 @@ export class Activity {
   }
 
   /**
+   * May a nested function be called with active arguments? Local functions may (any call site); a callback may when
+   * the call it is handed to involves active values (`xs.map(cb)` on an active xs) or it captures active state; a
+   * callback of inactive data (`labels.forEach((k) => names.push(k))`) stays inactive.
+   */
+  private mayReceiveActive(fn: ts.SignatureDeclaration): boolean {
+    if (ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) return true;
+    let e: ts.Node = fn;
+    while (ts.isParenthesizedExpression(e.parent)) e = e.parent;
+    const p = e.parent;
+    if (ts.isVariableDeclaration(p)) return true;
+    if (ts.isCallExpression(p) && p.arguments.includes(e as ts.Expression)) {
+      const c = p.expression;
+      if (ts.isPropertyAccessExpression(c) && this.carries(c.expression)) return true;
+      if (p.arguments.some((a) => a !== e && this.carries(a))) return true;
+    }
+    return this.captures(fn);
+  }
+
+  /**
    * Does a nested function use active state of its enclosing function: an active variable declared outside it, or
    * another local function that does? (Then calling it carries tangents even without active arguments.)
    */
@@ -299,7 +318,7 @@ export class Activity {
 
   private scanNode(node: ts.Node): void {
     countWork();
-    if (ts.isFunctionLike(node) && node !== this.fn) {
+    if (ts.isFunctionLike(node) && node !== this.fn && this.mayReceiveActive(node)) {
       // a nested function's twin takes a tangent for each differentiable parameter (callbacks, local helpers)
       for (const p of node.parameters) {
         if (ts.isIdentifier(p.name) && p.name.text === 'this') continue;

@@ -86,3 +86,8 @@ test('a line comment ending a line of code remarks on that code: it annotates no
   const r = compile({ 'main.ts': `export const CODES = {\n  bad: 94004, // @forwardGrad used where it cannot apply\n  other: 1,\n};\n/** @forwardGrad */\nexport function f(x: number): number { return x * x; }` });
   expect(formatDiagnostics(r.diagnostics)).toBe('');
 });
+
+test('a callback over inactive data stays inactive (it may store its numbers anywhere)', () => {
+  const r = compile({ 'main.ts': `${A}\nexport function f(x: number): number {\n  const labels = [3, 1, 2];\n  const seen: unknown[] = [];\n  labels.forEach((k) => { seen.push(k); });\n  return x * x + seen.length;\n}` });
+  expect(formatDiagnostics(r.diagnostics)).toBe('');
+});
