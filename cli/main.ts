@@ -314,7 +314,6 @@ export function buildProgram(): Command {
     .option('--tsconfig <file>', 'tsconfig to read (default: the nearest one)')
     .action((files: string[], o: { out: string; tsconfig?: string }) => {
       // Lazy: only this command loads the transformer (and typescript).
-      // eslint-disable-next-line @typescript-eslint/no-var-requires
       const { emitDerivatives } = require('../transformer/emit-command') as typeof import('../transformer/emit-command');
       for (const f of emitDerivatives(files, o.out, { tsconfig: o.tsconfig })) console.log(f);
     });

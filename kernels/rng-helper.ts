@@ -27,7 +27,6 @@ function runUnit(k, ctl, C, i) {
   k.normals(ctl[a], ctl[a + 1], ctl[a + 2], ctl[a + 3], lo | 0, (ctl[a + 5] + (lo >= 4294967296 ? 1 : 0)) | 0, n, ctl[a + 8] + 64 * g0);
 }
 `;
-// eslint-disable-next-line @typescript-eslint/no-implied-eval
 const shared = new Function(`${RUN}; return { runUnit };`)() as {
   runUnit(k: unknown, ctl: Int32Array, c: typeof C, i: number): void;
 };
@@ -55,7 +54,6 @@ export class NormalHelper {
   /** Starts a helper (k: this thread's instance of the same module), or returns undefined where worker threads are unavailable. */
   static start(module: WasmModule, memory: WasmMemory, k: unknown): NormalHelper | undefined {
     try {
-      // eslint-disable-next-line @typescript-eslint/no-var-requires
       const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
       const w = new Worker(SOURCE, { eval: true, workerData: { module, memory, C, WARM } });
       w.unref(); // never keeps the process alive

@@ -2,7 +2,6 @@
 // loss per wall time, and the trajectories over a contour plot with the minimum starred; an
 // index.html with the figures; the experiment's JSON log beside them.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { PAPER_SETTINGS, SETTINGS_RATIONALE } from '../experiments/testfns';
 import type { FunctionRecord, TestFnExperiment } from '../experiments/testfns';
 import { TEST_FUNCTIONS } from '../../runtime/models/testfns';

@@ -94,7 +94,6 @@ function serve(ctl, C, spinMs, run) {
 }
 `;
 
-// eslint-disable-next-line @typescript-eslint/no-implied-eval
 const compiled = new Function(`${HANDOFF_SOURCE}; return { signal, awaitValue, drain };`)() as {
   signal(ctl: Int32Array, i: number, v: number): void;
   awaitValue(ctl: Int32Array, i: number, target: number, stallMs: number): boolean;

@@ -37,7 +37,6 @@ function work(k, ctl, ctlF, C, W, OP, i) {
   try { runUnit(k, ctl, ctlF, C, W, OP, i); } catch (e) { Atomics.store(ctl, C.error, 1); }
 }
 `;
-// eslint-disable-next-line @typescript-eslint/no-implied-eval
 const shared = new Function(`${RUN}; return { work };`)() as {
   work(k: unknown, ctl: Int32Array, ctlF: Float32Array, C: typeof CTL, W: number, op: typeof OP, i: number): void;
 };

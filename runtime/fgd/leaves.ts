@@ -50,8 +50,10 @@ export function describeValue(x: unknown): string {
  * Appends the leaves of `container[key]` (named `name`) to `out`, numbering elements after the
  * leaves already there. Numbers are written back into their container by `commit()`.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the user's parameter container, read and written back by key
 export function collectLeaves(container: any, key: string | number, name: string, out: Leaf[] = []): Leaf[] {
   let next = totalSize(out);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as collectLeaves
   const visit = (x: unknown, path: string, container: any, key: string | number) => {
     const kind = leafKind(x);
     if (kind === 'number') {

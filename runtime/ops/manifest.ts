@@ -9,6 +9,7 @@ export interface OpEntry { readonly jvp: string; readonly vjp: string; readonly 
 const D = 'diff', S = 'static';
 
 /** Free functions exported by `forwardgrad`. */
+// prettier-ignore
 export const TENSOR_OPS: Readonly<Record<string, OpEntry>> = {
   matmul:              { jvp: 'matmulJvp',              vjp: 'matmulVjp',               args: [D, D] },
   conv2d:              { jvp: 'conv2dJvp',              vjp: 'conv2dVjp',               args: [D, D, S] },  // (x, w, options?)
@@ -34,6 +35,7 @@ export const TENSOR_OPS: Readonly<Record<string, OpEntry>> = {
 };
 
 /** Tensor methods the transformer understands (receiver is always 'diff'). */
+// prettier-ignore
 export const TENSOR_METHODS: Readonly<Record<string, OpEntry>> = {
   item: { jvp: 'itemJvp', vjp: 'itemVjp',                 args: [] },                               // t.item() → itemJvp(t, dt) → [number, number]
 };

@@ -12,6 +12,7 @@ import { SHAPE_RULES } from './shape';
 import { SOFTMAX_RULES } from './softmax';
 export { METHOD_RULES } from './item';
 
+// prettier-ignore
 export const OP_RULES: Readonly<Record<string, OpRule>> = {
   ...MATMUL_RULES, ...CONV_RULES, ...ELEMENTWISE_RULES, ...REDUCE_RULES, ...SHAPE_RULES, ...SOFTMAX_RULES, ...POOL_RULES,
 };

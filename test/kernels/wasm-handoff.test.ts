@@ -19,7 +19,6 @@ function runUnit(ctl, i, who) {
   for (let s = 0, t = performance.now(); performance.now() - t < 0.01; s++) {} // ~10 µs of work
 }
 `;
-// eslint-disable-next-line @typescript-eslint/no-implied-eval
 const { runUnit } = new Function(`${RUN}; return { runUnit };`)() as { runUnit(ctl: Int32Array, i: number, who: number): void };
 
 const SOURCE = `

@@ -113,7 +113,6 @@ describe('through tsserver', () => {
 
 // The plugin in-process, on a plain language service: what it does when it cannot analyse.
 describe('in process', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const init = require('../../transformer/language-service') as (m: { typescript: typeof ts }) => ts.server.PluginModule;
 
   function languageService(files: Record<string, string>): ts.LanguageService {

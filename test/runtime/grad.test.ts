@@ -7,12 +7,11 @@ import { Tape, withTape } from '../../runtime/autodiff/tape';
 import { jvp } from '../../runtime/jvp';
 import { Rng } from '../../kernels/rng';
 import { setBackend, getBackend } from '../../kernels/select';
-import { tensor } from '../../runtime/tensor/create';
-import { memoryInfo, resetPeakMemory, tidy } from '../../runtime/tensor/pool';
+import { memoryInfo, resetPeakMemory } from '../../runtime/tensor/pool';
 import { Tensor } from '../../runtime/tensor/tensor';
 import { matmul, relu, sum } from '../../runtime/index';
 import { MlpParams, initMlp, mlpLoss } from '../../fixtures/mlp';
-import { CnnParams, cnnLoss, convBlock, initCnn } from '../../fixtures/cnn';
+import { CnnParams, cnnLoss, initCnn } from '../../fixtures/cnn';
 import { beale } from '../../runtime/models/testfns';
 import {
   cnnLoss as modelCnnLoss, deepMlpLoss, initCnn as modelInitCnn, initDeepMlp, initLogreg, initMlp as modelInitMlp, logregLoss, mlpLoss as modelMlpLoss,

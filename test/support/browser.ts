@@ -33,7 +33,7 @@ export async function shootFigures(url: string): Promise<{ title: string; figure
     const counter = await browser.newPage();
     const count = async (png: Buffer) => counter.evaluate(async (b64: string) => {
       // runs in the page: browser globals (this project compiles without the DOM types)
-      const { Image, document } = globalThis as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+      const { Image, document } = globalThis as any;
       const img = new Image();
       img.src = `data:image/png;base64,${b64}`;
       await img.decode();
