@@ -330,7 +330,6 @@ export class Activity {
     else if (ts.isVariableDeclaration(node) && node.initializer && this.carries(node.initializer)) this.markBinding(node.name, node);
     else if (ts.isVariableDeclaration(node) && node.initializer && this.bindsActiveReference(node.name)) this.markAliases(node.initializer, node);
     else if (ts.isBinaryExpression(node) && isAssignmentOperator(node.operatorToken.kind)) {
-      const l = node.left;
       const compound = node.operatorToken.kind !== ts.SyntaxKind.EqualsToken;
       if (this.carries(node.right) || (compound && this.carries(node.left))) this.markTarget(node.left, node);
       else if (!compound) {

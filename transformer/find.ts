@@ -28,10 +28,6 @@ const FORWARD_GRAD = new RegExp(TAG_START + String.raw`@forwardGrad\b`);
 const CUSTOM_TAG = new RegExp(TAG_START + String.raw`@customJvp\b`);
 const CUSTOM_JVP = new RegExp(TAG_START + String.raw`@customJvp\s+([A-Za-z_$][\w$]*)`);
 
-function leadingComments(node: ts.Node, sf: ts.SourceFile): string {
-  return (ts.getLeadingCommentRanges(sf.text, node.pos) ?? []).map((r) => sf.text.slice(r.pos, r.end)).join('\n');
-}
-
 function hasForwardGradDecorator(node: ts.MethodDeclaration): boolean {
   return (ts.getDecorators(node) ?? []).some((d) => {
     const e = ts.isCallExpression(d.expression) ? d.expression.expression : d.expression;

@@ -14,7 +14,6 @@ import { refuse } from '../rules/unsupported';
 import { Dual, ExpressionLowering, hintFor } from './expressions';
 
 const f = ts.factory;
-type Fn = ts.ArrowFunction | ts.FunctionExpression;
 
 const CALLBACK_KINDS = new Set(['map', 'forEach', 'reduce', 'reduceRight', 'filter', 'find', 'flatMap', 'predicate', 'sort']);
 /** Callbacks whose result carries no tangent: they run as written, so they must not change active state. */
