@@ -101,11 +101,37 @@ export function setBackend(name: string): CompleteBackend {
   return current;
 }
 
+/** Environment variables that choose a backend or tune one, with the values each accepts. */
+const ENV_VALUES: Readonly<Record<string, () => readonly string[]>> = {
+  FORWARDGRAD_BACKEND: () => registeredBackends(),
+  FORWARDGRAD_THREADS: () => ['1', '2'],
+};
+
+/**
+ * Checks the environment before any backend is chosen: an invalid value is an error naming the variable and the
+ * valid values, never a silent fall-back to the slow `js` backend (a wasm load that fails on a bad
+ * FORWARDGRAD_THREADS would otherwise be skipped by the default order).
+ */
+export function checkEnvironment(env: Readonly<Record<string, string | undefined>> = typeof process === 'undefined' ? {} : process.env): void {
+  for (const [name, values] of Object.entries(ENV_VALUES)) {
+    const v = env[name];
+    if (v === undefined || v === '') continue;
+    const valid = values();
+    if (!valid.includes(v.trim())) {
+      throw new Error(`${name}=${JSON.stringify(v)} is not valid; valid values: ${valid.join(', ')} (or leave ${name} unset for the default)`);
+    }
+  }
+}
+
 /** The selected backend (choosing the default on first use). `getBackend().name` reports it. */
 export function getBackend(): CompleteBackend {
   if (current) return current;
-  const env = typeof process === 'undefined' ? undefined : process.env.FORWARDGRAD_BACKEND;
-  if (env) return setBackend(env); // explicit choice: failing loudly beats a silent fallback
+  checkEnvironment();
+  const env = typeof process === 'undefined' ? undefined : process.env.FORWARDGRAD_BACKEND?.trim();
+  if (env) {
+    // explicit choice: failing loudly beats a silent fallback
+    try { return setBackend(env); } catch (e) { throw new Error(`FORWARDGRAD_BACKEND=${env}: ${(e as Error).message}`); }
+  }
   for (const name of DEFAULT_ORDER) {
     const b = tryLoad(name);
     if (b) return (current = b);

@@ -1,5 +1,5 @@
 // Public runtime API of `forwardgrad`. Each part appends its exports here.
-export { registerJvp, lookupJvp } from './registry';
+export { registerJvp, lookupJvp, markCompiled } from './registry';
 export type { TwinMeta, Twin } from './registry';
 export { Tensor, isTensor } from './tensor/tensor';
 export { forwardGrad } from './decorator';

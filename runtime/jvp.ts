@@ -1,7 +1,7 @@
 // jvp(f, primals, tangents): one run of f's emitted twin gives f's value and its directional
 // derivative along the tangents (DESIGN §1). Validates the call against the twin's metadata so a
 // wrong tangent is a clear error here, not a NaN deep inside emitted code.
-import { lookupJvp, Twin } from './registry';
+import { anyTwinRegistered, lookupJvp, Twin, wasCompiled } from './registry';
 import { isTensor } from './tensor/tensor';
 import { describeValue, isPlainObject, leafKind } from './fgd/leaves';
 import { zerosLike } from './twin-support';
@@ -41,11 +41,21 @@ export function requireTwin(f: unknown, caller: string): Twin {
   if (typeof f !== 'function') throw new TypeError(`${caller}: expected a function, got ${describeValue(f)}`);
   const twin = lookupJvp(f);
   if (twin) return twin;
-  throw new Error(
-    `${caller}: function '${functionName(f)}' has no forward-mode twin (the forwardgrad transform never saw it). ` +
-    `Annotate its declaration with /** @forwardGrad */ (or call it from an annotated function) and build with the ` +
-    `forwardgrad plugin: tspc with "plugins": [{ "transform": "forwardgrad/transformer" }] in tsconfig, ` +
-    `forwardGradPlugin() from 'forwardgrad/esbuild', or transform { "^.+\\\\.ts$": "forwardgrad/jest" } in jest.`);
+  const name = functionName(f);
+  const setup = 'build with the forwardgrad plugin: tspc with "plugins": [{ "transform": "forwardgrad/transformer" }] in tsconfig, '
+    + `forwardGradPlugin() from 'forwardgrad/esbuild', or transform { "^.+\\.ts$": "forwardgrad/jest" } in jest`;
+  // three causes, told apart by what the transform leaves behind: nothing at all, a compiled module, or neither
+  if (wasCompiled(f)) {
+    throw new Error(`${caller}: function '${name}' has no forward-mode twin: the forwardgrad transform compiled its module, but '${name}' `
+      + 'is not annotated. Annotate its declaration with /** @forwardGrad */ (or pass a function literal directly).');
+  }
+  if (!anyTwinRegistered()) {
+    throw new Error(`${caller}: function '${name}' has no forward-mode twin: no module of this program went through the forwardgrad `
+      + `transform, so the plugin did not run. Annotate the function with /** @forwardGrad */ and ${setup}.`);
+  }
+  throw new Error(`${caller}: function '${name}' has no forward-mode twin: the forwardgrad plugin did not compile the file that defines it `
+    + `(or it is not a module-level function). If it carries /** @forwardGrad */, make sure that file goes through the plugin (${setup}); `
+    + 'otherwise annotate it.');
 }
 
 /** Checks the number of primals: every parameter must be given (a defaulted one would need a tangent the twin cannot see). */

@@ -4,6 +4,7 @@
 import * as ts from 'typescript';
 import { CODES, ForwardGradError, snippet } from './diagnostics';
 import { ZERO_DERIVATIVE_BINARY, ZERO_DERIVATIVE_MATH } from './rules/scalar';
+import { arrayMethod, isInactiveArrayMethod } from './rules/arrays';
 import { TensorRules, isInactiveProperty } from './rules/tensor';
 import { diffKind, isNeverNumeric, isOpaque } from './types';
 import { walk } from './nesting';
@@ -58,6 +59,69 @@ export class Activity {
     return !!s && this.active.has(s);
   }
 
+  /** Is `node` inside this function (strictly, when it is a nested function)? */
+  private isInside(node: ts.Node): boolean {
+    return node.getSourceFile() === this.fn.getSourceFile() && node.pos >= this.fn.pos && node.end <= this.fn.end && node !== this.fn;
+  }
+
+  /**
+   * The function a name refers to when it is a function declared inside this one (`function g…`, `const g = (…) => …`):
+   * a local function, which gets its own twin beside it.
+   */
+  localFunction(name: ts.Node): ts.FunctionLikeDeclaration | undefined {
+    const s = this.symbolOf(name);
+    const d = s?.valueDeclaration;
+    if (!d || !this.isInside(d)) return undefined;
+    if (ts.isFunctionDeclaration(d) && d.body) return d;
+    if (ts.isVariableDeclaration(d)) {
+      let e = d.initializer;
+      while (e && ts.isParenthesizedExpression(e)) e = e.expression;
+      if (e && (ts.isArrowFunction(e) || ts.isFunctionExpression(e))) return e;
+    }
+    return undefined;
+  }
+
+  /**
+   * May a nested function be called with active arguments? Local functions may (any call site); a callback may when
+   * the call it is handed to involves active values (`xs.map(cb)` on an active xs) or it captures active state; a
+   * callback of inactive data (`labels.forEach((k) => names.push(k))`) stays inactive.
+   */
+  private mayReceiveActive(fn: ts.SignatureDeclaration): boolean {
+    if (ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) return true;
+    let e: ts.Node = fn;
+    while (ts.isParenthesizedExpression(e.parent)) e = e.parent;
+    const p = e.parent;
+    if (ts.isVariableDeclaration(p)) return true;
+    if (ts.isCallExpression(p) && p.arguments.includes(e as ts.Expression)) {
+      const c = p.expression;
+      if (ts.isPropertyAccessExpression(c) && this.carries(c.expression)) return true;
+      if (p.arguments.some((a) => a !== e && this.carries(a))) return true;
+    }
+    return this.captures(fn);
+  }
+
+  /**
+   * Does a nested function use active state of its enclosing function: an active variable declared outside it, or
+   * another local function that does? (Then calling it carries tangents even without active arguments.)
+   */
+  captures(fn: ts.Node, seen = new Set<ts.Node>()): boolean {
+    if (seen.has(fn)) return false;
+    seen.add(fn);
+    let any = false;
+    walk(fn, (n) => {
+      if (any) return false;
+      if (ts.isIdentifier(n) || ts.isShorthandPropertyAssignment(n)) {
+        const s = this.symbolOf(n);
+        const d = s?.valueDeclaration;
+        if (s && this.active.has(s) && d && !(d.pos >= fn.pos && d.end <= fn.end)) { any = true; return false; }
+        const local = ts.isIdentifier(n) ? this.localFunction(n) : undefined;
+        if (local && local !== fn && !(local.pos >= fn.pos && local.end <= fn.end) && this.captures(local, seen)) { any = true; return false; }
+      }
+      return true;
+    });
+    return any;
+  }
+
   /** May `e` carry a nonzero tangent? (syntactic, over the current active set) */
   carries(e: ts.Node): boolean {
     const memo = this.carried.get(e);
@@ -69,14 +133,24 @@ export class Activity {
 
   private carriesNow(e: ts.Node): boolean {
     countWork();
-    if (ts.isIdentifier(e)) return this.isActiveSymbol(e);
+    if (ts.isIdentifier(e)) {
+      if (this.isActiveSymbol(e)) return true;
+      const local = this.localFunction(e);
+      return !!local && this.captures(local);
+    }
     if (ts.isShorthandPropertyAssignment(e)) return this.isActiveSymbol(e);
-    if (ts.isFunctionLike(e) || ts.isTypeNode(e)) return false;
+    if (ts.isTypeNode(e)) return false;
+    // a function literal carries when it captures active state (its result, through a callback, may depend on it)
+    if (ts.isFunctionLike(e)) return this.isInside(e) && this.captures(e);
     if (ts.isPropertyAccessExpression(e)) return !isInactiveProperty(e.name.text, this.tensorRules) && this.carries(e.expression);
     if (ts.isElementAccessExpression(e)) return this.carries(e.expression);
     if (ts.isCallExpression(e)) {
       const m = isMathCall(e);
       if (m !== undefined && ZERO_DERIVATIVE_MATH.has(m)) return false;
+      // console.log(x) only shows values
+      if (ts.isPropertyAccessExpression(e.expression) && ts.isIdentifier(e.expression.expression) && e.expression.expression.text === 'console') return false;
+      // xs.indexOf(v), xs.some(p), xs.findIndex(p): positions and booleans carry no tangent
+      if (ts.isPropertyAccessExpression(e.expression) && isInactiveArrayMethod(e.expression.name.text) && this.isReference(e.expression.expression)) return false;
       return this.carries(e.expression) || e.arguments.some((a) => this.carries(a));
     }
     if (ts.isBinaryExpression(e)) {
@@ -113,6 +187,10 @@ export class Activity {
       }
       this.active.add(s);
       return;
+    }
+    if (type.getCallSignatures().length > 0) {
+      throw new ForwardGradError(why, `a function that uses active (differentiated) values is stored in '${snippet(node)}', where the transform cannot follow its tangents`,
+        'call the local function directly (or pass it as the callback of an array method) instead of storing it', CODES.unsupported);
     }
     // anything that might hold the number (any, objects, `number | string`, type parameters…) would lose its tangent
     if (isOpaque(type) || !isNeverNumeric(type)) {
@@ -154,7 +232,7 @@ export class Activity {
   }
 
   /** Is `e` an array/object/typed array (storage that another name may share)? */
-  private isReference(e: ts.Node): boolean {
+  isReference(e: ts.Node): boolean {
     const k = diffKind(this.checker.getTypeAtLocation(e), this.checker);
     return k !== 'none' && k !== 'number' && k !== 'tensor';
   }
@@ -185,13 +263,44 @@ export class Activity {
       return out;
     }
     if (ts.isCallExpression(e) && ts.isIdentifier(e.expression)) { for (const a of e.arguments) this.aliasRoots(a, out); return out; }
-    // views share their typed array's memory: `t.subarray(i)`, `new Float64Array(t.buffer)`
-    if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'subarray') return this.aliasRoots(e.expression.expression, out);
+    // views share their typed array's memory: `t.subarray(i)`, `new Float64Array(t.buffer)`; xs.reverse() is xs
+    if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression)
+      && (e.expression.name.text === 'subarray' || arrayMethod(e.expression.name.text)?.returnsReceiver)) return this.aliasRoots(e.expression.expression, out);
     if (ts.isNewExpression(e) && e.arguments?.length && ts.isPropertyAccessExpression(e.arguments[0]) && e.arguments[0].name.text === 'buffer') {
       return this.aliasRoots(e.arguments[0].expression, out);
     }
     if ((ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) && this.isReference(e)) out.push(e);
     return out;
+  }
+
+  /**
+   * Does a nested function change active state of its enclosing function (assign, increment, or mutate an array
+   * declared outside it), directly or through a local function it calls?
+   */
+  writesCaptured(fn: ts.Node, seen = new Set<ts.Node>()): boolean {
+    if (seen.has(fn)) return false;
+    seen.add(fn);
+    const outside = (target: ts.Expression): boolean => {
+      const root = this.rootOf(target);
+      const s = ts.isIdentifier(root) ? this.symbolOf(root) : undefined;
+      const d = s?.valueDeclaration;
+      return !!s && this.active.has(s) && !!d && !(d.pos >= fn.pos && d.end <= fn.end);
+    };
+    let any = false;
+    walk(fn, (n) => {
+      if (any) return false;
+      if (ts.isBinaryExpression(n) && isAssignmentOperator(n.operatorToken.kind) && outside(n.left)) any = true;
+      else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken
+        || n.operator === ts.SyntaxKind.MinusMinusToken) && outside(n.operand as ts.Expression)) any = true;
+      else if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && arrayMethod(n.expression.name.text)?.mutates
+        && outside(n.expression.expression)) any = true;
+      else if (ts.isCallExpression(n)) {
+        const local = this.localFunction(n.expression);
+        if (local && local !== fn && this.writesCaptured(local, seen)) any = true;
+      }
+      return true;
+    });
+    return any;
   }
 
   /** Marks what `source` may share storage with, now that an active reference holds it. */
@@ -204,22 +313,23 @@ export class Activity {
 
   /** Visits `root` and everything under it in source order, with an explicit stack (issue 10: no recursion per level). */
   private scan(root: ts.Node): void {
-    walk(root, (node) => {
-      this.scanNode(node);
-      return !(ts.isFunctionLike(node) && node !== this.fn); // closures are checked by the emitter
-    });
+    walk(root, (node) => { this.scanNode(node); });
   }
 
   private scanNode(node: ts.Node): void {
     countWork();
-    if (ts.isVariableDeclaration(node) && node.initializer && this.carries(node.initializer)) this.markBinding(node.name, node);
+    if (ts.isFunctionLike(node) && node !== this.fn && this.mayReceiveActive(node)) {
+      // a nested function's twin takes a tangent for each differentiable parameter (callbacks, local helpers)
+      for (const p of node.parameters) {
+        if (ts.isIdentifier(p.name) && p.name.text === 'this') continue;
+        if (diffKind(this.checker.getTypeAtLocation(p), this.checker) !== 'none') this.markBinding(p.name);
+      }
+    }
+    const fnInit = ts.isVariableDeclaration(node) && node.initializer && ts.isFunctionLike(skipParens(node.initializer));
+    if (fnInit) { /* a local function: its name carries no tangent, its body is scanned too */ }
+    else if (ts.isVariableDeclaration(node) && node.initializer && this.carries(node.initializer)) this.markBinding(node.name, node);
     else if (ts.isVariableDeclaration(node) && node.initializer && this.bindsActiveReference(node.name)) this.markAliases(node.initializer, node);
     else if (ts.isBinaryExpression(node) && isAssignmentOperator(node.operatorToken.kind)) {
-      const l = node.left;
-      if (ts.isPropertyAccessExpression(l) && l.name.text === 'length' && this.carries(l.expression) && this.isReference(l.expression)) {
-        throw new ForwardGradError(node, `setting the length of an active array ('${snippet(node)}') is not supported: its tangent would keep the old length`,
-          'build a new array with the elements you keep (push in a loop)', CODES.unsupported);
-      }
       const compound = node.operatorToken.kind !== ts.SyntaxKind.EqualsToken;
       if (this.carries(node.right) || (compound && this.carries(node.left))) this.markTarget(node.left, node);
       else if (!compound) {
@@ -239,7 +349,7 @@ export class Activity {
       for (const a of node.arguments) if (this.isReference(a)) this.markAliases(a, node); // `m.push(row)`: m[k] is row
     } else if (ts.isCallExpression(node) && node.arguments.some((a) => this.carries(a))) {
       const c = node.expression;
-      if (ts.isPropertyAccessExpression(c) && (c.name.text === 'push' || c.name.text === 'unshift')) this.markTarget(c.expression, node);
+      if (ts.isPropertyAccessExpression(c) && arrayMethod(c.name.text)?.mutates) this.markTarget(c.expression, node);
       else if (!isMathCall(node)) {
         // a differentiated callee may write active values into array/object arguments
         for (const a of node.arguments) {
@@ -249,6 +359,10 @@ export class Activity {
       }
     }
   }
+}
+
+function skipParens(e: ts.Expression): ts.Expression {
+  return ts.isParenthesizedExpression(e) ? skipParens(e.expression) : e;
 }
 
 export function isAssignmentOperator(kind: ts.SyntaxKind): boolean {

@@ -16,7 +16,9 @@ export interface TwinInfo {
   /** The sibling's name, or the custom rule's name. */
   readonly twin: string;
   readonly file: ts.SourceFile;
-  readonly kind: 'function' | 'variable' | 'method' | 'literal';
+  /** `nested`: annotated inside a function or an object literal, its twin registered where it stands; `local`: a
+   * function declared inside a differentiated function, its twin emitted beside it inside that function's twin. */
+  readonly kind: 'function' | 'variable' | 'method' | 'literal' | 'nested' | 'local';
   readonly exported: boolean;
   readonly tangentSlots: readonly boolean[];
   /** Set for `@customJvp`: calls go to the user's rule; no twin is emitted. */
@@ -69,7 +71,7 @@ function isExported(name: ts.Identifier, checker: ts.TypeChecker): boolean {
 }
 
 /** Describes a top-level function, const-bound function literal or class method; undefined for anything else. */
-function describe(fn: ts.Node, plan: Plan, custom?: string, literal = false, sharedTwin?: string): TwinInfo | undefined {
+function describe(fn: ts.Node, plan: Plan, custom?: string, literal = false, sharedTwin?: string, nested = false): TwinInfo | undefined {
   const sf = fn.getSourceFile();
   const checker = plan.checker;
   let name: string; let kind: TwinInfo['kind']; let exported: boolean;
@@ -81,6 +83,11 @@ function describe(fn: ts.Node, plan: Plan, custom?: string, literal = false, sha
     name = fn.parent.name.text; kind = 'variable'; exported = isExported(fn.parent.name, checker);
   } else if (ts.isMethodDeclaration(fn) && ts.isClassDeclaration(fn.parent) && ts.isSourceFile(fn.parent.parent) && ts.isIdentifier(fn.name)) {
     name = fn.name.text; kind = 'method'; exported = false;
+  } else if (nested) {
+    if (ts.isMethodDeclaration(fn) && ts.isClassDeclaration(fn.parent)) {
+      throw new ForwardGradError(fn, 'a method of a class declared inside a function cannot get a twin', 'move the class to module level', CODES.badAnnotation);
+    }
+    name = localName(fn) ?? '<anonymous>'; kind = 'nested'; exported = false;
   } else if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && literal) {
     const { line } = sf.getLineAndCharacterOfPosition(fn.getStart(sf));
     name = `<function literal at ${sf.fileName.replace(/^.*[\\/]/, '')}:${line + 1}>`; kind = 'literal'; exported = false;
@@ -98,6 +105,15 @@ function describe(fn: ts.Node, plan: Plan, custom?: string, literal = false, sha
   if (!rule) checkNesting(f); // before anything recurses into its body
   const ruleExport = rule && exportedName(rule, sf, checker);
   return { fn: f, name, twin, file: sf, kind, exported, tangentSlots: slots, custom: custom !== undefined, ruleExport };
+}
+
+/** The name a nested function is known by: its declaration, variable, method or property name. */
+export function localName(fn: ts.Node): string | undefined {
+  if ((ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) && fn.name) return fn.name.getText();
+  const p = fn.parent;
+  if (p && (ts.isVariableDeclaration(p) || ts.isPropertyAssignment(p)) && !ts.isComputedPropertyName(p.name)) return p.name.getText();
+  if (ts.isFunctionExpression(fn) && fn.name) return fn.name.text;
+  return undefined;
 }
 
 /**
@@ -149,10 +165,10 @@ function isProgramSource(sf: ts.SourceFile, plan: Plan): boolean {
 export function buildPlan(program: ts.Program, isRuntimeFile: (sf: ts.SourceFile) => boolean): Plan {
   const plan = new Plan(program, program.getTypeChecker(), isRuntimeFile);
   const work: ts.Node[] = [];
-  const add = (fn: ts.Node, custom?: string, literal = false, sharedTwin?: string): void => {
+  const add = (fn: ts.Node, custom?: string, literal = false, sharedTwin?: string, nested = false): void => {
     if (plan.twins.has(fn)) return;
     try {
-      const info = describe(fn, plan, custom, literal, sharedTwin);
+      const info = describe(fn, plan, custom, literal, sharedTwin, nested);
       if (!info) return;
       plan.twins.set(fn, info);
       if (!custom) work.push(fn);
@@ -164,7 +180,9 @@ export function buildPlan(program: ts.Program, isRuntimeFile: (sf: ts.SourceFile
   // custom rules first: a function with a rule is never differentiated itself
   const found = sources.map(findAnnotations);
   for (const a of found) for (const c of a.custom) add(c.fn, c.rule);
+  for (const a of found) plan.errors.push(...a.errors);
   for (const a of found) for (const fn of a.annotated) add(fn);
+  for (const a of found) for (const fn of a.nested) add(fn, undefined, false, undefined, true);
   for (const a of found) {
     for (const { fn, call } of a.literals) {
       const callee = resolveCallee(call.expression, plan.checker);
@@ -185,6 +203,12 @@ export function buildPlan(program: ts.Program, isRuntimeFile: (sf: ts.SourceFile
           && (ts.isFunctionLike(callee) && 'body' in callee && callee.body)
           && tangentSlots(callee as ts.SignatureDeclaration, plan.checker).some(Boolean)) {
           add(callee);
+        }
+        // a program function handed over as a callback (xs.map(sq)) runs through its twin too
+        for (const a of n.arguments) {
+          if (!ts.isIdentifier(a)) continue;
+          const f = resolveCallee(a, plan.checker);
+          if (f && !plan.twins.has(f) && ts.isFunctionLike(f) && 'body' in f && f.body && isProgramSource(f.getSourceFile(), plan)) add(f);
         }
       }
       ts.forEachChild(n, visit);

@@ -22,6 +22,16 @@ export class NameScope {
     return name;
   }
 
+  /**
+   * The name of `base`'s tangent: `dbase` when that is free, else `base_dot` (numbered if need be), so a user's own
+   * `dt` or `dx` (a time step, a grid spacing) never sits beside a look-alike `dt_1` holding something else.
+   */
+  freshTangent(base: string): string {
+    const d = sanitize(tangentName(base));
+    if (!this.has(d) && !isReserved(d)) { this.taken.add(d); return d; }
+    return this.fresh(`${base}_dot`);
+  }
+
   /** A child scope (a function body): sees this scope's names, adds its own. */
   child(): NameScope { return new NameScope([], this); }
 }

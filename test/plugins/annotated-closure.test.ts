@@ -21,6 +21,12 @@ test.each([
   ['// annotate with @forwardGrad to differentiate\nexport const a = 1;', false],
   ['export const note = "use @forwardGrad";', false],
   ['export function f(x: number) { return x * x; }', false],
+  // a function literal handed straight to jvp/forwardGradient/fgd is differentiated without annotation
+  ["import { jvp } from 'forwardgrad';\nexport const r = jvp((x: number) => x * x, [1], [1]);", true],
+  ['forwardGradient(function (w: number) { return w * w; }, [1]);', true],
+  ['fgd(w => w * w, [1], { lr: 0.1 });', true],
+  ['fgd(\n  async (w: number) => w, [1], {});', true],
+  ["import { jvp } from 'forwardgrad';\nimport { f } from './model';\njvp(f, [1], [1]);", false],
 ])('hasAnnotation(%j) is %s', (text, expected) => {
   expect(hasAnnotation(text)).toBe(expected);
 });

@@ -58,10 +58,15 @@ ${A}export function f(x: number): number { const m = [[0], [0]]; const row = [1]
   { name: 'row of a matrix parameter written through an alias', src: `${A}export function f(m: number[][], x: number): number { const r = m[0]; r[0] = x * r[1]; return m[0][0] + m[1][1]; }`, args: (r) => [[vec(2)(r), vec(2)(r)], u(r, -2, 2)] },
   { name: 'array field of an object parameter written through an alias', src: `${A}export function f(p: { w: number[]; b: number }, x: number): number { const w = p.w; w[1] = w[0] * x + p.b; return p.w[1]; }`, args: (r) => [{ w: vec(2)(r), b: u(r, -2, 2) }, u(r, -2, 2)] },
   { name: 'tuple taken from an array of tuples, then written', src: `${A}export function f(x: number): number { const ps: [number, number][] = [[1, 2], [3, 4]]; const p = ps[0]; p[1] = x * x; return ps[0][1] * x; }`, args: any1 },
+  { name: 'closure writing an array that later becomes active', src: `${A}export function f(x: number): number { const buf = [0]; const put = (v: number) => { buf[0] = v; }; put(3); const a = buf[0]; buf[0] = x * x; put(buf[0] * x); return buf[0] + a; }`, args: any1 },
+  { name: 'closure over a reassigned active variable', src: `${A}export function f(x: number): number { let k = x; const g = (t: number) => t * k; const a = g(2); k = Math.sin(x); return a + g(x); }`, args: any1 },
+  { name: 'closure pushing into a captured array', src: `${A}export function f(x: number): number { const out: number[] = []; const put = (v: number) => { out.push(v * x); }; put(1); put(x); return out[0] * out[1]; }`, args: any1 },
   { name: 'slice of an inactive array, then written', src: `${A}export function f(x: number): number { const a = [1, 2]; const s = a.slice(); s[0] = x * x; return s[0] + a[0]; }`, args: any1 },
 ];
 
 const NAMES_AND_FLOW: Case[] = [
+  { name: 'default value depending on an active parameter (callee)', src: `function g(x: number, y: number = x * x): number { return x * y; }\n${A}export function f(a: number): number { return g(a) + g(a, 2); }`, args: any1 },
+  { name: 'default value depending on an active parameter (annotated)', src: `${A}export function f(a: number, b: number = a * 3): number { return a * b; }`, args: any2 },
   { name: 'shadowed parameter names', src: `${A}export function f(x: number): number { let s = x; { const x = 3; s = s * x; } for (let x = 0; x < 2; x++) s += x; return s * x; }`, args: any1 },
   { name: 'shadowing with an active inner value', src: `${A}export function f(x: number, y: number): number { let s = 0; { const x = y * y; s += x; } return s * x; }`, args: any2 },
   { name: 'names like generated ones (dx, x_jvp)', src: `${A}export function f(x: number, dx: number): number { const x_jvp = x * dx; const dx_jvp = dx * 2; return x_jvp + dx_jvp; }`, args: any2 },
@@ -201,48 +206,18 @@ ${A}export function f(x: number): number { return o.g(x); }`);
 });
 
 const ERRORS: { name: string; src: string; at: string; code: number; message: RegExp }[] = [
-  { name: 'default value depending on an active parameter (callee)', code: 94001, at: '1:35', message: /default value that depends on differentiated parameters \('y = x \* x'\)/,
-    src: `function g(x: number, y: number = x * x): number { return x * y; }\n${A}export function f(a: number): number { return g(a) + g(a, 2); }` },
-  { name: 'default value depending on an active parameter (annotated)', code: 94001, at: '2:42', message: /default value that depends on differentiated parameters/,
-    src: `${A}export function f(a: number, b: number = a * 3): number { return a * b; }` },
   { name: 'alias of a this field written', code: 94003, at: '4:45', message: /'this' is a constant/,
     src: `import { forwardGrad } from 'forwardgrad';\nexport class M {\n  w = [1, 2];\n  @forwardGrad m(x: number): number { const w = this.w; w[0] = x * x; return this.w[0]; }\n}` },
-  { name: 'Math.min spread', code: 94001, at: '2:59', message: /spread arguments \('\.\.\.xs'\)/,
-    src: `${A}export function f(xs: number[]): number { return Math.min(...xs) * Math.max(...xs); }` },
-  { name: 'optional chaining with ??', code: 94001, at: '2:74', message: /operator '\?\?'/,
-    src: `${A}export function f(o: { v?: { w: number } }, a: number): number { return (o.v?.w ?? 1) * a; }` },
   { name: 'class instance holding an active value', code: 94003, at: '3:46', message: /flows into 'c', whose type 'C' carries no tangent/,
     src: `class C { constructor(public k: number) {} get kk(): number { return this.k * this.k; } }\n${A}export function f(a: number): number { const c = new C(a); return c.kk; }` },
-  { name: 'typed array fill', code: 94002, at: '2:71', message: /call of 't\.fill'/,
-    src: `${A}export function f(a: number): number { const t = new Float64Array(3); t.fill(a * a); return t[0] + t[2]; }` },
-  { name: 'typed array set', code: 94002, at: '2:78', message: /call of 't\.set'/,
-    src: `${A}export function f(xs: Float64Array): number { const t = new Float64Array(4); t.set(xs, 1); return t[1] * t[3]; }` },
-  { name: 'typed array subarray', code: 94001, at: '2:68', message: /'\.subarray\(\)' on an active array/,
-    src: `${A}export function f(xs: Float64Array, a: number): number { const s = xs.subarray(1); s[0] = a * a; return xs[1] * xs[0]; }` },
-  { name: 'array slice', code: 94001, at: '2:53', message: /'\.slice\(\)' on an active array/,
-    src: `${A}export function f(xs: number[]): number { const s = xs.slice(1); return s[0] * s[1]; }` },
-  { name: 'array concat', code: 94001, at: '2:64', message: /'\.concat\(\)' on an active array/,
-    src: `${A}export function f(xs: number[], a: number): number { const s = xs.concat([a]); return s[0] * s[3]; }` },
-  { name: 'spread in an active array literal', code: 94001, at: '2:65', message: /'\.\.\.xs' in an active array literal/,
-    src: `${A}export function f(xs: number[], a: number): number { const s = [...xs]; s[0] = a; return xs[0] * s[0]; }` },
-  { name: 'template literal of an active value', code: 94001, at: '2:50', message: /TemplateExpression/,
+  { name: 'template literal of an active value, stored', code: 94001, at: '2:50', message: /a template string built from active.*stored or passed on/,
     src: `${A}export function f(a: number): number { const s = \`\${a}\`; return parseFloat(s) * a; }` },
   { name: 'Number(x) of an active value', code: 94002, at: '2:47', message: /call of 'Number'/,
     src: `${A}export function f(a: number): number { return Number(a) * a; }` },
   { name: '+String(x) round trip', code: 94002, at: '2:48', message: /call of 'String'/,
     src: `${A}export function f(a: number): number { return +String(a) * a; }` },
-  { name: 'truncating an active array through length', code: 94001, at: '2:54', message: /setting the length of an active array \('xs\.length = 2'\)/,
-    src: `${A}export function f(xs: number[], a: number): number { xs.length = 2; xs.push(a); return xs[2] * xs[1]; }` },
-  { name: 'writing through a subarray view of a local typed array', code: 94001, at: '2:81', message: /'\.subarray\(\)' on an active array/,
-    src: `${A}export function f(a: number): number { const t = new Float64Array(4); const s = t.subarray(1); s[0] = a * a; return t[1]; }` },
   { name: 'writing through a buffer view', code: 94001, at: '2:81', message: /'new Float64Array\(…\)' with active arguments/,
     src: `${A}export function f(a: number): number { const t = new Float64Array(4); const v = new Float64Array(t.buffer, 8, 2); v[0] = a * a; return t[1]; }` },
-  { name: 'in-place reverse of an active array', code: 94001, at: '2:54', message: /'\.reverse\(\)' on an active array/,
-    src: `${A}export function f(xs: number[], a: number): number { xs.reverse(); return xs[0] * a; }` },
-  { name: 'in-place sort of an active array', code: 94001, at: '2:54', message: /'\.sort\(\)' on an active array/,
-    src: `${A}export function f(xs: number[], a: number): number { xs.sort((p, q) => p - q); return xs[0] * a; }` },
-  { name: 'pop of an active array', code: 94001, at: '2:54', message: /'\.pop\(\)' on an active array/,
-    src: `${A}export function f(xs: number[], a: number): number { xs.pop(); xs.push(a); return xs[3] * xs[0]; }` },
   { name: 'Object.assign into an active object', code: 94002, at: '2:66', message: /call of 'Object\.assign'/,
     src: `${A}export function f(a: number): number { const o = { x: 1, y: 2 }; Object.assign(o, { x: a * a }); return o.x; }` },
   { name: 'module-level array written through a local alias', code: 94003, at: '3:46', message: /stored in 'W', which is declared outside the function/,
@@ -277,8 +252,10 @@ const ERRORS: { name: string; src: string; at: string; code: number; message: Re
     src: `import { mul, full } from 'forwardgrad';\n${A}export function f(a: number, b: number): number { const t = mul(full([2], 1), a); const arr = t.toArray(); return arr[0] * b; }` },
   { name: 'tensor(...) built from active numbers', code: 94002, at: '3:61', message: /call of 'tensor': it is a forwardgrad runtime function/,
     src: `import { tensor, sum } from 'forwardgrad';\n${A}export function f(a: number, b: number): number { const t = tensor([a, b], [2]); return sum(t).item(); }` },
-  { name: 'closure writing an array that later becomes active', code: 94001, at: '2:69', message: /closure that uses active/,
-    src: `${A}export function f(x: number): number { const buf = [0]; const put = (v: number) => { buf[0] = v; }; put(3); buf[0] = x * x; return buf[0]; }` },
+  { name: 'closure returned from a differentiated function', code: 94001, at: '2:78', message: /a function that uses active \(differentiated\) values is stored in 'h'/,
+    src: `${A}export function f(x: number): number { const g = (t: number) => t * x; const h = g; return h(2); }` },
+  { name: 'closure handed to an unknown function', code: 94001, at: '3:53', message: /uses active \(differentiated\) variables of its enclosing function is passed where the transform cannot follow it/,
+    src: `declare function later(cb: () => number): number;\n${A}export function f(x: number): number { return later(() => x * x) * x; }` },
   { name: 'assignment inside an expression', code: 94001, at: '2:67', message: /assignment inside an expression/,
     src: `${A}export function f(a: number): number { let b = 0; let c = 0; c = (b = a * a); return b + c; }` },
 ];
@@ -295,4 +272,12 @@ describe.each(ERRORS.map((c) => [c.name, c] as const))('%s', (_n, c) => {
     expect(text).toMatch(/Fix: /);
     expect(text.split(' ')[0]).toBe(`main.ts:${c.at}:`);
   });
+});
+
+test("tangent names never look like the user's dt/dx: a taken d<name> becomes <name>_dot", () => {
+  const r = compile({ 'main.ts': `${A}export function f(x: number, t: number, dt: number, dx: number): number { return x * t + dt * dx; }` });
+  expectNoDiagnostics(r);
+  const js = r.js['main.ts'];
+  expect(js).toMatch(/function f_jvp\(x, x_dot, t, t_dot, dt, ddt, dx, ddx\)/);
+  expect(js).not.toMatch(/\bd[tx]_\d/);
 });

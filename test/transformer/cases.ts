@@ -126,7 +126,148 @@ export function inact(a: number): number { return lin(a, 3) + lin(2, a); }`, arg
     args: (r) => [u(r, -2, 2), 'sq', true] },
 ];
 
-export const ALL_CASES: Case[] = [...MATH_CASES, ...OPERATOR_CASES, ...CONTROL_CASES, ...DATA_CASES, ...CALL_CASES];
+// local functions and closures: each gets a twin beside it inside the enclosing twin; captured active variables
+// carry their tangents in (and out) by closure, as the primal's values do
+export const CLOSURE_CASES: Case[] = [
+  { name: 'local function declaration', src: `export function localDecl(a: number, b: number): number {
+  function sq(x: number): number { return x * x; }
+  return sq(a) * b + sq(b * 2); }`, args: any2 },
+  { name: 'local arrow capturing an active value', src: `export function localArrow(a: number, b: number): number {
+  const scaleB = (x: number) => x * b + Math.sin(a);
+  return scaleB(a) + scaleB(3); }`, args: any2 },
+  { name: 'closure without parameters', src: `export function noParams(a: number): number { const k = a * a; const g = () => Math.exp(k) * a; return g() * g(); }`, args: any2 },
+  { name: 'closure writing a captured accumulator', src: `export function accum(a: number, b: number): number {
+  let s = 0;
+  const add = (v: number): void => { s += v * a; };
+  add(b); add(2); add(a * b);
+  return s * s; }`, args: any2 },
+  { name: 'recursive local function', src: `export function localRec(a: number): number {
+  function pw(x: number, n: number): number { return n === 0 ? 1 : x * pw(x, n - 1); }
+  return pw(a, 4) + pw(Math.cos(a), 2); }`, args: any2 },
+  { name: 'local function called before its declaration', src: `export function hoisted(a: number): number { return h(a) * 2; function h(t: number): number { return Math.tanh(t) * a; } }`, args: any2 },
+  { name: 'nested local functions and a local function calling another', src: `export function nestedLocals(a: number, b: number): number {
+  const inner = (t: number) => t * a;
+  function outer(t: number): number { const twice = (u: number) => inner(u) * 2; return twice(t) + b; }
+  return outer(b) * outer(1); }`, args: any2 },
+  { name: 'local function expression and array argument', src: `export function localExpr(xs: number[], w: number): number {
+  const dot = function (v: number[]): number { let s = 0; for (let i = 0; i < v.length; i++) s += v[i] * w; return s; };
+  return dot(xs) * dot([1, w]); }`, args: (r) => [vec(3)(r), u(r, -2, 2)] },
+];
+
+// array higher-order methods: callbacks (literals, local and module functions) run through their twins
+export const HOF_CASES: Case[] = [
+  { name: 'map then reduce (functional dot product)', src: `export function mapReduce(xs: number[], w: number): number {
+  return xs.map((x) => x * w).reduce((a, b) => a + b, 0); }`, args: (r) => [vec(4)(r), u(r, -2, 2)] },
+  { name: 'map with index and a module function', src: `function sq(v: number): number { return v * v; }
+export function mapIdx(xs: number[], w: number): number { const ys = xs.map((x, i) => x * i + w); const zs = ys.map(sq); return zs[1] + zs[2] * ys[3]; }`, args: (r) => [vec(4)(r), u(r, -2, 2)] },
+  { name: 'forEach writing a captured accumulator', src: `export function forEachAcc(xs: number[], w: number): number {
+  let s = 0; xs.forEach((x, i) => { s += Math.sin(x * w) * (i + 1); }); return s * w; }`, args: (r) => [vec(4)(r), u(r, -2, 2)] },
+  { name: 'reduce without an initial value, reduceRight', src: `export function reduces(xs: number[]): number {
+  return xs.reduce((a, b) => a * b) + xs.reduceRight((a, b) => a * 0.5 + Math.exp(b), 1) + xs.reduceRight((a, b) => a - b); }`, args: (r) => [vec(4)(r)] },
+  { name: 'reduce into an object accumulator', src: `interface Acc { s: number; q: number }
+export function reduceObj(xs: number[], w: number): number {
+  const r = xs.reduce((acc: Acc, x) => ({ s: acc.s + x, q: acc.q + x * x * w }), { s: 0, q: 0 });
+  return r.s * r.q; }`, args: (r) => [vec(3)(r), u(r, -2, 2)] },
+  { name: 'filter, find, some, every, findIndex', src: `export function preds(xs: number[], w: number): number {
+  const pos = xs.filter((x) => x > 0);
+  const k = xs.findIndex((x) => x < 0);
+  const first = xs.find((x) => x * w > 0.1) ?? w;
+  const last = xs.find((x) => x < 0.5) ?? 1;
+  const flag = xs.some((x) => x > w) && xs.every((x) => x > -5);
+  let s = 0; for (const p of pos) s += p * p * w;
+  return s + first * last + (flag ? w : 0) + k; }`, args: (r) => [vec(5)(r), u(r, -1, 1)] },
+  { name: 'flatMap', src: `export function flat(xs: number[], w: number): number {
+  const ys = xs.flatMap((x) => (x > 0 ? [x, x * w] : [x * x]));
+  const zs = xs.flatMap((x) => x * w);
+  let s = 0; for (let i = 0; i < ys.length; i++) s += ys[i] * (i + 1);
+  return s + zs[0] * zs[1]; }`, args: (r) => [vec(4)(r), u(r, -2, 2)] },
+  { name: 'Array.from: copy, length and map', src: `export function froms(xs: number[], w: number): number {
+  const c = Array.from(xs); c[0] = w * w;
+  const g = Array.from({ length: 4 }, (_, i) => Math.cos(i * w));
+  const h = Array.from(xs, (x, i) => x * g[i]);
+  return c[0] + c[1] * xs[0] + h[2] + h[3] * g[1]; }`, args: (r) => [vec(4)(r), u(r, -2, 2)] },
+  { name: 'new Array(n).fill(x) and Float64Array.from', src: `export function fills(x: number, t: Float64Array): number {
+  const a: number[] = new Array(3).fill(x * x);
+  a[1] = a[0] * x;
+  const b = Float64Array.from(t);
+  b[0] *= x;
+  return a[0] + a[1] + a[2] * b[0] + b[1]; }`, args: (r) => [u(r, -2, 2), Float64Array.from(vec(3)(r))] },
+  { name: 'map and filter on Float64Array', src: `export function typedHof(t: Float64Array, w: number): number {
+  const u = t.map((x) => Math.exp(x * w));
+  const v = u.filter((x) => x > 1);
+  let s = 0; for (const x of v) s += x;
+  return s + u[0] * t.reduce((a, b) => a + b * b, 0); }`, args: (r) => [Float64Array.from(vec(4)(r)), u(r, -1, 1)] },
+  { name: 'callbacks capturing a local function and an inactive array of weights', src: `export function capt(xs: number[], w: number): number {
+  const ks = [1, 2, 3, 4];
+  const act = (v: number) => Math.tanh(v * w);
+  return ks.map((k, i) => act(xs[i] * k)).reduce((a, b) => a + b * b, 0); }`, args: (r) => [vec(4)(r), u(r, -2, 2)] },
+];
+
+// copying, shrinking and reordering arrays: the tangent array gets the same operation (a sort's permutation too)
+export const COPY_CASES: Case[] = [
+  { name: 'slice, concat, at', src: `export function copies(xs: number[], a: number): number {
+  const s = xs.slice(1); const c = xs.concat([a * a], a, s);
+  return s[0] * s[1] + c[4] * c[5] + (xs.at(-1) ?? 0) * c[c.length - 1]; }`, args: (r) => [vec(4)(r), u(r, -2, 2)] },
+  { name: 'pop, shift, unshift, splice', src: `export function shrink(xs: number[], a: number): number {
+  const last = xs.pop()!; xs.shift(); xs.unshift(a * a, last);
+  const removed = xs.splice(1, 2, a, Math.sin(a));
+  return xs[0] * xs[1] + xs[2] * removed[0] + removed[1] * last + xs.length; }`, args: (r) => [vec(5)(r), u(r, -2, 2)] },
+  { name: 'reverse, fill, length = n', src: `export function reorder(xs: number[], a: number): number {
+  const r = xs.reverse(); r[0] *= a;
+  xs.fill(a * 2, 2, 3);
+  xs.length = 3;
+  xs.push(a);
+  return xs[0] * xs[1] + xs[2] * xs[3] + r.length; }`, args: (r) => [vec(5)(r), u(r, -2, 2)] },
+  { name: 'sort with a comparator (the tangent follows the permutation)', src: `export function sorted(xs: number[], a: number): number {
+  const ys = xs.map((x) => x * a);
+  ys.sort((p, q) => p - q);
+  return ys[0] * 3 + ys[1] * ys[2] + ys[3] * 0.5; }`, args: (r) => [vec(4)(r), u(r, 0.5, 2)] },
+  { name: 'typed arrays: set, subarray views, fill', src: `export function typed(xs: Float64Array, a: number): number {
+  const t = new Float64Array(5); t.set(xs, 1); t.fill(a, 0, 1);
+  const v = t.subarray(2); v[0] = v[0] * a;
+  return t[0] * t[1] + t[2] * t[3] + v[2]; }`, args: (r) => [Float64Array.from(vec(3)(r)), u(r, -2, 2)] },
+  { name: 'spread in array literals and Math.max/min', src: `export function spreads(xs: number[], a: number): number {
+  const ys = [...xs, a * a, ...[1, 2]];
+  const zs = [a, ...ys];
+  return Math.max(...xs) * Math.min(...ys) + zs[1] * zs[zs.length - 3] + ys[ys.length - 1]; }`, args: (r) => [vec(3)(r), u(r, -2, 2)] },
+  { name: 'spread tuple arguments', src: `function g(x: number, y: number, k: number): number { return x * Math.exp(y) + k; }
+export function spreadArgs(a: number, b: number): number { const args: [number, number, number] = [a, b * b, 2]; return g(...args) * g(...([b, a, 1] as [number, number, number])); }`, args: any2 },
+];
+
+// logical operators pick an operand: the tangent follows the one picked; optional values, defaults, destructuring
+export const LOGIC_CASES: Case[] = [
+  { name: '?? || && on active numbers', src: `export function logical(a: number, b: number): number {
+  const m: number | undefined = a > 0 ? a * b : undefined;
+  const x = m ?? b * 3;
+  const y = (a > 1 ? 0 : a * a) || Math.sin(b);
+  const z = (b > 0 ? b * a : 0) && a + b;
+  return x * y + z; }`, args: any2 },
+  { name: 'optional chaining and non-null assertion', src: `interface N { v?: { w: number } }
+export function optional(o: N, a: number): number { return (o.v?.w ?? 1) * a + o.v!.w * a; }`, args: (r) => [{ v: { w: u(r, -2, 2) } }, u(r, -2, 2)] },
+];
+
+// assignments and declarations in every position
+export const BINDING_CASES: Case[] = [
+  { name: 'destructuring assignment (swap, nested, object)', src: `export function destr(a: number, b: number): number {
+  let x = a; let y = b * b; let z = 0;
+  [x, y] = [y, x * a];
+  const o = { p: a * b, q: [Math.sin(a), b] as [number, number] };
+  let w = 0;
+  ({ p: z, q: [w] } = o);
+  const v = [0, 0];
+  [v[1], v[0]] = [z, w * w];
+  return x * y + z * w + v[0] * v[1]; }`, args: any2 },
+  { name: 'active values declared in a for header', src: `export function forHead(a: number, n: number): number {
+  let t = 0;
+  for (let s = a, i = 0; i < 4; i++) { s = s * a + i; t += s; }
+  return t + n; }`, args: any2 },
+  { name: 'defaults computed from other parameters', src: `function g(x: number, y: number = x * 2, z: number = Math.exp(y)): number { return x * y + z; }
+export function defaults(a: number, b: number): number { return g(a) + g(a, b) + g(b, a, a * b); }`, args: any2 },
+  { name: 'number | undefined parameters', src: `function h(x: number, scale: number | undefined): number { return x * (scale ?? x); }
+export function maybe(a: number, b: number): number { return h(a, undefined) + h(a, b) + h(b, a > 0 ? undefined : a); }`, args: any2 },
+];
+
+export const ALL_CASES: Case[] = [...MATH_CASES, ...OPERATOR_CASES, ...CONTROL_CASES, ...DATA_CASES, ...CALL_CASES, ...CLOSURE_CASES, ...HOF_CASES, ...COPY_CASES, ...LOGIC_CASES, ...BINDING_CASES];
 
 /** The exported function a case defines (the last `export function`/`export const` in its source). */
 export function exportedName(c: Case): string {

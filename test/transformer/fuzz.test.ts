@@ -1,5 +1,6 @@
 // Property-based fuzzer: fast-check generates random programs over the supported grammar (expressions, Math
-// calls within their domains, branches, loops with break/continue, helper calls), which are compiled with the
+// calls within their domains, branches, loops with break/continue, helper calls, local closures that read and
+// write the enclosing function's active variables, map/filter/reduce/forEach callbacks, spread), compiled with the
 // transformer in a few big modules; every program's JVP is checked against central finite differences.
 // On failure the seed and the program are reported (FUZZ_SEED=<n> reruns one seed).
 import * as fc from 'fast-check';
@@ -33,6 +34,13 @@ const BINARY: ((x: string, y: string) => string)[] = [
   (x, y) => `Math.hypot(${x}, ${y}, 0.5)`, (x, y) => `Math.max(${x}, ${y})`, (x, y) => `Math.min(${x}, ${y})`,
   (x, y) => `hPoly(Math.tanh(${x}), ${y})`, (x, y) => `hArr(${x}, ${y})`, (x, y) => `(${x} > ${y} ? ${x} : ${y} * 0.5)`,
   (x, y) => `Math.pow(2 + Math.sin(${x}), Math.cos(${y}))`,
+  // local closures (they capture v0, v1, a: read at call time) and array methods over the active array xs
+  (x, y) => `cl(${x}) * lf(${y})`,
+  (x, y) => `xs.map((x) => x * ${x}).reduce((p, q) => p + Math.tanh(q), ${y})`,
+  (x, y) => `[...xs, ${x}].reduce((p, q) => p * 0.5 + q, 0) * ${y}`,
+  (x, y) => `Math.max(...xs.map((x, i) => x * i + ${x})) + ${y}`,
+  (x, y) => `xs.filter((x) => x > ${x}).reduce((p, q) => p + q * q, Math.tanh(${y}))`,
+  (x, y) => `xs.reduceRight((p, q) => Math.tanh(p + q * ${x})) + ${y}`,
 ];
 
 const leaf = fc.oneof(fc.constantFrom(...VARS), fc.integer({ min: -9, max: 9 }).map((n) => (n < 0 ? `(${n / 4})` : `${n / 4}`)));
@@ -50,6 +58,10 @@ const stmt: (depth: number, loop: string | undefined) => fc.Arbitrary<string> = 
     fc.tuple(target, expr(2)).map(([t, e]) => `${t} += ${e} * 0.5;`),
     fc.tuple(target, expr(1)).map(([t, e]) => `${t} *= Math.cos(${e});`),
     fc.tuple(target, expr(1)).map(([t, e]) => `${t} -= Math.sin(${e}) + ${loop ?? '1'};`),
+    // closures writing captured active state, and writes into the active array the callbacks read
+    expr(1).map((e) => `acc(${e});`),
+    expr(1).map((e) => `xs.forEach((x, i) => { v0 += Math.sin(x * ${e}) * 0.1 * i; });`),
+    fc.tuple(fc.nat(3), expr(1)).map(([k, e]) => `xs[${k}] = Math.tanh(${e});`),
   );
   if (depth <= 0) return simple;
   const block = fc.array(stmt(depth - 1, loop), { minLength: 1, maxLength: 3 }).map((ss) => ss.join(' '));
@@ -68,7 +80,12 @@ const stmt: (depth: number, loop: string | undefined) => fc.Arbitrary<string> = 
 const program = fc.record({
   body: fc.array(stmt(2, undefined), { minLength: 1, maxLength: 5 }),
   ret: expr(3),
-}).map(({ body, ret }) => `let v0 = a * 0.5; let v1 = b; let v2 = Math.sin(c);\n  ${body.join('\n  ')}\n  return ${ret};`);
+}).map(({ body, ret }) => `let v0 = a * 0.5; let v1 = b; let v2 = Math.sin(c);
+  const xs = [a, b * c, Math.sin(c), 0.5];
+  const cl = (t: number): number => Math.tanh(t * v1) + a;
+  function lf(t: number): number { return Math.sin(t) * v0; }
+  const acc = (t: number): void => { v2 = Math.tanh(v2 + t * 0.5); };
+  ${body.join('\n  ')}\n  return ${ret};`);
 
 test(`${PROGRAMS} random programs: JVP matches finite differences`, () => {
   const bodies = fc.sample(program, { seed: SEED, numRuns: PROGRAMS });

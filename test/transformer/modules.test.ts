@@ -195,7 +195,7 @@ test('a call of an unknown runtime function with active arguments is a located e
 test('names never collide with user declarations', () => {
   const result = compile({ 'main.ts': `const f_jvp = 1; const dx = 2;\n/** @forwardGrad */\nexport function f(x: number): number { return x * dx + f_jvp; }` });
   expectNoDiagnostics(result);
-  expect(result.js['main.ts']).toMatch(/function f_jvp_1\(x, dx_1\)/);
+  expect(result.js['main.ts']).toMatch(/function f_jvp_1\(x, x_dot\)/);
   checkAt(load(result, 'main.ts').f, [[0.7]]);
   void formatDiagnostics;
 });

@@ -7,7 +7,9 @@ import { Tan, id, isCheap, num } from '../algebra';
 export { isCheap, sameCheap } from '../algebra';
 import { TwinInfo, resolveCallee } from '../callgraph';
 import { CODES, ForwardGradError, fail, snippet } from '../diagnostics';
-import { NameScope, tangentName } from '../naming';
+import { NameScope } from '../naming';
+import { arrayMethod, isArrayFrom } from '../rules/arrays';
+import { refuse } from '../rules/unsupported';
 import { Arg, BINARY_RULES, MATH_RULES, Rule } from '../rules/scalar';
 import { isInactiveProperty } from '../rules/tensor';
 import { DiffKind, diffKind, isNeverNumeric } from '../types';
@@ -19,8 +21,9 @@ const f = ts.factory;
 
 export interface Dual { readonly p: ts.Expression; readonly t: Tan }
 
-const ARRAY_METHODS = new Set(['map', 'reduce', 'reduceRight', 'forEach', 'filter', 'slice', 'concat', 'fill', 'splice',
-  'reverse', 'sort', 'indexOf', 'find', 'some', 'every', 'flat', 'flatMap', 'subarray', 'set', 'at', 'pop', 'shift', 'includes']);
+function unsupportedArrayMethod(e: ts.CallExpression, method: string): never {
+  return refuse(e, 'arrayMethod', method);
+}
 
 function unparen(e: ts.Expression): ts.Expression {
   return ts.isParenthesizedExpression(e) ? unparen(e.expression) : e;
@@ -48,9 +51,15 @@ export function hintFor(e: ts.Node | undefined): string {
 export abstract class ExpressionLowering {
   /** Statements of the block being emitted; temporaries go here, before the statement that needs them. */
   protected out: ts.Statement[] = [];
-  protected readonly tangents = new Map<ts.Symbol, string>();
+  /** Tangent names per symbol and the twins of local functions: shared with the emitters of local twins (closures see both). */
+  protected readonly tangents: Map<ts.Symbol, string>;
+  protected readonly locals: Map<ts.Node, TwinInfo>;
 
-  constructor(readonly ctx: FileContext, readonly activity: Activity, readonly names: NameScope, readonly info: TwinInfo) {}
+  constructor(readonly ctx: FileContext, readonly activity: Activity, readonly names: NameScope, readonly info: TwinInfo,
+    shared?: { tangents: Map<ts.Symbol, string>; locals: Map<ts.Node, TwinInfo> }) {
+    this.tangents = shared?.tangents ?? new Map();
+    this.locals = shared?.locals ?? new Map();
+  }
 
   protected get checker(): ts.TypeChecker { return this.ctx.checker; }
   protected kindOf(node: ts.Node): DiffKind {
@@ -74,11 +83,11 @@ export abstract class ExpressionLowering {
   }
 
   /** The tangent variable of an active variable (named once per symbol). */
-  protected tangentOf(node: ts.Node): ts.Identifier {
+  tangentOf(node: ts.Node): ts.Identifier {
     const sym = this.activity.symbolOf(node);
     if (!sym) throw new ForwardGradError(node, `no symbol for '${snippet(node)}'`, 'report this as a forwardgrad bug', CODES.internal);
     let name = this.tangents.get(sym);
-    if (!name) { name = this.names.fresh(tangentName(sym.name)); this.tangents.set(sym, name); }
+    if (!name) { name = this.names.freshTangent((sym.name)); this.tangents.set(sym, name); }
     return id(name);
   }
 
@@ -109,7 +118,7 @@ export abstract class ExpressionLowering {
     const name = this.names.fresh(hint);
     this.emit(this.constDecl(name, unparen(d.p)));
     let t = d.t;
-    if (withTangent && t && !isCheap(t)) { const dn = this.names.fresh(tangentName(name)); this.emit(this.constDecl(dn, unparen(t))); t = id(dn); }
+    if (withTangent && t && !isCheap(t)) { const dn = this.names.freshTangent((name)); this.emit(this.constDecl(dn, unparen(t))); t = id(dn); }
     return { p: id(name), t };
   }
 
@@ -119,7 +128,7 @@ export abstract class ExpressionLowering {
    */
   protected declTarget: { node: ts.Node; name: ts.Identifier; tangent: () => ts.Identifier; flags: ts.NodeFlags; done?: boolean } | undefined;
 
-  private claimTarget(src: ts.Node): { name: ts.Identifier; tangent: () => ts.Identifier; flags: ts.NodeFlags } | undefined {
+  protected claimTarget(src: ts.Node): { name: ts.Identifier; tangent: () => ts.Identifier; flags: ts.NodeFlags } | undefined {
     const t = this.declTarget;
     if (!t || t.done || t.node !== src) return undefined;
     t.done = true;
@@ -183,12 +192,30 @@ export abstract class ExpressionLowering {
       case ts.SyntaxKind.ArrayLiteralExpression: return this.lowerArray(e as ts.ArrayLiteralExpression);
       case ts.SyntaxKind.ObjectLiteralExpression: return this.lowerObject(e as ts.ObjectLiteralExpression);
       case ts.SyntaxKind.NewExpression: return this.lowerNew(e as ts.NewExpression);
+      case ts.SyntaxKind.TemplateExpression: return this.lowerTemplate(e as ts.TemplateExpression);
       case ts.SyntaxKind.PostfixUnaryExpression:
-        return fail(e, `'${snippet(e)}' (increment of an active value inside an expression) is not supported`, 'write the increment as its own statement');
+        return refuse(e, 'incrementInExpression');
       default:
-        return fail(e, `${ts.SyntaxKind[e.kind]} '${snippet(e)}' with active (differentiated) values is not supported`,
-          'rewrite it with plain arithmetic, Math calls, conditionals, arrays or objects');
+        return refuse(e, 'otherExpression', `${ts.SyntaxKind[e.kind]} '${snippet(e)}'`);
     }
+  }
+
+  /**
+   * A template string is inactive: fine where text is only shown (console.*, an Error's message, a comparison), but
+   * a number parsed back from a stored one would silently have derivative 0, so storing one is refused.
+   */
+  private lowerTemplate(e: ts.TemplateExpression): Dual {
+    let n: ts.Node = e;
+    while (ts.isParenthesizedExpression(n.parent) || ts.isTemplateSpan(n.parent) || ts.isTemplateExpression(n.parent)
+      || ts.isBinaryExpression(n.parent) && n.parent.operatorToken.kind === ts.SyntaxKind.PlusToken) n = n.parent;
+    const p = n.parent;
+    const shown = (ts.isCallExpression(p) && isConsoleCall(p)) || (ts.isNewExpression(p) && ts.isIdentifier(p.expression) && /Error$/.test(p.expression.text))
+      || (ts.isBinaryExpression(p) && [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken,
+        ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken].includes(p.operatorToken.kind));
+    if (!shown) {
+      return refuse(e, 'storedTemplate');
+    }
+    return { p: e, t: undefined };
   }
 
   private lowerPrefix(e: ts.PrefixUnaryExpression): Dual {
@@ -196,7 +223,7 @@ export abstract class ExpressionLowering {
       const d = this.lower(e.operand);
       return { p: f.createPrefixUnaryExpression(e.operator, d.p), t: e.operator === ts.SyntaxKind.MinusToken ? (d.t && f.createPrefixUnaryExpression(ts.SyntaxKind.MinusToken, d.t)) : d.t };
     }
-    return fail(e, `'${snippet(e)}' (increment of an active value inside an expression) is not supported`, 'write the increment as its own statement');
+    return refuse(e, 'incrementInExpression');
   }
 
   private lowerBinary(e: ts.BinaryExpression): Dual {
@@ -207,34 +234,54 @@ export abstract class ExpressionLowering {
       const b = this.lower(e.right);
       return this.applyRule(rule, [a, b], e, ([x, y]) => f.createBinaryExpression(x, op as ts.BinaryOperator, y));
     }
-    if (op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment) {
-      return fail(e, `assignment inside an expression ('${snippet(e)}') to an active value is not supported`, 'write the assignment as its own statement');
+    if (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.AmpersandAmpersandToken) {
+      return this.lowerLogical(e, op);
     }
-    return fail(e, `operator '${e.operatorToken.getText()}' on active (differentiated) values is not supported`,
-      'use an explicit conditional (c ? a : b) or if/else');
+    if (op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment) {
+      return refuse(e, 'assignmentInExpression');
+    }
+    return refuse(e, 'otherOperator', e.operatorToken.getText());
+  }
+
+  /**
+   * `a ?? b`, `a || b`, `a && b`: the value and its tangent come from the operand the operator picks (the left one is
+   * evaluated once, the right one only when picked), like `c ? a : b` with c = a != null, a, !a.
+   */
+  private lowerLogical(e: ts.BinaryExpression, op: ts.SyntaxKind): Dual {
+    const left = this.hoistDual(this.lower(e.left), hintFor(e.left));
+    const kind = this.kindOf(e);
+    const cond = op === ts.SyntaxKind.QuestionQuestionToken
+      ? f.createBinaryExpression(left.p, ts.SyntaxKind.ExclamationEqualsToken, f.createNull())
+      : op === ts.SyntaxKind.BarBarToken ? left.p : f.createLogicalNot(left.p);
+    return this.select(kind, this.hoist(cond, 'cond'), { d: left, stmts: [] }, this.branch(e.right));
+  }
+
+  private branch(x: ts.Expression): { d: Dual; stmts: ts.Statement[] } {
+    const saved = this.out;
+    this.out = [];
+    const d = this.lower(x);
+    const stmts = this.out;
+    this.out = saved;
+    return { d, stmts };
   }
 
   /** `c ? a : b`: branches stay lazy; when a branch needs temporaries it becomes an if/else. */
   private lowerConditional(e: ts.ConditionalExpression): Dual {
-    const saved = this.out;
-    const branch = (x: ts.Expression): { d: Dual; stmts: ts.Statement[] } => {
-      this.out = [];
-      const d = this.lower(x);
-      const stmts = this.out;
-      this.out = saved;
-      return { d, stmts };
-    };
     const kind = this.kindOf(e);
-    const a = branch(e.whenTrue);
-    const b = branch(e.whenFalse);
-    const c = this.hoist(e.condition, 'cond');
+    const a = this.branch(e.whenTrue);
+    const b = this.branch(e.whenFalse);
+    return this.select(kind, this.hoist(e.condition, 'cond'), a, b, e);
+  }
+
+  /** The value and tangent of the branch `c` picks. */
+  private select(kind: DiffKind, c: ts.Expression, a: { d: Dual; stmts: ts.Statement[] }, b: { d: Dual; stmts: ts.Statement[] }, e?: ts.ConditionalExpression): Dual {
     if (!a.stmts.length && !b.stmts.length && kind === 'number') {
       const zero = num(0);
       const q = (x: ts.Expression, y: ts.Expression) => f.createConditionalExpression(c, f.createToken(ts.SyntaxKind.QuestionToken), x, f.createToken(ts.SyntaxKind.ColonToken), y);
       return { p: q(a.d.p, b.d.p), t: q(a.d.t ?? zero, b.d.t ?? zero) };
     }
-    const v = this.names.fresh(hintFor(e.whenTrue) === hintFor(e.whenFalse) ? hintFor(e.whenTrue) : 'sel');
-    const dv = this.names.fresh(tangentName(v));
+    const v = this.names.fresh(e && hintFor(e.whenTrue) === hintFor(e.whenFalse) ? hintFor(e.whenTrue) : 'sel');
+    const dv = this.names.freshTangent((v));
     const assign = (x: { d: Dual; stmts: ts.Statement[] }): ts.Block => f.createBlock([...x.stmts,
       f.createExpressionStatement(f.createAssignment(id(v), x.d.p)),
       f.createExpressionStatement(f.createAssignment(id(dv), x.d.t ?? this.zeroFor(kind, () => id(v))))], true);
@@ -255,24 +302,31 @@ export abstract class ExpressionLowering {
   }
 
   private lowerProperty(e: ts.PropertyAccessExpression): Dual {
-    if (e.questionDotToken) return fail(e, `optional chaining '${snippet(e)}' on an active value is not supported`, 'check for undefined with an if statement');
     if (isInactiveProperty(e.name.text, this.ctx.tensorRules)) return { p: e, t: undefined };
+    // o?.x: the tangent object is absent exactly when the object is (an omitted optional argument's tangent is too)
+    const access = (o: ts.Expression, name: string | ts.MemberName) => (e.questionDotToken || ts.isOptionalChain(e)
+      ? f.createPropertyAccessChain(o, f.createToken(ts.SyntaxKind.QuestionDotToken), name) : f.createPropertyAccessExpression(o, name));
     const o = this.lower(e.expression);
-    if (!o.t) return { p: f.createPropertyAccessExpression(o.p, e.name), t: undefined };
+    if (!o.t) return { p: access(o.p, e.name), t: undefined };
     const obj = this.hoistDual(o, hintFor(e.expression));
-    return { p: f.createPropertyAccessExpression(obj.p, e.name), t: f.createPropertyAccessExpression(obj.t!, e.name.text) };
+    return { p: access(obj.p, e.name), t: access(obj.t!, e.name.text) };
   }
 
   private lowerArray(e: ts.ArrayLiteralExpression): Dual {
     const els = e.elements.map((x) => {
-      if (ts.isSpreadElement(x) || ts.isOmittedExpression(x)) {
-        return fail(x, `'${snippet(x)}' in an active array literal is not supported`, 'build the array with explicit elements or a loop');
+      if (ts.isOmittedExpression(x)) {
+        return refuse(x, 'arrayHole');
+      }
+      if (ts.isSpreadElement(x)) {
+        // [...xs, y]: the tangent spreads the tangent array (zeros for an inactive source) in the same place
+        const d = this.hoistDual(this.lower(x.expression), hintFor(x.expression));
+        return { p: f.createSpreadElement(d.p), t: f.createSpreadElement(d.t ?? f.createCallExpression(this.ctx.runtime('zerosLike'), undefined, [d.p])), active: !!d.t };
       }
       const d = this.lower(x);
       const k = this.kindOf(x);
-      return d.t || k === 'number' || k === 'tensor' ? d : this.hoistDual(d, hintFor(x));
+      return { ...(d.t || k === 'number' || k === 'tensor' ? d : this.hoistDual(d, hintFor(x))), active: !!d.t };
     });
-    const t = els.some((d) => d.t)
+    const t = els.some((d) => d.active)
       ? f.createArrayLiteralExpression(els.map((d, i) => d.t ?? this.zeroFor(this.kindOf(e.elements[i]), () => d.p)))
       : undefined;
     return { p: f.createArrayLiteralExpression(els.map((d) => d.p)), t };
@@ -294,7 +348,7 @@ export abstract class ExpressionLowering {
         const k = this.kindOf(p.initializer);
         if (k !== 'none') tprops.push(f.createPropertyAssignment(p.name, d.t ?? this.zeroFor(k, () => d.p)));
       } else {
-        return fail(p, `'${snippet(p)}' in an active object literal is not supported`, 'use plain `name: value` properties');
+        return refuse(p, 'objectLiteralMember');
       }
     }
     return { p: f.createObjectLiteralExpression(props, false), t: f.createObjectLiteralExpression(tprops, false) };
@@ -310,16 +364,18 @@ export abstract class ExpressionLowering {
       }
       return { p: f.createNewExpression(e.expression, e.typeArguments, [a.p]), t: undefined };
     }
-    return fail(e, `'new ${snippet(e.expression)}(…)' with active arguments is not supported`, 'copy active arrays with new Float64Array(a) or a loop');
+    return refuse(e, 'newWithActive', snippet(e.expression));
   }
 
   // ---- calls ----
 
-  private lowerCall(e: ts.CallExpression): Dual {
-    for (const a of e.arguments) {
-      if (ts.isSpreadElement(a)) return fail(a, `spread arguments ('${snippet(a)}') in a differentiated call are not supported`, 'pass the arguments one by one');
-    }
+  protected abstract isArrayValue(e: ts.Expression): boolean;
+  protected abstract arrayCall(e: ts.CallExpression, c: ts.PropertyAccessExpression, discard: boolean): Dual;
+  protected abstract arrayFrom(e: ts.CallExpression): Dual;
+
+  protected lowerCall(e: ts.CallExpression, discard = false): Dual {
     const m = isMathCall(e);
+    if (m !== undefined && e.arguments.some(ts.isSpreadElement)) return this.mathSpread(e, m);
     if (m !== undefined) {
       const rule = MATH_RULES[m];
       if (!rule) return fail(e, `Math.${m} has no derivative rule`, 'use a differentiable Math function or give your own function a rule with /** @customJvp rule */', CODES.underivableCall);
@@ -327,22 +383,53 @@ export abstract class ExpressionLowering {
       return this.applyRule(rule, args, e, (ps) => f.createCallExpression(e.expression, undefined, ps));
     }
     const c = e.expression;
-    if (ts.isPropertyAccessExpression(c) && this.activity.carries(c.expression)) {
+    if (isArrayFrom(e)) return this.arrayFrom(e);
+    if (ts.isPropertyAccessExpression(c)) {
       const kind = this.kindOf(c.expression);
       const method = c.name.text;
-      if (kind === 'tensor' && this.ctx.tensorRules.methods[method]) return this.tensorMethod(e, c, method);
-      if (kind === 'array' || kind === 'typedArray' || kind === 'tuple') {
-        return fail(e, `array method '.${method}()' on an active array is not supported`, ARRAY_METHODS.has(method)
-          ? 'write the loop out with for/for…of (push is supported as a statement)' : 'index the array in a loop', CODES.unsupported);
+      if (kind === 'tensor' && this.activity.carries(c.expression) && this.ctx.tensorRules.methods[method]) return this.tensorMethod(e, c, method);
+      if (this.isArrayValue(c.expression)) {
+        if (arrayMethod(method)) return this.arrayCall(e, c, discard);
+        if (this.activity.carries(c.expression)) return unsupportedArrayMethod(e, method);
       }
     }
     return this.lowerUserCall(e);
   }
 
+  /** Math.max(...xs), Math.min(...xs): the tangent of the element picked (ties: the first, as for separate arguments). */
+  private mathSpread(e: ts.CallExpression, m: string): Dual {
+    const [a] = e.arguments;
+    if ((m !== 'max' && m !== 'min') || e.arguments.length !== 1 || !ts.isSpreadElement(a)) {
+      return refuse(e, 'mathSpread');
+    }
+    const xs = this.hoistDual(this.lower(a.expression), hintFor(a.expression));
+    const y = this.hoist(f.createCallExpression(e.expression, undefined, [f.createSpreadElement(xs.p)]), `${m}_${hintFor(a.expression)}`);
+    if (!xs.t) return { p: y, t: undefined };
+    const k = this.hoist(f.createCallExpression(f.createPropertyAccessExpression(xs.p, 'indexOf'), undefined, [y]), `${m}_index`);
+    // no element equals a NaN result: its tangent is NaN too
+    return { p: y, t: f.createBinaryExpression(f.createElementAccessExpression(xs.t, k), ts.SyntaxKind.QuestionQuestionToken, id('NaN')) };
+  }
+
+  /** Arguments as (primal, tangent) pairs; a spread tuple (`f(...args)`) gives one pair per element. */
+  private callArguments(e: ts.CallExpression): (Dual & { src: ts.Node; kind?: DiffKind })[] {
+    const out: (Dual & { src: ts.Node; kind?: DiffKind })[] = [];
+    for (const a of e.arguments) {
+      if (!ts.isSpreadElement(a)) { out.push({ ...this.lower(a), src: a }); continue; }
+      const type = this.checker.getTypeAtLocation(a.expression);
+      if (!this.checker.isTupleType(type) || (type as ts.TupleTypeReference).target.hasRestElement) {
+        refuse(a, 'spreadNotTuple');
+      }
+      const elems = this.checker.getTypeArguments(type as ts.TypeReference);
+      const t = this.hoistDual(this.lower(a.expression), hintFor(a.expression));
+      elems.forEach((el, k) => out.push({ p: f.createElementAccessExpression(t.p, k), t: t.t && f.createElementAccessExpression(t.t, k), src: a, kind: diffKind(el, this.checker) }));
+    }
+    return out;
+  }
+
   private hoistCall(call: ts.Expression, hint: string, src?: ts.Node): Dual {
     const target = src && this.claimTarget(src);
     const v = target ? target.name.text : this.names.fresh(hint);
-    const dv = target ? target.tangent().text : this.names.fresh(tangentName(v));
+    const dv = target ? target.tangent().text : this.names.freshTangent((v));
     const pattern = f.createArrayBindingPattern([f.createBindingElement(undefined, undefined, v), f.createBindingElement(undefined, undefined, dv)]);
     this.emit(this.constDecl(pattern, call, target ? target.flags : ts.NodeFlags.Const));
     return { p: id(v), t: id(dv) };
@@ -388,14 +475,15 @@ export abstract class ExpressionLowering {
       return y;
     }
     const callee = resolveCallee(e.expression, this.checker);
-    const info = callee && this.ctx.plan.twins.get(callee);
+    const info = callee && (this.locals.get(callee) ?? this.ctx.plan.twins.get(callee));
     if (!info) return this.underivable(e, callee);
     const params = (info.fn as ts.SignatureDeclaration).parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === 'this'));
     if (params.some((p) => p.dotDotDotToken)) return fail(e, `cannot differentiate the call of '${info.name}': rest parameters are not supported`, 'pass an array instead');
     const args: ts.Expression[] = [];
+    const given = this.callArguments(e);
     params.forEach((param, i) => {
-      const a = e.arguments[i];
-      const d = a ? this.lower(a) : { p: id('undefined'), t: undefined };
+      const a = given[i]?.src;
+      const d = given[i] ?? { p: id('undefined'), t: undefined };
       if (!info.tangentSlots[i]) {
         // an active value into `any`, a generic or `number | string` would silently lose its tangent
         if (d.t && !isNeverNumeric(this.checker.getTypeAtLocation(param))) {
@@ -405,7 +493,7 @@ export abstract class ExpressionLowering {
         args.push(d.p); return;
       }
       const kind = this.kindOf(param);
-      const h = d.t || kind === 'number' || kind === 'tensor' ? d : this.hoistDual(d, hintFor(a));
+      const h = d.t || kind === 'number' || kind === 'tensor' ? d : this.hoistDual(d, hintFor(a && !ts.isSpreadElement(a) ? a : undefined));
       args.push(h.p, h.t ?? this.zeroFor(kind, () => h.p));
     });
     const call = f.createCallExpression(this.twinRef(e, info), undefined, args);
@@ -418,10 +506,10 @@ export abstract class ExpressionLowering {
     if (info.kind === 'method') {
       const c = e.expression;
       if (!ts.isPropertyAccessExpression(c)) return fail(e, `cannot call method '${info.name}' this way`, 'call it as obj.method(...)');
-      if (this.activity.carries(c.expression)) return fail(c.expression, `method '${info.name}' called on an active object`, "call it on 'this' or on an inactive object");
+      if (this.activity.carries(c.expression)) return refuse(c.expression, 'activeReceiverMethod', info.name);
       return f.createPropertyAccessExpression(c.expression, info.twin);
     }
-    if (info.file === this.ctx.sf) return id(info.twin);
+    if (info.file === this.ctx.sf || info.kind === 'local') return id(info.twin);
     if (!info.custom) return this.ctx.fromModule(info.file, info.twin);
     // export status comes from the plan (issue 7: `export { ruleJvp as r }` and `export default ruleJvp` count too)
     if (info.ruleExport === undefined) {
@@ -461,4 +549,10 @@ export abstract class ExpressionLowering {
     return fail(e, `cannot differentiate the call of '${name}': no derivative is known for it (library function or unknown callee)`,
       `call a function defined in the program, or give it a rule with /** @customJvp ${name.replace(/\W/g, '_')}Jvp */`, CODES.underivableCall);
   }
+}
+
+/** console.log(…) and friends: shows values, returns nothing differentiable. */
+export function isConsoleCall(e: ts.CallExpression): boolean {
+  const c = e.expression;
+  return ts.isPropertyAccessExpression(c) && ts.isIdentifier(c.expression) && c.expression.text === 'console';
 }

@@ -54,18 +54,53 @@ export function transformFile(ctx: FileContext, diagnostics: ts.Diagnostic[], tc
     }
   }
   out.push(...trailing);
-  // function literals passed to jvp/forwardGradient, wherever they are
-  const literals = plan.twinsIn(sf).filter((t) => t.kind === 'literal');
-  if (literals.length) {
-    const visit = (n: ts.Node): ts.Node => {
+  // module-level functions left without a twin: a run-time "no twin" error can then say they are not annotated
+  const plain: string[] = [];
+  for (const st of sf.statements) {
+    if (ts.isFunctionDeclaration(st) && st.name && st.body && !twinOf(st)) plain.push(st.name.text);
+    if (ts.isVariableStatement(st)) {
+      for (const d of st.declarationList.declarations) {
+        const fn = functionInitializer(d);
+        if (fn && ts.isIdentifier(d.name) && !twinOf(fn)) plain.push(d.name.text);
+      }
+    }
+  }
+  if (plain.length) out.push(f.createExpressionStatement(f.createCallExpression(ctx.runtime('markCompiled'), undefined, plain.map(id))));
+  // function literals passed to jvp/forwardGradient/fgd and annotated nested functions, wherever they are
+  if (plan.twinsIn(sf).some((t) => t.kind === 'literal' || t.kind === 'nested')) {
+    const visit = (n: ts.Node): ts.Node | ts.Node[] => {
       const info = twinOf(n);
-      if (info?.kind === 'literal' && (ts.isArrowFunction(n) || ts.isFunctionExpression(n))) {
+      if ((info?.kind === 'literal' || info?.kind === 'nested') && (ts.isArrowFunction(n) || ts.isFunctionExpression(n))) {
         const inner = ts.visitEachChild(n, visit, tctx);
         return guarded(info, () => literalTwin(ctx, info, n, inner), inner);
       }
+      if (info?.kind === 'nested' && ts.isFunctionDeclaration(n)) {
+        const inner = ts.visitEachChild(n, visit, tctx);
+        return guarded<ts.Node | ts.Node[]>(info, () => [inner, ...functionTwin(ctx, info, n).slice(1)], inner);
+      }
+      if (info?.kind === 'nested' && ts.isMethodDeclaration(n) && ts.isObjectLiteralExpression(n.parent)) {
+        // an object-literal method becomes a property holding the same function, registered with its twin
+        const inner = ts.visitEachChild(n, visit, tctx);
+        const fn = f.createFunctionExpression(inner.modifiers?.filter(ts.isModifier), inner.asteriskToken, undefined, inner.typeParameters,
+          inner.parameters, inner.type, inner.body!);
+        ts.setSourceMapRange(fn, n);
+        return guarded<ts.Node>(info, () => f.createPropertyAssignment(n.name, literalTwin(ctx, info, n as unknown as ts.FunctionExpression, fn)), inner);
+      }
+      if (ts.isVariableStatement(n)) {
+        const d = n.declarationList.declarations;
+        const fn = d.length === 1 ? functionInitializer(d[0]) : undefined;
+        const nested = fn && twinOf(fn);
+        if (fn && nested?.kind === 'nested') {
+          const inner = ts.visitEachChild(n, visit, tctx);
+          return guarded<ts.Node | ts.Node[]>(nested, () => [inner, ...variableTwin(ctx, nested, fn)], inner);
+        }
+      }
       return ts.visitEachChild(n, visit, tctx);
     };
-    for (let i = 0; i < out.length; i++) out[i] = visit(out[i]) as ts.Statement;
+    for (let i = 0; i < out.length; i++) {
+      const r = visit(out[i]);
+      if (Array.isArray(r)) { out.splice(i, 1, ...(r as ts.Statement[])); i += r.length - 1; } else out[i] = r as ts.Statement;
+    }
   }
   // imports go after any leading directives/imports so the module's own imports stay first
   const imports = ctx.imports();

@@ -4,11 +4,13 @@ import * as ts from 'typescript';
 import { isAssignmentOperator } from '../activity';
 import { Tan, id, num } from '../algebra';
 import { CODES, fail, snippet } from '../diagnostics';
-import { tangentName } from '../naming';
-import { resolveCallee } from '../callgraph';
+import { tangentName, twinName } from '../naming';
+import { TwinInfo, localName, resolveCallee, tangentSlots } from '../callgraph';
 import { COMPOUND_TO_BINARY, BINARY_RULES } from '../rules/scalar';
 import { diffKind } from '../types';
+import { refuse } from '../rules/unsupported';
 import { countWork } from '../work';
+import { ArrayLowering } from './arrays';
 import { Dual, ExpressionLowering, hintFor, isCheap } from './expressions';
 
 const f = ts.factory;
@@ -19,11 +21,96 @@ const VISITS_CHILD_STATEMENTS = new Set<ts.SyntaxKind>([ts.SyntaxKind.IfStatemen
   ts.SyntaxKind.LabeledStatement, ts.SyntaxKind.CaseClause, ts.SyntaxKind.DefaultClause, ts.SyntaxKind.TryStatement,
   ts.SyntaxKind.CatchClause]);
 
-export class StatementEmitter extends ExpressionLowering {
+function pairType(t: ts.TypeNode | undefined): ts.TypeNode | undefined {
+  return t && ts.setEmitFlags(f.createTupleTypeNode([t, t]), ts.EmitFlags.SingleLine);
+}
+
+export class StatementEmitter extends ArrayLowering {
+  /** The twin's parameters (each differentiable one followed by its tangent), body and `[T, T]` return type. */
+  twinSignature(fn: ts.FunctionLikeDeclaration): { params: ts.ParameterDeclaration[]; body: ts.Block; type?: ts.TypeNode } {
+    const ctx = this.ctx;
+    const params: ts.ParameterDeclaration[] = [];
+    const prologue: ts.Statement[] = [];
+    let slot = 0;
+    for (const p of fn.parameters) {
+      if (ts.isIdentifier(p.name) && p.name.text === 'this') { params.push(p); continue; }
+      params.push(p);
+      if (!this.info.tangentSlots[slot++]) continue;
+      if (!ts.isIdentifier(p.name) || p.dotDotDotToken) refuse(p, 'restParameter', p.getText());
+      const dname = this.tangentOf(p.name);
+      const pname = p.name as ts.Identifier;
+      if (p.initializer && this.activity.carries(p.initializer)) {
+        // a default computed from other parameters: computed (with its tangent) in the body when the argument is omitted
+        const saved = this.out;
+        this.out = [];
+        const v = this.lower(p.initializer);
+        const stmts = [...this.out, f.createExpressionStatement(f.createAssignment(id(pname.text), v.p)),
+          f.createExpressionStatement(f.createAssignment(dname, v.t ?? this.zeroFor(this.kindOf(p.name), () => id(pname.text))))];
+        this.out = saved;
+        prologue.push(f.createIfStatement(f.createStrictEquality(id(pname.text), id('undefined')), f.createBlock(stmts, true)));
+        params[params.length - 1] = f.updateParameterDeclaration(p, p.modifiers, p.dotDotDotToken, p.name, f.createToken(ts.SyntaxKind.QuestionToken), p.type, undefined);
+        params.push(f.createParameterDeclaration(undefined, undefined, dname, f.createToken(ts.SyntaxKind.QuestionToken), p.type));
+        continue;
+      }
+      // a constant default: an omitted argument's tangent arrives as undefined (or zerosLike(undefined)), so default it to zeros
+      const dinit = p.initializer && f.createCallExpression(ctx.runtime('zerosLike'), undefined, [f.createIdentifier(p.name.text)]);
+      params.push(f.createParameterDeclaration(undefined, undefined, dname, p.questionToken, p.type, dinit));
+    }
+    const body = fn.body!;
+    const stmts = ts.isBlock(body) ? body.statements : [f.createReturnStatement(body)];
+    const out = [...prologue, ...this.block(stmts)];
+    // a body that can fall off its end (void functions) still returns the [value, tangent] pair
+    const sig = ctx.checker.getSignatureFromDeclaration(fn);
+    const ret = sig && ctx.checker.getReturnTypeOfSignature(sig);
+    const mayFallOff = !!ret && !!(ret.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined)
+      || (ret.isUnion() && ret.types.some((t) => t.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined))));
+    if (ts.isBlock(body) && mayFallOff && !(out.length && ts.isReturnStatement(out[out.length - 1]))) {
+      out.push(f.createReturnStatement(f.createArrayLiteralExpression([id('undefined'), id('undefined')])));
+    }
+    return { params, body: f.createBlock(out, true), type: pairType(fn.type) };
+  }
+
+  /** An emitter for a local function's twin: same activity, names and tangents (captured variables keep theirs). */
+  private nested(info: TwinInfo): StatementEmitter {
+    return new StatementEmitter(this.ctx, this.activity, this.names, info, { tangents: this.tangents, locals: this.locals });
+  }
+
+  /**
+   * Local functions of a block get their twin names up front: declarations are hoisted (called before they appear,
+   * recursively), and `const` helpers may be called by functions declared earlier.
+   */
+  private planLocals(stmts: readonly ts.Statement[]): void {
+    for (const s of stmts) {
+      const fn = ts.isFunctionDeclaration(s) && s.body ? s : ts.isVariableStatement(s) ? localInitializer(s) : undefined;
+      if (!fn || this.locals.has(fn)) continue;
+      const slots = tangentSlots(fn, this.checker);
+      if (!slots.some(Boolean) && !this.activity.captures(fn)) continue; // a plain helper: kept as written
+      const name = localName(fn) ?? 'local';
+      if (fn.asteriskToken || ts.getModifiers(fn)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) {
+        if (this.activity.captures(fn)) fail(fn, `local function '${name}' is async or a generator and uses active values`, 'make it a plain synchronous function');
+        continue;
+      }
+      this.locals.set(fn, { fn, name, twin: this.names.fresh(twinName(name)), file: this.ctx.sf, kind: 'local', exported: false,
+        tangentSlots: slots, custom: false });
+    }
+  }
+
+  /** `function g_jvp(…) {…}` / `const g_jvp = (…) => {…}` for a local function, emitted right after it. */
+  protected localTwin(info: TwinInfo): ts.Statement {
+    const fn = info.fn as ts.FunctionLikeDeclaration;
+    const { params, body, type } = this.nested(info).twinSignature(fn);
+    if (ts.isFunctionDeclaration(fn)) return f.createFunctionDeclaration(undefined, undefined, info.twin, fn.typeParameters, params, type, body);
+    const lit = ts.isArrowFunction(fn)
+      ? f.createArrowFunction(undefined, fn.typeParameters, params, type, f.createToken(ts.SyntaxKind.EqualsGreaterThanToken), body)
+      : f.createFunctionExpression(undefined, undefined, undefined, fn.typeParameters, params, type, body);
+    return this.constDecl(info.twin, lit);
+  }
+
   /** Emits `stmts` into a fresh list and returns it. */
   block(stmts: readonly ts.Statement[]): ts.Statement[] {
     const saved = this.out;
     this.out = [];
+    this.planLocals(stmts);
     for (const s of stmts) this.visitStatement(s);
     const res = this.out;
     this.out = saved;
@@ -55,6 +142,9 @@ export class StatementEmitter extends ExpressionLowering {
   }
 
   private visitStatementKind(s: ts.Statement): void {
+    const local = ts.isFunctionDeclaration(s) ? this.locals.get(s) : ts.isVariableStatement(s) ? this.localOf(s) : undefined;
+    if (local) { this.emit(s, this.localTwin(local)); return; }
+    if (ts.isFunctionDeclaration(s)) { this.rejectClosures(s); this.emit(s); return; }
     this.rejectClosures(s);
     switch (s.kind) {
       case ts.SyntaxKind.VariableStatement: return this.visitVariableStatement(s as ts.VariableStatement);
@@ -111,7 +201,7 @@ export class StatementEmitter extends ExpressionLowering {
         this.emit(s); return;
       default:
         if (this.touchesActive(s)) {
-          return fail(s, `${ts.SyntaxKind[s.kind]} using active (differentiated) values is not supported`, 'move it out of the differentiated function');
+          return refuse(s, 'otherStatement', ts.SyntaxKind[s.kind]);
         }
         this.emit(s);
     }
@@ -125,23 +215,40 @@ export class StatementEmitter extends ExpressionLowering {
     return this.asBlock(s);
   }
 
-  /** Closures over active variables would need their own tangents: rejected with a located error. */
+  private localOf(s: ts.VariableStatement): TwinInfo | undefined {
+    const fn = localInitializer(s);
+    return fn && this.locals.get(fn);
+  }
+
+  /**
+   * Closures over active state that the emitter does not lower (a function literal handed to an unknown function, a
+   * local function used as a value) would lose their tangents: rejected with a located error. Local functions with
+   * twins and the callbacks of the array methods the emitter knows are fine.
+   */
   private rejectClosures(s: ts.Statement): void {
     const visit = (n: ts.Node): void => {
       countWork();
       // a nested statement the emitter visits itself is checked then (issue 10: walking it here too was quadratic in nesting)
       if (n !== s && n.parent && VISITS_CHILD_STATEMENTS.has(n.parent.kind) && (ts.isStatement(n) || ts.isBlock(n))) return;
       if (ts.isFunctionLike(n)) {
-        if (this.touchesActive(n)) {
-          fail(n, 'a closure that uses active (differentiated) variables is not supported', 'move the function to module level and pass the values as arguments');
+        if (this.locals.has(n) || this.isHandledCallback(n)) return;
+        if (this.activity.captures(n)) {
+          refuse(n, 'escapingClosure');
         }
         return;
       }
+      if (ts.isIdentifier(n) && !(ts.isCallExpression(n.parent) && n.parent.expression === n) && !this.isHandledCallback(n)) {
+        const local = this.activity.localFunction(n);
+        if (local && this.locals.has(local) && this.activity.captures(local) && !isDeclarationName(n)) {
+          fail(n, `local function '${n.text}' uses active (differentiated) variables and is used as a value here`,
+            `call ${n.text}(…) directly, or pass it as the callback of an array method (map, forEach, reduce, …)`);
+        }
+      }
       if (n.kind === ts.SyntaxKind.YieldExpression || n.kind === ts.SyntaxKind.AwaitExpression) {
-        fail(n, `'${snippet(n)}' cannot appear in a differentiated function`, 'differentiate a synchronous, non-generator function');
+        refuse(n, 'generatorsAndAsync');
       }
       if (ts.isIdentifier(n) && n.text === 'arguments' && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) {
-        fail(n, "'arguments' cannot be used in a differentiated function", 'declare the parameters explicitly');
+        refuse(n, 'generatorsAndAsync', 'arguments');
       }
       ts.forEachChild(n, visit);
     };
@@ -152,7 +259,7 @@ export class StatementEmitter extends ExpressionLowering {
     if (!e) return;
     const visit = (n: ts.Node): void => {
       if (ts.isBinaryExpression(n) && isAssignmentOperator(n.operatorToken.kind) && this.activity.carries(n)) {
-        fail(n, `assignment to an active value in a loop header ('${snippet(n)}') is not supported`, 'move the update into the loop body');
+        refuse(n, 'loopHeaderUpdate');
       }
       if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && this.touchesActive(n.operand)
         && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) {
@@ -251,12 +358,12 @@ export class StatementEmitter extends ExpressionLowering {
     if (ts.isArrayBindingPattern(name)) {
       return f.createArrayBindingPattern(name.elements.map((e) => {
         if (ts.isOmittedExpression(e) || !this.hasTangent(e.name)) return f.createOmittedExpression();
-        if (e.initializer || e.dotDotDotToken) fail(e, 'defaults and rest elements in an active destructuring are not supported', 'destructure plainly and assign defaults after');
+        if (e.initializer || e.dotDotDotToken) refuse(e, 'destructuringDefault');
         return f.createBindingElement(undefined, undefined, this.tangentPattern(e.name));
       }));
     }
     return f.createObjectBindingPattern(name.elements.filter((e) => this.hasTangent(e.name)).map((e) => {
-      if (e.initializer || e.dotDotDotToken) fail(e, 'defaults and rest elements in an active destructuring are not supported', 'destructure plainly and assign defaults after');
+      if (e.initializer || e.dotDotDotToken) refuse(e, 'destructuringDefault');
       const key = e.propertyName ?? (ts.isIdentifier(e.name) ? e.name : undefined);
       if (!key) return fail(e, 'unsupported destructuring', 'destructure plainly');
       return f.createBindingElement(undefined, ts.isIdentifier(key) ? key.text : key as ts.PropertyName, this.tangentPattern(e.name));
@@ -293,12 +400,15 @@ export class StatementEmitter extends ExpressionLowering {
       return this.visitPush(e, e.expression);
     }
     // statement-level call of a differentiated function (it may write active values into its arguments)
-    if (ts.isCallExpression(e) && e.arguments.some((a) => this.activity.carries(a))) {
+    // (a local function's twin also keeps the tangents of the variables it captures up to date)
+    if (ts.isCallExpression(e)) {
       const callee = resolveCallee(e.expression, this.checker);
-      if (callee && this.ctx.plan.twins.get(callee)) { this.lowerUserCall(e, true); return; }
+      if (callee && (this.locals.get(callee) && this.activity.carries(e)
+        || e.arguments.some((a) => this.activity.carries(a)) && this.ctx.plan.twins.get(callee))) { this.lowerUserCall(e, true); return; }
     }
     if (!this.activity.carries(e)) { this.emit(s); return; }
-    const v = this.lower(e);
+    // xs.pop(), xs.forEach(…) as statements: the result is dropped, the tangent's update is not
+    const v = ts.isCallExpression(e) ? this.lowerCall(e, true) : this.lower(e);
     if (!isCheap(v.p)) this.emit(f.createExpressionStatement(v.p));
   }
 
@@ -328,8 +438,21 @@ export class StatementEmitter extends ExpressionLowering {
 
   private visitAssignment(e: ts.BinaryExpression): void {
     const op = e.operatorToken.kind;
+    const l = e.left;
+    if (ts.isPropertyAccessExpression(l) && l.name.text === 'length' && op === ts.SyntaxKind.EqualsToken && this.activity.isReference(l.expression)) {
+      // xs.length = n truncates (or extends with holes) the tangent array the same way
+      const arr = this.hoistDual(this.lower(l.expression), hintFor(l.expression));
+      const n = this.hoist(this.lower(e.right).p, 'n');
+      if (arr.t) this.emit(f.createExpressionStatement(f.createAssignment(f.createPropertyAccessExpression(arr.t, 'length'), n)));
+      this.emit(f.createExpressionStatement(f.createAssignment(f.createPropertyAccessExpression(arr.p, 'length'), n)));
+      return;
+    }
     if (ts.isArrayLiteralExpression(e.left) || ts.isObjectLiteralExpression(e.left)) {
-      return fail(e.left, 'destructuring assignment to active variables is not supported', 'assign each variable on its own (use a temporary)');
+      if (op !== ts.SyntaxKind.EqualsToken) return fail(e, 'compound destructuring assignment', 'use =');
+      // [a, b] = [b, a * x]: the right side is evaluated once, then each target takes its part and the part's tangent
+      const v = this.hoistDual(this.lower(e.right), 'parts');
+      const src = v.t && !isCheap(v.t) ? { p: v.p, t: this.hoist(v.t, tangentName('parts')) } : v;
+      return this.destructure(e.left, src);
     }
     const target = this.targetPair(e.left);
     const kind = this.kindOf(e.left);
@@ -355,7 +478,7 @@ export class StatementEmitter extends ExpressionLowering {
     } else {
       const bop = COMPOUND_TO_BINARY[op];
       const rule = bop !== undefined ? BINARY_RULES[bop] : undefined;
-      if (!rule || bop === undefined) return fail(e, `operator '${e.operatorToken.getText()}' on an active value is not supported`, 'use +=, -=, *=, /=, **= or an explicit assignment');
+      if (!rule || bop === undefined) return refuse(e, 'logicalAssignment', e.operatorToken.getText());
       const v = this.hoistDual(this.lower(e.right), hintFor(e.right));
       const cur: Dual = { p: target.p, t: target.t };
       const res = this.applyRule(rule, [cur, v], e, ([a, b]) => f.createBinaryExpression(a, bop, b));
@@ -365,6 +488,35 @@ export class StatementEmitter extends ExpressionLowering {
       this.emit(f.createExpressionStatement(f.createAssignment(target.t, res.t ?? num(0))));
     }
     this.emit(f.createExpressionStatement(f.createBinaryExpression(target.p, primalOp, rhs)), ...freed);
+  }
+
+  /** Assigns the parts of `v` to the targets of a destructuring pattern (primal and, for active targets, tangent). */
+  private destructure(pattern: ts.Expression, v: Dual): void {
+    const part = (key: ts.Expression | string, x: ts.Expression) => (typeof key === 'string'
+      ? f.createPropertyAccessExpression(x, key) : f.createElementAccessExpression(x, key));
+    const leaf = (target: ts.Expression, key: ts.Expression | string): void => {
+      if (ts.isBinaryExpression(target) || ts.isSpreadElement(target) || ts.isSpreadAssignment(target)) {
+        refuse(target, 'destructuringDefault');
+      }
+      const p = part(key, v.p);
+      const t = v.t && part(key, v.t);
+      if (ts.isArrayLiteralExpression(target) || ts.isObjectLiteralExpression(target)) return this.destructure(target, { p, t });
+      const root = this.activity.rootOf(target);
+      if (ts.isIdentifier(root) && this.activity.isActiveSymbol(root)) {
+        const pair = this.targetPair(target);
+        this.emit(f.createExpressionStatement(f.createAssignment(pair.t, t ?? this.zeroFor(this.kindOf(target), () => p))));
+        this.emit(f.createExpressionStatement(f.createAssignment(pair.p, p)));
+      } else this.emit(f.createExpressionStatement(f.createAssignment(target, p)));
+    };
+    if (ts.isArrayLiteralExpression(pattern)) {
+      pattern.elements.forEach((el, k) => { if (!ts.isOmittedExpression(el)) leaf(el, num(k)); });
+      return;
+    }
+    for (const prop of (pattern as ts.ObjectLiteralExpression).properties) {
+      if (ts.isShorthandPropertyAssignment(prop) && !prop.objectAssignmentInitializer) leaf(prop.name, prop.name.text);
+      else if (ts.isPropertyAssignment(prop) && (ts.isIdentifier(prop.name) || ts.isStringLiteral(prop.name))) leaf(prop.initializer, prop.name.text);
+      else fail(prop, 'this destructuring assignment of active values is not supported', 'assign the parts one by one');
+    }
   }
 
   // ---- control flow ----
@@ -398,11 +550,26 @@ export class StatementEmitter extends ExpressionLowering {
   private visitFor(s: ts.ForStatement): void {
     const init = s.initializer;
     if (init && (ts.isVariableDeclarationList(init) ? init.declarations.some((d) => this.isActiveBinding(d.name)) : this.activity.carries(init))) {
-      return fail(init, `an active (differentiated) value in a for-loop initializer ('${snippet(init)}') is not supported`, 'declare the variable before the loop');
+      // for (let s = x, i = 0; …): the declarations (and their tangents) go before the loop, in a block of their own
+      if (s.incrementor && ts.isBinaryExpression(s.incrementor) && isAssignmentOperator(s.incrementor.operatorToken.kind)
+        && this.touchesActive(this.activity.rootOf(s.incrementor.left))) {
+        return refuse(s.incrementor, 'loopHeaderUpdate');
+      }
+      const head = ts.isVariableDeclarationList(init) ? f.createVariableStatement(undefined, init) : f.createExpressionStatement(init);
+      const saved = this.out;
+      this.out = [];
+      if (ts.isVariableDeclarationList(init)) this.visitVariableStatement(head as ts.VariableStatement);
+      else this.visitExpressionStatement(head as ts.ExpressionStatement);
+      this.checkInactiveHeader(s.condition);
+      const loop = f.updateForStatement(s, undefined, s.condition, s.incrementor, this.asBlock(s.statement));
+      const stmts = [...this.out, loop];
+      this.out = saved;
+      this.emit(f.createBlock(stmts, true));
+      return;
     }
     if (s.incrementor && ts.isBinaryExpression(s.incrementor) && isAssignmentOperator(s.incrementor.operatorToken.kind)
       && this.touchesActive(this.activity.rootOf(s.incrementor.left))) {
-      return fail(s.incrementor, `an update of an active value in a for-loop header ('${snippet(s.incrementor)}') is not supported`, 'move the update into the loop body');
+      return refuse(s.incrementor, 'loopHeaderUpdate');
     }
     this.checkInactiveHeader(s.condition);
     this.emit(f.updateForStatement(s, init, s.condition, s.incrementor, this.asBlock(s.statement)));
@@ -415,7 +582,7 @@ export class StatementEmitter extends ExpressionLowering {
     const active = names.some((n) => this.isActiveBinding(n));
     if (!active) {
       if (!ts.isVariableDeclarationList(init) && this.activity.carries(s.expression)) {
-        return fail(init, 'for…of over an active array must declare its loop variable', 'write for (const v of arr)');
+        return refuse(init, 'forOfWithoutDeclaration');
       }
       this.emit(f.updateForOfStatement(s, s.awaitModifier, init, s.expression, this.asBlock(s.statement)));
       return;
@@ -431,6 +598,20 @@ export class StatementEmitter extends ExpressionLowering {
     this.emit(f.updateForOfStatement(s, undefined, init, arr.p, f.createBlock([...head, ...body], true)));
     void tangentName; void CODES;
   }
+}
+
+/** The function literal of `const g = (…) => …` (one declaration), a local function candidate. */
+function localInitializer(s: ts.VariableStatement): ts.ArrowFunction | ts.FunctionExpression | undefined {
+  const d = s.declarationList.declarations;
+  if (d.length !== 1 || !ts.isIdentifier(d[0].name)) return undefined;
+  let e = d[0].initializer;
+  while (e && ts.isParenthesizedExpression(e)) e = e.expression;
+  return e && (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) ? e : undefined;
+}
+
+function isDeclarationName(n: ts.Identifier): boolean {
+  const p = n.parent;
+  return (ts.isVariableDeclaration(p) || ts.isFunctionDeclaration(p) || ts.isParameter(p) || ts.isBindingElement(p)) && p.name === n;
 }
 
 function bindingText(e: ts.BindingElement): string | undefined {

@@ -2,53 +2,18 @@
 // and its registration `registerJvp(f, f_jvp, { name, tangentSlots })`.
 import * as ts from 'typescript';
 import { Activity } from '../activity';
-import { id } from '../algebra';
 import { TwinInfo } from '../callgraph';
-import { fail } from '../diagnostics';
 import { FileContext } from './context';
 import { StatementEmitter } from './statements';
+import { id } from '../algebra';
 
 const f = ts.factory;
-
-function pairType(t: ts.TypeNode | undefined): ts.TypeNode | undefined {
-  return t && ts.setEmitFlags(f.createTupleTypeNode([t, t]), ts.EmitFlags.SingleLine);
-}
 
 /** Parameters with their tangent slots interleaved, and the body emitted by the statement emitter. */
 function twinParts(info: TwinInfo, ctx: FileContext): { params: ts.ParameterDeclaration[]; body: ts.Block; type?: ts.TypeNode } {
   const fn = info.fn as ts.FunctionLikeDeclaration;
   const activity = new Activity(fn, ctx.checker, ctx.tensorRules);
-  const emitter = new StatementEmitter(ctx, activity, ctx.scope.child(), info);
-  const params: ts.ParameterDeclaration[] = [];
-  let slot = 0;
-  for (const p of fn.parameters) {
-    if (ts.isIdentifier(p.name) && p.name.text === 'this') { params.push(p); continue; }
-    params.push(p);
-    if (!info.tangentSlots[slot++]) continue;
-    if (!ts.isIdentifier(p.name)) fail(p, 'a destructured parameter cannot get a tangent', 'take the parameter whole and destructure it in the body');
-    if (p.dotDotDotToken) fail(p, 'rest parameters cannot get tangents', 'take an array parameter instead');
-    // a caller that omits the argument passes a zero tangent, which is wrong when the default depends on active values
-    if (p.initializer && activity.carries(p.initializer)) {
-      fail(p.initializer, `a default value that depends on differentiated parameters ('${p.name.text} = ${p.initializer.getText()}') is not supported`,
-        'make the parameter required and pass the value at each call, or compute it in the body from an optional flag');
-    }
-    const dname = (emitter as unknown as { tangentOf(n: ts.Node): ts.Identifier }).tangentOf(p.name);
-    // a constant default: an omitted argument's tangent arrives as undefined (or zerosLike(undefined)), so default it to zeros
-    const dinit = p.initializer && f.createCallExpression(ctx.runtime('zerosLike'), undefined, [f.createIdentifier(p.name.text)]);
-    params.push(f.createParameterDeclaration(undefined, undefined, dname, p.questionToken, p.type, dinit));
-  }
-  const body = fn.body!;
-  const stmts = ts.isBlock(body) ? body.statements : [f.createReturnStatement(body)];
-  const out = emitter.block(stmts);
-  // a body that can fall off its end (void functions) still returns the [value, tangent] pair
-  const sig = ctx.checker.getSignatureFromDeclaration(fn);
-  const ret = sig && ctx.checker.getReturnTypeOfSignature(sig);
-  const mayFallOff = !!ret && !!(ret.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined)
-    || (ret.isUnion() && ret.types.some((t) => t.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined))));
-  if (ts.isBlock(body) && mayFallOff && !(out.length && ts.isReturnStatement(out[out.length - 1]))) {
-    out.push(f.createReturnStatement(f.createArrayLiteralExpression([id('undefined'), id('undefined')])));
-  }
-  return { params, body: f.createBlock(out, true), type: pairType(fn.type) };
+  return new StatementEmitter(ctx, activity, ctx.scope.child(), info).twinSignature(fn);
 }
 
 export function registration(ctx: FileContext, info: TwinInfo, original: ts.Expression, twin: ts.Expression): ts.Statement {

@@ -5,14 +5,18 @@
 import * as path from 'path';
 import * as ts from 'typescript';
 
-/** Source text that makes a file a root of the type-aware transform. */
+/** Source text that makes a file a root of the type-aware transform: an annotation, or a literal handed to jvp & co. */
 const TRIGGERS: readonly RegExp[] = [
   /\/\*(?:(?!\*\/)[^])*@(?:forwardGrad|customJvp)\b/, // inside a block comment: `/** @forwardGrad */`, `@customJvp rule`
   /^[ \t]*@forwardGrad\b/m, // the method decorator, at the start of a line
 ];
 
+/** A function literal passed straight to jvp/forwardGradient/fgd (differentiated without annotation). */
+const LITERAL_CALL = /\b(?:jvp|forwardGradient|fgd)\s*\(\s*(?:\(|function\b|async\b|[A-Za-z_$][\w$]*\s*=>)/;
+
 export function hasAnnotation(text: string): boolean {
-  return (text.includes('@forwardGrad') || text.includes('@customJvp')) && TRIGGERS.some((re) => re.test(text));
+  return ((text.includes('@forwardGrad') || text.includes('@customJvp')) && TRIGGERS.some((re) => re.test(text)))
+    || LITERAL_CALL.test(text);
 }
 
 export function isTypeScriptSource(fileName: string): boolean {
