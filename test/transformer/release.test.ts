@@ -324,3 +324,55 @@ describe('fixtures/tensor-release.ts (its emitted code is a baseline): JVP = ⟨
     });
   });
 });
+
+// Closures, array callbacks and spread (supported since the `lang` merge): a captured or spread value can be reached
+// after the reassignment, so the variable is never freed; temporaries inside a callback's twin still are.
+const LANG_SRC = `import { Tensor, add, matmul, mul, relu, tanh } from 'forwardgrad';
+/** @forwardGrad */
+export function captured(x: Tensor): Tensor { let h = tanh(x); const f = () => h; h = tanh(h); return add(f(), h); }
+/** @forwardGrad */
+export function capturedByArg(x: Tensor): Tensor { let h = tanh(x); const g = (t: Tensor) => mul(t, h); h = tanh(h); return add(g(x), h); }
+/** @forwardGrad */
+export function mapped(x: Tensor, ws: Tensor[]): Tensor {
+  let h = tanh(x);
+  const ys = ws.map((w) => relu(matmul(h, w)));
+  h = tanh(h);
+  return add(ys[0], h);
+}
+/** @forwardGrad */
+export function spread(x: Tensor): Tensor[] { let h = tanh(x); const a = [h]; h = tanh(h); return [...a, h]; }
+`;
+
+describe('closures, array callbacks, spread: the variable is kept, values exact', () => {
+  const on = compile({ 'lang.ts': LANG_SRC });
+  const off = compile({ 'lang.ts': LANG_SRC }, { releaseDeadTensors: false });
+  const text = transformedSource(on, 'lang.ts');
+  const twinText = (name: string): string => {
+    const at = text.indexOf(`function ${name}_jvp(`);
+    return text.slice(at, text.indexOf('fg.registerJvp', at));
+  };
+  let a: Record<string, Function>, b: Record<string, Function>;
+  beforeAll(() => { expectNoDiagnostics(on); expectNoDiagnostics(off); a = load(on, 'lang.ts'); b = load(off, 'lang.ts'); });
+  const flat = (v: unknown): Tensor[] => (v instanceof Tensor ? [v] : Array.isArray(v) ? v.flatMap(flat) : []);
+
+  test.each([
+    ['captured', () => [randn([3, 4], 1)], () => [randn([3, 4], 2)]],
+    ['capturedByArg', () => [randn([3, 4], 1)], () => [randn([3, 4], 2)]],
+    ['mapped', () => [randn([3, 4], 1), [randn([4, 4], 3), randn([4, 4], 4)]], () => [randn([3, 4], 2), [randn([4, 4], 5), randn([4, 4], 6)]]],
+    ['spread', () => [randn([3, 4], 1)], () => [randn([3, 4], 2)]],
+  ] as [string, () => unknown[], () => unknown[]][])('%s', (name, args, dirs) => {
+    tidy(() => {
+      const p = args(), v = dirs();
+      const [y, dy] = jvp(a[name], p, v);
+      const [y0, dy0] = jvp(b[name], p, v);
+      expect(flat(y).map(bits)).toEqual(flat(y0).map(bits));
+      expect(flat(dy).map(bits)).toEqual(flat(dy0).map(bits));
+      for (const t of [...flat(p), ...flat(v), ...flat(y), ...flat(dy)]) expect(t.isDisposed).toBe(false);
+      expect(twinText(name)).not.toContain('releaseTemp(h');
+    });
+  });
+
+  test("a callback's own temporaries are freed inside its twin", () => {
+    expect(twinText('mapped')).toContain('fg.releaseTemp(matmul_1, dmatmul_1);');
+  });
+});
