@@ -5,7 +5,7 @@
 // does less, never delays the call, and the results do not depend on who ran which unit.
 // After a list the helper spins briefly on Atomics.load (a back-to-back hand-off then costs < 1 µs
 // instead of ~100 µs for wait/notify), then sleeps.
-import { Worker } from 'node:worker_threads';
+import { startEvalWorker, waitWhile, type HostWorker } from '../host';
 import type { WasmMemory, WasmModule } from './webassembly';
 
 /**
@@ -106,7 +106,7 @@ export interface HelperOptions {
  * the helper took.
  */
 export class Helper {
-  private readonly worker: Worker;
+  private readonly worker: HostWorker;
   private readonly ctl: Int32Array;
   private readonly ctlF: Float32Array;
   private disposed = false;
@@ -116,15 +116,11 @@ export class Helper {
   constructor(opts: HelperOptions) {
     this.ctl = new Int32Array(opts.memory.buffer, 0, CONTROL_BYTES / 4);
     this.ctlF = new Float32Array(opts.memory.buffer, 0, CONTROL_BYTES / 4);
-    this.worker = new Worker(SOURCE, {
-      eval: true,
-      workerData: {
-        module: opts.module, memory: opts.memory, spinMs: opts.spinMs,
-        warm: CONTROL_BYTES, C: CTL, W: JOB_WORDS, OP,
-      },
+    this.worker = startEvalWorker(SOURCE, {
+      module: opts.module, memory: opts.memory, spinMs: opts.spinMs,
+      warm: CONTROL_BYTES, C: CTL, W: JOB_WORDS, OP,
     });
-    this.worker.unref(); // never keeps the process alive
-    this.worker.on('error', () => { this.disposed = true; });
+    this.worker.onError(() => { this.disposed = true; });
   }
 
   /** True once the helper has compiled and warmed up (it boots in the background). */
@@ -134,7 +130,7 @@ export class Helper {
 
   /** Blocks until the helper is ready or `timeoutMs` passed; returns `ready`. */
   waitReady(timeoutMs: number): boolean {
-    if (!this.disposed) Atomics.wait(this.ctl, CTL.ready, 0, timeoutMs);
+    if (!this.disposed) waitWhile(this.ctl, CTL.ready, 0, timeoutMs);
     return this.ready;
   }
 
@@ -178,7 +174,7 @@ export class Helper {
     let last = Atomics.load(c, CTL.finished), t0 = Date.now();
     for (let spin = 0; last !== units && spin < 20000; spin++) last = Atomics.load(c, CTL.finished);
     while (last !== units) {
-      Atomics.wait(c, CTL.finished, last, 100);
+      waitWhile(c, CTL.finished, last, 100);
       const now = Atomics.load(c, CTL.finished);
       if (now !== last) { last = now; t0 = Date.now(); } else if (Date.now() - t0 > stallMs) {
         this.broken = true;
