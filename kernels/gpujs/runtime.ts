@@ -102,7 +102,12 @@ export class KernelCache {
 
   /** Runs a kernel and refuses gpu.js's silent fallback to its cpu backend. */
   run(name: string, k: GpuKernel, args: (Float32Array | number)[]): KernelOutput {
-    const out = k(...args);
+    let out: KernelOutput;
+    try {
+      out = k(...args); // gpu.js compiles (GLSL on a GPU) on the first call
+    } catch (e) {
+      throw new Error(`gpujs-${this.mode}: kernel '${name}' failed to compile or run: ${(e as Error).message}`);
+    }
     const reason = k.kernel?.fallbackReason;
     if (reason) throw new Error(`gpujs-${this.mode}: kernel '${name}' fell back to gpu.js's cpu backend: ${reason}`);
     return out;
