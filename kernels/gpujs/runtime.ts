@@ -89,7 +89,12 @@ export class KernelCache {
     if (k) {
       this.kernels.delete(key); // re-insert: Map order is then least recently used first
     } else {
-      k = this.gpu.createKernel(source, { output, constants, precision: 'single', tactic: 'precision' });
+      // On WebGL, gpu.js maps a 2-D output [w, h] onto a w×h texture, so w above the context's
+      // maxTextureSize (8192 on SwiftShader, often 16384) fails, e.g. a [65536, 2] fused JVP of a
+      // 64×1024 activation; packing four floats per texel into a near-square texture avoids that.
+      const maxTexture = (this.gpu.Kernel as unknown as { features?: { maxTextureSize?: number } } | null)?.features?.maxTextureSize ?? 4096;
+      const packed = this.mode === 'gpu' && output.length > 1 && output[0] > maxTexture ? { optimizeFloatMemory: true } : {};
+      k = this.gpu.createKernel(source, { output, constants, precision: 'single', tactic: 'precision', ...packed });
       while (this.kernels.size > 0 && this.kernels.size >= this.maxKernels) {
         const [oldest, evicted] = this.kernels.entries().next().value as [string, GpuKernel];
         this.kernels.delete(oldest);
