@@ -1,4 +1,4 @@
-// Browser numbers (npm run bench -- browser): bundles bench/browser/page.ts like a user's page,
+// Browser numbers (npm run bench -- browser): bundles web/bench/page.ts like a user's page,
 // serves it cross-origin isolated on 127.0.0.1, loads it once in the machine's Chromium and prints
 // per-op GFLOP/s and the FGD step time per backend; writes bench/results/browser.json.
 // Without a GPU, Chromium's WebGL2 is SwiftShader: gpujs-gpu numbers are then CPU numbers.
@@ -13,15 +13,15 @@ interface Row { backend: string; case: string; MFLOP: number; ms: number; gflops
 
 async function main(): Promise<void> {
   if (!chromiumAvailable()) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
-  const { js } = await bundlePage('bench/browser/page.ts', { minify: true });
+  const { js } = await bundlePage('web/bench/page.ts', { minify: true });
   const server = await serve({ files: new Map<string, Uint8Array | string>([['/index.html', '<!doctype html><body>benchmarking…</body><script type="module" src="/bench.js"></script>'], ['/bench.js', js]]) });
   const browser = await launchChromium();
   const load = os.loadavg();
   try {
     const page = await browser.newPage();
     await page.goto(`${server.url}?backends=${process.argv[2] ?? 'wasm,gpujs-gpu,js'}`);
-    await page.waitForFunction(() => (window as unknown as { __bench?: { done: boolean } }).__bench?.done === true, undefined, { timeout: 900_000, polling: 500 });
-    const r = await page.evaluate(() => (window as unknown as { __bench: { rows: Row[]; errors: string[]; renderer: string; crossOriginIsolated: boolean; threads?: number; userAgent: string } }).__bench);
+    await page.waitForFunction(() => (globalThis as unknown as { __bench?: { done: boolean } }).__bench?.done === true, undefined, { timeout: 900_000, polling: 500 });
+    const r = await page.evaluate(() => (globalThis as unknown as { __bench: { rows: Row[]; errors: string[]; renderer: string; crossOriginIsolated: boolean; threads?: number; userAgent: string } }).__bench);
     const backends = [...new Set(r.rows.map((x) => x.backend))];
     const cases = [...new Set(r.rows.map((x) => x.case))];
     console.log(`Chromium ${/Chrome\/([\d.]+)/.exec(r.userAgent)?.[1]}, WebGL2 renderer: ${r.renderer}; cross-origin isolated: ${r.crossOriginIsolated}; wasm threads: ${r.threads}`);

@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   try {
     const page = await browser.newPage({ viewport: { width: 1200, height: 880 } });
     await page.goto(`${server.url}?backend=${backend}&model=${model}&autostart=1`);
-    await page.waitForFunction(() => (window as unknown as { __demo?: { ready: boolean } }).__demo?.ready === true, undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => (globalThis as unknown as { __demo?: { ready: boolean } }).__demo?.ready === true, undefined, { timeout: 60_000 });
     await page.waitForTimeout(Number(seconds) * 1000);
     const box = (await page.locator('#pad').boundingBox())!;
     const P = (x: number, y: number): [number, number] => [box.x + x * box.width, box.y + y * box.height];
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     await page.waitForTimeout(1500);
     const file = path.join(REPO, 'docs', 'web-demo.png');
     await page.screenshot({ path: file });
-    const s = await page.evaluate(() => (window as unknown as { __demo: { step: number; loss: number; accuracy: number; stepsPerSecond: number; guess?: number } }).__demo);
+    const s = await page.evaluate(() => (globalThis as unknown as { __demo: { step: number; loss: number; accuracy: number; stepsPerSecond: number; guess?: number } }).__demo);
     console.log(`web: wrote ${file} (step ${s.step}, loss ${s.loss.toFixed(3)}, accuracy ${(100 * s.accuracy).toFixed(1)}%, ${s.stepsPerSecond.toFixed(1)} steps/s, guess ${s.guess})`);
   } finally {
     await browser.close();

@@ -13,9 +13,9 @@ const run = chromiumAvailable() ? describe : describe.skip;
 if (!chromiumAvailable()) console.log(`test/browser: skipped, no Chromium at ${CHROMIUM}`);
 
 interface Demo { ready: boolean; backend: string; detail: string; step: number; losses: number[]; notes: string[]; guess?: number; error?: string; accuracy: number }
-const demo = (page: Page) => page.evaluate(() => (window as unknown as { __demo: Demo }).__demo);
+const demo = (page: Page) => page.evaluate(() => (globalThis as unknown as { __demo: Demo }).__demo);
 const untilStep = (page: Page, n: number, timeout = 60_000) =>
-  page.waitForFunction((k) => (window as unknown as { __demo: Demo }).__demo.step >= k, n, { timeout, polling: 200 });
+  page.waitForFunction((k) => (globalThis as unknown as { __demo: Demo }).__demo.step >= k, n, { timeout, polling: 200 });
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
 run('the demo page', () => {
@@ -44,12 +44,12 @@ run('the demo page', () => {
     await page.mouse.down();
     await page.mouse.move(...P(0.5, 0.85), { steps: 12 }); // a "1"
     await page.mouse.up();
-    await page.waitForFunction(() => (window as unknown as { __demo: Demo }).__demo.guess !== undefined);
+    await page.waitForFunction(() => (globalThis as unknown as { __demo: Demo }).__demo.guess !== undefined);
     d = await demo(page);
     expect(d.guess).toBeGreaterThanOrEqual(0);
     expect(d.guess).toBeLessThanOrEqual(9);
     await page.click('#backend button[data-backend="gpujs-gpu"]');
-    await page.waitForFunction(() => (window as unknown as { __demo: Demo }).__demo.backend === 'gpujs-gpu');
+    await page.waitForFunction(() => (globalThis as unknown as { __demo: Demo }).__demo.backend === 'gpujs-gpu');
     const at = (await demo(page)).step;
     await untilStep(page, at + 3); // about a step per second on SwiftShader
     d = await demo(page);
@@ -74,7 +74,7 @@ run('the demo page', () => {
       expect(d.backend).toBe('wasm');
       expect(d.notes).toContain('This browser has no WebGL2: training runs on WebAssembly.');
       await page.click('#backend button[data-backend="gpujs-gpu"]');
-      await page.waitForFunction(() => (window as unknown as { __demo: Demo }).__demo.notes.length >= 2);
+      await page.waitForFunction(() => (globalThis as unknown as { __demo: Demo }).__demo.notes.length >= 2);
       d = await demo(page);
       expect(d.backend).toBe('wasm');
       expect(d.notes[1]).toMatch(/^WebGL is unavailable here \(backend 'gpujs-gpu' failed to load: gpujs-gpu: no GPU context for gpu\.js here .*\); using wasm\.$/);
