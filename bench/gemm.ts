@@ -75,7 +75,6 @@ function wasmContender(name: string, be: WasmBackend): Contender {
 
 /** @tensorflow/tfjs-backend-wasm with its inputs created once (so XNNPACK keeps its packed B). */
 async function tfjsContender(): Promise<Contender> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const tf = require('@tensorflow/tfjs');
   require('@tensorflow/tfjs-backend-wasm');
   await tf.setBackend('wasm');
@@ -97,7 +96,6 @@ async function tfjsContender(): Promise<Contender> {
 
 function gpujsContender(): Contender | undefined {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const be: KernelBackend = require('../kernels/gpujs/index').createBackend('webasm');
     return {
       name: 'gpujs-webasm', rounds: GPUJS_ROUNDS,

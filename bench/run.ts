@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** Suite order: kernels first, then what is built on them. */
-const SUITE = ['scalar-jvp', 'build-cost', 'rng', 'gemm', 'gpujs', 'fused-jvp', 'fgd-step', 'browser'];
+const SUITE = ['scalar-jvp', 'build-cost', 'nesting', 'rng', 'gemm', 'gpujs', 'fused-jvp', 'fgd-step', 'backprop-step', 'browser'];
 
 function benchDir(): string {
   // from the sources (ts-node) or from dist/bench: the scripts themselves are TypeScript sources

@@ -114,6 +114,16 @@ export interface MaxPool2dArgs {
   directions?: number;
 }
 
+/**
+ * Reverse of maxPool2d: gx[gxOffset + argmax[o]] += gy[gyOffset + o] for o < n (accumulates: gx must
+ * be zeroed first; overlapping windows can share a winner). argmax as MaxPool2dArgs.argmax wrote it.
+ */
+export interface MaxPool2dBackwardArgs {
+  gy: Float32Array; gyOffset: number; n: number;
+  argmax: Int32Array;
+  gx: Float32Array; gxOffset: number;
+}
+
 /** What a backend provides. Everything but gemm and im2col may be left out (the js one is used). */
 export interface KernelBackend {
   readonly name: string;
@@ -126,6 +136,9 @@ export interface KernelBackend {
   logSoftmax?(args: LogSoftmaxArgs): void;
   softmaxCrossEntropy?(args: SoftmaxCrossEntropyArgs): number;
   maxPool2d?(args: MaxPool2dArgs): void;
+  /** Reverse mode: accumulates cols back into the image x (the adjoint of im2col; x is added to). */
+  col2im?(args: Im2colArgs): void;
+  maxPool2dBackward?(args: MaxPool2dBackwardArgs): void;
 }
 
 /** A backend with every kernel present (what kernels/select.ts hands to the tensor layer). */

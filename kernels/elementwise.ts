@@ -42,6 +42,7 @@ export interface BinaryEntry {
 
 const sigmoid64 = (x: number): number => 1 / (1 + Math.exp(-x));
 
+// prettier-ignore
 export const UNARY = {
   neg:      { y: '-x', dydx: '-1.0', ref: (x) => -x, dref: () => -1, domain: 'real',
               jvp: 'ẏ = −ẋ', vjp: 'x̄ = −ȳ' },
@@ -66,6 +67,7 @@ export const UNARY = {
               jvp: 'ẏ = sigmoid(x)·ẋ', vjp: 'x̄ = sigmoid(x)·ȳ' },
 } satisfies Record<string, UnaryEntry>;
 
+// prettier-ignore
 export const BINARY = {
   add: { y: 'a + b', da: '1.0', db: '1.0', ref: (a, b) => a + b, dref: () => [1, 1], domain: ['real', 'real'],
          jvp: 'ẏ = ȧ + ḃ (broadcast operand tangent broadcast alike)', vjp: 'ā = Σ ȳ, b̄ = Σ ȳ (Σ: summed back to the operand\'s shape)' },

@@ -80,3 +80,8 @@ export function waitWhile(ctl: Int32Array, index: number, value: number, timeout
   }
   return 'timed-out';
 }
+
+/** Atomics whose `wait` is waitWhile: what code shared with the workers uses on this thread. */
+export const threadAtomics: typeof Atomics = Object.create(Atomics, {
+  wait: { value: (ctl: Int32Array, index: number, value: number, timeoutMs = Infinity) => waitWhile(ctl, index, value, timeoutMs) },
+});

@@ -54,3 +54,6 @@ export function startEvalWorker(source: string, workerData: unknown): HostWorker
 export function waitWhile(ctl: Int32Array, index: number, value: number, timeoutMs: number): 'ok' | 'not-equal' | 'timed-out' {
   return Atomics.wait(ctl, index, value, timeoutMs);
 }
+
+/** Atomics for this thread's waits: Node threads may always block, so the real object. */
+export const threadAtomics: typeof Atomics = Atomics;

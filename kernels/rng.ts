@@ -8,8 +8,13 @@
 //   rademacher element i = ±1 from bit (i mod 32) of word ⌊i/32⌋
 //   normal     elements (2j, 2j+1) = Box–Muller of (word_2j, word_2j+1): r·cos θ, r·sin θ
 //
+// One Philox source per language: philox4x32 below (the JavaScript reference, used by Rng and
+// where WebAssembly SIMD is missing) and kernels/wasm/assembly/rng.as (built into rng.wasm by
+// kernels/wasm/build.mjs), which makes the words of every fill where it runs; known-answer vectors
+// check both (test/runtime/rng.test.ts), and a self-check at load falls back to the reference.
+//
 // Float32Array normal fills take a fast path where WebAssembly SIMD is available
-// (kernels/wasm/assembly/rng.as: Philox on four blocks at once, Box–Muller in float32 with
+// (rng.wasm's `normals`: Philox on 16 blocks at once, Box–Muller in float32 with
 // polynomial log/sin/cos): the same words and pairing, so the same samples up to float32 rounding,
 // but they may differ from the float64 stream (Float64Array, number[], the JavaScript path) in the
 // last bits: |fast − float64| ≤ 1e-6 for |z| < 6.8 (test/runtime/rng-fast.test.ts). Either way a
@@ -17,7 +22,7 @@
 
 import { WasmMemory, WasmModule, wasmApi } from './wasm/webassembly';
 import { RNG_WASM } from './wasm/build/binaries';
-import { NormalHelper } from './rng-helper';
+import { NormalHelper, UNIT_GROUPS } from './rng-helper';
 
 const M0 = 0xd2511f53;
 const M1 = 0xcd9e8d57;
@@ -67,7 +72,7 @@ const CHUNK = 4096; // words generated per batch (a multiple of 4)
 /**
  * Generates the raw words of elements [first, first+count) of stream (seed, stream) into
  * scratch[0 … count) (count ≤ CHUNK, first a multiple of 4). Rounds inlined: this is the hot loop
- * of the JavaScript path, used only where WebAssembly is unavailable.
+ * of the JavaScript path, used only where the WebAssembly kernel is unavailable.
  */
 function wordsAtJs(k0: number, k1: number, s0: number, s1: number, first: number, count: number): void {
   for (let i = 0; i < count; i += 4) {
@@ -87,52 +92,85 @@ function wordsAtJs(k0: number, k1: number, s0: number, s1: number, first: number
 }
 
 /*
- * The same blocks in WebAssembly, where a 32×32→64-bit product is one i64.mul (JavaScript needs four
- * 16-bit partial products): ~5× the JavaScript word rate here. Its one export writes `blocks` blocks,
- * counters block … block+blocks-1 (as a 64-bit lo/hi pair), into memory from byte 0:
- *
- *   (func (export "philox") (param $k0 $k1 $s0 $s1 $blo $bhi $n i32)
- *     b = (bhi << 32 | blo) as i64; for each of n blocks:
- *       c0, c1 = b lo, b hi; c2, c3 = s0, s1; a0, a1 = k0, k1
- *       10 times: p0 = c0 ·₆₄ 0xd2511f53; p1 = c2 ·₆₄ 0xcd9e8d57
- *                 c0, c1, c2, c3 = hi(p1) ^ c1 ^ a0, lo(p1), hi(p0) ^ c3 ^ a1, lo(p0)
- *                 a0 += 0x9e3779b9; a1 += 0xbb67ae85
- *       store c0 c1 c2 c3 (little-endian words); b += 1)
- *
- * Assembled from that text format with binaryen (parseText, optimize level 3, emitBinary).
+ * The kernel module (build/rng.wasm, source kernels/wasm/assembly/rng.as) over its own shared memory:
+ *   philox(k0, k1, s0, s1, blo, bhi, groups, dst)   the 16·groups words of blocks b … b+4·groups−1
+ *   normals(k0, k1, s0, s1, blo, bhi, groups, dst)  their 16·groups float32 normals
+ *   boxMuller(src, groups, dst)                     normals of given words (for tests)
+ * (b = bhi·2^32 + blo, written at byte dst in element order). Memory: control block
+ * (kernels/rng-helper.ts); output region S (a chunk of normals, written by both threads); region F
+ * (the main thread's fallback, never written by the helper); W (words: the chunk of every fill, and
+ * test input). A 32×32→64-bit product is one SIMD extmul there (JavaScript needs four 16-bit
+ * partial products): ~5× the JavaScript word rate.
  */
-const PHILOX_WASM = 'AGFzbQEAAAABCwFgB39/f39/f38AAwIBAAUDAQABBxMCBm1lbW9yeQIABnBoaWxveAAACtMBAdABAgZ/A34gBK0gBa1CIIaEIQ0gBkEEdCEMA0AgByAMT0UEQCANpyEIIA1CIIinIQkgAiEEIAMhBSAAIQYgASEKQQohCwNAIAitQtO+xJINfiEOIAStQtea+uwMfiIPQiCIpyAJcyAGcyEIIA+nIQkgDkIgiKcgBXMgCnMhBCAOpyEFIAZBx4yijgZrIQYgCkH7ouGkBGshCiALQQFrIgsNAAsgByAINgIAIAcgCTYCBCAHIAQ2AgggByAFNgIMIA1CAXwhDSAHQRBqIQcMAQsLCw==';
+type RngExports = {
+  philox(k0: number, k1: number, s0: number, s1: number, blo: number, bhi: number, groups: number, dst: number): void;
+  normals(k0: number, k1: number, s0: number, s1: number, blo: number, bhi: number, groups: number, dst: number): void;
+  boxMuller(src: number, groups: number, dst: number): void;
+};
+type RngKernels = { k: RngExports; module: WasmModule; memory: WasmMemory; s: Float32Array; f: Float32Array; words: Uint32Array };
+/** Normals per chunk (128 KB: stays in L2 until copied out), groups of 16 per chunk, words in W. */
+const FAST_FLOATS = 32768, FAST_GROUPS = FAST_FLOATS / 16, WORDS = 16384;
+const REGION_S = 65536, REGION_F = REGION_S + 4 * FAST_FLOATS, REGION_W = REGION_F + 4 * FAST_FLOATS, FAST_PAGES = 16;
+/** Chunks of fewer groups stay on the main thread (two units at least: a hand-off costs microseconds). */
+const MIN_SPLIT_GROUPS = 2 * UNIT_GROUPS;
 
-type PhiloxWasm = { memory: WasmMemory; philox(k0: number, k1: number, s0: number, s1: number, blo: number, bhi: number, n: number): void };
+/** Words of `blocks` consecutive blocks from counter (c0, c1, c2, c3) (c1 takes c0's carry) under key (k0, k1). */
+function philoxBlocksJs(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, blocks: number): Uint32Array {
+  const out = new Uint32Array(4 * blocks);
+  for (let j = 0; j < blocks; j++) {
+    const lo = (c0 >>> 0) + j; // the 64-bit counter as two words (c1·2^32 + c0 may exceed 2^53)
+    philox4x32(lo % TWO32, ((c1 >>> 0) + Math.floor(lo / TWO32)) % TWO32, c2, c3, k0, k1, out, 4 * j);
+  }
+  return out;
+}
 
-function loadWasm(): PhiloxWasm | undefined {
+function philoxBlocksWasm(kern: RngKernels, c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, blocks: number): Uint32Array {
+  if (4 * blocks > WORDS - 12) throw new RangeError(`philoxBlocks: at most ${(WORDS - 12) / 4} blocks, got ${blocks}`);
+  kern.k.philox(k0 | 0, k1 | 0, c2 | 0, c3 | 0, c0 | 0, c1 | 0, Math.ceil(blocks / 4), REGION_W);
+  return kern.words.slice(0, 4 * blocks);
+}
+
+function loadKernels(): RngKernels | undefined {
   try {
-    const bytes = Uint8Array.from(atob(PHILOX_WASM), (c) => c.charCodeAt(0));
-    const w = new wasmApi.Instance(new wasmApi.Module(bytes), {}).exports as unknown as PhiloxWasm;
-    // Self-check against the JavaScript rounds (two blocks across a 2^32 counter carry, high key and stream words).
-    w.philox(0x89abcdef, 0x1234567, 5, 0x80000001, -1, 7, 2);
-    const got = new Uint32Array(w.memory.buffer, 0, 8), want: number[] = [];
-    philox4x32(0xffffffff, 7, 5, 0x80000001, 0x89abcdef, 0x1234567, want, 0);
-    philox4x32(0, 8, 5, 0x80000001, 0x89abcdef, 0x1234567, want, 4);
-    return want.every((x, i) => got[i] === x) ? w : undefined;
+    const memory = new wasmApi.Memory({ initial: FAST_PAGES, maximum: FAST_PAGES, shared: true });
+    const module = new wasmApi.Module(Uint8Array.from(atob(RNG_WASM), (c) => c.charCodeAt(0)));
+    const k = new wasmApi.Instance(module, { env: { memory } }).exports as unknown as RngExports;
+    const f32 = (at: number) => new Float32Array(memory.buffer, at, FAST_FLOATS);
+    const kern = { k, module, memory, s: f32(REGION_S), f: f32(REGION_F), words: new Uint32Array(memory.buffer, REGION_W, WORDS) };
+    // Self-check against the JavaScript rounds: five blocks across a 2^32 counter carry, high key and stream words.
+    const args = [0xfffffffe, 7, 5, 0x80000001, 0x89abcdef, 0x1234567, 5] as const;
+    const got = philoxBlocksWasm(kern, ...args), want = philoxBlocksJs(...args);
+    return want.every((x, i) => got[i] === x) ? kern : undefined;
   } catch {
-    return undefined; // no WebAssembly here (or it is forbidden): the JavaScript path gives the same words
+    return undefined; // no WebAssembly SIMD (or shared memory) here: the JavaScript path gives the same words
   }
 }
 
-const wasm = typeof wasmApi === 'object' ? loadWasm() : undefined;
-/** The words of the current chunk: the WebAssembly memory (one page, never grown) or a plain array. */
-const scratch = wasm ? new Uint32Array(wasm.memory.buffer, 0, CHUNK) : new Uint32Array(CHUNK);
+const kernels = typeof wasmApi === 'object' ? loadKernels() : undefined;
+/** The words of the current chunk: region W of the kernel memory (never grown) or a plain array. */
+const scratch = kernels ? kernels.words : new Uint32Array(CHUNK);
 
 function wordsAtWasm(k0: number, k1: number, s0: number, s1: number, first: number, count: number): void {
   const b = first / 4;
-  wasm!.philox(k0 | 0, k1 | 0, s0 | 0, s1 | 0, b | 0, Math.floor(b / TWO32) | 0, count >> 2);
+  kernels!.k.philox(k0 | 0, k1 | 0, s0 | 0, s1 | 0, b | 0, Math.floor(b / TWO32) | 0, Math.ceil(count / 16), REGION_W);
 }
 
-const wordsAt = wasm ? wordsAtWasm : wordsAtJs;
+const wordsAt = kernels ? wordsAtWasm : wordsAtJs;
 
 /** Which implementation generates the words ('wasm' or 'js'), for benchmarks and tests. */
-export const rngImplementation: 'wasm' | 'js' = wasm ? 'wasm' : 'js';
+export const rngImplementation: 'wasm' | 'js' = kernels ? 'wasm' : 'js';
+
+/**
+ * The words of `blocks` consecutive Philox blocks, counter (c0, c1, c2, c3) (c0 counting up, carrying
+ * into c1) under key (k0, k1), from either implementation, for known-answer tests; 'wasm' gives
+ * undefined where the kernel is unavailable.
+ */
+export function philoxBlocks(implementation: 'js' | 'wasm', c0: number, c1: number, c2: number, c3: number,
+  k0: number, k1: number, blocks = 1): Uint32Array | undefined {
+  if (implementation === 'js') return philoxBlocksJs(c0, c1, c2, c3, k0, k1, blocks);
+  if (implementation === 'wasm') return kernels && philoxBlocksWasm(kernels, c0, c1, c2, c3, k0, k1, blocks);
+  throw new RangeError(`philoxBlocks: implementation must be 'js' or 'wasm', got ${JSON.stringify(implementation)}`);
+}
 
 /**
  * Walks elements [offset, offset+n) in chunks: `emit(j0, w0, len)` gets the words of output
@@ -182,37 +220,15 @@ export function fillRademacher(out: FloatOut, seed: number, stream = 0, offset =
   return out;
 }
 
-/*
- * The float32 normal kernel (rng.wasm): normals(k0, k1, s0, s1, blo, bhi, groups, dst) writes the
- * 16·groups normals of blocks b … b+4·groups−1 at byte dst; boxMuller(src, groups, dst) maps given
- * words (for tests). Its shared memory: control block (kernels/rng-helper.ts), then output regions
- * A (main thread) and B (helper), then W (words, for tests), FAST_FLOATS floats each.
+/**
+ * The float32 normal kernel, once its output agrees with the float64 path: an unaligned slice
+ * across a 2^32 block carry, high key and stream words.
  */
-type NormalWasm = {
-  normals(k0: number, k1: number, s0: number, s1: number, blo: number, bhi: number, groups: number, dst: number): void;
-  boxMuller(src: number, groups: number, dst: number): void;
-};
-type FastNormals = { k: NormalWasm; module: WasmModule; memory: WasmMemory; a: Float32Array; b: Float32Array; words: Uint32Array };
-const FAST_FLOATS = 16384, FAST_GROUPS = FAST_FLOATS / 16, REGION_BYTES = 4 * FAST_FLOATS;
-const REGION_A = 65536, REGION_B = REGION_A + REGION_BYTES, REGION_W = REGION_B + REGION_BYTES, FAST_PAGES = 16;
-/** Fills of fewer groups than this per thread stay on the main thread (a hand-off costs microseconds). */
-const MIN_SPLIT_GROUPS = 256;
-
-function loadFastNormals(): FastNormals | undefined {
-  try {
-    const memory = new wasmApi.Memory({ initial: FAST_PAGES, maximum: FAST_PAGES, shared: true });
-    const module = new wasmApi.Module(Uint8Array.from(atob(RNG_WASM), (c) => c.charCodeAt(0)));
-    const k = new wasmApi.Instance(module, { env: { memory } }).exports as unknown as NormalWasm;
-    const f32 = (at: number) => new Float32Array(memory.buffer, at, FAST_FLOATS);
-    const fast = { k, module, memory, a: f32(REGION_A), b: f32(REGION_B), words: new Uint32Array(memory.buffer, REGION_W, FAST_FLOATS) };
-    // Self-check against the float64 path: an unaligned slice across a 2^32 block carry, high key and stream words.
-    const seed = 0x12345 * TWO32 + 0x89abcdef, stream = 0x101 * TWO32 + 5, offset = (8 * TWO32 - 2) * 4 - 3;
-    const got = fillNormalF32(fast, new Float32Array(40), seed, stream, offset);
-    const want = fillNormalF64(new Float64Array(40), seed, stream, offset);
-    return want.every((x, i) => Math.abs(got[i] - x) < 1e-5) ? fast : undefined;
-  } catch {
-    return undefined; // no WebAssembly SIMD (or shared memory) here: float32 normals come from the float64 path
-  }
+function checkNormals(kern: RngKernels): RngKernels | undefined {
+  const seed = 0x12345 * TWO32 + 0x89abcdef, stream = 0x101 * TWO32 + 5, offset = (8 * TWO32 - 2) * 4 - 3;
+  const got = fillNormalF32(kern, new Float32Array(40), seed, stream, offset);
+  const want = fillNormalF64(new Float64Array(40), seed, stream, offset);
+  return want.every((x, i) => Math.abs(got[i] - x) < 1e-5) ? kern : undefined;
 }
 
 /** out[j] = element offset+j of the standard normal stream (seed, stream). */
@@ -227,51 +243,45 @@ let helper: NormalHelper | undefined;
 /**
  * Threads for large float32 normal fills: 1 (main thread, the default) or 2 (main + one helper,
  * started on first use; also FORWARDGRAD_RNG_THREADS=2). The numbers are the same either way. Two
- * threads win only on an idle second core: on the shared 2-core host, 1.86M normals took 5.2–5.8 ms
- * (2 threads) vs 8.3 ms (1) at load 0.8, but 13.7 ms vs 8.4 ms at load 1.5, hence opt-in.
+ * threads win only on an idle second core: with the older, latency-bound kernel 1.86M normals took
+ * 5.2–5.8 ms (2 threads) vs 8.3 ms (1) at load 0.8; with the current one the shared 2-core host,
+ * always busy since, gave 5.4 vs 4.6 ms at best (bench/NOTES.md), hence opt-in.
  */
 export function setNormalThreads(n: 1 | 2): void {
   if (n !== 1 && n !== 2) throw new RangeError(`setNormalThreads: threads must be 1 or 2, got ${String(n)}`);
   threads = n;
-  if (n === 1 && helper) { void helper.dispose(); helper = undefined; }
+  // A started helper stays parked (asleep in Atomics.wait, unref'd) and serves the next switch to 2:
+  // a second helper on the same control block would find `ready` already set and miss its first job.
 }
 
 /** Starts the helper if needed and blocks until it runs (≤ timeoutMs); returns whether it does. */
 export function waitForNormalThreads(timeoutMs = 10000): boolean {
-  return threads === 2 && fast !== undefined && (helper ??= NormalHelper.start(fast.module, fast.memory))?.waitReady(timeoutMs) === true;
+  return threads === 2 && fast !== undefined && (helper ??= NormalHelper.start(fast.module, fast.memory, fast.k))?.waitReady(timeoutMs) === true;
 }
 
 /**
- * Float32 normals from the SIMD kernel, in chunks (a slice may start mid-block). With the helper
- * ready, each chunk's later half of groups goes to it (region B) while this thread does the first
- * half (region A); if the helper does not answer, this thread computes that half too (in region A,
- * never B, which a late helper may still write).
+ * Float32 normals from the SIMD kernel, in chunks of up to FAST_GROUPS groups (a slice may start
+ * mid-block) generated into region S and copied out. With the helper ready, a chunk is a job list
+ * both threads work through (kernels/rng-helper.ts); if the helper stalls, this thread computes
+ * the chunk again in region F (never S, which a late helper may still write).
  */
-function fillNormalF32(fast: FastNormals, out: Float32Array, seed: number, stream: number, offset: number): Float32Array {
+function fillNormalF32(fast: RngKernels, out: Float32Array, seed: number, stream: number, offset: number): Float32Array {
   checkIndex('seed', seed); checkIndex('stream', stream); checkIndex('offset', offset);
   const k0 = seed | 0, k1 = Math.floor(seed / TWO32) | 0, s0 = stream | 0, s1 = Math.floor(stream / TWO32) | 0;
   const { k } = fast, n = out.length;
-  const gen = (b: number, groups: number, at: number) => k.normals(k0, k1, s0, s1, b | 0, Math.floor(b / TWO32) | 0, groups, at);
-  const copy = (from: Float32Array, skip: number, len: number, j: number) => out.set(len === FAST_FLOATS ? from : from.subarray(skip, skip + len), j);
   let h: NormalHelper | undefined;
-  if (threads === 2 && n >= 32 * MIN_SPLIT_GROUPS && (h = helper ??= NormalHelper.start(fast.module, fast.memory)) && !h.ready) h = undefined;
+  if (threads === 2 && n >= 16 * MIN_SPLIT_GROUPS && (h = helper ??= NormalHelper.start(fast.module, fast.memory, k)) && !h.ready) h = undefined;
   for (let j = 0; j < n;) {
     const e = offset + j, b = Math.floor(e / 4), skip = e - 4 * b;
-    const total = Math.ceil((skip + n - j) / 16);
-    const split = h !== undefined && h.ready && total >= 2 * MIN_SPLIT_GROUPS;
-    const gA = Math.min(FAST_GROUPS, split ? Math.ceil(total / 2) : total);
-    const gB = split ? Math.min(FAST_GROUPS, total - gA) : 0, bB = b + 4 * gA;
-    const ticket = gB > 0 ? h!.post([k0, k1, s0, s1, bB | 0, Math.floor(bB / TWO32) | 0, gB, REGION_B]) : 0;
-    gen(b, gA, REGION_A);
-    const lenA = Math.min(16 * gA - skip, n - j);
-    copy(fast.a, skip, lenA, j);
-    j += lenA;
-    if (gB > 0) {
-      const lenB = Math.min(16 * gB, n - j);
-      if (h!.wait(ticket)) copy(fast.b, 0, lenB, j);
-      else { gen(bB, gB, REGION_A); copy(fast.a, 0, lenB, j); }
-      j += lenB;
-    }
+    const groups = Math.min(FAST_GROUPS, Math.ceil((skip + n - j) / 16));
+    const blo = b | 0, bhi = Math.floor(b / TWO32) | 0;
+    let from = fast.s;
+    if (h !== undefined && h.ready && groups >= MIN_SPLIT_GROUPS) {
+      if (!h.normals([k0, k1, s0, s1, blo, bhi], groups, REGION_S)) { k.normals(k0, k1, s0, s1, blo, bhi, groups, REGION_F); from = fast.f; }
+    } else k.normals(k0, k1, s0, s1, blo, bhi, groups, REGION_S);
+    const len = Math.min(16 * groups - skip, n - j);
+    out.set(len === FAST_FLOATS ? from : from.subarray(skip, skip + len), j);
+    j += len;
   }
   return out;
 }
@@ -281,11 +291,11 @@ export function fastNormalsOfWords(words: Uint32Array): Float32Array | undefined
   if (!fast) return undefined;
   if (words.length % 16 !== 0) throw new RangeError(`fastNormalsOfWords: length must be a multiple of 16, got ${words.length}`);
   const res = new Float32Array(words.length);
-  for (let i = 0; i < words.length; i += FAST_FLOATS) {
-    const m = Math.min(FAST_FLOATS, words.length - i);
+  for (let i = 0; i < words.length; i += WORDS) {
+    const m = Math.min(WORDS, words.length - i);
     fast.words.set(words.subarray(i, i + m));
-    fast.k.boxMuller(REGION_W, m / 16, REGION_A);
-    res.set(fast.a.subarray(0, m), i);
+    fast.k.boxMuller(REGION_W, m / 16, REGION_S);
+    res.set(fast.s.subarray(0, m), i);
   }
   return res;
 }
@@ -314,7 +324,7 @@ function fillNormalF64(out: FloatOut, seed: number, stream = 0, offset = 0): Flo
   return out;
 }
 
-const fast = typeof wasmApi === 'object' ? loadFastNormals() : undefined;
+const fast = kernels && checkNormals(kernels);
 /** Which code makes Float32Array normals: the SIMD kernel ('wasm-simd') or the float64 path ('js'). */
 export const normalFloat32Implementation: 'wasm-simd' | 'js' = fast ? 'wasm-simd' : 'js';
 
@@ -371,7 +381,7 @@ export class Rng {
   }
 
   /** Fisher–Yates shuffle in place; returns the same array. */
-  shuffle<T extends { length: number; [i: number]: any }>(a: T): T {
+  shuffle<T extends { length: number; [i: number]: unknown }>(a: T): T {
     for (let i = a.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
       const t = a[i]; a[i] = a[j]; a[j] = t;

@@ -27,6 +27,7 @@ export interface ForwardGradientOptions {
   thisArg?: unknown;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- f's value type, given by the caller or left open
 export interface ForwardGradientResult<V = any> {
   value: V;
   /** Mirrors the primals; entries for arguments not in `wrt` are undefined. */
@@ -66,6 +67,7 @@ export function directionSource(options: { seed?: number; rng?: Rng }, caller: s
   return { seed };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as ForwardGradientResult
 export function forwardGradient<V = any>(f: Function, primals: readonly unknown[], options: ForwardGradientOptions = {}): ForwardGradientResult<V> {
   const caller = 'forwardGradient';
   const twin = requireTwin(f, caller);

@@ -124,6 +124,7 @@ export function twinArguments(f: Function, twin: Twin, primals: readonly unknown
  * Evaluates f at `primals` and its directional derivative along `tangents` in one forward run:
  * returns [f(primals), ∂f(primals)·tangents]. Tangents mirror primals; undefined = constant.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- f's value and tangent types, given by the caller or left open
 export function jvp<R = any, T = any>(f: Function, primals: readonly unknown[], tangents: readonly unknown[], options: JvpOptions = {}): [R, T] {
   const twin = requireTwin(f, 'jvp');
   checkOptions(options, JVP_OPTIONS, 'jvp');

@@ -6,6 +6,7 @@ import { TwinMeta, registerJvp } from './registry';
  * length (recursively for nested arrays), objects with the same numeric fields; anything else (Tensor,
  * strings, …) has no materialised tangent and gives `undefined`.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- emitted twins assign it to the primal's own type
 export function zerosLike(primal: unknown): any {
   if (typeof primal === 'number') return 0;
   if (primal instanceof Float64Array) return new Float64Array(primal.length);

@@ -8,7 +8,8 @@ const root = path.resolve(__dirname, '..');
 /** Which files count as run-time assets, per source directory. Extend here when a part ships one. */
 const ASSETS = [
   { dir: 'kernels', extensions: ['.wasm'] },
-  { dir: 'runtime', extensions: ['.wasm', '.html', '.css'] },
+  { dir: 'runtime', extensions: ['.wasm'] },
+  { dir: 'cli', extensions: ['.html', '.css'] }, // report assets
   { dir: 'transformer', extensions: ['.mjs'] }, // ESM entry points (forwardgrad/esbuild)
 ];
 

@@ -6,6 +6,8 @@ import { CODES, ForwardGradError, snippet } from './diagnostics';
 import { ZERO_DERIVATIVE_BINARY, ZERO_DERIVATIVE_MATH } from './rules/scalar';
 import { TensorRules, isInactiveProperty } from './rules/tensor';
 import { diffKind, isNeverNumeric, isOpaque } from './types';
+import { walk } from './nesting';
+import { countWork } from './work';
 
 const NO_TANGENT_BINARY = new Set<ts.SyntaxKind>([
   ...ZERO_DERIVATIVE_BINARY,
@@ -36,9 +38,19 @@ export class Activity {
     }
   }
 
+  // Memos (issue 10: build time linear in an expression's size). `carries` is asked of every subexpression while
+  // scanning and lowering, and each answer walked the subtree: quadratic in nesting depth, with a checker query per
+  // identifier each time. A node's symbol never changes; a `true` answer stays true (the active set only grows), a
+  // `false` one holds until the next symbol joins the set (so it is stored with the set's size at the time).
+  private readonly symbols = new Map<ts.Node, ts.Symbol | undefined>();
+  private readonly carried = new Map<ts.Node, true | number>();
+
   symbolOf(node: ts.Node): ts.Symbol | undefined {
-    if (ts.isShorthandPropertyAssignment(node)) return this.checker.getShorthandAssignmentValueSymbol(node);
-    return this.checker.getSymbolAtLocation(node);
+    if (this.symbols.has(node)) return this.symbols.get(node);
+    countWork();
+    const s = ts.isShorthandPropertyAssignment(node) ? this.checker.getShorthandAssignmentValueSymbol(node) : this.checker.getSymbolAtLocation(node);
+    this.symbols.set(node, s);
+    return s;
   }
 
   isActiveSymbol(node: ts.Node): boolean {
@@ -48,6 +60,15 @@ export class Activity {
 
   /** May `e` carry a nonzero tangent? (syntactic, over the current active set) */
   carries(e: ts.Node): boolean {
+    const memo = this.carried.get(e);
+    if (memo === true || memo === this.active.size) return memo === true;
+    const v = this.carriesNow(e);
+    this.carried.set(e, v || this.active.size);
+    return v;
+  }
+
+  private carriesNow(e: ts.Node): boolean {
+    countWork();
     if (ts.isIdentifier(e)) return this.isActiveSymbol(e);
     if (ts.isShorthandPropertyAssignment(e)) return this.isActiveSymbol(e);
     if (ts.isFunctionLike(e) || ts.isTypeNode(e)) return false;
@@ -181,7 +202,16 @@ export class Activity {
     }
   }
 
-  private scan(node: ts.Node): void {
+  /** Visits `root` and everything under it in source order, with an explicit stack (issue 10: no recursion per level). */
+  private scan(root: ts.Node): void {
+    walk(root, (node) => {
+      this.scanNode(node);
+      return !(ts.isFunctionLike(node) && node !== this.fn); // closures are checked by the emitter
+    });
+  }
+
+  private scanNode(node: ts.Node): void {
+    countWork();
     if (ts.isVariableDeclaration(node) && node.initializer && this.carries(node.initializer)) this.markBinding(node.name, node);
     else if (ts.isVariableDeclaration(node) && node.initializer && this.bindsActiveReference(node.name)) this.markAliases(node.initializer, node);
     else if (ts.isBinaryExpression(node) && isAssignmentOperator(node.operatorToken.kind)) {
@@ -218,8 +248,6 @@ export class Activity {
         }
       }
     }
-    if (ts.isFunctionLike(node) && node !== this.fn) return; // closures are checked by the emitter
-    ts.forEachChild(node, (c) => this.scan(c));
   }
 }
 

@@ -6,6 +6,7 @@ import * as ts from 'typescript';
 import { CODES, ForwardGradError } from './diagnostics';
 import { DiffFunction, findAnnotations, functionInitializer } from './find';
 import { NameScope, identifiersIn, twinName } from './naming';
+import { checkNesting } from './nesting';
 import { diffKind } from './types';
 
 export interface TwinInfo {
@@ -20,6 +21,8 @@ export interface TwinInfo {
   readonly tangentSlots: readonly boolean[];
   /** Set for `@customJvp`: calls go to the user's rule; no twin is emitted. */
   readonly custom: boolean;
+  /** For `@customJvp`: the name the rule's module exports it under (what other modules call), undefined if not exported. */
+  readonly ruleExport?: string;
 }
 
 export class Plan {
@@ -44,14 +47,25 @@ export function tangentSlots(fn: ts.SignatureDeclaration, checker: ts.TypeChecke
     .map((p) => diffKind(checker.getTypeAtLocation(p), checker) !== 'none');
 }
 
-/** `export function f`, or exported by a clause (`export { f }`, `export { f as g }`, `export default f`): other modules then call its twin. */
-function isExported(node: ts.FunctionDeclaration | ts.VariableDeclaration, checker: ts.TypeChecker): boolean {
-  const holder = ts.isVariableDeclaration(node) ? node.parent.parent : node;
-  if (ts.canHaveModifiers(holder) && ts.getModifiers(holder)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) return true;
-  const own = node.name && checker.getSymbolAtLocation(node.name);
-  const mod = checker.getSymbolAtLocation(node.getSourceFile());
-  if (!own || !mod) return false;
-  return checker.getExportsOfModule(mod).some((s) => (s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s) === own);
+/**
+ * The name `sym` is exported under from `file` (`export function f`, `export const f`, `export { f }` → 'f';
+ * `export { f as g }` → 'g'; `export default f` → 'default'; its own name when there are several), or undefined.
+ * The one export check (issue 7), asked of the checker's module exports, never of the syntax.
+ */
+export function exportedName(sym: ts.Symbol, file: ts.SourceFile, checker: ts.TypeChecker): string | undefined {
+  const mod = checker.getSymbolAtLocation(file);
+  if (!mod) return undefined;
+  const target = checker.getExportSymbolOfSymbol(sym);
+  const names = checker.getExportsOfModule(mod)
+    .filter((e) => e === target || (e.flags & ts.SymbolFlags.Alias && checker.getExportSymbolOfSymbol(checker.getAliasedSymbol(e)) === target))
+    .map((e) => e.name);
+  return names.includes(sym.name) ? sym.name : names[0];
+}
+
+/** Is a top-level function or const exported? Other modules then call its twin, which is exported beside it. */
+function isExported(name: ts.Identifier, checker: ts.TypeChecker): boolean {
+  const own = checker.getSymbolAtLocation(name);
+  return !!own && exportedName(own, name.getSourceFile(), checker) !== undefined;
 }
 
 /** Describes a top-level function, const-bound function literal or class method; undefined for anything else. */
@@ -61,10 +75,10 @@ function describe(fn: ts.Node, plan: Plan, custom?: string, literal = false, sha
   let name: string; let kind: TwinInfo['kind']; let exported: boolean;
   if (ts.isFunctionDeclaration(fn) && ts.isSourceFile(fn.parent)) {
     if (!fn.name) throw new ForwardGradError(fn, 'an anonymous default-exported function cannot get a twin', 'give the function a name', CODES.badAnnotation);
-    name = fn.name.text; kind = 'function'; exported = isExported(fn, checker);
+    name = fn.name.text; kind = 'function'; exported = isExported(fn.name, checker);
   } else if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isVariableDeclaration(fn.parent)
     && ts.isIdentifier(fn.parent.name) && ts.isVariableStatement(fn.parent.parent.parent) && ts.isSourceFile(fn.parent.parent.parent.parent)) {
-    name = fn.parent.name.text; kind = 'variable'; exported = isExported(fn.parent, checker);
+    name = fn.parent.name.text; kind = 'variable'; exported = isExported(fn.parent.name, checker);
   } else if (ts.isMethodDeclaration(fn) && ts.isClassDeclaration(fn.parent) && ts.isSourceFile(fn.parent.parent) && ts.isIdentifier(fn.name)) {
     name = fn.name.text; kind = 'method'; exported = false;
   } else if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && literal) {
@@ -80,15 +94,18 @@ function describe(fn: ts.Node, plan: Plan, custom?: string, literal = false, sha
   const memberTwin = kind === 'method' && !checker.getPropertyOfType(checker.getTypeAtLocation(fn.parent), twinName(name)) ? twinName(name) : undefined;
   const twin = custom ?? sharedTwin ?? memberTwin ?? (literal ? '' : plan.scope(sf).fresh(twinName(name)));
   const slots = tangentSlots(f, checker);
-  if (custom !== undefined) checkRule(f, name, custom, slots, checker);
-  return { fn: f, name, twin, file: sf, kind, exported, tangentSlots: slots, custom: custom !== undefined };
+  const rule = custom !== undefined ? checkRule(f, name, custom, slots, checker) : undefined;
+  if (!rule) checkNesting(f); // before anything recurses into its body
+  const ruleExport = rule && exportedName(rule, sf, checker);
+  return { fn: f, name, twin, file: sf, kind, exported, tangentSlots: slots, custom: custom !== undefined, ruleExport };
 }
 
 /**
  * A `@customJvp rule` must exist in the annotated function's module and take each argument followed by its tangent:
  * a missing rule would fail only when called, and a rule with too few parameters would silently drop tangents.
+ * Returns the rule's symbol.
  */
-function checkRule(fn: DiffFunction, name: string, rule: string, slots: readonly boolean[], checker: ts.TypeChecker): void {
+function checkRule(fn: DiffFunction, name: string, rule: string, slots: readonly boolean[], checker: ts.TypeChecker): ts.Symbol {
   const sym = checker.getSymbolsInScope(fn.getSourceFile(), ts.SymbolFlags.Value | ts.SymbolFlags.Alias).find((s) => s.name === rule);
   if (!sym) {
     throw new ForwardGradError(fn, `the @customJvp rule '${rule}' of '${name}' is not declared in this module`,
@@ -109,6 +126,7 @@ function checkRule(fn: DiffFunction, name: string, rule: string, slots: readonly
         `declare ${rule}(${fn.parameters.map((p, i) => (slots[i] ? `${p.name.getText()}, d${p.name.getText()}` : p.name.getText())).join(', ')})`, CODES.badAnnotation);
     }
   }
+  return sym;
 }
 
 /** The function a call's callee refers to (through import aliases), when it is a function we can see. */

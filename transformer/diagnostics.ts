@@ -9,6 +9,7 @@ export const CODES = {
   underivableCall: 94002,    // a callee whose derivative cannot be known (declared, library, callback)
   nonNumericSink: 94003,     // an active value stored where no tangent can follow it
   badAnnotation: 94004,      // @forwardGrad / @customJvp used where it cannot apply
+  tooDeep: 94005,            // code nested deeper than the transform follows (nesting.ts), or a stack overflow
   internal: 94099,           // a bug in the transform, reported instead of emitting wrong code
 } as const;
 
@@ -26,13 +27,16 @@ export function fail(node: ts.Node, message: string, hint: string, code: number 
 /** Converts anything thrown while transforming `fallback` into a located diagnostic. */
 export function toDiagnostic(error: unknown, fallback: ts.Node): ts.Diagnostic {
   const located = error instanceof ForwardGradError;
+  // a stack overflow means code nested too deeply for this process, not a bug: said so, at the function (issue 10)
+  const overflow = !located && error instanceof RangeError && /call stack/i.test(error.message);
   const node = located ? error.node : fallback;
   const sf = node.getSourceFile();
   const message = located ? `forwardgrad: ${error.message}. Fix: ${error.hint}`
+    : overflow ? 'forwardgrad: this function is nested too deeply to differentiate (the stack overflowed). Fix: split deeply nested expressions into steps held in intermediate variables'
     : `forwardgrad: internal error while differentiating this function: ${(error as Error)?.stack ?? String(error)}`;
   return {
     category: ts.DiagnosticCategory.Error,
-    code: located ? error.code : CODES.internal,
+    code: located ? error.code : overflow ? CODES.tooDeep : CODES.internal,
     file: sf,
     start: node.getStart(sf),
     length: node.getWidth(sf),

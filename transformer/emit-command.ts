@@ -6,6 +6,7 @@ import * as path from 'path';
 import * as ts from 'typescript';
 import { createForwardGradTransformer, type ForwardGradOptions } from './index';
 import { ForwardGradBuildError, isError } from './plugins/diagnostics';
+import { emitOptions } from './plugins/emit-options';
 import { loadTsConfig } from './plugins/tsconfig';
 
 export interface EmitOptions extends ForwardGradOptions {
@@ -24,8 +25,11 @@ export function emitDerivatives(files: readonly string[], outDir: string, option
   const out = path.resolve(outDir);
   const rootDir = commonDir(inputs);
   const config = loadTsConfig(path.dirname(inputs[0]), options.tsconfig);
+  // Without a tsconfig, the plugins' options: TypeScript's own defaults would resolve `forwardgrad`
+  // the Classic way (not from node_modules), leaving tensors untyped and their ops underivable.
+  const base = config.configPath ? config.options : emitOptions(config.options, 'cjs');
   const program = ts.createProgram(inputs, {
-    ...config.options,
+    ...base,
     noEmit: false, emitDeclarationOnly: false, declaration: false, composite: false, incremental: false,
     sourceMap: true, inlineSourceMap: false, inlineSources: true, outDir: out, rootDir, outFile: undefined,
   });

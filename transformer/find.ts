@@ -2,6 +2,7 @@
 // (tspc does not parse JSDoc in .ts files), the `@forwardGrad` decorator on methods, and
 // `/** @customJvp ruleName */` for user-supplied derivatives.
 import * as ts from 'typescript';
+import { walk } from './nesting';
 
 export type DiffFunction = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression | ts.MethodDeclaration;
 
@@ -43,7 +44,8 @@ export function findAnnotations(sf: ts.SourceFile): Annotations {
   const annotated: DiffFunction[] = [];
   const custom: CustomMark[] = [];
   const literals: Annotations['literals'] = [];
-  const visit = (n: ts.Node): void => {
+  // every file of the program is walked, however deeply nested: without recursion (issue 10)
+  walk(sf, (n) => {
     if (ts.isCallExpression(n) && n.arguments.length > 0) {
       const c = n.expression;
       const name = ts.isIdentifier(c) ? c.text : ts.isPropertyAccessExpression(c) ? c.name.text : '';
@@ -51,9 +53,7 @@ export function findAnnotations(sf: ts.SourceFile): Annotations {
       while (ts.isParenthesizedExpression(a)) a = a.expression;
       if (LITERAL_TAKERS.has(name) && (ts.isArrowFunction(a) || ts.isFunctionExpression(a))) literals.push({ fn: a, call: n });
     }
-    ts.forEachChild(n, visit);
-  };
-  visit(sf);
+  });
   for (const stmt of sf.statements) {
     const comments = leadingComments(stmt, sf);
     if (ts.isFunctionDeclaration(stmt)) {

@@ -6,6 +6,7 @@
 //   emit       a readable twin beside each function, registered with the runtime     emit/
 //   rules      scalar/Math, tensor ops (from the runtime manifest), user rules       rules/
 //   diagnostics  located errors with a fix hint, never a silently wrong derivative   diagnostics.ts
+import './plugins/check-peers/transformer'; // first: names a missing peer with its install line
 import * as path from 'path';
 import * as ts from 'typescript';
 import { Plan, buildPlan, relativeSpecifier } from './callgraph';

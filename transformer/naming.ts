@@ -1,9 +1,12 @@
 // The one place that invents names. User declarations are never renamed: emitted names (twins, tangents,
 // temporaries) are made unique against every identifier already in the file and every name handed out.
 import * as ts from 'typescript';
+import { walk } from './nesting';
 
 export class NameScope {
   private readonly taken: Set<string>;
+  /** Per base, the first suffix not yet tried: taken names stay taken, so a search never restarts (issue 10: it was quadratic in the temporaries). */
+  private readonly nextSuffix = new Map<string, number>();
   constructor(taken: Iterable<string>, private readonly parent?: NameScope) { this.taken = new Set(taken); }
 
   has(name: string): boolean { return this.taken.has(name) || (this.parent?.has(name) ?? false); }
@@ -11,8 +14,10 @@ export class NameScope {
   /** `base`, or `base_1`, `base_2`, … — the first one not taken; marks it taken. */
   fresh(base: string): string {
     const clean = sanitize(base);
-    let name = clean;
-    for (let i = 1; this.has(name) || isReserved(name); i++) name = `${clean}_${i}`;
+    let i = this.nextSuffix.get(clean) ?? 0;
+    let name = i ? `${clean}_${i}` : clean;
+    while (this.has(name) || isReserved(name)) name = `${clean}_${++i}`;
+    this.nextSuffix.set(clean, i + 1);
     this.taken.add(name);
     return name;
   }
@@ -29,11 +34,7 @@ function sanitize(base: string): string {
 /** Every identifier text in a file: emitted names must avoid them all. */
 export function identifiersIn(sf: ts.SourceFile): Set<string> {
   const names = new Set<string>();
-  const visit = (n: ts.Node): void => {
-    if (ts.isIdentifier(n) || ts.isPrivateIdentifier(n)) names.add(n.text);
-    ts.forEachChild(n, visit);
-  };
-  visit(sf);
+  walk(sf, (n) => { if (ts.isIdentifier(n) || ts.isPrivateIdentifier(n)) names.add(n.text); });
   return names;
 }
 

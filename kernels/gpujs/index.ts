@@ -14,7 +14,8 @@ import { maxPool2d } from './pool';
 
 export type { GpujsMode } from './runtime';
 
-export interface GpujsBackend extends CompleteBackend {
+/** Every forward kernel; the reverse-mode scatters (col2im, maxPool2dBackward) come from js (select.ts). */
+export interface GpujsBackend extends Omit<CompleteBackend, 'col2im' | 'maxPool2dBackward'> {
   readonly mode: GpujsMode;
   /** Compiled kernels (one per kernel family and shape). */
   readonly cache: KernelCache;

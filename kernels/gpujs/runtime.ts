@@ -34,7 +34,6 @@ interface GpujsModule {
 function loadGpujs(): GpujsModule {
   try {
     // Lazy on purpose (see the header): gpu.js pulls native GPU bindings.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require('gpu.js');
   } catch (e) {
     throw new Error(`gpujs backend: cannot load the 'gpu.js' package (${(e as Error).message}); ` +

@@ -8,9 +8,12 @@ import { binary } from './binary';
 import { reduce, transpose } from './reduce';
 import { logSoftmax, softmaxCrossEntropy } from './softmax';
 import { maxPool2d } from './pool';
+import { maxPool2dBackward } from './pool-backward';
+import { col2im } from './col2im';
 
 export const jsBackend: CompleteBackend = {
   name: 'js', gemm, im2col, unary, binary, reduce, transpose, logSoftmax, softmaxCrossEntropy, maxPool2d,
+  col2im, maxPool2dBackward,
 };
 
 export function createBackend(): CompleteBackend {

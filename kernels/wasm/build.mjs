@@ -2,8 +2,9 @@
 // module, written to kernels/wasm/build/*.wasm and embedded as base64 in build/binaries.ts so the
 // compiled package (dist/) and bundlers carry them without file lookups. Skips the compile when
 // the sources, compiler version and flags hash to what binaries.ts already records.
-// The float32 normal generator (rng.as) is a separate small module (build/rng.wasm, RNG_WASM) with
-// its own small shared memory (its own helper thread): kernels/rng.ts uses it without the backend.
+// The counter-based generator (rng.as: Philox words and float32 normals) is a separate small module
+// (build/rng.wasm, RNG_WASM) with its own small shared memory (its own helper thread):
+// kernels/rng.ts uses it without the backend.
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -1,17 +1,15 @@
 // The helper thread: a worker_threads Worker that shares the kernel memory and takes work from job
 // lists the main thread posts into a control block, so the op API stays synchronous. A list is cut
-// into units (a few records each) that either thread claims with a compare-exchange on one word:
+// into units (a few records each) that either thread claims (the hand-off protocol of handoff.ts):
 // the main thread works through the list too, so a helper that wakes late (a busy machine) only
 // does less, never delays the call, and the results do not depend on who ran which unit.
-// After a list the helper spins briefly on Atomics.load (a back-to-back hand-off then costs < 1 µs
-// instead of ~100 µs for wait/notify), then sleeps.
-import { startEvalWorker, waitWhile, type HostWorker } from '../host';
+import { startEvalWorker, type HostWorker } from '../host';
+import { HANDOFF_SOURCE, MAX_UNITS, awaitReady, awaitValue, closeList, drain, openList, quit } from './handoff';
 import type { WasmMemory, WasmModule } from './webassembly';
 
 /**
- * Int32 slots of the control block at byte 0 of the shared memory. `next` holds the open list's
- * tag (seq mod 2^20) and its next unclaimed unit (11 bits); `avail` is its number of units;
- * `finished` counts units done; `unit` is records per unit.
+ * Int32 slots of the control block at byte 0 of the shared memory: the job list's (handoff.ts),
+ * then `count` records of JOB_WORDS at `jobs`, `unit` records per unit, and an error flag.
  */
 export const CTL = { seq: 0, ready: 2, quit: 3, count: 4, error: 5, next: 7, avail: 8, finished: 9, unit: 10, jobs: 12 } as const;
 /** Words per job record: an opcode, then the kernel's arguments (alpha/beta as f32 bits). */
@@ -21,20 +19,10 @@ export const OP = { packB: 1, kernel: 2, convKernel: 3, convPrep: 4 } as const;
 export const CONTROL_BYTES = 32768;
 export const RESERVED_BYTES = 65536;
 export const MAX_JOBS = Math.floor((CONTROL_BYTES / 4 - CTL.jobs) / JOB_WORDS);
-/** Most units per list (the index field of `next`). */
-export const MAX_UNITS = 2047;
-const CLOSED = -1;
+export { MAX_UNITS };
 
-/** Claim protocol, the same code on both threads (pasted into the helper's source, compiled here once). */
-const CLAIM = `
-function claim(ctl, C, tag) {
-  // -1: list closed, stale or exhausted; -3: lost a race, try again; else a unit index.
-  const v = Atomics.load(ctl, C.next);
-  if (v < 0 || (v >>> 11) !== tag) return -1;
-  const avail = Atomics.load(ctl, C.avail), i = v & 2047;
-  if (i >= avail) return -1;
-  return Atomics.compareExchange(ctl, C.next, v, v + 1) === v ? i : -3;
-}
+/** Running one unit's records, the same code on both threads (pasted into the helper's source, compiled here once). */
+const RUN = `
 function runUnit(k, ctl, ctlF, C, W, OP, i) {
   const unit = ctl[C.unit];
   for (let j = i * unit, r = C.jobs + j * W; j < (i + 1) * unit; j++, r += W) {
@@ -44,15 +32,12 @@ function runUnit(k, ctl, ctlF, C, W, OP, i) {
     else k.kernel(ctl[r + 1], ctl[r + 2], ctl[r + 3], ctl[r + 4], ctl[r + 5], ctl[r + 6], ctl[r + 7], ctl[r + 8], ctlF[r + 9], ctlF[r + 10]);
   }
 }
-// Runs claimed unit i; counts it done even if it threw (the error flag tells the main thread).
+// Runs unit i; a throw sets the error flag (the unit still counts as done, so nobody waits forever).
 function work(k, ctl, ctlF, C, W, OP, i) {
   try { runUnit(k, ctl, ctlF, C, W, OP, i); } catch (e) { Atomics.store(ctl, C.error, 1); }
-  if (Atomics.add(ctl, C.finished, 1) + 1 === Atomics.load(ctl, C.avail)) Atomics.notify(ctl, C.finished);
 }
 `;
-// eslint-disable-next-line @typescript-eslint/no-implied-eval
-const shared = new Function(`${CLAIM}; return { claim, work };`)() as {
-  claim(ctl: Int32Array, C: typeof CTL, tag: number): number;
+const shared = new Function(`${RUN}; return { work };`)() as {
   work(k: unknown, ctl: Int32Array, ctlF: Float32Array, C: typeof CTL, W: number, op: typeof OP, i: number): void;
 };
 
@@ -68,29 +53,9 @@ for (let i = 0; i < 30; i++) {
   k.kernel(warm, warm + 4096, warm + 8192, 8, 1, 0, 1, 64, 1, 0);
   k.packB(warm + 12288, 64, 0, 16, 64, 0, 8, warm + 16384);
 }
-// Read before announcing readiness: the main thread posts its first job list only after that.
-let seen = Atomics.load(ctl, C.seq);
-Atomics.store(ctl, C.ready, 1);
-Atomics.notify(ctl, C.ready);
-for (;;) {
-  let s = Atomics.load(ctl, C.seq);
-  if (s === seen) {
-    const until = performance.now() + spinMs;
-    while ((s = Atomics.load(ctl, C.seq)) === seen && performance.now() < until) {
-      for (let i = 0; i < 64; i++) if (Atomics.load(ctl, C.seq) !== seen) break;
-    }
-    while ((s = Atomics.load(ctl, C.seq)) === seen) Atomics.wait(ctl, C.seq, seen, 1000);
-  }
-  seen = s;
-  if (Atomics.load(ctl, C.quit)) break;
-  const tag = s & 0xfffff;
-  for (;;) {
-    const i = claim(ctl, C, tag);
-    if (i === -1) break;
-    if (i >= 0) work(k, ctl, ctlF, C, W, OP, i);
-  }
-}
-${CLAIM}
+serve(ctl, C, spinMs, (i) => work(k, ctl, ctlF, C, W, OP, i));
+${RUN}
+${HANDOFF_SOURCE}
 `;
 
 export interface HelperOptions {
@@ -130,7 +95,7 @@ export class Helper {
 
   /** Blocks until the helper is ready or `timeoutMs` passed; returns `ready`. */
   waitReady(timeoutMs: number): boolean {
-    if (!this.disposed) waitWhile(this.ctl, CTL.ready, 0, timeoutMs);
+    if (!this.disposed) awaitReady(this.ctl, CTL, timeoutMs);
     return this.ready;
   }
 
@@ -140,22 +105,11 @@ export class Helper {
     if (!Number.isInteger(units) || units < 1 || units > MAX_UNITS || count > MAX_JOBS) {
       throw new Error(`wasm backend: bad job list (${count} records in units of ${unit})`);
     }
-    Atomics.store(c, CTL.next, CLOSED); // a late helper must not claim while the slots change
+    closeList(c, CTL); // a late helper must not claim while the slots change
     Atomics.store(c, CTL.count, count);
     Atomics.store(c, CTL.unit, unit);
-    Atomics.store(c, CTL.avail, units);
-    Atomics.store(c, CTL.finished, 0);
     Atomics.store(c, CTL.error, 0);
-    const seq = Atomics.load(c, CTL.seq) + 1;
-    this.tag = seq & 0xfffff;
-    Atomics.store(c, CTL.next, this.tag << 11);
-    Atomics.store(c, CTL.seq, seq);
-    Atomics.notify(c, CTL.seq);
-  }
-
-  /** Closes the list: claims fail from now on. */
-  private close(): void {
-    Atomics.store(this.ctl, CTL.next, CLOSED);
+    this.tag = openList(c, CTL, units);
   }
 
   /**
@@ -165,33 +119,19 @@ export class Helper {
    */
   finish(k: unknown, stallMs = 10000): void {
     const c = this.ctl;
-    for (;;) {
-      const i = shared.claim(c, CTL, this.tag);
-      if (i === -1) break;
-      if (i >= 0) shared.work(k, c, this.ctlF, CTL, JOB_WORDS, OP, i);
+    drain(c, CTL, this.tag, (i) => shared.work(k, c, this.ctlF, CTL, JOB_WORDS, OP, i));
+    if (!awaitValue(c, CTL.finished, Atomics.load(c, CTL.avail), stallMs)) {
+      this.broken = true;
+      closeList(c, CTL);
+      throw new Error(`wasm backend: the helper thread made no progress for ${stallMs} ms; continuing on one thread`);
     }
-    const units = Atomics.load(c, CTL.avail);
-    let last = Atomics.load(c, CTL.finished), t0 = Date.now();
-    for (let spin = 0; last !== units && spin < 20000; spin++) last = Atomics.load(c, CTL.finished);
-    while (last !== units) {
-      waitWhile(c, CTL.finished, last, 100);
-      const now = Atomics.load(c, CTL.finished);
-      if (now !== last) { last = now; t0 = Date.now(); } else if (Date.now() - t0 > stallMs) {
-        this.broken = true;
-        this.close();
-        throw new Error(`wasm backend: the helper thread made no progress for ${stallMs} ms; continuing on one thread`);
-      }
-    }
-    this.close();
+    closeList(c, CTL);
     if (Atomics.load(c, CTL.error)) throw new Error('wasm backend: a kernel failed while running a job list');
   }
 
   dispose(): Promise<number> {
     this.disposed = true;
-    Atomics.store(this.ctl, CTL.next, CLOSED);
-    Atomics.store(this.ctl, CTL.quit, 1);
-    Atomics.add(this.ctl, CTL.seq, 1);
-    Atomics.notify(this.ctl, CTL.seq);
+    quit(this.ctl, CTL);
     return this.worker.terminate();
   }
 }

@@ -14,6 +14,7 @@ import { zeros } from '../tensor/create';
 import { keep } from '../tensor/pool';
 import { Tensor } from '../tensor/tensor';
 import { markWritten } from '../tensor/version';
+import { checkOptions } from '../options';
 import type { Dataset } from './mnist';
 import { permutation } from './mnist';
 
@@ -32,6 +33,9 @@ export interface Batch {
   readonly x: Tensor;
   readonly labels: Int32Array;
 }
+
+/** The keys of BatchesOptions: any other key is a typo that would silently fall back to a default. */
+const BATCHES_OPTIONS = ['batchSize', 'seed', 'layout'];
 
 export const DEFAULT_BATCH_SIZE = 64;
 /** Rng stream of epoch 0's permutation: far above the direction streams fgd draws (0, 1, 2, …). */
@@ -60,6 +64,7 @@ export class Batches {
       throw fail(`dataset ${dataset.name} is inconsistent: count ${count}, ${dataset.labels.length} labels, ${dataset.images.length} pixels for ${height}×${width} images`);
     }
     if (!options || typeof options !== 'object') throw fail('options { seed, layout, batchSize? } are required');
+    checkOptions(options, BATCHES_OPTIONS, 'Batches');
     const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > count) {
       throw fail(`option batchSize must be an integer in [1, ${count}] (the dataset's size), got ${batchSize}`);

@@ -6,6 +6,7 @@ import { tensor } from '../tensor/create';
 import { tidy } from '../tensor/pool';
 import type { Model } from '../models/types';
 import type { Dataset } from './mnist';
+import { checkOptions } from '../options';
 
 export interface EvaluateOptions {
   /** Examples per forward pass (memory only; the result does not depend on it). */
@@ -20,6 +21,8 @@ export interface Evaluation {
 }
 
 export const DEFAULT_EVAL_BATCH = 500;
+/** The keys of EvaluateOptions. */
+const EVALUATE_OPTIONS = ['batchSize'];
 
 export function evaluate<P>(model: Model<P>, params: P, dataset: Dataset, options: EvaluateOptions = {}): Evaluation {
   const fail = (what: string): Error => new Error(`evaluate: ${what}`);
@@ -27,6 +30,7 @@ export function evaluate<P>(model: Model<P>, params: P, dataset: Dataset, option
   if (!dataset || !(dataset.images instanceof Float32Array) || !(dataset.labels instanceof Int32Array) || !(dataset.count >= 1)) {
     throw fail('dataset must be a non-empty Dataset from loadMnist');
   }
+  checkOptions(options, EVALUATE_OPTIONS, 'evaluate');
   const batchSize = options.batchSize ?? DEFAULT_EVAL_BATCH;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw fail(`option batchSize must be a positive integer, got ${batchSize}`);
   const { count, height, width, images, labels } = dataset;

@@ -12,6 +12,7 @@
 // stratified, so class proportions match the whole set only approximately.
 import { fs, path } from '../node-io';
 import { Rng } from '../../kernels/rng';
+import { checkOptions } from '../options';
 import { readIdx, IdxFile } from './idx';
 
 export interface Dataset {
@@ -52,11 +53,12 @@ const FILES = {
   validation: { images: 't10k-images-idx3-ubyte', labels: 't10k-labels-idx1-ubyte' },
 } as const;
 
+/** The keys of LoadMnistOptions. */
+const LOAD_MNIST_OPTIONS = ['data'];
+
 /** Loads MNIST-format data: the embedded digits, or `options.data`'s IDX files. */
 export function loadMnist(options: LoadMnistOptions = {}): MnistData {
-  if (options === null || typeof options !== 'object') throw new Error(`loadMnist: options must be an object, got ${options === null ? 'null' : typeof options}`);
-  const unknown = Object.keys(options).filter((k) => k !== 'data');
-  if (unknown.length) throw new Error(`loadMnist: unknown option ${unknown.map((k) => `'${k}'`).join(', ')} (expected 'data')`);
+  checkOptions(options, LOAD_MNIST_OPTIONS, 'loadMnist');
   if (options.data === undefined) return loadEmbedded();
   if (typeof options.data !== 'string' || options.data === '') throw new Error(`loadMnist: option 'data' must be a directory path, got ${JSON.stringify(options.data)}`);
   return loadDirectory(options.data);

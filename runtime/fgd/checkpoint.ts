@@ -77,6 +77,7 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 
 /** Reads and validates a checkpoint: every field's type and range, buffer lengths and dtypes, the checksum. */
 export function loadCheckpoint(file: string): Checkpoint {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed JSON document, checked field by field below
   let doc: any;
   try { doc = JSON.parse(fs.readFileSync(file, 'utf8')); } catch (e) { throw new Error(`checkpoint ${file}: cannot read it (${(e as Error).message})`); }
   const fail = (field: string, what: string): never => { throw new Error(`checkpoint ${file}: field '${field}' ${what}`); };
@@ -148,6 +149,7 @@ function decode(e: unknown, leaf: LeafRecord, field: string, fail: (field: strin
   return out;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- lets the checks read fields of unknown type
 function isObject(x: unknown): x is Record<string, any> {
   return x !== null && typeof x === 'object' && !Array.isArray(x);
 }

@@ -1,16 +1,27 @@
 // fgd: forward gradient descent (the paper's Algorithm 1 plus schedule, K directions, optimizers,
-// logs, checkpoints, guard); gd: the same loop with the exact gradient (n forward runs).
+// logs, checkpoints, guard); with method 'backprop' the same loop with the exact gradient by reverse
+// mode (the baseline the paper compares with); gd: the same loop with the exact gradient (n forward runs).
 import { randomSeed } from '../../kernels/rng';
 import { checkThisArg, functionName, requireTwin } from '../jvp';
 import { checkDirections, checkDistribution, DirectionDistribution } from './directions';
-import { ExactEstimator, ForwardEstimator, TwinCall } from './estimators';
-import { DescentOptions, DescentResult, checkDescentOptions, checkParams, descend, resumeOf } from './loop';
+import { BackpropEstimator, Estimator, ExactEstimator, ForwardEstimator, ReverseCall, TwinCall } from './estimators';
+import { AlgorithmSettings, DescentOptions, DescentResult, checkDescentOptions, checkParams, descend, resumeOf } from './loop';
 import { loadCheckpoint } from './checkpoint';
 import { argLeaves } from './leaves';
 
-const FGD_OPTIONS = ['directions', 'distribution', 'seed', 'vectorized'];
+export type FgdMethod = 'fgd' | 'backprop';
+
+/** The forward-gradient options (none of them applies to method 'backprop'). */
+const DIRECTION_OPTIONS = ['directions', 'distribution', 'seed', 'vectorized'] as const;
+const FGD_OPTIONS = ['method', ...DIRECTION_OPTIONS];
 
 export interface FgdOptions extends DescentOptions {
+  /**
+   * 'fgd' (default): forward gradients, the paper's Algorithm 1. 'backprop': the exact gradient by
+   * reverse mode (tape over the same tensor kernels), same schedule, optimizer, logs, checkpoints
+   * and resume; directions, distribution, seed and vectorized do not apply to it.
+   */
+  method?: FgdMethod;
   /** K directions per step, averaged (default 1, as in the paper). */
   directions?: number;
   /** 'normal' (default, the paper's) or 'rademacher'. */
@@ -32,6 +43,15 @@ export function fgd(loss: Function, params: unknown[], options: FgdOptions): Des
   checkDescentOptions(options, FGD_OPTIONS, 'fgd');
   checkParams(params, twin.meta.tangentSlots, functionName(loss, twin), 'fgd');
   checkThisArg(loss, twin, options.thisArg, 'fgd');
+  const method = options.method ?? 'fgd';
+  if (method !== 'fgd' && method !== 'backprop') throw new Error(`fgd: method must be 'fgd' or 'backprop', got ${JSON.stringify(method)}`);
+  if (method === 'backprop') {
+    for (const k of DIRECTION_OPTIONS) {
+      if (options[k] !== undefined) throw new Error(`fgd: option '${k}' does not apply to method 'backprop' (exact gradient, no random directions)`);
+    }
+    const call = new ReverseCall(loss, twin, params, options.thisArg, 'fgd');
+    return run(call, new BackpropEstimator(call), options, { algorithm: 'backprop', seed: null, directions: 0, distribution: 'exact' }, 'fgd');
+  }
   const K = checkDirections(options.directions ?? 1, 'fgd');
   const distribution = checkDistribution(options.distribution ?? 'normal', 'fgd');
   let seed = options.seed;
@@ -42,7 +62,16 @@ export function fgd(loss: Function, params: unknown[], options: FgdOptions): Des
   const leaves = argLeaves(params, params.map((_, i) => i));
   const vector = K > 1 && options.vectorized !== false && leaves.length > 0 && leaves.every((l) => l.kind === 'tensor');
   const call = new TwinCall(twin, params, options.thisArg, vector ? K : 1, 'fgd');
-  return descend(call, new ForwardEstimator(call, seed, K, distribution, vector), options, { algorithm: 'fgd', seed, directions: K, distribution, extraHeader: { vectorized: vector } }, 'fgd');
+  return run(call, new ForwardEstimator(call, seed, K, distribution, vector), options, { algorithm: 'fgd', seed, directions: K, distribution, extraHeader: { vectorized: vector } }, 'fgd');
+}
+
+/** The descent loop, then the estimator's pooled buffers go back (also when the loop throws). */
+function run(call: Parameters<typeof descend>[0], estimator: Estimator, options: DescentOptions, settings: AlgorithmSettings, caller: string): DescentResult {
+  try {
+    return descend(call, estimator, options, settings, caller);
+  } finally {
+    estimator.finish();
+  }
 }
 
 /** Gradient descent with the exact gradient from n forward runs along basis vectors (small n). */
@@ -52,7 +81,7 @@ export function gd(loss: Function, params: unknown[], options: DescentOptions): 
   checkParams(params, twin.meta.tangentSlots, functionName(loss, twin), 'gd');
   checkThisArg(loss, twin, options.thisArg, 'gd');
   const call = new TwinCall(twin, params, options.thisArg, 1, 'gd');
-  return descend(call, new ExactEstimator(call), options, { algorithm: 'gd', seed: null, directions: 0, distribution: 'basis' }, 'gd');
+  return run(call, new ExactEstimator(call), options, { algorithm: 'gd', seed: null, directions: 0, distribution: 'basis' }, 'gd');
 }
 
 export type { DescentOptions, DescentResult, StepInfo, DescentStatus } from './loop';

@@ -50,8 +50,10 @@ export function describeValue(x: unknown): string {
  * Appends the leaves of `container[key]` (named `name`) to `out`, numbering elements after the
  * leaves already there. Numbers are written back into their container by `commit()`.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the user's parameter container, read and written back by key
 export function collectLeaves(container: any, key: string | number, name: string, out: Leaf[] = []): Leaf[] {
   let next = totalSize(out);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as collectLeaves
   const visit = (x: unknown, path: string, container: any, key: string | number) => {
     const kind = leafKind(x);
     if (kind === 'number') {
@@ -84,15 +86,25 @@ export function argLeaves(args: unknown[], indices: readonly number[]): Leaf[] {
   return out;
 }
 
+/** The Tensors inside a value, in leaf order (the order collectLeaves walks). */
+export function tensorsIn(x: unknown, out: Tensor[] = []): Tensor[] {
+  if (isTensor(x)) out.push(x);
+  else if (leafKind(x) !== undefined) return out;
+  else if (Array.isArray(x)) for (const e of x) tensorsIn(e, out);
+  else if (isPlainObject(x)) for (const k of Object.keys(x)) tensorsIn(x[k], out);
+  return out;
+}
+
 export function totalSize(leaves: readonly Leaf[]): number {
   return leaves.length === 0 ? 0 : leaves[leaves.length - 1].offset + leaves[leaves.length - 1].size;
 }
 
 /**
  * A zero structure mirroring `primal` (a fresh tangent or gradient). Tensors get a fresh
- * Float32 tensor; with `directions` K > 1 their shape gains a leading K axis (vector mode).
+ * Float32 tensor (from `zeroTensor` when given, e.g. a pooled one); with `directions` K > 1 their
+ * shape gains a leading K axis (vector mode).
  */
-export function zerosMirror(primal: unknown, directions = 1): unknown {
+export function zerosMirror(primal: unknown, directions = 1, zeroTensor?: (shape: readonly number[]) => Tensor): unknown {
   const kind = leafKind(primal);
   switch (kind) {
     case 'number': return 0;
@@ -100,14 +112,14 @@ export function zerosMirror(primal: unknown, directions = 1): unknown {
     case 'f32': return new Float32Array((primal as Float32Array).length);
     case 'f64': return new Float64Array((primal as Float64Array).length);
     case 'tensor': {
-      const t = primal as Tensor;
-      return new Tensor(new Float32Array(t.size * directions), directions > 1 ? [directions, ...t.shape] : t.shape);
+      const t = primal as Tensor, shape = directions > 1 ? [directions, ...t.shape] : t.shape;
+      return zeroTensor ? zeroTensor(shape) : new Tensor(new Float32Array(t.size * directions), shape);
     }
   }
-  if (Array.isArray(primal)) return primal.map((e) => zerosMirror(e, directions));
+  if (Array.isArray(primal)) return primal.map((e) => zerosMirror(e, directions, zeroTensor));
   if (isPlainObject(primal)) {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(primal)) out[k] = zerosMirror(primal[k], directions);
+    for (const k of Object.keys(primal)) out[k] = zerosMirror(primal[k], directions, zeroTensor);
     return out;
   }
   return undefined;

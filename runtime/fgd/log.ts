@@ -23,6 +23,7 @@ export class JsonLinesLog {
 }
 
 /** Reads a JSON-lines file back (for reports and tests). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- records of any shape, read back by tests and reports
 export function readJsonLines(file: string): Array<Record<string, any>> {
   return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l));
 }

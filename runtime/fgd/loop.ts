@@ -118,7 +118,7 @@ function scheduleId(s: Schedule): string {
 }
 
 /** Everything besides the state that decides the run's future (recorded in checkpoints, compared on resume). */
-function runIdentity(call: TwinCall, options: DescentOptions, settings: AlgorithmSettings, optimizer: { name: string; hyper: Record<string, number | boolean> }): RunIdentity {
+function runIdentity(call: Pick<TwinCall, 'twin'>, options: DescentOptions, settings: AlgorithmSettings, optimizer: { name: string; hyper: Record<string, number | boolean> }): RunIdentity {
   const fixed = typeof options.lr === 'number';
   const extra = Object.entries(settings.extraHeader ?? {}).filter(([, v]) => v === null || ['number', 'string', 'boolean'].includes(typeof v));
   return {
@@ -138,7 +138,7 @@ export function checkIterations(n: unknown, caller: string): number {
   return n as number;
 }
 
-export function descend(call: TwinCall, estimator: Estimator, options: DescentOptions, settings: AlgorithmSettings, caller: string): DescentResult {
+export function descend(call: Pick<TwinCall, 'leaves' | 'params' | 'twin'>, estimator: Estimator, options: DescentOptions, settings: AlgorithmSettings, caller: string): DescentResult {
   const iterations = checkIterations(options.iterations, caller);
   const schedule = resolveSchedule(options.lr, options.decay);
   const leaves = call.leaves;

@@ -9,7 +9,6 @@ const NONE: Progress = { update() {}, stop() {} };
 
 export function createProgress(label: string, total: number, start: number, enabled?: boolean): Progress {
   if (!(enabled ?? process.stdout.isTTY === true)) return NONE;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { SingleBar, Presets } = require('cli-progress') as typeof CliProgress;
   const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total} loss {loss} | {eta_formatted}`, hideCursor: true, stream: process.stdout }, Presets.shades_classic);
   bar.start(total, start, { loss: '-' });

@@ -6,6 +6,7 @@ import type { Layout } from '../data/batches';
 
 export type { Layout };
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each model's parameter object type; callers that hold any model leave it open
 export interface Model<P = any> {
   /** 'logreg' | 'mlp' | 'cnn' | 'deep-mlp-<L>'. */
   readonly name: string;

@@ -6,10 +6,17 @@
 // - im2col + gemm otherwise. Images go through in chunks (columns stay cache-sized); per chunk
 //   the columns of x are built once and serve y and every x·ẇ_k, and each ẋ_k chunk is pushed
 //   through the same w, accumulating onto x·ẇ_k.
+// Reverse mode (conv2dVjp), through the same kernels:
+// - w̄ = Σ_n ȳ_n·cols(x_n)ᵀ: im2col per image, then one gemm with transB (the packer reads colsᵀ in
+//   place), accumulating over images (beta = 1);
+// - x̄: with stride 1 and the direct kernel, x̄ = conv(ȳ, w') with w' the flipped, channel-swapped
+//   filter (a tiny O·C·kh·kw copy) and padding k−1−p ("full" correlation); otherwise per image
+//   cols = wᵀ·ȳ_n (gemm transA) scattered back by col2im.
+import type { OpRule } from './rule';
 import { hasConv2dNchw, type Conv2dArgs, type Conv2dNchwKernel, type CompleteBackend } from '../../kernels/backend';
 import { acquire, release } from '../tensor/pool';
 import { writeVersion } from '../tensor/version';
-import { Tensor } from '../tensor/tensor';
+import { Tensor, empty, zerosPooled } from '../tensor/tensor';
 import { checkOptions } from '../options';
 import { JvpResult, Tangent, activeTensor, allocOut, backend, directions, expectTensor, isStacked, opError, pairOption, shapeStr } from './tangents';
 
@@ -133,4 +140,71 @@ function convDirect(k: CompleteBackend & Conv2dNchwKernel, g: Geometry, x: Tenso
   release(tmp);
 }
 
-export const conv2d = (x: Tensor, w: Tensor, options?: Conv2dOptions): Tensor => conv2dJvp(x, undefined, w, undefined, options)[0];
+export function conv2dVjp(gy: Tensor, _y: Tensor, args: readonly unknown[], needs: readonly boolean[]): (Tensor | undefined)[] {
+  const x = args[0] as Tensor, w = args[1] as Tensor;
+  const g = geometry(x, w, args[2] as Conv2dOptions | undefined);
+  const k = backend();
+  const P = g.oh * g.ow, CKK = g.C * g.kh * g.kw, img = g.C * g.H * g.W, out = g.O * P;
+  const cols = needs[1] || (needs[0] && !directInputGradient(k, g)) ? acquire(CKK * P) : undefined;
+  const im2colArgs = (n: number, target: Float32Array, cols: Float32Array) => ({
+    x: target, xOffset: n, c: g.C, h: g.H, w: g.W, kh: g.kh, kw: g.kw,
+    strideH: g.sh, strideW: g.sw, padH: g.ph, padW: g.pw, outH: g.oh, outW: g.ow, cols, colsOffset: 0,
+  });
+  let gw: Tensor | undefined, gx: Tensor | undefined;
+  if (needs[1]) {
+    gw = empty(w.shape);
+    for (let n = 0; n < g.N; n++) {
+      k.im2col(im2colArgs(x.offset + n * img, x.buffer, cols!));
+      // w̄[O, CKK] (+)= ȳ_n[O, P]·cols_nᵀ
+      k.gemm({
+        m: g.O, n: CKK, k: P, a: gy.buffer, aOffset: gy.offset + n * out, lda: P, transA: false, strideA: 0,
+        b: cols!, bOffset: 0, ldb: P, transB: true, strideB: 0,
+        c: gw.buffer, cOffset: gw.offset, ldc: CKK, strideC: 0, batch: 1, alpha: 1, beta: n === 0 ? 0 : 1,
+      });
+    }
+  }
+  if (needs[0]) {
+    if (directInputGradient(k, g)) {
+      gx = empty(x.shape);
+      const flipped = acquire(w.size), wb = w.buffer, kk = g.kh * g.kw;
+      for (let o = 0; o < g.O; o++) {
+        for (let c = 0; c < g.C; c++) {
+          const src = w.offset + (o * g.C + c) * kk, dst = (c * g.O + o) * kk;
+          for (let i = 0; i < kk; i++) flipped[dst + i] = wb[src + kk - 1 - i];
+        }
+      }
+      k.conv2dNchw({
+        x: gy.buffer, xOffset: gy.offset, batch: g.N, c: g.O, h: g.oh, w: g.ow, weight: flipped, weightOffset: 0, o: g.C,
+        kh: g.kh, kw: g.kw, strideH: 1, strideW: 1, padH: g.kh - 1 - g.ph, padW: g.kw - 1 - g.pw, outH: g.H, outW: g.W,
+        y: gx.buffer, yOffset: gx.offset,
+      });
+      release(flipped);
+    } else {
+      gx = zerosPooled(x.shape);
+      for (let n = 0; n < g.N; n++) {
+        // cols[CKK, P] = wᵀ·ȳ_n (w stored [O, CKK]: op(A) = wᵀ via transA), then added back into x̄_n
+        k.gemm({
+          m: CKK, n: P, k: g.O, a: w.buffer, aOffset: w.offset, lda: CKK, transA: true, strideA: 0,
+          b: gy.buffer, bOffset: gy.offset + n * out, ldb: P, transB: false, strideB: 0,
+          c: cols!, cOffset: 0, ldc: P, strideC: 0, batch: 1, alpha: 1, beta: 0,
+        });
+        k.col2im(im2colArgs(gx.offset + n * img, gx.buffer, cols!));
+      }
+    }
+  }
+  if (cols) release(cols);
+  return [gx, gw, undefined];
+}
+
+/** x̄ as one direct convolution: stride 1, padding ≤ k−1, and a backend with conv2dNchw. */
+function directInputGradient(k: CompleteBackend, g: Geometry): k is CompleteBackend & Conv2dNchwKernel {
+  return hasConv2dNchw(k) && g.sh === 1 && g.sw === 1 && g.ph <= g.kh - 1 && g.pw <= g.kw - 1;
+}
+
+export const CONV_RULES: Record<string, OpRule> = {
+  conv2d: {
+    jvp: conv2dJvp, vjp: conv2dVjp,
+    rule: 'ẏ = conv(ẋ,w) + conv(x,ẇ); direct conv: [x; ẋ] stacked on the batch axis through w, then x through all ẇ_k as K·O channels; else im2col(x) once per chunk',
+    vjpRule: 'w̄ = Σ_n ȳ_n·im2col(x_n)ᵀ (gemm transB, beta=1); x̄ = conv(ȳ, flipped wᵀ, pad k−1−p) when stride 1 on the direct kernel, else col2im(wᵀ·ȳ_n)',
+  },
+};

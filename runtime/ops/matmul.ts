@@ -3,10 +3,13 @@
 // a·ḃ_k is accumulated into ẏ_k (beta = 1), one gemm per direction (see gemmPerDirection).
 // B operands carry `bVersion` only when their storage is sealed (runtime/tensor/version.ts rule 2),
 // so a backend can keep packed weights across calls without ever reading stale ones.
+// Reverse mode: ā = ȳ·bᵀ and b̄ = aᵀ·ȳ are single gemm calls with transB / transA set: the
+// backend's packing reads the transposed operand in place (no transpose copy).
 import type { GemmArgs } from '../../kernels/backend';
+import type { OpRule } from './rule';
 import { acquire, release } from '../tensor/pool';
 import { reuseVersion } from '../tensor/version';
-import { Tensor } from '../tensor/tensor';
+import { Tensor, empty } from '../tensor/tensor';
 import { JvpResult, Tangent, activeTensor, allocOut, backend, directions, expectTensor, isStacked, opError, shapeStr } from './tangents';
 
 /** Row-major C[m,n] (+)= A[m,k]·B[k,n], `batch` times with the given strides. */
@@ -62,4 +65,34 @@ export function matmulJvp(a: Tensor, da: Tangent, b: Tensor, db: Tangent): JvpRe
   return [y, dy];
 }
 
-export const matmul = (a: Tensor, b: Tensor): Tensor => matmulJvp(a, undefined, b, undefined)[0];
+export function matmulVjp(gy: Tensor, _y: Tensor, args: readonly unknown[], needs: readonly boolean[]): (Tensor | undefined)[] {
+  const a = args[0] as Tensor, b = args[1] as Tensor;
+  const [M, K] = a.shape, N = b.shape[1];
+  const k = backend();
+  let ga: Tensor | undefined, gb: Tensor | undefined;
+  if (needs[0]) {
+    ga = empty([M, K]);  // ā[M,K] = ȳ[M,N]·bᵀ  (b stored [K,N]: op(B) = bᵀ via transB)
+    k.gemm({
+      m: M, n: K, k: N, a: gy.buffer, aOffset: gy.offset, lda: N, transA: false, strideA: 0,
+      b: b.buffer, bOffset: b.offset, ldb: N, transB: true, strideB: 0, bVersion: reuseVersion(b),
+      c: ga.buffer, cOffset: ga.offset, ldc: K, strideC: 0, batch: 1, alpha: 1, beta: 0,
+    });
+  }
+  if (needs[1]) {
+    gb = empty([K, N]);  // b̄[K,N] = aᵀ·ȳ  (a stored [M,K]: op(A) = aᵀ via transA)
+    k.gemm({
+      m: K, n: N, k: M, a: a.buffer, aOffset: a.offset, lda: K, transA: true, strideA: 0,
+      b: gy.buffer, bOffset: gy.offset, ldb: N, transB: false, strideB: 0,
+      c: gb.buffer, cOffset: gb.offset, ldc: N, strideC: 0, batch: 1, alpha: 1, beta: 0,
+    });
+  }
+  return [ga, gb];
+}
+
+export const MATMUL_RULES: Record<string, OpRule> = {
+  matmul: {
+    jvp: matmulJvp, vjp: matmulVjp,
+    rule: 'ẏ = ȧ·b + a·ḃ; [a;ȧ]·b is one gemm over stacked rows, a·ḃ accumulates (beta=1)',
+    vjpRule: 'ā = ȳ·bᵀ (gemm transB), b̄ = aᵀ·ȳ (gemm transA): no transpose copies',
+  },
+};

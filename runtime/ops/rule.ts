@@ -11,9 +11,11 @@ import type { Tensor } from '../tensor/tensor';
  * (diff and static, in order), return one cotangent per argument: a new Tensor of that argument's
  * shape (broadcasts summed back), or undefined for static and number arguments and wherever
  * `needs[i]` is false. Returned tensors are fresh (the tape owns and frees them); the rule never
- * disposes ȳ, y or the arguments.
+ * disposes ȳ, y or the arguments. `saved` is what the op's `taped` forward kept (kernel state such
+ * as maxPool2d's argmax or the loss softmax); without it (a rule called on its own) the rule
+ * recomputes that state. The rule never frees `saved`: the tape disposes it after the VJP.
  */
-export type VjpFn = (gy: Tensor, y: Tensor, args: readonly unknown[], needs: readonly boolean[]) => (Tensor | undefined)[];
+export type VjpFn = (gy: Tensor, y: Tensor, args: readonly unknown[], needs: readonly boolean[], saved?: unknown) => (Tensor | undefined)[];
 
 export interface OpRule {
   /** Fused primal+tangent: `xxxJvp(a, ȧ, b, ḃ, ...static) → [y, ẏ]` (undefined tangent = zero). */
@@ -24,4 +26,9 @@ export interface OpRule {
   readonly rule: string;
   /** The reverse rule in math, e.g. 'ā = ȳ·bᵀ, b̄ = aᵀ·ȳ'. */
   readonly vjpRule: string;
+  /**
+   * Optional forward pass used while taping, for ops whose VJP reuses kernel state of the forward
+   * pass: returns y and the state (anything with `dispose()`: a pooled tensor, an IntScratch).
+   */
+  readonly taped?: (args: readonly unknown[]) => { y: Tensor; saved: { dispose(): void } };
 }

@@ -1,6 +1,8 @@
 // reshape (a view: no copy, tangent reshaped alike) and transpose / axis permutation (the tangent
 // permuted alike, direction by direction).
+// Reverse mode: x̄ = ȳ viewed in x's shape (no copy), and ȳ permuted by the inverse permutation.
 import { Tensor, sizeOf } from '../tensor/tensor';
+import type { OpRule } from './rule';
 import { permute } from '../../kernels/js/permute';
 import { JvpResult, Tangent, activeTensor, allocOut, backend, directions, expectTensor, opError, shapeStr } from './tangents';
 
@@ -26,7 +28,6 @@ export function reshapeJvp(x: Tensor, dx: Tangent, shape: readonly number[]): Jv
   const dy = t ? new Tensor(t.storage, dir.axis ? [dir.K, ...out] : out, t.offset) : undefined;
   return [y, dy];
 }
-export const reshape = (x: Tensor, shape: readonly number[]): Tensor => reshapeJvp(x, undefined, shape)[0];
 
 /** The permutation to apply: reversed axes by default (numpy), validated otherwise. */
 function permutation(x: Tensor, perm: readonly number[] | undefined): number[] {
@@ -59,4 +60,22 @@ export function transposeJvp(x: Tensor, dx: Tangent, perm?: readonly number[]): 
   if (t && dy) run(t, dy, dir.K);
   return [y, dy];
 }
-export const transpose = (x: Tensor, perm?: readonly number[]): Tensor => transposeJvp(x, undefined, perm)[0];
+
+/** A view of ȳ in x's shape: shares ȳ's buffer (the tape may accumulate into it: ȳ is consumed). */
+export function reshapeVjp(gy: Tensor, _y: Tensor, args: readonly unknown[], needs: readonly boolean[]): (Tensor | undefined)[] {
+  if (!needs[0]) return [undefined, undefined];
+  return [new Tensor(gy.storage, (args[0] as Tensor).shape, gy.offset), undefined];
+}
+
+export function transposeVjp(gy: Tensor, _y: Tensor, args: readonly unknown[], needs: readonly boolean[]): (Tensor | undefined)[] {
+  if (!needs[0]) return [undefined, undefined];
+  const p = permutation(args[0] as Tensor, args[1] as readonly number[] | undefined);
+  const inverse = new Array<number>(p.length);
+  p.forEach((a, i) => { inverse[a] = i; });
+  return [transposeJvp(gy, undefined, inverse)[0], undefined];
+}
+
+export const SHAPE_RULES: Record<string, OpRule> = {
+  reshape: { jvp: reshapeJvp, vjp: reshapeVjp, rule: 'ẏ = reshape(ẋ) (a view)', vjpRule: 'x̄ = reshape(ȳ, x.shape) (a view)' },
+  transpose: { jvp: transposeJvp, vjp: transposeVjp, rule: 'ẏ = transpose(ẋ, perm) per direction', vjpRule: 'x̄ = transpose(ȳ, perm⁻¹)' },
+};

@@ -1,6 +1,9 @@
 // logSoftmax over the last axis, and softmaxCrossEntropy(logits[B,C], labels) → scalar mean loss;
 // each tangent comes from the same softmax as the value, in one kernel pass.
-import { Tensor } from '../tensor/tensor';
+// Reverse mode: x̄ = ȳ − softmax·Σȳ per row (softmax = exp(y)); the loss's logits̄ = ȳ·(p − onehot)/B
+// from the softmax p that the taped forward pass kept (the kernel writes it while computing the loss).
+import { Tensor, empty } from '../tensor/tensor';
+import type { OpRule } from './rule';
 import { JvpResult, Tangent, activeTensor, allocOut, backend, directions, expectTensor, opError, shapeStr } from './tangents';
 
 export function logSoftmaxJvp(x: Tensor, dx: Tangent): JvpResult {
@@ -16,7 +19,6 @@ export function logSoftmaxJvp(x: Tensor, dx: Tangent): JvpResult {
   });
   return [y, dy];
 }
-export const logSoftmax = (x: Tensor): Tensor => logSoftmaxJvp(x, undefined)[0];
 
 export type Labels = readonly number[] | Int32Array;
 
@@ -36,6 +38,11 @@ function checkLabels(logits: Tensor, labels: Labels): Int32Array {
 }
 
 export function softmaxCrossEntropyJvp(logits: Tensor, dlogits: Tangent, labels: Labels): JvpResult {
+  return crossEntropy(logits, dlogits, labels, undefined);
+}
+
+/** The loss (and its tangent), writing the softmax into `probs` when given (for the VJP). */
+function crossEntropy(logits: Tensor, dlogits: Tangent, labels: Labels, probs: Tensor | undefined): JvpResult {
   expectTensor('softmaxCrossEntropy', 'logits', logits);
   if (logits.rank !== 2 || logits.shape[0] === 0 || logits.shape[1] === 0) {
     throw opError('softmaxCrossEntropy', `expects non-empty logits[B,C], got ${shapeStr(logits.shape)}`);
@@ -48,8 +55,62 @@ export function softmaxCrossEntropyJvp(logits: Tensor, dlogits: Tangent, labels:
   const loss = backend().softmaxCrossEntropy({
     logits: logits.buffer, logitsOffset: logits.offset, rows, cols, labels: lab,
     dlogits: t?.buffer, dlogitsOffset: t?.offset, dloss: dy?.toArray(), directions: dir.K,
+    probs: probs?.toArray(),
   });
   y.buffer[y.offset] = loss;
   return [y, dy];
 }
-export const softmaxCrossEntropy = (logits: Tensor, labels: Labels): Tensor => softmaxCrossEntropyJvp(logits, undefined, labels)[0];
+
+export function logSoftmaxVjp(gy: Tensor, y: Tensor, _args: readonly unknown[], needs: readonly boolean[]): (Tensor | undefined)[] {
+  if (!needs[0]) return [undefined];
+  const cols = y.shape[y.rank - 1], rows = y.size / cols;
+  const gx = empty(y.shape);
+  const g = gy.buffer, yb = y.buffer, out = gx.buffer;
+  for (let r = 0; r < rows; r++) {
+    const gr = gy.offset + r * cols, yr = y.offset + r * cols, xr = gx.offset + r * cols;
+    let s = 0;
+    for (let c = 0; c < cols; c++) s += g[gr + c];
+    for (let c = 0; c < cols; c++) out[xr + c] = g[gr + c] - Math.exp(yb[yr + c]) * s;
+  }
+  return [gx];
+}
+
+/** Forward pass for the tape: the loss, and the softmax kept for the VJP. */
+function softmaxCrossEntropyTaped(args: readonly unknown[]): { y: Tensor; saved: Tensor } {
+  const logits = expectTensor('softmaxCrossEntropy', 'logits', args[0]);
+  const probs = empty(logits.shape);
+  try {
+    return { y: crossEntropy(logits, undefined, args[1] as Labels, probs)[0], saved: probs };
+  } catch (e) {
+    probs.dispose();
+    throw e;
+  }
+}
+
+export function softmaxCrossEntropyVjp(gy: Tensor, _y: Tensor, args: readonly unknown[], needs: readonly boolean[], saved?: unknown): (Tensor | undefined)[] {
+  if (!needs[0]) return [undefined, undefined];
+  const logits = args[0] as Tensor, labels = args[1] as Labels;
+  const [rows, cols] = logits.shape;
+  let probs = saved as Tensor | undefined;
+  const own = probs === undefined;
+  if (own) probs = softmaxCrossEntropyTaped(args).saved;
+  const gx = empty(logits.shape);
+  const p = probs!.buffer, po = probs!.offset, out = gx.buffer, xo = gx.offset, scale = gy.item() / rows;
+  for (let i = 0; i < rows * cols; i++) out[xo + i] = scale * p[po + i];
+  for (let r = 0; r < rows; r++) out[xo + r * cols + labels[r]] -= scale;
+  if (own) probs!.dispose();
+  return [gx, undefined];
+}
+
+export const SOFTMAX_RULES: Record<string, OpRule> = {
+  logSoftmax: {
+    jvp: logSoftmaxJvp, vjp: logSoftmaxVjp,
+    rule: 'ẏ = ẋ − Σ softmax(x)·ẋ per row',
+    vjpRule: 'x̄ = ȳ − softmax(x)·Σȳ per row, softmax = exp(y)',
+  },
+  softmaxCrossEntropy: {
+    jvp: softmaxCrossEntropyJvp, vjp: softmaxCrossEntropyVjp, taped: softmaxCrossEntropyTaped,
+    rule: 'ẏ = mean_b(Σ_c p·ẋ − ẋ[label]) from the loss softmax',
+    vjpRule: 'logits̄ = ȳ·(p − onehot(label))/B, p kept from the taped forward kernel',
+  },
+};

@@ -26,11 +26,17 @@ let pooledBytes = 0;
 const scopes: Disposable[][] = [];
 const kept = new WeakSet<Disposable>();
 let allocations = 0;
+// Bytes of buffers handed out by acquire() and not yet released (tensors alive plus op scratch),
+// and the most of it since resetPeakMemory(): what one training step holds at its worst.
+let liveBytes = 0;
+let peakBytes = 0;
 
 /** A buffer of n floats, reused from the pool when one is free (contents unspecified). */
 export function acquire(n: number): Float32Array {
   const list = free.get(n);
   const hit = list?.pop();
+  liveBytes += 4 * n;
+  if (liveBytes > peakBytes) peakBytes = liveBytes;
   if (hit) { pooledBytes -= hit.byteLength; return hit; }
   allocations++;
   return new Float32Array(n);
@@ -42,6 +48,7 @@ export function release(buf: Float32Array): void {
   if (!list) free.set(buf.length, (list = []));
   list.push(buf);
   pooledBytes += buf.byteLength;
+  liveBytes -= buf.byteLength;
 }
 
 /** Called by every new tensor: the innermost tidy scope (if any) will dispose it. */
@@ -87,9 +94,25 @@ export function dispose(value: unknown): void {
   for (const t of found) (t as Disposable).dispose();
 }
 
-/** Pool counters: fresh buffer allocations so far and bytes waiting in the pool (for tests/benchmarks). */
-export function memoryInfo(): { allocations: number; pooledBytes: number } {
-  return { allocations, pooledBytes };
+export interface MemoryInfo {
+  /** Fresh buffer allocations so far (a pool miss). */
+  allocations: number;
+  /** Bytes waiting in the pool for reuse. */
+  pooledBytes: number;
+  /** Bytes of pooled buffers currently handed out (live tensors and op scratch). */
+  liveBytes: number;
+  /** The most liveBytes reached since resetPeakMemory() (or the start). */
+  peakBytes: number;
+}
+
+/** Pool counters (for tests, benchmarks and memory experiments). */
+export function memoryInfo(): MemoryInfo {
+  return { allocations, pooledBytes, liveBytes, peakBytes };
+}
+
+/** Starts a new peak measurement: peakBytes becomes the current liveBytes. */
+export function resetPeakMemory(): void {
+  peakBytes = liveBytes;
 }
 
 /** Drops every pooled buffer (lets the garbage collector have them). */

@@ -77,3 +77,10 @@ export function newStorage(n: number): Storage {
 export function empty(shape: readonly number[]): Tensor {
   return new Tensor(newStorage(sizeOf(shape)), shape);
 }
+
+/** A new zero-filled tensor over a pooled buffer. */
+export function zerosPooled(shape: readonly number[]): Tensor {
+  const t = empty(shape);
+  t.buffer.fill(0, t.offset, t.offset + t.size);
+  return t;
+}

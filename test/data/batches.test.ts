@@ -71,6 +71,10 @@ describe('Batches', () => {
     expect(() => new Batches(data, { seed: 1, batchSize: 101, layout: 'flat' })).toThrow("Batches: option batchSize must be an integer in [1, 100] (the dataset's size), got 101");
     expect(() => new Batches(data, { seed: -1, layout: 'flat' })).toThrow('Batches: option seed must be a non-negative safe integer, got -1');
     expect(() => new Batches(data, { seed: 1, layout: 'nchw' as never })).toThrow(`Batches: option layout must be 'flat' or 'image', got "nchw"`);
+    // a misspelt key would silently fall back to the default batch size
+    expect(() => new Batches(data, { seed: 1, layout: 'flat', batchsize: 8 } as never))
+      .toThrow("Batches: unknown option 'batchsize' (did you mean 'batchSize'?); valid options: batchSize, seed, layout");
+    expect(() => new Batches(data, { seed: 1, layout: 'flat', shuffle: false } as never)).toThrow("Batches: unknown option 'shuffle'");
     const b = new Batches(data, { seed: 1, layout: 'flat' });
     expect(() => b.batch(0)).toThrow('Batches: step must be an integer ≥ 1, got 0');
     b.dispose();
@@ -93,5 +97,7 @@ describe('evaluate', () => {
     expect(a.loss).toBeCloseTo(b.loss, 5);
     expect(a.accuracy).toBe(b.accuracy);
     expect(() => evaluate(cnn, p, data, { batchSize: 0 })).toThrow('evaluate: option batchSize must be a positive integer, got 0');
+    expect(() => evaluate(cnn, p, data, { batch_size: 7 } as never)).toThrow("evaluate: unknown option 'batch_size' (did you mean 'batchSize'?); valid options: batchSize");
+    expect(() => evaluate(cnn, p, data, null as never)).toThrow('evaluate: options must be an object, got null');
   });
 });

@@ -119,7 +119,9 @@ describe('a directory of IDX files', () => {
     write('t10k-images-idx3-ubyte', idx([2, 28, 28], pixels(2, 5)).subarray(0, 1000));
     expect(errorOf(() => loadMnist({ data: dir }))).toMatch(/^readIdx: .*t10k-images-idx3-ubyte: truncated/);
     expect(errorOf(() => loadMnist({ data: path.join(dir, 'absent') }))).toMatch(/^loadMnist: data directory .*absent does not exist$/);
-    expect(errorOf(() => loadMnist({ dir } as never))).toBe("loadMnist: unknown option 'dir' (expected 'data')");
+    expect(errorOf(() => loadMnist({ dir } as never))).toBe("loadMnist: unknown option 'dir'; valid options: data");
+    expect(errorOf(() => loadMnist({ dat: dir } as never))).toBe("loadMnist: unknown option 'dat' (did you mean 'data'?); valid options: data");
+    expect(errorOf(() => loadMnist(null as never))).toBe('loadMnist: options must be an object, got null');
   });
 });
 

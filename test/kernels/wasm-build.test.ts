@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { SOURCE_HASH, SIMD_WASM, RELAXED_WASM } from '../../kernels/wasm/build/binaries';
+import { SOURCE_HASH, SIMD_WASM, RELAXED_WASM, RNG_WASM } from '../../kernels/wasm/build/binaries';
 
 const dir = join(__dirname, '../../kernels/wasm');
 
@@ -17,5 +17,6 @@ describe('wasm build', () => {
   it('the .wasm files equal the embedded copies', () => {
     expect(readFileSync(join(dir, 'build/kernels.simd.wasm')).toString('base64')).toBe(SIMD_WASM);
     expect(readFileSync(join(dir, 'build/kernels.relaxed.wasm')).toString('base64')).toBe(RELAXED_WASM);
+    expect(readFileSync(join(dir, 'build/rng.wasm')).toString('base64')).toBe(RNG_WASM);
   });
 });

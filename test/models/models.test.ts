@@ -8,7 +8,6 @@ import { Rng } from '../../kernels/rng';
 import * as R from '../../kernels/reference/ops';
 import { Ref, centralDifference } from '../../kernels/reference/ops';
 import { Tensor } from '../../runtime/tensor/tensor';
-import { tensor } from '../../runtime/tensor/create';
 import { softmaxCrossEntropy } from '../../runtime/ops/index';
 import { fgd } from '../../runtime/fgd/index';
 import { Batches, evaluate, loadMnist } from '../../runtime/index';

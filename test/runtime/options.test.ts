@@ -2,8 +2,7 @@
 // nearest valid one, wherever a user passes an options object; misuse that would otherwise surface as
 // a TypeError or a NaN deep inside gets a message naming the API and what is wrong.
 import { checkOptions, editDistance, nearest } from '../../runtime/options';
-import { conv2d } from '../../runtime/ops/conv';
-import { maxPool2d } from '../../runtime/ops/pool';
+import { conv2d, maxPool2d } from '../../runtime/ops/index';
 import { randn, zeros } from '../../runtime/tensor/create';
 import { jvp } from '../../runtime/jvp';
 import { forwardGradient } from '../../runtime/forward-gradient';

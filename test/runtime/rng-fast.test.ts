@@ -76,8 +76,9 @@ describe('accuracy against float64 Box–Muller of the same words', () => {
 describe('counter-based contract', () => {
   test('any slice equals the same slice of one long fill, bit for bit (unaligned, across kernel chunks)', () => {
     const long = fillNormal(new Float32Array(70000), 7, 3, 0) as Float32Array;
-    // 16384 floats per kernel call; 16 per SIMD group; 4 per Philox block.
-    for (const [off, n] of [[0, 1], [1, 5], [3, 8], [5, 1], [15, 2], [17, 63], [16383, 2], [16380, 16390], [16385, 32768], [1, 69999], [33000, 37000]]) {
+    // 32768 floats per chunk; 64 per Philox tile (16 blocks); 16 per SIMD group; 4 per Philox block.
+    for (const [off, n] of [[0, 1], [1, 5], [3, 8], [5, 1], [15, 2], [17, 63], [63, 3], [16383, 2], [16380, 16390], [32767, 2], [32760, 32800],
+      [16385, 32768], [1, 69999], [33000, 37000]]) {
       const part = fillNormal(new Float32Array(n), 7, 3, off) as Float32Array;
       expect(Buffer.from(part.buffer).equals(Buffer.from(long.buffer, off * 4, n * 4))).toBe(true);
     }
@@ -112,7 +113,9 @@ describe('two threads', () => {
   afterAll(() => setNormalThreads(1));
 
   test('1 thread and 2 threads give the same bits (unaligned slices, chunk and split boundaries)', () => {
-    const cases: Array<[number, number]> = [[0, 8192], [3, 8193], [1, 16384], [5, 16390], [16383, 40001], [7, 100003], [2 ** 34 + 1, 70000]];
+    // 2048 normals per unit, 32768 per chunk; 4096 is the smallest fill that is shared.
+    const cases: Array<[number, number]> = [[0, 4096], [0, 8192], [3, 8193], [1, 16384], [5, 16390], [16383, 40001], [31, 32769], [7, 100003],
+      [2 ** 34 + 1, 70000]];
     setNormalThreads(1);
     const one = cases.map(([off, n]) => fillNormal(new Float32Array(n), 9, 2, off) as Float32Array);
     setNormalThreads(2);
@@ -123,7 +126,19 @@ describe('two threads', () => {
     });
     // and a 2-thread slice equals the matching part of a 1-thread longer fill
     const part = fillNormal(new Float32Array(30001), 9, 2, 16383 + 4999) as Float32Array;
-    expect(Buffer.from(part.buffer).equals(Buffer.from(one[4].buffer, 4999 * 4, 30001 * 4))).toBe(true);
+    expect(Buffer.from(part.buffer).equals(Buffer.from(one[5].buffer, 4999 * 4, 30001 * 4))).toBe(true);
+  });
+
+  test('switching 2 → 1 → 2 threads keeps the helper working (it answers, so it is not marked broken)', () => {
+    setNormalThreads(2);
+    expect(waitForNormalThreads(20000)).toBe(true);
+    setNormalThreads(1);
+    setNormalThreads(2);
+    const two = fillNormal(new Float32Array(100003), 9, 5, 3) as Float32Array;
+    expect(waitForNormalThreads(0)).toBe(true); // false once a job timed out (the helper is then marked broken)
+    setNormalThreads(1);
+    const one = fillNormal(new Float32Array(100003), 9, 5, 3) as Float32Array;
+    expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer))).toBe(true);
   });
 
   test('setNormalThreads rejects other counts', () => {

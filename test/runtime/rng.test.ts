@@ -1,4 +1,4 @@
-import { philox4x32, fillNormal, fillUniform, fillRademacher, Rng } from '../../kernels/rng';
+import { philox4x32, philoxBlocks, fillNormal, fillUniform, fillRademacher, rngImplementation, Rng } from '../../kernels/rng';
 import { expectStandardNormalMoments, ksCritical, ksStatistic, normalCdf } from './support/distribution';
 
 // Random123's published known-answer vectors (tests/kat_vectors) for Philox-4x32-10.
@@ -13,6 +13,38 @@ describe('Philox-4x32-10', () => {
     const out = new Uint32Array(4);
     philox4x32(ctr[0], ctr[1], ctr[2], ctr[3], key[0], key[1], out);
     expect(Array.from(out)).toEqual(expected);
+  });
+
+  // The WebAssembly kernel (kernels/wasm/assembly/rng.as) is the second implementation of the same
+  // rounds: it must give the published words too, and agree with the reference block by block.
+  test('the WebAssembly kernel is active here (it makes the words of every fill)', () => {
+    expect(rngImplementation).toBe('wasm');
+  });
+
+  test.each(KAT)('known-answer vector, WebAssembly kernel: ctr=%j key=%j', (ctr, key, expected) => {
+    const got = philoxBlocks('wasm', ctr[0], ctr[1], ctr[2], ctr[3], key[0], key[1]);
+    expect(Array.from(got!)).toEqual(expected);
+    expect(Array.from(philoxBlocks('js', ctr[0], ctr[1], ctr[2], ctr[3], key[0], key[1])!)).toEqual(expected);
+  });
+
+  // The kernel runs 16 blocks (4 groups of 4) per step: counts that leave 1, 2 and 3 groups in the
+  // last step; from counter low word 2^32 − 2, so all but the first cross the carry into c1 at block 2.
+  test.each([1, 5, 9, 4090, 4093])('both implementations agree on %i blocks', (blocks) => {
+    const args = [0xfffffffe, 0xfffffffe, 0x243f6a88, 0x85a308d3, 0xa4093822, 0x299f31d0, blocks] as const;
+    const js = philoxBlocks('js', ...args)!, wasm = philoxBlocks('wasm', ...args)!;
+    expect(wasm.length).toBe(4 * blocks);
+    expect(Buffer.from(wasm.buffer).equals(Buffer.from(js.buffer))).toBe(true);
+    const w = new Uint32Array(4); // block 0 is counter (2^32 − 2, 2^32 − 2); block 2 is (0, 2^32 − 1)
+    philox4x32(0xfffffffe, 0xfffffffe, 0x243f6a88, 0x85a308d3, 0xa4093822, 0x299f31d0, w);
+    expect(Array.from(js.subarray(0, 4))).toEqual(Array.from(w));
+    if (blocks > 2) {
+      philox4x32(0, 0xffffffff, 0x243f6a88, 0x85a308d3, 0xa4093822, 0x299f31d0, w);
+      expect(Array.from(js.subarray(8, 12))).toEqual(Array.from(w));
+    }
+  });
+
+  test('philoxBlocks rejects an unknown implementation', () => {
+    expect(() => philoxBlocks('gpu' as 'js', 0, 0, 0, 0, 0, 0)).toThrow(/implementation must be 'js' or 'wasm', got "gpu"/);
   });
 });
 

@@ -1,4 +1,4 @@
-// Child-process probe for test/runtime/cli.test.ts: loads only the annotated test functions and the
+// Child-process probe for test/cli/cli.test.ts: loads only the annotated test functions and the
 // registry, so any twin it finds was registered by testfns.ts's own emitted code (the preload's
 // transform), never by test code. Prints, per function, its twin's meta and [value, tangent] at the
 // points given as JSON in argv[2] ([[x, dx, y, dy], ...]); `null` when no twin is registered.

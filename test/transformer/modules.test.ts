@@ -79,6 +79,62 @@ export const localTwin = local;`,
   expect(lookupJvp(rules.softplus)!.fn).toBe(rules.softplusJvp);
 });
 
+// Issue 7: the rule's export status comes from the checker's module exports, once; every form of export counts.
+describe('@customJvp rule called from another module', () => {
+  const body = '(x: number, dx: number): [number, number] { return [x * x * x, 3 * x * x * dx]; }';
+  const forms: [string, string, string][] = [
+    ['export function', `export function cubeJvp${body}`, 'cubeJvp'],
+    ['export const', `export const cubeJvp = ${body.replace(' {', ' => {')};`, 'cubeJvp'],
+    ['export { cubeJvp }', `function cubeJvp${body}\nexport { cubeJvp };`, 'cubeJvp'],
+    ['export { cubeJvp as rule }', `function cubeJvp${body}\nexport { cubeJvp as rule };`, 'rule'],
+    ['export default cubeJvp', `function cubeJvp${body}\nexport default cubeJvp;`, 'default'],
+    ['export default function cubeJvp', `export default function cubeJvp${body}`, 'default'],
+  ];
+  const sources: Record<string, string> = {};
+  forms.forEach(([, rule], i) => {
+    sources[`lib${i}.ts`] = `/** @customJvp cubeJvp */\nexport function cube(x: number): number { return x * x * x; }\n${rule}`;
+    sources[`main${i}.ts`] = `import { cube } from './lib${i}';\n/** @forwardGrad */\nexport function f(x: number): number { return cube(x) * 2; }`;
+  });
+  const result = compile(sources);
+  test('no diagnostics', () => expectNoDiagnostics(result));
+  test.each(forms.map(([name, , as], i) => [name, as, i] as const))('%s: callers call the rule under its exported name', (_name, as, i) => {
+    expect(result.js[`main${i}.ts`]).toMatch(new RegExp(`lib${i}_twins\\.${as}\\(`));
+    checkAt(load(result, `main${i}.ts`).f, [[0.3], [-1.1]]);
+  });
+  test('a rule that is not exported is a located error at the call', () => {
+    const r = compile({
+      'lib.ts': `/** @customJvp cubeJvp */\nexport function cube(x: number): number { return x * x * x; }\nfunction cubeJvp${body}\nexport const used = cubeJvp;`,
+      'main.ts': `import { cube } from './lib';\n/** @forwardGrad */\nexport function f(x: number): number { return cube(x) * 2; }`,
+    });
+    expect(r.diagnostics.map((d) => d.code)).toEqual([94002]);
+    expect(formatDiagnostics(r.diagnostics)).toMatch(/^main\.ts:3:47: .*custom rule 'cubeJvp' of 'cube' is not exported from lib\.ts.*Fix: export cubeJvp/);
+  });
+});
+
+describe('a differentiated function called from another module: every form of export exports its twin', () => {
+  const fn = 'cube(x: number): number { return x * x * x; }';
+  const forms: [string, string, string][] = [
+    ['export function', `export function ${fn}`, '{ cube }'],
+    ['export const', `export const cube = (x: number): number => x * x * x;`, '{ cube }'],
+    ['export { cube }', `function ${fn}\nexport { cube };`, '{ cube }'],
+    ['export { cube as c3 }', `function ${fn}\nexport { cube as c3 };`, '{ c3 as cube }'],
+    ['export default cube', `function ${fn}\nexport default cube;`, 'cube'],
+    ['export default function cube', `export default function ${fn}`, 'cube'],
+  ];
+  const sources: Record<string, string> = {};
+  forms.forEach(([, lib, imported], i) => {
+    sources[`lib${i}.ts`] = lib;
+    sources[`main${i}.ts`] = `import ${imported} from './lib${i}';\n/** @forwardGrad */\nexport function f(x: number): number { return cube(x) * 2; }`;
+  });
+  const result = compile(sources);
+  test('no diagnostics', () => expectNoDiagnostics(result));
+  test.each(forms.map(([name], i) => [name, i] as const))('%s', (_name, i) => {
+    expect(result.js[`main${i}.ts`]).toMatch(new RegExp(`lib${i}_twins\\.cube_jvp\\(`));
+    expect(typeof load(result, `lib${i}.ts`).cube_jvp).toBe('function');
+    checkAt(load(result, `main${i}.ts`).f, [[0.3], [-1.1]]);
+  });
+});
+
 test('@customJvp on a declared function is used by callers', () => {
   const result = compile({
     'main.ts': `/** @customJvp magicJvp */
@@ -104,8 +160,8 @@ export function scaleTJvp(a: Tensor, da: Tensor | undefined, k: number, dk: numb
 export function itemJvp(t: Tensor, dt: Tensor | undefined): [number, number] { return [t.item(), dt ? dt.item() : 0]; }
 export { registerJvp, lookupJvp } from '${require.resolve('../../runtime/registry').replace(/\.ts$/, '')}';`;
   const tensorRules = {
-    ops: { scaleT: { jvp: 'scaleTJvp', args: ['diff', 'diff'] as const } },
-    methods: { item: { jvp: 'itemJvp', args: [] as const } },
+    ops: { scaleT: { jvp: 'scaleTJvp', vjp: 'scaleTVjp', args: ['diff', 'diff'] as const } },
+    methods: { item: { jvp: 'itemJvp', vjp: 'itemVjp', args: [] as const } },
     inactiveProperties: ['shape'],
   };
   const result = compile({

@@ -11,6 +11,7 @@ import { NameScope, tangentName } from '../naming';
 import { Arg, BINARY_RULES, MATH_RULES, Rule } from '../rules/scalar';
 import { isInactiveProperty } from '../rules/tensor';
 import { DiffKind, diffKind, isNeverNumeric } from '../types';
+import { countWork } from '../work';
 import { FileContext } from './context';
 
 const f = ts.factory;
@@ -51,7 +52,25 @@ export abstract class ExpressionLowering {
   constructor(readonly ctx: FileContext, readonly activity: Activity, readonly names: NameScope, readonly info: TwinInfo) {}
 
   protected get checker(): ts.TypeChecker { return this.ctx.checker; }
-  protected kindOf(node: ts.Node): DiffKind { return diffKind(this.checker.getTypeAtLocation(node), this.checker); }
+  protected kindOf(node: ts.Node): DiffKind {
+    let k = this.kinds.get(node);
+    if (k === undefined) { k = this.kindNow(node); this.kinds.set(node, k); }
+    return k;
+  }
+
+  // Issue 10 (build time linear in an expression's size): the checker re-checks a whole subexpression to type it, so
+  // asking at every level of nested `c ? … : …` was quadratic. Memoised per node; a conditional whose branches have
+  // one differentiable kind has that kind (its type is their union), otherwise the checker decides.
+  private readonly kinds = new Map<ts.Node, DiffKind>();
+  private kindNow(node: ts.Node): DiffKind {
+    countWork();
+    if (ts.isParenthesizedExpression(node)) return this.kindOf(node.expression);
+    if (ts.isConditionalExpression(node)) {
+      const k = this.kindOf(node.whenTrue);
+      if (k !== 'none' && k === this.kindOf(node.whenFalse)) return k;
+    }
+    return diffKind(this.checker.getTypeAtLocation(node), this.checker);
+  }
 
   /** The tangent variable of an active variable (named once per symbol). */
   protected tangentOf(node: ts.Node): ts.Identifier {
@@ -132,6 +151,7 @@ export abstract class ExpressionLowering {
   }
 
   lower(e: ts.Expression): Dual & { src?: ts.Node } {
+    countWork();
     if (!this.activity.carries(e)) return { p: e, t: undefined, src: e };
     return { ...this.lowerActive(e), src: e };
   }
@@ -389,10 +409,12 @@ export abstract class ExpressionLowering {
       return f.createPropertyAccessExpression(c.expression, info.twin);
     }
     if (info.file === this.ctx.sf) return id(info.twin);
-    if (info.custom && !isExportedName(info.file, info.twin)) {
+    if (!info.custom) return this.ctx.fromModule(info.file, info.twin);
+    // export status comes from the plan (issue 7: `export { ruleJvp as r }` and `export default ruleJvp` count too)
+    if (info.ruleExport === undefined) {
       return fail(e, `the custom rule '${info.twin}' of '${info.name}' is not exported from ${info.file.fileName.replace(/^.*[\\/]/, '')}`, `export ${info.twin} so other modules can call it`, CODES.underivableCall);
     }
-    return this.ctx.fromModule(info.file, info.twin);
+    return this.ctx.fromModule(info.file, info.ruleExport);
   }
 
   private underivable(e: ts.CallExpression, callee: ts.Node | undefined): never {
@@ -426,10 +448,4 @@ export abstract class ExpressionLowering {
     return fail(e, `cannot differentiate the call of '${name}': no derivative is known for it (library function or unknown callee)`,
       `call a function defined in the program, or give it a rule with /** @customJvp ${name.replace(/\W/g, '_')}Jvp */`, CODES.underivableCall);
   }
-}
-
-function isExportedName(sf: ts.SourceFile, name: string): boolean {
-  return sf.statements.some((s) => (ts.isFunctionDeclaration(s) && s.name?.text === name || ts.isVariableStatement(s)
-    && s.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name))
-    && !!ts.getModifiers(s)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword));
 }

@@ -8,9 +8,16 @@ import { tangentName } from '../naming';
 import { resolveCallee } from '../callgraph';
 import { COMPOUND_TO_BINARY, BINARY_RULES } from '../rules/scalar';
 import { diffKind } from '../types';
+import { countWork } from '../work';
 import { Dual, ExpressionLowering, hintFor, isCheap } from './expressions';
 
 const f = ts.factory;
+
+/** Statements whose child statements (and blocks' statements) `visitStatementKind` emits through `visitStatement`. */
+const VISITS_CHILD_STATEMENTS = new Set<ts.SyntaxKind>([ts.SyntaxKind.IfStatement, ts.SyntaxKind.Block, ts.SyntaxKind.ForStatement,
+  ts.SyntaxKind.ForOfStatement, ts.SyntaxKind.ForInStatement, ts.SyntaxKind.WhileStatement, ts.SyntaxKind.DoStatement,
+  ts.SyntaxKind.LabeledStatement, ts.SyntaxKind.CaseClause, ts.SyntaxKind.DefaultClause, ts.SyntaxKind.TryStatement,
+  ts.SyntaxKind.CatchClause]);
 
 export class StatementEmitter extends ExpressionLowering {
   /** Emits `stmts` into a fresh list and returns it. */
@@ -121,6 +128,9 @@ export class StatementEmitter extends ExpressionLowering {
   /** Closures over active variables would need their own tangents: rejected with a located error. */
   private rejectClosures(s: ts.Statement): void {
     const visit = (n: ts.Node): void => {
+      countWork();
+      // a nested statement the emitter visits itself is checked then (issue 10: walking it here too was quadratic in nesting)
+      if (n !== s && n.parent && VISITS_CHILD_STATEMENTS.has(n.parent.kind) && (ts.isStatement(n) || ts.isBlock(n))) return;
       if (ts.isFunctionLike(n)) {
         if (this.touchesActive(n)) {
           fail(n, 'a closure that uses active (differentiated) variables is not supported', 'move the function to module level and pass the values as arguments');

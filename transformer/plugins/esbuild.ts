@@ -1,6 +1,7 @@
 // forwardgrad/esbuild: an esbuild plugin that sends annotated modules (and the project modules they
 // import, where callee twins are emitted) through the type-aware transformer; every other file is left
 // to esbuild's own TypeScript loader. Transformer diagnostics become esbuild errors with a location.
+import './check-peers/esbuild'; // first: names a missing peer with its install line
 import { promises as fsp } from 'fs';
 import * as path from 'path';
 import type { OnLoadArgs, OnLoadResult, PartialMessage, Plugin, PluginBuild } from 'esbuild';

@@ -2,6 +2,7 @@
 // code: callee twins live in the callee's module) are emitted from one ts.Program per worker through
 // the forward-mode transformer; every other file goes through ts-jest's fast per-file transpilation.
 // A transformer diagnostic fails the file with its file:line:column message.
+import './check-peers/jest'; // first: names a missing peer with its install line
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';

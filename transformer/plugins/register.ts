@@ -48,6 +48,12 @@ export class TwinCompiler {
   private readonly stopAt: (file: string) => boolean;
   private closure: ReadonlySet<string> = new Set();
   private emitter: TwinEmitter | undefined;
+  /**
+   * True while the transformer itself is being required: the files it imports (e.g.
+   * runtime/ops/manifest.ts, pure data, which a runtime file in the closure may import too) are
+   * build-time code and must load plainly; compiling them then would re-enter this half-loaded module.
+   */
+  loadingTransformer = false;
   private readonly cacheDir: string | undefined;
   /** Key of the current closure's emitted files in cacheDir. */
   private digest = '';
@@ -87,8 +93,12 @@ export class TwinCompiler {
     const hit = cached && readIfPresent(cached);
     if (hit) return hit;
     // Loaded on first need: a process whose files need no twins never loads the transformer itself.
-    const { TwinEmitter: Emitter } = require('./emit-file') as typeof import('./emit-file');
-    this.emitter ??= new Emitter(this.programs.get([...this.closure]), this.options);
+    if (!this.emitter) {
+      this.loadingTransformer = true;
+      let Emitter: typeof TwinEmitter;
+      try { ({ TwinEmitter: Emitter } = require('./emit-file') as typeof import('./emit-file')); } finally { this.loadingTransformer = false; }
+      this.emitter = new Emitter(this.programs.get([...this.closure]), this.options);
+    }
     const { code, diagnostics } = this.emitter.emit(file);
     if (diagnostics.length) throw new ForwardGradBuildError(diagnostics);
     if (code === undefined) throw new Error(`forwardgrad: TypeScript emitted nothing for ${file}`);
@@ -169,7 +179,7 @@ export function installTwinRequireHook(options: TwinRequireHookOptions = {}): Tw
     if (!fallback) continue;
     loaders[ext] = (module, fileName) => {
       const file = path.resolve(fileName);
-      if (!compiler.needsTwins(file)) return fallback(module, fileName);
+      if (compiler.loadingTransformer || !compiler.needsTwins(file)) return fallback(module, fileName);
       module._compile(compiler.compile(file), fileName);
     };
   }

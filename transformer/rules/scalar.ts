@@ -54,6 +54,7 @@ const select: Rule = (args, y) => {
 /** Math functions with derivative zero almost everywhere: their calls are inactive. */
 export const ZERO_DERIVATIVE_MATH = new Set(['sign', 'floor', 'ceil', 'round', 'trunc', 'random', 'clz32', 'imul']);
 
+// prettier-ignore
 export const MATH_RULES: Readonly<Record<string, Rule>> = {
   sin: d1((x) => math('cos', x())),
   cos: d1((x) => negate(math('sin', x()))),
@@ -95,6 +96,7 @@ export const MATH_RULES: Readonly<Record<string, Rule>> = {
 };
 
 /** Arithmetic binary operators. */
+// prettier-ignore
 export const BINARY_RULES: Readonly<Partial<Record<ts.BinaryOperator, Rule>>> = {
   [ts.SyntaxKind.PlusToken]: ([a, b]) => add(a.d(), b.d()),
   [ts.SyntaxKind.MinusToken]: ([a, b]) => sub(a.d(), b.d()),

@@ -1,7 +1,9 @@
-// Standard normals for float32 buffers: Philox-4x32-10 on four blocks at once (one i32x4 lane per
-// block) and Box–Muller in float32x4 with polynomial log and sin/cos. Word layout and pairing are
-// those of kernels/rng.ts: element 2j, 2j+1 = r·cos θ, r·sin θ from words 2j (radius) and 2j+1
-// (angle), u = (w + 0.5)·2^-32. Own module (rng.wasm) over its own small shared memory, which
+// The counter-based generator's kernels: Philox-4x32-10 on 16 blocks at once (four i32x4 groups,
+// one lane per block), as raw words (`philox`, what every fill of kernels/rng.ts draws from) and as standard
+// normals for float32 buffers (`normals`: Box–Muller in float32x4 with polynomial log and sin/cos).
+// Word layout and pairing are those of kernels/rng.ts, whose philox4x32 is the JavaScript
+// reference of the same rounds: element 2j, 2j+1 = r·cos θ, r·sin θ from words 2j (radius) and
+// 2j+1 (angle), u = (w + 0.5)·2^-32. Own module (rng.wasm) over its own small shared memory, which
 // kernels/rng-helper.ts shares with one helper thread.
 
 // @ts-ignore: decorator
@@ -70,6 +72,18 @@
   v128.store(p, f32x4.mul(r, v128.xor(v128.bitselect(cs, sn, swap), sinSign)), 16);
 }
 
+/** 4×4 transpose of the u32s at p in place: word-major (one v128 per word) ↔ element order (one per block). */
+// @ts-ignore: decorator
+@inline function transpose(p: usize): void {
+  const w0 = v128.load(p), w1 = v128.load(p, 16), w2 = v128.load(p, 32), w3 = v128.load(p, 48);
+  const t0 = v128.shuffle<i32>(w0, w1, 0, 4, 1, 5), t1 = v128.shuffle<i32>(w0, w1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<i32>(w2, w3, 0, 4, 1, 5), t3 = v128.shuffle<i32>(w2, w3, 2, 6, 3, 7);
+  v128.store(p, v128.shuffle<i64>(t0, t2, 0, 2));
+  v128.store(p, v128.shuffle<i64>(t0, t2, 1, 3), 16);
+  v128.store(p, v128.shuffle<i64>(t1, t3, 0, 2), 32);
+  v128.store(p, v128.shuffle<i64>(t1, t3, 1, 3), 48);
+}
+
 /**
  * Normals of four blocks whose words are lanes of c0…c3 (lane j = block j), written in element
  * order at p (16 floats): block j's elements are (cos, sin) of (c0, c1) then of (c2, c3), lane j.
@@ -78,38 +92,81 @@
 @inline function emit(c0: v128, c1: v128, c2: v128, c3: v128, p: usize): void {
   polar(radius(c0), c1, p);
   polar(radius(c2), c3, p + 32);
-  const r0 = v128.load(p), r1 = v128.load(p, 16), r2 = v128.load(p, 32), r3 = v128.load(p, 48);
-  const t0 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<i32>(r0, r1, 2, 6, 3, 7);
-  const t2 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5), t3 = v128.shuffle<i32>(r2, r3, 2, 6, 3, 7);
-  v128.store(p, v128.shuffle<i64>(t0, t2, 0, 2));
-  v128.store(p, v128.shuffle<i64>(t0, t2, 1, 3), 16);
-  v128.store(p, v128.shuffle<i64>(t1, t3, 0, 2), 32);
-  v128.store(p, v128.shuffle<i64>(t1, t3, 1, 3), 48);
+  transpose(p);
+}
+
+/**
+ * Philox-4x32-10 of the 16 blocks b … b+15 (b = bhi·2^32 + blo) of stream (s0, s1) under key
+ * (k0, k1), as four groups of four (group j: lane i = block b + 4j + i). Stores word k of group j
+ * (one v128) at p + 64j + 16k for the first `groups` (1 … 4) groups. Four independent groups per
+ * round: one group's rounds are a chain of dependent multiplies and shuffles, and interleaving
+ * four keeps the SIMD units busy (1.6× the words of one group at a time, bench/NOTES.md).
+ */
+// @ts-ignore: decorator
+@inline function philoxTile(k0: u32, k1: u32, s0: u32, s1: u32, blo: u32, bhi: u32, groups: i32, p: usize): void {
+  const m0 = i32x4.splat(M0), m1 = i32x4.splat(M1), lo = i32x4.splat(blo), hi = i32x4.splat(bhi);
+  // counters: low word b + 4j + lane, carrying into the high word
+  let a0 = i32x4.add(lo, i32x4(0, 1, 2, 3)), b0 = i32x4.add(lo, i32x4(4, 5, 6, 7));
+  let c0 = i32x4.add(lo, i32x4(8, 9, 10, 11)), d0 = i32x4.add(lo, i32x4(12, 13, 14, 15));
+  let a1 = i32x4.sub(hi, i32x4.lt_u(a0, lo)), b1 = i32x4.sub(hi, i32x4.lt_u(b0, lo));
+  let c1 = i32x4.sub(hi, i32x4.lt_u(c0, lo)), d1 = i32x4.sub(hi, i32x4.lt_u(d0, lo));
+  let a2 = i32x4.splat(s0), a3 = i32x4.splat(s1);
+  let b2 = a2, b3 = a3, c2 = a2, c3 = a3, d2 = a2, d3 = a3;
+  let key0 = k0, key1 = k1;
+  for (let r = 0; r < 10; r++) {
+    // 32×32→64-bit products of four lanes: two extmuls each, then split hi/lo words with shuffles
+    const ka = i32x4.splat(key0), kb = i32x4.splat(key1);
+    const al0 = i64x2.extmul_low_i32x4_u(a0, m0), ah0 = i64x2.extmul_high_i32x4_u(a0, m0);
+    const al2 = i64x2.extmul_low_i32x4_u(a2, m1), ah2 = i64x2.extmul_high_i32x4_u(a2, m1);
+    const bl0 = i64x2.extmul_low_i32x4_u(b0, m0), bh0 = i64x2.extmul_high_i32x4_u(b0, m0);
+    const bl2 = i64x2.extmul_low_i32x4_u(b2, m1), bh2 = i64x2.extmul_high_i32x4_u(b2, m1);
+    const cl0 = i64x2.extmul_low_i32x4_u(c0, m0), ch0 = i64x2.extmul_high_i32x4_u(c0, m0);
+    const cl2 = i64x2.extmul_low_i32x4_u(c2, m1), ch2 = i64x2.extmul_high_i32x4_u(c2, m1);
+    const dl0 = i64x2.extmul_low_i32x4_u(d0, m0), dh0 = i64x2.extmul_high_i32x4_u(d0, m0);
+    const dl2 = i64x2.extmul_low_i32x4_u(d2, m1), dh2 = i64x2.extmul_high_i32x4_u(d2, m1);
+    // (x0, x1, x2, x3) ← (hi(x2·M1) ^ x1 ^ key0, lo(x2·M1), hi(x0·M0) ^ x3 ^ key1, lo(x0·M0))
+    a0 = v128.xor(v128.xor(v128.shuffle<i32>(al2, ah2, 1, 3, 5, 7), a1), ka); a1 = v128.shuffle<i32>(al2, ah2, 0, 2, 4, 6);
+    a2 = v128.xor(v128.xor(v128.shuffle<i32>(al0, ah0, 1, 3, 5, 7), a3), kb); a3 = v128.shuffle<i32>(al0, ah0, 0, 2, 4, 6);
+    b0 = v128.xor(v128.xor(v128.shuffle<i32>(bl2, bh2, 1, 3, 5, 7), b1), ka); b1 = v128.shuffle<i32>(bl2, bh2, 0, 2, 4, 6);
+    b2 = v128.xor(v128.xor(v128.shuffle<i32>(bl0, bh0, 1, 3, 5, 7), b3), kb); b3 = v128.shuffle<i32>(bl0, bh0, 0, 2, 4, 6);
+    c0 = v128.xor(v128.xor(v128.shuffle<i32>(cl2, ch2, 1, 3, 5, 7), c1), ka); c1 = v128.shuffle<i32>(cl2, ch2, 0, 2, 4, 6);
+    c2 = v128.xor(v128.xor(v128.shuffle<i32>(cl0, ch0, 1, 3, 5, 7), c3), kb); c3 = v128.shuffle<i32>(cl0, ch0, 0, 2, 4, 6);
+    d0 = v128.xor(v128.xor(v128.shuffle<i32>(dl2, dh2, 1, 3, 5, 7), d1), ka); d1 = v128.shuffle<i32>(dl2, dh2, 0, 2, 4, 6);
+    d2 = v128.xor(v128.xor(v128.shuffle<i32>(dl0, dh0, 1, 3, 5, 7), d3), kb); d3 = v128.shuffle<i32>(dl0, dh0, 0, 2, 4, 6);
+    key0 += W0; key1 += W1;
+  }
+  v128.store(p, a0); v128.store(p, a1, 16); v128.store(p, a2, 32); v128.store(p, a3, 48);
+  if (groups > 1) { v128.store(p, b0, 64); v128.store(p, b1, 80); v128.store(p, b2, 96); v128.store(p, b3, 112); }
+  if (groups > 2) { v128.store(p, c0, 128); v128.store(p, c1, 144); v128.store(p, c2, 160); v128.store(p, c3, 176); }
+  if (groups > 3) { v128.store(p, d0, 192); v128.store(p, d1, 208); v128.store(p, d2, 224); v128.store(p, d3, 240); }
+}
+
+/** Writes the 16·groups words of blocks b … b + 4·groups − 1 (b = bhi·2^32 + blo) at dst, in element order. */
+export function philox(k0: u32, k1: u32, s0: u32, s1: u32, blo: u32, bhi: u32, groups: i32, dst: usize): void {
+  for (let g = 0; g < groups; g += 4) {
+    const p = dst + (<usize>g << 6), n = min(4, groups - g);
+    philoxTile(k0, k1, s0, s1, blo, bhi, n, p);
+    for (let j = 0; j < n; j++) transpose(p + (<usize>j << 6));
+    const next = blo + 16;
+    if (next < blo) bhi++;
+    blo = next;
+  }
 }
 
 /**
  * Writes the 16·groups normals of blocks b … b + 4·groups − 1 (b = bhi·2^32 + blo) of stream
- * (s0, s1) under key (k0, k1) at dst, in element order.
+ * (s0, s1) under key (k0, k1) at dst, in element order: the words of up to four groups are
+ * generated into their own output slots, then replaced by their normals.
  */
 export function normals(k0: u32, k1: u32, s0: u32, s1: u32, blo: u32, bhi: u32, groups: i32, dst: usize): void {
-  const m0 = i32x4.splat(M0), m1 = i32x4.splat(M1), lane = i32x4(0, 1, 2, 3);
-  for (let g = 0; g < groups; g++) {
-    const lo = i32x4.splat(blo);
-    let c0 = i32x4.add(lo, lane);
-    let c1 = i32x4.sub(i32x4.splat(bhi), i32x4.lt_u(c0, lo)); // carry into the high counter word
-    let c2 = i32x4.splat(s0), c3 = i32x4.splat(s1);
-    let a0 = k0, a1 = k1;
-    for (let r = 0; r < 10; r++) { // 32×32→64-bit products of four lanes: two extmuls, then split hi/lo
-      const pl0 = i64x2.extmul_low_i32x4_u(c0, m0), ph0 = i64x2.extmul_high_i32x4_u(c0, m0);
-      const pl1 = i64x2.extmul_low_i32x4_u(c2, m1), ph1 = i64x2.extmul_high_i32x4_u(c2, m1);
-      const hi0 = v128.shuffle<i32>(pl0, ph0, 1, 3, 5, 7), lo0 = v128.shuffle<i32>(pl0, ph0, 0, 2, 4, 6);
-      const hi1 = v128.shuffle<i32>(pl1, ph1, 1, 3, 5, 7), lo1 = v128.shuffle<i32>(pl1, ph1, 0, 2, 4, 6);
-      c0 = v128.xor(v128.xor(hi1, c1), i32x4.splat(a0)); c1 = lo1;
-      c2 = v128.xor(v128.xor(hi0, c3), i32x4.splat(a1)); c3 = lo0;
-      a0 += W0; a1 += W1;
+  for (let g = 0; g < groups; g += 4) {
+    const p = dst + (<usize>g << 6), n = min(4, groups - g);
+    philoxTile(k0, k1, s0, s1, blo, bhi, n, p);
+    for (let j = 0; j < n; j++) {
+      const q = p + (<usize>j << 6);
+      emit(v128.load(q), v128.load(q, 16), v128.load(q, 32), v128.load(q, 48), q);
     }
-    emit(c0, c1, c2, c3, dst + (<usize>g << 6));
-    const next = blo + 4;
+    const next = blo + 16;
     if (next < blo) bhi++;
     blo = next;
   }
@@ -118,12 +175,11 @@ export function normals(k0: u32, k1: u32, s0: u32, s1: u32, blo: u32, bhi: u32, 
 /** Box–Muller of given words (16·groups u32 at src, element order) into dst: for tests of extremes. */
 export function boxMuller(src: usize, groups: i32, dst: usize): void {
   for (let g = 0; g < groups; g++) {
-    const s = src + (<usize>g << 6);
-    const w0 = v128.load(s), w1 = v128.load(s, 16), w2 = v128.load(s, 32), w3 = v128.load(s, 48);
-    // rows are blocks; lanes of c_k are word k of each block
-    const t0 = v128.shuffle<i32>(w0, w1, 0, 4, 1, 5), t1 = v128.shuffle<i32>(w0, w1, 2, 6, 3, 7);
-    const t2 = v128.shuffle<i32>(w2, w3, 0, 4, 1, 5), t3 = v128.shuffle<i32>(w2, w3, 2, 6, 3, 7);
-    emit(v128.shuffle<i64>(t0, t2, 0, 2), v128.shuffle<i64>(t0, t2, 1, 3),
-      v128.shuffle<i64>(t1, t3, 0, 2), v128.shuffle<i64>(t1, t3, 1, 3), dst + (<usize>g << 6));
+    const s = src + (<usize>g << 6), p = dst + (<usize>g << 6);
+    // rows are blocks; after the transpose (at dst) one v128 holds word k of each block
+    v128.store(p, v128.load(s)); v128.store(p, v128.load(s, 16), 16);
+    v128.store(p, v128.load(s, 32), 32); v128.store(p, v128.load(s, 48), 48);
+    transpose(p);
+    emit(v128.load(p), v128.load(p, 16), v128.load(p, 32), v128.load(p, 48), p);
   }
 }

@@ -22,6 +22,7 @@ const SPEC_KEYS: Record<string, readonly string[]> = {
   adam: ['name', 'beta1', 'beta2', 'epsilon'],
 };
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each factory's options, checked against SPEC_KEYS first
 const FACTORIES: Record<string, (params: readonly Buf[], options: any) => Optimizer> = {
   sgd: () => new Sgd(),
   momentum: (p, o) => new Momentum(p, o),

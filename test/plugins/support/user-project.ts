@@ -79,6 +79,7 @@ function link(dir: string, name: string): void {
 
 /** Strips ANSI colour codes, so located messages can be matched in pretty output. */
 export function plain(text: string): string {
+  // eslint-disable-next-line no-control-regex -- ESC is exactly what an ANSI colour code starts with
   return text.replace(/\u001b\[[0-9;]*m/g, '');
 }
 

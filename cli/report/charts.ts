@@ -9,6 +9,7 @@ export interface LineChartOptions {
   xTitle: string;
   yTitle: string;
   logY?: boolean;
+  logX?: boolean;
   /** Draw each run as a thin line (default) and the per-x median with a min–max band. */
   band?: boolean;
   width?: number;
@@ -21,10 +22,10 @@ export function runsLineChart(series: readonly MethodSeries[], o: LineChartOptio
   for (const s of series) {
     s.runs.forEach((r, run) => r.x.forEach((x, i) => {
       const y = r.y[i];
-      if (Number.isFinite(x) && Number.isFinite(y) && (!o.logY || y > 0)) values.push({ method: s.name, run, x, y });
+      if (Number.isFinite(x) && Number.isFinite(y) && (!o.logY || y > 0) && (!o.logX || x > 0)) values.push({ method: s.name, run, x, y });
     }));
   }
-  const x = { field: 'x', type: 'quantitative', title: o.xTitle };
+  const x = { field: 'x', type: 'quantitative', title: o.xTitle, ...(o.logX ? { scale: { type: 'log' } } : {}) };
   const y = { field: 'y', type: 'quantitative', title: o.yTitle, scale: o.logY ? { type: 'log' } : { zero: false } };
   const color = { field: 'method', type: 'nominal', title: null, legend: { orient: 'top-right', labelLimit: 400 } };
   const layers: object[] = [

@@ -10,9 +10,10 @@
 // GD is deterministic, so its ten runs trace one path; they are repeated anyway so the per-run
 // wall times compare like with like. Wall time counts only gradient estimation and update, after
 // an untimed warm-up run of each method (so both are measured with the JIT already warm).
-import { fgd, gd } from '../fgd';
-import type { DescentResult, StepInfo } from '../fgd';
-import { TEST_FUNCTIONS } from '../models/testfns';
+import { fgd, gd } from '../../runtime/fgd';
+import type { DescentResult, StepInfo } from '../../runtime/fgd';
+import { TEST_FUNCTIONS } from '../../runtime/models/testfns';
+import { newRunId } from './results';
 
 export type TestFunctionKey = keyof typeof TEST_FUNCTIONS;
 
@@ -59,6 +60,8 @@ export interface FunctionRecord {
 export interface TestFnExperiment {
   kind: 'forwardgrad-testfns';
   version: 1;
+  /** Names this run (shown by its report page); absent in logs of older versions. */
+  runId?: string;
   createdAt: string;
   runs: number;
   baseSeed: number;
@@ -133,5 +136,5 @@ export function runTestFnExperiment(options: TestFnOptions = {}): TestFnExperime
     }));
     return { key, name: t.name, minimum: t.minimum, domain: t.domain, settings, methods };
   });
-  return { kind: 'forwardgrad-testfns', version: 1, createdAt: new Date().toISOString(), runs, baseSeed, samplesPerRun: samples, functions };
+  return { kind: 'forwardgrad-testfns', version: 1, runId: newRunId(), createdAt: new Date().toISOString(), runs, baseSeed, samplesPerRun: samples, functions };
 }

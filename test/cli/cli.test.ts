@@ -20,7 +20,7 @@ function node(preload: string[], script: string, ...args: string[]): { status: n
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const cli = (...args: string[]) => node(WITH_TWINS, 'runtime/cli/main.ts', ...args);
+const cli = (...args: string[]) => node(WITH_TWINS, 'cli/main.ts', ...args);
 
 /** Small deterministic generator in [-2, 2): the points are random but the test is reproducible. */
 function uniform(seed: number): () => number {
@@ -64,6 +64,23 @@ describe('the children\'s test-function twins', () => {
     const r = node(WITH_TWINS, bad);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain(`${bad}:3:51 - error TS94002: forwardgrad: cannot differentiate the call of 'mystery'`);
+  });
+
+  test('a program that imports a file the transformer imports too (runtime/ops/manifest.ts) loads on a cold cache', () => {
+    // The hook must not compile the transformer's own imports while it loads the transformer:
+    // that re-entered the half-loaded module ("Emitter is not a constructor").
+    const dir = path.join(tmp, 'shared-import');
+    const cold = path.join(tmp, 'cold-cache');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(cold, { recursive: true });
+    const manifest = JSON.stringify(path.join(ROOT, 'runtime', 'ops', 'manifest'));
+    const registry = JSON.stringify(path.join(ROOT, 'runtime', 'registry'));
+    fs.writeFileSync(path.join(dir, 'main.ts'), `import * as manifest from ${manifest};\nimport { lookupJvp } from ${registry};\n`
+      + '/** @forwardGrad */\nexport function f(x: number): number { return x * x; }\n'
+      + 'process.stdout.write(JSON.stringify([Object.keys(manifest).length > 0, lookupJvp(f)!.fn(3, 1)]));\n');
+    const r = spawnSync(process.execPath, [...WITH_TWINS, path.join(dir, 'main.ts')], { cwd: ROOT, encoding: 'utf8', timeout: 120000, env: { ...process.env, TMPDIR: cold } });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([true, [9, 6]]);
   });
 
   test('an edited callee is emitted again, never served stale from the preload\'s cache', () => {
@@ -134,13 +151,26 @@ describe('forwardgrad CLI', () => {
   test('bad arguments and inputs are clear errors with a non-zero exit', () => {
     const a = cli('train', '--fn', 'himmelblau');
     expect(a.status).not.toBe(0);
-    expect(a.stderr).toMatch(/option '--fn <name>' argument 'himmelblau' is invalid\. must be one of beale, rosenbrock, all/);
+    expect(a.stderr).toMatch(/option '--fn <name>' argument 'himmelblau' is invalid\. --fn must be one of beale, rosenbrock, all/);
     const b = cli('train', '--iters', '0');
     expect(b.status).not.toBe(0);
     expect(b.stderr).toMatch(/--iters must be an integer ≥ 1/);
     const c = cli('report', path.join(tmp, 'missing.json'));
     expect(c.status).toBe(1);
-    expect(c.stderr).toMatch(/forwardgrad: report: cannot read .*missing\.json/);
+    expect(c.stderr.trim()).toBe(`forwardgrad: report: ${path.join(tmp, 'missing.json')}: no such folder`);
+  });
+
+  test('init: wires the plugins (lazy-loads the transformer); --dry-run writes nothing', () => {
+    const proj = path.join(tmp, 'proj');
+    fs.mkdirSync(proj, { recursive: true });
+    const tsconfig = '{"compilerOptions":{"strict":true}}';
+    fs.writeFileSync(path.join(proj, 'tsconfig.json'), tsconfig);
+    const r = spawnSync(process.execPath, [...WITH_TWINS.map((a) => (a.startsWith('./') ? path.join(ROOT, a) : a)), path.join(ROOT, 'cli/main.ts'), 'init', '--dry-run'], { cwd: proj, encoding: 'utf8', timeout: 120000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Dry run: nothing written');
+    expect(r.stdout).toContain('"transform": "forwardgrad/transformer"');
+    expect(fs.readFileSync(path.join(proj, 'tsconfig.json'), 'utf8')).toBe(tsconfig);
   });
 
   test('emit: writes the twins of an annotated file (lazy-loads the transformer)', () => {

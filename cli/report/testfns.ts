@@ -2,12 +2,11 @@
 // loss per wall time, and the trajectories over a contour plot with the minimum starred; an
 // index.html with the figures; the experiment's JSON log beside them.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { PAPER_SETTINGS, SETTINGS_RATIONALE } from '../experiments/testfns';
 import type { FunctionRecord, TestFnExperiment } from '../experiments/testfns';
-import { TEST_FUNCTIONS } from '../models/testfns';
+import { TEST_FUNCTIONS } from '../../runtime/models/testfns';
 import { MethodSeries, contourTrajectoryChart, runsLineChart, sampleGrid } from './charts';
-import { Figure, reportHtml } from './html';
+import type { Figure, Section } from './html';
 import { vegaLiteToSvg, vegaToSvg } from './vega';
 
 export const LOG_FILE = 'testfns.json';
@@ -39,28 +38,26 @@ async function figures(fn: FunctionRecord): Promise<Figure[]> {
 
 const median = (xs: number[]) => { const s = xs.filter(Number.isFinite).sort((a, b) => a - b); return s.length ? s[s.length >> 1] : NaN; };
 
-/** Writes the SVGs and index.html for an experiment into `outDir`; returns the index path. */
-export async function writeTestFnReport(exp: TestFnExperiment, outDir: string): Promise<string> {
+/** The Figure 2 sections of an experiment (SVG file names prefixed with `prefix`). */
+export async function testFnSections(exp: TestFnExperiment, prefix = ''): Promise<Section[]> {
   if (exp?.kind !== 'forwardgrad-testfns') throw new Error(`report: not a test-function experiment log (kind ${exp?.kind})`);
-  fs.mkdirSync(outDir, { recursive: true });
-  const sections = [];
+  const sections: Section[] = [];
   for (const fn of exp.functions) {
-    const figs = await figures(fn);
-    for (const fig of figs) fs.writeFileSync(path.join(outDir, fig.file), fig.svg);
+    const figs = (await figures(fn)).map((f) => ({ ...f, file: prefix + f.file }));
+    const diverged = fn.methods.flatMap((m) => m.runs.filter((r) => r.status === 'diverged').map(() => m.label));
     const notes = [
       `Start (${fn.settings.start.join(', ')}), learning rate ${fn.settings.lr}, no decay, ${fn.settings.iterations} iterations, ${exp.runs} runs per method (FGD seeds ${exp.baseSeed}…${exp.baseSeed + exp.runs - 1}).`,
       ...(JSON.stringify(fn.settings) === JSON.stringify(PAPER_SETTINGS[fn.key]) ? [SETTINGS_RATIONALE[fn.key]] : ['Settings differ from the demo\'s (set on the command line).']),
       ...fn.methods.map((m) => `${m.label}: median final loss ${median(m.runs.map((r) => r.finalLoss)).toExponential(3)}, median ${(median(m.runs.map((r) => r.msPerIteration)) * 1000).toFixed(2)} µs per iteration (estimate + update, after a warm-up run); statuses: ${[...new Set(m.runs.map((r) => r.status))].join(', ')}.`),
+      ...(diverged.length ? [`DIVERGED: ${diverged.length} run(s) (${[...new Set(diverged)].join(', ')}) stopped on a non-finite loss.`] : []),
     ];
-    sections.push({ heading: `${fn.name} (minimum at (${fn.minimum.join(', ')}))`, notes, figures: figs });
+    sections.push({ heading: `${fn.name} (minimum at (${fn.minimum.join(', ')}))${exp.runId ? `, run ${exp.runId}` : ''}`, notes, figures: figs });
   }
-  const html = reportHtml('Forward gradient vs gradient descent on test functions (paper §5.1, Figure 2)', [
-    `Generated ${exp.createdAt}. Log: ${LOG_FILE}. Both methods use the same learning rate and number of iterations; FGD uses one direction v ~ N(0, I) per step.`,
-  ], sections);
-  const index = path.join(outDir, 'index.html');
-  fs.writeFileSync(index, html);
-  return index;
+  return sections;
 }
+
+export const TESTFN_TITLE = 'Forward gradient vs gradient descent on test functions (paper §5.1, Figure 2)';
+export const testFnIntro = (exp: TestFnExperiment) => `Figure 2: run ${exp.runId ?? '(no id)'}, generated ${exp.createdAt}. Log: ${LOG_FILE}. Both methods use the same learning rate and number of iterations; FGD uses one direction v ~ N(0, I) per step.`;
 
 /** Reads an experiment log written by the CLI. */
 export function readTestFnLog(file: string): TestFnExperiment {
