@@ -9,7 +9,11 @@ interface BrowserGlobals {
   navigator?: { hardwareConcurrency?: number };
   crossOriginIsolated?: boolean;
   SharedArrayBuffer?: unknown;
-  Worker?: new (url: string) => { postMessage(m: unknown): void; terminate(): void; onerror: ((e: unknown) => void) | null };
+  Worker?: new (url: string) => {
+    postMessage(m: unknown): void;
+    terminate(): void;
+    onerror: ((e: unknown) => void) | null;
+  };
   Blob: new (parts: string[], opts: { type: string }) => unknown;
   URL: { createObjectURL(b: unknown): string; revokeObjectURL(u: string): void };
 }
@@ -45,8 +49,10 @@ export interface HostWorker {
 export function startEvalWorker(source: string, workerData: unknown): HostWorker {
   if (!g.Worker) throw new Error('no Web Worker in this context');
   if (!g.crossOriginIsolated || typeof g.SharedArrayBuffer !== 'function') {
-    throw new Error('SharedArrayBuffer is unavailable: the page is not cross-origin isolated (serve it with ' +
-      'Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)');
+    throw new Error(
+      'SharedArrayBuffer is unavailable: the page is not cross-origin isolated (serve it with ' +
+        'Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)',
+    );
   }
   const wrapped = `self.onmessage = (e) => { self.onmessage = null; const __data = e.data;
 const require = () => ({ workerData: __data });
@@ -58,7 +64,15 @@ ${source}
   w.postMessage(workerData);
   let onError: ((e: unknown) => void) | undefined;
   w.onerror = (e) => onError?.(e);
-  return { terminate: async () => { w.terminate(); return 0; }, onError: (f) => { onError = f; } };
+  return {
+    terminate: async () => {
+      w.terminate();
+      return 0;
+    },
+    onError: (f) => {
+      onError = f;
+    },
+  };
 }
 
 /** Whether this thread may call Atomics.wait (a browser's main thread may not). */
@@ -71,7 +85,12 @@ const canBlock = (() => {
   }
 })();
 
-export function waitWhile(ctl: Int32Array, index: number, value: number, timeoutMs: number): 'ok' | 'not-equal' | 'timed-out' {
+export function waitWhile(
+  ctl: Int32Array,
+  index: number,
+  value: number,
+  timeoutMs: number,
+): 'ok' | 'not-equal' | 'timed-out' {
   if (canBlock) return Atomics.wait(ctl, index, value, timeoutMs);
   if (Atomics.load(ctl, index) !== value) return 'not-equal';
   const until = performance.now() + timeoutMs;
@@ -83,5 +102,8 @@ export function waitWhile(ctl: Int32Array, index: number, value: number, timeout
 
 /** Atomics whose `wait` is waitWhile: what code shared with the workers uses on this thread. */
 export const threadAtomics: typeof Atomics = Object.create(Atomics, {
-  wait: { value: (ctl: Int32Array, index: number, value: number, timeoutMs = Infinity) => waitWhile(ctl, index, value, timeoutMs) },
+  wait: {
+    value: (ctl: Int32Array, index: number, value: number, timeoutMs = Infinity) =>
+      waitWhile(ctl, index, value, timeoutMs),
+  },
 });

@@ -44,14 +44,24 @@ export interface HostWorker {
 export function startEvalWorker(source: string, workerData: unknown): HostWorker {
   const w = new Worker(source, { eval: true, workerData });
   w.unref();
-  return { terminate: () => w.terminate(), onError: (f) => { w.on('error', f); } };
+  return {
+    terminate: () => w.terminate(),
+    onError: (f) => {
+      w.on('error', f);
+    },
+  };
 }
 
 /**
  * Atomics.wait where this thread may block, else a spin on Atomics.load (a browser's main thread
  * may not block; the helper it waits for runs in parallel, so the spin ends). Same result codes.
  */
-export function waitWhile(ctl: Int32Array, index: number, value: number, timeoutMs: number): 'ok' | 'not-equal' | 'timed-out' {
+export function waitWhile(
+  ctl: Int32Array,
+  index: number,
+  value: number,
+  timeoutMs: number,
+): 'ok' | 'not-equal' | 'timed-out' {
   return Atomics.wait(ctl, index, value, timeoutMs);
 }
 

@@ -7,16 +7,21 @@ import type * as NodeZlib from 'node:zlib';
 import type { createHash as CreateHash } from 'node:crypto';
 
 function unavailable<T extends object>(module: string): T {
-  return new Proxy({}, {
-    get(_t, key) {
-      if (typeof key === 'symbol' || key === 'then') return undefined;
-      return () => {
-        throw new Error(`forwardgrad in a browser: ${module}.${String(key)} is not available (no file system). ` +
-          'File features (readIdx, loadMnist({ data }), the embedded loadMnist(), checkpoints, logs) run in Node; ' +
-          'in a page, pass data as tensors and keep state in memory');
-      };
+  return new Proxy(
+    {},
+    {
+      get(_t, key) {
+        if (typeof key === 'symbol' || key === 'then') return undefined;
+        return () => {
+          throw new Error(
+            `forwardgrad in a browser: ${module}.${String(key)} is not available (no file system). ` +
+              'File features (readIdx, loadMnist({ data }), the embedded loadMnist(), checkpoints, logs) run in Node; ' +
+              'in a page, pass data as tensors and keep state in memory',
+          );
+        };
+      },
     },
-  }) as T;
+  ) as T;
 }
 
 export const fs = unavailable<typeof NodeFs>('fs');

@@ -10,7 +10,11 @@ import { encodeMnist, type Split } from './mnist-format';
 
 function toSplit(d: { images: Float32Array; labels: Int32Array; count: number }): Split {
   // loadMnist scaled the bytes by 1/255; round back to the exact bytes.
-  return { labels: Uint8Array.from(d.labels), pixels: Uint8Array.from(d.images, (p) => Math.round(p * 255)), count: d.count };
+  return {
+    labels: Uint8Array.from(d.labels),
+    pixels: Uint8Array.from(d.images, (p) => Math.round(p * 255)),
+    count: d.count,
+  };
 }
 
 export function mnistAsset(): Uint8Array {

@@ -8,13 +8,22 @@ import { forwardGradPlugin } from '../transformer/plugins/esbuild';
 
 export const REPO = path.resolve(__dirname, '..');
 
-export interface Bundle { js: Uint8Array; bytes: number; warnings: string[] }
+export interface Bundle {
+  js: Uint8Array;
+  bytes: number;
+  warnings: string[];
+}
 
 export async function bundlePage(entry: string, options: { minify?: boolean } = {}): Promise<Bundle> {
   const result = await esbuild.build({
     entryPoints: [path.resolve(REPO, entry)],
-    bundle: true, platform: 'browser', format: 'esm', write: false, outfile: 'page.js',
-    minify: options.minify ?? false, logLevel: 'silent',
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    write: false,
+    outfile: 'page.js',
+    minify: options.minify ?? false,
+    logLevel: 'silent',
     plugins: [forwardGradPlugin({ runtimeModule: path.join(REPO, 'runtime', 'index.ts') })],
   });
   const js = result.outputFiles[0].contents;

@@ -25,4 +25,7 @@ async function main(): Promise<void> {
   console.log(`web: serving the demo at ${server.url.replace('127.0.0.1', 'localhost')} (Ctrl-C to stop)`);
 }
 
-main().catch((e) => { console.error(`web: ${(e as Error).message}`); process.exit(1); });
+main().catch((e) => {
+  console.error(`web: ${(e as Error).message}`);
+  process.exit(1);
+});

@@ -14,9 +14,15 @@ export const ISOLATION_HEADERS = {
 } as const;
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json', '.png': 'image/png', '.svg': 'image/svg+xml', '.bin': 'application/octet-stream',
-  '.wasm': 'application/wasm', '.map': 'application/json',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.bin': 'application/octet-stream',
+  '.wasm': 'application/wasm',
+  '.map': 'application/json',
 };
 
 export interface ServeOptions {
@@ -29,13 +35,19 @@ export interface ServeOptions {
   isolated?: boolean;
 }
 
-export interface Served { url: string; close(): Promise<void> }
+export interface Served {
+  url: string;
+  close(): Promise<void>;
+}
 
 export async function serve(options: ServeOptions): Promise<Served> {
   const files = options.files ?? new Map();
   const server = http.createServer((req, res) => {
     const urlPath = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const headers: Record<string, string> = { 'Cache-Control': 'no-store', ...(options.isolated === false ? {} : ISOLATION_HEADERS) };
+    const headers: Record<string, string> = {
+      'Cache-Control': 'no-store',
+      ...(options.isolated === false ? {} : ISOLATION_HEADERS),
+    };
     const send = (status: number, body: Uint8Array | string, type: string) => {
       res.writeHead(status, { ...headers, 'Content-Type': type });
       res.end(req.method === 'HEAD' ? undefined : body);
@@ -46,8 +58,10 @@ export async function serve(options: ServeOptions): Promise<Served> {
     const mem = files.get(key);
     if (mem !== undefined) return send(200, mem, type);
     if (options.root) {
-      const root = path.resolve(options.root), file = path.resolve(root, '.' + key);
-      if (file.startsWith(root + path.sep) && fs.existsSync(file) && fs.statSync(file).isFile()) return send(200, fs.readFileSync(file), type);
+      const root = path.resolve(options.root),
+        file = path.resolve(root, '.' + key);
+      if (file.startsWith(root + path.sep) && fs.existsSync(file) && fs.statSync(file).isFile())
+        return send(200, fs.readFileSync(file), type);
     }
     send(404, `not found: ${urlPath}`, 'text/plain');
   });
@@ -58,6 +72,10 @@ export async function serve(options: ServeOptions): Promise<Served> {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/`,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

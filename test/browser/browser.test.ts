@@ -12,10 +12,12 @@ import { chromiumAvailable, CHROMIUM, launchChromium } from './chromium';
 import type { SuiteResult } from './page/main';
 
 const run = chromiumAvailable() ? describe : describe.skip;
-if (!chromiumAvailable()) console.log(`test/browser: skipped, no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
+if (!chromiumAvailable())
+  console.log(`test/browser: skipped, no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
 
 const STEPS = 60;
-const PAGE = '<!doctype html><meta charset="utf-8"><title>forwardgrad suite</title><body>running…</body><script type="module" src="/suite.js"></script>';
+const PAGE =
+  '<!doctype html><meta charset="utf-8"><title>forwardgrad suite</title><body>running…</body><script type="module" src="/suite.js"></script>';
 
 run('forwardgrad in Chromium (WebGL2 on SwiftShader, wasm)', () => {
   let browser: Browser, server: Served, suite: SuiteResult;
@@ -23,13 +25,22 @@ run('forwardgrad in Chromium (WebGL2 on SwiftShader, wasm)', () => {
 
   beforeAll(async () => {
     const { js } = await bundlePage('test/browser/page/main.ts');
-    server = await serve({ files: new Map<string, Uint8Array | string>([['/index.html', PAGE], ['/suite.js', js]]) });
+    server = await serve({
+      files: new Map<string, Uint8Array | string>([
+        ['/index.html', PAGE],
+        ['/suite.js', js],
+      ]),
+    });
     browser = await launchChromium();
     const page = await browser.newPage();
     page.on('pageerror', (e) => errors.push(e.message));
     // lr 0.005: FGD on this 3k-parameter MLP diverges at 0.02; slack 1: the Node tolerances, unchanged.
     await page.goto(`${server.url}?steps=${STEPS}&lr=0.005&backends=wasm,gpujs-gpu&kernels=gpujs-gpu&slack=1`);
-    await page.waitForFunction(() => (globalThis as { __suite?: { done?: boolean } }).__suite?.done === true, undefined, { timeout: 100_000 });
+    await page.waitForFunction(
+      () => (globalThis as { __suite?: { done?: boolean } }).__suite?.done === true,
+      undefined,
+      { timeout: 100_000 },
+    );
     suite = await page.evaluate(() => (globalThis as unknown as { __suite: SuiteResult }).__suite);
     const out = path.join(REPO, 'reports', 'browser');
     fs.mkdirSync(out, { recursive: true });
@@ -77,12 +88,22 @@ run('forwardgrad in Chromium (WebGL2 on SwiftShader, wasm)', () => {
 run('a page that is not cross-origin isolated (no SharedArrayBuffer)', () => {
   it('still trains on wasm, on one thread', async () => {
     const { js } = await bundlePage('test/browser/page/main.ts');
-    const server = await serve({ isolated: false, files: new Map<string, Uint8Array | string>([['/index.html', PAGE], ['/suite.js', js]]) });
+    const server = await serve({
+      isolated: false,
+      files: new Map<string, Uint8Array | string>([
+        ['/index.html', PAGE],
+        ['/suite.js', js],
+      ]),
+    });
     const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       await page.goto(`${server.url}?steps=20&lr=0.005&backends=wasm&kernels=js`);
-      await page.waitForFunction(() => (globalThis as { __suite?: { done?: boolean } }).__suite?.done === true, undefined, { timeout: 60_000 });
+      await page.waitForFunction(
+        () => (globalThis as { __suite?: { done?: boolean } }).__suite?.done === true,
+        undefined,
+        { timeout: 60_000 },
+      );
       const s = await page.evaluate(() => (globalThis as unknown as { __suite: SuiteResult }).__suite);
       expect(s.crossOriginIsolated).toBe(false);
       expect(s.train[0]).toMatchObject({ backend: 'wasm', threads: 1 });

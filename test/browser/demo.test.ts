@@ -12,10 +12,23 @@ import { chromiumAvailable, CHROMIUM, CHROMIUM_ARGS, launchChromium } from './ch
 const run = chromiumAvailable() ? describe : describe.skip;
 if (!chromiumAvailable()) console.log(`test/browser: skipped, no Chromium at ${CHROMIUM}`);
 
-interface Demo { ready: boolean; backend: string; detail: string; step: number; losses: number[]; notes: string[]; guess?: number; error?: string; accuracy: number }
+interface Demo {
+  ready: boolean;
+  backend: string;
+  detail: string;
+  step: number;
+  losses: number[];
+  notes: string[];
+  guess?: number;
+  error?: string;
+  accuracy: number;
+}
 const demo = (page: Page) => page.evaluate(() => (globalThis as unknown as { __demo: Demo }).__demo);
 const untilStep = (page: Page, n: number, timeout = 60_000) =>
-  page.waitForFunction((k) => (globalThis as unknown as { __demo: Demo }).__demo.step >= k, n, { timeout, polling: 200 });
+  page.waitForFunction((k) => (globalThis as unknown as { __demo: Demo }).__demo.step >= k, n, {
+    timeout,
+    polling: 200,
+  });
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
 run('the demo page', () => {
@@ -24,7 +37,10 @@ run('the demo page', () => {
     server = await serve({ files: await buildDemo({ minify: false }) });
     browser = await launchChromium();
   }, 120_000);
-  afterAll(async () => { await browser?.close(); await server?.close(); });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
 
   it('trains on wasm with falling loss, classifies a drawn digit, switches to WebGL2 and keeps training', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -65,7 +81,11 @@ run('the demo page', () => {
 
   it('without WebGL, says so and trains on wasm; picking WebGL then falls back with a note', async () => {
     const { chromium } = require('playwright-core') as typeof import('playwright-core');
-    const noGl = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, '--disable-webgl', '--disable-3d-apis'], headless: true });
+    const noGl = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [...CHROMIUM_ARGS, '--disable-webgl', '--disable-3d-apis'],
+      headless: true,
+    });
     try {
       const page = await noGl.newPage();
       await page.goto(`${server.url}?model=compact&autostart=1`);
@@ -77,7 +97,9 @@ run('the demo page', () => {
       await page.waitForFunction(() => (globalThis as unknown as { __demo: Demo }).__demo.notes.length >= 2);
       d = await demo(page);
       expect(d.backend).toBe('wasm');
-      expect(d.notes[1]).toMatch(/^WebGL is unavailable here \(backend 'gpujs-gpu' failed to load: gpujs-gpu: no GPU context for gpu\.js here .*\); using wasm\.$/);
+      expect(d.notes[1]).toMatch(
+        /^WebGL is unavailable here \(backend 'gpujs-gpu' failed to load: gpujs-gpu: no GPU context for gpu\.js here .*\); using wasm\.$/,
+      );
       expect(await page.locator('.note').count()).toBe(2); // visible on the page, not only in state
     } finally {
       await noGl.close();

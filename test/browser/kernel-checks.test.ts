@@ -5,11 +5,21 @@ import { loadBackend } from '../../kernels/select';
 import type { CompleteBackend } from '../../kernels/backend';
 import { checkKernels } from './page/kernel-checks';
 
-describe('kernel checks (the browser suite\'s, run in Node)', () => {
+describe("kernel checks (the browser suite's, run in Node)", () => {
   it.each(['js', 'gpujs-cpu'])('all pass on %s, and cover every kernel family', (name) => {
     const results = checkKernels(loadBackend(name));
     expect(results.filter((r) => !r.ok)).toEqual([]);
-    for (const family of ['gemm', 'im2col', 'unary', 'binary', 'reduce', 'transpose', 'logSoftmax', 'softmaxCrossEntropy', 'maxPool2d']) {
+    for (const family of [
+      'gemm',
+      'im2col',
+      'unary',
+      'binary',
+      'reduce',
+      'transpose',
+      'logSoftmax',
+      'softmaxCrossEntropy',
+      'maxPool2d',
+    ]) {
       expect(results.some((r) => r.name.startsWith(family + ' '))).toBe(true);
     }
     expect(results.length).toBeGreaterThan(100);
@@ -20,12 +30,22 @@ describe('kernel checks (the browser suite\'s, run in Node)', () => {
     const nudged: CompleteBackend = {
       ...js,
       // gemm 16 ulps high everywhere: above (k + 8)·u only where k is small, as a real bug would be
-      gemm: (g) => { js.gemm(g); for (let i = 0; i < g.c.length; i++) g.c[i] *= 1 + 2e-5; },
+      gemm: (g) => {
+        js.gemm(g);
+        for (let i = 0; i < g.c.length; i++) g.c[i] *= 1 + 2e-5;
+      },
       // tangent of tanh scaled by 1.0001: the value stays right
-      unary: (g) => { js.unary(g); if (g.dy && g.op === 'tanh') for (let i = 0; i < g.dy.length; i++) g.dy[i] *= 1.0001; },
-      transpose: () => { throw new Error('gpujs-gpu: kernel transpose failed to compile'); },
+      unary: (g) => {
+        js.unary(g);
+        if (g.dy && g.op === 'tanh') for (let i = 0; i < g.dy.length; i++) g.dy[i] *= 1.0001;
+      },
+      transpose: () => {
+        throw new Error('gpujs-gpu: kernel transpose failed to compile');
+      },
     };
-    const bad = checkKernels(nudged).filter((r) => !r.ok).map((r) => r.name);
+    const bad = checkKernels(nudged)
+      .filter((r) => !r.ok)
+      .map((r) => r.name);
     expect(bad).toContain('gemm 17×65×3 transB beta 0.5');
     expect(bad.filter((n) => n.startsWith('unary tanh') && n.endsWith('tangent')).length).toBe(2);
     expect(bad.filter((n) => n.startsWith('unary tanh') && n.endsWith('value'))).toEqual([]);

@@ -45,12 +45,26 @@ import { forwardGradPlugin } from 'forwardgrad/esbuild';
 await esbuild.build({ entryPoints: ['src/page.ts'], outfile: 'out/page.js', bundle: true, platform: 'browser', format: 'esm', plugins: [forwardGradPlugin()] });
 `;
 
-const TSCONFIG = JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'bundler', strict: true, skipLibCheck: true, lib: ['ES2022', 'DOM'] } });
+const TSCONFIG = JSON.stringify({
+  compilerOptions: {
+    target: 'ES2022',
+    module: 'ESNext',
+    moduleResolution: 'bundler',
+    strict: true,
+    skipLibCheck: true,
+    lib: ['ES2022', 'DOM'],
+  },
+});
 
-run('a user\'s page bundled with esbuild and forwardGradPlugin() only', () => {
+run("a user's page bundled with esbuild and forwardGradPlugin() only", () => {
   let project: UserProject;
   beforeAll(() => {
-    project = createUserProject({ 'src/page.ts': PAGE, 'build.mjs': BUILD, 'tsconfig.json': TSCONFIG, 'package.json': '{ "type": "module" }' });
+    project = createUserProject({
+      'src/page.ts': PAGE,
+      'build.mjs': BUILD,
+      'tsconfig.json': TSCONFIG,
+      'package.json': '{ "type": "module" }',
+    });
     // gpu.js is an optional peer dependency: a user who wants gpujs-gpu installs it.
     fs.symlinkSync(path.join(REPO, 'node_modules', 'gpu.js'), path.join(project.dir, 'node_modules', 'gpu.js'), 'dir');
   }, 240_000);
@@ -61,15 +75,34 @@ run('a user\'s page bundled with esbuild and forwardGradPlugin() only', () => {
     expect(built.stderr).not.toMatch(/error/i);
     expect(built.status).toBe(0);
     const js = fs.readFileSync(path.join(project.dir, 'out', 'page.js'));
-    const server = await serve({ files: new Map<string, Uint8Array | string>([['/index.html', '<!doctype html><script type="module" src="/page.js"></script>'], ['/page.js', js]]) });
+    const server = await serve({
+      files: new Map<string, Uint8Array | string>([
+        ['/index.html', '<!doctype html><script type="module" src="/page.js"></script>'],
+        ['/page.js', js],
+      ]),
+    });
     const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(server.url);
-      await page.waitForFunction(() => (globalThis as unknown as { __user?: { done?: boolean } }).__user?.done === true, undefined, { timeout: 60_000 });
-      const out = await page.evaluate(() => (globalThis as unknown as { __user: Record<string, { backend: string; y: number[]; dy: number[]; loss: number; dloss: number; error?: string }> }).__user);
+      await page.waitForFunction(
+        () => (globalThis as unknown as { __user?: { done?: boolean } }).__user?.done === true,
+        undefined,
+        { timeout: 60_000 },
+      );
+      const out = await page.evaluate(
+        () =>
+          (
+            globalThis as unknown as {
+              __user: Record<
+                string,
+                { backend: string; y: number[]; dy: number[]; loss: number; dloss: number; error?: string }
+              >;
+            }
+          ).__user,
+      );
       expect(errors).toEqual([]);
       // x·x = [[-5, -10], [15, 10]] → relu sum 25; along e00: x·e + e·x = [[2, -2], [3, 0]], masked by
       // relu' (the first row is off): 3 + 0 = 3.

@@ -8,7 +8,11 @@ export const LABELS: Record<Choice, string> = { 'gpujs-gpu': 'WebGL', wasm: 'was
 /** Next backend to try when one fails. */
 const NEXT: Record<Choice, Choice | undefined> = { 'gpujs-gpu': 'wasm', wasm: 'js', js: undefined };
 
-export interface Selected { name: Choice; detail: string; notes: string[] }
+export interface Selected {
+  name: Choice;
+  detail: string;
+  notes: string[];
+}
 
 /** The WebGL2 renderer, or undefined without WebGL2. */
 export function webgl2Renderer(): string | undefined {
@@ -27,7 +31,11 @@ export function isSoftwareRenderer(r: string): boolean {
 export function defaultChoice(): { name: Choice; note?: string } {
   const r = webgl2Renderer();
   if (r && !isSoftwareRenderer(r)) return { name: 'gpujs-gpu' };
-  if (r) return { name: 'wasm', note: `WebGL2 here is rendered in software (${shortRenderer(r)}), so WebAssembly is faster; pick WebGL to try it anyway.` };
+  if (r)
+    return {
+      name: 'wasm',
+      note: `WebGL2 here is rendered in software (${shortRenderer(r)}), so WebAssembly is faster; pick WebGL to try it anyway.`,
+    };
   return { name: 'wasm', note: 'This browser has no WebGL2: training runs on WebAssembly.' };
 }
 
@@ -47,13 +55,22 @@ export async function select(want: Choice): Promise<Selected> {
       notes.push(`${LABELS[name]} is unavailable here (${reason(e)})${next ? `; using ${LABELS[next]}` : ''}.`);
       continue;
     }
-    const b = getBackend() as { name: string; threads?: number; variant?: string; waitForThreads?(ms: number): boolean };
+    const b = getBackend() as {
+      name: string;
+      threads?: number;
+      variant?: string;
+      waitForThreads?(ms: number): boolean;
+    };
     let detail = '';
     if (name === 'wasm') {
       // The helper Worker starts while this thread runs; the main thread cannot block for it.
-      for (let i = 0; i < 50 && b.threads === 2 && !b.waitForThreads?.(0); i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 50 && b.threads === 2 && !b.waitForThreads?.(0); i++)
+        await new Promise((r) => setTimeout(r, 20));
       detail = `WebAssembly ${b.variant === 'relaxed' ? 'relaxed ' : ''}SIMD · ${b.threads} thread${b.threads === 1 ? '' : 's'}`;
-      if (b.threads === 1 && !crossOriginIsolated) notes.push('WebAssembly runs on one thread: this page is not cross-origin isolated, so there is no SharedArrayBuffer for a second one.');
+      if (b.threads === 1 && !crossOriginIsolated)
+        notes.push(
+          'WebAssembly runs on one thread: this page is not cross-origin isolated, so there is no SharedArrayBuffer for a second one.',
+        );
     } else if (name === 'gpujs-gpu') {
       detail = `WebGL2 · ${shortRenderer(webgl2Renderer() ?? '')}`;
     } else {

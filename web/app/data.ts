@@ -10,11 +10,17 @@ function toDataset(s: Split, name: string): Dataset {
   return { images, labels: Int32Array.from(s.labels), count: s.count, height: 28, width: 28, name };
 }
 
-export async function loadDigits(url = 'mnist.bin.gz'): Promise<{ train: Dataset; validation: Dataset; bytes: number }> {
+export async function loadDigits(
+  url = 'mnist.bin.gz',
+): Promise<{ train: Dataset; validation: Dataset; bytes: number }> {
   const res = await fetch(url);
   if (!res.ok || !res.body) throw new Error(`${url}: HTTP ${res.status} (build the page with npm run web)`);
   const inflated = res.body.pipeThrough(new DecompressionStream('gzip'));
   const bytes = new Uint8Array(await new Response(inflated).arrayBuffer());
   const { train, validation } = decodeMnist(bytes);
-  return { train: toDataset(train, 'mnist-embedded/train'), validation: toDataset(validation, 'mnist-embedded/validation'), bytes: Number(res.headers.get('content-length') ?? 0) };
+  return {
+    train: toDataset(train, 'mnist-embedded/train'),
+    validation: toDataset(validation, 'mnist-embedded/validation'),
+    bytes: Number(res.headers.get('content-length') ?? 0),
+  };
 }

@@ -12,10 +12,31 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 const query = new URLSearchParams(location.search);
 
 interface DemoState {
-  ready: boolean; running: boolean; backend: string; detail: string; step: number; loss: number;
-  stepsPerSecond: number; accuracy: number; notes: string[]; losses: number[]; guess?: number; error?: string;
+  ready: boolean;
+  running: boolean;
+  backend: string;
+  detail: string;
+  step: number;
+  loss: number;
+  stepsPerSecond: number;
+  accuracy: number;
+  notes: string[];
+  losses: number[];
+  guess?: number;
+  error?: string;
 }
-const state: DemoState = { ready: false, running: false, backend: '', detail: '', step: 0, loss: NaN, stepsPerSecond: NaN, accuracy: NaN, notes: [], losses: [] };
+const state: DemoState = {
+  ready: false,
+  running: false,
+  backend: '',
+  detail: '',
+  step: 0,
+  loss: NaN,
+  stepsPerSecond: NaN,
+  accuracy: NaN,
+  notes: [],
+  losses: [],
+};
 (window as unknown as { __demo: DemoState }).__demo = state;
 
 let data: { train: Dataset; validation: Dataset } | undefined;
@@ -24,12 +45,18 @@ let model: ModelChoice = MODELS.find((m) => m.id === query.get('model')) ?? MODE
 let lr = model.lr;
 let current: Choice = 'wasm';
 const chart = new LossChart($('chart'));
-const pad = new DrawPad($('pad'), () => { padDirty = true; });
-let padDirty = false, lastClassify = 0, lastValidate = 0, validateMs = 0;
+const pad = new DrawPad($('pad'), () => {
+  padDirty = true;
+});
+let padDirty = false,
+  lastClassify = 0,
+  lastValidate = 0,
+  validateMs = 0;
 
 function note(text: string, kind: 'info' | 'error' = 'info'): void {
   state.notes.push(text);
-  const box = $('notes'), div = document.createElement('div');
+  const box = $('notes'),
+    div = document.createElement('div');
   div.className = `note ${kind === 'error' ? 'error' : ''}`;
   div.textContent = text;
   box.hidden = false;
@@ -48,7 +75,8 @@ async function useBackend(want: Choice): Promise<void> {
   current = sel.name;
   state.backend = sel.name;
   state.detail = sel.detail;
-  for (const b of document.querySelectorAll<HTMLButtonElement>('#backend button')) b.classList.toggle('active', b.dataset.backend === current);
+  for (const b of document.querySelectorAll<HTMLButtonElement>('#backend button'))
+    b.classList.toggle('active', b.dataset.backend === current);
   $('engine').textContent = `Running on ${LABELS[current]}: ${sel.detail}`;
   if (trainer) trainer.msPerStep = NaN;
 }
@@ -59,7 +87,12 @@ function fillSelects(): void {
   m.value = model.id;
   const l = $<HTMLSelectElement>('lr');
   const rates = [...new Set([model.lr / 4, model.lr / 2, model.lr, model.lr * 2])];
-  l.innerHTML = rates.map((r) => `<option value="${r}">${r.toExponential(0)}${r === model.lr ? (model.id === 'paper' ? ' (paper)' : ' (default)') : ''}</option>`).join('');
+  l.innerHTML = rates
+    .map(
+      (r) =>
+        `<option value="${r}">${r.toExponential(0)}${r === model.lr ? (model.id === 'paper' ? ' (paper)' : ' (default)') : ''}</option>`,
+    )
+    .join('');
   l.value = String(lr);
 }
 
@@ -75,7 +108,9 @@ function reset(): void {
 function renderStats(): void {
   $('s-step').textContent = state.step.toLocaleString();
   $('s-loss').textContent = Number.isFinite(state.loss) ? state.loss.toFixed(3) : '–';
-  $('s-speed').textContent = Number.isFinite(state.stepsPerSecond) ? state.stepsPerSecond.toFixed(state.stepsPerSecond < 10 ? 1 : 0) : '–';
+  $('s-speed').textContent = Number.isFinite(state.stepsPerSecond)
+    ? state.stepsPerSecond.toFixed(state.stepsPerSecond < 10 ? 1 : 0)
+    : '–';
   $('s-acc').textContent = Number.isFinite(state.accuracy) ? `${(100 * state.accuracy).toFixed(1)}%` : '–';
 }
 
@@ -85,7 +120,9 @@ function classify(): void {
   const bars = $('bars');
   if (!img) {
     $('guess').textContent = '?';
-    bars.innerHTML = Array.from({ length: 10 }, (_, d) => `<div class="bar"><i style="height:2px"></i>${d}</div>`).join('');
+    bars.innerHTML = Array.from({ length: 10 }, (_, d) => `<div class="bar"><i style="height:2px"></i>${d}</div>`).join(
+      '',
+    );
     state.guess = undefined;
     return;
   }
@@ -95,7 +132,11 @@ function classify(): void {
   state.guess = best;
   $('guess').textContent = String(best);
   $('guess-p').textContent = `${(100 * p[best]).toFixed(0)}% sure after ${state.step.toLocaleString()} steps`;
-  bars.innerHTML = Array.from(p, (v, d) => `<div class="bar ${d === best ? 'best' : ''}"><i style="height:${Math.max(2, v * 70).toFixed(0)}px"></i>${d}</div>`).join('');
+  bars.innerHTML = Array.from(
+    p,
+    (v, d) =>
+      `<div class="bar ${d === best ? 'best' : ''}"><i style="height:${Math.max(2, v * 70).toFixed(0)}px"></i>${d}</div>`,
+  ).join('');
 }
 
 async function frame(): Promise<void> {
@@ -110,16 +151,26 @@ async function frame(): Promise<void> {
       state.stepsPerSecond = 1000 / trainer.msPerStep; // training throughput (validation and drawing excluded)
       if (r.diverged) {
         state.running = false;
-        note(`Training diverged at step ${trainer.step} (a non-finite loss); the last good parameters were kept. Lower the learning rate and continue.`, 'error');
+        note(
+          `Training diverged at step ${trainer.step} (a non-finite loss); the last good parameters were kept. Lower the learning rate and continue.`,
+          'error',
+        );
         setStatus('diverged', 'error');
         $('start').textContent = 'Continue';
       }
     } catch (e) {
       // A backend failing mid-run (e.g. a GPU kernel that does not compile): name it, fall back, keep going.
       const next = fallbackFor(current);
-      note(`${LABELS[current]} failed: ${(e as Error).message}${next ? ` — switching to ${LABELS[next]}.` : ''}`, 'error');
+      note(
+        `${LABELS[current]} failed: ${(e as Error).message}${next ? ` — switching to ${LABELS[next]}.` : ''}`,
+        'error',
+      );
       state.error = (e as Error).message;
-      if (next) await useBackend(next); else { state.running = false; setStatus('stopped', 'error'); }
+      if (next) await useBackend(next);
+      else {
+        state.running = false;
+        setStatus('stopped', 'error');
+      }
     }
     // Validation costs a forward pass over 500 digits: at most ~10% of the time (slow backends validate less often).
     if (now - lastValidate > Math.max(2000, 10 * validateMs) && trainer.step > 0) {
@@ -165,10 +216,19 @@ async function main(): Promise<void> {
   });
   $('lr').addEventListener('change', () => {
     lr = Number($<HTMLSelectElement>('lr').value);
-    if (trainer) trainer = Object.assign(new Trainer(model, lr, data!.train, data!.validation), { params: trainer.params, step: trainer.step });
+    if (trainer)
+      trainer = Object.assign(new Trainer(model, lr, data!.train, data!.validation), {
+        params: trainer.params,
+        step: trainer.step,
+      });
   });
   $('start').addEventListener('click', toggle);
-  $('reset').addEventListener('click', () => { reset(); if (state.running) toggle(); $('start').textContent = 'Start training'; setStatus('ready'); });
+  $('reset').addEventListener('click', () => {
+    reset();
+    if (state.running) toggle();
+    $('start').textContent = 'Start training';
+    setStatus('ready');
+  });
   $('clear').addEventListener('click', () => pad.clear());
   data = await loadDigits();
   reset();

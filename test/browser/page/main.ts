@@ -6,7 +6,13 @@ import { fgd, getBackend, setBackend, tensor, keep, type Tensor } from '../../..
 import { initMlp, mlpLoss, type MlpSizes } from '../../../runtime/models/mlp';
 import { checkKernels, type KernelCheck } from './kernel-checks';
 
-export interface TrainResult { backend: string; losses: number[]; msPerStep: number; threads?: number; error?: string }
+export interface TrainResult {
+  backend: string;
+  losses: number[];
+  msPerStep: number;
+  threads?: number;
+  error?: string;
+}
 export interface SuiteResult {
   crossOriginIsolated: boolean;
   renderer: string;
@@ -21,9 +27,13 @@ const BATCH = 32;
 /** Ten well-separated clusters in 64 dimensions: learnable in a few dozen FGD steps. */
 function dataset(n: number, seed: number): { x: Float32Array; labels: Int32Array } {
   let s = seed >>> 0;
-  const rand = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 4294967296; };
+  const rand = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
   const protos = Float32Array.from({ length: 10 * SIZES[0] }, () => rand() * 2 - 1);
-  const x = new Float32Array(n * SIZES[0]), labels = new Int32Array(n);
+  const x = new Float32Array(n * SIZES[0]),
+    labels = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     labels[i] = Math.floor(rand() * 10);
     for (let j = 0; j < SIZES[0]; j++) x[i * SIZES[0] + j] = protos[labels[i] * SIZES[0] + j] + 0.3 * (rand() * 2 - 1);
@@ -33,8 +43,12 @@ function dataset(n: number, seed: number): { x: Float32Array; labels: Int32Array
 
 /** The WebGL2 renderer string (SwiftShader on a machine without a GPU). */
 function renderer(): string {
-  const doc = (globalThis as unknown as { document?: { createElement(t: string): { getContext(k: string): unknown } } }).document;
-  const gl = doc?.createElement('canvas').getContext('webgl2') as { getParameter(p: number): string; getExtension(n: string): { UNMASKED_RENDERER_WEBGL: number } | null } | null;
+  const doc = (globalThis as unknown as { document?: { createElement(t: string): { getContext(k: string): unknown } } })
+    .document;
+  const gl = doc?.createElement('canvas').getContext('webgl2') as {
+    getParameter(p: number): string;
+    getExtension(n: string): { UNMASKED_RENDERER_WEBGL: number } | null;
+  } | null;
   if (!gl) return 'no WebGL2';
   const ext = gl.getExtension('WEBGL_debug_renderer_info');
   return ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(0x1f01);
@@ -45,13 +59,23 @@ async function train(name: string, steps: number): Promise<TrainResult> {
     await setBackend(name);
     const b = getBackend() as { name: string; threads?: number; waitForThreads?(ms: number): boolean };
     // A page's main thread cannot block while the wasm helper boots: yield until it is up.
-    for (let i = 0; i < 100 && b.waitForThreads && !b.waitForThreads(0); i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && b.waitForThreads && !b.waitForThreads(0); i++)
+      await new Promise((r) => setTimeout(r, 20));
     const { x, labels } = dataset(BATCH * 8, 7);
-    const batches = Array.from({ length: 8 }, (_, i) => keep(tensor(x.subarray(i * BATCH * SIZES[0], (i + 1) * BATCH * SIZES[0]), [BATCH, SIZES[0]])));
+    const batches = Array.from({ length: 8 }, (_, i) =>
+      keep(tensor(x.subarray(i * BATCH * SIZES[0], (i + 1) * BATCH * SIZES[0]), [BATCH, SIZES[0]])),
+    );
     const params = initMlp(1, SIZES);
     const run = fgd(mlpLoss, [params], {
-      lr: Number(new URLSearchParams((globalThis as unknown as { location: { search: string } }).location.search).get('lr') ?? 0.005), decay: 0, iterations: steps, seed: 3, progress: false,
-      inputs: (t) => [batches[(t - 1) % 8], labels.subarray(((t - 1) % 8) * BATCH, ((t - 1) % 8 + 1) * BATCH)],
+      lr: Number(
+        new URLSearchParams((globalThis as unknown as { location: { search: string } }).location.search).get('lr') ??
+          0.005,
+      ),
+      decay: 0,
+      iterations: steps,
+      seed: 3,
+      progress: false,
+      inputs: (t) => [batches[(t - 1) % 8], labels.subarray(((t - 1) % 8) * BATCH, (((t - 1) % 8) + 1) * BATCH)],
     });
     for (const t of batches) t.dispose();
     // Read one parameter back the asynchronous way, as a GPU user would.
@@ -67,20 +91,43 @@ async function main(): Promise<void> {
   const params = new URLSearchParams((globalThis as unknown as { location: { search: string } }).location.search);
   const steps = Number(params.get('steps') ?? 40);
   const backends = (params.get('backends') ?? 'wasm,gpujs-gpu').split(',');
-  const result: Partial<SuiteResult> = { crossOriginIsolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true, renderer: renderer(), train: [] };
+  const result: Partial<SuiteResult> = {
+    crossOriginIsolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
+    renderer: renderer(),
+    train: [],
+  };
   for (const name of backends) result.train!.push(await train(name, steps));
   const t0 = performance.now();
   try {
     const b = await setBackend(params.get('kernels') ?? 'gpujs-gpu');
     // 1 = the Node tolerances exactly; the test passes a documented slack for GLSL transcendentals.
-    result.kernels = { backend: b.name, checks: checkKernels(b, { transcendentalSlack: Number(params.get('slack') ?? 1) }), ms: performance.now() - t0 };
+    result.kernels = {
+      backend: b.name,
+      checks: checkKernels(b, { transcendentalSlack: Number(params.get('slack') ?? 1) }),
+      ms: performance.now() - t0,
+    };
   } catch (e) {
-    result.kernels = { backend: params.get('kernels') ?? 'gpujs-gpu', checks: [], ms: performance.now() - t0, error: (e as Error).message };
+    result.kernels = {
+      backend: params.get('kernels') ?? 'gpujs-gpu',
+      checks: [],
+      ms: performance.now() - t0,
+      error: (e as Error).message,
+    };
   }
   result.done = true;
   (globalThis as unknown as { __suite: SuiteResult }).__suite = result as SuiteResult;
   const doc = (globalThis as unknown as { document: { body: { textContent: string } } }).document;
-  doc.body.textContent = JSON.stringify({ ...result, kernels: { ...result.kernels, checks: `${result.kernels!.checks.filter((c) => c.ok).length}/${result.kernels!.checks.length} ok` } }, null, 1);
+  doc.body.textContent = JSON.stringify(
+    {
+      ...result,
+      kernels: {
+        ...result.kernels,
+        checks: `${result.kernels!.checks.filter((c) => c.ok).length}/${result.kernels!.checks.length} ok`,
+      },
+    },
+    null,
+    1,
+  );
 }
 
 void main();
