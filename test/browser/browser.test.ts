@@ -77,6 +77,15 @@ run('forwardgrad in Chromium (WebGL2 on SwiftShader, wasm)', () => {
     for (let i = 0; i < 10; i++) expect(Math.abs(a[i] - b[i])).toBeLessThanOrEqual(1e-3 * Math.abs(a[i]));
   });
 
+  it('v generated on the GPU (WebGL2 Philox) is the CPU stream (seed, stream, offset)', () => {
+    expect(suite.philox.error).toBeUndefined();
+    expect(suite.philox.n).toBe(20000);
+    // float32 Box–Muller: u rounded to 2^-24, ln and cos/sin polynomials to ~1e-9, times r ≤ 4.4 here:
+    // a few float32 ulps of |z| (measured 8.4e-7); the stream one element later is nowhere near.
+    expect(suite.philox.maxErr).toBeLessThanOrEqual(2e-6);
+    expect(suite.philox.shiftedErr).toBeGreaterThan(1);
+  });
+
   it('every gpu.js kernel (primal and fused tangent) matches the float64 references on WebGL2', () => {
     expect(suite.kernels.backend).toBe('gpujs-gpu');
     expect(suite.kernels.error).toBeUndefined();

@@ -5,6 +5,8 @@
 import { fgd, getBackend, setBackend, tensor, keep, type Tensor } from '../../../runtime/index';
 import { initMlp, mlpLoss, type MlpSizes } from '../../../runtime/models/mlp';
 import { checkKernels, type KernelCheck } from './kernel-checks';
+import { fillNormal } from '../../../kernels/rng';
+import { createGlNormals } from '../../../kernels/gpujs/philox-gl';
 
 export interface TrainResult {
   backend: string;
@@ -18,6 +20,8 @@ export interface SuiteResult {
   renderer: string;
   train: TrainResult[];
   kernels: { backend: string; checks: KernelCheck[]; ms: number; error?: string };
+  /** Worst |GPU − float64 CPU| over the normals, and the same against the stream shifted by one (must be large). */
+  philox: { n: number; maxErr: number; maxAbsZ: number; shiftedErr: number; error?: string };
   done: true;
 }
 
@@ -113,6 +117,34 @@ async function main(): Promise<void> {
       ms: performance.now() - t0,
       error: (e as Error).message,
     };
+  }
+  try {
+    // A seed and stream with high words, an unaligned offset across a 2^32 block-counter carry.
+    const seed = 0x12345 * 2 ** 32 + 0x89abcdef,
+      stream = 0x101 * 2 ** 32 + 5,
+      offset = (2 ** 32 - 300) * 4 + 3,
+      n = 20000;
+    const gl = (
+      globalThis as unknown as { document: { createElement(t: string): { getContext(k: string): unknown } } }
+    ).document
+      .createElement('canvas')
+      .getContext('webgl2');
+    const gen = createGlNormals(gl);
+    const got = gen.fill(new Float32Array(n), seed, stream, offset);
+    const want = fillNormal(new Float64Array(n), seed, stream, offset);
+    const shifted = fillNormal(new Float64Array(n), seed, stream, offset + 1);
+    let maxErr = 0,
+      maxAbsZ = 0,
+      shiftedErr = 0;
+    for (let i = 0; i < n; i++) {
+      maxErr = Math.max(maxErr, Math.abs(got[i] - want[i]));
+      maxAbsZ = Math.max(maxAbsZ, Math.abs(want[i]));
+      shiftedErr = Math.max(shiftedErr, Math.abs(got[i] - shifted[i]));
+    }
+    gen.destroy();
+    result.philox = { n, maxErr, maxAbsZ, shiftedErr };
+  } catch (e) {
+    result.philox = { n: 0, maxErr: NaN, maxAbsZ: NaN, shiftedErr: NaN, error: (e as Error).message };
   }
   result.done = true;
   (globalThis as unknown as { __suite: SuiteResult }).__suite = result as SuiteResult;
