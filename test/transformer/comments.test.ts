@@ -74,3 +74,24 @@ test('the twin with comments is still exact (finite differences)', () => {
     expect(c.ok).toBe(true);
   }
 });
+
+test('tensor twins keep them too, with the frees of dead temporaries in between', () => {
+  const src = `import { Tensor, matmul, relu, sum, tanh } from 'forwardgrad';
+/** @forwardGrad */
+export function deep(layers: Tensor[], x: Tensor): Tensor {
+  // start from the input
+  let h = tanh(x);
+  for (const w of layers) {
+    // one layer
+    h = relu(matmul(h, w));
+  }
+  // reduce to the loss
+  return sum(h);
+}
+`;
+  const r = compile({ 'deep.ts': src });
+  expectNoDiagnostics(r);
+  const text = transformedSource(r, 'deep.ts');
+  const t = text.slice(text.indexOf('export function deep_jvp('), text.indexOf('registerJvp'));
+  expect(comments(t)).toEqual(['// start from the input', '// one layer', '// reduce to the loss']);
+});
