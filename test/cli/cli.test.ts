@@ -83,6 +83,17 @@ describe('the children\'s test-function twins', () => {
     expect(JSON.parse(r.stdout)).toEqual([true, [9, 6]]);
   });
 
+  test('a partly cached program whose first miss comes mid-graph (a lazily loaded command) still loads', () => {
+    // `train nope` caches the eagerly loaded files; `report` then misses on a file loaded while kernels/elementwise.ts
+    // (which the transformer imports too) is half-loaded: the transformer must not see its empty exports.
+    const env = { ...process.env, TMPDIR: fs.mkdtempSync(path.join(tmp, 'partial-cache-')) };
+    const run = (...args: string[]) => spawnSync(process.execPath, [...WITH_TWINS, 'cli/main.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120000, env });
+    expect(run('train', 'nope').stderr).toMatch(/^forwardgrad: train: unknown experiment/);
+    const empty = fs.mkdtempSync(path.join(tmp, 'no-results-'));
+    const r = run('report', empty);
+    expect(r.stderr.trim()).toBe(`forwardgrad: report: ${empty} holds no results.json or testfns.json (nor do its subfolders); give the folder forwardgrad train or demo wrote (its --out)`);
+  });
+
   test('an edited callee is emitted again, never served stale from the preload\'s cache', () => {
     const dir = path.join(tmp, 'edit');
     fs.mkdirSync(dir, { recursive: true });
