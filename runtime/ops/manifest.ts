@@ -1,28 +1,30 @@
 // Shared by the transformer (build time) and the tensor runtime: which exported tensor ops exist,
-// the names of each op's JVP and VJP exports, and which arguments carry tangents. Pure data: it
-// imports only the elementwise op table (kernels/elementwise.ts, itself import-free data), whose
-// entries become manifest entries here, so a new elementwise op needs no line in this file.
+// the names of each op's JVP and VJP exports, and which arguments carry tangents. Pure data: no imports.
 // Must list exactly the ops of runtime/ops/rules.ts (OP_RULES, METHOD_RULES) with the same exports
 // (checked by test/tensor/manifest.test.ts); the public primal ops are built from it (runtime/autodiff/primal.ts).
-
-import { BINARY_OPS, UNARY_OPS } from '../../kernels/elementwise';
 
 export type ArgKind = 'diff' | 'static';
 export interface OpEntry { readonly jvp: string; readonly vjp: string; readonly args: readonly ArgKind[] }
 
 const D = 'diff', S = 'static';
 
-/** `op: { jvp: 'opJvp', vjp: 'opVjp', args }` for each elementwise op of the table. */
-const elementwise = (ops: readonly string[], args: readonly ArgKind[]): Record<string, OpEntry> =>
-  Object.fromEntries(ops.map((op) => [op, { jvp: `${op}Jvp`, vjp: `${op}Vjp`, args }]));
-
 /** Free functions exported by `forwardgrad`. */
 // prettier-ignore
 export const TENSOR_OPS: Readonly<Record<string, OpEntry>> = {
   matmul:              { jvp: 'matmulJvp',              vjp: 'matmulVjp',               args: [D, D] },
   conv2d:              { jvp: 'conv2dJvp',              vjp: 'conv2dVjp',               args: [D, D, S] },  // (x, w, options?)
-  ...elementwise(BINARY_OPS, [D, D]),  // add, sub, mul, div: Tensor or number operands
-  ...elementwise(UNARY_OPS, [D]),      // neg, square, relu, tanh, sigmoid, exp, log, softplus, …
+  add:                 { jvp: 'addJvp',                 vjp: 'addVjp',                  args: [D, D] },  // Tensor or number operands
+  sub:                 { jvp: 'subJvp',                 vjp: 'subVjp',                  args: [D, D] },
+  mul:                 { jvp: 'mulJvp',                 vjp: 'mulVjp',                  args: [D, D] },
+  div:                 { jvp: 'divJvp',                 vjp: 'divVjp',                  args: [D, D] },
+  neg:                 { jvp: 'negJvp',                 vjp: 'negVjp',                  args: [D] },
+  square:              { jvp: 'squareJvp',              vjp: 'squareVjp',               args: [D] },
+  relu:                { jvp: 'reluJvp',                vjp: 'reluVjp',                 args: [D] },
+  tanh:                { jvp: 'tanhJvp',                vjp: 'tanhVjp',                 args: [D] },
+  sigmoid:             { jvp: 'sigmoidJvp',             vjp: 'sigmoidVjp',              args: [D] },
+  exp:                 { jvp: 'expJvp',                 vjp: 'expVjp',                  args: [D] },
+  log:                 { jvp: 'logJvp',                 vjp: 'logVjp',                  args: [D] },
+  softplus:            { jvp: 'softplusJvp',            vjp: 'softplusVjp',             args: [D] },
   sum:                 { jvp: 'sumJvp',                 vjp: 'sumVjp',                  args: [D, S] },  // (x, axis?)
   mean:                { jvp: 'meanJvp',                vjp: 'meanVjp',                 args: [D, S] },  // (x, axis?)
   reshape:             { jvp: 'reshapeJvp',             vjp: 'reshapeVjp',              args: [D, S] },  // (x, shape)

@@ -1,5 +1,4 @@
-// A fingerprint of the transformer's own code (and the op manifest it reads, with the elementwise
-// op table the manifest takes its elementwise entries from), so caches keyed on it
+// A fingerprint of the transformer's own code (and the op manifest it reads), so caches keyed on it
 // (jest's transform cache) never serve output of an older transformer.
 import { createHash } from 'crypto';
 import * as fs from 'fs';
@@ -12,9 +11,7 @@ export function transformerFingerprint(): string {
   const transformerDir = path.resolve(__dirname, '..');
   const manifestDir = path.resolve(transformerDir, '..', 'runtime', 'ops');
   const hash = createHash('sha1');
-  // From the sources (.ts) or from dist (.js).
-  const table = ['elementwise.ts', 'elementwise.js'].map((f) => path.resolve(transformerDir, '..', 'kernels', f)).filter((f) => fs.existsSync(f));
-  for (const file of [...listCode(transformerDir), ...listCode(manifestDir), ...table].sort()) {
+  for (const file of [...listCode(transformerDir), ...listCode(manifestDir)].sort()) {
     const stat = fs.statSync(file);
     hash.update(`${file}\0${stat.size}\0${stat.mtimeMs}\0`);
   }
