@@ -84,8 +84,8 @@ describe('the children\'s test-function twins', () => {
   });
 
   test('a partly cached program whose first miss comes mid-graph (a lazily loaded command) still loads', () => {
-    // `train nope` caches the eagerly loaded files; `report` then misses on a file loaded while kernels/elementwise.ts
-    // (which the transformer imports too) is half-loaded: the transformer must not see its empty exports.
+    // `train nope` caches the eagerly loaded files; `report` then misses on a file loaded deep in the import graph, where
+    // the transformer is loaded while program modules are half-loaded (it crashed when the manifest imported one).
     const env = { ...process.env, TMPDIR: fs.mkdtempSync(path.join(tmp, 'partial-cache-')) };
     const run = (...args: string[]) => spawnSync(process.execPath, [...WITH_TWINS, 'cli/main.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120000, env });
     expect(run('train', 'nope').stderr).toMatch(/^forwardgrad: train: unknown experiment/);
