@@ -15,9 +15,13 @@ import {
 } from './fgd/directions';
 import type { Twin } from './registry';
 import { checkOptions } from './options';
+import { defaultWrt } from './default-wrt';
 
 export interface ForwardGradientOptions {
-  /** Argument indices to differentiate (default: every argument with a tangent slot). */
+  /**
+   * Argument indices to differentiate. Default (runtime/default-wrt.ts): the differentiable arguments, never integer
+   * typed arrays, and only those holding Tensors when some argument does (the others are then data).
+   */
   wrt?: number | readonly number[];
   /** K ≥ 1 directions, averaged (default 1). */
   directions?: number;
@@ -126,7 +130,7 @@ export function forwardGradient<V = any>(f: Function, primals: readonly unknown[
   checkOptions(options, FORWARD_GRADIENT_OPTIONS, caller);
   checkArity(f, twin, primals, caller);
   checkThisArg(f, twin, options.thisArg, caller);
-  const wrt = resolveWrt(f, twin, options.wrt, caller);
+  const wrt = options.wrt === undefined ? defaultWrt(f, twin, primals, caller) : resolveWrt(f, twin, options.wrt, caller);
   const K = checkDirections(options.directions ?? 1, caller);
   const distribution = checkDistribution(options.distribution ?? 'normal', caller);
   const source = directionSource(options, caller);

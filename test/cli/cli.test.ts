@@ -83,6 +83,17 @@ describe('the children\'s test-function twins', () => {
     expect(JSON.parse(r.stdout)).toEqual([true, [9, 6]]);
   });
 
+  test('a partly cached program whose first miss comes mid-graph (a lazily loaded command) still loads', () => {
+    // `train nope` caches the eagerly loaded files; `report` then misses on a file loaded deep in the import graph, where
+    // the transformer is loaded while program modules are half-loaded (it crashed when the manifest imported one).
+    const env = { ...process.env, TMPDIR: fs.mkdtempSync(path.join(tmp, 'partial-cache-')) };
+    const run = (...args: string[]) => spawnSync(process.execPath, [...WITH_TWINS, 'cli/main.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120000, env });
+    expect(run('train', 'nope').stderr).toMatch(/^forwardgrad: train: unknown experiment/);
+    const empty = fs.mkdtempSync(path.join(tmp, 'no-results-'));
+    const r = run('report', empty);
+    expect(r.stderr.trim()).toBe(`forwardgrad: report: ${empty} holds no results.json or testfns.json (nor do its subfolders); give the folder forwardgrad train or demo wrote (its --out)`);
+  });
+
   test('an edited callee is emitted again, never served stale from the preload\'s cache', () => {
     const dir = path.join(tmp, 'edit');
     fs.mkdirSync(dir, { recursive: true });
@@ -158,6 +169,46 @@ describe('forwardgrad CLI', () => {
     const c = cli('report', path.join(tmp, 'missing.json'));
     expect(c.status).toBe(1);
     expect(c.stderr.trim()).toBe(`forwardgrad: report: ${path.join(tmp, 'missing.json')}: no such folder`);
+  });
+
+  test('--version prints the package version', () => {
+    const r = cli('--version');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
+  });
+
+  // Every error of every command: one line on stderr, one "forwardgrad:" prefix, what to do about it, no stack.
+  test.each([
+    ['an unknown command', ['bogus'], /^forwardgrad: unknown command 'bogus' \(forwardgrad <command> --help lists the options\)$/],
+    ['a bad option value', ['train', 'beale', '--lr', 'x'], /^forwardgrad: option '--lr <rate>' argument 'x' is invalid\. --lr must be a number > 0 \(forwardgrad <command> --help/],
+    ['emit without files', ['emit'], /^forwardgrad: missing required argument 'files' \(forwardgrad <command> --help/],
+    ['emit of a missing file', ['emit', '/nonexistent/a.ts'], /^forwardgrad: emit: no such file: \/nonexistent\/a\.ts; check the path$/],
+    ['emit with a missing tsconfig', ['emit', 'runtime/models/testfns.ts', '--tsconfig', '/nonexistent/tsconfig.json'], /^forwardgrad: tsconfig not found: .*; check the path, or leave it out/],
+    ['init with a missing tsconfig', ['init', '--tsconfig', 'nope.json'], /^forwardgrad: --tsconfig nope\.json: no such file in .*; check the path/],
+    ['init with a missing esbuild script', ['init', '--esbuild', 'nope.mjs', '--dry-run'], /^forwardgrad: --esbuild nope\.mjs: no such file in .*; check the path/],
+    ['report of an empty folder', ['report', 'fixtures'], /^forwardgrad: report: fixtures holds no results\.json or testfns\.json .*; give the folder forwardgrad train or demo wrote/],
+    ['train of an unknown experiment', ['train', 'nope'], /^forwardgrad: train: unknown experiment 'nope' \(one of beale/],
+  ])('%s is one line with the fix', (_name, args, line) => {
+    const r = cli(...args);
+    expect(r.status).toBe(1);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(line);
+    expect(lines[0]).not.toMatch(/forwardgrad:.*forwardgrad:|forwardgrad: forwardgrad/);
+  });
+
+  test('emit of underivable code prints its located messages, one line each, and no stack', () => {
+    const bad = path.join(tmp, 'underivable.ts');
+    fs.writeFileSync(bad, 'declare function ext(x: number): number;\n/** @forwardGrad */\nexport function f(x: number): number { return ext(x) * 2; }\n'
+      + '/** @forwardGrad */\nexport function g(x: number, y: any): number { return x * y; }\n');
+    const r = cli('emit', bad, '--out', path.join(tmp, 'underivable-out'));
+    expect(r.status).toBe(1);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:47 - error TS94002: forwardgrad: cannot differentiate the call of 'ext'.*Fix: `)),
+      expect.stringMatching(/:5:59 - error TS94003: forwardgrad: 'y' is used with active .*Fix: /),
+    ]);
+    expect(fs.existsSync(path.join(tmp, 'underivable-out'))).toBe(false);
   });
 
   test('init: wires the plugins (lazy-loads the transformer); --dry-run writes nothing', () => {

@@ -131,7 +131,10 @@ export class StatementEmitter extends ArrayLowering {
     return any;
   }
 
-  /** Emits the lowering of `s`; every synthesized statement maps back to `s` in source maps. */
+  /**
+   * Emits the lowering of `s`; every synthesized statement maps back to `s` in source maps, and the first one carries
+   * `s`'s leading comments, so the twin reads line by line like the primal.
+   */
   visitStatement(s: ts.Statement): void {
     const start = this.out.length;
     this.visitStatementKind(s);
@@ -139,6 +142,7 @@ export class StatementEmitter extends ArrayLowering {
       const n = this.out[i];
       if (n.pos < 0 && !ts.getSourceMapRange(n).pos) ts.setSourceMapRange(n, s);
     }
+    keepLeadingComments(s, this.out, start);
   }
 
   private visitStatementKind(s: ts.Statement): void {
@@ -598,6 +602,45 @@ export class StatementEmitter extends ArrayLowering {
     this.emit(f.updateForOfStatement(s, undefined, init, arr.p, f.createBlock([...head, ...body], true)));
     void tangentName; void CODES;
   }
+}
+
+/** Annotations stay on the primal: a copy in the twin would read as a second annotated function. */
+const ANNOTATION_COMMENT = /@(forwardGrad|customJvp)\b/;
+
+/**
+ * Moves `s`'s leading comments to the first statement of its lowering `out[start…]`. They print where a node keeps
+ * `s`'s position: an updated `if`/`return`, or the original expression inside a synthesized `s += …` line. When tangent
+ * lines come before that one, the comments move to the first line (the primal line is told its leading comments
+ * were printed). Only nodes synthesized for the twin change: a node shared with the primal keeps its comments.
+ */
+function keepLeadingComments(s: ts.Statement, out: readonly ts.Statement[], start: number): void {
+  if (start >= out.length || s.pos < 0 || !s.parent) return;
+  const text = s.getSourceFile().text;
+  const ranges = (ts.getLeadingCommentRanges(text, s.pos) ?? []).filter((r) => !ANNOTATION_COMMENT.test(text.slice(r.pos, r.end)));
+  if (ranges.length === 0) return;
+  const first = out[start];
+  if (first.pos >= 0 || holdsNodeAt(first, s.pos)) return; // an original node, or one that prints them already
+  // every later line holding an original node at s's position would print them (a tangent line may reuse `acc`)
+  const carriers = out.slice(start + 1).filter((n) => holdsNodeAt(n, s.pos));
+  if (carriers.includes(s)) return; // the primal's own node prints them; stripping them would strip the primal's too
+  for (const c of carriers) {
+    // NoLeadingComments at s's position: the emitter then skips comments at that position inside it too
+    ts.setCommentRange(c, { pos: s.pos, end: -1 });
+    ts.setEmitFlags(c, ts.EmitFlags.NoLeadingComments); // (the emitter sets no other flags on statements)
+  }
+  for (const r of ranges) {
+    const body = r.kind === ts.SyntaxKind.SingleLineCommentTrivia ? text.slice(r.pos + 2, r.end) : text.slice(r.pos + 2, r.end - 2);
+    ts.addSyntheticLeadingComment(first, r.kind, body, r.hasTrailingNewLine ?? false);
+  }
+}
+
+/** Does `n` (or a node inside it) sit at source position `pos` (an original node, which prints the comments there)? */
+function holdsNodeAt(n: ts.Node, pos: number): boolean {
+  if (n.pos === pos) return true;
+  if (n.pos >= 0 && (n.pos > pos || n.end <= pos)) return false; // an original subtree elsewhere
+  let found = false;
+  ts.forEachChild(n, (c) => { if (!found && holdsNodeAt(c, pos)) found = true; });
+  return found;
 }
 
 /** The function literal of `const g = (…) => …` (one declaration), a local function candidate. */

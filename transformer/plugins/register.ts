@@ -96,7 +96,16 @@ export class TwinCompiler {
     if (!this.emitter) {
       this.loadingTransformer = true;
       let Emitter: typeof TwinEmitter;
-      try { ({ TwinEmitter: Emitter } = require('./emit-file') as typeof import('./emit-file')); } finally { this.loadingTransformer = false; }
+      // With part of the program cached, the first miss can come in the middle of its import graph, while a module the
+      // transformer imports too (runtime/ops/manifest.ts, pure data, and anything it may import one day) is half-loaded:
+      // its empty exports would crash the transformer. Modules still loading are hidden meanwhile, so the transformer
+      // gets whole copies of its own; the program's entries are put back untouched.
+      const loading = Object.entries(require.cache).filter(([, m]) => m && !m.loaded);
+      for (const [key] of loading) delete require.cache[key];
+      try { ({ TwinEmitter: Emitter } = require('./emit-file') as typeof import('./emit-file')); } finally {
+        this.loadingTransformer = false;
+        for (const [key, m] of loading) require.cache[key] = m;
+      }
       this.emitter = new Emitter(this.programs.get([...this.closure]), this.options);
     }
     const { code, diagnostics } = this.emitter.emit(file);
