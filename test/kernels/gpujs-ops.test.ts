@@ -84,7 +84,7 @@ describe.each(['webasm', 'cpu'])('gpu.js %s mode', (mode) => {
   it('binary rejects a non-dividing broadcast length', () => {
     const v = new Float32Array(6);
     expect(() => backend.binary({ op: 'add', n: 6, a: v, aOffset: 0, aLen: 6, b: v, bOffset: 0, bLen: 4, y: v, yOffset: 0 }))
-      .toThrow('gpujs binary add: bLen = 4 must be a positive integer dividing n = 6 (trailing-dims broadcasting)');
+      .toThrow('gpujs binary add: bLen = 4 (inner 1) must be positive integers with len·inner dividing n = 6');
   });
 
   it.each([[3, 17, 5, 1], [1, 129, 1, 1 / 129], [1, 1, 1, 1], [65, 3, 1, 0.5]])(
