@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import { createHash } from 'node:crypto';
 import { writeFileAtomic } from './atomic';
-import type { Buf, Leaf, LeafKind } from './leaves';
+import type { Buf, Leaf, LeafKind } from '../leaves';
 import type { OptimizerState } from './optimizers/optimizer';
 
 export const CHECKPOINT_FORMAT = 'forwardgrad-checkpoint';
