@@ -38,7 +38,7 @@ test('fixture functions: JVP matches finite differences', () => {
     [cf.piecewise, () => [2 * r(), 7], [1]],
   ];
   for (const [f, args, constant] of cases) for (let k = 0; k < 3; k++) {
-    const c = checkJvp(f, args(), r, 1e-6, 1e-6, constant);
+    const c = checkJvp(f, args(), r, { constant });
     if (!c.ok) throw new Error(c.message);
   }
 });

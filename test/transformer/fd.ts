@@ -42,17 +42,36 @@ export function direction(x: unknown, r: () => number): any {
 
 const clone = (x: unknown): any => axpy(x, direction(x, () => 0.5), 0);
 
-export interface Check { ok: boolean; message: string }
+export interface Check {
+  ok: boolean;
+  message: string;
+  /**
+   * The tangent disagreed with the finite difference, but the differences at the two steps (h and
+   * kinkStep) disagree with each other too: a kink or branch boundary lies within h of the point,
+   * where central differences mean nothing. Only set when kinkStep was given.
+   */
+  kink?: boolean;
+}
+
+export interface CheckOptions {
+  /** Relative tolerance, to max(1, |fd|, |f|) (default 1e-6). */
+  tol?: number;
+  /** Central-difference step (default 1e-6). */
+  h?: number;
+  /** Arguments that get a zero direction (a count, a size): their tangent slot is still exercised. */
+  constant?: readonly number[];
+  /** A second step: on a mismatch, a difference at this step that disagrees with the one at h marks a kink. */
+  kinkStep?: number;
+}
 
 /**
  * Runs the twin of `f` at `args` along a random direction and compares: primal exactly, tangent to central
  * differences within `tol` relative (to max(1, |fd|)). Arguments are cloned per call (functions may mutate them).
  */
-export function checkJvp(f: (...a: any[]) => unknown, args: unknown[], r: () => number, tol = 1e-6, h = 1e-6,
-  constant: readonly number[] = []): Check {
+export function checkJvp(f: (...a: any[]) => unknown, args: unknown[], r: () => number, options: CheckOptions = {}): Check {
+  const { tol = 1e-6, h = 1e-6, constant = [], kinkStep } = options;
   const twin = lookupJvp(f);
   if (!twin) return { ok: false, message: `no twin registered for ${f.name}` };
-  // a `constant` argument (a count, a size) gets a zero direction: its tangent slot is still exercised
   const dirs = args.map((a, i) => (!twin.meta.tangentSlots[i] ? undefined : constant.includes(i) ? direction(a, () => 0.5) : direction(a, r)));
   const twinArgs: unknown[] = [];
   args.forEach((a, i) => { twinArgs.push(clone(a)); if (twin.meta.tangentSlots[i]) twinArgs.push(clone(dirs[i])); });
@@ -62,16 +81,24 @@ export function checkJvp(f: (...a: any[]) => unknown, args: unknown[], r: () => 
   if (fv.length !== fe.length || fv.some((x, i) => !Object.is(x, fe[i]))) {
     return { ok: false, message: `${f.name}: primal ${JSON.stringify(fv)} != ${JSON.stringify(fe)} at ${JSON.stringify(args)}` };
   }
-  const plus = flat(f(...args.map((a, i) => (dirs[i] === undefined || constant.includes(i) ? clone(a) : axpy(a, dirs[i], h)))));
-  const minus = flat(f(...args.map((a, i) => (dirs[i] === undefined || constant.includes(i) ? clone(a) : axpy(a, dirs[i], -h)))));
+  const moved = (step: number) => args.map((a, i) => (dirs[i] === undefined || constant.includes(i) ? clone(a) : axpy(a, dirs[i], step)));
+  const differences = (step: number): number[] => {
+    const plus = flat(f(...moved(step))), minus = flat(f(...moved(-step)));
+    return fe.map((_, i) => (plus[i] - minus[i]) / (2 * step));
+  };
+  const fds = differences(h);
   const ft = flat(tangent);
+  const scale = (i: number) => Math.max(1, Math.abs(fds[i]), Math.abs(fe[i]));
   for (let i = 0; i < fe.length; i++) {
-    const fd = (plus[i] - minus[i]) / (2 * h);
     const t = ft[i] ?? NaN;
-    const scale = Math.max(1, Math.abs(fd), Math.abs(fe[i]));
-    if (!(Math.abs(t - fd) <= tol * scale)) {
-      return { ok: false, message: `${f.name}: tangent[${i}] ${t} vs finite difference ${fd} at ${JSON.stringify(args)} along ${JSON.stringify(dirs)}` };
+    if (Math.abs(t - fds[i]) <= tol * scale(i)) continue;
+    const message = `${f.name}: tangent[${i}] ${t} vs finite difference ${fds[i]} at ${JSON.stringify(args)} along ${JSON.stringify(dirs)}`;
+    if (kinkStep !== undefined) {
+      const fds2 = differences(kinkStep);
+      const j = fds2.findIndex((d, k) => !(Math.abs(d - fds[k]) <= tol * scale(k)));
+      if (j >= 0) return { ok: false, kink: true, message: `${message}; not smooth there: output ${j}'s difference is ${fds[j]} at step ${h}, ${fds2[j]} at step ${kinkStep}` };
     }
+    return { ok: false, message };
   }
   return { ok: true, message: '' };
 }

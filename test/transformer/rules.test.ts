@@ -17,7 +17,7 @@ describe.each(ALL_CASES.map((c, i) => [c.name, c, i] as const))('%s', (_name, c,
     const f = mod[exportedName(c)];
     const r = rng(1000 + i);
     for (let k = 0; k < 5; k++) {
-      const check = checkJvp(f, c.args(r), r, c.tol, c.h);
+      const check = checkJvp(f, c.args(r), r, { tol: c.tol, h: c.h });
       if (!check.ok) throw new Error(check.message);
     }
   });
