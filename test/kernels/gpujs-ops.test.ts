@@ -4,7 +4,8 @@
 // exactly; arithmetic within a few float32 ulps of the float64 value (stated per test).
 import { BINARY_OPS, UNARY, UNARY_OPS, UnaryOp } from '../../kernels/elementwise';
 import { createBackend, type GpujsBackend } from '../../kernels/gpujs/index';
-import { BINARY_REF, UNARY_REF, logSoftmaxRef, rng, uniform, worstRatio } from './gpujs-reference';
+import { BINARY_REF, UNARY_REF, logSoftmaxRef, worstRatio } from './gpujs-reference';
+import { rng, uniform } from '../support/random';
 
 const U = 2 ** -24; // float32 unit roundoff
 /**

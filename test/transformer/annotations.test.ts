@@ -2,7 +2,8 @@
 // take it, is a located TS94004 build error; every place a function can stand (nested declarations, `const f =
 // function …`, object-literal methods and properties, literals passed to jvp/forwardGradient/fgd) gets its twin.
 import { compile, compileAndLoad, expectNoDiagnostics, formatDiagnostics, load } from '../support/compile';
-import { checkJvp, rng } from './fd';
+import { checkJvp } from '../support/fd';
+import { rng } from '../support/random';
 
 const A = '/** @forwardGrad */';
 

@@ -4,7 +4,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { compile, expectNoDiagnostics, load, transformedSource } from '../support/compile';
-import { checkJvp, rng } from './fd';
+import { checkJvp } from '../support/fd';
+import { rng } from '../support/random';
 
 const FIXTURES = path.resolve(__dirname, '../../fixtures');
 const NAMES = ['design-example', 'test-functions', 'control-flow', 'data-structures', 'methods-and-rules', 'large-numeric'];

@@ -7,7 +7,8 @@
 // its central differences at two steps disagreeing, and another point is drawn instead.
 import * as fc from 'fast-check';
 import { compile, expectNoDiagnostics, load } from '../support/compile';
-import { checkJvp, rng } from './fd';
+import { checkJvp } from '../support/fd';
+import { rng } from '../support/random';
 import { registerJvp } from '../../runtime/registry';
 
 const PROGRAMS = Number(process.env.FUZZ_PROGRAMS ?? 2000);

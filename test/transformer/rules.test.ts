@@ -2,7 +2,8 @@
 // in float64 at several random points, plus the exact primal value.
 import { compile, expectNoDiagnostics, load } from '../support/compile';
 import { ALL_CASES, exportedName } from './cases';
-import { checkJvp, rng } from './fd';
+import { checkJvp } from '../support/fd';
+import { rng } from '../support/random';
 
 // one module per case, compiled together in one program (fast); each function annotated
 const sources: Record<string, string> = {};
