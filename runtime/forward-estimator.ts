@@ -122,6 +122,12 @@ export class ForwardEstimator implements Estimator {
     this.distribution = distribution;
   }
 
+  /** Drops the references to the caller's values (a cached estimator must not keep a batch alive); rebind before the next run. */
+  detach(): void {
+    this.call.rebind([], undefined, []);
+    this.source = { seed: 0 };
+  }
+
   estimate(step: number, inputs: readonly unknown[]): Estimate {
     const { value, finite } = this.run(step, inputs, (y) => this.call.lossOf(y));
     return { loss: value, finite };

@@ -147,6 +147,7 @@ export function forwardGradient<V = any>(f: Function, primals: readonly unknown[
     }
     return { value, gradient, directional: [...estimator.directional()], seed: source.seed };
   } finally {
+    estimator.detach();
     scratch.busy = false;
   }
 }
