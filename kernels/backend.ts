@@ -79,6 +79,15 @@ export interface TransposeArgs {
   y: Float32Array; yOffset: number;
 }
 
+/**
+ * A general axis permutation y = x.transpose(perm) of x with `shape`, for `batch` stacked tensors (a
+ * primal and its K tangent directions); the last-two-axes swap goes to `transpose` instead.
+ */
+export interface PermuteArgs {
+  x: Float32Array; xOffset: number; shape: readonly number[]; perm: readonly number[]; batch: number;
+  y: Float32Array; yOffset: number;
+}
+
 /** Row-wise log-softmax of x[rows, cols]; tangent dy = dx − Σ_c softmax·dx per row and direction. */
 export interface LogSoftmaxArgs {
   x: Float32Array; xOffset: number; rows: number; cols: number;
@@ -136,6 +145,7 @@ export interface KernelBackend {
   binary?(args: BinaryArgs): void;
   reduce?(args: ReduceArgs): void;
   transpose?(args: TransposeArgs): void;
+  permute?(args: PermuteArgs): void;
   logSoftmax?(args: LogSoftmaxArgs): void;
   softmaxCrossEntropy?(args: SoftmaxCrossEntropyArgs): number;
   maxPool2d?(args: MaxPool2dArgs): void;
