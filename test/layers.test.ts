@@ -84,6 +84,18 @@ describe('layers', () => {
     expect(forbiddenReaches(core, fgd)).toEqual([]);
   });
 
+  test('runtime/ never imports a backend\'s module (kernels/js, gpujs, wasm) itself: kernels run through backend selection', () => {
+    const backendDirs = ['js', 'gpujs', 'wasm'].map((d) => inside(path.join('kernels', d)));
+    const direct: string[] = [];
+    for (const file of sourcesUnder('runtime')) {
+      for (const spec of runtimeSpecifiers(fs.readFileSync(file, 'utf8'))) {
+        const target = spec.startsWith('.') ? resolveLocal(file, spec) ?? path.resolve(path.dirname(file), spec) : spec;
+        if (backendDirs.some((inDir) => inDir(target))) direct.push(`${path.relative(ROOT, file)} → ${spec}`);
+      }
+    }
+    expect(direct).toEqual([]);
+  });
+
   test('kernels/ never reaches runtime/', () => {
     expect(forbiddenReaches(sourcesUnder('kernels'), inside('runtime'))).toEqual([]);
   });
