@@ -9,8 +9,8 @@ import * as path from 'node:path';
 
 /** Suite order: kernels first, then what is built on them. */
 const SUITE = ['scalar-jvp', 'build-cost', 'nesting', 'rng', 'gemm', 'gpujs', 'fused-jvp', 'fgd-step', 'backprop-step'];
-/** Benchmarks run only when named. */
-const ON_REQUEST = ['models'];
+/** Benchmarks run only when named (models: minutes; browser: needs Chromium). */
+const ON_REQUEST = ['models', 'browser'];
 /** Scripts that import annotated models need their twins: the transformer's require hook. */
 const TWIN_HOOK = new Set(['models']);
 /** Flags of the scripts that take a value (the value is not a benchmark name). */

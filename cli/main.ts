@@ -336,7 +336,7 @@ export function buildProgram(): Command {
     .argument('[args...]', 'passed to the benchmark runner')
     .action((args: string[]) => {
       const runner = path.join(__dirname, '..', 'bench', 'run.js');
-      if (!fs.existsSync(runner)) throw new CliError(`bench: no benchmark runner in this build (${runner} is missing; build the package with npm run build)`);
+      if (!fs.existsSync(runner)) throw new CliError(`bench: the benchmarks run from a clone of the repository (npm run bench); the installed package does not ship them (${runner} is missing)`);
       const r = spawnSync(process.execPath, [runner, ...args], { stdio: 'inherit' });
       process.exitCode = r.status ?? 1;
     });

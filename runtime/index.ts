@@ -3,7 +3,7 @@ export { registerJvp, lookupJvp, markCompiled } from './registry';
 export type { TwinMeta, Twin } from './registry';
 export { Tensor, isTensor } from './tensor/tensor';
 export { forwardGrad } from './decorator';
-export { zerosLike, withTwin } from './twin-support';
+export { zerosLike, withTwin, releaseTemp } from './twin-support';
 export { tensor, zeros, full, randn } from './tensor/create';
 export type { TensorData } from './tensor/create';
 export { tidy, keep, dispose, memoryInfo, resetPeakMemory } from './tensor/pool';

@@ -1,5 +1,7 @@
 // Helpers called by code the transformer emits (not meant for users).
 import { TwinMeta, registerJvp } from './registry';
+import { isTensor } from './tensor/tensor';
+import { isKept } from './tensor/pool';
 
 /**
  * A zero tangent shaped like `primal`: 0 for numbers, arrays/typed arrays of zeros of the same kind and
@@ -27,4 +29,18 @@ export function zerosLike(primal: unknown): any {
 export function withTwin<F extends Function>(f: F, twin: (...args: any[]) => [unknown, unknown], meta: TwinMeta): F {
   registerJvp(f, twin, meta);
   return f;
+}
+
+/**
+ * Frees a value the twin owns and no longer needs (emitted by the transformer: transformer/emit/release.ts): the
+ * primal and tangent of an op result, which share one buffer (the fused output), so both views are disposed and the
+ * buffer goes back to the pool. A number or undefined (no tangent) is ignored, so is an already disposed tensor; a
+ * tensor exempted with keep() is left to its owner.
+ */
+export function releaseTemp(value: unknown, tangent: unknown): void {
+  for (const v of [value, tangent]) {
+    if (v === undefined || typeof v === 'number') continue;
+    if (!isTensor(v)) throw new Error(`releaseTemp: expected a Tensor, a number or undefined (an op result), got ${v === null ? 'null' : typeof v}`);
+    if (!v.isDisposed && !isKept(v)) v.dispose();
+  }
 }

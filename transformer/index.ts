@@ -20,6 +20,11 @@ export interface ForwardGradOptions {
   runtimeModule?: string;
   /** Tensor op rules; defaults to runtime/ops/manifest.ts (tests pass a fake manifest). */
   tensorRules?: TensorRules;
+  /**
+   * Twins free tensors as soon as they are provably dead (default true), so their peak memory does not grow with
+   * depth (transformer/emit/release.ts). false keeps every intermediate until the enclosing tidy scope ends.
+   */
+  releaseDeadTensors?: boolean;
 }
 
 export { ForwardGradError, CODES } from './diagnostics';
@@ -61,7 +66,7 @@ export function createForwardGradTransformer(program: ts.Program, options: Forwa
       for (const e of p.errors) if (e.node.getSourceFile() === original) diagnostics.push(toDiagnostic(e, e.node));
     }
     const spec = path.isAbsolute(runtimeModule) ? relativeSpecifier(original, runtimeModule) : runtimeModule;
-    return transformFile(new FileContext(original, p, spec, tensorRules), diagnostics, tctx);
+    return transformFile(new FileContext(original, p, spec, tensorRules, options.releaseDeadTensors ?? true), diagnostics, tctx);
   };
   return { factory, diagnostics };
 }
@@ -71,6 +76,7 @@ export default function tsPatchTransformer(program: ts.Program, config: ForwardG
   extras: { ts?: typeof ts; addDiagnostic?: (d: ts.Diagnostic) => void } = {}): ts.TransformerFactory<ts.SourceFile> {
   const { factory, diagnostics } = createForwardGradTransformer(program, {
     runtimeModule: typeof config.runtimeModule === 'string' ? config.runtimeModule : undefined,
+    releaseDeadTensors: typeof config.releaseDeadTensors === 'boolean' ? config.releaseDeadTensors : undefined,
   });
   return (context) => {
     const inner = factory(context);

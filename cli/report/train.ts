@@ -119,7 +119,7 @@ export async function scalingSection(r: ScalingResults, prefix: string): Promise
   }
   return {
     heading: `Depth scaling (Figure 6, run ${r.runId})`,
-    notes: [`MLP with L hidden layers of width ${r.settings.width}, no bias; minibatch ${r.settings.batchSize}; medians of ${r.settings.rounds} interleaved rounds × ${r.settings.stepsPerRound} steps. Memory: peak bytes alive during a step beyond those alive before it (parameters and minibatch): pooled tensors at the peak (memoryInfo().peakBytes after resetPeakMemory()) plus the parameter-sized buffers the training loop holds outside the pool (FGD's tangent v, K·n floats; backprop's gradient, n floats); not process RSS. Created ${r.createdAt}.`],
+    notes: [`MLP with L hidden layers of width ${r.settings.width}, no bias; minibatch ${r.settings.batchSize}; medians of ${r.settings.rounds} interleaved rounds × ${r.settings.stepsPerRound} steps. Memory: peak bytes alive during a step beyond those alive before it (parameters and minibatch): pooled tensors at the peak (memoryInfo().peakBytes after resetPeakMemory()), which include FGD's tangent v (K·n floats) and backprop's gradient (n floats); not process RSS. Created ${r.createdAt}.`],
     tables: [{
       caption: 'One step per depth',
       head: ['L', 'parameters', 'base', ...methods.flatMap((m) => [`${m} time`, `${m} peak memory`]), ...(methods.length === 2 ? ['time fgd/backprop', 'memory fgd/backprop'] : [])],

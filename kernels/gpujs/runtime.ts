@@ -88,7 +88,12 @@ export class KernelCache {
     if (k) {
       this.kernels.delete(key); // re-insert: Map order is then least recently used first
     } else {
-      k = this.gpu.createKernel(source, { output, constants, precision: 'single', tactic: 'precision' });
+      // On WebGL, gpu.js maps a 2-D output [w, h] onto a w×h texture, so w above the context's
+      // maxTextureSize (8192 on SwiftShader, often 16384) fails, e.g. a [65536, 2] fused JVP of a
+      // 64×1024 activation; packing four floats per texel into a near-square texture avoids that.
+      const maxTexture = (this.gpu.Kernel as unknown as { features?: { maxTextureSize?: number } } | null)?.features?.maxTextureSize ?? 4096;
+      const packed = this.mode === 'gpu' && output.length > 1 && output[0] > maxTexture ? { optimizeFloatMemory: true } : {};
+      k = this.gpu.createKernel(source, { output, constants, precision: 'single', tactic: 'precision', ...packed });
       while (this.kernels.size > 0 && this.kernels.size >= this.maxKernels) {
         const [oldest, evicted] = this.kernels.entries().next().value as [string, GpuKernel];
         this.kernels.delete(oldest);
@@ -101,7 +106,12 @@ export class KernelCache {
 
   /** Runs a kernel and refuses gpu.js's silent fallback to its cpu backend. */
   run(name: string, k: GpuKernel, args: (Float32Array | number)[]): KernelOutput {
-    const out = k(...args);
+    let out: KernelOutput;
+    try {
+      out = k(...args); // gpu.js compiles (GLSL on a GPU) on the first call
+    } catch (e) {
+      throw new Error(`gpujs-${this.mode}: kernel '${name}' failed to compile or run: ${(e as Error).message}`);
+    }
     const reason = k.kernel?.fallbackReason;
     if (reason) throw new Error(`gpujs-${this.mode}: kernel '${name}' fell back to gpu.js's cpu backend: ${reason}`);
     return out;

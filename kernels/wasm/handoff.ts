@@ -11,6 +11,8 @@
 // The code is one source text, pasted into each worker's eval'd source and compiled here once for
 // the main thread, so both sides run the same lines.
 
+import { threadAtomics } from '../host';
+
 /** Slot indices of a control block (Int32Array) that carries job lists. */
 export interface ListSlots {
   /** Bumped (and notified) when a list opens or the helper should quit. */
@@ -94,7 +96,9 @@ function serve(ctl, C, spinMs, run) {
 }
 `;
 
-const compiled = new Function(`${HANDOFF_SOURCE}; return { signal, awaitValue, drain };`)() as {
+// This thread's copy waits through the host's Atomics (a browser's main thread may not block in
+// Atomics.wait: kernels/host.browser.ts spins there instead); the workers' copies use the real one.
+const compiled = new Function('Atomics', `${HANDOFF_SOURCE}; return { signal, awaitValue, drain };`)(threadAtomics) as {
   signal(ctl: Int32Array, i: number, v: number): void;
   awaitValue(ctl: Int32Array, i: number, target: number, stallMs: number): boolean;
   drain(ctl: Int32Array, C: ListSlots, tag: number, run: (i: number) => void): void;
@@ -114,7 +118,7 @@ export const drain = compiled.drain;
 
 /** Blocks until the helper signalled ready or `timeoutMs` passed; returns whether it did. */
 export function awaitReady(ctl: Int32Array, C: ListSlots, timeoutMs: number): boolean {
-  Atomics.wait(ctl, C.ready, 0, timeoutMs);
+  threadAtomics.wait(ctl, C.ready, 0, timeoutMs);
   return Atomics.load(ctl, C.ready) !== 0;
 }
 

@@ -3,7 +3,6 @@
 // Options: FORWARDGRAD_THREADS (1 or 2; default 2 when the machine has ≥ 2 cores),
 // FORWARDGRAD_WASM_MEMORY_MB (kernel memory, fixed size, default 256),
 // FORWARDGRAD_RELAXED_SIMD=0 (never set V8's relaxed-SIMD flag).
-import { availableParallelism } from 'node:os';
 import type { Conv2dArgs, Conv2dNchwKernel, GemmArgs, Im2colArgs, KernelBackend } from '../backend';
 import { compileKernels, type KernelExports, type WasmVariant } from './module';
 import { Helper, RESERVED_BYTES } from './worker';
@@ -12,6 +11,7 @@ import { WasmConv } from './conv2d';
 import { Engine } from './engine';
 import { im2col } from './im2col';
 import { wasmApi } from './webassembly';
+import { envVar, hardwareThreads } from '../host';
 
 export interface WasmBackendOptions {
   /** 1 = main thread only; 2 = main thread + one helper. */
@@ -35,7 +35,7 @@ export interface WasmBackend extends KernelBackend, Conv2dNchwKernel {
 }
 
 function envInt(name: string): number | undefined {
-  const v = process.env[name];
+  const v = envVar(name);
   if (v === undefined || v === '') return undefined;
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got '${v}'`);
@@ -43,7 +43,8 @@ function envInt(name: string): number | undefined {
 }
 
 export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend {
-  const threads = options.threads ?? envInt('FORWARDGRAD_THREADS') ?? Math.min(2, availableParallelism());
+  const asked = options.threads ?? envInt('FORWARDGRAD_THREADS');
+  let threads = asked ?? Math.min(2, hardwareThreads());
   if (threads !== 1 && threads !== 2) throw new Error(`wasm backend: threads must be 1 or 2, got ${threads}`);
   const memoryMB = options.memoryMB ?? envInt('FORWARDGRAD_WASM_MEMORY_MB') ?? 256;
   const pages = Math.ceil(memoryMB * 16);
@@ -51,7 +52,15 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
   const { module, variant } = compileKernels(options.variant);
   const memory = new wasmApi.Memory({ initial: pages, maximum: pages, shared: true });
   const exports = new wasmApi.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
-  const helper = threads === 2 ? new Helper({ module, memory, spinMs: options.spinMs ?? 0.05 }) : undefined;
+  let helper: Helper | undefined;
+  if (threads === 2) {
+    // A page that is not cross-origin isolated has no SharedArrayBuffer for a worker: one thread
+    // then, unless two were asked for explicitly.
+    try { helper = new Helper({ module, memory, spinMs: options.spinMs ?? 0.05 }); } catch (e) {
+      if (asked === 2) throw new Error(`wasm backend: threads 2 needs a helper thread, which cannot start here: ${(e as Error).message}`);
+      threads = 1;
+    }
+  }
   const engine = new Engine(exports, memory, helper, { minParallelFlops: options.minParallelFlops ?? 1.5e7 });
   const gemm = new WasmGemm(engine), conv = new WasmConv(engine, gemm);
   warmUp(gemm, conv);

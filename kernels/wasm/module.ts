@@ -2,7 +2,7 @@
 // accepts it, else the plain-SIMD build. Node 20 hides relaxed SIMD behind
 // --experimental-wasm-relaxed-simd; setting that flag at run time before compiling works there
 // (checked with wasmApi.validate), so we try it unless FORWARDGRAD_RELAXED_SIMD=0.
-import { setFlagsFromString } from 'node:v8';
+import { base64Bytes, envVar, setEngineFlag } from '../host';
 import { RELAXED_WASM, SIMD_WASM } from './build/binaries';
 import { wasmApi, type WasmModule } from './webassembly';
 
@@ -18,22 +18,19 @@ export interface KernelExports {
   convKernel(params: number, ind: number, pw: number, y: number, blk0: number, blk1: number): void;
 }
 
-function bytes(base64: string): Uint8Array {
-  return new Uint8Array(Buffer.from(base64, 'base64'));
-}
+const bytes = base64Bytes;
 
 /** Whether the relaxed build validates, enabling V8's flag first if needed (and allowed). */
 function relaxedAvailable(allowFlag: boolean): boolean {
   const relaxed = bytes(RELAXED_WASM);
   if (wasmApi.validate(relaxed)) return true;
   if (!allowFlag) return false;
-  setFlagsFromString('--experimental-wasm-relaxed-simd');
-  return wasmApi.validate(relaxed);
+  return setEngineFlag('--experimental-wasm-relaxed-simd') && wasmApi.validate(relaxed);
 }
 
 /** Compiles the best variant this engine runs (or the one asked for); throws without wasm SIMD. */
 export function compileKernels(want?: WasmVariant): { module: WasmModule; variant: WasmVariant } {
-  const allowFlag = process.env.FORWARDGRAD_RELAXED_SIMD !== '0';
+  const allowFlag = envVar('FORWARDGRAD_RELAXED_SIMD') !== '0';
   const variant: WasmVariant = want ?? (relaxedAvailable(allowFlag) ? 'relaxed' : 'simd');
   if (variant === 'relaxed' && !relaxedAvailable(allowFlag)) {
     throw new Error('wasm backend: relaxed SIMD is not available in this engine');

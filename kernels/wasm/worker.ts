@@ -3,7 +3,7 @@
 // into units (a few records each) that either thread claims (the hand-off protocol of handoff.ts):
 // the main thread works through the list too, so a helper that wakes late (a busy machine) only
 // does less, never delays the call, and the results do not depend on who ran which unit.
-import { Worker } from 'node:worker_threads';
+import { startEvalWorker, type HostWorker } from '../host';
 import { HANDOFF_SOURCE, MAX_UNITS, awaitReady, awaitValue, closeList, drain, openList, quit } from './handoff';
 import type { WasmMemory, WasmModule } from './webassembly';
 
@@ -71,7 +71,7 @@ export interface HelperOptions {
  * the helper took.
  */
 export class Helper {
-  private readonly worker: Worker;
+  private readonly worker: HostWorker;
   private readonly ctl: Int32Array;
   private readonly ctlF: Float32Array;
   private disposed = false;
@@ -81,15 +81,11 @@ export class Helper {
   constructor(opts: HelperOptions) {
     this.ctl = new Int32Array(opts.memory.buffer, 0, CONTROL_BYTES / 4);
     this.ctlF = new Float32Array(opts.memory.buffer, 0, CONTROL_BYTES / 4);
-    this.worker = new Worker(SOURCE, {
-      eval: true,
-      workerData: {
-        module: opts.module, memory: opts.memory, spinMs: opts.spinMs,
-        warm: CONTROL_BYTES, C: CTL, W: JOB_WORDS, OP,
-      },
+    this.worker = startEvalWorker(SOURCE, {
+      module: opts.module, memory: opts.memory, spinMs: opts.spinMs,
+      warm: CONTROL_BYTES, C: CTL, W: JOB_WORDS, OP,
     });
-    this.worker.unref(); // never keeps the process alive
-    this.worker.on('error', () => { this.disposed = true; });
+    this.worker.onError(() => { this.disposed = true; });
   }
 
   /** True once the helper has compiled and warmed up (it boots in the background). */

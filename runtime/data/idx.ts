@@ -3,8 +3,7 @@
 // row-major order, big-endian. Files may be gzipped (detected by the gzip magic 1f 8b, whatever the
 // name). Every structural fact is checked against the file, and the file must end exactly where the
 // header says: a truncated download and a file with trailing bytes are both errors naming the file.
-import * as fs from 'fs';
-import * as zlib from 'zlib';
+import { fs, zlib } from '../node-io';
 
 export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;

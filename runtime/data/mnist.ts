@@ -10,8 +10,7 @@
 // take the first 8,000 as `train` and the last 2,000 as `validation`. The split is therefore the
 // same on every machine and every run (training seeds only reorder batches); it is random, not
 // stratified, so class proportions match the whole set only approximately.
-import * as fs from 'fs';
-import * as path from 'path';
+import { fs, path } from '../node-io';
 import { Rng } from '../../kernels/rng';
 import { checkOptions } from '../options';
 import { readIdx, IdxFile } from './idx';

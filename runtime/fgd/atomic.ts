@@ -2,8 +2,7 @@
 // the target (atomic on POSIX), then fsync the directory. Readers see the old file or the new
 // one, never a half-written one; a failed write leaves the old file and no temporary behind, and a
 // process killed mid-write leaves one that the next write beside the target removes (its pid is dead).
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { fs, path } from '../node-io';
 
 export type AtomicFs = Pick<typeof fs, 'openSync' | 'writeSync' | 'fsyncSync' | 'closeSync' | 'renameSync' | 'unlinkSync' | 'mkdirSync'>;
 

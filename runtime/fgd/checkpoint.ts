@@ -4,8 +4,7 @@
 // smaller than decimals), a SHA-256 checksum over the whole payload, written atomically.
 // A checkpoint is untrusted input: every field is validated before use, and a resume whose run
 // differs from the one that wrote it is refused field by field (resume.allowChanged overrides).
-import * as fs from 'node:fs';
-import { createHash } from 'node:crypto';
+import { createHash, fs } from '../node-io';
 import { writeFileAtomic } from './atomic';
 import type { Buf, Leaf, LeafKind } from '../leaves';
 import type { OptimizerState } from './optimizers/optimizer';

@@ -1,8 +1,7 @@
 // Training logs as JSON lines: a header with the options, one line per logged step, an end line.
 // Each line is one write(2) on an O_APPEND descriptor, so lines never interleave or tear
 // (short lines on a local file system), and a crash loses at most the line being written.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { fs, path } from '../node-io';
 import { writeFileAtomic } from './atomic';
 
 export class JsonLinesLog {

@@ -62,6 +62,11 @@ export function keep<T extends Disposable>(t: T): T {
   return t;
 }
 
+/** Was t exempted with keep()? (Helpers that free tensors early leave those to their owner.) */
+export function isKept(t: Disposable): boolean {
+  return kept.has(t);
+}
+
 function collect(value: unknown, out: Set<unknown>, depth = 0): void {
   if (value === null || typeof value !== 'object' || depth > 8) return;
   if ('dispose' in value && 'isDisposed' in value) { out.add(value); return; }

@@ -159,6 +159,8 @@ export function scaleTJvp(a: Tensor, da: Tensor | undefined, k: number, dk: numb
   return [y, new Tensor(d, a.shape)];
 }
 export function itemJvp(t: Tensor, dt: Tensor | undefined): [number, number] { return [t.item(), dt ? dt.item() : 0]; }
+// twins free dead op results through the runtime module (transformer/emit/release.ts); these tensors are GC'd
+export function releaseTemp(y: unknown, dy: unknown): void { void y; void dy; }
 export { registerJvp, lookupJvp } from '${require.resolve('../../runtime/registry').replace(/\.ts$/, '')}';`;
   const tensorRules = {
     ops: { scaleT: { jvp: 'scaleTJvp', vjp: 'scaleTVjp', args: ['diff', 'diff'] as const } },

@@ -11,8 +11,9 @@ export class FileContext {
   private runtimeNs?: string;
   private readonly moduleNs = new Map<string, string>();
 
+  /** `releaseDead`: twins free tensors as soon as they are provably dead (emit/release.ts); off only to compare. */
   constructor(readonly sf: ts.SourceFile, readonly plan: Plan, readonly runtimeSpecifier: string,
-    readonly tensorRules: TensorRules) {
+    readonly tensorRules: TensorRules, readonly releaseDead = true) {
     this.scope = plan.scope(sf);
   }
 

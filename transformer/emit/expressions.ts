@@ -15,6 +15,7 @@ import { isInactiveProperty } from '../rules/tensor';
 import { DiffKind, diffKind, isNeverNumeric } from '../types';
 import { countWork } from '../work';
 import { FileContext } from './context';
+import { Releases } from './release';
 
 const f = ts.factory;
 
@@ -84,6 +85,13 @@ export abstract class ExpressionLowering {
     let name = this.tangents.get(sym);
     if (!name) { name = this.names.freshTangent((sym.name)); this.tangents.set(sym, name); }
     return id(name);
+  }
+
+  /** Frees dead tensors of this twin (emit/release.ts): op temporaries once consumed, reassigned owned variables. */
+  private releases?: Releases;
+  protected get release(): Releases {
+    return this.releases ??= new Releases(this.ctx, this.activity, this.info.fn, (c) => !!this.runtimeOp(c),
+      (hint) => this.names.fresh(hint), (n) => this.tangentOf(n), this.ctx.releaseDead);
   }
 
   protected emit(...s: ts.Statement[]): void { this.out.push(...s); }
@@ -432,7 +440,9 @@ export abstract class ExpressionLowering {
       args.push(d.p);
       if (entry.args[i] === 'diff') args.push(d.t ?? id('undefined'));
     });
-    return this.hoistCall(f.createCallExpression(this.ctx.runtime(entry.jvp), undefined, args), `${hintFor(c.expression)}_${method}`, e);
+    const y = this.hoistCall(f.createCallExpression(this.ctx.runtime(entry.jvp), undefined, args), `${hintFor(c.expression)}_${method}`, e);
+    this.emit(...this.release.consumed([c.expression]));
+    return y;
   }
 
   /** The runtime op a callee names, when it is a tensor op imported from the runtime module. */
@@ -455,7 +465,10 @@ export abstract class ExpressionLowering {
         args.push(d.p);
         if (entry.args[i] === 'diff') args.push(d.t ?? id('undefined'));
       });
-      return this.hoistCall(f.createCallExpression(this.ctx.runtime(entry.jvp), undefined, args), hintFor(e), e);
+      const y = this.hoistCall(f.createCallExpression(this.ctx.runtime(entry.jvp), undefined, args), hintFor(e), e);
+      this.release.produced(e, y);
+      this.emit(...this.release.consumed(e.arguments));
+      return y;
     }
     const callee = resolveCallee(e.expression, this.checker);
     const info = callee && (this.locals.get(callee) ?? this.ctx.plan.twins.get(callee));

@@ -284,7 +284,10 @@ export class StatementEmitter extends ArrayLowering {
     const flags = list.flags & (ts.NodeFlags.Const | ts.NodeFlags.Let);
     const needsSplit = list.declarations.some((d) => this.activity.bindsActive(d.name) || (d.initializer && this.activity.carries(d.initializer)));
     if (!needsSplit) { this.emit(s); return; }
-    for (const d of list.declarations) this.visitDeclaration(d, flags);
+    for (const d of list.declarations) {
+      this.visitDeclaration(d, flags);
+      this.emit(...this.release.declared(d));
+    }
   }
 
   private decl(name: string | ts.BindingName, init: ts.Expression | undefined, flags: ts.NodeFlags, type?: ts.TypeNode): ts.Statement {
@@ -444,9 +447,16 @@ export class StatementEmitter extends ArrayLowering {
     let tangent: Tan;
     let primalOp: ts.BinaryOperator = op as ts.BinaryOperator;
     let rhs: ts.Expression;
+    let freed: ts.Statement[] = [];
     if (op === ts.SyntaxKind.EqualsToken) {
       const v = this.lower(e.right);
       rhs = v.p;
+      // the new value exists: an owned previous value of a `let` Tensor nobody else sees is dead (emit/release.ts);
+      // a primal still to evaluate (e.g. reading `h.shape`) is hoisted first so it sees the old value alive
+      const release = this.release.reassigned(e);
+      if (release.before.length) rhs = this.hoist(v.p, hintFor(e.right));
+      this.emit(...release.before);
+      freed = release.after;
       tangent = v.t ?? this.zeroFor(kind, () => target.p);
       this.emit(f.createExpressionStatement(f.createAssignment(target.t, tangent)));
     } else if (op === ts.SyntaxKind.PlusEqualsToken || op === ts.SyntaxKind.MinusEqualsToken) {
@@ -465,7 +475,7 @@ export class StatementEmitter extends ArrayLowering {
       if (ts.isIdentifier(res.p)) { primalOp = ts.SyntaxKind.EqualsToken; rhs = res.p; }
       this.emit(f.createExpressionStatement(f.createAssignment(target.t, res.t ?? num(0))));
     }
-    this.emit(f.createExpressionStatement(f.createBinaryExpression(target.p, primalOp, rhs)));
+    this.emit(f.createExpressionStatement(f.createBinaryExpression(target.p, primalOp, rhs)), ...freed);
   }
 
   /** Assigns the parts of `v` to the targets of a destructuring pattern (primal and, for active targets, tangent). */
