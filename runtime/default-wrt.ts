@@ -11,7 +11,7 @@
 //     those                                         |   inputs and labels beside a model's parameters)
 //
 // `fgd` never uses this: its parameters are exactly its `params` argument.
-import { tensorsIn } from './fgd/leaves';
+import { tensorsIn } from './leaves';
 import { functionName } from './jvp';
 import type { Twin } from './registry';
 

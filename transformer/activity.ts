@@ -69,6 +69,12 @@ export class Activity {
   }
 
   /** Is `node` inside this function (strictly, when it is a nested function)? */
+  /** Does a binding (an identifier or a destructuring pattern) bind an active variable, i.e. need a tangent? */
+  bindsActive(name: ts.BindingName): boolean {
+    if (ts.isIdentifier(name)) return this.isActiveSymbol(name);
+    return name.elements.some((e) => !ts.isOmittedExpression(e) && this.bindsActive(e.name));
+  }
+
   private isInside(node: ts.Node): boolean {
     return node.getSourceFile() === this.fn.getSourceFile() && node.pos >= this.fn.pos && node.end <= this.fn.end && node !== this.fn;
   }
@@ -353,7 +359,7 @@ export class Activity {
       }
     }
     this.checkOpaqueOperands(node);
-    const fnInit = ts.isVariableDeclaration(node) && node.initializer && ts.isFunctionLike(skipParens(node.initializer));
+    const fnInit = ts.isVariableDeclaration(node) && node.initializer && ts.isFunctionLike(unparen(node.initializer));
     if (fnInit) { /* a local function: its name carries no tangent, its body is scanned too */ }
     else if (ts.isVariableDeclaration(node) && node.initializer && this.carries(node.initializer)) this.markBinding(node.name, node);
     else if (ts.isVariableDeclaration(node) && node.initializer && this.bindsActiveReference(node.name)) this.markAliases(node.initializer, node);
@@ -389,8 +395,9 @@ export class Activity {
   }
 }
 
-function skipParens(e: ts.Expression): ts.Expression {
-  return ts.isParenthesizedExpression(e) ? skipParens(e.expression) : e;
+/** `e` without its enclosing parentheses. */
+export function unparen(e: ts.Expression): ts.Expression {
+  return ts.isParenthesizedExpression(e) ? unparen(e.expression) : e;
 }
 
 export function isAssignmentOperator(kind: ts.SyntaxKind): boolean {

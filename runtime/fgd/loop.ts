@@ -10,7 +10,7 @@ import { createProgress } from './progress';
 import { OptionValue, RunIdentity, checkResume, hashText, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { checkOptions } from '../options';
 import { truncateLog } from './log';
-import { describeValue } from './leaves';
+import { describeValue } from '../leaves';
 import { tidy } from '../tensor/pool';
 import { getBackend } from '../../kernels/select';
 import type { Estimator, TwinCall } from './estimators';

@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { beale, rosenbrock } from '../../runtime/models/testfns';
+import { centralDifference } from '../support/fd';
+import { rng } from '../support/random';
 
 const ROOT = path.resolve(__dirname, '../..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fg-cli-'));
@@ -22,17 +24,11 @@ function node(preload: string[], script: string, ...args: string[]): { status: n
 
 const cli = (...args: string[]) => node(WITH_TWINS, 'cli/main.ts', ...args);
 
-/** Small deterministic generator in [-2, 2): the points are random but the test is reproducible. */
-function uniform(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 4 - 2;
-}
-
 describe('the children\'s test-function twins', () => {
   // The probe loads only testfns.ts and the registry: a twin it finds was registered by testfns.ts's
   // emitted code, which only the preload's transform produces.
   const probe = 'test/support/testfn-twin-probe.ts';
-  const random = uniform(2024);
+  const random = rng(2024, -2, 2);
   const points = Array.from({ length: 6 }, () => [random(), random(), random(), random()]); // x, dx, y, dy
 
   test('come from the transform: none without it', () => {
@@ -45,14 +41,13 @@ describe('the children\'s test-function twins', () => {
     const r = node(WITH_TWINS, probe, JSON.stringify(points));
     expect(r.stderr).toBe('');
     const report = JSON.parse(r.stdout);
-    const h = 1e-6;
     for (const f of [beale, rosenbrock]) {
       expect(report[f.name].meta).toEqual({ name: f.name, tangentSlots: [true, true] });
       expect(report[f.name].results).toHaveLength(points.length);
       report[f.name].results.forEach(([value, tangent]: [number, number], i: number) => {
         const [x, dx, y, dy] = points[i];
         expect(value).toBe(f(x, y));
-        const fd = (f(x + h * dx, y + h * dy) - f(x - h * dx, y - h * dy)) / (2 * h);
+        const fd = centralDifference((t) => f(x + t * dx, y + t * dy));
         expect(Math.abs(tangent - fd)).toBeLessThan(1e-6 * Math.max(1, Math.abs(fd)));
       });
     }

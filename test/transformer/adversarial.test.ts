@@ -3,7 +3,8 @@
 // a located build error; none may slip through with a wrong tangent.
 import { lookupJvp } from '../../runtime/registry';
 import { compile, compileAndLoad, expectNoDiagnostics, formatDiagnostics, load } from '../support/compile';
-import { checkJvp, rng } from './fd';
+import { checkJvp } from '../support/fd';
+import { rng } from '../support/random';
 
 interface Case { readonly name: string; readonly src: string; readonly args: (r: () => number) => unknown[] }
 

@@ -1,7 +1,8 @@
 // The twin keeps the primal's comments (issue 8): each statement's leading comments open the lines it lowers to
 // (tangent lines included), once, so generated code reads line by line like the source. Annotations stay on the primal.
 import { compile, expectNoDiagnostics, load, transformedSource } from '../support/compile';
-import { checkJvp, rng } from './fd';
+import { checkJvp } from '../support/fd';
+import { rng } from '../support/random';
 
 const SRC = `/** @forwardGrad */
 export function f(x: number, n: number, xs: number[]): number {
@@ -69,7 +70,7 @@ test('the twin with comments is still exact (finite differences)', () => {
   const mod = load(result, 'main.ts');
   const r = rng(3);
   for (let t = 0; t < 5; t++) {
-    const c = checkJvp(mod.f, [r(), 4, [r(), r(), r()]], r, 1e-6, 1e-6, [1]);
+    const c = checkJvp(mod.f, [r(), 4, [r(), r(), r()]], r, { tol: 1e-6, h: 1e-6, constant: [1] });
     expect(c.message ?? '').toBe('');
     expect(c.ok).toBe(true);
   }

@@ -5,7 +5,7 @@
 // The program's roots are the process's entry point and what it imports, as the esbuild plugin uses
 // its entry points; an annotated file loaded from outside that graph widens the program. An optional
 // disk cache lets the processes of one test run share the emitted files.
-import { createHash } from 'crypto';
+import { sha1 } from './hash';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
@@ -153,12 +153,6 @@ function removeStaleSiblings(dir: string): void {
       if (other !== dir && Date.now() - fs.statSync(other).mtimeMs > STALE_CACHE_MS) fs.rmSync(other, { recursive: true, force: true });
     } catch { /* removed by another process meanwhile */ }
   }
-}
-
-function sha1(...parts: string[]): string {
-  const hash = createHash('sha1');
-  for (const part of parts) hash.update(part).update('\0');
-  return hash.digest('hex');
 }
 
 /**
