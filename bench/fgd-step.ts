@@ -21,7 +21,7 @@ import { lookupJvp } from '../runtime/registry';
 import { fgd } from '../runtime/fgd';
 import { Sgd } from '../runtime/fgd/optimizers';
 import { Snapshot } from '../runtime/fgd/guard';
-import { argLeaves } from '../runtime/fgd/leaves';
+import { argLeaves } from '../runtime/leaves';
 import { tensor } from '../runtime/tensor/create';
 import { memoryInfo, tidy } from '../runtime/tensor/pool';
 import { Tensor } from '../runtime/tensor/tensor';

@@ -249,7 +249,10 @@ async function demo(o: { out: string; force?: boolean; quiet?: boolean }): Promi
 export function buildProgram(): Command {
   const once = onceParsers();
   const program = new Command();
-  program.name('forwardgrad').description('Forward gradients without backpropagation: experiments, reports and derivative code.').showHelpAfterError('(forwardgrad <command> --help lists the options)');
+  program.name('forwardgrad').description('Forward gradients without backpropagation: experiments, reports and derivative code.')
+    .version(packageVersion(), '--version', 'print the version of forwardgrad')
+    // commander's own errors (unknown option, bad value) in the CLI's form: one line, the fix in it
+    .configureOutput({ outputError: (str, write) => write(`${usageErrorLine(str)}\n`) });
 
   program.command('demo')
     .description("the paper's MLP on the embedded MNIST digits, forward gradients vs backprop (a few minutes), with the comparison table and the report")
@@ -348,10 +351,40 @@ async function trainAction(positional: string | undefined, flags: TrainFlags): P
   await train(positional, flags);
 }
 
-/** One line per error: the message without a stack, and never a second "forwardgrad:" prefix. */
+/** The version in this package's package.json (found upwards: cli/ in the sources, dist/cli/ when built). */
+export function packageVersion(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (fs.existsSync(file)) {
+      const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'forwardgrad' && pkg.version) return pkg.version;
+    }
+    if (path.dirname(dir) === dir) return 'unknown';
+  }
+}
+
+/** A commander parse error (`error: unknown option '--x'`) as one line with where to look. */
+export function usageErrorLine(str: string): string {
+  return `forwardgrad: ${str.replace(/^error:\s*/, '').trim()} (forwardgrad <command> --help lists the options)`;
+}
+
+/** A build error of the transform (emit) carries its diagnostics: one located line each, as tsc prints them. */
+function buildErrorLines(e: unknown): string | undefined {
+  if (!(e instanceof Error) || e.name !== 'ForwardGradBuildError') return undefined;
+  const { formatDiagnostic } = require('../transformer/plugins/diagnostics') as typeof import('../transformer/plugins/diagnostics');
+  const diagnostics = (e as Error & { diagnostics: readonly import('typescript').Diagnostic[] }).diagnostics;
+  return diagnostics.map((d) => formatDiagnostic(d).replace(/\r?\n\s*/g, ' ')).join('\n');
+}
+
+/**
+ * One line per error: the message without a stack, never a second "forwardgrad" prefix (the library's own messages
+ * start with `forwardgrad:` or `forwardgrad emit:`); a build error is its located messages, one line each.
+ */
 export function errorLine(e: unknown): string {
+  const located = buildErrorLines(e);
+  if (located !== undefined) return located;
   const msg = e instanceof Error ? e.message : String(e);
-  return `forwardgrad: ${msg.replace(/^(forwardgrad:\s*)+/, '').trim()}`;
+  return `forwardgrad: ${msg.replace(/^(forwardgrad:?\s+)+/, '').trim()}`;
 }
 
 export async function main(argv: readonly string[] = process.argv): Promise<void> {

@@ -47,15 +47,18 @@ export interface UnaryArgs {
 }
 
 /**
- * y[i] = a[i mod aLen] ∘ b[i mod bLen], i < n (trailing-dims broadcasting: aLen and bLen divide n;
- * a scalar is a length-1 operand). Tangent (if da or db given): for k < directions,
- * dy[k·n + i] = ∂a·da[k·daStride + i mod aLen] + ∂b·db[k·dbStride + i mod bLen];
+ * y[i] = a[ia(i)] ∘ b[ib(i)], i < n, with ia(i) = ⌊i / aInner⌋ mod aLen (likewise b): numpy
+ * broadcasting where an operand's element spans `inner` consecutive outputs (aInner = bInner = 1,
+ * the default, is trailing-dims broadcasting; a [C,1,1] bias over [C,H,W] is len C, inner H·W).
+ * len·inner divides n; the tensor layer always sends one full operand (len n, inner 1), and a
+ * backend may reject other pairs with an Error; a scalar is a length-1 operand. Tangent (if da or db given):
+ * for k < directions, dy[k·n + i] = ∂a·da[k·daStride + ia(i)] + ∂b·db[k·dbStride + ib(i)];
  * daStride/dbStride default to aLen/bLen, 0 = one tangent shared by all directions.
  */
 export interface BinaryArgs {
   op: BinaryOp; n: number;
-  a: Float32Array; aOffset: number; aLen: number;
-  b: Float32Array; bOffset: number; bLen: number;
+  a: Float32Array; aOffset: number; aLen: number; aInner?: number;
+  b: Float32Array; bOffset: number; bLen: number; bInner?: number;
   y: Float32Array; yOffset: number;
   da?: Float32Array; daOffset?: number; daStride?: number;
   db?: Float32Array; dbOffset?: number; dbStride?: number;
@@ -73,6 +76,15 @@ export interface ReduceArgs {
 /** y[b][j][i] = x[b][i][j] for x of shape [batch, rows, cols]. */
 export interface TransposeArgs {
   x: Float32Array; xOffset: number; batch: number; rows: number; cols: number;
+  y: Float32Array; yOffset: number;
+}
+
+/**
+ * A general axis permutation y = x.transpose(perm) of x with `shape`, for `batch` stacked tensors (a
+ * primal and its K tangent directions); the last-two-axes swap goes to `transpose` instead.
+ */
+export interface PermuteArgs {
+  x: Float32Array; xOffset: number; shape: readonly number[]; perm: readonly number[]; batch: number;
   y: Float32Array; yOffset: number;
 }
 
@@ -133,6 +145,7 @@ export interface KernelBackend {
   binary?(args: BinaryArgs): void;
   reduce?(args: ReduceArgs): void;
   transpose?(args: TransposeArgs): void;
+  permute?(args: PermuteArgs): void;
   logSoftmax?(args: LogSoftmaxArgs): void;
   softmaxCrossEntropy?(args: SoftmaxCrossEntropyArgs): number;
   maxPool2d?(args: MaxPool2dArgs): void;

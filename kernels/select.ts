@@ -138,8 +138,3 @@ export function getBackend(): CompleteBackend {
   }
   return (current = loadBackend('js'));
 }
-
-/** Why a backend failed to load (undefined if it loaded or was never tried). */
-export function backendLoadError(name: string): Error | undefined {
-  return failures.get(name);
-}

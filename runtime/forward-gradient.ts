@@ -1,23 +1,24 @@
 // forwardGradient(f, primals): the paper's forward gradient g = (∇f·v)v (Definition 1), averaged
-// over K directions v ~ N(0, I) or Rademacher. Unbiased: E[g] = ∇f (paper §3.2).
-// A user's own loop should cost what an fgd step costs: the tangent buffers (and the K > 1
-// accumulator) are kept per function between calls and reused while the primals keep their
+// over K directions v ~ N(0, I) or Rademacher. Unbiased: E[g] = ∇f (paper §3.2). It is one step of
+// the estimator fgd runs (runtime/forward-estimator.ts), so both give the same g for the same seed.
+// A user's own loop should cost what an fgd step costs: the estimator (its tangent buffers and K > 1
+// accumulator) is kept per function between calls and reused while the primals keep their
 // structure, the twin's intermediates go back to the pool (tidy), and `out` takes a gradient
 // structure to write into, so a loop allocates nothing per step.
 import { Rng, randomSeed } from '../kernels/rng';
-import { isTensor } from './tensor/tensor';
-import { tidy } from './tensor/pool';
-import { checkArity, checkThisArg, functionName, requireTwin, twinArguments } from './jvp';
-import { Leaf, argLeaves, describeValue, totalSize, writeFlat, zerosMirror } from './fgd/leaves';
-import {
-  DirectionDistribution, DirectionSource, accumulate, checkDirections, checkDistribution, drawDirections,
-  scalarTangent, vectorTangent,
-} from './fgd/directions';
+import { checkArity, checkThisArg, functionName, requireTwin } from './jvp';
+import { Leaf, argLeaves, describeValue, zerosMirror } from './leaves';
+import { DirectionDistribution, DirectionSource, checkDirections, checkDistribution } from './directions';
+import { ForwardEstimator, TwinCall } from './forward-estimator';
 import type { Twin } from './registry';
 import { checkOptions } from './options';
+import { defaultWrt } from './default-wrt';
 
 export interface ForwardGradientOptions {
-  /** Argument indices to differentiate (default: every argument with a tangent slot). */
+  /**
+   * Argument indices to differentiate. Default (runtime/default-wrt.ts): the differentiable arguments, never integer
+   * typed arrays, and only those holding Tensors when some argument does (the others are then data).
+   */
   wrt?: number | readonly number[];
   /** K ≥ 1 directions, averaged (default 1). */
   directions?: number;
@@ -50,24 +51,29 @@ export interface ForwardGradientResult<V = any> {
 
 const FORWARD_GRADIENT_OPTIONS = ['wrt', 'directions', 'seed', 'rng', 'distribution', 'vectorized', 'out', 'thisArg'];
 
-/** Tangent buffers (and the K > 1 accumulator) kept per twin for the next call with the same structure. */
-interface Scratch { key: string; tangents: unknown[]; tangentLeaves: Leaf[]; grad?: Float64Array; busy: boolean }
+/** The estimator kept per twin for the next call with the same structure. */
+interface Scratch { key: string; estimator: ForwardEstimator; busy: boolean }
 const scratchByTwin = new WeakMap<Twin, Scratch>();
 
-/** What the scratch buffers depend on: wrt, rows, and every primal leaf's path, kind and shape. */
-function scratchKey(wrt: readonly number[], rows: number, leaves: readonly Leaf[]): string {
-  let key = `${wrt.join(',')}|${rows}`;
+/** What the estimator's buffers depend on: wrt, K, vector mode, and every primal leaf's path, kind and shape. */
+function scratchKey(wrt: readonly number[], K: number, vector: boolean, leaves: readonly Leaf[]): string {
+  let key = `${wrt.join(',')}|${K}|${vector}`;
   for (const l of leaves) key += `|${l.path}:${l.kind}:${l.shape ? l.shape.join('x') : l.size}`;
   return key;
 }
 
-/** The reusable tangents for this call (fresh ones while a call of the same twin is running: re-entrancy). */
-function scratchFor(twin: Twin, primals: readonly unknown[], wrt: readonly number[], rows: number, primalLeaves: readonly Leaf[]): Scratch {
-  const key = scratchKey(wrt, rows, primalLeaves);
+/** The reusable estimator for this call (a fresh one while a call of the same twin is running: re-entrancy). */
+function scratchFor(twin: Twin, primals: unknown[], wrt: readonly number[], K: number, vector: boolean, primalLeaves: Leaf[],
+  thisArg: unknown, source: DirectionSource, distribution: DirectionDistribution): Scratch {
+  const key = scratchKey(wrt, K, vector, primalLeaves);
   const cached = scratchByTwin.get(twin);
-  if (cached && cached.key === key && !cached.busy) return cached;
-  const tangents = primals.map((p, i) => (wrt.includes(i) ? zerosMirror(p, rows) : undefined));
-  const fresh: Scratch = { key, tangents, tangentLeaves: argLeaves(tangents, wrt), busy: false };
+  if (cached && cached.key === key && !cached.busy) {
+    cached.estimator.rebind(primals, thisArg, primalLeaves, source, distribution);
+    return cached;
+  }
+  // Plain (unpooled) tangents: the cache keeps them past the call, so the pool must not count them as live.
+  const call = new TwinCall(twin, primals, thisArg, vector ? K : 1, 'forwardGradient', { wrt, pooled: false });
+  const fresh: Scratch = { key, estimator: new ForwardEstimator(call, source, K, distribution, vector), busy: false };
   if (!cached?.busy) scratchByTwin.set(twin, fresh);
   return fresh;
 }
@@ -90,11 +96,6 @@ function outLeaves(out: unknown, primals: readonly unknown[], wrt: readonly numb
     if (leaves[j].kind !== 'number' && leaves[j].data() === primalLeaves[j].data()) throw new Error(`${caller}: out shares ${leaves[j].path}'s storage with the primal it is the gradient of`);
   }
   return leaves;
-}
-
-/** Frees a tensor the twin returned (never one of the caller's arguments). */
-function release(x: unknown, primals: readonly unknown[]): void {
-  if (isTensor(x) && !primals.includes(x)) x.dispose();
 }
 
 /** Validated `wrt` indices (sorted, unique, each with a tangent slot). */
@@ -126,52 +127,31 @@ export function forwardGradient<V = any>(f: Function, primals: readonly unknown[
   checkOptions(options, FORWARD_GRADIENT_OPTIONS, caller);
   checkArity(f, twin, primals, caller);
   checkThisArg(f, twin, options.thisArg, caller);
-  const wrt = resolveWrt(f, twin, options.wrt, caller);
+  const wrt = options.wrt === undefined ? defaultWrt(f, twin, primals, caller) : resolveWrt(f, twin, options.wrt, caller);
   const K = checkDirections(options.directions ?? 1, caller);
   const distribution = checkDistribution(options.distribution ?? 'normal', caller);
   const source = directionSource(options, caller);
 
   const primalLeaves = argLeaves(primals as unknown[], wrt);
   const vector = K > 1 && options.vectorized !== false && primalLeaves.length > 0 && primalLeaves.every((l) => l.kind === 'tensor');
-  const rows = vector ? K : 1;
   const gradLeaves = options.out === undefined ? undefined : outLeaves(options.out, primals, wrt, primalLeaves, caller);
-  const scratch = scratchFor(twin, primals, wrt, rows, primalLeaves);
-  const { tangents, tangentLeaves } = scratch;
-
-  const directional: number[] = [];
-  let value: V | undefined;
+  const scratch = scratchFor(twin, primals as unknown[], wrt, K, vector, primalLeaves, options.thisArg, source, distribution);
+  const estimator = scratch.estimator;
   scratch.busy = true;
   try {
-    const grad = K === 1 ? undefined : (scratch.grad ??= new Float64Array(totalSize(primalLeaves))).fill(0);
-    for (let run = 0; run < (vector ? 1 : K); run++) {
-      drawDirections(primalLeaves, tangentLeaves, rows, source, distribution, run);
-      // The twin's intermediates go back to the pool; y survives as the value.
-      const [y, ds] = tidy(() => {
-        const [y, dy] = twin.fn.apply(options.thisArg, twinArguments(f, twin, primals, tangents, caller)) as [V, unknown];
-        const ds = Array.from(vector ? vectorTangent(dy, y, K, caller) : [scalarTangent(dy, y, caller)]);
-        release(dy, primals);
-        return [y, ds] as const;
-      });
-      if (run === 0) value = y; else release(y, primals);
-      for (let k = 0; k < ds.length; k++) {
-        directional.push(ds[k]);
-        if (grad) accumulate(grad, primalLeaves, tangentLeaves, vector ? k : 0, ds[k] / K);
-      }
-    }
+    // One step of fgd's estimator (step 1: direction k is stream k); the value of the first run survives.
+    const { value } = estimator.run(1, [], (y) => y as V);
     const gradient = (options.out as unknown[] | undefined) ?? primals.map((p, i) => (wrt.includes(i) ? zerosMirror(p) : undefined));
-    const into = gradLeaves ?? argLeaves(gradient, wrt);
-    if (grad) writeFlat(into, grad);
-    else {
-      // K = 1: g = d·v straight from the tangent buffer (the same rounding as accumulating into zeros).
-      const d = directional[0];
-      for (let j = 0; j < into.length; j++) {
-        const g = into[j].data(), v = tangentLeaves[j].data();
-        for (let i = 0; i < g.length; i++) g[i] = 0 + d * v[i];
-        into[j].commit();
-      }
+    const into = gradLeaves ?? argLeaves(gradient, wrt), g = estimator.gradients();
+    // g's buffers have each leaf's own precision (float32 for Float32Array and Tensor leaves): an exact copy.
+    for (let j = 0; j < into.length; j++) {
+      const d = into[j].data(), s = g[j];
+      for (let i = 0; i < d.length; i++) d[i] = s[i];
+      into[j].commit();
     }
-    return { value: value as V, gradient, directional, seed: source.seed };
+    return { value, gradient, directional: [...estimator.directional()], seed: source.seed };
   } finally {
+    estimator.detach();
     scratch.busy = false;
   }
 }

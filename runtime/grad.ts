@@ -10,7 +10,7 @@ import { zeros } from './tensor/create';
 import { checkArity, functionName, requireTwin } from './jvp';
 import { resolveWrt } from './forward-gradient';
 import { checkOptions } from './options';
-import { argLeaves, isPlainObject, leafKind, tensorsIn, zerosMirror } from './fgd/leaves';
+import { argLeaves, isPlainObject, leafKind, tensorsIn, zerosMirror } from './leaves';
 import { reverse } from './autodiff/reverse';
 import { basisSweep } from './autodiff/sweep';
 

@@ -3,7 +3,7 @@
 // wrong tangent is a clear error here, not a NaN deep inside emitted code.
 import { anyTwinRegistered, lookupJvp, Twin, wasCompiled } from './registry';
 import { isTensor } from './tensor/tensor';
-import { describeValue, isPlainObject, leafKind } from './fgd/leaves';
+import { describeValue, isPlainObject, leafKind } from './leaves';
 import { zerosLike } from './twin-support';
 import { checkOptions } from './options';
 import { tidy } from './tensor/pool';

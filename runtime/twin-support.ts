@@ -13,6 +13,8 @@ export function zerosLike(primal: unknown): any {
   if (typeof primal === 'number') return 0;
   if (primal instanceof Float64Array) return new Float64Array(primal.length);
   if (primal instanceof Float32Array) return new Float32Array(primal.length);
+  // an integer typed array (labels passed for a number[] parameter) is constant: its tangent reads as zeros
+  if (ArrayBuffer.isView(primal) && !(primal instanceof DataView)) return new Float64Array((primal as unknown as ArrayLike<number>).length);
   if (Array.isArray(primal)) return primal.map(zerosLike);
   if (primal !== null && typeof primal === 'object' && Object.getPrototypeOf(primal) === Object.prototype) {
     const out: Record<string, unknown> = {};

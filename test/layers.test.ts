@@ -1,6 +1,7 @@
 // The layer rules of ARCHITECTURE.md, checked on the sources: what a compiled training script
 // loads (runtime/ and kernels/, and everything they import, transitively) never reaches the
-// transformer, the command line or `typescript`; kernels/ never reaches runtime/. Type-only imports
+// transformer, the command line or `typescript`; kernels/ never reaches runtime/; the core
+// (jvp, forwardGradient, grad, ops, tensors: runtime/ outside fgd/ and models/) never reaches the descent loop. Type-only imports
 // are erased by the compiler, so they do not count; everything that survives compilation does
 // (static imports, re-exports, require(), import()).
 import * as fs from 'node:fs';
@@ -74,6 +75,27 @@ describe('layers', () => {
     expect(bad).toEqual([]);
   });
 
+  test('the core (runtime/ outside fgd/, models/ and the package root) never reaches runtime/fgd/', () => {
+    const fgd = inside(path.join('runtime', 'fgd'));
+    // runtime/index.ts is the package root: it exports fgd next to the core; runtime/models/ are annotated
+    // example models, user code that imports the package root as a user does.
+    const core = sourcesUnder('runtime').filter((f) => !fgd(f) && !inside(path.join('runtime', 'models'))(f) && f !== path.join(ROOT, 'runtime', 'index.ts'));
+    expect(core).toEqual(expect.arrayContaining(['jvp.ts', 'forward-gradient.ts', 'grad.ts'].map((f) => path.join(ROOT, 'runtime', f))));
+    expect(forbiddenReaches(core, fgd)).toEqual([]);
+  });
+
+  test('runtime/ never imports a backend\'s module (kernels/js, gpujs, wasm) itself: kernels run through backend selection', () => {
+    const backendDirs = ['js', 'gpujs', 'wasm'].map((d) => inside(path.join('kernels', d)));
+    const direct: string[] = [];
+    for (const file of sourcesUnder('runtime')) {
+      for (const spec of runtimeSpecifiers(fs.readFileSync(file, 'utf8'))) {
+        const target = spec.startsWith('.') ? resolveLocal(file, spec) ?? path.resolve(path.dirname(file), spec) : spec;
+        if (backendDirs.some((inDir) => inDir(target))) direct.push(`${path.relative(ROOT, file)} → ${spec}`);
+      }
+    }
+    expect(direct).toEqual([]);
+  });
+
   test('kernels/ never reaches runtime/', () => {
     expect(forbiddenReaches(sourcesUnder('kernels'), inside('runtime'))).toEqual([]);
   });
@@ -86,6 +108,10 @@ describe('layers', () => {
       const bad = forbiddenReaches([path.join(dir, 'a.ts')], inside('cli'));
       expect(bad).toHaveLength(1);
       expect(bad[0]).toMatch(/a\.ts → .*b\.ts → cli\/main\.ts$/);
+      // and a core → fgd import the same way
+      fs.writeFileSync(path.join(dir, 'c.ts'), "import { fgd } from '../fgd';\nexport const c = fgd;\n");
+      expect(forbiddenReaches([path.join(dir, 'c.ts')], inside(path.join('runtime', 'fgd'))))
+        .toEqual([expect.stringMatching(/c\.ts → runtime\/fgd\/index\.ts$/)]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -9,6 +9,7 @@ import { TensorRules, isInactiveProperty } from './rules/tensor';
 import { diffKind, isNeverNumeric, isOpaque } from './types';
 import { walk } from './nesting';
 import { countWork } from './work';
+import { FIX as UNRESOLVED_FIX, checkOperand, checkParameter, hasErrorType, opaqueReason } from './opaque';
 
 const NO_TANGENT_BINARY = new Set<ts.SyntaxKind>([
   ...ZERO_DERIVATIVE_BINARY,
@@ -16,6 +17,13 @@ const NO_TANGENT_BINARY = new Set<ts.SyntaxKind>([
   ts.SyntaxKind.GreaterThanEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.EqualsEqualsEqualsToken,
   ts.SyntaxKind.ExclamationEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.InstanceOfKeyword,
   ts.SyntaxKind.InKeyword,
+]);
+
+/** Operators whose result's tangent depends on both operands (plain and compound). */
+const ARITHMETIC = new Set<ts.SyntaxKind>([
+  ts.SyntaxKind.PlusToken, ts.SyntaxKind.MinusToken, ts.SyntaxKind.AsteriskToken, ts.SyntaxKind.SlashToken,
+  ts.SyntaxKind.PercentToken, ts.SyntaxKind.AsteriskAsteriskToken, ts.SyntaxKind.PlusEqualsToken, ts.SyntaxKind.MinusEqualsToken,
+  ts.SyntaxKind.AsteriskEqualsToken, ts.SyntaxKind.SlashEqualsToken, ts.SyntaxKind.PercentEqualsToken, ts.SyntaxKind.AsteriskAsteriskEqualsToken,
 ]);
 
 export function isMathCall(call: ts.CallExpression): string | undefined {
@@ -30,6 +38,7 @@ export class Activity {
     readonly tensorRules: TensorRules) {
     for (const p of fn.parameters) {
       if (ts.isIdentifier(p.name) && p.name.text === 'this') continue;
+      checkParameter(p, checker);
       if (diffKind(checker.getTypeAtLocation(p), checker) !== 'none') this.markBinding(p.name);
     }
     // propagate to a fixpoint: each pass can only add symbols
@@ -60,6 +69,12 @@ export class Activity {
   }
 
   /** Is `node` inside this function (strictly, when it is a nested function)? */
+  /** Does a binding (an identifier or a destructuring pattern) bind an active variable, i.e. need a tangent? */
+  bindsActive(name: ts.BindingName): boolean {
+    if (ts.isIdentifier(name)) return this.isActiveSymbol(name);
+    return name.elements.some((e) => !ts.isOmittedExpression(e) && this.bindsActive(e.name));
+  }
+
   private isInside(node: ts.Node): boolean {
     return node.getSourceFile() === this.fn.getSourceFile() && node.pos >= this.fn.pos && node.end <= this.fn.end && node !== this.fn;
   }
@@ -193,6 +208,10 @@ export class Activity {
         'call the local function directly (or pass it as the callback of an array method) instead of storing it', CODES.unsupported);
     }
     // anything that might hold the number (any, objects, `number | string`, type parameters…) would lose its tangent
+    if (hasErrorType(type, this.checker)) {
+      throw new ForwardGradError(why, `an active (differentiated) value flows into '${snippet(node)}', but ${opaqueReason(node, type, this.checker)}`,
+        UNRESOLVED_FIX, CODES.nonNumericSink);
+    }
     if (isOpaque(type) || !isNeverNumeric(type)) {
       throw new ForwardGradError(why, `an active (differentiated) value flows into '${snippet(node)}', whose type '${this.checker.typeToString(type)}' carries no tangent`,
         'give it a numeric type (number, number[], Float64Array, a tuple or an object with number fields, Tensor)', CODES.nonNumericSink);
@@ -311,6 +330,19 @@ export class Activity {
     }
   }
 
+  /**
+   * Arithmetic (or a Math call) with an active operand and an `any`/unresolved one: the opaque operand's tangent would
+   * be taken as zero, silently wrong when it is in fact differentiated (issue 8). Operands that carry are active values
+   * and are handled (or refused) where they are stored.
+   */
+  private checkOpaqueOperands(node: ts.Node): void {
+    let operands: readonly ts.Expression[] = [];
+    if (ts.isBinaryExpression(node) && ARITHMETIC.has(node.operatorToken.kind)) operands = [node.left, node.right];
+    else if (ts.isCallExpression(node) && isMathCall(node) !== undefined) operands = node.arguments;
+    if (!operands.some((o) => this.carries(o))) return;
+    for (const o of operands) if (!this.carries(o)) checkOperand(o, this.checker);
+  }
+
   /** Visits `root` and everything under it in source order, with an explicit stack (issue 10: no recursion per level). */
   private scan(root: ts.Node): void {
     walk(root, (node) => { this.scanNode(node); });
@@ -322,10 +354,12 @@ export class Activity {
       // a nested function's twin takes a tangent for each differentiable parameter (callbacks, local helpers)
       for (const p of node.parameters) {
         if (ts.isIdentifier(p.name) && p.name.text === 'this') continue;
+        checkParameter(p, this.checker);
         if (diffKind(this.checker.getTypeAtLocation(p), this.checker) !== 'none') this.markBinding(p.name);
       }
     }
-    const fnInit = ts.isVariableDeclaration(node) && node.initializer && ts.isFunctionLike(skipParens(node.initializer));
+    this.checkOpaqueOperands(node);
+    const fnInit = ts.isVariableDeclaration(node) && node.initializer && ts.isFunctionLike(unparen(node.initializer));
     if (fnInit) { /* a local function: its name carries no tangent, its body is scanned too */ }
     else if (ts.isVariableDeclaration(node) && node.initializer && this.carries(node.initializer)) this.markBinding(node.name, node);
     else if (ts.isVariableDeclaration(node) && node.initializer && this.bindsActiveReference(node.name)) this.markAliases(node.initializer, node);
@@ -361,8 +395,9 @@ export class Activity {
   }
 }
 
-function skipParens(e: ts.Expression): ts.Expression {
-  return ts.isParenthesizedExpression(e) ? skipParens(e.expression) : e;
+/** `e` without its enclosing parentheses. */
+export function unparen(e: ts.Expression): ts.Expression {
+  return ts.isParenthesizedExpression(e) ? unparen(e.expression) : e;
 }
 
 export function isAssignmentOperator(kind: ts.SyntaxKind): boolean {

@@ -70,8 +70,21 @@ function isExported(name: ts.Identifier, checker: ts.TypeChecker): boolean {
   return !!own && exportedName(own, name.getSourceFile(), checker) !== undefined;
 }
 
+/** How a function came to need a twin (all optional: a plain annotated or called function). */
+interface DescribeOptions {
+  /** Its `@customJvp` rule's name: the rule is its twin. */
+  custom?: string;
+  /** A function literal passed straight to the runtime (jvp(x => …)): an anonymous twin. */
+  literal?: boolean;
+  /** The twin name it must share (a method override: obj.m_jvp dispatches like obj.m). */
+  sharedTwin?: string;
+  /** Declared inside another function (a local twin). */
+  nested?: boolean;
+}
+
 /** Describes a top-level function, const-bound function literal or class method; undefined for anything else. */
-function describe(fn: ts.Node, plan: Plan, custom?: string, literal = false, sharedTwin?: string, nested = false): TwinInfo | undefined {
+function describe(fn: ts.Node, plan: Plan, options: DescribeOptions = {}): TwinInfo | undefined {
+  const { custom, literal = false, sharedTwin, nested = false } = options;
   const sf = fn.getSourceFile();
   const checker = plan.checker;
   let name: string; let kind: TwinInfo['kind']; let exported: boolean;
@@ -165,13 +178,13 @@ function isProgramSource(sf: ts.SourceFile, plan: Plan): boolean {
 export function buildPlan(program: ts.Program, isRuntimeFile: (sf: ts.SourceFile) => boolean): Plan {
   const plan = new Plan(program, program.getTypeChecker(), isRuntimeFile);
   const work: ts.Node[] = [];
-  const add = (fn: ts.Node, custom?: string, literal = false, sharedTwin?: string, nested = false): void => {
+  const add = (fn: ts.Node, options: DescribeOptions = {}): void => {
     if (plan.twins.has(fn)) return;
     try {
-      const info = describe(fn, plan, custom, literal, sharedTwin, nested);
+      const info = describe(fn, plan, options);
       if (!info) return;
       plan.twins.set(fn, info);
-      if (!custom) work.push(fn);
+      if (options.custom === undefined) work.push(fn);
     } catch (e) {
       if (e instanceof ForwardGradError) plan.errors.push(e); else throw e;
     }
@@ -179,14 +192,14 @@ export function buildPlan(program: ts.Program, isRuntimeFile: (sf: ts.SourceFile
   const sources = program.getSourceFiles().filter((sf) => isProgramSource(sf, plan));
   // custom rules first: a function with a rule is never differentiated itself
   const found = sources.map(findAnnotations);
-  for (const a of found) for (const c of a.custom) add(c.fn, c.rule);
+  for (const a of found) for (const c of a.custom) add(c.fn, { custom: c.rule });
   for (const a of found) plan.errors.push(...a.errors);
   for (const a of found) for (const fn of a.annotated) add(fn);
-  for (const a of found) for (const fn of a.nested) add(fn, undefined, false, undefined, true);
+  for (const a of found) for (const fn of a.nested) add(fn, { nested: true });
   for (const a of found) {
     for (const { fn, call } of a.literals) {
       const callee = resolveCallee(call.expression, plan.checker);
-      if (callee && plan.isRuntimeFile(callee.getSourceFile())) add(fn, undefined, true);
+      if (callee && plan.isRuntimeFile(callee.getSourceFile())) add(fn, { literal: true });
     }
   }
   const classes = sources.flatMap((sf) => sf.statements.filter(ts.isClassDeclaration));
@@ -194,7 +207,7 @@ export function buildPlan(program: ts.Program, isRuntimeFile: (sf: ts.SourceFile
     const fn = work.pop()!;
     // calls dispatch at run time: a subclass override needs a twin under the same name (obj.m_jvp must be its own)
     if (ts.isMethodDeclaration(fn) && ts.isClassDeclaration(fn.parent)) {
-      for (const o of overridesOf(fn, classes, plan.checker)) add(o, undefined, false, plan.twins.get(fn)!.twin);
+      for (const o of overridesOf(fn, classes, plan.checker)) add(o, { sharedTwin: plan.twins.get(fn)!.twin });
     }
     const visit = (n: ts.Node): void => {
       if (ts.isCallExpression(n)) {

@@ -19,8 +19,8 @@ export function emitDerivatives(files: readonly string[], outDir: string, option
   if (files.length === 0) throw new Error('forwardgrad emit: name at least one .ts file');
   const inputs = files.map((f) => path.resolve(f));
   for (const file of inputs) {
-    if (!fs.existsSync(file)) throw new Error(`forwardgrad emit: no such file: ${file}`);
-    if (!/\.(ts|tsx|mts|cts)$/.test(file) || /\.d\.[mc]?ts$/.test(file)) throw new Error(`forwardgrad emit: not a TypeScript source: ${file}`);
+    if (!fs.existsSync(file)) throw new Error(`forwardgrad emit: no such file: ${file}; check the path`);
+    if (!/\.(ts|tsx|mts|cts)$/.test(file) || /\.d\.[mc]?ts$/.test(file)) throw new Error(`forwardgrad emit: not a TypeScript source: ${file}; emit reads .ts, .tsx, .mts and .cts files (not .d.ts)`);
   }
   const out = path.resolve(outDir);
   const rootDir = commonDir(inputs);

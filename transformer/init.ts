@@ -75,7 +75,7 @@ export function runInit(options: InitOptions = {}): InitResult {
   // tsc (and the editor): tsconfig.json
   const tsconfig = options.tsconfig ?? 'tsconfig.json';
   const tsconfigText = read(tsconfig);
-  if (tsconfigText === undefined && options.tsconfig) throw new InitError(`--tsconfig ${options.tsconfig}: no such file in ${cwd}`);
+  if (tsconfigText === undefined && options.tsconfig) throw new InitError(`--tsconfig ${options.tsconfig}: no such file in ${cwd}; check the path (relative to the folder init runs in)`);
   record(tsconfig, tsconfigText, tsconfigText === undefined ? { text: newTsconfig(), notes: ['with the compiler options the plugins assume'] } : wireTsconfig(tsconfig, tsconfigText, path.join(cwd, tsconfig)));
   paths.push('tsc');
 
@@ -99,7 +99,7 @@ export function runInit(options: InitOptions = {}): InitResult {
   if (options.esbuild !== undefined) {
     const script = path.relative(cwd, path.resolve(cwd, options.esbuild));
     const text = read(script);
-    if (text === undefined) throw new InitError(`--esbuild ${options.esbuild}: no such file in ${cwd}`);
+    if (text === undefined) throw new InitError(`--esbuild ${options.esbuild}: no such file in ${cwd}; check the path (relative to the folder init runs in)`);
     record(script, text, wireEsbuildScript(script, text, loadTsMorph(options.resolve)));
     paths.push('esbuild');
   }

@@ -56,12 +56,6 @@ function isPlainObjectType(type: ts.Type): boolean {
   return false;
 }
 
-export function isDiff(type: ts.Type, checker: ts.TypeChecker): boolean { return diffKind(type, checker) !== 'none'; }
-
-export function nodeDiffKind(node: ts.Node, checker: ts.TypeChecker): DiffKind {
-  return diffKind(checker.getTypeAtLocation(node), checker);
-}
-
 /** Types that could hide a number from the analysis (any, unknown): storing an active value there is an error. */
 export function isOpaque(type: ts.Type): boolean {
   return !!(type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown));

@@ -6,7 +6,7 @@
 import * as pool from '../../runtime/tensor/pool';
 import { fgd } from '../../runtime/fgd';
 import { forwardGradient } from '../../runtime/forward-gradient';
-import { argLeaves } from '../../runtime/fgd/leaves';
+import { argLeaves } from '../../runtime/leaves';
 import type { Tensor } from '../../runtime/tensor/tensor';
 import type { BenchModel, HostBatch } from './host';
 import { ourInput } from './host';

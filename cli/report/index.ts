@@ -32,7 +32,7 @@ export function findResults(dir: string): Found {
   for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     if (e.isDirectory() && !e.name.startsWith('.')) look(path.join(dir, e.name), `${e.name}-`);
   }
-  if (!found.train.length && !found.scaling.length && !found.testfns.length) throw new CliError(`report: ${dir} holds no ${RESULTS_FILE} or ${LOG_FILE} (nor do its subfolders)`);
+  if (!found.train.length && !found.scaling.length && !found.testfns.length) throw new CliError(`report: ${dir} holds no ${RESULTS_FILE} or ${LOG_FILE} (nor do its subfolders); give the folder forwardgrad train or demo wrote (its --out)`);
   return found;
 }
 

@@ -7,21 +7,33 @@ import type { BinaryArgs } from '../backend';
 import { BINARY, BinaryOp } from '../elementwise';
 import { KernelCache, forEachRow } from './runtime';
 
-// Indices are < 2^24 (runtime.ts slices), where gpu.js's float32 `%` is exact.
-const OPERANDS = `const ia = this.thread.x % this.constants.aLen;
-  const ib = this.thread.x % this.constants.bLen;
+// Indices are < 2^24 (runtime.ts slices), where gpu.js's float32 `%` is exact. An operand with
+// inner > 1 (element j spans `inner` outputs) first divides; float32 division (inexact on GPUs) can
+// land one off near a multiple, so the quotient is corrected from the exact integer remainder.
+const index = (name: 'a' | 'b', inner: boolean): string => (inner
+  ? `let q${name} = Math.floor(this.thread.x / this.constants.${name}Inner);
+  const r${name} = this.thread.x - q${name} * this.constants.${name}Inner;
+  if (r${name} < 0) { q${name} = q${name} - 1; }
+  if (r${name} >= this.constants.${name}Inner) { q${name} = q${name} + 1; }
+  const i${name} = q${name} % this.constants.${name}Len;`
+  : `const i${name} = this.thread.x % this.constants.${name}Len;`);
+const operands = (aInner: boolean, bInner: boolean): string => `${index('a', aInner)}
+  ${index('b', bInner)}
   const a = A[ia];
   const b = B[ib];`;
 
-export function binarySource(op: BinaryOp): string {
+export function binarySource(op: BinaryOp, aInner = false, bInner = false): string {
   return `function (A, B) {
-  ${OPERANDS}
+  ${operands(aInner, bInner)}
   return ${BINARY[op].y};
 }`;
 }
 
-/** Output [n, K + 1]; `hasDa`/`hasDb` say which tangent terms exist (and which arguments follow b). */
-export function binaryJvpSource(op: BinaryOp, hasDa: boolean, hasDb: boolean): string {
+/**
+ * Output [n, K + 1]; `hasDa`/`hasDb` say which tangent terms exist (and which arguments follow b),
+ * `aInner`/`bInner` which operand's index divides by its inner period.
+ */
+export function binaryJvpSource(op: BinaryOp, hasDa: boolean, hasDb: boolean, aInner = false, bInner = false): string {
   const e = BINARY[op];
   const terms = [
     ...(hasDa ? [`(${e.da}) * DA[k * this.constants.das + ia]`] : []),
@@ -29,7 +41,7 @@ export function binaryJvpSource(op: BinaryOp, hasDa: boolean, hasDb: boolean): s
   ];
   const params = ['A', 'B', ...(hasDa ? ['DA'] : []), ...(hasDb ? ['DB'] : [])];
   return `function (${params.join(', ')}) {
-  ${OPERANDS}
+  ${operands(aInner, bInner)}
   const y = ${e.y};
   let out = y;
   if (this.thread.y > 0) {
@@ -40,9 +52,9 @@ export function binaryJvpSource(op: BinaryOp, hasDa: boolean, hasDb: boolean): s
 }`;
 }
 
-function checkLen(op: string, name: string, len: number, n: number): void {
-  if (!Number.isInteger(len) || len < 1 || n % len !== 0) {
-    throw new Error(`gpujs binary ${op}: ${name} = ${len} must be a positive integer dividing n = ${n} (trailing-dims broadcasting)`);
+function checkLen(op: string, name: string, len: number, inner: number, n: number): void {
+  if (!Number.isInteger(len) || len < 1 || !Number.isInteger(inner) || inner < 1 || n % (len * inner) !== 0) {
+    throw new Error(`gpujs binary ${op}: ${name} = ${len} (inner ${inner}) must be positive integers with len·inner dividing n = ${n}`);
   }
 }
 
@@ -51,15 +63,19 @@ export function binary(cache: KernelCache, g: BinaryArgs): void {
   if (!Object.hasOwn(BINARY, op)) throw new Error(`gpujs binary: unknown op '${op}'; known: ${Object.keys(BINARY).join(', ')}`);
   if (!Number.isInteger(n) || n < 0) throw new Error(`gpujs binary ${op}: n must be a non-negative integer, got ${n}`);
   if (n === 0) return;
-  checkLen(op, 'aLen', aLen, n);
-  checkLen(op, 'bLen', bLen, n);
+  const aInner = g.aInner ?? 1, bInner = g.bInner ?? 1;
+  checkLen(op, 'aLen', aLen, aInner, n);
+  checkLen(op, 'bLen', bLen, bInner, n);
+  // Kernels with an inner period are their own (the common inner = 1 source stays as it was).
+  const ai = aInner > 1, bi = bInner > 1, period = ai || bi ? `-inner${ai ? 'a' : ''}${bi ? 'b' : ''}` : '';
+  const sizes = { aLen, bLen, ...(ai ? { aInner } : {}), ...(bi ? { bInner } : {}) };
   const a = cache.slice(g.a, g.aOffset, aLen, `${op} a`);
   const b = cache.slice(g.b, g.bOffset, bLen, `${op} b`);
   cache.slice(g.y, g.yOffset, n, `${op} y`);
   const hasDa = g.da !== undefined, hasDb = g.db !== undefined;
   if (!g.dy || (!hasDa && !hasDb)) {
-    const kern = cache.get(`binary-${op}`, binarySource(op), [n], { aLen, bLen });
-    forEachRow(cache.run(`binary-${op}`, kern, [a, b]), (row) => g.y.set(row, g.yOffset));
+    const kern = cache.get(`binary-${op}${period}`, binarySource(op, ai, bi), [n], sizes);
+    forEachRow(cache.run(`binary-${op}${period}`, kern, [a, b]), (row) => g.y.set(row, g.yOffset));
     return;
   }
   const K = g.directions ?? 1;
@@ -70,8 +86,8 @@ export function binary(cache: KernelCache, g: BinaryArgs): void {
   if (g.db) args.push(cache.slice(g.db, g.dbOffset ?? 0, (K - 1) * dbs + bLen, `${op} db`));
   const dy = g.dy, dyo = g.dyOffset ?? 0;
   cache.slice(dy, dyo, K * n, `${op} dy`);
-  const name = `binary-jvp-${op}-${hasDa ? 'a' : ''}${hasDb ? 'b' : ''}`;
-  const kern = cache.get(name, binaryJvpSource(op, hasDa, hasDb), [n, K + 1], { aLen, bLen, das, dbs });
+  const name = `binary-jvp-${op}-${hasDa ? 'a' : ''}${hasDb ? 'b' : ''}${period}`;
+  const kern = cache.get(name, binaryJvpSource(op, hasDa, hasDb, ai, bi), [n, K + 1], { ...sizes, das, dbs });
   forEachRow(cache.run(name, kern, args), (row, r) => {
     if (r === 0) g.y.set(row, g.yOffset);
     else dy.set(row, dyo + (r - 1) * n);

@@ -14,8 +14,11 @@ import { maxPool2d } from './pool';
 
 export type { GpujsMode } from './runtime';
 
-/** Every forward kernel; the reverse-mode scatters (col2im, maxPool2dBackward) come from js (select.ts). */
-export interface GpujsBackend extends Omit<CompleteBackend, 'col2im' | 'maxPool2dBackward'> {
+/**
+ * Every forward kernel but the general permute (data movement, rare: the js one, as are the
+ * reverse-mode scatters col2im and maxPool2dBackward; select.ts fills them in).
+ */
+export interface GpujsBackend extends Omit<CompleteBackend, 'col2im' | 'maxPool2dBackward' | 'permute'> {
   readonly mode: GpujsMode;
   /** Compiled kernels (one per kernel family and shape). */
   readonly cache: KernelCache;

@@ -5,13 +5,6 @@ import type { BinaryArgs } from '../backend';
 import { BINARY, BinaryOp } from '../elementwise';
 import { compileLoop, scratch } from './compile-loop';
 
-/**
- * The js kernel also takes `aInner`/`bInner` (default 1): operand element j then spans `inner`
- * consecutive outputs, index (i / inner) mod len — numpy broadcasting of shapes like [C,1,1]
- * (a conv bias). Not part of the backend interface: the tensor layer sends such calls here.
- */
-export interface InnerBinaryArgs extends BinaryArgs { aInner?: number; bInner?: number }
-
 type Loop = (A: Float32Array, ao: number, B: Float32Array, bo: number, Y: Float32Array, yo: number, n: number,
   len: number, inner: number, DA: Float32Array | undefined, dao: number, das: number,
   DB: Float32Array | undefined, dbo: number, dbs: number, DY: Float32Array | undefined, dyo: number, K: number,
@@ -53,14 +46,15 @@ function loop(op: BinaryOp, small: 'a' | 'b', withDa: boolean, withDb: boolean):
 
 let scratchB = new Float64Array(0);
 
-export function binary(g: InnerBinaryArgs): void {
+export function binary(g: BinaryArgs): void {
   const { n, aLen, bLen } = g;
   if (n === 0) return;
   // Which operand repeats (a full-length operand has len = n, inner = 1).
   const small = aLen === n && (g.aInner ?? 1) === 1 ? 'b' : 'a';
   const len = small === 'a' ? aLen : bLen, inner = (small === 'a' ? g.aInner : g.bInner) ?? 1;
-  if (n % (len * inner) !== 0 || (small === 'a' ? bLen : aLen) !== n) {
-    throw new Error(`binary: operand lengths ${aLen}, ${bLen} do not broadcast to ${n}`);
+  const fullInner = (small === 'a' ? g.bInner : g.aInner) ?? 1;
+  if (!Number.isInteger(inner) || inner < 1 || n % (len * inner) !== 0 || (small === 'a' ? bLen : aLen) !== n || fullInner !== 1) {
+    throw new Error(`binary: operands (len ${aLen}, inner ${g.aInner ?? 1}) and (len ${bLen}, inner ${g.bInner ?? 1}) do not broadcast to ${n} (one must be full: len n, inner 1)`);
   }
   const tangent = !!g.dy && !!(g.da || g.db);
   const withDa = tangent && !!g.da, withDb = tangent && !!g.db, K = g.directions ?? 1;

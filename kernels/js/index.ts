@@ -10,9 +10,10 @@ import { logSoftmax, softmaxCrossEntropy } from './softmax';
 import { maxPool2d } from './pool';
 import { maxPool2dBackward } from './pool-backward';
 import { col2im } from './col2im';
+import { permute } from './permute';
 
 export const jsBackend: CompleteBackend = {
-  name: 'js', gemm, im2col, unary, binary, reduce, transpose, logSoftmax, softmaxCrossEntropy, maxPool2d,
+  name: 'js', gemm, im2col, unary, binary, reduce, transpose, permute, logSoftmax, softmaxCrossEntropy, maxPool2d,
   col2im, maxPool2dBackward,
 };
 

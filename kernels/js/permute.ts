@@ -1,9 +1,6 @@
 // General axis permutation y = x.transpose(perm) for `batch` stacked tensors (a primal and its K
 // tangent directions), by output-order walk with an odometer over input strides.
-export interface PermuteArgs {
-  x: Float32Array; xOffset: number; shape: readonly number[]; perm: readonly number[]; batch: number;
-  y: Float32Array; yOffset: number;
-}
+import type { PermuteArgs } from '../backend';
 
 export function permute(g: PermuteArgs): void {
   const { x, y, shape, perm } = g;

@@ -116,13 +116,3 @@ export function maxPool2dRef(x: Ref, size2: [number, number], stride: [number, n
   }
   return { data: out, shape: [N, C, oh, ow] };
 }
-
-/** Central difference (f(x + h·v) − f(x − h·v)) / 2h of a float64 function of several inputs. */
-export function centralDifference(f: (...xs: Ref[]) => Ref, xs: Ref[], vs: (Ref | undefined)[], h = 1e-6): Float64Array {
-  const shift = (s: number): Ref[] => xs.map((x, i) => {
-    const v = vs[i];
-    return v ? { data: x.data.map((d, j) => d + s * h * v.data[j]), shape: x.shape } : x;
-  });
-  const plus = f(...shift(1)).data, minus = f(...shift(-1)).data;
-  return plus.map((p, i) => (p - minus[i]) / (2 * h));
-}

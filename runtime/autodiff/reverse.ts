@@ -1,7 +1,7 @@
 // One reverse-mode evaluation: run f with its tensor leaves tracked, read the scalar value, then
 // the backward pass. Shared by `grad` and fgd's backprop estimator.
 import { Tensor, isTensor } from '../tensor/tensor';
-import { describeValue } from '../fgd/leaves';
+import { describeValue } from '../leaves';
 import { Tape, withTape } from './tape';
 import { backward } from './backward';
 

@@ -6,8 +6,8 @@ import { tidy } from '../tensor/pool';
 import { isTensor } from '../tensor/tensor';
 import type { Twin } from '../registry';
 import { zerosLike } from '../twin-support';
-import { Leaf, argLeaves } from '../fgd/leaves';
-import { scalarTangent } from '../fgd/directions';
+import { Leaf, argLeaves } from '../leaves';
+import { scalarTangent } from '../directions';
 
 /** The non-tensor leaves of args[wrt] (paths as argLeaves names them). */
 export function scalarLeaves(args: unknown[], wrt: readonly number[]): Leaf[] {

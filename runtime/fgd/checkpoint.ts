@@ -6,7 +6,7 @@
 // differs from the one that wrote it is refused field by field (resume.allowChanged overrides).
 import { createHash, fs } from '../node-io';
 import { writeFileAtomic } from './atomic';
-import type { Buf, Leaf, LeafKind } from './leaves';
+import type { Buf, Leaf, LeafKind } from '../leaves';
 import type { OptimizerState } from './optimizers/optimizer';
 
 export const CHECKPOINT_FORMAT = 'forwardgrad-checkpoint';

@@ -3,7 +3,7 @@
 // Finite d and v do not make the next loss finite (the update can overflow, or move θ to where the
 // function overflows), so the copy is needed; it is a typed-array copy (memcpy) of each leaf, in its
 // own precision, into buffers allocated once.
-import type { Buf, Leaf } from './leaves';
+import type { Buf, Leaf } from '../leaves';
 
 export class Snapshot {
   private readonly copies: (Float32Array | Float64Array)[];

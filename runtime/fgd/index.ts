@@ -3,11 +3,11 @@
 // mode (the baseline the paper compares with); gd: the same loop with the exact gradient (n forward runs).
 import { randomSeed } from '../../kernels/rng';
 import { checkThisArg, functionName, requireTwin } from '../jvp';
-import { checkDirections, checkDistribution, DirectionDistribution } from './directions';
+import { checkDirections, checkDistribution, DirectionDistribution } from '../directions';
 import { BackpropEstimator, Estimator, ExactEstimator, ForwardEstimator, ReverseCall, TwinCall } from './estimators';
 import { AlgorithmSettings, DescentOptions, DescentResult, checkDescentOptions, checkParams, descend, resumeOf } from './loop';
 import { loadCheckpoint } from './checkpoint';
-import { argLeaves } from './leaves';
+import { argLeaves } from '../leaves';
 
 export type FgdMethod = 'fgd' | 'backprop';
 
@@ -62,7 +62,7 @@ export function fgd(loss: Function, params: unknown[], options: FgdOptions): Des
   const leaves = argLeaves(params, params.map((_, i) => i));
   const vector = K > 1 && options.vectorized !== false && leaves.length > 0 && leaves.every((l) => l.kind === 'tensor');
   const call = new TwinCall(twin, params, options.thisArg, vector ? K : 1, 'fgd');
-  return run(call, new ForwardEstimator(call, seed, K, distribution, vector), options, { algorithm: 'fgd', seed, directions: K, distribution, extraHeader: { vectorized: vector } }, 'fgd');
+  return run(call, new ForwardEstimator(call, { seed }, K, distribution, vector), options, { algorithm: 'fgd', seed, directions: K, distribution, extraHeader: { vectorized: vector } }, 'fgd');
 }
 
 /** The descent loop, then the estimator's pooled buffers go back (also when the loop throws). */

@@ -10,7 +10,7 @@ import { createProgress } from './progress';
 import { OptionValue, RunIdentity, checkResume, hashText, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { checkOptions } from '../options';
 import { truncateLog } from './log';
-import { describeValue } from './leaves';
+import { describeValue } from '../leaves';
 import { tidy } from '../tensor/pool';
 import { getBackend } from '../../kernels/select';
 import type { Estimator, TwinCall } from './estimators';
@@ -133,6 +133,13 @@ function runIdentity(call: Pick<TwinCall, 'twin'>, options: DescentOptions, sett
   };
 }
 
+/** `fgd: kernels on the wasm backend, 2 threads`: the backend's name and, where it has one, its thread count. */
+export function backendLine(algorithm: string): string {
+  const b = getBackend() as { name: string; threads?: unknown };
+  const threads = typeof b.threads === 'number' ? `, ${b.threads} thread${b.threads === 1 ? '' : 's'}` : '';
+  return `${algorithm}: kernels on the ${b.name} backend${threads}`;
+}
+
 export function checkIterations(n: unknown, caller: string): number {
   if (!Number.isInteger(n) || (n as number) < 0) throw new Error(`${caller}: iterations must be an integer ≥ 0, got ${String(n)}`);
   return n as number;
@@ -163,7 +170,9 @@ export function descend(call: Pick<TwinCall, 'leaves' | 'params' | 'twin'>, esti
   const startStep = step + 1;
 
   const log = logFile && new JsonLinesLog(logFile.path);
-  const progress = createProgress(settings.algorithm, iterations, step, options.progress);
+  // a tensor run with a bar says once which kernels it runs on (a scalar-only run never loads a backend for it)
+  const runsOn = leaves.some((l) => l.kind === 'tensor') ? () => backendLine(settings.algorithm) : undefined;
+  const progress = createProgress(settings.algorithm, iterations, step, options.progress, runsOn);
   // With checkpoints the guard also keeps the optimizer's slots, so a guard stop can save a consistent last good state.
   const slotBuffers = ckFile ? Object.values(optimizer.state().slots).flat() : [];
   const snapshot = options.guard === false ? undefined : new Snapshot(leaves, slotBuffers);

@@ -7,8 +7,13 @@ export interface Progress { update(step: number, loss: number): void; stop(): vo
 
 const NONE: Progress = { update() {}, stop() {} };
 
-export function createProgress(label: string, total: number, start: number, enabled?: boolean): Progress {
+/**
+ * `header`, when given, is asked for one line printed above the bar (fgd: the backend of a tensor run); it is only
+ * called when the bar is shown, so a quiet run never evaluates it (for fgd: never loads a backend for it).
+ */
+export function createProgress(label: string, total: number, start: number, enabled?: boolean, header?: () => string): Progress {
   if (!(enabled ?? process.stdout.isTTY === true)) return NONE;
+  if (header) process.stdout.write(`${header()}\n`);
   const { SingleBar, Presets } = require('cli-progress') as typeof CliProgress;
   const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total} loss {loss} | {eta_formatted}`, hideCursor: true, stream: process.stdout }, Presets.shades_classic);
   bar.start(total, start, { loss: '-' });

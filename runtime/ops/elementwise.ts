@@ -5,7 +5,6 @@
 // cannot export names computed at run time).
 import { BINARY, BINARY_OPS, BinaryOp, UNARY, UNARY_OPS, UnaryOp } from '../../kernels/elementwise';
 import { Tensor, empty, sizeOf } from '../tensor/tensor';
-import { InnerBinaryArgs, binary as jsBinary } from '../../kernels/js/binary';
 import type { OpRule, VjpFn } from './rule';
 import { JvpResult, Operand, Tangent, activeTensor, allocOut, backend, directions, expectTensor, opError, shapeStr } from './tangents';
 
@@ -134,14 +133,11 @@ function binaryJvp(op: BinaryOp, a: Operand, da: Tangent, b: Operand, db: Tangen
   const [y, dy] = allocOut(shape, dir);
   const [ab, ao, aLen] = view(a, NUMBER_SLOTS.a), [bb, bo, bLen] = view(b, NUMBER_SLOTS.b);
   const ta = tangentView(da, aLen, NUMBER_SLOTS.da), tb = tangentView(db, bLen, NUMBER_SLOTS.db);
-  const args: InnerBinaryArgs = {
-    op, n: y.size, a: ab, aOffset: ao, aLen, b: bb, bOffset: bo, bLen, y: y.buffer, yOffset: y.offset,
+  backend().binary({
+    op, n: y.size, a: ab, aOffset: ao, aLen, aInner: ra.inner, b: bb, bOffset: bo, bLen, bInner: rb.inner, y: y.buffer, yOffset: y.offset,
     da: ta?.[0], daOffset: ta?.[1], daStride: ta?.[2], db: tb?.[0], dbOffset: tb?.[1], dbStride: tb?.[2],
     dy: dy?.buffer, dyOffset: dy?.offset, directions: dir.K,
-  };
-  // Backends implement period broadcasting (inner = 1); the rarer [C,1,1]-style case runs in js.
-  if (ra.inner === 1 && rb.inner === 1) backend().binary(args);
-  else jsBinary({ ...args, aInner: ra.inner, bInner: rb.inner });
+  });
   return [y, dy];
 }
 

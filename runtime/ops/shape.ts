@@ -3,7 +3,6 @@
 // Reverse mode: x̄ = ȳ viewed in x's shape (no copy), and ȳ permuted by the inverse permutation.
 import { Tensor, sizeOf } from '../tensor/tensor';
 import type { OpRule } from './rule';
-import { permute } from '../../kernels/js/permute';
 import { JvpResult, Tangent, activeTensor, allocOut, backend, directions, expectTensor, opError, shapeStr } from './tangents';
 
 function resolveShape(x: Tensor, shape: readonly number[]): number[] {
@@ -53,7 +52,7 @@ export function transposeJvp(x: Tensor, dx: Tangent, perm?: readonly number[]): 
       const rows = x.shape[r - 2], cols = x.shape[r - 1];
       backend().transpose({ x: src.buffer, xOffset: src.offset, batch: batch * (x.size / (rows * cols || 1)), rows, cols, y: dst.buffer, yOffset: dst.offset });
     } else {
-      permute({ x: src.buffer, xOffset: src.offset, shape: x.shape, perm: p, batch, y: dst.buffer, yOffset: dst.offset });
+      backend().permute({ x: src.buffer, xOffset: src.offset, shape: x.shape, perm: p, batch, y: dst.buffer, yOffset: dst.offset });
     }
   };
   run(x, y, 1);

@@ -119,9 +119,3 @@ export function memoryInfo(): MemoryInfo {
 export function resetPeakMemory(): void {
   peakBytes = liveBytes;
 }
-
-/** Drops every pooled buffer (lets the garbage collector have them). */
-export function clearPool(): void {
-  free.clear();
-  pooledBytes = 0;
-}

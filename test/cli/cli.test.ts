@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { beale, rosenbrock } from '../../runtime/models/testfns';
+import { centralDifference } from '../support/fd';
+import { rng } from '../support/random';
 
 const ROOT = path.resolve(__dirname, '../..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fg-cli-'));
@@ -22,17 +24,11 @@ function node(preload: string[], script: string, ...args: string[]): { status: n
 
 const cli = (...args: string[]) => node(WITH_TWINS, 'cli/main.ts', ...args);
 
-/** Small deterministic generator in [-2, 2): the points are random but the test is reproducible. */
-function uniform(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 4 - 2;
-}
-
 describe('the children\'s test-function twins', () => {
   // The probe loads only testfns.ts and the registry: a twin it finds was registered by testfns.ts's
   // emitted code, which only the preload's transform produces.
   const probe = 'test/support/testfn-twin-probe.ts';
-  const random = uniform(2024);
+  const random = rng(2024, -2, 2);
   const points = Array.from({ length: 6 }, () => [random(), random(), random(), random()]); // x, dx, y, dy
 
   test('come from the transform: none without it', () => {
@@ -45,14 +41,13 @@ describe('the children\'s test-function twins', () => {
     const r = node(WITH_TWINS, probe, JSON.stringify(points));
     expect(r.stderr).toBe('');
     const report = JSON.parse(r.stdout);
-    const h = 1e-6;
     for (const f of [beale, rosenbrock]) {
       expect(report[f.name].meta).toEqual({ name: f.name, tangentSlots: [true, true] });
       expect(report[f.name].results).toHaveLength(points.length);
       report[f.name].results.forEach(([value, tangent]: [number, number], i: number) => {
         const [x, dx, y, dy] = points[i];
         expect(value).toBe(f(x, y));
-        const fd = (f(x + h * dx, y + h * dy) - f(x - h * dx, y - h * dy)) / (2 * h);
+        const fd = centralDifference((t) => f(x + t * dx, y + t * dy));
         expect(Math.abs(tangent - fd)).toBeLessThan(1e-6 * Math.max(1, Math.abs(fd)));
       });
     }
@@ -81,6 +76,17 @@ describe('the children\'s test-function twins', () => {
     const r = spawnSync(process.execPath, [...WITH_TWINS, path.join(dir, 'main.ts')], { cwd: ROOT, encoding: 'utf8', timeout: 120000, env: { ...process.env, TMPDIR: cold } });
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual([true, [9, 6]]);
+  });
+
+  test('a partly cached program whose first miss comes mid-graph (a lazily loaded command) still loads', () => {
+    // `train nope` caches the eagerly loaded files; `report` then misses on a file loaded deep in the import graph, where
+    // the transformer is loaded while program modules are half-loaded (it crashed when the manifest imported one).
+    const env = { ...process.env, TMPDIR: fs.mkdtempSync(path.join(tmp, 'partial-cache-')) };
+    const run = (...args: string[]) => spawnSync(process.execPath, [...WITH_TWINS, 'cli/main.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120000, env });
+    expect(run('train', 'nope').stderr).toMatch(/^forwardgrad: train: unknown experiment/);
+    const empty = fs.mkdtempSync(path.join(tmp, 'no-results-'));
+    const r = run('report', empty);
+    expect(r.stderr.trim()).toBe(`forwardgrad: report: ${empty} holds no results.json or testfns.json (nor do its subfolders); give the folder forwardgrad train or demo wrote (its --out)`);
   });
 
   test('an edited callee is emitted again, never served stale from the preload\'s cache', () => {
@@ -158,6 +164,46 @@ describe('forwardgrad CLI', () => {
     const c = cli('report', path.join(tmp, 'missing.json'));
     expect(c.status).toBe(1);
     expect(c.stderr.trim()).toBe(`forwardgrad: report: ${path.join(tmp, 'missing.json')}: no such folder`);
+  });
+
+  test('--version prints the package version', () => {
+    const r = cli('--version');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
+  });
+
+  // Every error of every command: one line on stderr, one "forwardgrad:" prefix, what to do about it, no stack.
+  test.each([
+    ['an unknown command', ['bogus'], /^forwardgrad: unknown command 'bogus' \(forwardgrad <command> --help lists the options\)$/],
+    ['a bad option value', ['train', 'beale', '--lr', 'x'], /^forwardgrad: option '--lr <rate>' argument 'x' is invalid\. --lr must be a number > 0 \(forwardgrad <command> --help/],
+    ['emit without files', ['emit'], /^forwardgrad: missing required argument 'files' \(forwardgrad <command> --help/],
+    ['emit of a missing file', ['emit', '/nonexistent/a.ts'], /^forwardgrad: emit: no such file: \/nonexistent\/a\.ts; check the path$/],
+    ['emit with a missing tsconfig', ['emit', 'runtime/models/testfns.ts', '--tsconfig', '/nonexistent/tsconfig.json'], /^forwardgrad: tsconfig not found: .*; check the path, or leave it out/],
+    ['init with a missing tsconfig', ['init', '--tsconfig', 'nope.json'], /^forwardgrad: --tsconfig nope\.json: no such file in .*; check the path/],
+    ['init with a missing esbuild script', ['init', '--esbuild', 'nope.mjs', '--dry-run'], /^forwardgrad: --esbuild nope\.mjs: no such file in .*; check the path/],
+    ['report of an empty folder', ['report', 'fixtures'], /^forwardgrad: report: fixtures holds no results\.json or testfns\.json .*; give the folder forwardgrad train or demo wrote/],
+    ['train of an unknown experiment', ['train', 'nope'], /^forwardgrad: train: unknown experiment 'nope' \(one of beale/],
+  ])('%s is one line with the fix', (_name, args, line) => {
+    const r = cli(...args);
+    expect(r.status).toBe(1);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(line);
+    expect(lines[0]).not.toMatch(/forwardgrad:.*forwardgrad:|forwardgrad: forwardgrad/);
+  });
+
+  test('emit of underivable code prints its located messages, one line each, and no stack', () => {
+    const bad = path.join(tmp, 'underivable.ts');
+    fs.writeFileSync(bad, 'declare function ext(x: number): number;\n/** @forwardGrad */\nexport function f(x: number): number { return ext(x) * 2; }\n'
+      + '/** @forwardGrad */\nexport function g(x: number, y: any): number { return x * y; }\n');
+    const r = cli('emit', bad, '--out', path.join(tmp, 'underivable-out'));
+    expect(r.status).toBe(1);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:47 - error TS94002: forwardgrad: cannot differentiate the call of 'ext'.*Fix: `)),
+      expect.stringMatching(/:5:59 - error TS94003: forwardgrad: 'y' is used with active .*Fix: /),
+    ]);
+    expect(fs.existsSync(path.join(tmp, 'underivable-out'))).toBe(false);
   });
 
   test('init: wires the plugins (lazy-loads the transformer); --dry-run writes nothing', () => {

@@ -114,6 +114,6 @@ describe('forwardgrad report', () => {
     fs.mkdirSync(empty);
     const r = cli('report', empty);
     expect(r.status).toBe(1);
-    expect(r.stderr.trim()).toBe(`forwardgrad: report: ${empty} holds no results.json or testfns.json (nor do its subfolders)`);
+    expect(r.stderr.trim()).toBe(`forwardgrad: report: ${empty} holds no results.json or testfns.json (nor do its subfolders); give the folder forwardgrad train or demo wrote (its --out)`);
   });
 });

@@ -2,7 +2,8 @@
 // backend's loading rules (lazy gpu.js, gpujs-gpu refusing to fall back, registry names).
 import type { GemmArgs, Im2colArgs } from '../../kernels/backend';
 import { createBackend, type GpujsBackend } from '../../kernels/gpujs/index';
-import { gemmRef, im2colRef, rng, uniform, worstRatio } from './gpujs-reference';
+import { gemmRef, im2colRef, worstRatio } from './gpujs-reference';
+import { rng, uniform } from '../support/random';
 
 const U = 2 ** -24; // float32 unit roundoff
 

@@ -4,7 +4,8 @@
 // exactly; arithmetic within a few float32 ulps of the float64 value (stated per test).
 import { BINARY_OPS, UNARY, UNARY_OPS, UnaryOp } from '../../kernels/elementwise';
 import { createBackend, type GpujsBackend } from '../../kernels/gpujs/index';
-import { BINARY_REF, UNARY_REF, logSoftmaxRef, rng, uniform, worstRatio } from './gpujs-reference';
+import { BINARY_REF, UNARY_REF, logSoftmaxRef, worstRatio } from './gpujs-reference';
+import { rng, uniform } from '../support/random';
 
 const U = 2 ** -24; // float32 unit roundoff
 /**
@@ -84,7 +85,7 @@ describe.each(['webasm', 'cpu'])('gpu.js %s mode', (mode) => {
   it('binary rejects a non-dividing broadcast length', () => {
     const v = new Float32Array(6);
     expect(() => backend.binary({ op: 'add', n: 6, a: v, aOffset: 0, aLen: 6, b: v, bOffset: 0, bLen: 4, y: v, yOffset: 0 }))
-      .toThrow('gpujs binary add: bLen = 4 must be a positive integer dividing n = 6 (trailing-dims broadcasting)');
+      .toThrow('gpujs binary add: bLen = 4 (inner 1) must be positive integers with len·inner dividing n = 6');
   });
 
   it.each([[3, 17, 5, 1], [1, 129, 1, 1 / 129], [1, 1, 1, 1], [65, 3, 1, 0.5]])(

@@ -5,23 +5,6 @@
 import type { GemmArgs, Im2colArgs, UnaryOp, BinaryOp } from '../../kernels/backend';
 import { BINARY, UNARY } from '../../kernels/elementwise';
 
-/** A deterministic uniform source (mulberry32), so failures reproduce. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** n float32 values uniform in [lo, hi). */
-export function uniform(rand: () => number, n: number, lo = -1, hi = 1): Float32Array {
-  return Float32Array.from({ length: n }, () => lo + (hi - lo) * rand());
-}
-
 /** C = alpha·op(A)·op(B) + beta·C in float64; also Σ|terms| per element (the rounding-error scale). */
 export function gemmRef(g: GemmArgs): { c: Float64Array; scale: Float64Array } {
   const c = Float64Array.from(g.c), scale = new Float64Array(g.c.length);

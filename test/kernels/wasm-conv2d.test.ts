@@ -3,14 +3,14 @@
 import type { Conv2dArgs } from '../../kernels/backend';
 import { hasConv2dNchw } from '../../kernels/backend';
 import { createWasmBackend, type WasmBackend } from '../../kernels/wasm/index';
+import { rng } from '../support/random';
 
 const EPS32 = 2 ** -23;
 
 interface Geo { batch: number; c: number; h: number; w: number; o: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number }
 
 function makeArgs(p: Geo, seed: number): Conv2dArgs {
-  let s = seed;
-  const r = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5);
+  const r = rng(seed, -0.5, 0.5);
   const outH = Math.floor((p.h + 2 * p.ph - p.kh) / p.sh) + 1, outW = Math.floor((p.w + 2 * p.pw - p.kw) / p.sw) + 1;
   const xOffset = 3, weightOffset = 5, yOffset = 7;
   return {

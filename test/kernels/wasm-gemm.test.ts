@@ -7,16 +7,9 @@ import { compileKernels, type KernelExports } from '../../kernels/wasm/module';
 import { Helper, OP, RESERVED_BYTES } from '../../kernels/wasm/worker';
 import { Engine } from '../../kernels/wasm/engine';
 import { wasmApi } from '../../kernels/wasm/webassembly';
+import { rng } from '../support/random';
 
 const EPS32 = 2 ** -23;
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32 - 0.5;
-  };
-}
 
 interface Case {
   m: number; n: number; k: number; transA?: boolean; transB?: boolean; batch?: number;
@@ -26,7 +19,7 @@ interface Case {
 
 /** Builds random operands for a case (C prefilled, NaN when beta = 0 to prove C is not read). */
 function makeArgs(cs: Case, seed: number): GemmArgs {
-  const r = rng(seed);
+  const r = rng(seed, -0.5, 0.5);
   const { m, n, k } = cs;
   const batch = cs.batch ?? 1;
   const lda = (cs.transA ? m : k) + (cs.padA ?? 0), ldb = (cs.transB ? k : n) + (cs.padB ?? 0), ldc = n + (cs.padC ?? 0);
@@ -281,7 +274,7 @@ describe('wasm helper thread hand-off', () => {
     const helper = new Helper({ module, memory, spinMs: 0.05 });
     const e = new Engine(K, memory, helper, { minParallelFlops: 0 });
     const k = 33, n = 100, panels = 13, src = RESERVED_BYTES, dst = src + 4 * k * n, ref = dst + 4 * k * panels * 8;
-    const next = rng(1300);
+    const next = rng(1300, -0.5, 0.5);
     for (let i = 0; i < k * n; i++) e.f32[src / 4 + i] = next();
     K.packB(src, n, 0, k, n, 0, panels, ref);
     for (let p = 0; p < panels; p++) e.post(OP.packB, [src, n, 0, k, n, p, p + 1, dst]);

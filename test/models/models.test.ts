@@ -6,7 +6,8 @@
 import { lookupJvp } from '../../runtime/registry';
 import { Rng } from '../../kernels/rng';
 import * as R from '../../kernels/reference/ops';
-import { Ref, centralDifference } from '../../kernels/reference/ops';
+import { Ref } from '../../kernels/reference/ops';
+import { alongRefs, centralDifference } from '../support/fd';
 import { Tensor } from '../../runtime/tensor/tensor';
 import { softmaxCrossEntropy } from '../../runtime/ops/index';
 import { fgd } from '../../runtime/fgd/index';
@@ -87,7 +88,7 @@ describe.each(CASES.map((c) => [c.model.name, c] as const))('model %s', (_name, 
     expectClose(loss.toArray(), refLoss(...refs).data, 1e-4, 1e-5, 'twin loss');
     // Central differences in float64 with h = 1e-6 are accurate to ~1e-9; the twin runs in float32
     // through up to 7 layers, so 1e-3 relative (1e-4 absolute) bounds its rounding, not the method.
-    const fd = centralDifference(refLoss, refs, [...leavesOf(v).map(toRef), toRef(vx)]);
+    const fd = centralDifference(alongRefs(refLoss, refs, [...leavesOf(v).map(toRef), toRef(vx)]));
     expect(Math.abs(fd[0])).toBeGreaterThan(1e-3); // a zero directional derivative would test nothing
     expectClose(dloss.toArray(), fd, 1e-3, 1e-4, 'tangent');
   });

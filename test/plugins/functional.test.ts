@@ -10,6 +10,7 @@ import tsPatchTransformer from '../../transformer';
 import { forwardGradPlugin } from '../../transformer/plugins/esbuild';
 import { meanSquaredError } from './fixtures/functional';
 import { sumOfSquaresJvp } from './fixtures/literal-only';
+import { centralDifference } from '../support/fd';
 
 const runtimeModule = path.resolve(__dirname, '..', '..', 'runtime', 'index.ts');
 const fixtures = path.join(__dirname, 'fixtures');
@@ -24,9 +25,7 @@ function checkMse(f: Mse): void {
   if (!twin) throw new Error('no twin registered for meanSquaredError: the plugin did not transform it');
   const [value, tangent] = twin.fn(W, DW, XS, DXS, YS, DYS) as [number, number];
   expect(value).toBe(f(W, XS, YS));
-  const h = 1e-6;
-  const at = (s: number) => f(W.map((w, i) => w + s * DW[i]), XS.map((x, i) => x + s * DXS[i]), YS.map((y, i) => y + s * DYS[i]));
-  const fd = (at(h) - at(-h)) / (2 * h);
+  const fd = centralDifference((t) => f(W.map((w, i) => w + t * DW[i]), XS.map((x, i) => x + t * DXS[i]), YS.map((y, i) => y + t * DYS[i])));
   expect(Math.abs(tangent - fd)).toBeLessThan(1e-6 * Math.max(1, Math.abs(fd)));
 }
 

@@ -17,6 +17,7 @@ import {
   cnnLoss as modelCnnLoss, deepMlpLoss, initCnn as modelInitCnn, initDeepMlp, initLogreg, initMlp as modelInitMlp, logregLoss, mlpLoss as modelMlpLoss,
 } from '../../runtime/models/index';
 import { BACKENDS, expectClose, randomTensor, toRef } from '../tensor/helpers';
+import { centralDifference } from '../support/fd';
 import { Ref, binaryRef, conv2dRef, matmulRef, maxPool2dRef, softmaxCrossEntropyRef, unaryRef } from '../../kernels/reference/ops';
 
 const rng = new Rng(11);
@@ -85,12 +86,10 @@ test('MLP gradient matches float64 central differences of a float64 reference ML
     const h2 = unaryRef('relu', binaryRef('add', matmulRef(h1, q.w2), q.b2));
     return softmaxCrossEntropyRef(binaryRef('add', matmulRef(h2, q.w3), q.b3), labels).data[0];
   };
-  const h = 1e-6;
   for (const k of keys) {
     const fd = new Float64Array(params[k].data.length);
     for (let i = 0; i < fd.length; i++) {
-      const at = (s: number) => { const d = Float64Array.from(params[k].data); d[i] += s * h; return loss({ ...params, [k]: { data: d, shape: params[k].shape } }); };
-      fd[i] = (at(1) - at(-1)) / (2 * h);
+      fd[i] = centralDifference((t) => { const d = Float64Array.from(params[k].data); d[i] += t; return loss({ ...params, [k]: { data: d, shape: params[k].shape } }); });
     }
     // float32 forward and backward (sums of ≤ 16 products of O(1) terms) against float64: ~1e-6 relative;
     // the float64 difference quotient with h = 1e-6 is good to ~1e-8.
@@ -117,12 +116,11 @@ test('CNN gradient matches float64 central differences of a float64 reference CN
   };
   const at = Object.fromEntries(keys.map((k) => [k, toRef(q[k])])) as Record<keyof CnnParams, Ref>;
   for (let trial = 0; trial < 3; trial++) {
-    const v = direction(q, rng), h = 1e-6;
-    const shifted = (s: number) => Object.fromEntries(keys.map((k) => {
+    const v = direction(q, rng);
+    const fd = centralDifference((t) => loss(Object.fromEntries(keys.map((k) => {
       const d = v[k].toArray();
-      return [k, { data: at[k].data.map((e, i) => e + s * h * d[i]), shape: at[k].shape }];
-    })) as Record<keyof CnnParams, Ref>;
-    const fd = (loss(shifted(1)) - loss(shifted(-1))) / (2 * h);
+      return [k, { data: at[k].data.map((e, i) => e + t * d[i]), shape: at[k].shape }];
+    })) as Record<keyof CnnParams, Ref>));
     let gv = 0, scale = 0;
     for (const k of keys) { const a = g[k].toArray(), b = v[k].toArray(); for (let i = 0; i < a.length; i++) { gv += a[i] * b[i]; scale += Math.abs(a[i] * b[i]); } }
     // float32 network against float64: observed ~1e-7 of Σ|gᵢvᵢ|, allowed 1e-5 (float32 sums of a

@@ -75,3 +75,13 @@ test('the log header of a tensor run names the kernel backend that ran it', () =
     expect(readJsonLines(log)[0]).toMatchObject({ type: 'header', backend: getBackend().name });
   } finally { fs.rmSync(dir, { recursive: true, force: true }); }
 });
+
+test.each([[1, true], [4, true], [4, false]])('forwardGradient is one fgd step: K = %i (vectorized %s), θ − η·g bit for bit', (K, vectorized) => {
+  const w0 = [0.5, -0.25, 1], lr = 0.05;
+  const res = fgd(leastSquares, [tensor(w0, [3, 1])], { lr, decay: 0, iterations: 1, directions: K, vectorized, seed: 7, inputs: () => [X, Y], progress: false });
+  const g = forwardGradient(leastSquares, [tensor(w0, [3, 1]), X, Y], { wrt: 0, directions: K, vectorized, seed: 7 }).gradient[0] as Tensor;
+  // fgd's sgd update in float32 (Float32Array storage), from forwardGradient's g
+  const want = Float32Array.from(w0);
+  g.toArray().forEach((gi, i) => { want[i] -= lr * gi; });
+  expect(Array.from((res.params[0] as Tensor).toArray())).toEqual(Array.from(want));
+});

@@ -5,15 +5,12 @@ import { jvp } from '../../runtime/jvp';
 import { lookupJvp } from '../../runtime/registry';
 import { fgd, gd } from '../../runtime/fgd';
 import { Rng } from '../../kernels/rng';
+import { centralDifference } from '../support/fd';
 
 test('beale and rosenbrock get their twins from the transform (runtime/models is user-level code)', () => {
   expect(lookupJvp(beale)?.meta.tangentSlots).toEqual([true, true]);
   expect(lookupJvp(rosenbrock)?.meta.tangentSlots).toEqual([true, true]);
 });
-
-function fdDirectional(f: (x: number, y: number) => number, x: number, y: number, vx: number, vy: number, h = 1e-6): number {
-  return (f(x + h * vx, y + h * vy) - f(x - h * vx, y - h * vy)) / (2 * h);
-}
 
 describe.each([['beale', beale], ['rosenbrock', rosenbrock]] as const)('%s', (_name, f) => {
   test('jvp equals central differences (float64) at random points, value exact', () => {
@@ -22,7 +19,7 @@ describe.each([['beale', beale], ['rosenbrock', rosenbrock]] as const)('%s', (_n
       const x = 4 * r.uniform() - 2, y = 4 * r.uniform() - 2, vx = r.normal(), vy = r.normal();
       const [value, d] = jvp(f, [x, y], [vx, vy]);
       expect(value).toBe(f(x, y));
-      const fd = fdDirectional(f, x, y, vx, vy);
+      const fd = centralDifference((t) => f(x + t * vx, y + t * vy));
       expect(Math.abs(d - fd)).toBeLessThan(1e-6 * Math.max(1, Math.abs(fd)));
     }
   });

@@ -105,4 +105,38 @@ describe.each(BACKENDS)('kernels of backend %s', (name) => {
     };
     expectClose(run(b), run(jsBackend), 1e-6, 1e-6, 'y and dy');
   });
+
+  test('permute [2,3,4] by (2, 0, 1) for 2 stacked tensors moves every element where the definition says', () => {
+    const shape = [2, 3, 4], perm = [2, 0, 1], n = 24, x = rand(1 + 2 * n), y = new Float32Array(2 + 2 * n).fill(NaN);
+    b.permute({ x, xOffset: 1, shape, perm, batch: 2, y, yOffset: 2 });
+    // y[k][i][j] = x[i][j][k] (output axes are input axes 2, 0, 1), per stacked tensor
+    const want: number[] = [];
+    for (let t = 0; t < 2; t++) for (let k = 0; k < 4; k++) for (let i = 0; i < 2; i++) for (let j = 0; j < 3; j++) want.push(x[1 + t * n + (i * 3 + j) * 4 + k]);
+    expect(Array.from(y.subarray(2))).toEqual(want);
+  });
+
+  // [C,1,1]-style broadcasting (element j spans `inner` outputs), either operand repeating, with K = 2
+  // directions, against float64: one float32 product (y) and a two-term sum (dy), hence 1e-6.
+  test.each([['b', 3, 5], ['a', 3, 5], ['b', 4, 1], ['a', 1, 7]] as const)(
+    'binary mul with %s repeating: len %i, inner %i (period broadcasting) against float64', (small, len, inner) => {
+      const n = 2 * len * inner, K = 2, rows = len; // the small operand repeats twice over the output
+      const full = rand(n), part = rand(rows), dfull = rand(K * n), dpart = rand(K * rows);
+      const [a, aLen, aInner, da] = small === 'a' ? [part, len, inner, dpart] : [full, n, 1, dfull];
+      const [bb, bLen, bInner, db] = small === 'b' ? [part, len, inner, dpart] : [full, n, 1, dfull];
+      const y = new Float32Array(n), dy = new Float32Array(K * n);
+      b.binary({ op: 'mul', n, a, aOffset: 0, aLen, aInner, b: bb, bOffset: 0, bLen, bInner, y, yOffset: 0,
+        da, daOffset: 0, db, dbOffset: 0, dy, dyOffset: 0, directions: K });
+      const ia = (i: number) => Math.floor(i / aInner) % aLen, ib = (i: number) => Math.floor(i / bInner) % bLen;
+      const want = Array.from({ length: n }, (_, i) => a[ia(i)] * bb[ib(i)]);
+      const dwant = Array.from({ length: K * n }, (_, t) => {
+        const k = Math.floor(t / n), i = t % n;
+        return bb[ib(i)] * da[k * aLen + ia(i)] + a[ia(i)] * db[k * bLen + ib(i)];
+      });
+      expectClose(y, want, 1e-6, 1e-7, 'y');
+      expectClose(dy, dwant, 1e-6, 1e-6, 'dy');
+      // the primal-only kernel agrees
+      const y2 = new Float32Array(n);
+      b.binary({ op: 'mul', n, a, aOffset: 0, aLen, aInner, b: bb, bOffset: 0, bLen, bInner, y: y2, yOffset: 0 });
+      expect(Array.from(y2)).toEqual(Array.from(y));
+    });
 });

@@ -4,7 +4,8 @@
 // must cover every op of the table (a new op without a case fails here).
 import { Rng } from '../../kernels/rng';
 import { setBackend, getBackend } from '../../kernels/select';
-import { Ref, binaryRef, centralDifference, conv2dRef, logSoftmaxRef, matmulRef, maxPool2dRef, softmaxCrossEntropyRef, sumRef, transposeRef, unaryRef } from '../../kernels/reference/ops';
+import { alongRefs, centralDifference } from '../support/fd';
+import { Ref, binaryRef, conv2dRef, logSoftmaxRef, matmulRef, maxPool2dRef, softmaxCrossEntropyRef, sumRef, transposeRef, unaryRef } from '../../kernels/reference/ops';
 import { METHOD_RULES, OP_RULES } from '../../runtime/ops/rules';
 import { TENSOR_OPS } from '../../runtime/ops/manifest';
 import { tensor } from '../../runtime/tensor/create';
@@ -103,8 +104,8 @@ describe.each(BACKENDS)('VJP rules on %s', (backend) => {
     tensorAt.forEach((i, j) => { rhs += dotF(gs[i]!.toArray(), v[j].toArray()); scale += absDot(gs[i]!.toArray(), v[j].toArray()); });
     expect(Math.abs(lhs - rhs)).toBeLessThanOrEqual(1e-5 * scale + 1e-6);
     // Float64 central differences of ⟨ū, f_ref(x + h·v)⟩ at the same (float32-representable) point.
-    const fd = centralDifference((...xs) => ({ data: Float64Array.of(dotF(toRef(u).data, c.ref(...xs).data)), shape: [] }),
-      tensorAt.map((i) => toRef(args[i] as Tensor)), v.map(toRef))[0];
+    const fd = centralDifference(alongRefs((...xs) => ({ data: Float64Array.of(dotF(toRef(u).data, c.ref(...xs).data)), shape: [] }),
+      tensorAt.map((i) => toRef(args[i] as Tensor)), v.map(toRef)))[0];
     expect(Math.abs(rhs - fd)).toBeLessThanOrEqual(1e-5 * scale + 1e-6);
     // Asking for one argument gives the same cotangent and leaves the others undefined.
     if (tensorAt.length === 2) {

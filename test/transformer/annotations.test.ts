@@ -2,7 +2,8 @@
 // take it, is a located TS94004 build error; every place a function can stand (nested declarations, `const f =
 // function …`, object-literal methods and properties, literals passed to jvp/forwardGradient/fgd) gets its twin.
 import { compile, compileAndLoad, expectNoDiagnostics, formatDiagnostics, load } from '../support/compile';
-import { checkJvp, rng } from './fd';
+import { checkJvp } from '../support/fd';
+import { rng } from '../support/random';
 
 const A = '/** @forwardGrad */';
 
@@ -30,7 +31,7 @@ describe('an annotation that annotates nothing is a located TS94004 error', () =
   });
 });
 
-// every function below computes x³·w + sin(x): the derivative is checked against central differences (fd.ts,
+// every function below computes x³·w + sin(x): the derivative is checked against central differences (test/support/fd.ts,
 // float64, h = 1e-6, relative tolerance 1e-6: the truncation error h² ≈ 1e-12 is far below it)
 const BODY = 'return x * x * x * w + Math.sin(x);';
 describe('annotations wherever a function can stand get their twin', () => {

@@ -4,7 +4,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { compile, expectNoDiagnostics, load, transformedSource } from '../support/compile';
-import { checkJvp, rng } from './fd';
+import { checkJvp } from '../support/fd';
+import { rng } from '../support/random';
 
 const FIXTURES = path.resolve(__dirname, '../../fixtures');
 const NAMES = ['design-example', 'test-functions', 'control-flow', 'data-structures', 'methods-and-rules', 'large-numeric', 'tensor-release'];
@@ -38,7 +39,7 @@ test('fixture functions: JVP matches finite differences', () => {
     [cf.piecewise, () => [2 * r(), 7], [1]],
   ];
   for (const [f, args, constant] of cases) for (let k = 0; k < 3; k++) {
-    const c = checkJvp(f, args(), r, 1e-6, 1e-6, constant);
+    const c = checkJvp(f, args(), r, { constant });
     if (!c.ok) throw new Error(c.message);
   }
 });

@@ -1,7 +1,8 @@
 // Twins across modules, class methods, custom rules, tensor ops from the manifest, the runtime module option.
 import { compile, expectNoDiagnostics, formatDiagnostics, load } from '../support/compile';
 import { lookupJvp } from '../../runtime/registry';
-import { checkJvp, rng } from './fd';
+import { checkJvp } from '../support/fd';
+import { rng } from '../support/random';
 
 const checkAt = (f: (...a: any[]) => unknown, points: unknown[][]): void => {
   const r = rng(7);

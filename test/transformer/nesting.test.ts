@@ -6,7 +6,8 @@ import { CODES, toDiagnostic } from '../../transformer/diagnostics';
 import { MAX_CONDITIONALS, MAX_DEPTH } from '../../transformer/nesting';
 import { workCount } from '../../transformer/work';
 import { CompileResult, compile, expectNoDiagnostics, formatDiagnostics, load, transformedSource } from '../support/compile';
-import { checkJvp, rng } from './fd';
+import { checkJvp } from '../support/fd';
+import { rng } from '../support/random';
 
 /** Expression shapes nested n deep, in x and y. */
 const SHAPES: Record<string, (n: number) => string> = {

@@ -2,7 +2,8 @@
 // in float64 at several random points, plus the exact primal value.
 import { compile, expectNoDiagnostics, load } from '../support/compile';
 import { ALL_CASES, exportedName } from './cases';
-import { checkJvp, rng } from './fd';
+import { checkJvp } from '../support/fd';
+import { rng } from '../support/random';
 
 // one module per case, compiled together in one program (fast); each function annotated
 const sources: Record<string, string> = {};
@@ -17,7 +18,7 @@ describe.each(ALL_CASES.map((c, i) => [c.name, c, i] as const))('%s', (_name, c,
     const f = mod[exportedName(c)];
     const r = rng(1000 + i);
     for (let k = 0; k < 5; k++) {
-      const check = checkJvp(f, c.args(r), r, c.tol, c.h);
+      const check = checkJvp(f, c.args(r), r, { tol: c.tol, h: c.h });
       if (!check.ok) throw new Error(check.message);
     }
   });

@@ -5,6 +5,7 @@
 //   const dys = new Array(xs.length);
 //   const ys = xs.map((v, i, a) => { const [y, dy] = map_cb_jvp(v, dxs[i], i); dys[i] = dy; return y; });
 import * as ts from 'typescript';
+import { unparen } from '../activity';
 import { Tan, id, num } from '../algebra';
 import { TwinInfo, localName, resolveCallee, tangentSlots } from '../callgraph';
 import { CODES, fail, snippet } from '../diagnostics';
@@ -19,7 +20,6 @@ const CALLBACK_KINDS = new Set(['map', 'forEach', 'reduce', 'reduceRight', 'filt
 /** Callbacks whose result carries no tangent: they run as written, so they must not change active state. */
 const INACTIVE_CALLBACKS = new Set(['filter', 'find', 'predicate', 'sort']);
 
-function unparen(e: ts.Expression): ts.Expression { return ts.isParenthesizedExpression(e) ? unparen(e.expression) : e; }
 const call = (callee: ts.Expression, args: readonly ts.Expression[]): ts.CallExpression => f.createCallExpression(callee, undefined, args);
 const method = (recv: ts.Expression, name: string, args: readonly ts.Expression[]): ts.CallExpression =>
   call(f.createPropertyAccessExpression(recv, name), args);

@@ -2,7 +2,7 @@
 // hoisted into `const` temporaries (and their tangents beside them), so nothing is computed twice; inactive
 // expressions are kept exactly as written. `switch (node.kind)` → `lowerX`.
 import * as ts from 'typescript';
-import { Activity, isMathCall } from '../activity';
+import { Activity, isMathCall, unparen } from '../activity';
 import { Tan, id, isCheap, num } from '../algebra';
 export { isCheap, sameCheap } from '../algebra';
 import { TwinInfo, resolveCallee } from '../callgraph';
@@ -23,10 +23,6 @@ export interface Dual { readonly p: ts.Expression; readonly t: Tan }
 
 function unsupportedArrayMethod(e: ts.CallExpression, method: string): never {
   return refuse(e, 'arrayMethod', method);
-}
-
-function unparen(e: ts.Expression): ts.Expression {
-  return ts.isParenthesizedExpression(e) ? unparen(e.expression) : e;
 }
 
 /** A readable base name for a temporary holding `e`. */
@@ -552,7 +548,7 @@ export abstract class ExpressionLowering {
 }
 
 /** console.log(…) and friends: shows values, returns nothing differentiable. */
-export function isConsoleCall(e: ts.CallExpression): boolean {
+function isConsoleCall(e: ts.CallExpression): boolean {
   const c = e.expression;
   return ts.isPropertyAccessExpression(c) && ts.isIdentifier(c.expression) && c.expression.text === 'console';
 }

@@ -1,7 +1,7 @@
 // Statements of a twin, in order, control flow kept as written: each statement touching active values
 // becomes its primal line(s) plus tangent line(s); everything else is kept verbatim. `switch` → `visitX`.
 import * as ts from 'typescript';
-import { isAssignmentOperator } from '../activity';
+import { isAssignmentOperator, unparen } from '../activity';
 import { Tan, id, num } from '../algebra';
 import { CODES, fail, snippet } from '../diagnostics';
 import { tangentName, twinName } from '../naming';
@@ -131,7 +131,10 @@ export class StatementEmitter extends ArrayLowering {
     return any;
   }
 
-  /** Emits the lowering of `s`; every synthesized statement maps back to `s` in source maps. */
+  /**
+   * Emits the lowering of `s`; every synthesized statement maps back to `s` in source maps, and the first one carries
+   * `s`'s leading comments, so the twin reads line by line like the primal.
+   */
   visitStatement(s: ts.Statement): void {
     const start = this.out.length;
     this.visitStatementKind(s);
@@ -139,6 +142,7 @@ export class StatementEmitter extends ArrayLowering {
       const n = this.out[i];
       if (n.pos < 0 && !ts.getSourceMapRange(n).pos) ts.setSourceMapRange(n, s);
     }
+    keepLeadingComments(s, this.out, start);
   }
 
   private visitStatementKind(s: ts.Statement): void {
@@ -282,7 +286,7 @@ export class StatementEmitter extends ArrayLowering {
   private visitVariableStatement(s: ts.VariableStatement): void {
     const list = s.declarationList;
     const flags = list.flags & (ts.NodeFlags.Const | ts.NodeFlags.Let);
-    const needsSplit = list.declarations.some((d) => this.isActiveBinding(d.name) || (d.initializer && this.activity.carries(d.initializer)));
+    const needsSplit = list.declarations.some((d) => this.activity.bindsActive(d.name) || (d.initializer && this.activity.carries(d.initializer)));
     if (!needsSplit) { this.emit(s); return; }
     for (const d of list.declarations) {
       this.visitDeclaration(d, flags);
@@ -290,17 +294,12 @@ export class StatementEmitter extends ArrayLowering {
     }
   }
 
-  private isActiveBinding(name: ts.BindingName): boolean {
-    if (ts.isIdentifier(name)) return this.activity.isActiveSymbol(name);
-    return name.elements.some((e) => !ts.isOmittedExpression(e) && this.isActiveBinding(e.name));
-  }
-
   private decl(name: string | ts.BindingName, init: ts.Expression | undefined, flags: ts.NodeFlags, type?: ts.TypeNode): ts.Statement {
     return f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(name, undefined, type, init)], flags));
   }
 
   private visitDeclaration(d: ts.VariableDeclaration, flags: ts.NodeFlags): void {
-    if (!this.isActiveBinding(d.name)) {
+    if (!this.activity.bindsActive(d.name)) {
       // inactive target with an active initializer (e.g. a boolean or string built from active values)
       this.emit(this.decl(d.name, d.initializer && this.lower(d.initializer).p, flags, d.type));
       return;
@@ -321,8 +320,7 @@ export class StatementEmitter extends ArrayLowering {
       this.emit(this.decl(dname, kind === 'number' ? num(0) : undefined, flags, d.type));
       return;
     }
-    let init = d.initializer;
-    while (ts.isParenthesizedExpression(init)) init = init.expression;
+    const init = unparen(d.initializer);
     this.declTarget = { node: init, name: d.name, tangent: () => dname, flags };
     const v = this.lower(d.initializer);
     const claimed = this.declTarget.done;
@@ -357,12 +355,12 @@ export class StatementEmitter extends ArrayLowering {
     if (ts.isIdentifier(name)) return this.tangentOf(name);
     if (ts.isArrayBindingPattern(name)) {
       return f.createArrayBindingPattern(name.elements.map((e) => {
-        if (ts.isOmittedExpression(e) || !this.hasTangent(e.name)) return f.createOmittedExpression();
+        if (ts.isOmittedExpression(e) || !this.activity.bindsActive(e.name)) return f.createOmittedExpression();
         if (e.initializer || e.dotDotDotToken) refuse(e, 'destructuringDefault');
         return f.createBindingElement(undefined, undefined, this.tangentPattern(e.name));
       }));
     }
-    return f.createObjectBindingPattern(name.elements.filter((e) => this.hasTangent(e.name)).map((e) => {
+    return f.createObjectBindingPattern(name.elements.filter((e) => this.activity.bindsActive(e.name)).map((e) => {
       if (e.initializer || e.dotDotDotToken) refuse(e, 'destructuringDefault');
       const key = e.propertyName ?? (ts.isIdentifier(e.name) ? e.name : undefined);
       if (!key) return fail(e, 'unsupported destructuring', 'destructure plainly');
@@ -370,16 +368,10 @@ export class StatementEmitter extends ArrayLowering {
     }));
   }
 
-  private hasTangent(name: ts.BindingName): boolean {
-    if (ts.isIdentifier(name)) return this.activity.isActiveSymbol(name);
-    return name.elements.some((e) => !ts.isOmittedExpression(e) && this.hasTangent(e.name));
-  }
-
   // ---- expression statements ----
 
   private visitExpressionStatement(s: ts.ExpressionStatement): void {
-    let e = s.expression;
-    while (ts.isParenthesizedExpression(e)) e = e.expression;
+    const e = unparen(s.expression);
     if (ts.isBinaryExpression(e) && isAssignmentOperator(e.operatorToken.kind)) {
       const root = this.activity.rootOf(e.left);
       const targetActive = ts.isIdentifier(root) ? this.activity.isActiveSymbol(root)
@@ -549,7 +541,7 @@ export class StatementEmitter extends ArrayLowering {
 
   private visitFor(s: ts.ForStatement): void {
     const init = s.initializer;
-    if (init && (ts.isVariableDeclarationList(init) ? init.declarations.some((d) => this.isActiveBinding(d.name)) : this.activity.carries(init))) {
+    if (init && (ts.isVariableDeclarationList(init) ? init.declarations.some((d) => this.activity.bindsActive(d.name)) : this.activity.carries(init))) {
       // for (let s = x, i = 0; …): the declarations (and their tangents) go before the loop, in a block of their own
       if (s.incrementor && ts.isBinaryExpression(s.incrementor) && isAssignmentOperator(s.incrementor.operatorToken.kind)
         && this.touchesActive(this.activity.rootOf(s.incrementor.left))) {
@@ -579,7 +571,7 @@ export class StatementEmitter extends ArrayLowering {
   private visitForOf(s: ts.ForOfStatement): void {
     const init = s.initializer;
     const names = ts.isVariableDeclarationList(init) ? init.declarations.map((d) => d.name) : [];
-    const active = names.some((n) => this.isActiveBinding(n));
+    const active = names.some((n) => this.activity.bindsActive(n));
     if (!active) {
       if (!ts.isVariableDeclarationList(init) && this.activity.carries(s.expression)) {
         return refuse(init, 'forOfWithoutDeclaration');
@@ -598,6 +590,45 @@ export class StatementEmitter extends ArrayLowering {
     this.emit(f.updateForOfStatement(s, undefined, init, arr.p, f.createBlock([...head, ...body], true)));
     void tangentName; void CODES;
   }
+}
+
+/** Annotations stay on the primal: a copy in the twin would read as a second annotated function. */
+const ANNOTATION_COMMENT = /@(forwardGrad|customJvp)\b/;
+
+/**
+ * Moves `s`'s leading comments to the first statement of its lowering `out[start…]`. They print where a node keeps
+ * `s`'s position: an updated `if`/`return`, or the original expression inside a synthesized `s += …` line. When tangent
+ * lines come before that one, the comments move to the first line (the primal line is told its leading comments
+ * were printed). Only nodes synthesized for the twin change: a node shared with the primal keeps its comments.
+ */
+function keepLeadingComments(s: ts.Statement, out: readonly ts.Statement[], start: number): void {
+  if (start >= out.length || s.pos < 0 || !s.parent) return;
+  const text = s.getSourceFile().text;
+  const ranges = (ts.getLeadingCommentRanges(text, s.pos) ?? []).filter((r) => !ANNOTATION_COMMENT.test(text.slice(r.pos, r.end)));
+  if (ranges.length === 0) return;
+  const first = out[start];
+  if (first.pos >= 0 || holdsNodeAt(first, s.pos)) return; // an original node, or one that prints them already
+  // every later line holding an original node at s's position would print them (a tangent line may reuse `acc`)
+  const carriers = out.slice(start + 1).filter((n) => holdsNodeAt(n, s.pos));
+  if (carriers.includes(s)) return; // the primal's own node prints them; stripping them would strip the primal's too
+  for (const c of carriers) {
+    // NoLeadingComments at s's position: the emitter then skips comments at that position inside it too
+    ts.setCommentRange(c, { pos: s.pos, end: -1 });
+    ts.setEmitFlags(c, ts.EmitFlags.NoLeadingComments); // (the emitter sets no other flags on statements)
+  }
+  for (const r of ranges) {
+    const body = r.kind === ts.SyntaxKind.SingleLineCommentTrivia ? text.slice(r.pos + 2, r.end) : text.slice(r.pos + 2, r.end - 2);
+    ts.addSyntheticLeadingComment(first, r.kind, body, r.hasTrailingNewLine ?? false);
+  }
+}
+
+/** Does `n` (or a node inside it) sit at source position `pos` (an original node, which prints the comments there)? */
+function holdsNodeAt(n: ts.Node, pos: number): boolean {
+  if (n.pos === pos) return true;
+  if (n.pos >= 0 && (n.pos > pos || n.end <= pos)) return false; // an original subtree elsewhere
+  let found = false;
+  ts.forEachChild(n, (c) => { if (!found && holdsNodeAt(c, pos)) found = true; });
+  return found;
 }
 
 /** The function literal of `const g = (…) => …` (one declaration), a local function candidate. */

@@ -35,7 +35,7 @@ export function applyEdits(text: string, edits: readonly Edit[]): string {
 }
 
 /** Leading whitespace of the line that holds `pos`. */
-export function indentAt(text: string, pos: number): string {
+function indentAt(text: string, pos: number): string {
   const start = text.lastIndexOf('\n', pos - 1) + 1;
   return /^[ \t]*/.exec(text.slice(start))![0];
 }

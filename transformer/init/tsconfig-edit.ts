@@ -38,7 +38,7 @@ export function wireTsconfig(fileName: string, text: string, location = path.res
   if (parsed.error) throw new InitError(`${fileName}${where(parsed.error)}: not valid JSON (${ts.flattenDiagnosticMessageText(parsed.error.messageText, ' ').replace(/\.$/, '')}): fix it, then run init again`);
   const sf = ts.parseJsonText(fileName, text);
   const root = sf.statements[0] && unwrap(sf.statements[0].expression);
-  if (!root || !ts.isObjectLiteralExpression(root)) throw new InitError(`${fileName}: expected an object at the top`);
+  if (!root || !ts.isObjectLiteralExpression(root)) throw new InitError(`${fileName}: expected an object at the top ({ "compilerOptions": … }); fix it, then run init again`);
   const style = detectStyle(text, '"');
   const notes: string[] = [];
   const entry = (p: Record<string, unknown>) => `{ ${Object.entries(p).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')} }`;

@@ -1,8 +1,8 @@
 // A fingerprint of the transformer's own code (and the op manifest it reads), so caches keyed on it
 // (jest's transform cache) never serve output of an older transformer.
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { sha1 } from './hash';
 
 let cached: string | undefined;
 
@@ -10,12 +10,11 @@ export function transformerFingerprint(): string {
   if (cached !== undefined) return cached;
   const transformerDir = path.resolve(__dirname, '..');
   const manifestDir = path.resolve(transformerDir, '..', 'runtime', 'ops');
-  const hash = createHash('sha1');
-  for (const file of [...listCode(transformerDir), ...listCode(manifestDir)].sort()) {
+  const parts = [...listCode(transformerDir), ...listCode(manifestDir)].sort().flatMap((file) => {
     const stat = fs.statSync(file);
-    hash.update(`${file}\0${stat.size}\0${stat.mtimeMs}\0`);
-  }
-  return (cached = hash.digest('hex'));
+    return [file, String(stat.size), String(stat.mtimeMs)];
+  });
+  return (cached = sha1(...parts));
 }
 
 function listCode(dir: string): string[] {

@@ -3,7 +3,7 @@
 // the forward-mode transformer; every other file goes through ts-jest's fast per-file transpilation.
 // A transformer diagnostic fails the file with its file:line:column message.
 import './check-peers/jest'; // first: names a missing peer with its install line
-import { createHash } from 'crypto';
+import { sha1 } from './hash';
 import * as fs from 'fs';
 import * as path from 'path';
 import { TsJestTransformer } from 'ts-jest';
@@ -143,9 +143,3 @@ export function createTransformer(options?: ForwardGradJestOptions): ForwardGrad
 }
 
 export default { createTransformer };
-
-function sha1(...parts: string[]): string {
-  const hash = createHash('sha1');
-  for (const part of parts) hash.update(part).update('\0');
-  return hash.digest('hex');
-}

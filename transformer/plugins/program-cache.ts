@@ -3,6 +3,7 @@
 // TypeScript reuses the old program's structure.
 import * as fs from 'fs';
 import * as ts from 'typescript';
+import { sha1 } from './hash';
 
 interface CachedFile { readonly version: string; readonly parseKey: string; readonly sourceFile: ts.SourceFile }
 
@@ -65,18 +66,11 @@ export class ProgramCache {
 
   private version(fileName: string): string {
     const text = this.texts.get(fileName);
-    if (text !== undefined) return `text:${text.length}:${hashText(text)}`;
+    if (text !== undefined) return `text:${sha1(text)}`;
     try {
       return `mtime:${fs.statSync(fileName).mtimeMs}`;
     } catch {
       return '';
     }
   }
-}
-
-/** A cheap 32-bit FNV-1a: versions only need to tell two texts of one file apart. */
-function hashText(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 0;
 }

@@ -5,7 +5,7 @@
 // The program's roots are the process's entry point and what it imports, as the esbuild plugin uses
 // its entry points; an annotated file loaded from outside that graph widens the program. An optional
 // disk cache lets the processes of one test run share the emitted files.
-import { createHash } from 'crypto';
+import { sha1 } from './hash';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
@@ -96,7 +96,16 @@ export class TwinCompiler {
     if (!this.emitter) {
       this.loadingTransformer = true;
       let Emitter: typeof TwinEmitter;
-      try { ({ TwinEmitter: Emitter } = require('./emit-file') as typeof import('./emit-file')); } finally { this.loadingTransformer = false; }
+      // With part of the program cached, the first miss can come in the middle of its import graph, while a module the
+      // transformer imports too (runtime/ops/manifest.ts, pure data, and anything it may import one day) is half-loaded:
+      // its empty exports would crash the transformer. Modules still loading are hidden meanwhile, so the transformer
+      // gets whole copies of its own; the program's entries are put back untouched.
+      const loading = Object.entries(require.cache).filter(([, m]) => m && !m.loaded);
+      for (const [key] of loading) delete require.cache[key];
+      try { ({ TwinEmitter: Emitter } = require('./emit-file') as typeof import('./emit-file')); } finally {
+        this.loadingTransformer = false;
+        for (const [key, m] of loading) require.cache[key] = m;
+      }
       this.emitter = new Emitter(this.programs.get([...this.closure]), this.options);
     }
     const { code, diagnostics } = this.emitter.emit(file);
@@ -144,12 +153,6 @@ function removeStaleSiblings(dir: string): void {
       if (other !== dir && Date.now() - fs.statSync(other).mtimeMs > STALE_CACHE_MS) fs.rmSync(other, { recursive: true, force: true });
     } catch { /* removed by another process meanwhile */ }
   }
-}
-
-function sha1(...parts: string[]): string {
-  const hash = createHash('sha1');
-  for (const part of parts) hash.update(part).update('\0');
-  return hash.digest('hex');
 }
 
 /**

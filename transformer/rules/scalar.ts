@@ -25,7 +25,7 @@ const LN10 = (): ts.Expression => ts.factory.createPropertyAccessExpression(ts.f
 const sq = (x: ts.Expression): ts.Expression => mul(x, x);
 
 /** a ** b, also used by Math.pow. A literal exponent n gives n·a^(n−1)·da (2·a·da for squares). */
-export const powRule: Rule = ([a, b], y) => {
+const powRule: Rule = ([a, b], y) => {
   const exponent = b.p();
   let da: Tan;
   if (a.t) {

@@ -1,6 +1,6 @@
 // Adam (Kingma & Ba 2015): m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²;
 // θ ← θ − η·m̂/(√v̂ + ε) with bias-corrected m̂ = m/(1−β1^t), v̂ = v/(1−β2^t).
-import type { Buf } from '../leaves';
+import type { Buf } from '../../leaves';
 import { Optimizer, OptimizerState, checkState, copySlots, slotLike } from './optimizer';
 
 export interface AdamOptions { beta1?: number; beta2?: number; epsilon?: number }

@@ -1,5 +1,5 @@
 // Optimizers by name: `'sgd'`, `'momentum'`, `'adam'`, or `{ name, ...hyper-parameters }`.
-import type { Buf } from '../leaves';
+import type { Buf } from '../../leaves';
 import type { Optimizer } from './optimizer';
 import { Sgd } from './sgd';
 import { Momentum, MomentumOptions } from './momentum';

@@ -1,5 +1,5 @@
 // Heavy-ball momentum (PyTorch's convention): u ← μ·u + g; θ ← θ − η·u (Nesterov: θ ← θ − η·(g + μ·u)).
-import type { Buf } from '../leaves';
+import type { Buf } from '../../leaves';
 import { Optimizer, OptimizerState, checkState, copySlots, slotLike } from './optimizer';
 
 export interface MomentumOptions { momentum?: number; nesterov?: boolean }

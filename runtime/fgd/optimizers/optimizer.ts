@@ -1,7 +1,7 @@
 // The common optimizer interface: one step updates every parameter buffer in place from its
 // gradient buffer. Parameters and gradients arrive as flat views (numbers, arrays, typed arrays,
 // Tensor buffers alike), so one implementation serves every parameter kind.
-import type { Buf } from '../leaves';
+import type { Buf } from '../../leaves';
 
 export interface Optimizer {
   readonly name: string;

@@ -1,5 +1,5 @@
 // Plain (forward) gradient descent: θ ← θ − η·g (the paper's Algorithm 1 update).
-import type { Buf } from '../leaves';
+import type { Buf } from '../../leaves';
 import type { Optimizer, OptimizerState } from './optimizer';
 import { checkState } from './optimizer';
 

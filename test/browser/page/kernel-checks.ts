@@ -13,10 +13,9 @@ import {
   gemmRef,
   im2colRef,
   logSoftmaxRef,
-  rng,
-  uniform,
   worstRatio,
 } from '../../kernels/gpujs-reference';
+import { rng, uniform } from '../../support/random';
 
 const U = 2 ** -24; // float32 unit roundoff
 
@@ -153,14 +152,20 @@ export function checkKernels(backend: CompleteBackend, options: CheckOptions = {
   }
 
   // ---- binary with broadcasting and K = 3: value 1e-6, tangent 4e-6 relative to Σ|terms| ----
-  const BCAST: [string, number, number, number, boolean, boolean, number | undefined][] = [
+  // (the last two: [C,1,1]-style operands, element j spanning `inner` outputs; the large one puts
+  // float32 division i / inner near its rounding edge, where the kernel corrects the quotient)
+  const BCAST: [string, number, number, number, boolean, boolean, number | undefined, number?, number?][] = [
     ['same shape, both tangents', 63, 63, 63, true, true, undefined],
     ['bias row [3] on [65, 3], da only', 195, 195, 3, true, false, undefined],
     ['scalar b shared across directions', 17, 17, 1, false, true, 0],
     ['broadcast a [3] with b [65, 3]', 195, 3, 195, true, true, undefined],
+    ['[5,1,1] b on [3,5,7]', 105, 105, 5, true, true, undefined, 1, 7],
+    ['[13,1,1] a on [2,13,4099]', 2 * 13 * 4099, 13, 2 * 13 * 4099, true, true, undefined, 4099, 1],
   ];
   for (const op of BINARY_OPS) {
-    for (const [label, n, aLen, bLen, hasDa, hasDb, dbStride] of BCAST) {
+    for (const [label, n, aLen, bLen, hasDa, hasDb, dbStride, aInner = 1, bInner = 1] of BCAST) {
+      const ia = (i: number) => Math.floor(i / aInner) % aLen,
+        ib = (i: number) => Math.floor(i / bInner) % bLen;
       const name = `binary ${op} ${label}`;
       attempt(name, () => {
         const rand = rng(n + aLen * 3 + bLen * 5),
@@ -180,9 +185,11 @@ export function checkKernels(backend: CompleteBackend, options: CheckOptions = {
           a,
           aOffset: 1,
           aLen,
+          aInner,
           b,
           bOffset: 2,
           bLen,
+          bInner,
           y,
           yOffset: 0,
           da,
@@ -194,7 +201,7 @@ export function checkKernels(backend: CompleteBackend, options: CheckOptions = {
           dyOffset: 2,
           directions: K,
         });
-        const vals = Array.from({ length: n }, (_, i) => BINARY_REF[op](a[1 + (i % aLen)], b[2 + (i % bLen)]));
+        const vals = Array.from({ length: n }, (_, i) => BINARY_REF[op](a[1 + ia(i)], b[2 + ib(i)]));
         record(
           `${name} value`,
           worstRatio(
@@ -208,8 +215,8 @@ export function checkKernels(backend: CompleteBackend, options: CheckOptions = {
           dscale: number[] = [];
         for (let k = 0; k < K; k++)
           for (let i = 0; i < n; i++) {
-            const ta = da ? vals[i][1] * da[k * das + (i % aLen)] : 0;
-            const tb = db ? vals[i][2] * db[3 + k * dbs + (i % bLen)] : 0;
+            const ta = da ? vals[i][1] * da[k * das + ia(i)] : 0;
+            const tb = db ? vals[i][2] * db[3 + k * dbs + ib(i)] : 0;
             dwant.push(ta + tb);
             dscale.push(Math.abs(ta) + Math.abs(tb));
           }

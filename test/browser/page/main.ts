@@ -5,6 +5,7 @@
 import { fgd, getBackend, setBackend, tensor, keep, type Tensor } from '../../../runtime/index';
 import { initMlp, mlpLoss, type MlpSizes } from '../../../runtime/models/mlp';
 import { checkKernels, type KernelCheck } from './kernel-checks';
+import { rng } from '../../support/random';
 import { fillNormal } from '../../../kernels/rng';
 import { createGlNormals } from '../../../kernels/gpujs/philox-gl';
 
@@ -30,11 +31,7 @@ const BATCH = 32;
 
 /** Ten well-separated clusters in 64 dimensions: learnable in a few dozen FGD steps. */
 function dataset(n: number, seed: number): { x: Float32Array; labels: Int32Array } {
-  let s = seed >>> 0;
-  const rand = () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
+  const rand = rng(seed);
   const protos = Float32Array.from({ length: 10 * SIZES[0] }, () => rand() * 2 - 1);
   const x = new Float32Array(n * SIZES[0]),
     labels = new Int32Array(n);

@@ -66,10 +66,3 @@ export class Scaler {
 registerJvp(Scaler.prototype.apply, function apply_jvp(this: Scaler, x: number, dx: number): [number, number] {
   return [this.scale * x * x, 2 * this.scale * x * dx];
 }, { name: 'Scaler.apply', tangentSlots: [true] });
-
-/** Central finite difference of a scalar function along one coordinate (float64). */
-export function centralDiff(f: (xs: number[]) => number, xs: number[], i: number, h = 1e-6): number {
-  const p = [...xs], m = [...xs];
-  p[i] += h; m[i] -= h;
-  return (f(p) - f(m)) / (2 * h);
-}

@@ -2,7 +2,7 @@
 // values as twins (numbers, number[], Float32Array, Float64Array, Tensors, and tuples/plain objects
 // of those); this module walks them in a fixed order so element i of a perturbation vector v (and
 // of a gradient, a checkpoint, an optimizer slot) always means the same scalar.
-import { Tensor, isTensor } from '../tensor/tensor';
+import { Tensor, isTensor } from './tensor/tensor';
 
 export type Buf = Float32Array | Float64Array | number[];
 export type LeafKind = 'number' | 'array' | 'f32' | 'f64' | 'tensor';
@@ -95,7 +95,7 @@ export function tensorsIn(x: unknown, out: Tensor[] = []): Tensor[] {
   return out;
 }
 
-export function totalSize(leaves: readonly Leaf[]): number {
+function totalSize(leaves: readonly Leaf[]): number {
   return leaves.length === 0 ? 0 : leaves[leaves.length - 1].offset + leaves[leaves.length - 1].size;
 }
 
@@ -123,15 +123,4 @@ export function zerosMirror(primal: unknown, directions = 1, zeroTensor?: (shape
     return out;
   }
   return undefined;
-}
-
-/** Copies leaf values out into one flat Float64Array (or into `into`). */
-export function readFlat(leaves: readonly Leaf[], into = new Float64Array(totalSize(leaves))): Float64Array {
-  for (const l of leaves) { const d = l.data(); for (let i = 0; i < l.size; i++) into[l.offset + i] = d[i]; }
-  return into;
-}
-
-/** Writes a flat vector into the leaves (and commits boxed numbers). */
-export function writeFlat(leaves: readonly Leaf[], flat: ArrayLike<number>): void {
-  for (const l of leaves) { const d = l.data(); for (let i = 0; i < l.size; i++) d[i] = flat[l.offset + i]; l.commit(); }
 }

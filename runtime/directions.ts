@@ -1,8 +1,8 @@
 // Random directions v for forward gradients, written straight into tangent buffers. With a seed,
 // direction `stream` is regenerable: element i of v is element (offset of its leaf + i) of the
 // counter-based stream (seed, stream), so nothing needs to be stored between seeding and update.
-import { FILLERS, Rng } from '../../kernels/rng';
-import { isTensor } from '../tensor/tensor';
+import { FILLERS, Rng } from '../kernels/rng';
+import { isTensor } from './tensor/tensor';
 import { Leaf, describeValue } from './leaves';
 
 export type DirectionDistribution = 'normal' | 'rademacher';
@@ -56,14 +56,6 @@ export function drawDirections(primal: readonly Leaf[], tangent: readonly Leaf[]
       else fill(row, source.seed, stream + r, p.offset);
     }
     t.commit();
-  }
-}
-
-/** grad[offset+i] += scale·v[i] for row `row` of each tangent leaf. */
-export function accumulate(grad: Float64Array, primal: readonly Leaf[], tangent: readonly Leaf[], row: number, scale: number): void {
-  for (let j = 0; j < primal.length; j++) {
-    const p = primal[j], v = tangent[j].data(), base = row * p.size;
-    for (let i = 0; i < p.size; i++) grad[p.offset + i] += scale * v[base + i];
   }
 }
 
