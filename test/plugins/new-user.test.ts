@@ -344,6 +344,14 @@ describe('the README newcomer paths, from the tarball', () => {
   let user: Newcomer;
   beforeAll(() => { user = project.newcomer(NEWCOMER); });
 
+  test('`npx forwardgrad --version` prints the installed version', () => {
+    const r = user.sh('npx forwardgrad --version');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const { version } = JSON.parse(user.read('node_modules/forwardgrad/package.json')) as { version: string };
+    expect(r.stdout).toBe(`${version}\n`);
+  });
+
   test('tsc: init (twice, and --dry-run first) wires the commented tsconfig.json; npx tspc builds; jvp is right', () => {
     const steps = readmeSteps('tsc');
     expect(steps).toEqual(['npx forwardgrad init', 'npm i -D typescript@5.9.3 ts-patch@3.3.0', 'npx tspc']);
