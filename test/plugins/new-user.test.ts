@@ -2,10 +2,12 @@
 // tarball, annotates a function (calling a helper in another module, which needs its own twin), builds
 // with tspc / esbuild / jest, and checks jvp against central finite differences in float64. Each path
 // also gets an underivable call (a `declare`d function with an active argument), which must fail the
-// build at that call's file:line:column. One tarball and one project serve every test.
+// build at that call's file:line:column. One tarball serves every test: one project with every tool for
+// the plugin tests, and newcomer projects (the same tarball unpacked alone) for the README's steps.
 import * as fs from 'fs';
 import * as path from 'path';
-import { createUserProject, plain, positionOf, type UserProject } from './support/user-project';
+import { TsServer } from './support/tsserver-client';
+import { createUserProject, plain, positionOf, readmeSteps, type Newcomer, type UserProject } from './support/user-project';
 
 const SOURCES: Record<string, string> = {
   'package.json': JSON.stringify({ name: 'user-project', version: '1.0.0', private: true }),
@@ -256,4 +258,213 @@ describe('the installed package', () => {
     expect(bad.stderr).toContain(BAD_AT);
     expect(fs.existsSync(path.join(project.dir, 'emitted-bad'))).toBe(false);
   });
+});
+
+// The README's "Using it in your project", line by line, in a project where only `npm install
+// <tarball>` has run: each `npm i -D` line links exactly the packages it names (at the versions it
+// pins), each `npx` line runs the real npx (offline: a local bin or an error, never a download). The
+// sh blocks are read from the README and must be the steps below, so the README cannot drift from
+// what is tested. The steps build on each other, in order, in one project.
+const NEWCOMER_TSCONFIG = `{
+  // Visit https://aka.ms/tsconfig to read more about this file
+  "compilerOptions": {
+    "target": "es2022",        /* JavaScript language version of the output */
+    "module": "commonjs",
+    "outDir": "./dist",
+    "rootDir": "./src",
+    "strict": true,
+    "esModuleInterop": true,
+    "skipLibCheck": true,
+  },
+  "include": ["src"], // the app
+}
+`;
+const NEWCOMER: Record<string, string> = {
+  'package.json': JSON.stringify({ name: 'newcomer', version: '1.0.0', private: true }, null, 2),
+  'tsconfig.json': NEWCOMER_TSCONFIG,
+  // the README's example function
+  'src/model.ts': [
+    '/** @forwardGrad */',
+    'export function beale(x: number, y: number): number {',
+    '  return (1.5 - x + x * y) ** 2 + (2.25 - x + x * y * y) ** 2 + (2.625 - x + x * y ** 3) ** 2;',
+    '}',
+    '',
+  ].join('\n'),
+  'src/main.ts': [
+    "import { jvp } from 'forwardgrad';",
+    "import { beale } from './model';",
+    '',
+    'const cases = [[1.5, -0.1, 1, 0], [0.3, 0.7, -0.4, 1.2], [-1.1, 2.0, 0.5, 0.5], [2.2, 0.4, 0, 1]];',
+    'console.log(JSON.stringify(cases.map(([x, y, dx, dy]) => {',
+    '  const [value, tangent] = jvp(beale, [x, y], [dx, dy]) as [number, number];',
+    '  const h = 1e-5;',
+    '  const fd = (beale(x + h * dx, y + h * dy) - beale(x - h * dx, y - h * dy)) / (2 * h);',
+    '  return { value, primal: beale(x, y), tangent, fd };',
+    '})));',
+    '',
+  ].join('\n'),
+  // an esbuild script as the user had it before forwardgrad
+  'build.mjs': [
+    '// Bundles the app for node.',
+    "import * as esbuild from 'esbuild';",
+    '',
+    'await esbuild.build({',
+    "  entryPoints: ['src/main.ts'],",
+    '  bundle: true,',
+    "  platform: 'node',",
+    "  outfile: 'out/main.js',",
+    '});',
+    '',
+  ].join('\n'),
+  'test/model.test.ts': [
+    "import { jvp } from 'forwardgrad';",
+    "import { beale } from '../src/model';",
+    '',
+    "test('the derivative of beale along (0.3, -1.2) is the central difference', () => {",
+    '  const [x, y, dx, dy] = [0.3, 0.7, 0.3, -1.2];',
+    '  const [, tangent] = jvp(beale, [x, y], [dx, dy]) as [number, number];',
+    '  const h = 1e-5;',
+    '  const fd = (beale(x + h * dx, y + h * dy) - beale(x - h * dx, y - h * dy)) / (2 * h);',
+    '  // h = 1e-5: truncation and rounding error of the difference both < 1e-7 here',
+    '  expect(Math.abs(tangent - fd)).toBeLessThan(1e-6 * Math.max(1, Math.abs(fd)));',
+    '});',
+    '',
+  ].join('\n'),
+};
+
+/** One line of output per error: the fix on it, no stack trace. */
+function expectOneLineError(r: { status: number | null; stdout: string; stderr: string }, install: string): void {
+  expect(r.status).not.toBe(0);
+  const lines = plain(r.stderr).split('\n').filter((l) => l.includes(install));
+  expect(lines).toHaveLength(1);
+  expect(plain(r.stderr)).not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/);
+}
+
+describe('the README newcomer paths, from the tarball', () => {
+  let user: Newcomer;
+  beforeAll(() => { user = project.newcomer(NEWCOMER); });
+
+  test('`npx forwardgrad --version` prints the installed version', () => {
+    const r = user.sh('npx forwardgrad --version');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const { version } = JSON.parse(user.read('node_modules/forwardgrad/package.json')) as { version: string };
+    expect(r.stdout).toBe(`${version}\n`);
+  });
+
+  test('tsc: init (twice, and --dry-run first) wires the commented tsconfig.json; npx tspc builds; jvp is right', () => {
+    const steps = readmeSteps('tsc');
+    expect(steps).toEqual(['npx forwardgrad init', 'npm i -D typescript@5.9.3 ts-patch@3.3.0', 'npx tspc']);
+    const dry = user.sh(`${steps[0]} --dry-run`);
+    expect(dry.stderr).toBe('');
+    expect(dry.status).toBe(0);
+    expect(dry.stdout).toContain('+      { "transform": "forwardgrad/transformer" },');
+    expect(user.read('tsconfig.json')).toBe(NEWCOMER_TSCONFIG);
+    const first = user.sh(steps[0]);
+    expect(first.status).toBe(0);
+    expect(first.stdout).toContain('tsconfig.json: updated');
+    // init prints the README's install line of the path it wired
+    expect(first.stdout).toContain(steps[1]);
+    const wired = user.read('tsconfig.json');
+    // comments and trailing commas kept, both entries in
+    expect(wired).toContain('// Visit https://aka.ms/tsconfig');
+    expect(wired).toContain('/* JavaScript language version of the output */');
+    expect(wired).toContain('"include": ["src"], // the app');
+    expect(wired).toContain('{ "transform": "forwardgrad/transformer" }');
+    expect(wired).toContain('{ "name": "forwardgrad/language-service" }');
+    const second = user.sh(steps[0]);
+    expect(second.status).toBe(0);
+    expect(second.stdout).toContain('tsconfig.json: already wired');
+    expect(user.read('tsconfig.json')).toBe(wired);
+    expect(user.sh(steps[1]).status).toBe(0);
+    const build = user.sh(steps[2]);
+    expect(plain(build.stdout + build.stderr)).toBe('');
+    expect(build.status).toBe(0);
+    const run = user.sh('node dist/main.js');
+    expect(run.stderr).toBe('');
+    expectCorrect(run.stdout);
+  });
+
+  test('editor: tsserver loads forwardgrad/language-service from the installed package and shows TS94002', async () => {
+    expect(fs.existsSync(path.join(user.dir, 'node_modules', 'forwardgrad', 'language-service.js'))).toBe(true);
+    const text = 'declare function mystery(x: number): number;\n\n/** @forwardGrad */\nexport function broken(x: number): number {\n  return 2 * mystery(x);\n}\n';
+    const file = path.join(user.dir, 'src', 'editor.ts');
+    fs.writeFileSync(file, text);
+    // the project's typescript is a symlink here, so tsserver's default probe location (beside its
+    // real file) is this repository: probe the project, as a project-local TypeScript does
+    const server = new TsServer(path.join(user.dir, 'node_modules', 'typescript', 'lib', 'tsserver.js'),
+      ['--pluginProbeLocations', user.dir], user.dir);
+    try {
+      server.notify('open', { file, projectRootPath: user.dir });
+      const r = await server.request('semanticDiagnosticsSync', { file });
+      expect(r.success).toBe(true);
+      const at = positionOf(text, 'mystery(x);');
+      expect((r.body as { code: number; start: unknown }[]).filter((d) => d.code >= 94000 && d.code < 95000))
+        .toEqual([expect.objectContaining({ code: 94002, start: { line: at.line, offset: at.column } })]);
+    } finally {
+      await server.close();
+      fs.rmSync(file);
+    }
+  });
+
+  test('esbuild: without ts-morph, init names it on one line; then the README steps bundle a correct program', () => {
+    const steps = readmeSteps('esbuild');
+    expect(steps).toEqual(['npm i -D ts-morph@27', 'npx forwardgrad init --esbuild build.mjs', 'npm i -D esbuild typescript@5.9.3', 'node build.mjs']);
+    const before = user.read('build.mjs');
+    expectOneLineError(user.sh(steps[1]), 'npm i -D ts-morph@27');
+    expect(user.read('build.mjs')).toBe(before);
+    expect(user.sh(steps[0]).status).toBe(0);
+    const init = user.sh(steps[1]);
+    expect(init.status).toBe(0);
+    expect(init.stdout).toContain('build.mjs: updated');
+    expect(init.stdout).toContain(steps[2]);
+    expect(user.read('build.mjs')).toMatch(/import \{ forwardGradPlugin \} from 'forwardgrad\/esbuild';[^]*plugins: \[forwardGradPlugin\(\)\]/);
+    expect(user.sh(steps[1]).stdout).toContain('build.mjs: already wired');
+    expect(user.sh(steps[2]).status).toBe(0);
+    const build = user.sh(steps[3]);
+    expect(build.stderr).toBe('');
+    expect(build.status).toBe(0);
+    const run = user.sh('node out/main.js');
+    expect(run.stderr).toBe('');
+    expectCorrect(run.stdout);
+  });
+
+  test('jest: jest without ts-jest fails with the install line; after the README line the test passes', () => {
+    const steps = readmeSteps('jest');
+    expect(steps).toEqual(['npx forwardgrad init --jest', 'npm i -D jest@30 ts-jest@29 typescript@5.9.3', 'npx jest']);
+    const init = user.sh(steps[0]);
+    expect(init.status).toBe(0);
+    expect(init.stdout).toContain('jest.config.js: created');
+    expect(init.stdout).toContain(steps[1]);
+    // the user forgets ts-jest
+    user.sh('npm i -D jest@30');
+    const missing = user.sh(steps[2]);
+    expect(plain(missing.stderr)).toMatch(/forwardgrad\/jest needs ts-jest, which is not installed: npm i -D ts-jest@29/);
+    expect(missing.status).not.toBe(0);
+    expect(user.sh(steps[1]).status).toBe(0);
+    const run = user.sh(steps[2]);
+    expect(plain(run.stderr)).toMatch(/Tests:\s+1 passed, 1 total/);
+    expect(run.status).toBe(0);
+  });
+});
+
+test('emit: a Tensor model file in a project without tsconfig.json gets its twin (README command)', () => {
+  const model = [
+    "import { Tensor, matmul, sum } from 'forwardgrad';",
+    '',
+    '/** @forwardGrad */',
+    'export function loss(w: Tensor, x: Tensor): Tensor {',
+    '  return sum(matmul(x, w));',
+    '}',
+    '',
+  ].join('\n');
+  const user = project.newcomer({ 'package.json': JSON.stringify({ name: 'emitter', private: true }), 'src/model.ts': model });
+  expect(fs.existsSync(path.join(user.dir, 'tsconfig.json'))).toBe(false);
+  const r = user.sh('npx forwardgrad emit src/model.ts --out emitted/');
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  const twin = user.read('emitted/model.ts');
+  expect(twin).toMatch(/function loss_jvp\(w: Tensor, dw: Tensor, x: Tensor, dx: Tensor\)/);
+  expect(twin).toMatch(/matmulJvp\(x, dx, w, dw\)/);
+  expect(twin).toMatch(/sumJvp\(/);
 });
