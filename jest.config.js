@@ -9,11 +9,14 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': ['<rootDir>/test/support/jest-transform.js', {
-      runtimeModule: path.join(__dirname, 'runtime', 'index.ts'),
-      // Build-time code and test helpers never hold twins: keep them on the fast path.
-      exclude: ['<rootDir>/transformer', '<rootDir>/test/support'],
-    }],
+    '^.+\\.ts$': [
+      '<rootDir>/test/support/jest-transform.js',
+      {
+        runtimeModule: path.join(__dirname, 'runtime', 'index.ts'),
+        // Build-time code and test helpers never hold twins: keep them on the fast path.
+        exclude: ['<rootDir>/transformer', '<rootDir>/test/support'],
+      },
+    ],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],

@@ -21,19 +21,40 @@ import { tensor } from '../runtime/tensor/create';
 import { dispose, memoryInfo, resetPeakMemory, tidy } from '../runtime/tensor/pool';
 import { Tensor } from '../runtime/tensor/tensor';
 
-const arg = (name: string, def: number) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? Number(process.argv[i + 1]) : def; };
-const ROUNDS = arg('rounds', 7), STEPS = arg('steps', 4);
-const SIZES: [number, number, number, number] = [784, 1024, 1024, 10], BATCH = 64;
+const arg = (name: string, def: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+};
+const ROUNDS = arg('rounds', 7),
+  STEPS = arg('steps', 4);
+const SIZES: [number, number, number, number] = [784, 1024, 1024, 10],
+  BATCH = 64;
 
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 const now = () => performance.now();
-function timeIt(fn: () => void, reps: number): number[] { const out: number[] = []; for (let i = 0; i < reps; i++) { const t0 = now(); fn(); out.push(now() - t0); } return out; }
+function timeIt(fn: () => void, reps: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = now();
+    fn();
+    out.push(now() - t0);
+  }
+  return out;
+}
 
 // The fixture as a user writes it, compiled through the transformer (as bench/fgd-step.ts does).
-const src = fs.readFileSync(path.resolve(__dirname, '../fixtures/mlp.ts'), 'utf8').replace(/'\.\.\/runtime\/index'/g, "'forwardgrad'");
+const src = fs
+  .readFileSync(path.resolve(__dirname, '../fixtures/mlp.ts'), 'utf8')
+  .replace(/'\.\.\/runtime\/index'/g, "'forwardgrad'");
 const compiled = compile({ 'mlp.ts': src });
 expectNoDiagnostics(compiled);
-const mlp = load<{ mlpLoss: Function; initMlp: (seed: number, sizes: typeof SIZES) => Record<string, Tensor> }>(compiled, 'mlp.ts');
+const mlp = load<{ mlpLoss: Function; initMlp: (seed: number, sizes: typeof SIZES) => Record<string, Tensor> }>(
+  compiled,
+  'mlp.ts',
+);
 
 const params = mlp.initMlp(1, SIZES);
 const n = Object.values(params).reduce((s, t) => s + t.size, 0);
@@ -50,26 +71,41 @@ function run(method: 'fgd' | 'backprop', r: number): { ms: number[]; extraBytes:
   resetPeakMemory();
   const before = memoryInfo().liveBytes;
   fgd(mlp.mlpLoss, [params], {
-    lr, decay: 0, iterations: STEPS + 1, inputs: () => [x, labels], progress: false, guard: false,
+    lr,
+    decay: 0,
+    iterations: STEPS + 1,
+    inputs: () => [x, labels],
+    progress: false,
+    guard: false,
     ...(method === 'fgd' ? { seed: 4 + r } : { method: 'backprop' as const }),
-    onStep: (i) => { if (i.step > 1) ms.push(i.elapsedMs - last); last = i.elapsedMs; },
+    onStep: (i) => {
+      if (i.step > 1) ms.push(i.elapsedMs - last);
+      last = i.elapsedMs;
+    },
   });
   return { ms, extraBytes: memoryInfo().peakBytes - before };
 }
 
 // Warm-up (backend start, JIT tiers, pool).
-for (let i = 0; i < 3; i++) { base(); gradOnly(); }
-run('fgd', 0); run('backprop', 0);
+for (let i = 0; i < 3; i++) {
+  base();
+  gradOnly();
+}
+run('fgd', 0);
+run('backprop', 0);
 
 const rounds: Array<Record<string, number>> = [];
 const extra = { fgd: [] as number[], backprop: [] as number[] };
 for (let r = 0; r < ROUNDS; r++) {
   const row: Record<string, number> = {};
   row.base = median(timeIt(base, STEPS));
-  const f = run('fgd', r), b = run('backprop', r);
-  row.fgd = median(f.ms); row.backprop = median(b.ms);
+  const f = run('fgd', r),
+    b = run('backprop', r);
+  row.fgd = median(f.ms);
+  row.backprop = median(b.ms);
   row.grad = median(timeIt(gradOnly, STEPS));
-  extra.fgd.push(f.extraBytes); extra.backprop.push(b.extraBytes);
+  extra.fgd.push(f.extraBytes);
+  extra.backprop.push(b.extraBytes);
   rounds.push(row);
 }
 
@@ -77,8 +113,14 @@ const med = (k: string) => median(rounds.map((r) => r[k]));
 const ratio = (a: string, b: string) => median(rounds.map((r) => r[a] / r[b]));
 const mb = (bytes: number) => +(bytes / 2 ** 20).toFixed(2);
 const result = {
-  backend: getBackend().name, date: new Date().toISOString(), loadavg: os.loadavg().map((l) => +l.toFixed(2)), cpus: os.cpus().length,
-  model: `MLP ${SIZES.join('-')}, batch ${BATCH}, K=1, sgd, guard off`, parameters: n, rounds: ROUNDS, stepsPerRound: STEPS,
+  backend: getBackend().name,
+  date: new Date().toISOString(),
+  loadavg: os.loadavg().map((l) => +l.toFixed(2)),
+  cpus: os.cpus().length,
+  model: `MLP ${SIZES.join('-')}, batch ${BATCH}, K=1, sgd, guard off`,
+  parameters: n,
+  rounds: ROUNDS,
+  stepsPerRound: STEPS,
   ms: Object.fromEntries(Object.keys(rounds[0]).map((k) => [k, +med(k).toFixed(2)])),
   Rf: +ratio('fgd', 'base').toFixed(2),
   Rb: +ratio('backprop', 'base').toFixed(2),
@@ -86,15 +128,18 @@ const result = {
   gradOverBase: +ratio('grad', 'base').toFixed(2),
   extraMiB: { fgd: mb(median(extra.fgd)), backprop: mb(median(extra.backprop)) },
   parameterMiB: mb(4 * n),
-  notes: 'Rf = fgd step / base forward, Rb = backprop step / base forward, both including the sgd update (fgd: fused θ −= η·d·v; ' +
+  notes:
+    'Rf = fgd step / base forward, Rb = backprop step / base forward, both including the sgd update (fgd: fused θ −= η·d·v; ' +
     'backprop: θ −= η·g straight from the cotangents). grad = grad() alone (taped forward + backward, gradient tensors returned). ' +
-    'extraMiB = peak pooled bytes during a run beyond those alive before it: the method\'s parameter-sized state (fgd: the tangents ' +
+    "extraMiB = peak pooled bytes during a run beyond those alive before it: the method's parameter-sized state (fgd: the tangents " +
     'holding v; backprop: the gradient, i.e. the cotangents the optimizer reads) plus what a step adds at its worst (fgd: the fused ' +
-    'JVP\'s outputs and scratch; backprop: activations kept for the backward pass, cotangents).',
+    "JVP's outputs and scratch; backprop: activations kept for the backward pass, cotangents).",
 };
 console.log(`backend ${result.backend}, ${result.model}, ${n} parameters, load ${result.loadavg.join(' ')}`);
 console.table(Object.keys(result.ms).map((k) => ({ part: k, medianMs: result.ms[k] })));
-console.log(`R_f = ${result.Rf}, R_b = ${result.Rb}, R_f/R_b = ${result.RfOverRb}; grad()/base = ${result.gradOverBase}; ` +
-  `extra memory (peak over a run): fgd ${result.extraMiB.fgd} MiB, backprop ${result.extraMiB.backprop} MiB (parameters ${result.parameterMiB} MiB)`);
+console.log(
+  `R_f = ${result.Rf}, R_b = ${result.Rb}, R_f/R_b = ${result.RfOverRb}; grad()/base = ${result.gradOverBase}; ` +
+    `extra memory (peak over a run): fgd ${result.extraMiB.fgd} MiB, backprop ${result.extraMiB.backprop} MiB (parameters ${result.parameterMiB} MiB)`,
+);
 fs.mkdirSync(path.resolve(__dirname, 'results'), { recursive: true });
 fs.writeFileSync(path.resolve(__dirname, 'results/backprop-step.json'), JSON.stringify(result, null, 2) + '\n');

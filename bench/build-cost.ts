@@ -27,15 +27,25 @@ type Variant = 'esbuild' | 'plugin-cold' | 'plugin-rebuild';
 
 async function measure(entryPoints: string[], tsconfig: string): Promise<Record<Variant, number>> {
   const base: esbuild.BuildOptions = {
-    entryPoints, bundle: true, packages: 'external', platform: 'node', format: 'cjs', write: false,
-    outdir: path.join(os.tmpdir(), 'forwardgrad-build-cost'), logLevel: 'silent', absWorkingDir: root,
+    entryPoints,
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'cjs',
+    write: false,
+    outdir: path.join(os.tmpdir(), 'forwardgrad-build-cost'),
+    logLevel: 'silent',
+    absWorkingDir: root,
   };
-  const withPlugin = (): esbuild.BuildOptions => ({ ...base, plugins: [forwardGradPlugin({ tsconfig, runtimeModule })] });
+  const withPlugin = (): esbuild.BuildOptions => ({
+    ...base,
+    plugins: [forwardGradPlugin({ tsconfig, runtimeModule })],
+  });
   const ctx = await esbuild.context(withPlugin());
   await ctx.rebuild(); // the first build creates the program; later ones reuse it
-  const times: Record<Variant, number[]> = { 'esbuild': [], 'plugin-cold': [], 'plugin-rebuild': [] };
+  const times: Record<Variant, number[]> = { esbuild: [], 'plugin-cold': [], 'plugin-rebuild': [] };
   const run: Record<Variant, () => Promise<unknown>> = {
-    'esbuild': () => esbuild.build(base),
+    esbuild: () => esbuild.build(base),
     'plugin-cold': () => esbuild.build(withPlugin()),
     'plugin-rebuild': () => ctx.rebuild(),
   };
@@ -58,15 +68,18 @@ async function measure(entryPoints: string[], tsconfig: string): Promise<Record<
 function freshProcess(entries: string[], tsconfig: string): { esbuildMs: number; pluginMs: number } | undefined {
   const plugin = path.join(root, 'dist', 'transformer', 'plugins', 'esbuild.js');
   if (!fs.existsSync(plugin)) return undefined;
-  const script = (withPlugin: boolean) => [
-    'const t0 = process.hrtime.bigint();',
-    "const esbuild = require('esbuild');",
-    withPlugin ? `const { forwardGradPlugin } = require(${JSON.stringify(plugin)});` : '',
-    `esbuild.build({ entryPoints: ${JSON.stringify(entries)}, bundle: true, packages: 'external', platform: 'node',`,
-    `  format: 'cjs', write: false, outdir: ${JSON.stringify(path.join(os.tmpdir(), 'forwardgrad-build-cost'))}, logLevel: 'silent',`,
-    withPlugin ? `  plugins: [forwardGradPlugin({ tsconfig: ${JSON.stringify(tsconfig)}, runtimeModule: ${JSON.stringify(runtimeModule)} })],` : '',
-    '}).then(() => console.log(Number(process.hrtime.bigint() - t0) / 1e6));',
-  ].join('\n');
+  const script = (withPlugin: boolean) =>
+    [
+      'const t0 = process.hrtime.bigint();',
+      "const esbuild = require('esbuild');",
+      withPlugin ? `const { forwardGradPlugin } = require(${JSON.stringify(plugin)});` : '',
+      `esbuild.build({ entryPoints: ${JSON.stringify(entries)}, bundle: true, packages: 'external', platform: 'node',`,
+      `  format: 'cjs', write: false, outdir: ${JSON.stringify(path.join(os.tmpdir(), 'forwardgrad-build-cost'))}, logLevel: 'silent',`,
+      withPlugin
+        ? `  plugins: [forwardGradPlugin({ tsconfig: ${JSON.stringify(tsconfig)}, runtimeModule: ${JSON.stringify(runtimeModule)} })],`
+        : '',
+      '}).then(() => console.log(Number(process.hrtime.bigint() - t0) / 1e6));',
+    ].join('\n');
   const once = (withPlugin: boolean) => {
     const r = spawnSync(process.execPath, ['-e', script(withPlugin)], { cwd: root, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`build-cost: fresh build failed: ${r.stderr}`);
@@ -74,40 +87,77 @@ function freshProcess(entries: string[], tsconfig: string): { esbuildMs: number;
   };
   const esbuildMs: number[] = [];
   const pluginMs: number[] = [];
-  for (let r = 0; r < Math.max(3, Math.ceil(rounds / 2)); r++) { esbuildMs.push(once(false)); pluginMs.push(once(true)); }
+  for (let r = 0; r < Math.max(3, Math.ceil(rounds / 2)); r++) {
+    esbuildMs.push(once(false));
+    pluginMs.push(once(true));
+  }
   return { esbuildMs: median(esbuildMs), pluginMs: median(pluginMs) };
 }
 
 async function main(): Promise<void> {
   const fixtureDir = path.join(root, 'fixtures');
-  const fixtures = fs.readdirSync(fixtureDir).filter((f) => /\.ts$/.test(f) && !/\.d\.ts$/.test(f)).sort();
+  const fixtures = fs
+    .readdirSync(fixtureDir)
+    .filter((f) => /\.ts$/.test(f) && !/\.d\.ts$/.test(f))
+    .sort();
   if (fixtures.length === 0) throw new Error(`build-cost: no fixtures in ${fixtureDir}`);
   // A tsconfig over the fixtures only, so the plugin's program is what a project of that size would get.
   const tsconfig = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'forwardgrad-bench-')), 'tsconfig.json');
   fs.writeFileSync(tsconfig, JSON.stringify({ extends: path.join(root, 'tsconfig.json'), include: [fixtureDir] }));
   const rows: { entry: string; esbuildMs: number; pluginColdMs: number; pluginRebuildMs: number }[] = [];
-  const cases: [string, string[]][] = [...fixtures.map((f): [string, string[]] => [f, [path.join(fixtureDir, f)]]),
-    ['(all fixtures)', fixtures.map((f) => path.join(fixtureDir, f))]];
+  const cases: [string, string[]][] = [
+    ...fixtures.map((f): [string, string[]] => [f, [path.join(fixtureDir, f)]]),
+    ['(all fixtures)', fixtures.map((f) => path.join(fixtureDir, f))],
+  ];
   for (const [entry, files] of cases) {
     const t = await measure(files, tsconfig);
     rows.push({ entry, esbuildMs: t['esbuild'], pluginColdMs: t['plugin-cold'], pluginRebuildMs: t['plugin-rebuild'] });
   }
-  const fresh = freshProcess(fixtures.map((f) => path.join(fixtureDir, f)), tsconfig);
+  const fresh = freshProcess(
+    fixtures.map((f) => path.join(fixtureDir, f)),
+    tsconfig,
+  );
   console.log(`esbuild ${esbuild.version}, median of ${rounds} rounds (ms)`);
   console.log(['entry'.padEnd(24), 'esbuild', 'plugin cold', 'plugin rebuild', 'cold/esbuild'].join('\t'));
   for (const r of rows) {
-    console.log([r.entry.padEnd(24), r.esbuildMs.toFixed(1), r.pluginColdMs.toFixed(1), r.pluginRebuildMs.toFixed(1),
-      (r.pluginColdMs / r.esbuildMs).toFixed(1) + '×'].join('\t'));
+    console.log(
+      [
+        r.entry.padEnd(24),
+        r.esbuildMs.toFixed(1),
+        r.pluginColdMs.toFixed(1),
+        r.pluginRebuildMs.toFixed(1),
+        (r.pluginColdMs / r.esbuildMs).toFixed(1) + '×',
+      ].join('\t'),
+    );
   }
-  console.log(fresh
-    ? `fresh node process, all fixtures: esbuild ${fresh.esbuildMs.toFixed(0)} ms, with plugin ${fresh.pluginMs.toFixed(0)} ms`
-    : 'fresh-process case skipped: run `npm run build` first (it loads dist/transformer/plugins/esbuild.js)');
+  console.log(
+    fresh
+      ? `fresh node process, all fixtures: esbuild ${fresh.esbuildMs.toFixed(0)} ms, with plugin ${fresh.pluginMs.toFixed(0)} ms`
+      : 'fresh-process case skipped: run `npm run build` first (it loads dist/transformer/plugins/esbuild.js)',
+  );
   const out = path.join(root, 'bench', 'results', 'build-cost.json');
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, esbuild: esbuild.version,
-    cpus: os.cpus().length, rounds, rows, freshProcess: fresh ?? null }, null, 2) + '\n');
+  fs.writeFileSync(
+    out,
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        node: process.version,
+        esbuild: esbuild.version,
+        cpus: os.cpus().length,
+        rounds,
+        rows,
+        freshProcess: fresh ?? null,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
   console.log(`wrote ${path.relative(process.cwd(), out)}`);
   fs.rmSync(path.dirname(tsconfig), { recursive: true, force: true });
 }
 
-main().catch((e) => { console.error(e); process.exitCode = 1; });
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -26,19 +26,40 @@ import { tensor } from '../runtime/tensor/create';
 import { memoryInfo, tidy } from '../runtime/tensor/pool';
 import { Tensor } from '../runtime/tensor/tensor';
 
-const arg = (name: string, def: number) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? Number(process.argv[i + 1]) : def; };
-const ROUNDS = arg('rounds', 9), STEPS = arg('steps', 4);
-const SIZES: [number, number, number, number] = [784, 1024, 1024, 10], BATCH = 64;
+const arg = (name: string, def: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+};
+const ROUNDS = arg('rounds', 9),
+  STEPS = arg('steps', 4);
+const SIZES: [number, number, number, number] = [784, 1024, 1024, 10],
+  BATCH = 64;
 
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 const now = () => performance.now();
-function timeIt(fn: () => void, reps: number): number[] { const out: number[] = []; for (let i = 0; i < reps; i++) { const t0 = now(); fn(); out.push(now() - t0); } return out; }
+function timeIt(fn: () => void, reps: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = now();
+    fn();
+    out.push(now() - t0);
+  }
+  return out;
+}
 
 // The fixture as a user writes it, compiled through the transformer (as the tests do).
-const src = fs.readFileSync(path.resolve(__dirname, '../fixtures/mlp.ts'), 'utf8').replace(/'\.\.\/runtime\/index'/g, "'forwardgrad'");
+const src = fs
+  .readFileSync(path.resolve(__dirname, '../fixtures/mlp.ts'), 'utf8')
+  .replace(/'\.\.\/runtime\/index'/g, "'forwardgrad'");
 const compiled = compile({ 'mlp.ts': src });
 expectNoDiagnostics(compiled);
-const mlp = load<{ mlpLoss: Function; initMlp: (seed: number, sizes: typeof SIZES) => Record<string, Tensor> }>(compiled, 'mlp.ts');
+const mlp = load<{ mlpLoss: Function; initMlp: (seed: number, sizes: typeof SIZES) => Record<string, Tensor> }>(
+  compiled,
+  'mlp.ts',
+);
 
 const params = mlp.initMlp(1, SIZES);
 const leaves = Object.values(params);
@@ -48,20 +69,43 @@ const labels = Int32Array.from({ length: BATCH }, (_, i) => i % SIZES[3]);
 const base = () => tidy(() => (mlp.mlpLoss(params, x, labels) as Tensor).item());
 
 // Parts of a step, by hand: v drawn into tangent buffers, the fused JVP, the update.
-const tangents = Object.fromEntries(Object.entries(params).map(([k, t]) => [k, new Tensor(new Float32Array(t.size), t.shape)]));
+const tangents = Object.fromEntries(
+  Object.entries(params).map(([k, t]) => [k, new Tensor(new Float32Array(t.size), t.shape)]),
+);
 const tangentLeaves = Object.values(tangents);
-const draw = (step: number) => { let off = 0; for (const t of tangentLeaves) { fillNormal(t.toArray(), 3, step, off); off += t.size; } };
+const draw = (step: number) => {
+  let off = 0;
+  for (const t of tangentLeaves) {
+    fillNormal(t.toArray(), 3, step, off);
+    off += t.size;
+  }
+};
 const twin = lookupJvp(mlp.mlpLoss)!;
-const jvpRun = () => tidy(() => { const [y, dy] = twin.fn(params, tangents, x, undefined, labels) as Tensor[]; return y.item() + dy.item(); });
-const lr = 1e-9, d = 0.5;
+const jvpRun = () =>
+  tidy(() => {
+    const [y, dy] = twin.fn(params, tangents, x, undefined, labels) as Tensor[];
+    return y.item() + dy.item();
+  });
+const lr = 1e-9,
+  d = 0.5;
 // What fgd does with sgd and K = 1: θ −= η·(d·v) in one pass over the tangent buffer holding v.
-const sgd = new Sgd(), paramBufs = leaves.map((t) => t.toArray()), tangentBufs = tangentLeaves.map((t) => t.toArray());
+const sgd = new Sgd(),
+  paramBufs = leaves.map((t) => t.toArray()),
+  tangentBufs = tangentLeaves.map((t) => t.toArray());
 const updateFused = () => sgd.stepScaled(paramBufs, tangentBufs, d, lr, 1);
 // The general path (an optimizer without stepScaled, or K > 1): g = d·v in place over the tangent,
 // then θ −= η·g (two passes, one buffer).
-const updateTwoPass = () => { for (let j = 0; j < leaves.length; j++) { const g = tangentLeaves[j].toArray(), p = leaves[j].toArray(); for (let i = 0; i < g.length; i++) g[i] = 0 + d * g[i]; for (let i = 0; i < g.length; i++) p[i] -= lr * g[i]; } };
+const updateTwoPass = () => {
+  for (let j = 0; j < leaves.length; j++) {
+    const g = tangentLeaves[j].toArray(),
+      p = leaves[j].toArray();
+    for (let i = 0; i < g.length; i++) g[i] = 0 + d * g[i];
+    for (let i = 0; i < g.length; i++) p[i] -= lr * g[i];
+  }
+};
 // The guard's copy of the parameters before each update.
-const snapshot = new Snapshot(argLeaves([params], [0])), snapshotSave = () => snapshot.save(argLeaves([params], [0]));
+const snapshot = new Snapshot(argLeaves([params], [0])),
+  snapshotSave = () => snapshot.save(argLeaves([params], [0]));
 // Alternative: no v held after the JVP; regenerate it chunk by chunk in the update.
 const chunk = new Float32Array(4096);
 const updateRegenerate = (step: number) => {
@@ -78,32 +122,73 @@ const updateRegenerate = (step: number) => {
 };
 
 // Warm-up (backend start, JIT tiers, pool).
-for (let i = 0; i < 3; i++) { base(); draw(i); jvpRun(); updateFused(); updateTwoPass(); snapshotSave(); updateRegenerate(i); }
-fgd(mlp.mlpLoss, [params], { lr, decay: 0, iterations: 2, seed: 4, inputs: () => [x, labels], progress: false, guard: false });
+for (let i = 0; i < 3; i++) {
+  base();
+  draw(i);
+  jvpRun();
+  updateFused();
+  updateTwoPass();
+  snapshotSave();
+  updateRegenerate(i);
+}
+fgd(mlp.mlpLoss, [params], {
+  lr,
+  decay: 0,
+  iterations: 2,
+  seed: 4,
+  inputs: () => [x, labels],
+  progress: false,
+  guard: false,
+});
 
 const rounds: Array<Record<string, number>> = [];
 const best: Record<string, number> = {};
 let allocSteady = 0;
 for (let r = 0; r < ROUNDS; r++) {
   const row: Record<string, number> = {};
-  const rec = (k: string, ts: number[]) => { row[k] = median(ts); best[k] = Math.min(best[k] ?? Infinity, ...ts); };
+  const rec = (k: string, ts: number[]) => {
+    row[k] = median(ts);
+    best[k] = Math.min(best[k] ?? Infinity, ...ts);
+  };
   rec('base', timeIt(base, STEPS));
-  for (const [name, guard, distribution] of [['fgd', false, 'normal'], ['fgdGuard', true, 'normal'], ['fgdRademacher', false, 'rademacher']] as const) {
+  for (const [name, guard, distribution] of [
+    ['fgd', false, 'normal'],
+    ['fgdGuard', true, 'normal'],
+    ['fgdRademacher', false, 'rademacher'],
+  ] as const) {
     const per: number[] = [];
-    let last = 0, a1 = 0;
+    let last = 0,
+      a1 = 0;
     fgd(mlp.mlpLoss, [params], {
-      lr, decay: 0, iterations: STEPS + 1, seed: 4 + r, inputs: () => [x, labels], progress: false, guard, distribution,
-      onStep: (i) => { if (i.step > 1) per.push(i.elapsedMs - last); else a1 = memoryInfo().allocations; last = i.elapsedMs; },
+      lr,
+      decay: 0,
+      iterations: STEPS + 1,
+      seed: 4 + r,
+      inputs: () => [x, labels],
+      progress: false,
+      guard,
+      distribution,
+      onStep: (i) => {
+        if (i.step > 1) per.push(i.elapsedMs - last);
+        else a1 = memoryInfo().allocations;
+        last = i.elapsedMs;
+      },
     });
     allocSteady += memoryInfo().allocations - a1;
     rec(name, per);
   }
-  rec('draw', timeIt(() => draw(r), 2));
+  rec(
+    'draw',
+    timeIt(() => draw(r), 2),
+  );
   rec('jvp', timeIt(jvpRun, STEPS));
   rec('updateFused', timeIt(updateFused, 5));
   rec('updateTwoPass', timeIt(updateTwoPass, 5));
   rec('snapshot', timeIt(snapshotSave, 5));
-  rec('updateRegenerate', timeIt(() => updateRegenerate(r), 2));
+  rec(
+    'updateRegenerate',
+    timeIt(() => updateRegenerate(r), 2),
+  );
   rounds.push(row);
 }
 
@@ -113,7 +198,11 @@ function rngRate(hideWasm: boolean): { implementation: string; mNormalsPerS: num
   const code = `const r = require(${JSON.stringify(path.resolve(__dirname, '../kernels/rng.ts'))}); const a = new Float32Array(1 << 20), ts = [];
     for (let i = 0; i < 7; i++) { const t0 = performance.now(); r.fillNormal(a, 1, i, 0); ts.push(performance.now() - t0); }
     ts.sort((x, y) => x - y); console.log(JSON.stringify({ implementation: r.normalFloat32Implementation + ' normals, ' + r.rngImplementation + ' Philox', mNormalsPerS: +((1 << 20) / ts[3] / 1e3).toFixed(1) }));`;
-  const out = execFileSync(process.execPath, [...(hideWasm ? ['--no-expose-wasm'] : []), '-r', 'ts-node/register/transpile-only', '-e', code], { cwd: path.resolve(__dirname, '..'), encoding: 'utf8' });
+  const out = execFileSync(
+    process.execPath,
+    [...(hideWasm ? ['--no-expose-wasm'] : []), '-r', 'ts-node/register/transpile-only', '-e', code],
+    { cwd: path.resolve(__dirname, '..'), encoding: 'utf8' },
+  );
   return JSON.parse(out.trim().split('\n').pop()!);
 }
 const rngRates = [rngRate(false), rngRate(true)];
@@ -122,8 +211,14 @@ const med = (k: string) => median(rounds.map((r) => r[k]));
 const ratio = (a: string, b: string) => median(rounds.map((r) => r[a] / r[b]));
 const rngNormalsPerS = n / (med('draw') / 1e3);
 const result = {
-  backend: getBackend().name, date: new Date().toISOString(), loadavg: os.loadavg().map((l) => +l.toFixed(2)), cpus: os.cpus().length,
-  model: `MLP ${SIZES.join('-')}, batch ${BATCH}, K=1, sgd`, parameters: n, rounds: ROUNDS, stepsPerRound: STEPS,
+  backend: getBackend().name,
+  date: new Date().toISOString(),
+  loadavg: os.loadavg().map((l) => +l.toFixed(2)),
+  cpus: os.cpus().length,
+  model: `MLP ${SIZES.join('-')}, batch ${BATCH}, K=1, sgd`,
+  parameters: n,
+  rounds: ROUNDS,
+  stepsPerRound: STEPS,
   ms: Object.fromEntries(Object.keys(rounds[0]).map((k) => [k, +med(k).toFixed(2)])),
   bestMs: Object.fromEntries(Object.entries(best).map(([k, v]) => [k, +v.toFixed(2)])),
   Rf: +ratio('fgd', 'base').toFixed(2),
@@ -132,19 +227,27 @@ const result = {
   RfRademacher: +ratio('fgdRademacher', 'base').toFixed(2),
   jvpOverBase: +ratio('jvp', 'base').toFixed(2),
   drawShareOfStep: +ratio('draw', 'fgd').toFixed(2),
-  rngImplementation, normalFloat32Implementation, rngNormalsPerS: Math.round(rngNormalsPerS), rngRates,
+  rngImplementation,
+  normalFloat32Implementation,
+  rngNormalsPerS: Math.round(rngNormalsPerS),
+  rngRates,
   twoPassOverFusedUpdate: +ratio('updateTwoPass', 'updateFused').toFixed(2),
   regenerateOverFusedUpdate: +ratio('updateRegenerate', 'updateFused').toFixed(2),
   poolAllocationsInSteadySteps: allocSteady,
-  notes: 'Rf = fgd step (guard off: no parameter snapshot) / base forward; fgd step = draw v + fused JVP + fused update ' +
+  notes:
+    'Rf = fgd step (guard off: no parameter snapshot) / base forward; fgd step = draw v + fused JVP + fused update ' +
     '(sgd stepScaled: one pass θ −= η·(d·v) over the tangent buffer). updateTwoPass = the general path (g = d·v, then θ −= η·g); ' +
-    'updateRegenerate = update that regenerates v chunkwise instead of reusing the tangent buffer; snapshot = the guard\'s copy (fgdGuard − fgd).',
+    "updateRegenerate = update that regenerates v chunkwise instead of reusing the tangent buffer; snapshot = the guard's copy (fgdGuard − fgd).",
 };
 console.log(`backend ${result.backend}, ${result.model}, ${n} parameters, load ${result.loadavg.join(' ')}`);
 console.table(Object.keys(result.ms).map((k) => ({ part: k, medianMs: result.ms[k], bestMs: result.bestMs[k] })));
-console.log(`R_f = ${result.Rf} (best ${result.RfBest}; with guard ${result.RfWithGuard}; rademacher ${result.RfRademacher}); JVP/base ${result.jvpOverBase}; ` +
-  `v draw = ${result.drawShareOfStep} of the step, ${(rngNormalsPerS / 1e6).toFixed(1)} M normals/s; ` +
-  `update: two-pass / fused = ${result.twoPassOverFusedUpdate}, regenerate-v / fused = ${result.regenerateOverFusedUpdate}; pool allocations in steps 2..: ${allocSteady}`);
-console.log(`fillNormal (float32, 2^20): ${rngRates.map((r) => `${r.implementation} ${r.mNormalsPerS} M/s`).join('; ')}`);
+console.log(
+  `R_f = ${result.Rf} (best ${result.RfBest}; with guard ${result.RfWithGuard}; rademacher ${result.RfRademacher}); JVP/base ${result.jvpOverBase}; ` +
+    `v draw = ${result.drawShareOfStep} of the step, ${(rngNormalsPerS / 1e6).toFixed(1)} M normals/s; ` +
+    `update: two-pass / fused = ${result.twoPassOverFusedUpdate}, regenerate-v / fused = ${result.regenerateOverFusedUpdate}; pool allocations in steps 2..: ${allocSteady}`,
+);
+console.log(
+  `fillNormal (float32, 2^20): ${rngRates.map((r) => `${r.implementation} ${r.mNormalsPerS} M/s`).join('; ')}`,
+);
 fs.mkdirSync(path.resolve(__dirname, 'results'), { recursive: true });
 fs.writeFileSync(path.resolve(__dirname, 'results/fgd-step.json'), JSON.stringify(result, null, 2) + '\n');

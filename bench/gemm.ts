@@ -15,56 +15,180 @@ const WITH_GPUJS = !argv.includes('--no-gpujs');
 const FILTER = argv.includes('--filter') ? argv[argv.indexOf('--filter') + 1] : '';
 
 /** `ours`: how our backend runs the case (gpu.js only runs the plain ones; tfjs always its own op). */
-interface Case { name: string; flops: number; kind: 'gemm' | 'conv'; ours: 'plain' | 'cachedB' | 'direct'; m?: number; k?: number; n?: number; conv?: Conv }
-interface Conv { batch: number; c: number; o: number; h: number; w: number }
+interface Case {
+  name: string;
+  flops: number;
+  kind: 'gemm' | 'conv';
+  ours: 'plain' | 'cachedB' | 'direct';
+  m?: number;
+  k?: number;
+  n?: number;
+  conv?: Conv;
+}
+interface Conv {
+  batch: number;
+  c: number;
+  o: number;
+  h: number;
+  w: number;
+}
 type Runner = () => void;
-interface Contender { name: string; rounds: number; prepare(cs: Case): Runner | undefined }
+interface Contender {
+  name: string;
+  rounds: number;
+  prepare(cs: Case): Runner | undefined;
+}
 
 const rand = (len: number) => Float32Array.from({ length: len }, () => Math.random() - 0.5);
 
 const CASES: Case[] = [
-  ...[[64, 784, 1024], [64, 1024, 1024], [1024, 1024, 1024]].flatMap(([m, k, n]) => (['plain', 'cachedB'] as const).map((ours) =>
-    ({ name: `gemm ${m}×${k}×${n}${ours === 'cachedB' ? ' (B packed once)' : ''}`, kind: 'gemm' as const, ours, m, k, n, flops: 2 * m * k * n }))),
-  ...[[1, 64, 28], [64, 64, 28], [64, 64, 14]].flatMap(([c, o, h]) => (['plain', 'direct'] as const).map((ours) => {
-    const conv = { batch: 64, c, o, h, w: h };
-    const how = ours === 'plain' ? 'im2col+gemm' : 'conv2dNchw';
-    return { name: `conv ${c}→${o} @${h}×${h} (${how})`, kind: 'conv' as const, ours, conv, flops: 2 * 64 * o * c * 9 * h * h };
-  })),
+  ...[
+    [64, 784, 1024],
+    [64, 1024, 1024],
+    [1024, 1024, 1024],
+  ].flatMap(([m, k, n]) =>
+    (['plain', 'cachedB'] as const).map((ours) => ({
+      name: `gemm ${m}×${k}×${n}${ours === 'cachedB' ? ' (B packed once)' : ''}`,
+      kind: 'gemm' as const,
+      ours,
+      m,
+      k,
+      n,
+      flops: 2 * m * k * n,
+    })),
+  ),
+  ...[
+    [1, 64, 28],
+    [64, 64, 28],
+    [64, 64, 14],
+  ].flatMap(([c, o, h]) =>
+    (['plain', 'direct'] as const).map((ours) => {
+      const conv = { batch: 64, c, o, h, w: h };
+      const how = ours === 'plain' ? 'im2col+gemm' : 'conv2dNchw';
+      return {
+        name: `conv ${c}→${o} @${h}×${h} (${how})`,
+        kind: 'conv' as const,
+        ours,
+        conv,
+        flops: 2 * 64 * o * c * 9 * h * h,
+      };
+    }),
+  ),
 ];
 
 function gemmArgs(m: number, k: number, n: number, bVersion?: number): GemmArgs {
-  return { m, n, k, a: rand(m * k), aOffset: 0, lda: k, transA: false, strideA: 0,
-    b: rand(k * n), bOffset: 0, ldb: n, transB: false, strideB: 0,
-    c: new Float32Array(m * n), cOffset: 0, ldc: n, strideC: 0, batch: 1, alpha: 1, beta: 0, bVersion };
+  return {
+    m,
+    n,
+    k,
+    a: rand(m * k),
+    aOffset: 0,
+    lda: k,
+    transA: false,
+    strideA: 0,
+    b: rand(k * n),
+    bOffset: 0,
+    ldb: n,
+    transB: false,
+    strideB: 0,
+    c: new Float32Array(m * n),
+    cOffset: 0,
+    ldc: n,
+    strideC: 0,
+    batch: 1,
+    alpha: 1,
+    beta: 0,
+    bVersion,
+  };
 }
 
 /** Conv as the tensor layer does it: im2col per image, then one batched GEMM W[o, c·9]·cols. */
 function convRunner(be: KernelBackend, p: Conv): Runner {
-  const K = p.c * 9, hw = p.h * p.w;
-  const x = rand(p.batch * p.c * hw), w = rand(p.o * K);
-  const cols = new Float32Array(p.batch * K * hw), y = new Float32Array(p.batch * p.o * hw);
+  const K = p.c * 9,
+    hw = p.h * p.w;
+  const x = rand(p.batch * p.c * hw),
+    w = rand(p.o * K);
+  const cols = new Float32Array(p.batch * K * hw),
+    y = new Float32Array(p.batch * p.o * hw);
   return () => {
     for (let i = 0; i < p.batch; i++) {
-      be.im2col({ x, xOffset: i * p.c * hw, c: p.c, h: p.h, w: p.w, kh: 3, kw: 3, strideH: 1, strideW: 1,
-        padH: 1, padW: 1, outH: p.h, outW: p.w, cols, colsOffset: i * K * hw });
+      be.im2col({
+        x,
+        xOffset: i * p.c * hw,
+        c: p.c,
+        h: p.h,
+        w: p.w,
+        kh: 3,
+        kw: 3,
+        strideH: 1,
+        strideW: 1,
+        padH: 1,
+        padW: 1,
+        outH: p.h,
+        outW: p.w,
+        cols,
+        colsOffset: i * K * hw,
+      });
     }
-    be.gemm({ m: p.o, n: hw, k: K, a: w, aOffset: 0, lda: K, transA: false, strideA: 0,
-      b: cols, bOffset: 0, ldb: hw, transB: false, strideB: K * hw,
-      c: y, cOffset: 0, ldc: hw, strideC: p.o * hw, batch: p.batch, alpha: 1, beta: 0 });
+    be.gemm({
+      m: p.o,
+      n: hw,
+      k: K,
+      a: w,
+      aOffset: 0,
+      lda: K,
+      transA: false,
+      strideA: 0,
+      b: cols,
+      bOffset: 0,
+      ldb: hw,
+      transB: false,
+      strideB: K * hw,
+      c: y,
+      cOffset: 0,
+      ldc: hw,
+      strideC: p.o * hw,
+      batch: p.batch,
+      alpha: 1,
+      beta: 0,
+    });
   };
 }
 
 /** Conv through the backend's direct conv2dNchw fast path. */
 function directConvRunner(be: WasmBackend, p: Conv): Runner {
   const hw = p.h * p.w;
-  const x = rand(p.batch * p.c * hw), weight = rand(p.o * p.c * 9), y = new Float32Array(p.batch * p.o * hw);
-  return () => be.conv2dNchw({ x, xOffset: 0, batch: p.batch, c: p.c, h: p.h, w: p.w, weight, weightOffset: 0, o: p.o,
-    kh: 3, kw: 3, strideH: 1, strideW: 1, padH: 1, padW: 1, outH: p.h, outW: p.w, y, yOffset: 0 });
+  const x = rand(p.batch * p.c * hw),
+    weight = rand(p.o * p.c * 9),
+    y = new Float32Array(p.batch * p.o * hw);
+  return () =>
+    be.conv2dNchw({
+      x,
+      xOffset: 0,
+      batch: p.batch,
+      c: p.c,
+      h: p.h,
+      w: p.w,
+      weight,
+      weightOffset: 0,
+      o: p.o,
+      kh: 3,
+      kw: 3,
+      strideH: 1,
+      strideW: 1,
+      padH: 1,
+      padW: 1,
+      outH: p.h,
+      outW: p.w,
+      y,
+      yOffset: 0,
+    });
 }
 
 function wasmContender(name: string, be: WasmBackend): Contender {
   return {
-    name, rounds: ROUNDS,
+    name,
+    rounds: ROUNDS,
     prepare: (cs) => {
       if (cs.kind === 'conv') return cs.ours === 'direct' ? directConvRunner(be, cs.conv!) : convRunner(be, cs.conv!);
       const g = gemmArgs(cs.m!, cs.k!, cs.n!, cs.ours === 'cachedB' ? 1 : undefined);
@@ -80,16 +204,26 @@ async function tfjsContender(): Promise<Contender> {
   await tf.setBackend('wasm');
   await tf.ready();
   return {
-    name: 'tfjs-wasm', rounds: ROUNDS,
+    name: 'tfjs-wasm',
+    rounds: ROUNDS,
     prepare: (cs) => {
       if (cs.kind === 'gemm') {
-        const a = tf.tensor2d(rand(cs.m! * cs.k!), [cs.m!, cs.k!]), b = tf.tensor2d(rand(cs.k! * cs.n!), [cs.k!, cs.n!]);
-        return () => { const c = tf.matMul(a, b); c.dataSync(); c.dispose(); };
+        const a = tf.tensor2d(rand(cs.m! * cs.k!), [cs.m!, cs.k!]),
+          b = tf.tensor2d(rand(cs.k! * cs.n!), [cs.k!, cs.n!]);
+        return () => {
+          const c = tf.matMul(a, b);
+          c.dataSync();
+          c.dispose();
+        };
       }
       const p = cs.conv!; // tfjs-wasm convolves NHWC only; same flops
       const x = tf.tensor4d(rand(p.batch * p.h * p.w * p.c), [p.batch, p.h, p.w, p.c]);
       const w = tf.tensor4d(rand(9 * p.c * p.o), [3, 3, p.c, p.o]);
-      return () => { const y = tf.conv2d(x, w, 1, 'same'); y.dataSync(); y.dispose(); };
+      return () => {
+        const y = tf.conv2d(x, w, 1, 'same');
+        y.dataSync();
+        y.dispose();
+      };
     },
   };
 }
@@ -98,7 +232,8 @@ function gpujsContender(): Contender | undefined {
   try {
     const be: KernelBackend = require('../kernels/gpujs/index').createBackend('webasm');
     return {
-      name: 'gpujs-webasm', rounds: GPUJS_ROUNDS,
+      name: 'gpujs-webasm',
+      rounds: GPUJS_ROUNDS,
       prepare: (cs) => {
         if (cs.ours !== 'plain') return undefined; // same gpu.js work as the plain row
         if (cs.kind === 'conv') return convRunner(be, cs.conv!);
@@ -112,16 +247,16 @@ function gpujsContender(): Contender | undefined {
   }
 }
 
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 
 async function main(): Promise<void> {
   const one = createWasmBackend({ threads: 1 });
   const two = createWasmBackend({ threads: 2 });
   if (!two.waitForThreads(30000)) throw new Error('the wasm helper thread did not start');
-  const contenders: Contender[] = [
-    wasmContender('wasm 1T', one), wasmContender('wasm 2T', two),
-    await tfjsContender(),
-  ];
+  const contenders: Contender[] = [wasmContender('wasm 1T', one), wasmContender('wasm 2T', two), await tfjsContender()];
   const gp = WITH_GPUJS ? gpujsContender() : undefined;
   if (gp) contenders.push(gp);
   const load0 = loadavg();
@@ -140,7 +275,9 @@ async function main(): Promise<void> {
       });
     }
     const row: Record<string, unknown> = { case: cs.name, MFLOP: +(cs.flops / 1e6).toFixed(1) };
-    contenders.forEach((c, i) => { if (times[i].length) row[c.name] = +(cs.flops / median(times[i]) / 1e6).toFixed(2); });
+    contenders.forEach((c, i) => {
+      if (times[i].length) row[c.name] = +(cs.flops / median(times[i]) / 1e6).toFixed(2);
+    });
     const tf = row['tfjs-wasm'] as number;
     for (const key of ['wasm 1T', 'wasm 2T']) {
       if (row[key] !== undefined) row[`${key} / tfjs`] = +((row[key] as number) / tf).toFixed(2);
@@ -148,12 +285,21 @@ async function main(): Promise<void> {
     rows.push(row);
     console.log(`${cs.name}: ${JSON.stringify(row)}`);
   }
-  console.log(`\nGFLOP/s, median of ${ROUNDS} interleaved rounds (gpu.js: ${GPUJS_ROUNDS}); wasm variant: ${one.variant}`);
+  console.log(
+    `\nGFLOP/s, median of ${ROUNDS} interleaved rounds (gpu.js: ${GPUJS_ROUNDS}); wasm variant: ${one.variant}`,
+  );
   console.table(rows);
   const result = {
-    date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, cores: cpus().length,
-    loadavgBefore: load0, loadavgAfter: loadavg(), rounds: ROUNDS, wasmVariant: one.variant,
-    units: 'GFLOP/s (median); ratios against tfjs-wasm', rows,
+    date: new Date().toISOString(),
+    node: process.version,
+    cpu: cpus()[0]?.model,
+    cores: cpus().length,
+    loadavgBefore: load0,
+    loadavgAfter: loadavg(),
+    rounds: ROUNDS,
+    wasmVariant: one.variant,
+    units: 'GFLOP/s (median); ratios against tfjs-wasm',
+    rows,
   };
   if (FILTER) return; // a partial run does not overwrite the saved table
   const dir = join(__dirname, 'results');
@@ -164,4 +310,7 @@ async function main(): Promise<void> {
   await two.dispose();
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -27,16 +27,26 @@ const SHAPES: Record<string, (n: number) => string> = {
   'ternaries (…? …: …)': (n) => nest(n, (e, i) => `x > ${i} ? y * x : ${e}`, 'x * y'),
 };
 const FILE = '/bench/nesting/main.ts';
-const options: ts.CompilerOptions = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, strict: true, lib: ['lib.es2022.d.ts'], types: [] };
+const options: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.CommonJS,
+  strict: true,
+  lib: ['lib.es2022.d.ts'],
+  types: [],
+};
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 function program(expr: string, annotated: boolean): ts.Program {
-  const text = `export function g(a: number, b: number): number { return a * b + 1; }\n/** ${annotated ? '@forwardGrad' : 'plain'} */\n`
-    + `export function f(x: number, y: number): number { return ${expr}; }\n`;
+  const text =
+    `export function g(a: number, b: number): number { return a * b + 1; }\n/** ${annotated ? '@forwardGrad' : 'plain'} */\n` +
+    `export function f(x: number, y: number): number { return ${expr}; }\n`;
   const host = ts.createCompilerHost(options);
   const base = host.getSourceFile.bind(host);
   host.getSourceFile = (f, lang) => (f === FILE ? ts.createSourceFile(f, text, lang, true) : base(f, lang));
-  host.fileExists = ((exists) => (f: string) => f === FILE || exists(f))(host.fileExists.bind(host));
+  host.fileExists = (
+    (exists) => (f: string) =>
+      f === FILE || exists(f)
+  )(host.fileExists.bind(host));
   return ts.createProgram([FILE], options, host);
 }
 
@@ -51,28 +61,41 @@ for (const [shape, make] of Object.entries(SHAPES)) {
   for (const depth of shape.startsWith('ternaries') ? CONDITIONAL_DEPTHS : DEPTHS) {
     const expr = make(depth);
     // plain TypeScript: type-check and emit the same file without the annotation
-    const tscMs = median(Array.from({ length: rounds }, () => ms(() => {
-      const p = program(expr, false);
-      ts.getPreEmitDiagnostics(p);
-      p.emit(undefined, () => undefined);
-    })));
+    const tscMs = median(
+      Array.from({ length: rounds }, () =>
+        ms(() => {
+          const p = program(expr, false);
+          ts.getPreEmitDiagnostics(p);
+          p.emit(undefined, () => undefined);
+        }),
+      ),
+    );
     const p = program(expr, true);
     ts.getPreEmitDiagnostics(p);
-    let work = 0, error: string | undefined;
-    const transformMs = median(Array.from({ length: rounds }, () => ms(() => {
-      const before = workCount();
-      const { factory, diagnostics } = createForwardGradTransformer(p, { runtimeModule: 'forwardgrad' });
-      ts.transform(p.getSourceFile(FILE)!, [factory]).dispose();
-      work = workCount() - before;
-      error = diagnostics[0] && `TS${diagnostics[0].code}`;
-    })));
+    let work = 0,
+      error: string | undefined;
+    const transformMs = median(
+      Array.from({ length: rounds }, () =>
+        ms(() => {
+          const before = workCount();
+          const { factory, diagnostics } = createForwardGradTransformer(p, { runtimeModule: 'forwardgrad' });
+          ts.transform(p.getSourceFile(FILE)!, [factory]).dispose();
+          work = workCount() - before;
+          error = diagnostics[0] && `TS${diagnostics[0].code}`;
+        }),
+      ),
+    );
     rows.push({ shape, depth, tscMs, transformMs, work, error });
   }
 }
 
-console.log(`${'shape'.padEnd(28)} ${'depth'.padStart(5)} ${'tsc ms'.padStart(8)} ${'transform ms'.padStart(12)} ${'work'.padStart(8)}`);
+console.log(
+  `${'shape'.padEnd(28)} ${'depth'.padStart(5)} ${'tsc ms'.padStart(8)} ${'transform ms'.padStart(12)} ${'work'.padStart(8)}`,
+);
 for (const r of rows) {
-  console.log(`${r.shape.padEnd(28)} ${String(r.depth).padStart(5)} ${r.tscMs.toFixed(0).padStart(8)} ${r.transformMs.toFixed(1).padStart(12)} ${String(r.work).padStart(8)}${r.error ? `  ${r.error}` : ''}`);
+  console.log(
+    `${r.shape.padEnd(28)} ${String(r.depth).padStart(5)} ${r.tscMs.toFixed(0).padStart(8)} ${r.transformMs.toFixed(1).padStart(12)} ${String(r.work).padStart(8)}${r.error ? `  ${r.error}` : ''}`,
+  );
 }
 const out = path.join(__dirname, 'results', 'nesting.json');
 fs.mkdirSync(path.dirname(out), { recursive: true });

@@ -10,18 +10,42 @@
 import { readFileSync } from 'node:fs';
 
 const argv = process.argv.slice(2);
-const opt = (name, def) => { const i = argv.indexOf(`--${name}`); if (i < 0) return def; const v = argv[i + 1]; argv.splice(i, 2); return v; };
-const fn = opt('fn', 'normals'), rounds = Number(opt('rounds', 15));
+const opt = (name, def) => {
+  const i = argv.indexOf(`--${name}`);
+  if (i < 0) return def;
+  const v = argv[i + 1];
+  argv.splice(i, 2);
+  return v;
+};
+const fn = opt('fn', 'normals'),
+  rounds = Number(opt('rounds', 15));
 if (!argv.length) throw new Error('rng-kernel: give one or more AssemblyScript files');
-const flags = ['-O3', '--runtime', 'stub', '--noAssert', '--enable', 'simd', '--enable', 'threads',
-  '--importMemory', '--sharedMemory', '--initialMemory', '2', '--maximumMemory', '64'];
+const flags = [
+  '-O3',
+  '--runtime',
+  'stub',
+  '--noAssert',
+  '--enable',
+  'simd',
+  '--enable',
+  'threads',
+  '--importMemory',
+  '--sharedMemory',
+  '--initialMemory',
+  '2',
+  '--maximumMemory',
+  '64',
+];
 
 const asc = await import('assemblyscript/asc');
 async function compile(file) {
   const out = {};
   const { error, stderr } = await asc.main(['in.ts', '--outFile', 'out.wasm', ...flags], {
     readFile: (n) => (n === 'in.ts' ? readFileSync(file, 'utf8') : null),
-    writeFile: (n, c) => { out[n] = c; }, listFiles: () => [],
+    writeFile: (n, c) => {
+      out[n] = c;
+    },
+    listFiles: () => [],
   });
   if (error) throw new Error(`rng-kernel: ${file}: ${stderr.toString()}`);
   return out['out.wasm'];
@@ -34,7 +58,9 @@ for (const file of argv) {
   if (typeof k[fn] !== 'function') throw new Error(`rng-kernel: ${file} has no export ${fn}`);
   variants.push({ file, run: k[fn], times: [] });
 }
-const GROUPS = 1024, CALLS = 64, N = 16 * GROUPS * CALLS;
+const GROUPS = 1024,
+  CALLS = 64,
+  N = 16 * GROUPS * CALLS;
 for (const v of variants) for (let i = 0; i < 50; i++) v.run(1, 2, 3, 4, i * 4 * GROUPS, 0, GROUPS, 65536); // leave the baseline tier
 for (let r = 0; r < rounds; r++) {
   for (const v of variants) {
@@ -45,5 +71,7 @@ for (let r = 0; r < rounds; r++) {
 }
 for (const v of variants) {
   const t = [...v.times].sort((a, b) => a - b);
-  console.log(`${v.file}: ${fn} of 2^20: min ${t[0].toFixed(2)} ms (${(N / t[0] / 1e3).toFixed(0)} M/s), median ${t[t.length >> 1].toFixed(2)} ms`);
+  console.log(
+    `${v.file}: ${fn} of 2^20: min ${t[0].toFixed(2)} ms (${(N / t[0] / 1e3).toFixed(0)} M/s), median ${t[t.length >> 1].toFixed(2)} ms`,
+  );
 }

@@ -14,10 +14,14 @@ import * as path from 'path';
 
 type RngModule = typeof import('../kernels/rng');
 
-const arg = (name: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : undefined; };
+const arg = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
 const ROUNDS = Number(arg('rounds') ?? 15);
 const against = arg('against');
-const MLP = 1863690, N = 1 << 20;
+const MLP = 1863690,
+  N = 1 << 20;
 
 const impls: Array<{ name: string; r: RngModule }> = [{ name: 'this', r: require('../kernels/rng') as RngModule }];
 if (against) impls.push({ name: 'against', r: require(path.resolve(against, 'kernels/rng.ts')) as RngModule });
@@ -33,7 +37,10 @@ const cases: Case[] = [
   { fill: 'rademacher f32', n: N, threads: 1, run: (r, i) => r.fillRademacher(bufs.f32, 1, i, 0) },
 ];
 
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 
 // One-thread cases first, then the two-thread ones (the helpers start only then and are never
 // switched back: older copies of kernels/rng.ts could not restart a helper).
@@ -41,9 +48,11 @@ const times = cases.map(() => impls.map(() => [] as number[]));
 for (const threads of [1, 2] as const) {
   for (const { r } of impls) {
     r.setNormalThreads(threads);
-    if (threads === 2 && !r.waitForNormalThreads(20000)) console.warn('an RNG helper thread did not start: its 2-thread rows ran on one thread');
+    if (threads === 2 && !r.waitForNormalThreads(20000))
+      console.warn('an RNG helper thread did not start: its 2-thread rows ran on one thread');
   }
-  for (let round = -2; round < ROUNDS; round++) { // two warm-up rounds (JIT tiers, helper start)
+  for (let round = -2; round < ROUNDS; round++) {
+    // two warm-up rounds (JIT tiers, helper start)
     cases.forEach((c, ci) => {
       if (c.threads !== threads) return;
       impls.forEach(({ r }, ii) => {
@@ -63,17 +72,27 @@ const rows = cases.map((c, ci) => {
     row[`${name} M/s`] = +(c.n / median(times[ci][ii]) / 1e3).toFixed(0);
     row[`${name} best M/s`] = +(c.n / Math.min(...times[ci][ii]) / 1e3).toFixed(0);
   });
-  if (impls.length === 2) row['after/before time'] = +median(times[ci][0].map((t, i) => t / times[ci][1][i])).toFixed(2);
+  if (impls.length === 2)
+    row['after/before time'] = +median(times[ci][0].map((t, i) => t / times[ci][1][i])).toFixed(2);
   return row;
 });
 const r0 = impls[0].r;
 const result = {
-  date: new Date().toISOString(), loadavg: os.loadavg().map((l) => +l.toFixed(2)), cpus: os.cpus().length, rounds: ROUNDS,
-  words: r0.rngImplementation, float32Normals: r0.normalFloat32Implementation, against: against ?? null, rows,
-  notes: 'ms = median over rounds of one fill; M/s = n / median; best = n / fastest round; after/before = median of per-round time ratios ' +
+  date: new Date().toISOString(),
+  loadavg: os.loadavg().map((l) => +l.toFixed(2)),
+  cpus: os.cpus().length,
+  rounds: ROUNDS,
+  words: r0.rngImplementation,
+  float32Normals: r0.normalFloat32Implementation,
+  against: against ?? null,
+  rows,
+  notes:
+    'ms = median over rounds of one fill; M/s = n / median; best = n / fastest round; after/before = median of per-round time ratios ' +
     '(this / against, interleaved in one process). threads = setNormalThreads (1 = main thread; 2 = main + one helper).',
 };
-console.log(`Philox words: ${result.words}; Float32Array normals: ${result.float32Normals}; load ${result.loadavg.join(' ')}${against ? `; against ${against}` : ''}`);
+console.log(
+  `Philox words: ${result.words}; Float32Array normals: ${result.float32Normals}; load ${result.loadavg.join(' ')}${against ? `; against ${against}` : ''}`,
+);
 console.table(rows);
 fs.mkdirSync(path.resolve(__dirname, 'results'), { recursive: true });
 fs.writeFileSync(path.resolve(__dirname, 'results/rng.json'), JSON.stringify(result, null, 2) + '\n');

@@ -21,7 +21,9 @@ function benchDir(): string {
   for (const dir of [__dirname, path.resolve(__dirname, '..', '..', 'bench')]) {
     if (fs.existsSync(path.join(dir, 'gemm.ts'))) return dir;
   }
-  throw new Error('bench: the benchmark sources (bench/*.ts) are not here; run benchmarks from a clone of the repository');
+  throw new Error(
+    'bench: the benchmark sources (bench/*.ts) are not here; run benchmarks from a clone of the repository',
+  );
 }
 
 function main(args: string[]): number {
@@ -37,12 +39,21 @@ function main(args: string[]): number {
   let failed = 0;
   for (const name of chosen) {
     process.stdout.write(`\n=== bench/${name}.ts ===\n`);
-    const preload = TWIN_HOOK.has(name) ? path.resolve(dir, '..', 'test', 'support', 'register-transform.js') : 'ts-node/register/transpile-only';
-    const r = spawnSync(process.execPath, ['-r', preload, path.join(dir, `${name}.ts`), ...flags],
-      { stdio: 'inherit', cwd: path.resolve(dir, '..') });
-    if (r.status !== 0) { failed++; process.stdout.write(`bench/${name}.ts failed (exit ${r.status ?? r.signal})\n`); }
+    const preload = TWIN_HOOK.has(name)
+      ? path.resolve(dir, '..', 'test', 'support', 'register-transform.js')
+      : 'ts-node/register/transpile-only';
+    const r = spawnSync(process.execPath, ['-r', preload, path.join(dir, `${name}.ts`), ...flags], {
+      stdio: 'inherit',
+      cwd: path.resolve(dir, '..'),
+    });
+    if (r.status !== 0) {
+      failed++;
+      process.stdout.write(`bench/${name}.ts failed (exit ${r.status ?? r.signal})\n`);
+    }
   }
-  process.stdout.write(`\nresults: ${path.join(dir, 'results')}${chosen.includes('models') ? ` (models: ${path.join(dir, 'out')})` : ''}\n`);
+  process.stdout.write(
+    `\nresults: ${path.join(dir, 'results')}${chosen.includes('models') ? ` (models: ${path.join(dir, 'out')})` : ''}\n`,
+  );
   return failed ? 1 : 0;
 }
 

@@ -26,12 +26,24 @@ import { Dual } from './dual/dual';
 import { bealeDual, rosenbrockDual } from './dual/test-functions';
 import { chainLossDual } from './dual/large-numeric';
 
-interface Options { processes: number; rounds: number; batchMs: number; child: boolean }
+interface Options {
+  processes: number;
+  rounds: number;
+  batchMs: number;
+  child: boolean;
+}
 function parseArgs(argv: string[]): Options {
   const opts: Options = { processes: 3, rounds: 41, batchMs: 4, child: false };
-  const names: Record<string, 'processes' | 'rounds' | 'batchMs'> = { '--processes': 'processes', '--rounds': 'rounds', '--batch-ms': 'batchMs' };
+  const names: Record<string, 'processes' | 'rounds' | 'batchMs'> = {
+    '--processes': 'processes',
+    '--rounds': 'rounds',
+    '--batch-ms': 'batchMs',
+  };
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--child') { opts.child = true; continue; }
+    if (argv[i] === '--child') {
+      opts.child = true;
+      continue;
+    }
     const key = names[argv[i]];
     if (!key) throw new Error(`unknown option ${argv[i]} (use --processes N, --rounds N, --batch-ms MS)`);
     const v = Number(argv[++i]);
@@ -75,10 +87,21 @@ function calibrate(run: (n: number) => number, ms: number): number {
   }
 }
 
-const quantile = (xs: number[], q: number): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(q * s.length))]; };
+const quantile = (xs: number[], q: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
 const median = (xs: number[]): number => quantile(xs, 0.5);
 
-interface Timing { ns: number[]; best: number[]; ratio: number[]; bestRatio: number[]; ratioIqr: [number, number][]; calls: number[]; rows: number[][] }
+interface Timing {
+  ns: number[];
+  best: number[];
+  ratio: number[];
+  bestRatio: number[];
+  ratioIqr: [number, number][];
+  calls: number[];
+  rows: number[][];
+}
 /** Interleaved rounds over `fns`; ratios are relative to fns[0] within each round. */
 function measure(fns: Variant[], opts: Options): Timing {
   const runs = fns.map(batchRunner);
@@ -92,13 +115,21 @@ function measure(fns: Variant[], opts: Options): Timing {
       const k = (j + r) % fns.length; // rotate the order
       row[k] = runs[k](calls[k]);
     }
-    row.forEach((t, k) => { times[k].push(t); ratios[k].push(t / row[0]); });
+    row.forEach((t, k) => {
+      times[k].push(t);
+      ratios[k].push(t / row[0]);
+    });
     rows.push(row);
   }
   const best = times.map((t) => Math.min(...t));
   return {
-    ns: times.map(median), best, ratio: ratios.map(median), bestRatio: best.map((b) => b / best[0]),
-    ratioIqr: ratios.map((r) => [quantile(r, 0.25), quantile(r, 0.75)]), calls, rows,
+    ns: times.map(median),
+    best,
+    ratio: ratios.map(median),
+    bestRatio: best.map((b) => b / best[0]),
+    ratioIqr: ratios.map((r) => [quantile(r, 0.25), quantile(r, 0.75)]),
+    calls,
+    rows,
   };
 }
 
@@ -108,10 +139,22 @@ function agree(what: string, a: number, b: number, tol = 1e-9): void {
 }
 
 interface Row {
-  fn: string; primal_ns: number; jvp_ns: number; dual_ns: number; primal_best_ns: number; jvp_best_ns: number; dual_best_ns: number;
-  jvp_ratio_median: number; jvp_ratio_iqr: [number, number]; jvp_ratio_best: number;
-  dual_ratio_median: number; dual_ratio_iqr: [number, number]; dual_ratio_best: number;
-  control_twice_ratio_median: number; jvp_vs_control_median: number; calls_per_batch: number[];
+  fn: string;
+  primal_ns: number;
+  jvp_ns: number;
+  dual_ns: number;
+  primal_best_ns: number;
+  jvp_best_ns: number;
+  dual_best_ns: number;
+  jvp_ratio_median: number;
+  jvp_ratio_iqr: [number, number];
+  jvp_ratio_best: number;
+  dual_ratio_median: number;
+  dual_ratio_iqr: [number, number];
+  dual_ratio_best: number;
+  control_twice_ratio_median: number;
+  jvp_vs_control_median: number;
+  calls_per_batch: number[];
 }
 
 /** One process's measurement of every case (run in a child process). */
@@ -130,12 +173,19 @@ function measureCases(opts: Options): Row[] {
   const bj = twin(tf.beale);
   const rj = twin(tf.rosenbrock);
   const cj = twin(large.chainLoss);
-  const theta = [0.2, -0.3, 0.5, 0.1]; const dtheta = [1, 0.5, -0.25, 2]; const target = [0.1, -0.2, 0.05, 0.3];
+  const theta = [0.2, -0.3, 0.5, 0.1];
+  const dtheta = [1, 0.5, -0.25, 2];
+  const target = [0.1, -0.2, 0.05, 0.3];
   const zeroT = [0, 0, 0, 0];
   const thetaDual = theta.map((t, j) => new Dual(t, dtheta[j]));
   const theta2 = theta.map((t) => t + 1e-3);
   /** Value, twin, dual and a central difference agree along (dx, dy) = (1, 0) on 64 points. */
-  const checkScalar = (name: string, f: (a: number, b: number) => number, jv: (...a: number[]) => [number, number], dualF: (a: Dual, b: Dual) => Dual): void => {
+  const checkScalar = (
+    name: string,
+    f: (a: number, b: number) => number,
+    jv: (...a: number[]) => [number, number],
+    dualF: (a: Dual, b: Dual) => Dual,
+  ): void => {
     for (let i = 0; i < 64; i++) {
       const [v, d] = jv(x(i), 1, y(i), 0);
       const e = dualF(new Dual(x(i), 1), new Dual(y(i), 0));
@@ -151,7 +201,10 @@ function measureCases(opts: Options): Row[] {
     {
       fn: 'beale',
       primal: (i) => tf.beale(x(i), y(i)),
-      jvp: (i) => { const [, d] = bj(x(i), 1, y(i), 0); return d; },
+      jvp: (i) => {
+        const [, d] = bj(x(i), 1, y(i), 0);
+        return d;
+      },
       dual: (i) => bealeDual(new Dual(x(i), 1), new Dual(y(i), 0)).d,
       twice: (i) => tf.beale(x(i), y(i)) + tf.beale(y(i), x(i)),
       check: () => checkScalar('beale', tf.beale, bj, bealeDual),
@@ -159,7 +212,10 @@ function measureCases(opts: Options): Row[] {
     {
       fn: 'rosenbrock',
       primal: (i) => tf.rosenbrock(x(i), y(i)),
-      jvp: (i) => { const [, d] = rj(x(i), 1, y(i), 0); return d; },
+      jvp: (i) => {
+        const [, d] = rj(x(i), 1, y(i), 0);
+        return d;
+      },
       dual: (i) => rosenbrockDual(new Dual(x(i), 1), new Dual(y(i), 0)).d,
       twice: (i) => tf.rosenbrock(x(i), y(i)) + tf.rosenbrock(y(i), x(i)),
       check: () => checkScalar('rosenbrock', tf.rosenbrock, rj, rosenbrockDual),
@@ -167,18 +223,29 @@ function measureCases(opts: Options): Row[] {
     {
       fn: 'chainLoss (large-numeric.ts: RK4, 6 masses × 50 steps)',
       primal: () => large.chainLoss(theta, target, 6, 50, 0.05),
-      jvp: () => { const [, d] = cj(theta, dtheta, target, zeroT, 6, 0, 50, 0, 0.05, 0); return d; },
+      jvp: () => {
+        const [, d] = cj(theta, dtheta, target, zeroT, 6, 0, 50, 0, 0.05, 0);
+        return d;
+      },
       dual: () => chainLossDual(thetaDual, target, 6, 50, 0.05).d,
       twice: () => large.chainLoss(theta, target, 6, 50, 0.05) + large.chainLoss(theta2, target, 6, 50, 0.05),
       check: () => {
         const [v, d] = cj(theta, dtheta, target, zeroT, 6, 0, 50, 0, 0.05, 0);
         const e = chainLossDual(thetaDual, target, 6, 50, 0.05);
-        const at = (s: number) => large.chainLoss(theta.map((t, j) => t + s * dtheta[j]), target, 6, 50, 0.05);
+        const at = (s: number) =>
+          large.chainLoss(
+            theta.map((t, j) => t + s * dtheta[j]),
+            target,
+            6,
+            50,
+            0.05,
+          );
         agree('chainLoss value', v, large.chainLoss(theta, target, 6, 50, 0.05), 0);
         agree('chainLoss dual value', e.v, v, 0);
         agree('chainLoss tangent', e.d, d, 1e-12);
         const fd = (at(1e-5) - at(-1e-5)) / 2e-5; // the tangent is ~1e-3 here: compare relative to it
-        if (!(Math.abs(d - fd) <= 1e-6 * Math.abs(fd))) throw new Error(`chainLoss tangent ${d} vs central difference ${fd}`);
+        if (!(Math.abs(d - fd) <= 1e-6 * Math.abs(fd)))
+          throw new Error(`chainLoss tangent ${d} vs central difference ${fd}`);
       },
     },
   ];
@@ -188,10 +255,22 @@ function measureCases(opts: Options): Row[] {
     c.check();
     const m = measure([c.primal, c.jvp, c.dual, c.twice], opts);
     rows.push({
-      fn: c.fn, primal_ns: m.ns[0], jvp_ns: m.ns[1], dual_ns: m.ns[2], primal_best_ns: m.best[0], jvp_best_ns: m.best[1], dual_best_ns: m.best[2],
-      jvp_ratio_median: m.ratio[1], jvp_ratio_iqr: m.ratioIqr[1], jvp_ratio_best: m.bestRatio[1],
-      dual_ratio_median: m.ratio[2], dual_ratio_iqr: m.ratioIqr[2], dual_ratio_best: m.bestRatio[2],
-      control_twice_ratio_median: m.ratio[3], jvp_vs_control_median: median(m.rows.map((t) => (2 * t[1]) / t[3])), calls_per_batch: m.calls,
+      fn: c.fn,
+      primal_ns: m.ns[0],
+      jvp_ns: m.ns[1],
+      dual_ns: m.ns[2],
+      primal_best_ns: m.best[0],
+      jvp_best_ns: m.best[1],
+      dual_best_ns: m.best[2],
+      jvp_ratio_median: m.ratio[1],
+      jvp_ratio_iqr: m.ratioIqr[1],
+      jvp_ratio_best: m.bestRatio[1],
+      dual_ratio_median: m.ratio[2],
+      dual_ratio_iqr: m.ratioIqr[2],
+      dual_ratio_best: m.bestRatio[2],
+      control_twice_ratio_median: m.ratio[3],
+      jvp_vs_control_median: median(m.rows.map((t) => (2 * t[1]) / t[3])),
+      calls_per_batch: m.calls,
     });
   }
 
@@ -204,7 +283,16 @@ function measureInProcesses(opts: Options): Row[][] {
   const tsNode = require.resolve('ts-node/dist/bin.js');
   const runs: Row[][] = [];
   for (let p = 0; p < opts.processes; p++) {
-    const args = [tsNode, '-T', __filename, '--child', '--rounds', String(opts.rounds), '--batch-ms', String(opts.batchMs)];
+    const args = [
+      tsNode,
+      '-T',
+      __filename,
+      '--child',
+      '--rounds',
+      String(opts.rounds),
+      '--batch-ms',
+      String(opts.batchMs),
+    ];
     const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 16 << 20 });
     if (r.status !== 0) throw new Error(`measuring process ${p + 1} failed (exit ${r.status}):\n${r.stderr}`);
     runs.push(JSON.parse(r.stdout.slice(r.stdout.indexOf(ROWS_MARKER) + ROWS_MARKER.length)) as Row[]);
@@ -218,7 +306,10 @@ const fmt = (x: number, d = 2): string => x.toFixed(d);
 
 function main(): void {
   const opts = parseArgs(process.argv.slice(2));
-  if (opts.child) { process.stdout.write(ROWS_MARKER + JSON.stringify(measureCases(opts))); return; }
+  if (opts.child) {
+    process.stdout.write(ROWS_MARKER + JSON.stringify(measureCases(opts)));
+    return;
+  }
   const load0 = os.loadavg();
   const runs = measureInProcesses(opts);
   const load1 = os.loadavg();
@@ -228,8 +319,11 @@ function main(): void {
     const range = (xs: number[]): [number, number] => [Math.min(...xs), Math.max(...xs)];
     return {
       fn: r0.fn,
-      primal_ns: median(across((r) => r.primal_ns)), jvp_ns: median(across((r) => r.jvp_ns)), dual_ns: median(across((r) => r.dual_ns)),
-      jvp_ratio_median: median(across((r) => r.jvp_ratio_median)), jvp_ratio_process_range: range(across((r) => r.jvp_ratio_median)),
+      primal_ns: median(across((r) => r.primal_ns)),
+      jvp_ns: median(across((r) => r.jvp_ns)),
+      dual_ns: median(across((r) => r.dual_ns)),
+      jvp_ratio_median: median(across((r) => r.jvp_ratio_median)),
+      jvp_ratio_process_range: range(across((r) => r.jvp_ratio_median)),
       jvp_ratio_best: Math.min(...across((r) => r.jvp_best_ns)) / Math.min(...across((r) => r.primal_best_ns)),
       dual_ratio_median: median(across((r) => r.dual_ratio_median)),
       dual_ratio_best: Math.min(...across((r) => r.dual_best_ns)) / Math.min(...across((r) => r.primal_best_ns)),
@@ -238,26 +332,67 @@ function main(): void {
     };
   });
 
-  const cols: [string, number][] = [['function', 58], ['primal ns', 11], ['JVP ns', 11], ['JVP/primal', 12], ['range', 12], ['best', 7],
-    ['dual ns', 11], ['dual/primal', 13], ['best', 8], ['2×primal ctl', 14], ['JVP/(ctl/2)', 13]];
+  const cols: [string, number][] = [
+    ['function', 58],
+    ['primal ns', 11],
+    ['JVP ns', 11],
+    ['JVP/primal', 12],
+    ['range', 12],
+    ['best', 7],
+    ['dual ns', 11],
+    ['dual/primal', 13],
+    ['best', 8],
+    ['2×primal ctl', 14],
+    ['JVP/(ctl/2)', 13],
+  ];
   console.log(cols.map(([h, w], j) => (j === 0 ? h.padEnd(w) : h.padStart(w))).join(''));
   for (const r of summary) {
-    const cells = [fmt(r.primal_ns, 1), fmt(r.jvp_ns, 1), fmt(r.jvp_ratio_median), `${fmt(r.jvp_ratio_process_range[0])}–${fmt(r.jvp_ratio_process_range[1])}`,
-      fmt(r.jvp_ratio_best), fmt(r.dual_ns, 1), fmt(r.dual_ratio_median, 1), fmt(r.dual_ratio_best, 1), fmt(r.control_twice_ratio_median), fmt(r.jvp_vs_control_median)];
+    const cells = [
+      fmt(r.primal_ns, 1),
+      fmt(r.jvp_ns, 1),
+      fmt(r.jvp_ratio_median),
+      `${fmt(r.jvp_ratio_process_range[0])}–${fmt(r.jvp_ratio_process_range[1])}`,
+      fmt(r.jvp_ratio_best),
+      fmt(r.dual_ns, 1),
+      fmt(r.dual_ratio_median, 1),
+      fmt(r.dual_ratio_best, 1),
+      fmt(r.control_twice_ratio_median),
+      fmt(r.jvp_vs_control_median),
+    ];
     console.log(r.fn.padEnd(cols[0][1]) + cells.map((c, j) => c.padStart(cols[j + 1][1])).join(''));
   }
   const over = summary.filter((r) => r.jvp_ratio_median > 2);
-  console.log(`goal JVP ≤ 2× primal (median ratio): ${over.length ? 'NOT met for ' + over.map((r) => r.fn).join(', ') : 'met'}`);
-  console.log(`${opts.processes} processes × ${opts.rounds} interleaved rounds, ~${opts.batchMs} ms per batch; ratio = median over processes of`
-    + ` each one's median per-round ratio, range = over processes, best = ratio of minimum times; load average before`
-    + ` ${load0.map((l) => fmt(l)).join(' ')}, after ${load1.map((l) => fmt(l)).join(' ')} on ${os.cpus().length} CPUs`);
+  console.log(
+    `goal JVP ≤ 2× primal (median ratio): ${over.length ? 'NOT met for ' + over.map((r) => r.fn).join(', ') : 'met'}`,
+  );
+  console.log(
+    `${opts.processes} processes × ${opts.rounds} interleaved rounds, ~${opts.batchMs} ms per batch; ratio = median over processes of` +
+      ` each one's median per-round ratio, range = over processes, best = ratio of minimum times; load average before` +
+      ` ${load0.map((l) => fmt(l)).join(' ')}, after ${load1.map((l) => fmt(l)).join(' ')} on ${os.cpus().length} CPUs`,
+  );
   const out = path.resolve(__dirname, 'results/scalar-jvp.json');
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify({
-    node: process.version, date: new Date().toISOString(), cpus: os.cpus().length, cpu: os.cpus()[0]?.model,
-    loadavg_before: load0, loadavg_after: load1, processes: opts.processes, rounds: opts.rounds, batch_ms: opts.batchMs,
-    goal: 'jvp_ratio_median <= 2', summary, per_process: runs,
-  }, null, 2) + '\n');
+  fs.writeFileSync(
+    out,
+    JSON.stringify(
+      {
+        node: process.version,
+        date: new Date().toISOString(),
+        cpus: os.cpus().length,
+        cpu: os.cpus()[0]?.model,
+        loadavg_before: load0,
+        loadavg_after: load1,
+        processes: opts.processes,
+        rounds: opts.rounds,
+        batch_ms: opts.batchMs,
+        goal: 'jvp_ratio_median <= 2',
+        summary,
+        per_process: runs,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
   console.log(`wrote ${path.relative(process.cwd(), out)}`);
 }
 

@@ -9,7 +9,10 @@ import * as path from 'node:path';
 
 /** An error the command line prints as one line, without a stack trace. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
     super(message);
     this.name = 'CliError';
   }
@@ -31,7 +34,9 @@ export interface Staged {
 
 const errnoText = (e: unknown) => {
   const err = e as NodeJS.ErrnoException;
-  return err.code ? `${err.code}: ${err.message.replace(/^\w+: /, '').replace(/, \w+ '.*'$/, '')}` : String(err.message ?? e);
+  return err.code
+    ? `${err.code}: ${err.message.replace(/^\w+: /, '').replace(/, \w+ '.*'$/, '')}`
+    : String(err.message ?? e);
 };
 
 /**
@@ -45,12 +50,21 @@ export function makeFolders(dir: string): void {
     if (p === path.dirname(p)) break;
   }
   for (const p of missing) {
-    try { fs.mkdirSync(p); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e; }
+    try {
+      fs.mkdirSync(p);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
   }
 }
 
 function isAlive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Removes staging folders of `name` left by processes that no longer run (a killed earlier run). */
@@ -59,7 +73,8 @@ function removeStale(parent: string, name: string): void {
   for (const entry of fs.readdirSync(parent)) {
     if (!entry.startsWith(prefix)) continue;
     const pid = Number(entry.slice(prefix.length).split('-')[0]);
-    if (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) fs.rmSync(path.join(parent, entry), { recursive: true, force: true });
+    if (Number.isInteger(pid) && pid > 0 && !isAlive(pid))
+      fs.rmSync(path.join(parent, entry), { recursive: true, force: true });
   }
 }
 
@@ -70,27 +85,40 @@ function removeStale(parent: string, name: string): void {
  */
 export function stageOutput(target: string, option: string, force: boolean): Staged {
   const abs = path.resolve(target);
-  const name = path.basename(abs), parent = path.dirname(abs);
+  const name = path.basename(abs),
+    parent = path.dirname(abs);
   if (abs === parent) throw new CliError(`${option} ${target}: cannot write a report over the root folder`);
   let stat: fs.Stats | undefined;
-  try { stat = fs.statSync(abs); } catch (e) {
+  try {
+    stat = fs.statSync(abs);
+  } catch (e) {
     // ENOTDIR: a file somewhere on the path; the parent's mkdir below says which
-    if (!['ENOENT', 'ENOTDIR'].includes((e as NodeJS.ErrnoException).code ?? '')) throw new CliError(`${option} ${target}: cannot read it (${errnoText(e)})`);
+    if (!['ENOENT', 'ENOTDIR'].includes((e as NodeJS.ErrnoException).code ?? ''))
+      throw new CliError(`${option} ${target}: cannot read it (${errnoText(e)})`);
   }
   if (stat && !stat.isDirectory()) throw new CliError(`${option} ${target}: is a file, not a folder`);
   if (stat) {
     const entries = fs.readdirSync(abs);
     const ours = entries.some((e) => (REPORT_MARKERS as readonly string[]).includes(e));
-    if (entries.length > 0 && !ours) throw new CliError(`${option} ${target}: the folder is not empty and holds no forwardgrad report; choose a new folder (it is never replaced)`);
+    if (entries.length > 0 && !ours)
+      throw new CliError(
+        `${option} ${target}: the folder is not empty and holds no forwardgrad report; choose a new folder (it is never replaced)`,
+      );
     if (ours && !force) throw new CliError(`${option} ${target}: holds a report already; pass --force to replace it`);
   }
   for (let p = parent; ; p = path.dirname(p)) {
     let st: fs.Stats | undefined;
-    try { st = fs.statSync(p); } catch { /* missing: created below */ }
+    try {
+      st = fs.statSync(p);
+    } catch {
+      /* missing: created below */
+    }
     if (st && !st.isDirectory()) throw new CliError(`${option} ${target}: ${p} is a file, not a folder`);
     if (st || p === path.dirname(p)) break;
   }
-  try { makeFolders(parent); } catch (e) {
+  try {
+    makeFolders(parent);
+  } catch (e) {
     throw new CliError(`${option} ${target}: cannot create its parent folder ${parent} (${errnoText(e)})`);
   }
   let dir: string;
@@ -113,7 +141,9 @@ export function stageOutput(target: string, option: string, force: boolean): Sta
       // Defer Ctrl-C across the swap: with a listener installed, node delivers SIGINT on the event
       // loop, after these synchronous renames, so the old report or the new one is always in place.
       let interrupted = false;
-      const hold = () => { interrupted = true; };
+      const hold = () => {
+        interrupted = true;
+      };
       process.on('SIGINT', hold);
       try {
         let old: string | undefined;
@@ -124,7 +154,9 @@ export function stageOutput(target: string, option: string, force: boolean): Sta
         fs.renameSync(dir, abs);
         if (old) fs.rmSync(old, { recursive: true, force: true });
       } catch (e) {
-        throw new CliError(`${option} ${target}: cannot move the new report into place (${errnoText(e)}); it is in ${dir}`);
+        throw new CliError(
+          `${option} ${target}: cannot move the new report into place (${errnoText(e)}); it is in ${dir}`,
+        );
       } finally {
         process.off('SIGINT', hold);
         if (interrupted) process.kill(process.pid, 'SIGINT');
@@ -140,7 +172,12 @@ export function stageOutput(target: string, option: string, force: boolean): Sta
 }
 
 /** Runs `work(dir)` in a staging folder for `target` and moves it into place when it succeeds. */
-export async function withStagedOutput<T>(target: string, option: string, force: boolean, work: (dir: string) => Promise<T> | T): Promise<{ value: T; dir: string }> {
+export async function withStagedOutput<T>(
+  target: string,
+  option: string,
+  force: boolean,
+  work: (dir: string) => Promise<T> | T,
+): Promise<{ value: T; dir: string }> {
   const staged = stageOutput(target, option, force);
   try {
     const value = await work(staged.dir);
@@ -154,7 +191,13 @@ export async function withStagedOutput<T>(target: string, option: string, force:
 /** Checks that a folder given as input (e.g. --data, --resume) exists and is a folder. */
 export function requireInputFolder(dir: string, option: string): string {
   let stat: fs.Stats;
-  try { stat = fs.statSync(dir); } catch (e) { throw new CliError(`${option} ${dir}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : `cannot read it (${errnoText(e)})`}`); }
+  try {
+    stat = fs.statSync(dir);
+  } catch (e) {
+    throw new CliError(
+      `${option} ${dir}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : `cannot read it (${errnoText(e)})`}`,
+    );
+  }
   if (!stat.isDirectory()) throw new CliError(`${option} ${dir}: is a file, not a folder`);
   return path.resolve(dir);
 }
@@ -162,7 +205,8 @@ export function requireInputFolder(dir: string, option: string): string {
 /** Creates (or checks) a folder the run writes into as it goes (e.g. --checkpoint). */
 export function ensureWritableFolder(dir: string, option: string): string {
   const abs = path.resolve(dir);
-  if (fs.existsSync(abs) && !fs.statSync(abs).isDirectory()) throw new CliError(`${option} ${dir}: is a file, not a folder`);
+  if (fs.existsSync(abs) && !fs.statSync(abs).isDirectory())
+    throw new CliError(`${option} ${dir}: is a file, not a folder`);
   try {
     makeFolders(abs);
     const probe = path.join(abs, `.probe-${process.pid}`);

@@ -12,11 +12,26 @@ import type { BinaryOp, UnaryOp } from './elementwise';
 
 /** C = alpha·op(A)·op(B) + beta·C, repeated `batch` times (strides in elements; 0 = shared operand). */
 export interface GemmArgs {
-  m: number; n: number; k: number;
-  a: Float32Array; aOffset: number; lda: number; transA: boolean; strideA: number;
-  b: Float32Array; bOffset: number; ldb: number; transB: boolean; strideB: number;
-  c: Float32Array; cOffset: number; ldc: number; strideC: number;
-  batch: number; alpha: number; beta: number;
+  m: number;
+  n: number;
+  k: number;
+  a: Float32Array;
+  aOffset: number;
+  lda: number;
+  transA: boolean;
+  strideA: number;
+  b: Float32Array;
+  bOffset: number;
+  ldb: number;
+  transB: boolean;
+  strideB: number;
+  c: Float32Array;
+  cOffset: number;
+  ldc: number;
+  strideC: number;
+  batch: number;
+  alpha: number;
+  beta: number;
   /**
    * Optional: a number the caller changes whenever it writes to `b` (e.g. a weight's update
    * count). A backend may then reuse its packed copy of op(B) from an earlier call with the same
@@ -27,10 +42,21 @@ export interface GemmArgs {
 
 /** One NCHW image [c,h,w] at xOffset → cols [c·kh·kw, outH·outW] at colsOffset (zero padding). */
 export interface Im2colArgs {
-  x: Float32Array; xOffset: number; c: number; h: number; w: number;
-  kh: number; kw: number; strideH: number; strideW: number; padH: number; padW: number;
-  outH: number; outW: number;
-  cols: Float32Array; colsOffset: number;
+  x: Float32Array;
+  xOffset: number;
+  c: number;
+  h: number;
+  w: number;
+  kh: number;
+  kw: number;
+  strideH: number;
+  strideW: number;
+  padH: number;
+  padW: number;
+  outH: number;
+  outW: number;
+  cols: Float32Array;
+  colsOffset: number;
 }
 
 /** The elementwise ops (and their derivatives) are the entries of kernels/elementwise.ts's table. */
@@ -38,11 +64,16 @@ export type { BinaryOp, UnaryOp };
 
 /** y[i] = f(x[i]), i < n; with dx: dy[k·n + i] = f'(x[i])·dx[k·n + i] for k < directions, same pass. */
 export interface UnaryArgs {
-  op: UnaryOp; n: number;
-  x: Float32Array; xOffset: number;
-  y: Float32Array; yOffset: number;
-  dx?: Float32Array; dxOffset?: number;
-  dy?: Float32Array; dyOffset?: number;
+  op: UnaryOp;
+  n: number;
+  x: Float32Array;
+  xOffset: number;
+  y: Float32Array;
+  yOffset: number;
+  dx?: Float32Array;
+  dxOffset?: number;
+  dy?: Float32Array;
+  dyOffset?: number;
   directions?: number;
 }
 
@@ -56,27 +87,50 @@ export interface UnaryArgs {
  * daStride/dbStride default to aLen/bLen, 0 = one tangent shared by all directions.
  */
 export interface BinaryArgs {
-  op: BinaryOp; n: number;
-  a: Float32Array; aOffset: number; aLen: number; aInner?: number;
-  b: Float32Array; bOffset: number; bLen: number; bInner?: number;
-  y: Float32Array; yOffset: number;
-  da?: Float32Array; daOffset?: number; daStride?: number;
-  db?: Float32Array; dbOffset?: number; dbStride?: number;
-  dy?: Float32Array; dyOffset?: number;
+  op: BinaryOp;
+  n: number;
+  a: Float32Array;
+  aOffset: number;
+  aLen: number;
+  aInner?: number;
+  b: Float32Array;
+  bOffset: number;
+  bLen: number;
+  bInner?: number;
+  y: Float32Array;
+  yOffset: number;
+  da?: Float32Array;
+  daOffset?: number;
+  daStride?: number;
+  db?: Float32Array;
+  dbOffset?: number;
+  dbStride?: number;
+  dy?: Float32Array;
+  dyOffset?: number;
   directions?: number;
 }
 
 /** y[o·inner + i] = scale·Σ_{j<len} x[(o·len + j)·inner + i]: sum/mean over one axis (or all: outer = inner = 1). */
 export interface ReduceArgs {
-  x: Float32Array; xOffset: number;
-  outer: number; len: number; inner: number; scale: number;
-  y: Float32Array; yOffset: number;
+  x: Float32Array;
+  xOffset: number;
+  outer: number;
+  len: number;
+  inner: number;
+  scale: number;
+  y: Float32Array;
+  yOffset: number;
 }
 
 /** y[b][j][i] = x[b][i][j] for x of shape [batch, rows, cols]. */
 export interface TransposeArgs {
-  x: Float32Array; xOffset: number; batch: number; rows: number; cols: number;
-  y: Float32Array; yOffset: number;
+  x: Float32Array;
+  xOffset: number;
+  batch: number;
+  rows: number;
+  cols: number;
+  y: Float32Array;
+  yOffset: number;
 }
 
 /**
@@ -84,16 +138,27 @@ export interface TransposeArgs {
  * primal and its K tangent directions); the last-two-axes swap goes to `transpose` instead.
  */
 export interface PermuteArgs {
-  x: Float32Array; xOffset: number; shape: readonly number[]; perm: readonly number[]; batch: number;
-  y: Float32Array; yOffset: number;
+  x: Float32Array;
+  xOffset: number;
+  shape: readonly number[];
+  perm: readonly number[];
+  batch: number;
+  y: Float32Array;
+  yOffset: number;
 }
 
 /** Row-wise log-softmax of x[rows, cols]; tangent dy = dx − Σ_c softmax·dx per row and direction. */
 export interface LogSoftmaxArgs {
-  x: Float32Array; xOffset: number; rows: number; cols: number;
-  y: Float32Array; yOffset: number;
-  dx?: Float32Array; dxOffset?: number;
-  dy?: Float32Array; dyOffset?: number;
+  x: Float32Array;
+  xOffset: number;
+  rows: number;
+  cols: number;
+  y: Float32Array;
+  yOffset: number;
+  dx?: Float32Array;
+  dxOffset?: number;
+  dy?: Float32Array;
+  dyOffset?: number;
   directions?: number;
 }
 
@@ -103,9 +168,14 @@ export interface LogSoftmaxArgs {
  * `probs` (optional, rows·cols) receives the softmax, for reverse mode.
  */
 export interface SoftmaxCrossEntropyArgs {
-  logits: Float32Array; logitsOffset: number; rows: number; cols: number;
+  logits: Float32Array;
+  logitsOffset: number;
+  rows: number;
+  cols: number;
   labels: Int32Array;
-  dlogits?: Float32Array; dlogitsOffset?: number; dloss?: Float32Array;
+  dlogits?: Float32Array;
+  dlogitsOffset?: number;
+  dloss?: Float32Array;
   directions?: number;
   probs?: Float32Array;
 }
@@ -117,12 +187,24 @@ export interface SoftmaxCrossEntropyArgs {
  * with P = planes·outH·outW, X = planes·h·w.
  */
 export interface MaxPool2dArgs {
-  x: Float32Array; xOffset: number; planes: number; h: number; w: number;
-  kh: number; kw: number; strideH: number; strideW: number; outH: number; outW: number;
-  y: Float32Array; yOffset: number;
+  x: Float32Array;
+  xOffset: number;
+  planes: number;
+  h: number;
+  w: number;
+  kh: number;
+  kw: number;
+  strideH: number;
+  strideW: number;
+  outH: number;
+  outW: number;
+  y: Float32Array;
+  yOffset: number;
   argmax?: Int32Array;
-  dx?: Float32Array; dxOffset?: number;
-  dy?: Float32Array; dyOffset?: number;
+  dx?: Float32Array;
+  dxOffset?: number;
+  dy?: Float32Array;
+  dyOffset?: number;
   directions?: number;
 }
 
@@ -131,9 +213,12 @@ export interface MaxPool2dArgs {
  * be zeroed first; overlapping windows can share a winner). argmax as MaxPool2dArgs.argmax wrote it.
  */
 export interface MaxPool2dBackwardArgs {
-  gy: Float32Array; gyOffset: number; n: number;
+  gy: Float32Array;
+  gyOffset: number;
+  n: number;
   argmax: Int32Array;
-  gx: Float32Array; gxOffset: number;
+  gx: Float32Array;
+  gxOffset: number;
 }
 
 /** What a backend provides. Everything but gemm and im2col may be left out (the js one is used). */
@@ -166,10 +251,25 @@ export type CompleteBackend = Required<KernelBackend>;
  * it: test with `hasConv2dNchw(backend)` and fall back to im2col + gemm.
  */
 export interface Conv2dArgs {
-  x: Float32Array; xOffset: number; batch: number; c: number; h: number; w: number;
-  weight: Float32Array; weightOffset: number; o: number; kh: number; kw: number;
-  strideH: number; strideW: number; padH: number; padW: number; outH: number; outW: number;
-  y: Float32Array; yOffset: number;
+  x: Float32Array;
+  xOffset: number;
+  batch: number;
+  c: number;
+  h: number;
+  w: number;
+  weight: Float32Array;
+  weightOffset: number;
+  o: number;
+  kh: number;
+  kw: number;
+  strideH: number;
+  strideW: number;
+  padH: number;
+  padW: number;
+  outH: number;
+  outW: number;
+  y: Float32Array;
+  yOffset: number;
 }
 
 export interface Conv2dNchwKernel {

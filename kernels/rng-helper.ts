@@ -46,8 +46,11 @@ export class NormalHelper {
   private readonly ctl: Int32Array;
   private broken = false;
 
-  private constructor(private readonly worker: { terminate(): Promise<number> }, memory: WasmMemory,
-    private readonly k: unknown) {
+  private constructor(
+    private readonly worker: { terminate(): Promise<number> },
+    memory: WasmMemory,
+    private readonly k: unknown,
+  ) {
     this.ctl = new Int32Array(memory.buffer, 0, CONTROL_INTS);
   }
 
@@ -58,14 +61,18 @@ export class NormalHelper {
       const w = new Worker(SOURCE, { eval: true, workerData: { module, memory, C, WARM } });
       w.unref(); // never keeps the process alive
       const h = new NormalHelper(w, memory, k);
-      w.on('error', () => { h.broken = true; });
+      w.on('error', () => {
+        h.broken = true;
+      });
       return h;
     } catch {
       return undefined;
     }
   }
 
-  get ready(): boolean { return !this.broken && Atomics.load(this.ctl, C.ready) === 1; }
+  get ready(): boolean {
+    return !this.broken && Atomics.load(this.ctl, C.ready) === 1;
+  }
 
   /** Blocks until the helper is ready or `timeoutMs` passed; returns `ready`. */
   waitReady(timeoutMs: number): boolean {
@@ -78,11 +85,20 @@ export class NormalHelper {
    * False (and the helper marked broken) if a unit the helper took made no progress for
    * `stallMs`: the caller then computes the chunk itself, elsewhere (the helper may still write dst).
    */
-  normals(args: readonly [number, number, number, number, number, number], groups: number, dst: number, stallMs = 5000): boolean {
-    const c = this.ctl, a = C.args, units = Math.ceil(groups / UNIT_GROUPS);
+  normals(
+    args: readonly [number, number, number, number, number, number],
+    groups: number,
+    dst: number,
+    stallMs = 5000,
+  ): boolean {
+    const c = this.ctl,
+      a = C.args,
+      units = Math.ceil(groups / UNIT_GROUPS);
     closeList(c, C); // a late helper must not claim while the arguments change
     for (let i = 0; i < 6; i++) c[a + i] = args[i];
-    c[a + 6] = UNIT_GROUPS; c[a + 7] = groups; c[a + 8] = dst;
+    c[a + 6] = UNIT_GROUPS;
+    c[a + 7] = groups;
+    c[a + 8] = dst;
     const tag = openList(c, C, units);
     drain(c, C, tag, (i) => shared.runUnit(this.k, c, C, i));
     const done = awaitValue(c, C.finished, units, stallMs);

@@ -28,8 +28,10 @@ const M0 = 0xd2511f53;
 const M1 = 0xcd9e8d57;
 const W0 = 0x9e3779b9;
 const W1 = 0xbb67ae85;
-const M0_HI = M0 >>> 16, M0_LO = M0 & 0xffff;
-const M1_HI = M1 >>> 16, M1_LO = M1 & 0xffff;
+const M0_HI = M0 >>> 16,
+  M0_LO = M0 & 0xffff;
+const M1_HI = M1 >>> 16,
+  M1_LO = M1 & 0xffff;
 const TWO32 = 4294967296;
 const INV32 = 1 / TWO32;
 const TWO_PI = 2 * Math.PI;
@@ -39,30 +41,54 @@ const TWO_PI = 2 * Math.PI;
  * (all exact in doubles and kept as small integers by the JIT: ~2× faster than float splitting).
  */
 function mulhi(a: number, mHi: number, mLo: number): number {
-  const aLo = a & 0xffff, aHi = a >>> 16;
-  const p0 = aLo * mLo, p1 = aHi * mLo, p2 = aLo * mHi, p3 = aHi * mHi;
+  const aLo = a & 0xffff,
+    aHi = a >>> 16;
+  const p0 = aLo * mLo,
+    p1 = aHi * mLo,
+    p2 = aLo * mHi,
+    p3 = aHi * mHi;
   const mid = (p0 >>> 16) + (p1 & 0xffff) + (p2 & 0xffff);
   return (p3 + (p1 >>> 16) + (p2 >>> 16) + (mid >>> 16)) >>> 0;
 }
 
 /** One Philox-4x32-10 block: writes 4 words for counter (c0..c3) and key (k0, k1) into out[o..o+3]. */
 export function philox4x32(
-  c0: number, c1: number, c2: number, c3: number, k0: number, k1: number,
-  out: Uint32Array | number[], o = 0,
+  c0: number,
+  c1: number,
+  c2: number,
+  c3: number,
+  k0: number,
+  k1: number,
+  out: Uint32Array | number[],
+  o = 0,
 ): void {
-  c0 >>>= 0; c1 >>>= 0; c2 >>>= 0; c3 >>>= 0; k0 >>>= 0; k1 >>>= 0;
+  c0 >>>= 0;
+  c1 >>>= 0;
+  c2 >>>= 0;
+  c3 >>>= 0;
+  k0 >>>= 0;
+  k1 >>>= 0;
   for (let r = 0; r < 10; r++) {
-    const hi0 = mulhi(c0, M0_HI, M0_LO), lo0 = Math.imul(c0, M0) >>> 0;
-    const hi1 = mulhi(c2, M1_HI, M1_LO), lo1 = Math.imul(c2, M1) >>> 0;
-    c0 = (hi1 ^ c1 ^ k0) >>> 0; c1 = lo1;
-    c2 = (hi0 ^ c3 ^ k1) >>> 0; c3 = lo0;
-    k0 = (k0 + W0) >>> 0; k1 = (k1 + W1) >>> 0;
+    const hi0 = mulhi(c0, M0_HI, M0_LO),
+      lo0 = Math.imul(c0, M0) >>> 0;
+    const hi1 = mulhi(c2, M1_HI, M1_LO),
+      lo1 = Math.imul(c2, M1) >>> 0;
+    c0 = (hi1 ^ c1 ^ k0) >>> 0;
+    c1 = lo1;
+    c2 = (hi0 ^ c3 ^ k1) >>> 0;
+    c3 = lo0;
+    k0 = (k0 + W0) >>> 0;
+    k1 = (k1 + W1) >>> 0;
   }
-  out[o] = c0; out[o + 1] = c1; out[o + 2] = c2; out[o + 3] = c3;
+  out[o] = c0;
+  out[o + 1] = c1;
+  out[o + 2] = c2;
+  out[o + 3] = c3;
 }
 
 function checkIndex(what: string, v: number): void {
-  if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`rng: ${what} must be a non-negative safe integer, got ${v}`);
+  if (!Number.isSafeInteger(v) || v < 0)
+    throw new RangeError(`rng: ${what} must be a non-negative safe integer, got ${v}`);
 }
 
 type FloatOut = Float32Array | Float64Array | number[];
@@ -77,17 +103,28 @@ const CHUNK = 4096; // words generated per batch (a multiple of 4)
 function wordsAtJs(k0: number, k1: number, s0: number, s1: number, first: number, count: number): void {
   for (let i = 0; i < count; i += 4) {
     const b = (first + i) / 4;
-    let c0 = b >>> 0, c1 = Math.floor(b / TWO32) >>> 0, c2 = s0, c3 = s1, a0 = k0, a1 = k1;
+    let c0 = b >>> 0,
+      c1 = Math.floor(b / TWO32) >>> 0,
+      c2 = s0,
+      c3 = s1,
+      a0 = k0,
+      a1 = k1;
     for (let r = 0; r < 10; r++) {
       const hi0 = mulhi(c0, M0_HI, M0_LO);
       const lo0 = Math.imul(c0, M0) >>> 0;
       const hi1 = mulhi(c2, M1_HI, M1_LO);
       const lo1 = Math.imul(c2, M1) >>> 0;
-      c0 = (hi1 ^ c1 ^ a0) >>> 0; c1 = lo1;
-      c2 = (hi0 ^ c3 ^ a1) >>> 0; c3 = lo0;
-      a0 = (a0 + W0) >>> 0; a1 = (a1 + W1) >>> 0;
+      c0 = (hi1 ^ c1 ^ a0) >>> 0;
+      c1 = lo1;
+      c2 = (hi0 ^ c3 ^ a1) >>> 0;
+      c3 = lo0;
+      a0 = (a0 + W0) >>> 0;
+      a1 = (a1 + W1) >>> 0;
     }
-    scratch[i] = c0; scratch[i + 1] = c1; scratch[i + 2] = c2; scratch[i + 3] = c3;
+    scratch[i] = c0;
+    scratch[i + 1] = c1;
+    scratch[i + 2] = c2;
+    scratch[i + 3] = c3;
   }
 }
 
@@ -107,15 +144,35 @@ type RngExports = {
   normals(k0: number, k1: number, s0: number, s1: number, blo: number, bhi: number, groups: number, dst: number): void;
   boxMuller(src: number, groups: number, dst: number): void;
 };
-type RngKernels = { k: RngExports; module: WasmModule; memory: WasmMemory; s: Float32Array; f: Float32Array; words: Uint32Array };
+type RngKernels = {
+  k: RngExports;
+  module: WasmModule;
+  memory: WasmMemory;
+  s: Float32Array;
+  f: Float32Array;
+  words: Uint32Array;
+};
 /** Normals per chunk (128 KB: stays in L2 until copied out), groups of 16 per chunk, words in W. */
-const FAST_FLOATS = 32768, FAST_GROUPS = FAST_FLOATS / 16, WORDS = 16384;
-const REGION_S = 65536, REGION_F = REGION_S + 4 * FAST_FLOATS, REGION_W = REGION_F + 4 * FAST_FLOATS, FAST_PAGES = 16;
+const FAST_FLOATS = 32768,
+  FAST_GROUPS = FAST_FLOATS / 16,
+  WORDS = 16384;
+const REGION_S = 65536,
+  REGION_F = REGION_S + 4 * FAST_FLOATS,
+  REGION_W = REGION_F + 4 * FAST_FLOATS,
+  FAST_PAGES = 16;
 /** Chunks of fewer groups stay on the main thread (two units at least: a hand-off costs microseconds). */
 const MIN_SPLIT_GROUPS = 2 * UNIT_GROUPS;
 
 /** Words of `blocks` consecutive blocks from counter (c0, c1, c2, c3) (c1 takes c0's carry) under key (k0, k1). */
-function philoxBlocksJs(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, blocks: number): Uint32Array {
+function philoxBlocksJs(
+  c0: number,
+  c1: number,
+  c2: number,
+  c3: number,
+  k0: number,
+  k1: number,
+  blocks: number,
+): Uint32Array {
   const out = new Uint32Array(4 * blocks);
   for (let j = 0; j < blocks; j++) {
     const lo = (c0 >>> 0) + j; // the 64-bit counter as two words (c1·2^32 + c0 may exceed 2^53)
@@ -124,7 +181,16 @@ function philoxBlocksJs(c0: number, c1: number, c2: number, c3: number, k0: numb
   return out;
 }
 
-function philoxBlocksWasm(kern: RngKernels, c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, blocks: number): Uint32Array {
+function philoxBlocksWasm(
+  kern: RngKernels,
+  c0: number,
+  c1: number,
+  c2: number,
+  c3: number,
+  k0: number,
+  k1: number,
+  blocks: number,
+): Uint32Array {
   if (4 * blocks > WORDS - 12) throw new RangeError(`philoxBlocks: at most ${(WORDS - 12) / 4} blocks, got ${blocks}`);
   kern.k.philox(k0 | 0, k1 | 0, c2 | 0, c3 | 0, c0 | 0, c1 | 0, Math.ceil(blocks / 4), REGION_W);
   return kern.words.slice(0, 4 * blocks);
@@ -136,10 +202,18 @@ function loadKernels(): RngKernels | undefined {
     const module = new wasmApi.Module(Uint8Array.from(atob(RNG_WASM), (c) => c.charCodeAt(0)));
     const k = new wasmApi.Instance(module, { env: { memory } }).exports as unknown as RngExports;
     const f32 = (at: number) => new Float32Array(memory.buffer, at, FAST_FLOATS);
-    const kern = { k, module, memory, s: f32(REGION_S), f: f32(REGION_F), words: new Uint32Array(memory.buffer, REGION_W, WORDS) };
+    const kern = {
+      k,
+      module,
+      memory,
+      s: f32(REGION_S),
+      f: f32(REGION_F),
+      words: new Uint32Array(memory.buffer, REGION_W, WORDS),
+    };
     // Self-check against the JavaScript rounds: five blocks across a 2^32 counter carry, high key and stream words.
     const args = [0xfffffffe, 7, 5, 0x80000001, 0x89abcdef, 0x1234567, 5] as const;
-    const got = philoxBlocksWasm(kern, ...args), want = philoxBlocksJs(...args);
+    const got = philoxBlocksWasm(kern, ...args),
+      want = philoxBlocksJs(...args);
     return want.every((x, i) => got[i] === x) ? kern : undefined;
   } catch {
     return undefined; // no WebAssembly SIMD (or shared memory) here: the JavaScript path gives the same words
@@ -165,8 +239,16 @@ export const rngImplementation: 'wasm' | 'js' = kernels ? 'wasm' : 'js';
  * into c1) under key (k0, k1), from either implementation, for known-answer tests; 'wasm' gives
  * undefined where the kernel is unavailable.
  */
-export function philoxBlocks(implementation: 'js' | 'wasm', c0: number, c1: number, c2: number, c3: number,
-  k0: number, k1: number, blocks = 1): Uint32Array | undefined {
+export function philoxBlocks(
+  implementation: 'js' | 'wasm',
+  c0: number,
+  c1: number,
+  c2: number,
+  c3: number,
+  k0: number,
+  k1: number,
+  blocks = 1,
+): Uint32Array | undefined {
   if (implementation === 'js') return philoxBlocksJs(c0, c1, c2, c3, k0, k1, blocks);
   if (implementation === 'wasm') return kernels && philoxBlocksWasm(kernels, c0, c1, c2, c3, k0, k1, blocks);
   throw new RangeError(`philoxBlocks: implementation must be 'js' or 'wasm', got ${JSON.stringify(implementation)}`);
@@ -176,15 +258,26 @@ export function philoxBlocks(implementation: 'js' | 'wasm', c0: number, c1: numb
  * Walks elements [offset, offset+n) in chunks: `emit(j0, w0, len)` gets the words of output
  * positions j0 … j0+len-1 in scratch[w0 …] (w0 > 0 only for the first, unaligned chunk).
  */
-function forChunks(seed: number, stream: number, offset: number, n: number,
-  emit: (j0: number, w0: number, len: number) => void): void {
-  checkIndex('seed', seed); checkIndex('stream', stream); checkIndex('offset', offset);
-  const k0 = seed >>> 0, k1 = Math.floor(seed / TWO32) >>> 0;
-  const s0 = stream >>> 0, s1 = Math.floor(stream / TWO32) >>> 0;
+function forChunks(
+  seed: number,
+  stream: number,
+  offset: number,
+  n: number,
+  emit: (j0: number, w0: number, len: number) => void,
+): void {
+  checkIndex('seed', seed);
+  checkIndex('stream', stream);
+  checkIndex('offset', offset);
+  const k0 = seed >>> 0,
+    k1 = Math.floor(seed / TWO32) >>> 0;
+  const s0 = stream >>> 0,
+    s1 = Math.floor(stream / TWO32) >>> 0;
   let j = 0;
   while (j < n) {
-    const e = offset + j, first = e - (e % 4), skip = e - first;
-    const count = Math.min(CHUNK, (Math.ceil((offset + n - first) / 4)) * 4);
+    const e = offset + j,
+      first = e - (e % 4),
+      skip = e - first;
+    const count = Math.min(CHUNK, Math.ceil((offset + n - first) / 4) * 4);
     wordsAt(k0, k1, s0, s1, first, count);
     const len = Math.min(count - skip, n - j);
     emit(j, skip, len);
@@ -206,13 +299,18 @@ export function fillUniform(out: FloatOut, seed: number, stream = 0, offset = 0)
  */
 export function fillRademacher(out: FloatOut, seed: number, stream = 0, offset = 0): FloatOut {
   const n = out.length;
-  if (n === 0) { forChunks(seed, stream, 0, 0, () => {}); return out; } // still validates the arguments
-  const firstWord = Math.floor(offset / 32), lastWord = Math.floor((offset + n - 1) / 32);
+  if (n === 0) {
+    forChunks(seed, stream, 0, 0, () => {});
+    return out;
+  } // still validates the arguments
+  const firstWord = Math.floor(offset / 32),
+    lastWord = Math.floor((offset + n - 1) / 32);
   forChunks(seed, stream, firstWord, lastWord - firstWord + 1, (k0, w0, len) => {
     for (let q = 0; q < len; q++) {
       let word = scratch[w0 + q];
       const base = (firstWord + k0 + q) * 32;
-      const from = base < offset ? offset : base, to = base + 32 > offset + n ? offset + n : base + 32;
+      const from = base < offset ? offset : base,
+        to = base + 32 > offset + n ? offset + n : base + 32;
       word >>>= from - base;
       for (let j = from - offset, end = to - offset; j < end; j++, word >>>= 1) out[j] = (word & 1) * 2 - 1;
     }
@@ -225,7 +323,9 @@ export function fillRademacher(out: FloatOut, seed: number, stream = 0, offset =
  * across a 2^32 block carry, high key and stream words.
  */
 function checkNormals(kern: RngKernels): RngKernels | undefined {
-  const seed = 0x12345 * TWO32 + 0x89abcdef, stream = 0x101 * TWO32 + 5, offset = (8 * TWO32 - 2) * 4 - 3;
+  const seed = 0x12345 * TWO32 + 0x89abcdef,
+    stream = 0x101 * TWO32 + 5,
+    offset = (8 * TWO32 - 2) * 4 - 3;
   const got = fillNormalF32(kern, new Float32Array(40), seed, stream, offset);
   const want = fillNormalF64(new Float64Array(40), seed, stream, offset);
   return want.every((x, i) => Math.abs(got[i] - x) < 1e-5) ? kern : undefined;
@@ -256,7 +356,11 @@ export function setNormalThreads(n: 1 | 2): void {
 
 /** Starts the helper if needed and blocks until it runs (≤ timeoutMs); returns whether it does. */
 export function waitForNormalThreads(timeoutMs = 10000): boolean {
-  return threads === 2 && fast !== undefined && (helper ??= NormalHelper.start(fast.module, fast.memory, fast.k))?.waitReady(timeoutMs) === true;
+  return (
+    threads === 2 &&
+    fast !== undefined &&
+    (helper ??= NormalHelper.start(fast.module, fast.memory, fast.k))?.waitReady(timeoutMs) === true
+  );
 }
 
 /**
@@ -265,19 +369,43 @@ export function waitForNormalThreads(timeoutMs = 10000): boolean {
  * both threads work through (kernels/rng-helper.ts); if the helper stalls, this thread computes
  * the chunk again in region F (never S, which a late helper may still write).
  */
-function fillNormalF32(fast: RngKernels, out: Float32Array, seed: number, stream: number, offset: number): Float32Array {
-  checkIndex('seed', seed); checkIndex('stream', stream); checkIndex('offset', offset);
-  const k0 = seed | 0, k1 = Math.floor(seed / TWO32) | 0, s0 = stream | 0, s1 = Math.floor(stream / TWO32) | 0;
-  const { k } = fast, n = out.length;
+function fillNormalF32(
+  fast: RngKernels,
+  out: Float32Array,
+  seed: number,
+  stream: number,
+  offset: number,
+): Float32Array {
+  checkIndex('seed', seed);
+  checkIndex('stream', stream);
+  checkIndex('offset', offset);
+  const k0 = seed | 0,
+    k1 = Math.floor(seed / TWO32) | 0,
+    s0 = stream | 0,
+    s1 = Math.floor(stream / TWO32) | 0;
+  const { k } = fast,
+    n = out.length;
   let h: NormalHelper | undefined;
-  if (threads === 2 && n >= 16 * MIN_SPLIT_GROUPS && (h = helper ??= NormalHelper.start(fast.module, fast.memory, k)) && !h.ready) h = undefined;
+  if (
+    threads === 2 &&
+    n >= 16 * MIN_SPLIT_GROUPS &&
+    (h = helper ??= NormalHelper.start(fast.module, fast.memory, k)) &&
+    !h.ready
+  )
+    h = undefined;
   for (let j = 0; j < n;) {
-    const e = offset + j, b = Math.floor(e / 4), skip = e - 4 * b;
+    const e = offset + j,
+      b = Math.floor(e / 4),
+      skip = e - 4 * b;
     const groups = Math.min(FAST_GROUPS, Math.ceil((skip + n - j) / 16));
-    const blo = b | 0, bhi = Math.floor(b / TWO32) | 0;
+    const blo = b | 0,
+      bhi = Math.floor(b / TWO32) | 0;
     let from = fast.s;
     if (h !== undefined && h.ready && groups >= MIN_SPLIT_GROUPS) {
-      if (!h.normals([k0, k1, s0, s1, blo, bhi], groups, REGION_S)) { k.normals(k0, k1, s0, s1, blo, bhi, groups, REGION_F); from = fast.f; }
+      if (!h.normals([k0, k1, s0, s1, blo, bhi], groups, REGION_S)) {
+        k.normals(k0, k1, s0, s1, blo, bhi, groups, REGION_F);
+        from = fast.f;
+      }
     } else k.normals(k0, k1, s0, s1, blo, bhi, groups, REGION_S);
     const len = Math.min(16 * groups - skip, n - j);
     out.set(len === FAST_FLOATS ? from : from.subarray(skip, skip + len), j);
@@ -289,7 +417,8 @@ function fillNormalF32(fast: RngKernels, out: Float32Array, seed: number, stream
 /** Box–Muller of given words by the float32 kernel (16·g words → 16·g normals), for tests; undefined without it. */
 export function fastNormalsOfWords(words: Uint32Array): Float32Array | undefined {
   if (!fast) return undefined;
-  if (words.length % 16 !== 0) throw new RangeError(`fastNormalsOfWords: length must be a multiple of 16, got ${words.length}`);
+  if (words.length % 16 !== 0)
+    throw new RangeError(`fastNormalsOfWords: length must be a multiple of 16, got ${words.length}`);
   const res = new Float32Array(words.length);
   for (let i = 0; i < words.length; i += WORDS) {
     const m = Math.min(WORDS, words.length - i);
@@ -304,9 +433,11 @@ export function fastNormalsOfWords(words: Uint32Array): Float32Array | undefined
 function fillNormalF64(out: FloatOut, seed: number, stream = 0, offset = 0): FloatOut {
   forChunks(seed, stream, offset, out.length, (j0, w0, len) => {
     let q = 0;
-    if (w0 % 2 === 1) { // odd start: the sin half of a pair
+    if (w0 % 2 === 1) {
+      // odd start: the sin half of a pair
       const p = w0 - 1;
-      out[j0] = Math.sqrt(-2 * Math.log((scratch[p] + 0.5) * INV32)) * Math.sin(TWO_PI * ((scratch[p + 1] + 0.5) * INV32));
+      out[j0] =
+        Math.sqrt(-2 * Math.log((scratch[p] + 0.5) * INV32)) * Math.sin(TWO_PI * ((scratch[p + 1] + 0.5) * INV32));
       q = 1;
     }
     for (; q + 1 < len; q += 2) {
@@ -316,9 +447,11 @@ function fillNormalF64(out: FloatOut, seed: number, stream = 0, offset = 0): Flo
       out[j0 + q] = r * Math.cos(t);
       out[j0 + q + 1] = r * Math.sin(t);
     }
-    if (q < len) { // odd end: the cos half of a pair
+    if (q < len) {
+      // odd end: the cos half of a pair
       const p = w0 + q;
-      out[j0 + q] = Math.sqrt(-2 * Math.log((scratch[p] + 0.5) * INV32)) * Math.cos(TWO_PI * ((scratch[p + 1] + 0.5) * INV32));
+      out[j0 + q] =
+        Math.sqrt(-2 * Math.log((scratch[p] + 0.5) * INV32)) * Math.cos(TWO_PI * ((scratch[p + 1] + 0.5) * INV32));
     }
   });
   return out;
@@ -344,27 +477,44 @@ export class Rng {
   private used = 4;
   private spare: number | undefined;
 
-  constructor(readonly seed: number, readonly stream = 0) {
-    checkIndex('seed', seed); checkIndex('stream', stream);
+  constructor(
+    readonly seed: number,
+    readonly stream = 0,
+  ) {
+    checkIndex('seed', seed);
+    checkIndex('stream', stream);
   }
 
   /** The next raw 32-bit word. */
   nextUint32(): number {
     if (this.used === 4) {
       const b = this.block++;
-      philox4x32(b >>> 0, Math.floor(b / TWO32), this.stream >>> 0, Math.floor(this.stream / TWO32),
-        this.seed >>> 0, Math.floor(this.seed / TWO32), this.words);
+      philox4x32(
+        b >>> 0,
+        Math.floor(b / TWO32),
+        this.stream >>> 0,
+        Math.floor(this.stream / TWO32),
+        this.seed >>> 0,
+        Math.floor(this.seed / TWO32),
+        this.words,
+      );
       this.used = 0;
     }
     return this.words[this.used++];
   }
 
   /** Uniform in (0, 1). */
-  uniform(): number { return (this.nextUint32() + 0.5) * INV32; }
+  uniform(): number {
+    return (this.nextUint32() + 0.5) * INV32;
+  }
 
   /** Standard normal (Box–Muller; the second value of each pair is kept for the next call). */
   normal(): number {
-    if (this.spare !== undefined) { const z = this.spare; this.spare = undefined; return z; }
+    if (this.spare !== undefined) {
+      const z = this.spare;
+      this.spare = undefined;
+      return z;
+    }
     const r = Math.sqrt(-2 * Math.log(this.uniform()));
     const t = TWO_PI * this.uniform();
     this.spare = r * Math.sin(t);
@@ -372,11 +522,14 @@ export class Rng {
   }
 
   /** ±1 with equal odds. */
-  rademacher(): number { return this.nextUint32() >= 0x80000000 ? 1 : -1; }
+  rademacher(): number {
+    return this.nextUint32() >= 0x80000000 ? 1 : -1;
+  }
 
   /** Integer in [0, n) (multiply-shift; bias below 2^-32·n, negligible for array sizes). */
   int(n: number): number {
-    if (!Number.isSafeInteger(n) || n <= 0 || n > TWO32) throw new RangeError(`rng.int: n must be an integer in [1, 2^32], got ${n}`);
+    if (!Number.isSafeInteger(n) || n <= 0 || n > TWO32)
+      throw new RangeError(`rng.int: n must be an integer in [1, 2^32], got ${n}`);
     return Math.floor(this.uniform() * n);
   }
 
@@ -384,15 +537,21 @@ export class Rng {
   shuffle<T extends { length: number; [i: number]: unknown }>(a: T): T {
     for (let i = a.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
-      const t = a[i]; a[i] = a[j]; a[j] = t;
+      const t = a[i];
+      a[i] = a[j];
+      a[j] = t;
     }
     return a;
   }
 
   /** Fills `out` with draws from `distribution`, continuing this generator's sequence. */
   fill(out: FloatOut, distribution: Distribution = 'normal'): FloatOut {
-    const draw = distribution === 'normal' ? () => this.normal()
-      : distribution === 'rademacher' ? () => this.rademacher() : () => this.uniform();
+    const draw =
+      distribution === 'normal'
+        ? () => this.normal()
+        : distribution === 'rademacher'
+          ? () => this.rademacher()
+          : () => this.uniform();
     for (let i = 0; i < out.length; i++) out[i] = draw();
     return out;
   }

@@ -59,7 +59,11 @@ function complete(b: KernelBackend): CompleteBackend {
       if (key === 'constructor' || seen.has(key)) continue;
       seen.add(key);
       const desc = Object.getOwnPropertyDescriptor(o, key)!;
-      if (desc.get) Object.defineProperty(out, key, { get: () => (b as unknown as Record<string, unknown>)[key], enumerable: true });
+      if (desc.get)
+        Object.defineProperty(out, key, {
+          get: () => (b as unknown as Record<string, unknown>)[key],
+          enumerable: true,
+        });
       else out[key] = typeof desc.value === 'function' ? desc.value.bind(b) : desc.value;
     }
   }
@@ -112,13 +116,17 @@ const ENV_VALUES: Readonly<Record<string, () => readonly string[]>> = {
  * valid values, never a silent fall-back to the slow `js` backend (a wasm load that fails on a bad
  * FORWARDGRAD_THREADS would otherwise be skipped by the default order).
  */
-export function checkEnvironment(env: Readonly<Record<string, string | undefined>> = typeof process === 'undefined' ? {} : process.env): void {
+export function checkEnvironment(
+  env: Readonly<Record<string, string | undefined>> = typeof process === 'undefined' ? {} : process.env,
+): void {
   for (const [name, values] of Object.entries(ENV_VALUES)) {
     const v = env[name];
     if (v === undefined || v === '') continue;
     const valid = values();
     if (!valid.includes(v.trim())) {
-      throw new Error(`${name}=${JSON.stringify(v)} is not valid; valid values: ${valid.join(', ')} (or leave ${name} unset for the default)`);
+      throw new Error(
+        `${name}=${JSON.stringify(v)} is not valid; valid values: ${valid.join(', ')} (or leave ${name} unset for the default)`,
+      );
     }
   }
 }
@@ -130,7 +138,11 @@ export function getBackend(): CompleteBackend {
   const env = typeof process === 'undefined' ? undefined : process.env.FORWARDGRAD_BACKEND?.trim();
   if (env) {
     // explicit choice: failing loudly beats a silent fallback
-    try { return setBackend(env); } catch (e) { throw new Error(`FORWARDGRAD_BACKEND=${env}: ${(e as Error).message}`); }
+    try {
+      return setBackend(env);
+    } catch (e) {
+      throw new Error(`FORWARDGRAD_BACKEND=${env}: ${(e as Error).message}`);
+    }
   }
   for (const name of DEFAULT_ORDER) {
     const b = tryLoad(name);

@@ -31,7 +31,9 @@ export function defaultWrt(f: Function, twin: Twin, primals: readonly unknown[],
   const withTensors = slotted.filter((i) => holdsTensor(primals[i]));
   const wrt = withTensors.length > 0 ? withTensors : slotted;
   if (wrt.length === 0) {
-    throw new Error(`${caller}(${functionName(f, twin)}): no argument is differentiated by default (none has a differentiable type, or only integer arrays do); pass wrt with the argument indices to differentiate`);
+    throw new Error(
+      `${caller}(${functionName(f, twin)}): no argument is differentiated by default (none has a differentiable type, or only integer arrays do); pass wrt with the argument indices to differentiate`,
+    );
   }
   return wrt;
 }

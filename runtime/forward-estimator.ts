@@ -14,10 +14,16 @@ import { zerosLike } from './twin-support';
 import { Buf, Leaf, argLeaves, zerosMirror } from './leaves';
 import { DirectionDistribution, DirectionSource, drawDirections, scalarTangent, vectorTangent } from './directions';
 
-export interface Estimate { loss: number; /** every directional derivative was finite */ finite: boolean }
+export interface Estimate {
+  loss: number;
+  /** every directional derivative was finite */ finite: boolean;
+}
 
 /** A gradient held as scale·direction (one direction buffer per parameter leaf). */
-export interface ScaledGradient { directions: readonly Buf[]; scale: number }
+export interface ScaledGradient {
+  directions: readonly Buf[];
+  scale: number;
+}
 
 export interface Estimator {
   readonly name: string;
@@ -50,8 +56,14 @@ export class TwinCall {
   readonly tangentLeaves: Leaf[];
   readonly wrt: readonly number[];
 
-  constructor(readonly twin: Twin, public params: unknown[], public thisArg: unknown, readonly rows: number, readonly caller: string,
-    options: TwinCallOptions = {}) {
+  constructor(
+    readonly twin: Twin,
+    public params: unknown[],
+    public thisArg: unknown,
+    readonly rows: number,
+    readonly caller: string,
+    options: TwinCallOptions = {},
+  ) {
     const wrt = (this.wrt = options.wrt ?? params.map((_, i) => i));
     this.leaves = argLeaves(params, wrt);
     // Tensor tangents (v, or the K directions) come from the pool, so memoryInfo counts them: they
@@ -72,19 +84,26 @@ export class TwinCall {
   }
 
   /** Returns the pooled tangent tensors (the run is over). */
-  release(): void { dispose(this.tangents); }
+  release(): void {
+    dispose(this.tangents);
+  }
 
   /** Fresh zero gradient buffers, one per leaf (float32 for float32 parameters). */
   newGrads(): Buf[] {
-    return this.leaves.map((l) => (l.kind === 'f32' || l.kind === 'tensor' ? new Float32Array(l.size) : new Float64Array(l.size)));
+    return this.leaves.map((l) =>
+      l.kind === 'f32' || l.kind === 'tensor' ? new Float32Array(l.size) : new Float64Array(l.size),
+    );
   }
 
   /** One twin run: params with the current tangents, then inputs with zero tangents. */
   run(inputs: readonly unknown[]): [unknown, unknown] {
-    const slots = this.twin.meta.tangentSlots, args: unknown[] = [];
+    const slots = this.twin.meta.tangentSlots,
+      args: unknown[] = [];
     const np = this.params.length;
     if (np + inputs.length !== slots.length) {
-      throw new Error(`${this.caller}(${this.twin.meta.name}): the function takes ${slots.length} argument(s); got ${np} parameter(s) and ${inputs.length} input(s)`);
+      throw new Error(
+        `${this.caller}(${this.twin.meta.name}): the function takes ${slots.length} argument(s); got ${np} parameter(s) and ${inputs.length} input(s)`,
+      );
     }
     for (let i = 0; i < slots.length; i++) {
       const primal = i < np ? this.params[i] : inputs[i - np];
@@ -95,7 +114,9 @@ export class TwinCall {
   }
 
   /** The loss from a twin's value (must be a scalar: a number or a one-element Tensor). */
-  lossOf(y: unknown): number { return scalarTangent(y, y, this.caller); }
+  lossOf(y: unknown): number {
+    return scalarTangent(y, y, this.caller);
+  }
 }
 
 export class ForwardEstimator implements Estimator {
@@ -107,16 +128,29 @@ export class ForwardEstimator implements Estimator {
   /** In place: g not yet formed over row 0 (row 0 still holds v_0). */
   private pending = false;
 
-  constructor(private readonly call: TwinCall, private source: DirectionSource, private readonly K: number,
-    private distribution: DirectionDistribution, private readonly vector: boolean) {
+  constructor(
+    private readonly call: TwinCall,
+    private source: DirectionSource,
+    private readonly K: number,
+    private distribution: DirectionDistribution,
+    private readonly vector: boolean,
+  ) {
     this.inPlace = K === 1 || vector;
     this.ds = new Float64Array(K);
     // In place: a view of row 0 of each tangent buffer (boxed numbers: their box, committed after scaling).
-    this.grads = this.inPlace ? call.tangentLeaves.map((t, j) => rowOf(t.data(), 0, call.leaves[j].size)) : call.newGrads();
+    this.grads = this.inPlace
+      ? call.tangentLeaves.map((t, j) => rowOf(t.data(), 0, call.leaves[j].size))
+      : call.newGrads();
   }
 
   /** forwardGradient's reuse: the same structure at other values, directions drawn afresh (see TwinCall.rebind). */
-  rebind(params: unknown[], thisArg: unknown, leaves: Leaf[], source: DirectionSource, distribution: DirectionDistribution): void {
+  rebind(
+    params: unknown[],
+    thisArg: unknown,
+    leaves: Leaf[],
+    source: DirectionSource,
+    distribution: DirectionDistribution,
+  ): void {
     this.call.rebind(params, thisArg, leaves);
     this.source = source;
     this.distribution = distribution;
@@ -138,15 +172,21 @@ export class ForwardEstimator implements Estimator {
    * (a loss, or the value itself for forwardGradient) survives; every other intermediate is freed.
    */
   run<V>(step: number, inputs: readonly unknown[], first: (y: unknown) => V): { value: V; finite: boolean } {
-    const c = this.call, K = this.K, stream = (step - 1) * K, runs = this.vector ? 1 : K, ds = this.ds;
-    let value: V | undefined, finite = true;
+    const c = this.call,
+      K = this.K,
+      stream = (step - 1) * K,
+      runs = this.vector ? 1 : K,
+      ds = this.ds;
+    let value: V | undefined,
+      finite = true;
     this.pending = false;
     if (!this.inPlace) for (const g of this.grads) g.fill(0);
     for (let run = 0; run < runs; run++) {
       drawDirections(c.leaves, c.tangentLeaves, this.vector ? K : 1, this.source, this.distribution, stream + run);
       const v = tidy(() => {
         const [y, dy] = c.run(inputs);
-        if (this.vector) ds.set(vectorTangent(dy, y, K, c.caller)); else ds[run] = scalarTangent(dy, y, c.caller);
+        if (this.vector) ds.set(vectorTangent(dy, y, K, c.caller));
+        else ds[run] = scalarTangent(dy, y, c.caller);
         return run === 0 ? first(y) : undefined;
       });
       if (run === 0) value = v;
@@ -159,9 +199,13 @@ export class ForwardEstimator implements Estimator {
   }
 
   /** ∇f·v_k of the last estimate, one per direction. */
-  directional(): readonly number[] { return Array.from(this.ds); }
+  directional(): readonly number[] {
+    return Array.from(this.ds);
+  }
 
-  finish(): void { this.call.release(); }
+  finish(): void {
+    this.call.release();
+  }
 
   scaled(): ScaledGradient | undefined {
     if (!this.pending || this.K !== 1) return undefined;
@@ -172,10 +216,14 @@ export class ForwardEstimator implements Estimator {
   gradients(): readonly Buf[] {
     if (this.pending) {
       // g = Σ_k (d_k/K)·v_k over row 0, in the same order and precision as accumulating into zeros.
-      const c = this.call, K = this.K, ds = this.ds;
+      const c = this.call,
+        K = this.K,
+        ds = this.ds;
       const rows = c.tangentLeaves.map((t) => t.data());
       for (let j = 0; j < rows.length; j++) {
-        const g = this.grads[j], v = rows[j], s = ds[0] / K;
+        const g = this.grads[j],
+          v = rows[j],
+          s = ds[0] / K;
         for (let i = 0; i < g.length; i++) g[i] = 0 + s * v[i];
       }
       for (let k = 1; k < K; k++) addRow(this.grads, c.tangentLeaves, k, ds[k] / K, rows);
@@ -195,8 +243,9 @@ function rowOf(buf: Buf, row: number, n: number): Buf {
 /** grads += scale · (row `row` of the tangent leaves). */
 function addRow(grads: readonly Buf[], tangent: readonly Leaf[], row: number, scale: number, data?: Buf[]): void {
   for (let j = 0; j < grads.length; j++) {
-    const g = grads[j], v = data ? data[j] : tangent[j].data(), base = row * g.length;
+    const g = grads[j],
+      v = data ? data[j] : tangent[j].data(),
+      base = row * g.length;
     for (let i = 0; i < g.length; i++) g[i] += scale * v[base + i];
   }
 }
-

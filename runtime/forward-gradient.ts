@@ -52,7 +52,11 @@ export interface ForwardGradientResult<V = any> {
 const FORWARD_GRADIENT_OPTIONS = ['wrt', 'directions', 'seed', 'rng', 'distribution', 'vectorized', 'out', 'thisArg'];
 
 /** The estimator kept per twin for the next call with the same structure. */
-interface Scratch { key: string; estimator: ForwardEstimator; busy: boolean }
+interface Scratch {
+  key: string;
+  estimator: ForwardEstimator;
+  busy: boolean;
+}
 const scratchByTwin = new WeakMap<Twin, Scratch>();
 
 /** What the estimator's buffers depend on: wrt, K, vector mode, and every primal leaf's path, kind and shape. */
@@ -63,8 +67,17 @@ function scratchKey(wrt: readonly number[], K: number, vector: boolean, leaves: 
 }
 
 /** The reusable estimator for this call (a fresh one while a call of the same twin is running: re-entrancy). */
-function scratchFor(twin: Twin, primals: unknown[], wrt: readonly number[], K: number, vector: boolean, primalLeaves: Leaf[],
-  thisArg: unknown, source: DirectionSource, distribution: DirectionDistribution): Scratch {
+function scratchFor(
+  twin: Twin,
+  primals: unknown[],
+  wrt: readonly number[],
+  K: number,
+  vector: boolean,
+  primalLeaves: Leaf[],
+  thisArg: unknown,
+  source: DirectionSource,
+  distribution: DirectionDistribution,
+): Scratch {
   const key = scratchKey(wrt, K, vector, primalLeaves);
   const cached = scratchByTwin.get(twin);
   if (cached && cached.key === key && !cached.busy) {
@@ -79,73 +92,128 @@ function scratchFor(twin: Twin, primals: unknown[], wrt: readonly number[], K: n
 }
 
 /** The leaves of `out`, checked to mirror the primals' leaves (kind, shape) and not to alias them. */
-function outLeaves(out: unknown, primals: readonly unknown[], wrt: readonly number[], primalLeaves: readonly Leaf[], caller: string): Leaf[] {
+function outLeaves(
+  out: unknown,
+  primals: readonly unknown[],
+  wrt: readonly number[],
+  primalLeaves: readonly Leaf[],
+  caller: string,
+): Leaf[] {
   if (!Array.isArray(out) || out.length !== primals.length) {
-    throw new Error(`${caller}: out must be an array with one entry per argument (${primals.length}), like a previous result's gradient; got ${describeValue(out)}`);
+    throw new Error(
+      `${caller}: out must be an array with one entry per argument (${primals.length}), like a previous result's gradient; got ${describeValue(out)}`,
+    );
   }
   out.forEach((o, i) => {
-    if (!wrt.includes(i) && o !== undefined) throw new Error(`${caller}: out[${i}] must be undefined (argument ${i} is not in wrt), got ${describeValue(o)}`);
+    if (!wrt.includes(i) && o !== undefined)
+      throw new Error(`${caller}: out[${i}] must be undefined (argument ${i} is not in wrt), got ${describeValue(o)}`);
   });
   const leaves = argLeaves(out, wrt);
-  const same = leaves.length === primalLeaves.length && leaves.every((l, j) => {
-    const p = primalLeaves[j];
-    return l.path === p.path && l.kind === p.kind && l.size === p.size && (!p.shape || p.shape.every((d, k) => l.shape?.[k] === d));
-  });
-  if (!same) throw new Error(`${caller}: out must mirror the primals in wrt (same fields, kinds and shapes); got ${wrt.map((i) => describeValue(out[i])).join(', ')}`);
+  const same =
+    leaves.length === primalLeaves.length &&
+    leaves.every((l, j) => {
+      const p = primalLeaves[j];
+      return (
+        l.path === p.path &&
+        l.kind === p.kind &&
+        l.size === p.size &&
+        (!p.shape || p.shape.every((d, k) => l.shape?.[k] === d))
+      );
+    });
+  if (!same)
+    throw new Error(
+      `${caller}: out must mirror the primals in wrt (same fields, kinds and shapes); got ${wrt.map((i) => describeValue(out[i])).join(', ')}`,
+    );
   for (let j = 0; j < leaves.length; j++) {
-    if (leaves[j].kind !== 'number' && leaves[j].data() === primalLeaves[j].data()) throw new Error(`${caller}: out shares ${leaves[j].path}'s storage with the primal it is the gradient of`);
+    if (leaves[j].kind !== 'number' && leaves[j].data() === primalLeaves[j].data())
+      throw new Error(`${caller}: out shares ${leaves[j].path}'s storage with the primal it is the gradient of`);
   }
   return leaves;
 }
 
 /** Validated `wrt` indices (sorted, unique, each with a tangent slot). */
-export function resolveWrt(f: Function, twin: Twin, wrt: number | readonly number[] | undefined, caller: string): number[] {
+export function resolveWrt(
+  f: Function,
+  twin: Twin,
+  wrt: number | readonly number[] | undefined,
+  caller: string,
+): number[] {
   const slots = twin.meta.tangentSlots;
   if (wrt === undefined) return slots.flatMap((s, i) => (s ? [i] : []));
   const list = [...new Set(typeof wrt === 'number' ? [wrt] : wrt)].sort((a, b) => a - b);
   // An empty wrt would return an all-undefined gradient and still run the function: surely a mistake.
-  if (list.length === 0) throw new Error(`${caller}(${functionName(f, twin)}): wrt is empty; name at least one argument index (or omit wrt for all)`);
+  if (list.length === 0)
+    throw new Error(
+      `${caller}(${functionName(f, twin)}): wrt is empty; name at least one argument index (or omit wrt for all)`,
+    );
   for (const i of list) {
-    if (!Number.isInteger(i) || i < 0 || i >= slots.length) throw new Error(`${caller}(${functionName(f, twin)}): wrt index ${i} is out of range (the function has ${slots.length} parameter(s))`);
-    if (!slots[i]) throw new Error(`${caller}(${functionName(f, twin)}): argument ${i} is not differentiable (its declared type has no tangent), so it cannot be in wrt`);
+    if (!Number.isInteger(i) || i < 0 || i >= slots.length)
+      throw new Error(
+        `${caller}(${functionName(f, twin)}): wrt index ${i} is out of range (the function has ${slots.length} parameter(s))`,
+      );
+    if (!slots[i])
+      throw new Error(
+        `${caller}(${functionName(f, twin)}): argument ${i} is not differentiable (its declared type has no tangent), so it cannot be in wrt`,
+      );
   }
   return list;
 }
 
 export function directionSource(options: { seed?: number; rng?: Rng }, caller: string): DirectionSource {
-  if (options.seed !== undefined && options.rng !== undefined) throw new Error(`${caller}: pass either seed or rng, not both`);
+  if (options.seed !== undefined && options.rng !== undefined)
+    throw new Error(`${caller}: pass either seed or rng, not both`);
   if (options.rng) return { rng: options.rng };
   const seed = options.seed ?? randomSeed();
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`${caller}: seed must be a non-negative safe integer, got ${seed}`);
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    throw new Error(`${caller}: seed must be a non-negative safe integer, got ${seed}`);
   return { seed };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as ForwardGradientResult
-export function forwardGradient<V = any>(f: Function, primals: readonly unknown[], options: ForwardGradientOptions = {}): ForwardGradientResult<V> {
+export function forwardGradient<V = any>(
+  f: Function,
+  primals: readonly unknown[],
+  options: ForwardGradientOptions = {},
+): ForwardGradientResult<V> {
   const caller = 'forwardGradient';
   const twin = requireTwin(f, caller);
   checkOptions(options, FORWARD_GRADIENT_OPTIONS, caller);
   checkArity(f, twin, primals, caller);
   checkThisArg(f, twin, options.thisArg, caller);
-  const wrt = options.wrt === undefined ? defaultWrt(f, twin, primals, caller) : resolveWrt(f, twin, options.wrt, caller);
+  const wrt =
+    options.wrt === undefined ? defaultWrt(f, twin, primals, caller) : resolveWrt(f, twin, options.wrt, caller);
   const K = checkDirections(options.directions ?? 1, caller);
   const distribution = checkDistribution(options.distribution ?? 'normal', caller);
   const source = directionSource(options, caller);
 
   const primalLeaves = argLeaves(primals as unknown[], wrt);
-  const vector = K > 1 && options.vectorized !== false && primalLeaves.length > 0 && primalLeaves.every((l) => l.kind === 'tensor');
+  const vector =
+    K > 1 && options.vectorized !== false && primalLeaves.length > 0 && primalLeaves.every((l) => l.kind === 'tensor');
   const gradLeaves = options.out === undefined ? undefined : outLeaves(options.out, primals, wrt, primalLeaves, caller);
-  const scratch = scratchFor(twin, primals as unknown[], wrt, K, vector, primalLeaves, options.thisArg, source, distribution);
+  const scratch = scratchFor(
+    twin,
+    primals as unknown[],
+    wrt,
+    K,
+    vector,
+    primalLeaves,
+    options.thisArg,
+    source,
+    distribution,
+  );
   const estimator = scratch.estimator;
   scratch.busy = true;
   try {
     // One step of fgd's estimator (step 1: direction k is stream k); the value of the first run survives.
     const { value } = estimator.run(1, [], (y) => y as V);
-    const gradient = (options.out as unknown[] | undefined) ?? primals.map((p, i) => (wrt.includes(i) ? zerosMirror(p) : undefined));
-    const into = gradLeaves ?? argLeaves(gradient, wrt), g = estimator.gradients();
+    const gradient =
+      (options.out as unknown[] | undefined) ?? primals.map((p, i) => (wrt.includes(i) ? zerosMirror(p) : undefined));
+    const into = gradLeaves ?? argLeaves(gradient, wrt),
+      g = estimator.gradients();
     // g's buffers have each leaf's own precision (float32 for Float32Array and Tensor leaves): an exact copy.
     for (let j = 0; j < into.length; j++) {
-      const d = into[j].data(), s = g[j];
+      const d = into[j].data(),
+        s = g[j];
       for (let i = 0; i < d.length; i++) d[i] = s[i];
       into[j].commit();
     }

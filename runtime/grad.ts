@@ -60,10 +60,13 @@ export function grad(f: Function, primals: readonly unknown[], options: GradOpti
     const { value, cotangents } = reverse(() => f.apply(options.thisArg, args), leaves, name);
     const byTensor = new Map<Tensor, Tensor | undefined>();
     leaves.forEach((t, j) => byTensor.set(t, cotangents[j]));
-    const gradient = args.map((p, i) => (wrt.includes(i) ? mirror(p, (t) => byTensor.get(t) ?? zeros(t.shape)) : undefined));
+    const gradient = args.map((p, i) =>
+      wrt.includes(i) ? mirror(p, (t) => byTensor.get(t) ?? zeros(t.shape)) : undefined,
+    );
     const out = new Map(argLeaves(gradient, wrt).map((l) => [l.path, l]));
     basisSweep(twin, args, wrt, options.thisArg, name, (leaf, i, d) => {
-      const g = out.get(leaf.path)!, data = g.data();
+      const g = out.get(leaf.path)!,
+        data = g.data();
       data[i] = d;
       g.commit();
     });

@@ -16,9 +16,52 @@ export { forwardGradient } from './forward-gradient';
 export type { ForwardGradientOptions, ForwardGradientResult } from './forward-gradient';
 export { grad } from './grad';
 export type { GradOptions, GradResult } from './grad';
-export { fgd, gd, exponentialDecay, constant as constantSchedule, createOptimizer, Sgd, Momentum, Adam, loadCheckpoint, readJsonLines } from './fgd';
-export type { FgdOptions, FgdMethod, DescentOptions, DescentResult, DescentStatus, StepInfo, Schedule, Optimizer, OptimizerState, OptimizerSpec } from './fgd';
+export {
+  fgd,
+  gd,
+  exponentialDecay,
+  constant as constantSchedule,
+  createOptimizer,
+  Sgd,
+  Momentum,
+  Adam,
+  loadCheckpoint,
+  readJsonLines,
+} from './fgd';
+export type {
+  FgdOptions,
+  FgdMethod,
+  DescentOptions,
+  DescentResult,
+  DescentStatus,
+  StepInfo,
+  Schedule,
+  Optimizer,
+  OptimizerState,
+  OptimizerSpec,
+} from './fgd';
 export { Rng, fillNormal, fillRademacher, fillUniform, randomSeed } from '../kernels/rng';
 export type { Distribution } from '../kernels/rng';
-export { readIdx, loadMnist, Batches, evaluate, EMBEDDED_SPLIT_SEED, EMBEDDED_TRAIN, EMBEDDED_VALIDATION, DEFAULT_BATCH_SIZE } from './data/index';
-export type { IdxFile, IdxType, IdxData, Dataset, MnistData, LoadMnistOptions, Batch, BatchesOptions, Layout, EvaluateOptions, Evaluation } from './data/index';
+export {
+  readIdx,
+  loadMnist,
+  Batches,
+  evaluate,
+  EMBEDDED_SPLIT_SEED,
+  EMBEDDED_TRAIN,
+  EMBEDDED_VALIDATION,
+  DEFAULT_BATCH_SIZE,
+} from './data/index';
+export type {
+  IdxFile,
+  IdxType,
+  IdxData,
+  Dataset,
+  MnistData,
+  LoadMnistOptions,
+  Batch,
+  BatchesOptions,
+  Layout,
+  EvaluateOptions,
+  Evaluation,
+} from './data/index';

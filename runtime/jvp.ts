@@ -24,11 +24,14 @@ export function checkThisArg(f: Function, twin: Twin, thisArg: unknown, caller: 
   if (thisArg !== undefined || Object.prototype.hasOwnProperty.call(f, 'prototype')) return;
   const src = Function.prototype.toString.call(f);
   const head = src.slice(0, Math.max(0, src.indexOf('{')));
-  const isMethod = head !== '' && !/^\s*(async\s+)?function\b/.test(head) && !head.includes('=>') && !/^\s*class\b/.test(head);
+  const isMethod =
+    head !== '' && !/^\s*(async\s+)?function\b/.test(head) && !head.includes('=>') && !/^\s*class\b/.test(head);
   // Strings and comments first: a `this` in a comment is no use of it.
   const code = src.replace(/(["'`])(?:\\.|(?!\1)[^\\])*\1|\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, ' ');
   if (isMethod && /\bthis\b/.test(code)) {
-    throw new Error(`${caller}(${functionName(f, twin)}): '${functionName(f, twin)}' is a method that uses 'this'; pass the object as { thisArg: obj }`);
+    throw new Error(
+      `${caller}(${functionName(f, twin)}): '${functionName(f, twin)}' is a method that uses 'this'; pass the object as { thisArg: obj }`,
+    );
   }
 }
 
@@ -42,28 +45,40 @@ export function requireTwin(f: unknown, caller: string): Twin {
   const twin = lookupJvp(f);
   if (twin) return twin;
   const name = functionName(f);
-  const setup = 'build with the forwardgrad plugin: tspc with "plugins": [{ "transform": "forwardgrad/transformer" }] in tsconfig, '
-    + `forwardGradPlugin() from 'forwardgrad/esbuild', or transform { "^.+\\.ts$": "forwardgrad/jest" } in jest`;
+  const setup =
+    'build with the forwardgrad plugin: tspc with "plugins": [{ "transform": "forwardgrad/transformer" }] in tsconfig, ' +
+    `forwardGradPlugin() from 'forwardgrad/esbuild', or transform { "^.+\\.ts$": "forwardgrad/jest" } in jest`;
   // three causes, told apart by what the transform leaves behind: nothing at all, a compiled module, or neither
   if (wasCompiled(f)) {
-    throw new Error(`${caller}: function '${name}' has no forward-mode twin: the forwardgrad transform compiled its module, but '${name}' `
-      + 'is not annotated. Annotate its declaration with /** @forwardGrad */ (or pass a function literal directly).');
+    throw new Error(
+      `${caller}: function '${name}' has no forward-mode twin: the forwardgrad transform compiled its module, but '${name}' ` +
+        'is not annotated. Annotate its declaration with /** @forwardGrad */ (or pass a function literal directly).',
+    );
   }
   if (!anyTwinRegistered()) {
-    throw new Error(`${caller}: function '${name}' has no forward-mode twin: no module of this program went through the forwardgrad `
-      + `transform, so the plugin did not run. Annotate the function with /** @forwardGrad */ and ${setup}.`);
+    throw new Error(
+      `${caller}: function '${name}' has no forward-mode twin: no module of this program went through the forwardgrad ` +
+        `transform, so the plugin did not run. Annotate the function with /** @forwardGrad */ and ${setup}.`,
+    );
   }
-  throw new Error(`${caller}: function '${name}' has no forward-mode twin: the forwardgrad plugin did not compile the file that defines it `
-    + `(or it is not a module-level function). If it carries /** @forwardGrad */, make sure that file goes through the plugin (${setup}); `
-    + 'otherwise annotate it.');
+  throw new Error(
+    `${caller}: function '${name}' has no forward-mode twin: the forwardgrad plugin did not compile the file that defines it ` +
+      `(or it is not a module-level function). If it carries /** @forwardGrad */, make sure that file goes through the plugin (${setup}); ` +
+      'otherwise annotate it.',
+  );
 }
 
 /** Checks the number of primals: every parameter must be given (a defaulted one would need a tangent the twin cannot see). */
 export function checkArity(f: Function, twin: Twin, primals: readonly unknown[], caller: string): void {
-  if (!Array.isArray(primals)) throw new TypeError(`${caller}(${functionName(f, twin)}): primals must be an array of arguments, got ${describeValue(primals)}`);
+  if (!Array.isArray(primals))
+    throw new TypeError(
+      `${caller}(${functionName(f, twin)}): primals must be an array of arguments, got ${describeValue(primals)}`,
+    );
   const n = twin.meta.tangentSlots.length;
   if (primals.length !== n) {
-    throw new Error(`${caller}(${functionName(f, twin)}): expected ${n} argument(s), got ${primals.length} (pass every parameter, including defaulted ones)`);
+    throw new Error(
+      `${caller}(${functionName(f, twin)}): expected ${n} argument(s), got ${primals.length} (pass every parameter, including defaulted ones)`,
+    );
   }
 }
 
@@ -74,17 +89,27 @@ export function checkArity(f: Function, twin: Twin, primals: readonly unknown[],
 export function materializeTangent(primal: unknown, tangent: unknown, where: string): unknown {
   if (tangent === undefined) return zerosLike(primal);
   const kind = leafKind(primal);
-  const bad = (want: string) => new Error(`${where}: tangent must be ${want} to mirror the primal ${describeValue(primal)}, got ${describeValue(tangent)}`);
+  const bad = (want: string) =>
+    new Error(
+      `${where}: tangent must be ${want} to mirror the primal ${describeValue(primal)}, got ${describeValue(tangent)}`,
+    );
   switch (kind) {
     case 'number':
       if (typeof tangent !== 'number') throw bad('a number');
       return tangent;
     case 'array':
-      if (!Array.isArray(tangent) || tangent.length !== (primal as number[]).length || !tangent.every((e) => typeof e === 'number')) throw bad(`number[${(primal as number[]).length}]`);
+      if (
+        !Array.isArray(tangent) ||
+        tangent.length !== (primal as number[]).length ||
+        !tangent.every((e) => typeof e === 'number')
+      )
+        throw bad(`number[${(primal as number[]).length}]`);
       return tangent;
-    case 'f32': case 'f64': {
+    case 'f32':
+    case 'f64': {
       const ctor = (primal as Float32Array).constructor;
-      if (!(tangent instanceof ctor) || (tangent as Float32Array).length !== (primal as Float32Array).length) throw bad(`${ctor.name}(${(primal as Float32Array).length})`);
+      if (!(tangent instanceof ctor) || (tangent as Float32Array).length !== (primal as Float32Array).length)
+        throw bad(`${ctor.name}(${(primal as Float32Array).length})`);
       return tangent;
     }
     case 'tensor': {
@@ -102,10 +127,15 @@ export function materializeTangent(primal: unknown, tangent: unknown, where: str
   }
   if (isPlainObject(primal)) {
     if (!isPlainObject(tangent)) throw bad('an object with the same fields');
-    for (const k of Object.keys(tangent)) if (!(k in primal)) throw new Error(`${where}: tangent has field '${k}', which the primal ${describeValue(primal)} lacks`);
+    for (const k of Object.keys(tangent))
+      if (!(k in primal))
+        throw new Error(`${where}: tangent has field '${k}', which the primal ${describeValue(primal)} lacks`);
     // A missing field is more often a typo or a stale structure than a deliberate constant: say so.
     for (const k of Object.keys(primal)) {
-      if (!(k in tangent)) throw new Error(`${where}: tangent lacks field '${k}' of the primal ${describeValue(primal)} (write ${k}: undefined for a constant)`);
+      if (!(k in tangent))
+        throw new Error(
+          `${where}: tangent lacks field '${k}' of the primal ${describeValue(primal)} (write ${k}: undefined for a constant)`,
+        );
     }
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(primal)) {
@@ -114,11 +144,19 @@ export function materializeTangent(primal: unknown, tangent: unknown, where: str
     }
     return out;
   }
-  throw new Error(`${where}: ${describeValue(primal)} is not differentiable, so its tangent must be undefined, got ${describeValue(tangent)}`);
+  throw new Error(
+    `${where}: ${describeValue(primal)} is not differentiable, so its tangent must be undefined, got ${describeValue(tangent)}`,
+  );
 }
 
 /** Interleaves primals and (validated) tangents in the twin's calling convention. */
-export function twinArguments(f: Function, twin: Twin, primals: readonly unknown[], tangents: readonly unknown[], caller: string): unknown[] {
+export function twinArguments(
+  f: Function,
+  twin: Twin,
+  primals: readonly unknown[],
+  tangents: readonly unknown[],
+  caller: string,
+): unknown[] {
   const name = functionName(f, twin);
   const slots = twin.meta.tangentSlots;
   const args: unknown[] = [];
@@ -126,7 +164,10 @@ export function twinArguments(f: Function, twin: Twin, primals: readonly unknown
     const where = `${caller}(${name}): argument ${i}`;
     args.push(primals[i]);
     if (slots[i]) args.push(materializeTangent(primals[i], tangents[i], where));
-    else if (tangents[i] !== undefined) throw new Error(`${where} is not differentiable (its declared type has no tangent), so its tangent must be undefined`);
+    else if (tangents[i] !== undefined)
+      throw new Error(
+        `${where} is not differentiable (its declared type has no tangent), so its tangent must be undefined`,
+      );
   }
   return args;
 }
@@ -136,14 +177,24 @@ export function twinArguments(f: Function, twin: Twin, primals: readonly unknown
  * returns [f(primals), ∂f(primals)·tangents]. Tangents mirror primals; undefined = constant.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- f's value and tangent types, given by the caller or left open
-export function jvp<R = any, T = any>(f: Function, primals: readonly unknown[], tangents: readonly unknown[], options: JvpOptions = {}): [R, T] {
+export function jvp<R = any, T = any>(
+  f: Function,
+  primals: readonly unknown[],
+  tangents: readonly unknown[],
+  options: JvpOptions = {},
+): [R, T] {
   const twin = requireTwin(f, 'jvp');
   checkOptions(options, JVP_OPTIONS, 'jvp');
   checkArity(f, twin, primals, 'jvp');
   checkThisArg(f, twin, options.thisArg, 'jvp');
-  if (!Array.isArray(tangents)) throw new TypeError(`jvp(${functionName(f, twin)}): tangents must be an array mirroring the primals, got ${describeValue(tangents)}`);
+  if (!Array.isArray(tangents))
+    throw new TypeError(
+      `jvp(${functionName(f, twin)}): tangents must be an array mirroring the primals, got ${describeValue(tangents)}`,
+    );
   if (tangents.length !== primals.length) {
-    throw new Error(`jvp(${functionName(f, twin)}): got ${primals.length} primal(s) but ${tangents.length} tangent(s); pass one tangent per argument (undefined = constant)`);
+    throw new Error(
+      `jvp(${functionName(f, twin)}): got ${primals.length} primal(s) but ${tangents.length} tangent(s); pass one tangent per argument (undefined = constant)`,
+    );
   }
   // The twin's intermediates go back to the pool (a user's loop then allocates nothing per call);
   // the value and its tangent survive into the caller's scope.

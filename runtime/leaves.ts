@@ -58,7 +58,19 @@ export function collectLeaves(container: any, key: string | number, name: string
     const kind = leafKind(x);
     if (kind === 'number') {
       const box = new Float64Array(1);
-      out.push({ path, kind, size: 1, offset: next, data: () => { box[0] = container[key]; return box; }, commit: () => { container[key] = box[0]; } });
+      out.push({
+        path,
+        kind,
+        size: 1,
+        offset: next,
+        data: () => {
+          box[0] = container[key];
+          return box;
+        },
+        commit: () => {
+          container[key] = box[0];
+        },
+      });
       next += 1;
     } else if (kind === 'tensor') {
       const t = x as Tensor;
@@ -104,15 +116,24 @@ function totalSize(leaves: readonly Leaf[]): number {
  * Float32 tensor (from `zeroTensor` when given, e.g. a pooled one); with `directions` K > 1 their
  * shape gains a leading K axis (vector mode).
  */
-export function zerosMirror(primal: unknown, directions = 1, zeroTensor?: (shape: readonly number[]) => Tensor): unknown {
+export function zerosMirror(
+  primal: unknown,
+  directions = 1,
+  zeroTensor?: (shape: readonly number[]) => Tensor,
+): unknown {
   const kind = leafKind(primal);
   switch (kind) {
-    case 'number': return 0;
-    case 'array': return new Array<number>((primal as number[]).length).fill(0);
-    case 'f32': return new Float32Array((primal as Float32Array).length);
-    case 'f64': return new Float64Array((primal as Float64Array).length);
+    case 'number':
+      return 0;
+    case 'array':
+      return new Array<number>((primal as number[]).length).fill(0);
+    case 'f32':
+      return new Float32Array((primal as Float32Array).length);
+    case 'f64':
+      return new Float64Array((primal as Float64Array).length);
     case 'tensor': {
-      const t = primal as Tensor, shape = directions > 1 ? [directions, ...t.shape] : t.shape;
+      const t = primal as Tensor,
+        shape = directions > 1 ? [directions, ...t.shape] : t.shape;
       return zeroTensor ? zeroTensor(shape) : new Tensor(new Float32Array(t.size * directions), shape);
     }
   }

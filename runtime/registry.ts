@@ -9,7 +9,10 @@ export interface TwinMeta {
   readonly tangentSlots: readonly boolean[];
 }
 
-export interface Twin { readonly fn: (...args: any[]) => [unknown, unknown]; readonly meta: TwinMeta }
+export interface Twin {
+  readonly fn: (...args: any[]) => [unknown, unknown];
+  readonly meta: TwinMeta;
+}
 
 const TWIN = Symbol.for('forwardgrad.twin');
 const COMPILED = Symbol.for('forwardgrad.compiled');
@@ -25,14 +28,19 @@ export function registerJvp(original: Function, twin: (...args: any[]) => [unkno
 
 /** Marks module-level functions the transform compiled without a twin (not annotated): run-time errors then say so. */
 export function markCompiled(...fns: Function[]): void {
-  for (const f of fns) if (typeof f === 'function') Object.defineProperty(f, COMPILED, { value: true, configurable: true });
+  for (const f of fns)
+    if (typeof f === 'function') Object.defineProperty(f, COMPILED, { value: true, configurable: true });
 }
 
 /** Did the transform compile `f`'s module (and leave `f` without a twin)? */
-export function wasCompiled(f: Function): boolean { return (f as unknown as { [COMPILED]?: boolean })[COMPILED] === true; }
+export function wasCompiled(f: Function): boolean {
+  return (f as unknown as { [COMPILED]?: boolean })[COMPILED] === true;
+}
 
 /** Has any module of this program registered a twin (did the transform run at all)? */
-export function anyTwinRegistered(): boolean { return (counter[COUNT] ?? 0) > 0; }
+export function anyTwinRegistered(): boolean {
+  return (counter[COUNT] ?? 0) > 0;
+}
 
 /** The twin registered for `f`, or undefined when the transform never saw it. */
 export function lookupJvp(f: Function): Twin | undefined {

@@ -14,7 +14,8 @@ export function zerosLike(primal: unknown): any {
   if (primal instanceof Float64Array) return new Float64Array(primal.length);
   if (primal instanceof Float32Array) return new Float32Array(primal.length);
   // an integer typed array (labels passed for a number[] parameter) is constant: its tangent reads as zeros
-  if (ArrayBuffer.isView(primal) && !(primal instanceof DataView)) return new Float64Array((primal as unknown as ArrayLike<number>).length);
+  if (ArrayBuffer.isView(primal) && !(primal instanceof DataView))
+    return new Float64Array((primal as unknown as ArrayLike<number>).length);
   if (Array.isArray(primal)) return primal.map(zerosLike);
   if (primal !== null && typeof primal === 'object' && Object.getPrototypeOf(primal) === Object.prototype) {
     const out: Record<string, unknown> = {};
@@ -42,7 +43,10 @@ export function withTwin<F extends Function>(f: F, twin: (...args: any[]) => [un
 export function releaseTemp(value: unknown, tangent: unknown): void {
   for (const v of [value, tangent]) {
     if (v === undefined || typeof v === 'number') continue;
-    if (!isTensor(v)) throw new Error(`releaseTemp: expected a Tensor, a number or undefined (an op result), got ${v === null ? 'null' : typeof v}`);
+    if (!isTensor(v))
+      throw new Error(
+        `releaseTemp: expected a Tensor, a number or undefined (an op result), got ${v === null ? 'null' : typeof v}`,
+      );
     if (!v.isDisposed && !isKept(v)) v.dispose();
   }
 }

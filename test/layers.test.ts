@@ -28,11 +28,14 @@ function resolveLocal(from: string, spec: string): string | undefined {
 }
 
 function sourcesUnder(dir: string): string[] {
-  return fs.readdirSync(path.join(ROOT, dir), { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && /\.ts$/.test(e.name) && !e.name.endsWith('.d.ts'))
-    .map((e) => path.join(e.parentPath ?? e.path, e.name))
-    // AssemblyScript sources compile to .wasm at build time; they are never loaded by node.
-    .filter((f) => !f.includes(`${path.sep}assembly${path.sep}`));
+  return (
+    fs
+      .readdirSync(path.join(ROOT, dir), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && /\.ts$/.test(e.name) && !e.name.endsWith('.d.ts'))
+      .map((e) => path.join(e.parentPath ?? e.path, e.name))
+      // AssemblyScript sources compile to .wasm at build time; they are never loaded by node.
+      .filter((f) => !f.includes(`${path.sep}assembly${path.sep}`))
+  );
 }
 
 /** For each file reachable from `entries`, the chain of imports that reached a forbidden target. */
@@ -45,25 +48,37 @@ function forbiddenReaches(entries: string[], forbidden: (target: string) => bool
     if (seen.has(file)) continue;
     seen.set(file, chain);
     for (const spec of runtimeSpecifiers(fs.readFileSync(file, 'utf8'))) {
-      const target = spec.startsWith('.') ? resolveLocal(file, spec) ?? path.resolve(path.dirname(file), spec) : spec;
+      const target = spec.startsWith('.') ? (resolveLocal(file, spec) ?? path.resolve(path.dirname(file), spec)) : spec;
       const rel = (f: string) => (path.isAbsolute(f) ? path.relative(ROOT, f) : f);
-      if (forbidden(target)) { bad.push([...chain, target].map(rel).join(' → ')); continue; }
+      if (forbidden(target)) {
+        bad.push([...chain, target].map(rel).join(' → '));
+        continue;
+      }
       if (path.isAbsolute(target) && /\.ts$/.test(target)) queue.push([target, [...chain, target]]);
     }
   }
   return bad;
 }
 
-const inside = (dir: string) => (target: string) => path.isAbsolute(target) && !path.relative(path.join(ROOT, dir), target).startsWith('..');
+const inside = (dir: string) => (target: string) =>
+  path.isAbsolute(target) && !path.relative(path.join(ROOT, dir), target).startsWith('..');
 const TS_PACKAGE = (t: string) => t === 'typescript' || t.startsWith('typescript/');
 
 describe('layers', () => {
   test('the specifier scan sees every run-time form and skips type-only ones', () => {
     const src = [
-      "import { a } from './a';", "import * as b from \"./b\";", "import './c';", "export { d } from './d';",
-      "export * from './e';", "const f = require('./f');", "const g = await import('./g');",
-      "import type { H } from './h';", "export type { I } from './i';", "type J = typeof import('./j');",
-      "// import { k } from './k';", "/* require('./l') */",
+      "import { a } from './a';",
+      'import * as b from "./b";',
+      "import './c';",
+      "export { d } from './d';",
+      "export * from './e';",
+      "const f = require('./f');",
+      "const g = await import('./g');",
+      "import type { H } from './h';",
+      "export type { I } from './i';",
+      "type J = typeof import('./j');",
+      "// import { k } from './k';",
+      "/* require('./l') */",
     ].join('\n');
     expect(runtimeSpecifiers(src)).toEqual(['./a', './b', './c', './d', './e', './f', './g']);
   });
@@ -79,17 +94,23 @@ describe('layers', () => {
     const fgd = inside(path.join('runtime', 'fgd'));
     // runtime/index.ts is the package root: it exports fgd next to the core; runtime/models/ are annotated
     // example models, user code that imports the package root as a user does.
-    const core = sourcesUnder('runtime').filter((f) => !fgd(f) && !inside(path.join('runtime', 'models'))(f) && f !== path.join(ROOT, 'runtime', 'index.ts'));
-    expect(core).toEqual(expect.arrayContaining(['jvp.ts', 'forward-gradient.ts', 'grad.ts'].map((f) => path.join(ROOT, 'runtime', f))));
+    const core = sourcesUnder('runtime').filter(
+      (f) => !fgd(f) && !inside(path.join('runtime', 'models'))(f) && f !== path.join(ROOT, 'runtime', 'index.ts'),
+    );
+    expect(core).toEqual(
+      expect.arrayContaining(['jvp.ts', 'forward-gradient.ts', 'grad.ts'].map((f) => path.join(ROOT, 'runtime', f))),
+    );
     expect(forbiddenReaches(core, fgd)).toEqual([]);
   });
 
-  test('runtime/ never imports a backend\'s module (kernels/js, gpujs, wasm) itself: kernels run through backend selection', () => {
+  test("runtime/ never imports a backend's module (kernels/js, gpujs, wasm) itself: kernels run through backend selection", () => {
     const backendDirs = ['js', 'gpujs', 'wasm'].map((d) => inside(path.join('kernels', d)));
     const direct: string[] = [];
     for (const file of sourcesUnder('runtime')) {
       for (const spec of runtimeSpecifiers(fs.readFileSync(file, 'utf8'))) {
-        const target = spec.startsWith('.') ? resolveLocal(file, spec) ?? path.resolve(path.dirname(file), spec) : spec;
+        const target = spec.startsWith('.')
+          ? (resolveLocal(file, spec) ?? path.resolve(path.dirname(file), spec))
+          : spec;
         if (backendDirs.some((inDir) => inDir(target))) direct.push(`${path.relative(ROOT, file)} → ${spec}`);
       }
     }
@@ -110,8 +131,9 @@ describe('layers', () => {
       expect(bad[0]).toMatch(/a\.ts → .*b\.ts → cli\/main\.ts$/);
       // and a core → fgd import the same way
       fs.writeFileSync(path.join(dir, 'c.ts'), "import { fgd } from '../fgd';\nexport const c = fgd;\n");
-      expect(forbiddenReaches([path.join(dir, 'c.ts')], inside(path.join('runtime', 'fgd'))))
-        .toEqual([expect.stringMatching(/c\.ts → runtime\/fgd\/index\.ts$/)]);
+      expect(forbiddenReaches([path.join(dir, 'c.ts')], inside(path.join('runtime', 'fgd')))).toEqual([
+        expect.stringMatching(/c\.ts → runtime\/fgd\/index\.ts$/),
+      ]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

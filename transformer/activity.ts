@@ -13,29 +13,49 @@ import { FIX as UNRESOLVED_FIX, checkOperand, checkParameter, hasErrorType, opaq
 
 const NO_TANGENT_BINARY = new Set<ts.SyntaxKind>([
   ...ZERO_DERIVATIVE_BINARY,
-  ts.SyntaxKind.LessThanToken, ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.LessThanEqualsToken,
-  ts.SyntaxKind.GreaterThanEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.EqualsEqualsEqualsToken,
-  ts.SyntaxKind.ExclamationEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.InstanceOfKeyword,
+  ts.SyntaxKind.LessThanToken,
+  ts.SyntaxKind.GreaterThanToken,
+  ts.SyntaxKind.LessThanEqualsToken,
+  ts.SyntaxKind.GreaterThanEqualsToken,
+  ts.SyntaxKind.EqualsEqualsToken,
+  ts.SyntaxKind.EqualsEqualsEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsEqualsToken,
+  ts.SyntaxKind.InstanceOfKeyword,
   ts.SyntaxKind.InKeyword,
 ]);
 
 /** Operators whose result's tangent depends on both operands (plain and compound). */
 const ARITHMETIC = new Set<ts.SyntaxKind>([
-  ts.SyntaxKind.PlusToken, ts.SyntaxKind.MinusToken, ts.SyntaxKind.AsteriskToken, ts.SyntaxKind.SlashToken,
-  ts.SyntaxKind.PercentToken, ts.SyntaxKind.AsteriskAsteriskToken, ts.SyntaxKind.PlusEqualsToken, ts.SyntaxKind.MinusEqualsToken,
-  ts.SyntaxKind.AsteriskEqualsToken, ts.SyntaxKind.SlashEqualsToken, ts.SyntaxKind.PercentEqualsToken, ts.SyntaxKind.AsteriskAsteriskEqualsToken,
+  ts.SyntaxKind.PlusToken,
+  ts.SyntaxKind.MinusToken,
+  ts.SyntaxKind.AsteriskToken,
+  ts.SyntaxKind.SlashToken,
+  ts.SyntaxKind.PercentToken,
+  ts.SyntaxKind.AsteriskAsteriskToken,
+  ts.SyntaxKind.PlusEqualsToken,
+  ts.SyntaxKind.MinusEqualsToken,
+  ts.SyntaxKind.AsteriskEqualsToken,
+  ts.SyntaxKind.SlashEqualsToken,
+  ts.SyntaxKind.PercentEqualsToken,
+  ts.SyntaxKind.AsteriskAsteriskEqualsToken,
 ]);
 
 export function isMathCall(call: ts.CallExpression): string | undefined {
   const c = call.expression;
-  return ts.isPropertyAccessExpression(c) && ts.isIdentifier(c.expression) && c.expression.text === 'Math' ? c.name.text : undefined;
+  return ts.isPropertyAccessExpression(c) && ts.isIdentifier(c.expression) && c.expression.text === 'Math'
+    ? c.name.text
+    : undefined;
 }
 
 export class Activity {
   readonly active = new Set<ts.Symbol>();
 
-  constructor(readonly fn: ts.SignatureDeclaration & { body?: ts.Node }, readonly checker: ts.TypeChecker,
-    readonly tensorRules: TensorRules) {
+  constructor(
+    readonly fn: ts.SignatureDeclaration & { body?: ts.Node },
+    readonly checker: ts.TypeChecker,
+    readonly tensorRules: TensorRules,
+  ) {
     for (const p of fn.parameters) {
       if (ts.isIdentifier(p.name) && p.name.text === 'this') continue;
       checkParameter(p, checker);
@@ -58,7 +78,9 @@ export class Activity {
   symbolOf(node: ts.Node): ts.Symbol | undefined {
     if (this.symbols.has(node)) return this.symbols.get(node);
     countWork();
-    const s = ts.isShorthandPropertyAssignment(node) ? this.checker.getShorthandAssignmentValueSymbol(node) : this.checker.getSymbolAtLocation(node);
+    const s = ts.isShorthandPropertyAssignment(node)
+      ? this.checker.getShorthandAssignmentValueSymbol(node)
+      : this.checker.getSymbolAtLocation(node);
     this.symbols.set(node, s);
     return s;
   }
@@ -76,7 +98,12 @@ export class Activity {
   }
 
   private isInside(node: ts.Node): boolean {
-    return node.getSourceFile() === this.fn.getSourceFile() && node.pos >= this.fn.pos && node.end <= this.fn.end && node !== this.fn;
+    return (
+      node.getSourceFile() === this.fn.getSourceFile() &&
+      node.pos >= this.fn.pos &&
+      node.end <= this.fn.end &&
+      node !== this.fn
+    );
   }
 
   /**
@@ -128,9 +155,15 @@ export class Activity {
       if (ts.isIdentifier(n) || ts.isShorthandPropertyAssignment(n)) {
         const s = this.symbolOf(n);
         const d = s?.valueDeclaration;
-        if (s && this.active.has(s) && d && !(d.pos >= fn.pos && d.end <= fn.end)) { any = true; return false; }
+        if (s && this.active.has(s) && d && !(d.pos >= fn.pos && d.end <= fn.end)) {
+          any = true;
+          return false;
+        }
         const local = ts.isIdentifier(n) ? this.localFunction(n) : undefined;
-        if (local && local !== fn && !(local.pos >= fn.pos && local.end <= fn.end) && this.captures(local, seen)) { any = true; return false; }
+        if (local && local !== fn && !(local.pos >= fn.pos && local.end <= fn.end) && this.captures(local, seen)) {
+          any = true;
+          return false;
+        }
       }
       return true;
     });
@@ -157,31 +190,50 @@ export class Activity {
     if (ts.isTypeNode(e)) return false;
     // a function literal carries when it captures active state (its result, through a callback, may depend on it)
     if (ts.isFunctionLike(e)) return this.isInside(e) && this.captures(e);
-    if (ts.isPropertyAccessExpression(e)) return !isInactiveProperty(e.name.text, this.tensorRules) && this.carries(e.expression);
+    if (ts.isPropertyAccessExpression(e))
+      return !isInactiveProperty(e.name.text, this.tensorRules) && this.carries(e.expression);
     if (ts.isElementAccessExpression(e)) return this.carries(e.expression);
     if (ts.isCallExpression(e)) {
       const m = isMathCall(e);
       if (m !== undefined && ZERO_DERIVATIVE_MATH.has(m)) return false;
       // console.log(x) only shows values
-      if (ts.isPropertyAccessExpression(e.expression) && ts.isIdentifier(e.expression.expression) && e.expression.expression.text === 'console') return false;
+      if (
+        ts.isPropertyAccessExpression(e.expression) &&
+        ts.isIdentifier(e.expression.expression) &&
+        e.expression.expression.text === 'console'
+      )
+        return false;
       // xs.indexOf(v), xs.some(p), xs.findIndex(p): positions and booleans carry no tangent
-      if (ts.isPropertyAccessExpression(e.expression) && isInactiveArrayMethod(e.expression.name.text) && this.isReference(e.expression.expression)) return false;
+      if (
+        ts.isPropertyAccessExpression(e.expression) &&
+        isInactiveArrayMethod(e.expression.name.text) &&
+        this.isReference(e.expression.expression)
+      )
+        return false;
       return this.carries(e.expression) || e.arguments.some((a) => this.carries(a));
     }
     if (ts.isBinaryExpression(e)) {
       if (NO_TANGENT_BINARY.has(e.operatorToken.kind)) return false;
       if (e.operatorToken.kind === ts.SyntaxKind.CommaToken) return this.carries(e.right);
-      if (isAssignmentOperator(e.operatorToken.kind) && e.operatorToken.kind === ts.SyntaxKind.EqualsToken) return this.carries(e.right);
+      if (isAssignmentOperator(e.operatorToken.kind) && e.operatorToken.kind === ts.SyntaxKind.EqualsToken)
+        return this.carries(e.right);
       return this.carries(e.left) || this.carries(e.right);
     }
     if (ts.isPrefixUnaryExpression(e)) {
-      return (e.operator === ts.SyntaxKind.MinusToken || e.operator === ts.SyntaxKind.PlusToken
-        || e.operator === ts.SyntaxKind.PlusPlusToken || e.operator === ts.SyntaxKind.MinusMinusToken) && this.carries(e.operand);
+      return (
+        (e.operator === ts.SyntaxKind.MinusToken ||
+          e.operator === ts.SyntaxKind.PlusToken ||
+          e.operator === ts.SyntaxKind.PlusPlusToken ||
+          e.operator === ts.SyntaxKind.MinusMinusToken) &&
+        this.carries(e.operand)
+      );
     }
     if (ts.isConditionalExpression(e)) return this.carries(e.whenTrue) || this.carries(e.whenFalse);
     if (ts.isTypeOfExpression(e)) return false;
     let any = false;
-    ts.forEachChild(e, (c) => { if (!any && this.carries(c)) any = true; });
+    ts.forEachChild(e, (c) => {
+      if (!any && this.carries(c)) any = true;
+    });
     return any;
   }
 
@@ -196,25 +248,46 @@ export class Activity {
     const type = this.checker.getTypeAtLocation(node);
     if (diffKind(type, this.checker) !== 'none') {
       const decl = s.valueDeclaration;
-      if (!decl || decl.getSourceFile() !== this.fn.getSourceFile() || decl.pos < this.fn.pos || decl.end > this.fn.end) {
-        throw new ForwardGradError(why, `an active (differentiated) value is stored in '${s.name}', which is declared outside the function`,
-          'keep differentiated values in local variables and return them', CODES.nonNumericSink);
+      if (
+        !decl ||
+        decl.getSourceFile() !== this.fn.getSourceFile() ||
+        decl.pos < this.fn.pos ||
+        decl.end > this.fn.end
+      ) {
+        throw new ForwardGradError(
+          why,
+          `an active (differentiated) value is stored in '${s.name}', which is declared outside the function`,
+          'keep differentiated values in local variables and return them',
+          CODES.nonNumericSink,
+        );
       }
       this.active.add(s);
       return;
     }
     if (type.getCallSignatures().length > 0) {
-      throw new ForwardGradError(why, `a function that uses active (differentiated) values is stored in '${snippet(node)}', where the transform cannot follow its tangents`,
-        'call the local function directly (or pass it as the callback of an array method) instead of storing it', CODES.unsupported);
+      throw new ForwardGradError(
+        why,
+        `a function that uses active (differentiated) values is stored in '${snippet(node)}', where the transform cannot follow its tangents`,
+        'call the local function directly (or pass it as the callback of an array method) instead of storing it',
+        CODES.unsupported,
+      );
     }
     // anything that might hold the number (any, objects, `number | string`, type parameters…) would lose its tangent
     if (hasErrorType(type, this.checker)) {
-      throw new ForwardGradError(why, `an active (differentiated) value flows into '${snippet(node)}', but ${opaqueReason(node, type, this.checker)}`,
-        UNRESOLVED_FIX, CODES.nonNumericSink);
+      throw new ForwardGradError(
+        why,
+        `an active (differentiated) value flows into '${snippet(node)}', but ${opaqueReason(node, type, this.checker)}`,
+        UNRESOLVED_FIX,
+        CODES.nonNumericSink,
+      );
     }
     if (isOpaque(type) || !isNeverNumeric(type)) {
-      throw new ForwardGradError(why, `an active (differentiated) value flows into '${snippet(node)}', whose type '${this.checker.typeToString(type)}' carries no tangent`,
-        'give it a numeric type (number, number[], Float64Array, a tuple or an object with number fields, Tensor)', CODES.nonNumericSink);
+      throw new ForwardGradError(
+        why,
+        `an active (differentiated) value flows into '${snippet(node)}', whose type '${this.checker.typeToString(type)}' carries no tangent`,
+        'give it a numeric type (number, number[], Float64Array, a tuple or an object with number fields, Tensor)',
+        CODES.nonNumericSink,
+      );
     }
   }
 
@@ -234,7 +307,10 @@ export class Activity {
   }
 
   private markTarget(target: ts.Expression, why: ts.Node): void {
-    if (ts.isArrayLiteralExpression(target)) { for (const el of target.elements) this.markTarget(el, why); return; }
+    if (ts.isArrayLiteralExpression(target)) {
+      for (const el of target.elements) this.markTarget(el, why);
+      return;
+    }
     if (ts.isObjectLiteralExpression(target)) {
       for (const p of target.properties) {
         if (ts.isShorthandPropertyAssignment(p)) this.mark(p.name, why);
@@ -244,8 +320,12 @@ export class Activity {
     }
     const root = this.rootOf(target);
     if (root.kind === ts.SyntaxKind.ThisKeyword) {
-      throw new ForwardGradError(why, `cannot store an active value in '${snippet(target)}': 'this' is a constant in differentiated methods`,
-        'keep differentiated state in local variables or parameters and return it', CODES.nonNumericSink);
+      throw new ForwardGradError(
+        why,
+        `cannot store an active value in '${snippet(target)}': 'this' is a constant in differentiated methods`,
+        'keep differentiated state in local variables or parameters and return it',
+        CODES.nonNumericSink,
+      );
     }
     if (ts.isIdentifier(root)) this.mark(root, why);
   }
@@ -268,27 +348,60 @@ export class Activity {
    * carry a tangent too: `const b = a; b[0] = x` changes `a`.
    */
   private aliasRoots(e: ts.Node, out: ts.Node[] = []): ts.Node[] {
-    if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e)
-      || ts.isSpreadElement(e)) return this.aliasRoots(e.expression, out);
-    if (ts.isConditionalExpression(e)) { this.aliasRoots(e.whenTrue, out); return this.aliasRoots(e.whenFalse, out); }
-    if (ts.isBinaryExpression(e) && (e.operatorToken.kind === ts.SyntaxKind.CommaToken || e.operatorToken.kind === ts.SyntaxKind.EqualsToken)) return this.aliasRoots(e.right, out);
-    if (ts.isArrayLiteralExpression(e)) { for (const el of e.elements) this.aliasRoots(el, out); return out; }
+    if (
+      ts.isParenthesizedExpression(e) ||
+      ts.isAsExpression(e) ||
+      ts.isNonNullExpression(e) ||
+      ts.isSatisfiesExpression(e) ||
+      ts.isSpreadElement(e)
+    )
+      return this.aliasRoots(e.expression, out);
+    if (ts.isConditionalExpression(e)) {
+      this.aliasRoots(e.whenTrue, out);
+      return this.aliasRoots(e.whenFalse, out);
+    }
+    if (
+      ts.isBinaryExpression(e) &&
+      (e.operatorToken.kind === ts.SyntaxKind.CommaToken || e.operatorToken.kind === ts.SyntaxKind.EqualsToken)
+    )
+      return this.aliasRoots(e.right, out);
+    if (ts.isArrayLiteralExpression(e)) {
+      for (const el of e.elements) this.aliasRoots(el, out);
+      return out;
+    }
     if (ts.isObjectLiteralExpression(e)) {
       for (const p of e.properties) {
         if (ts.isPropertyAssignment(p)) this.aliasRoots(p.initializer, out);
-        else if (ts.isShorthandPropertyAssignment(p)) { if (this.isReference(p)) out.push(p); }
-        else if (ts.isSpreadAssignment(p)) this.aliasRoots(p.expression, out);
+        else if (ts.isShorthandPropertyAssignment(p)) {
+          if (this.isReference(p)) out.push(p);
+        } else if (ts.isSpreadAssignment(p)) this.aliasRoots(p.expression, out);
       }
       return out;
     }
-    if (ts.isCallExpression(e) && ts.isIdentifier(e.expression)) { for (const a of e.arguments) this.aliasRoots(a, out); return out; }
+    if (ts.isCallExpression(e) && ts.isIdentifier(e.expression)) {
+      for (const a of e.arguments) this.aliasRoots(a, out);
+      return out;
+    }
     // views share their typed array's memory: `t.subarray(i)`, `new Float64Array(t.buffer)`; xs.reverse() is xs
-    if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression)
-      && (e.expression.name.text === 'subarray' || arrayMethod(e.expression.name.text)?.returnsReceiver)) return this.aliasRoots(e.expression.expression, out);
-    if (ts.isNewExpression(e) && e.arguments?.length && ts.isPropertyAccessExpression(e.arguments[0]) && e.arguments[0].name.text === 'buffer') {
+    if (
+      ts.isCallExpression(e) &&
+      ts.isPropertyAccessExpression(e.expression) &&
+      (e.expression.name.text === 'subarray' || arrayMethod(e.expression.name.text)?.returnsReceiver)
+    )
+      return this.aliasRoots(e.expression.expression, out);
+    if (
+      ts.isNewExpression(e) &&
+      e.arguments?.length &&
+      ts.isPropertyAccessExpression(e.arguments[0]) &&
+      e.arguments[0].name.text === 'buffer'
+    ) {
       return this.aliasRoots(e.arguments[0].expression, out);
     }
-    if ((ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) && this.isReference(e)) out.push(e);
+    if (
+      (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) &&
+      this.isReference(e)
+    )
+      out.push(e);
     return out;
   }
 
@@ -309,10 +422,19 @@ export class Activity {
     walk(fn, (n) => {
       if (any) return false;
       if (ts.isBinaryExpression(n) && isAssignmentOperator(n.operatorToken.kind) && outside(n.left)) any = true;
-      else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken
-        || n.operator === ts.SyntaxKind.MinusMinusToken) && outside(n.operand as ts.Expression)) any = true;
-      else if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && arrayMethod(n.expression.name.text)?.mutates
-        && outside(n.expression.expression)) any = true;
+      else if (
+        (ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) &&
+        (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken) &&
+        outside(n.operand as ts.Expression)
+      )
+        any = true;
+      else if (
+        ts.isCallExpression(n) &&
+        ts.isPropertyAccessExpression(n.expression) &&
+        arrayMethod(n.expression.name.text)?.mutates &&
+        outside(n.expression.expression)
+      )
+        any = true;
       else if (ts.isCallExpression(n)) {
         const local = this.localFunction(n.expression);
         if (local && local !== fn && this.writesCaptured(local, seen)) any = true;
@@ -345,7 +467,9 @@ export class Activity {
 
   /** Visits `root` and everything under it in source order, with an explicit stack (issue 10: no recursion per level). */
   private scan(root: ts.Node): void {
-    walk(root, (node) => { this.scanNode(node); });
+    walk(root, (node) => {
+      this.scanNode(node);
+    });
   }
 
   private scanNode(node: ts.Node): void {
@@ -360,26 +484,37 @@ export class Activity {
     }
     this.checkOpaqueOperands(node);
     const fnInit = ts.isVariableDeclaration(node) && node.initializer && ts.isFunctionLike(unparen(node.initializer));
-    if (fnInit) { /* a local function: its name carries no tangent, its body is scanned too */ }
-    else if (ts.isVariableDeclaration(node) && node.initializer && this.carries(node.initializer)) this.markBinding(node.name, node);
-    else if (ts.isVariableDeclaration(node) && node.initializer && this.bindsActiveReference(node.name)) this.markAliases(node.initializer, node);
+    if (fnInit) {
+      /* a local function: its name carries no tangent, its body is scanned too */
+    } else if (ts.isVariableDeclaration(node) && node.initializer && this.carries(node.initializer))
+      this.markBinding(node.name, node);
+    else if (ts.isVariableDeclaration(node) && node.initializer && this.bindsActiveReference(node.name))
+      this.markAliases(node.initializer, node);
     else if (ts.isBinaryExpression(node) && isAssignmentOperator(node.operatorToken.kind)) {
       const compound = node.operatorToken.kind !== ts.SyntaxKind.EqualsToken;
       if (this.carries(node.right) || (compound && this.carries(node.left))) this.markTarget(node.left, node);
       else if (!compound) {
         const root = this.rootOf(node.left);
-        if (ts.isIdentifier(root) && this.isActiveSymbol(root) && this.isReference(node.right)) this.markAliases(node.right, node);
+        if (ts.isIdentifier(root) && this.isActiveSymbol(root) && this.isReference(node.right))
+          this.markAliases(node.right, node);
       }
     } else if (ts.isForOfStatement(node) && this.carries(node.expression)) {
       const init = node.initializer;
       if (ts.isVariableDeclarationList(init)) for (const d of init.declarations) this.markBinding(d.name, node);
       else this.markTarget(init, node);
-    } else if (ts.isForOfStatement(node) && ts.isVariableDeclarationList(node.initializer)
-      && node.initializer.declarations.some((d) => this.bindsActiveReference(d.name))) {
+    } else if (
+      ts.isForOfStatement(node) &&
+      ts.isVariableDeclarationList(node.initializer) &&
+      node.initializer.declarations.some((d) => this.bindsActiveReference(d.name))
+    ) {
       this.markAliases(node.expression, node); // `for (const row of m) row[0] = x` writes into m
-    } else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)
-      && (node.expression.name.text === 'push' || node.expression.name.text === 'unshift')
-      && !node.arguments.some((a) => this.carries(a)) && this.carries(node.expression.expression)) {
+    } else if (
+      ts.isCallExpression(node) &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      (node.expression.name.text === 'push' || node.expression.name.text === 'unshift') &&
+      !node.arguments.some((a) => this.carries(a)) &&
+      this.carries(node.expression.expression)
+    ) {
       for (const a of node.arguments) if (this.isReference(a)) this.markAliases(a, node); // `m.push(row)`: m[k] is row
     } else if (ts.isCallExpression(node) && node.arguments.some((a) => this.carries(a))) {
       const c = node.expression;
@@ -388,7 +523,10 @@ export class Activity {
         // a differentiated callee may write active values into array/object arguments
         for (const a of node.arguments) {
           const k = diffKind(this.checker.getTypeAtLocation(a), this.checker);
-          if (k !== 'none' && k !== 'number' && k !== 'tensor') { const r = this.rootOf(a); if (ts.isIdentifier(r)) this.mark(r, node); }
+          if (k !== 'none' && k !== 'number' && k !== 'tensor') {
+            const r = this.rootOf(a);
+            if (ts.isIdentifier(r)) this.mark(r, node);
+          }
         }
       }
     }

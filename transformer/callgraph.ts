@@ -32,15 +32,24 @@ export class Plan {
   readonly scopes = new Map<ts.SourceFile, NameScope>();
   readonly errors: ForwardGradError[] = [];
 
-  constructor(readonly program: ts.Program, readonly checker: ts.TypeChecker, readonly isRuntimeFile: (sf: ts.SourceFile) => boolean) {}
+  constructor(
+    readonly program: ts.Program,
+    readonly checker: ts.TypeChecker,
+    readonly isRuntimeFile: (sf: ts.SourceFile) => boolean,
+  ) {}
 
   scope(sf: ts.SourceFile): NameScope {
     let s = this.scopes.get(sf);
-    if (!s) { s = new NameScope(identifiersIn(sf)); this.scopes.set(sf, s); }
+    if (!s) {
+      s = new NameScope(identifiersIn(sf));
+      this.scopes.set(sf, s);
+    }
     return s;
   }
 
-  twinsIn(sf: ts.SourceFile): TwinInfo[] { return [...this.twins.values()].filter((t) => t.file === sf); }
+  twinsIn(sf: ts.SourceFile): TwinInfo[] {
+    return [...this.twins.values()].filter((t) => t.file === sf);
+  }
 }
 
 export function tangentSlots(fn: ts.SignatureDeclaration, checker: ts.TypeChecker): boolean[] {
@@ -58,8 +67,13 @@ export function exportedName(sym: ts.Symbol, file: ts.SourceFile, checker: ts.Ty
   const mod = checker.getSymbolAtLocation(file);
   if (!mod) return undefined;
   const target = checker.getExportSymbolOfSymbol(sym);
-  const names = checker.getExportsOfModule(mod)
-    .filter((e) => e === target || (e.flags & ts.SymbolFlags.Alias && checker.getExportSymbolOfSymbol(checker.getAliasedSymbol(e)) === target))
+  const names = checker
+    .getExportsOfModule(mod)
+    .filter(
+      (e) =>
+        e === target ||
+        (e.flags & ts.SymbolFlags.Alias && checker.getExportSymbolOfSymbol(checker.getAliasedSymbol(e)) === target),
+    )
     .map((e) => e.name);
   return names.includes(sym.name) ? sym.name : names[0];
 }
@@ -87,31 +101,78 @@ function describe(fn: ts.Node, plan: Plan, options: DescribeOptions = {}): TwinI
   const { custom, literal = false, sharedTwin, nested = false } = options;
   const sf = fn.getSourceFile();
   const checker = plan.checker;
-  let name: string; let kind: TwinInfo['kind']; let exported: boolean;
+  let name: string;
+  let kind: TwinInfo['kind'];
+  let exported: boolean;
   if (ts.isFunctionDeclaration(fn) && ts.isSourceFile(fn.parent)) {
-    if (!fn.name) throw new ForwardGradError(fn, 'an anonymous default-exported function cannot get a twin', 'give the function a name', CODES.badAnnotation);
-    name = fn.name.text; kind = 'function'; exported = isExported(fn.name, checker);
-  } else if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isVariableDeclaration(fn.parent)
-    && ts.isIdentifier(fn.parent.name) && ts.isVariableStatement(fn.parent.parent.parent) && ts.isSourceFile(fn.parent.parent.parent.parent)) {
-    name = fn.parent.name.text; kind = 'variable'; exported = isExported(fn.parent.name, checker);
-  } else if (ts.isMethodDeclaration(fn) && ts.isClassDeclaration(fn.parent) && ts.isSourceFile(fn.parent.parent) && ts.isIdentifier(fn.name)) {
-    name = fn.name.text; kind = 'method'; exported = false;
+    if (!fn.name)
+      throw new ForwardGradError(
+        fn,
+        'an anonymous default-exported function cannot get a twin',
+        'give the function a name',
+        CODES.badAnnotation,
+      );
+    name = fn.name.text;
+    kind = 'function';
+    exported = isExported(fn.name, checker);
+  } else if (
+    (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) &&
+    ts.isVariableDeclaration(fn.parent) &&
+    ts.isIdentifier(fn.parent.name) &&
+    ts.isVariableStatement(fn.parent.parent.parent) &&
+    ts.isSourceFile(fn.parent.parent.parent.parent)
+  ) {
+    name = fn.parent.name.text;
+    kind = 'variable';
+    exported = isExported(fn.parent.name, checker);
+  } else if (
+    ts.isMethodDeclaration(fn) &&
+    ts.isClassDeclaration(fn.parent) &&
+    ts.isSourceFile(fn.parent.parent) &&
+    ts.isIdentifier(fn.name)
+  ) {
+    name = fn.name.text;
+    kind = 'method';
+    exported = false;
   } else if (nested) {
     if (ts.isMethodDeclaration(fn) && ts.isClassDeclaration(fn.parent)) {
-      throw new ForwardGradError(fn, 'a method of a class declared inside a function cannot get a twin', 'move the class to module level', CODES.badAnnotation);
+      throw new ForwardGradError(
+        fn,
+        'a method of a class declared inside a function cannot get a twin',
+        'move the class to module level',
+        CODES.badAnnotation,
+      );
     }
-    name = localName(fn) ?? '<anonymous>'; kind = 'nested'; exported = false;
+    name = localName(fn) ?? '<anonymous>';
+    kind = 'nested';
+    exported = false;
   } else if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && literal) {
     const { line } = sf.getLineAndCharacterOfPosition(fn.getStart(sf));
-    name = `<function literal at ${sf.fileName.replace(/^.*[\\/]/, '')}:${line + 1}>`; kind = 'literal'; exported = false;
+    name = `<function literal at ${sf.fileName.replace(/^.*[\\/]/, '')}:${line + 1}>`;
+    kind = 'literal';
+    exported = false;
   } else return undefined;
   const f = fn as DiffFunction;
-  if (f.asteriskToken) throw new ForwardGradError(fn, `generator function ${name} cannot be differentiated`, 'return a value instead of yielding', CODES.badAnnotation);
+  if (f.asteriskToken)
+    throw new ForwardGradError(
+      fn,
+      `generator function ${name} cannot be differentiated`,
+      'return a value instead of yielding',
+      CODES.badAnnotation,
+    );
   if (ts.getModifiers(f)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) {
-    throw new ForwardGradError(fn, `async function ${name} cannot be differentiated`, 'make the numeric part a synchronous function', CODES.badAnnotation);
+    throw new ForwardGradError(
+      fn,
+      `async function ${name} cannot be differentiated`,
+      'make the numeric part a synchronous function',
+      CODES.badAnnotation,
+    );
   }
   // a method's twin is a member: overrides and their bases must share its name (obj.m_jvp dispatches like obj.m)
-  const memberTwin = kind === 'method' && !checker.getPropertyOfType(checker.getTypeAtLocation(fn.parent), twinName(name)) ? twinName(name) : undefined;
+  const memberTwin =
+    kind === 'method' && !checker.getPropertyOfType(checker.getTypeAtLocation(fn.parent), twinName(name))
+      ? twinName(name)
+      : undefined;
   const twin = custom ?? sharedTwin ?? memberTwin ?? (literal ? '' : plan.scope(sf).fresh(twinName(name)));
   const slots = tangentSlots(f, checker);
   const rule = custom !== undefined ? checkRule(f, name, custom, slots, checker) : undefined;
@@ -124,7 +185,8 @@ function describe(fn: ts.Node, plan: Plan, options: DescribeOptions = {}): TwinI
 export function localName(fn: ts.Node): string | undefined {
   if ((ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) && fn.name) return fn.name.getText();
   const p = fn.parent;
-  if (p && (ts.isVariableDeclaration(p) || ts.isPropertyAssignment(p)) && !ts.isComputedPropertyName(p.name)) return p.name.getText();
+  if (p && (ts.isVariableDeclaration(p) || ts.isPropertyAssignment(p)) && !ts.isComputedPropertyName(p.name))
+    return p.name.getText();
   if (ts.isFunctionExpression(fn) && fn.name) return fn.name.text;
   return undefined;
 }
@@ -134,25 +196,48 @@ export function localName(fn: ts.Node): string | undefined {
  * a missing rule would fail only when called, and a rule with too few parameters would silently drop tangents.
  * Returns the rule's symbol.
  */
-function checkRule(fn: DiffFunction, name: string, rule: string, slots: readonly boolean[], checker: ts.TypeChecker): ts.Symbol {
-  const sym = checker.getSymbolsInScope(fn.getSourceFile(), ts.SymbolFlags.Value | ts.SymbolFlags.Alias).find((s) => s.name === rule);
+function checkRule(
+  fn: DiffFunction,
+  name: string,
+  rule: string,
+  slots: readonly boolean[],
+  checker: ts.TypeChecker,
+): ts.Symbol {
+  const sym = checker
+    .getSymbolsInScope(fn.getSourceFile(), ts.SymbolFlags.Value | ts.SymbolFlags.Alias)
+    .find((s) => s.name === rule);
   if (!sym) {
-    throw new ForwardGradError(fn, `the @customJvp rule '${rule}' of '${name}' is not declared in this module`,
-      `declare function ${rule}(x, dx, …): [value, tangent] next to ${name} (and export it if other modules call ${name})`, CODES.badAnnotation);
+    throw new ForwardGradError(
+      fn,
+      `the @customJvp rule '${rule}' of '${name}' is not declared in this module`,
+      `declare function ${rule}(x, dx, …): [value, tangent] next to ${name} (and export it if other modules call ${name})`,
+      CODES.badAnnotation,
+    );
   }
   if (sym.flags & ts.SymbolFlags.Alias) {
     // emitted calls name the rule directly, and an imported binding is renamed by the module emit
-    throw new ForwardGradError(fn, `the @customJvp rule '${rule}' of '${name}' is imported; rules must be declared in the module of the function they annotate`,
-      `declare ${rule} here (it may call the imported one)`, CODES.badAnnotation);
+    throw new ForwardGradError(
+      fn,
+      `the @customJvp rule '${rule}' of '${name}' is imported; rules must be declared in the module of the function they annotate`,
+      `declare ${rule} here (it may call the imported one)`,
+      CODES.badAnnotation,
+    );
   }
   const type = checker.getTypeOfSymbolAtLocation(sym, fn);
   const expected = slots.length + slots.filter(Boolean).length;
   for (const sig of type.getCallSignatures()) {
     const params = sig.getParameters();
-    const rest = sig.getDeclaration() && ts.isFunctionLike(sig.getDeclaration()) && sig.getDeclaration().parameters.some((p) => p.dotDotDotToken);
+    const rest =
+      sig.getDeclaration() &&
+      ts.isFunctionLike(sig.getDeclaration()) &&
+      sig.getDeclaration().parameters.some((p) => p.dotDotDotToken);
     if (!rest && params.length !== expected) {
-      throw new ForwardGradError(fn, `the @customJvp rule '${rule}' of '${name}' takes ${params.length} parameter(s), but ${name}'s rule gets ${expected}: each argument followed by its tangent`,
-        `declare ${rule}(${fn.parameters.map((p, i) => (slots[i] ? `${p.name.getText()}, d${p.name.getText()}` : p.name.getText())).join(', ')})`, CODES.badAnnotation);
+      throw new ForwardGradError(
+        fn,
+        `the @customJvp rule '${rule}' of '${name}' takes ${params.length} parameter(s), but ${name}'s rule gets ${expected}: each argument followed by its tangent`,
+        `declare ${rule}(${fn.parameters.map((p, i) => (slots[i] ? `${p.name.getText()}, d${p.name.getText()}` : p.name.getText())).join(', ')})`,
+        CODES.badAnnotation,
+      );
     }
   }
   return sym;
@@ -186,7 +271,8 @@ export function buildPlan(program: ts.Program, isRuntimeFile: (sf: ts.SourceFile
       plan.twins.set(fn, info);
       if (options.custom === undefined) work.push(fn);
     } catch (e) {
-      if (e instanceof ForwardGradError) plan.errors.push(e); else throw e;
+      if (e instanceof ForwardGradError) plan.errors.push(e);
+      else throw e;
     }
   };
   const sources = program.getSourceFiles().filter((sf) => isProgramSource(sf, plan));
@@ -212,16 +298,30 @@ export function buildPlan(program: ts.Program, isRuntimeFile: (sf: ts.SourceFile
     const visit = (n: ts.Node): void => {
       if (ts.isCallExpression(n)) {
         const callee = resolveCallee(n.expression, plan.checker);
-        if (callee && !plan.twins.has(callee) && isProgramSource(callee.getSourceFile(), plan)
-          && (ts.isFunctionLike(callee) && 'body' in callee && callee.body)
-          && tangentSlots(callee as ts.SignatureDeclaration, plan.checker).some(Boolean)) {
+        if (
+          callee &&
+          !plan.twins.has(callee) &&
+          isProgramSource(callee.getSourceFile(), plan) &&
+          ts.isFunctionLike(callee) &&
+          'body' in callee &&
+          callee.body &&
+          tangentSlots(callee as ts.SignatureDeclaration, plan.checker).some(Boolean)
+        ) {
           add(callee);
         }
         // a program function handed over as a callback (xs.map(sq)) runs through its twin too
         for (const a of n.arguments) {
           if (!ts.isIdentifier(a)) continue;
           const f = resolveCallee(a, plan.checker);
-          if (f && !plan.twins.has(f) && ts.isFunctionLike(f) && 'body' in f && f.body && isProgramSource(f.getSourceFile(), plan)) add(f);
+          if (
+            f &&
+            !plan.twins.has(f) &&
+            ts.isFunctionLike(f) &&
+            'body' in f &&
+            f.body &&
+            isProgramSource(f.getSourceFile(), plan)
+          )
+            add(f);
         }
       }
       ts.forEachChild(n, visit);
@@ -232,18 +332,30 @@ export function buildPlan(program: ts.Program, isRuntimeFile: (sf: ts.SourceFile
 }
 
 /** Methods of program classes that override `m` (same name, with a body, in a class derived from m's class). */
-function overridesOf(m: ts.MethodDeclaration, classes: readonly ts.ClassDeclaration[], checker: ts.TypeChecker): ts.MethodDeclaration[] {
+function overridesOf(
+  m: ts.MethodDeclaration,
+  classes: readonly ts.ClassDeclaration[],
+  checker: ts.TypeChecker,
+): ts.MethodDeclaration[] {
   const base = checker.getTypeAtLocation(m.parent).getSymbol();
   const isStatic = !!ts.getModifiers(m)?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword);
   const name = m.name.getText();
-  const derives = (t: ts.Type, depth = 0): boolean => depth < 20 && (t.isClassOrInterface() ? checker.getBaseTypes(t) : [])
-    .some((b) => b.getSymbol() === base || derives(b, depth + 1));
+  const derives = (t: ts.Type, depth = 0): boolean =>
+    depth < 20 &&
+    (t.isClassOrInterface() ? checker.getBaseTypes(t) : []).some(
+      (b) => b.getSymbol() === base || derives(b, depth + 1),
+    );
   const out: ts.MethodDeclaration[] = [];
   for (const c of classes) {
     if (c === m.parent || !derives(checker.getTypeAtLocation(c))) continue;
     for (const member of c.members) {
-      if (ts.isMethodDeclaration(member) && member.body && member.name.getText() === name
-        && !!ts.getModifiers(member)?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword) === isStatic) out.push(member);
+      if (
+        ts.isMethodDeclaration(member) &&
+        member.body &&
+        member.name.getText() === name &&
+        !!ts.getModifiers(member)?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword) === isStatic
+      )
+        out.push(member);
     }
   }
   return out;
@@ -252,7 +364,10 @@ function overridesOf(m: ts.MethodDeclaration, classes: readonly ts.ClassDeclarat
 /** Module specifier for importing `target` from `from` (both program files). */
 export function relativeSpecifier(from: ts.SourceFile, target: string): string {
   const ext = /\.(d\.)?([cm]?)tsx?$/.exec(target);
-  let rel = path.relative(path.dirname(from.fileName), target).replace(/\\/g, '/').replace(/\.(d\.)?[cm]?tsx?$/, '');
+  let rel = path
+    .relative(path.dirname(from.fileName), target)
+    .replace(/\\/g, '/')
+    .replace(/\.(d\.)?[cm]?tsx?$/, '');
   if (!rel.startsWith('.')) rel = './' + rel;
   // ES modules under node16/nodenext resolution need the output file's extension
   if (from.impliedNodeFormat === ts.ModuleKind.ESNext) rel += `.${ext?.[2] ?? ''}js`;

@@ -5,16 +5,21 @@ import * as ts from 'typescript';
 
 /** Diagnostic codes (stable: tests and users may match on them). */
 export const CODES = {
-  unsupported: 94001,        // a construct the transform does not support with active values
-  underivableCall: 94002,    // a callee whose derivative cannot be known (declared, library, callback)
-  nonNumericSink: 94003,     // an active value stored where no tangent can follow it
-  badAnnotation: 94004,      // @forwardGrad / @customJvp used where it cannot apply
-  tooDeep: 94005,            // code nested deeper than the transform follows (nesting.ts), or a stack overflow
-  internal: 94099,           // a bug in the transform, reported instead of emitting wrong code
+  unsupported: 94001, // a construct the transform does not support with active values
+  underivableCall: 94002, // a callee whose derivative cannot be known (declared, library, callback)
+  nonNumericSink: 94003, // an active value stored where no tangent can follow it
+  badAnnotation: 94004, // @forwardGrad / @customJvp used where it cannot apply
+  tooDeep: 94005, // code nested deeper than the transform follows (nesting.ts), or a stack overflow
+  internal: 94099, // a bug in the transform, reported instead of emitting wrong code
 } as const;
 
 export class ForwardGradError extends Error {
-  constructor(readonly node: ts.Node, message: string, readonly hint: string, readonly code: number = CODES.unsupported) {
+  constructor(
+    readonly node: ts.Node,
+    message: string,
+    readonly hint: string,
+    readonly code: number = CODES.unsupported,
+  ) {
     super(message);
   }
 }
@@ -31,9 +36,11 @@ export function toDiagnostic(error: unknown, fallback: ts.Node): ts.Diagnostic {
   const overflow = !located && error instanceof RangeError && /call stack/i.test(error.message);
   const node = located ? error.node : fallback;
   const sf = node.getSourceFile();
-  const message = located ? `forwardgrad: ${error.message}. Fix: ${error.hint}`
-    : overflow ? 'forwardgrad: this function is nested too deeply to differentiate (the stack overflowed). Fix: split deeply nested expressions into steps held in intermediate variables'
-    : `forwardgrad: internal error while differentiating this function: ${(error as Error)?.stack ?? String(error)}`;
+  const message = located
+    ? `forwardgrad: ${error.message}. Fix: ${error.hint}`
+    : overflow
+      ? 'forwardgrad: this function is nested too deeply to differentiate (the stack overflowed). Fix: split deeply nested expressions into steps held in intermediate variables'
+      : `forwardgrad: internal error while differentiating this function: ${(error as Error)?.stack ?? String(error)}`;
   return {
     category: ts.DiagnosticCategory.Error,
     code: located ? error.code : overflow ? CODES.tooDeep : CODES.internal,

@@ -20,7 +20,10 @@ export function emitDerivatives(files: readonly string[], outDir: string, option
   const inputs = files.map((f) => path.resolve(f));
   for (const file of inputs) {
     if (!fs.existsSync(file)) throw new Error(`forwardgrad emit: no such file: ${file}; check the path`);
-    if (!/\.(ts|tsx|mts|cts)$/.test(file) || /\.d\.[mc]?ts$/.test(file)) throw new Error(`forwardgrad emit: not a TypeScript source: ${file}; emit reads .ts, .tsx, .mts and .cts files (not .d.ts)`);
+    if (!/\.(ts|tsx|mts|cts)$/.test(file) || /\.d\.[mc]?ts$/.test(file))
+      throw new Error(
+        `forwardgrad emit: not a TypeScript source: ${file}; emit reads .ts, .tsx, .mts and .cts files (not .d.ts)`,
+      );
   }
   const out = path.resolve(outDir);
   const rootDir = commonDir(inputs);
@@ -30,20 +33,32 @@ export function emitDerivatives(files: readonly string[], outDir: string, option
   const base = config.configPath ? config.options : emitOptions(config.options, 'cjs');
   const program = ts.createProgram(inputs, {
     ...base,
-    noEmit: false, emitDeclarationOnly: false, declaration: false, composite: false, incremental: false,
-    sourceMap: true, inlineSourceMap: false, inlineSources: true, outDir: out, rootDir, outFile: undefined,
+    noEmit: false,
+    emitDeclarationOnly: false,
+    declaration: false,
+    composite: false,
+    incremental: false,
+    sourceMap: true,
+    inlineSourceMap: false,
+    inlineSources: true,
+    outDir: out,
+    rootDir,
+    outFile: undefined,
   });
   const transformer = createForwardGradTransformer(program, { runtimeModule: options.runtimeModule });
   const printer = ts.createPrinter({ newLine: ts.NewLineKind.LineFeed });
   const pending = new Map<string, string>(); // written only once every file transformed cleanly
   for (const file of inputs) {
     const target = path.join(out, path.relative(rootDir, file));
-    if (target === file) throw new Error(`forwardgrad emit: --out ${outDir} would overwrite ${file}; choose another directory`);
+    if (target === file)
+      throw new Error(`forwardgrad emit: --out ${outDir} would overwrite ${file}; choose another directory`);
     const sourceFile = program.getSourceFile(file)!;
     // A file that does not parse has no derivative to show: TypeScript would print its recovery tree as code.
     const syntax = program.getSyntacticDiagnostics(sourceFile).filter(isError);
     if (syntax.length) throw new ForwardGradBuildError(syntax);
-    const result = program.emit(sourceFile, (name, text) => pending.set(name, text), undefined, false, { before: [transformer.factory] });
+    const result = program.emit(sourceFile, (name, text) => pending.set(name, text), undefined, false, {
+      before: [transformer.factory],
+    });
     const errors = [...transformer.diagnostics, ...result.diagnostics].filter(isError);
     if (errors.length) throw new ForwardGradBuildError(errors);
     // The same transform, printed as TypeScript: the most readable view of the twins.

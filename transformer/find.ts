@@ -7,7 +7,10 @@ import { walk } from './nesting';
 
 export type DiffFunction = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression | ts.MethodDeclaration;
 
-export interface CustomMark { readonly fn: ts.FunctionDeclaration; readonly rule: string }
+export interface CustomMark {
+  readonly fn: ts.FunctionDeclaration;
+  readonly rule: string;
+}
 export interface Annotations {
   readonly annotated: DiffFunction[];
   readonly custom: CustomMark[];
@@ -36,7 +39,9 @@ function hasForwardGradDecorator(node: ts.MethodDeclaration): boolean {
 }
 
 /** The function literal a `const f = …` initializer holds, looking through parentheses. */
-export function functionInitializer(decl: ts.VariableDeclaration): ts.ArrowFunction | ts.FunctionExpression | undefined {
+export function functionInitializer(
+  decl: ts.VariableDeclaration,
+): ts.ArrowFunction | ts.FunctionExpression | undefined {
   let e = decl.initializer;
   while (e && ts.isParenthesizedExpression(e)) e = e.expression;
   return e && (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) ? e : undefined;
@@ -51,7 +56,11 @@ function annotatedFunctionOf(n: ts.Node): { fn: DiffFunction; nested: boolean } 
     const fn = d.length === 1 ? functionInitializer(d[0]) : undefined;
     return fn && ts.isIdentifier(d[0].name) ? { fn, nested: !top } : undefined;
   }
-  if (ts.isMethodDeclaration(n) && n.body && (ts.isClassDeclaration(n.parent) || ts.isObjectLiteralExpression(n.parent))) {
+  if (
+    ts.isMethodDeclaration(n) &&
+    n.body &&
+    (ts.isClassDeclaration(n.parent) || ts.isObjectLiteralExpression(n.parent))
+  ) {
     return { fn: n, nested: ts.isObjectLiteralExpression(n.parent) || !ts.isSourceFile(n.parent.parent) };
   }
   if (ts.isPropertyAssignment(n) && ts.isObjectLiteralExpression(n.parent)) {
@@ -64,14 +73,22 @@ function annotatedFunctionOf(n: ts.Node): { fn: DiffFunction; nested: boolean } 
 
 /** Places a leading annotation comment may attach to (statements and members); the annotation must name a function there. */
 function isAnnotationSite(n: ts.Node): boolean {
-  return ts.isStatement(n) || ts.isClassElement(n) || ts.isObjectLiteralElementLike(n) || ts.isTypeElement(n) || ts.isEnumMember(n);
+  return (
+    ts.isStatement(n) ||
+    ts.isClassElement(n) ||
+    ts.isObjectLiteralElementLike(n) ||
+    ts.isTypeElement(n) ||
+    ts.isEnumMember(n)
+  );
 }
 
 /** Comments in the trivia at `pos`: block comments on the previous token's line (TypeScript calls them trailing) and those on the lines after. */
 function commentsAt(sf: ts.SourceFile, pos: number): ts.CommentRange[] {
   // a `//` comment ending a line of code remarks on that code: only block comments annotate from there
-  const sameLine = (ts.getTrailingCommentRanges(sf.text, pos) ?? []).filter((r) => r.kind === ts.SyntaxKind.MultiLineCommentTrivia);
-  return [...sameLine, ...ts.getLeadingCommentRanges(sf.text, pos) ?? []];
+  const sameLine = (ts.getTrailingCommentRanges(sf.text, pos) ?? []).filter(
+    (r) => r.kind === ts.SyntaxKind.MultiLineCommentTrivia,
+  );
+  return [...sameLine, ...(ts.getLeadingCommentRanges(sf.text, pos) ?? [])];
 }
 
 /** Every `@forwardGrad`/`@customJvp` comment in the file (start positions), read from the trivia before each token. */
@@ -90,10 +107,20 @@ function annotationComments(sf: ts.SourceFile): Map<number, { pos: number; end: 
   return found;
 }
 
-const describeSite = (n: ts.Node): string => ts.isVariableStatement(n) ? 'a variable that does not hold a function literal'
-  : ts.isClassDeclaration(n) ? 'a class (annotate its methods)' : ts.isInterfaceDeclaration(n) || ts.isTypeAliasDeclaration(n) ? 'a type'
-  : ts.isFunctionDeclaration(n) ? 'a function without a body' : ts.isPropertyDeclaration(n) ? 'a class property'
-  : ts.isExpressionStatement(n) ? 'an expression statement' : `${ts.SyntaxKind[n.kind]}`;
+const describeSite = (n: ts.Node): string =>
+  ts.isVariableStatement(n)
+    ? 'a variable that does not hold a function literal'
+    : ts.isClassDeclaration(n)
+      ? 'a class (annotate its methods)'
+      : ts.isInterfaceDeclaration(n) || ts.isTypeAliasDeclaration(n)
+        ? 'a type'
+        : ts.isFunctionDeclaration(n)
+          ? 'a function without a body'
+          : ts.isPropertyDeclaration(n)
+            ? 'a class property'
+            : ts.isExpressionStatement(n)
+              ? 'an expression statement'
+              : `${ts.SyntaxKind[n.kind]}`;
 
 export function findAnnotations(sf: ts.SourceFile): Annotations {
   const annotated: DiffFunction[] = [];
@@ -108,7 +135,7 @@ export function findAnnotations(sf: ts.SourceFile): Annotations {
     const rs = commentsAt(sf, n.pos).filter((r) => comments.has(r.pos));
     for (const r of rs) used.add(r.pos);
     // errors point at the annotation itself
-    at = rs.length ? new CommentNode(sf, rs[0].pos, rs[0].end) as unknown as ts.Node : n;
+    at = rs.length ? (new CommentNode(sf, rs[0].pos, rs[0].end) as unknown as ts.Node) : n;
     return rs.map((r) => sf.text.slice(r.pos, r.end)).join('\n');
   };
   // every node of the file, however deeply nested: without recursion (issue 10)
@@ -118,7 +145,8 @@ export function findAnnotations(sf: ts.SourceFile): Annotations {
       const name = ts.isIdentifier(c) ? c.text : ts.isPropertyAccessExpression(c) ? c.name.text : '';
       let a = n.arguments[0];
       while (ts.isParenthesizedExpression(a)) a = a.expression;
-      if (LITERAL_TAKERS.has(name) && (ts.isArrowFunction(a) || ts.isFunctionExpression(a))) literals.push({ fn: a, call: n });
+      if (LITERAL_TAKERS.has(name) && (ts.isArrowFunction(a) || ts.isFunctionExpression(a)))
+        literals.push({ fn: a, call: n });
     }
     if (isAnnotationSite(n)) {
       const text = take(n);
@@ -129,13 +157,28 @@ export function findAnnotations(sf: ts.SourceFile): Annotations {
         // a rule may also stand before a `declare function` (a library function given a derivative)
         if (rule && ts.isFunctionDeclaration(n) && ts.isSourceFile(n.parent)) custom.push({ fn: n, rule });
         else if (CUSTOM_TAG.test(text)) {
-          errors.push(new ForwardGradError(at, rule ? '@customJvp annotates a module-level function declaration only'
-            : '@customJvp needs the name of its rule', rule ? `declare the function with a rule at module level: /** @customJvp ${rule} */ function f(…) {…}`
-            : 'write /** @customJvp ruleName */ with ruleName(x, dx, …) returning [value, tangent]', CODES.badAnnotation));
+          errors.push(
+            new ForwardGradError(
+              at,
+              rule
+                ? '@customJvp annotates a module-level function declaration only'
+                : '@customJvp needs the name of its rule',
+              rule
+                ? `declare the function with a rule at module level: /** @customJvp ${rule} */ function f(…) {…}`
+                : 'write /** @customJvp ruleName */ with ruleName(x, dx, …) returning [value, tangent]',
+              CODES.badAnnotation,
+            ),
+          );
         } else if (site) (site.nested ? nested : annotated).push(site.fn);
         else {
-          errors.push(new ForwardGradError(at, `@forwardGrad stands before ${describeSite(n)}, not a function: it would annotate nothing`,
-            'put /** @forwardGrad */ directly before a function declaration, a `const f = (…) => …` or a method', CODES.badAnnotation));
+          errors.push(
+            new ForwardGradError(
+              at,
+              `@forwardGrad stands before ${describeSite(n)}, not a function: it would annotate nothing`,
+              'put /** @forwardGrad */ directly before a function declaration, a `const f = (…) => …` or a method',
+              CODES.badAnnotation,
+            ),
+          );
         }
       }
     }
@@ -144,17 +187,35 @@ export function findAnnotations(sf: ts.SourceFile): Annotations {
   for (const [pos, r] of comments) {
     if (used.has(pos)) continue;
     const at = new CommentNode(sf, r.pos, r.end);
-    errors.push(new ForwardGradError(at as unknown as ts.Node, 'this @forwardGrad annotation is not attached to a function the transform can see',
-      'put /** @forwardGrad */ on its own line directly before a function declaration, a `const f = (…) => …` or a method', CODES.badAnnotation));
+    errors.push(
+      new ForwardGradError(
+        at as unknown as ts.Node,
+        'this @forwardGrad annotation is not attached to a function the transform can see',
+        'put /** @forwardGrad */ on its own line directly before a function declaration, a `const f = (…) => …` or a method',
+        CODES.badAnnotation,
+      ),
+    );
   }
   return { annotated, nested, custom, literals, errors };
 }
 
 /** A comment's span, shaped like the node a diagnostic needs (file, start, width). */
 class CommentNode {
-  constructor(private readonly sf: ts.SourceFile, readonly pos: number, readonly end: number) {}
-  getSourceFile(): ts.SourceFile { return this.sf; }
-  getStart(): number { return this.pos; }
-  getWidth(): number { return this.end - this.pos; }
-  getText(): string { return this.sf.text.slice(this.pos, this.end); }
+  constructor(
+    private readonly sf: ts.SourceFile,
+    readonly pos: number,
+    readonly end: number,
+  ) {}
+  getSourceFile(): ts.SourceFile {
+    return this.sf;
+  }
+  getStart(): number {
+    return this.pos;
+  }
+  getWidth(): number {
+    return this.end - this.pos;
+  }
+  getText(): string {
+    return this.sf.text.slice(this.pos, this.end);
+  }
 }

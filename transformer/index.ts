@@ -37,18 +37,24 @@ function runtimeFileTest(program: ts.Program, runtimeModule: string): (sf: ts.So
   if (path.isAbsolute(runtimeModule)) entry = runtimeModule;
   else {
     const from = program.getRootFileNames()[0] ?? path.join(program.getCurrentDirectory(), 'index.ts');
-    entry = ts.resolveModuleName(runtimeModule, from, program.getCompilerOptions(), ts.sys).resolvedModule?.resolvedFileName;
+    entry = ts.resolveModuleName(runtimeModule, from, program.getCompilerOptions(), ts.sys).resolvedModule
+      ?.resolvedFileName;
   }
   // this package's own runtime sources always count (the repository's build and tests import them by path)
   const dirs = [path.resolve(__dirname, '../runtime') + path.sep];
   if (entry) dirs.push(path.dirname(path.resolve(entry)) + path.sep);
   // runtime/models/ holds annotated user-level code (the paper's models): differentiated like user code
   const models = /[\\/]runtime[\\/]models[\\/]/;
-  return (sf) => { const f = path.resolve(sf.fileName); return dirs.some((d) => f.startsWith(d)) && !models.test(f); };
+  return (sf) => {
+    const f = path.resolve(sf.fileName);
+    return dirs.some((d) => f.startsWith(d)) && !models.test(f);
+  };
 }
 
-export function createForwardGradTransformer(program: ts.Program, options: ForwardGradOptions = {}):
-  { factory: ts.TransformerFactory<ts.SourceFile>; diagnostics: ts.Diagnostic[] } {
+export function createForwardGradTransformer(
+  program: ts.Program,
+  options: ForwardGradOptions = {},
+): { factory: ts.TransformerFactory<ts.SourceFile>; diagnostics: ts.Diagnostic[] } {
   const diagnostics: ts.Diagnostic[] = [];
   const runtimeModule = options.runtimeModule ?? DEFAULT_RUNTIME;
   const tensorRules = options.tensorRules ?? DEFAULT_TENSOR_RULES;
@@ -66,14 +72,21 @@ export function createForwardGradTransformer(program: ts.Program, options: Forwa
       for (const e of p.errors) if (e.node.getSourceFile() === original) diagnostics.push(toDiagnostic(e, e.node));
     }
     const spec = path.isAbsolute(runtimeModule) ? relativeSpecifier(original, runtimeModule) : runtimeModule;
-    return transformFile(new FileContext(original, p, spec, tensorRules, options.releaseDeadTensors ?? true), diagnostics, tctx);
+    return transformFile(
+      new FileContext(original, p, spec, tensorRules, options.releaseDeadTensors ?? true),
+      diagnostics,
+      tctx,
+    );
   };
   return { factory, diagnostics };
 }
 
 /** ts-patch "program" transformer: `"plugins": [{ "transform": "forwardgrad/transformer" }]`. */
-export default function tsPatchTransformer(program: ts.Program, config: ForwardGradOptions & Record<string, unknown> = {},
-  extras: { ts?: typeof ts; addDiagnostic?: (d: ts.Diagnostic) => void } = {}): ts.TransformerFactory<ts.SourceFile> {
+export default function tsPatchTransformer(
+  program: ts.Program,
+  config: ForwardGradOptions & Record<string, unknown> = {},
+  extras: { ts?: typeof ts; addDiagnostic?: (d: ts.Diagnostic) => void } = {},
+): ts.TransformerFactory<ts.SourceFile> {
   const { factory, diagnostics } = createForwardGradTransformer(program, {
     runtimeModule: typeof config.runtimeModule === 'string' ? config.runtimeModule : undefined,
     releaseDeadTensors: typeof config.releaseDeadTensors === 'boolean' ? config.releaseDeadTensors : undefined,

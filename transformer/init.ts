@@ -63,7 +63,8 @@ function loadTsMorph(resolve?: Resolve): typeof Morph {
 
 export function runInit(options: InitOptions = {}): InitResult {
   const cwd = path.resolve(options.cwd ?? process.cwd());
-  const read = (file: string) => (fs.existsSync(path.join(cwd, file)) ? fs.readFileSync(path.join(cwd, file), 'utf8') : undefined);
+  const read = (file: string) =>
+    fs.existsSync(path.join(cwd, file)) ? fs.readFileSync(path.join(cwd, file), 'utf8') : undefined;
   const changes: InitChange[] = [];
   const unchanged: string[] = [];
   const paths: BuildPath[] = [];
@@ -75,13 +76,25 @@ export function runInit(options: InitOptions = {}): InitResult {
   // tsc (and the editor): tsconfig.json
   const tsconfig = options.tsconfig ?? 'tsconfig.json';
   const tsconfigText = read(tsconfig);
-  if (tsconfigText === undefined && options.tsconfig) throw new InitError(`--tsconfig ${options.tsconfig}: no such file in ${cwd}; check the path (relative to the folder init runs in)`);
-  record(tsconfig, tsconfigText, tsconfigText === undefined ? { text: newTsconfig(), notes: ['with the compiler options the plugins assume'] } : wireTsconfig(tsconfig, tsconfigText, path.join(cwd, tsconfig)));
+  if (tsconfigText === undefined && options.tsconfig)
+    throw new InitError(
+      `--tsconfig ${options.tsconfig}: no such file in ${cwd}; check the path (relative to the folder init runs in)`,
+    );
+  record(
+    tsconfig,
+    tsconfigText,
+    tsconfigText === undefined
+      ? { text: newTsconfig(), notes: ['with the compiler options the plugins assume'] }
+      : wireTsconfig(tsconfig, tsconfigText, path.join(cwd, tsconfig)),
+  );
   paths.push('tsc');
 
   // jest: its config file, else package.json's "jest", else (--jest) a new jest.config.js
   const jestFiles = JEST_CONFIG_FILES.filter((f) => read(f) !== undefined);
-  if (jestFiles.length > 1) throw new InitError(`several jest configs (${jestFiles.join(', ')}): jest refuses to choose; keep one, then run init again`);
+  if (jestFiles.length > 1)
+    throw new InitError(
+      `several jest configs (${jestFiles.join(', ')}): jest refuses to choose; keep one, then run init again`,
+    );
   const pkgText = read('package.json');
   const pkg = pkgText === undefined ? undefined : parsePackageJson(pkgText);
   if (jestFiles.length === 1) {
@@ -99,7 +112,10 @@ export function runInit(options: InitOptions = {}): InitResult {
   if (options.esbuild !== undefined) {
     const script = path.relative(cwd, path.resolve(cwd, options.esbuild));
     const text = read(script);
-    if (text === undefined) throw new InitError(`--esbuild ${options.esbuild}: no such file in ${cwd}; check the path (relative to the folder init runs in)`);
+    if (text === undefined)
+      throw new InitError(
+        `--esbuild ${options.esbuild}: no such file in ${cwd}; check the path (relative to the folder init runs in)`,
+      );
     record(script, text, wireEsbuildScript(script, text, loadTsMorph(options.resolve)));
     paths.push('esbuild');
   }
@@ -126,15 +142,23 @@ const NEXT: Record<BuildPath, string> = {
   jest: 'then `npx jest`',
 };
 
-function report(changes: readonly InitChange[], unchanged: readonly string[], paths: readonly BuildPath[],
-  installLines: readonly string[], options: InitOptions): string {
+function report(
+  changes: readonly InitChange[],
+  unchanged: readonly string[],
+  paths: readonly BuildPath[],
+  installLines: readonly string[],
+  options: InitOptions,
+): string {
   const out: string[] = [];
   for (const c of changes) {
     const what = c.before === undefined ? 'created' : 'updated';
-    out.push(`${c.file}: ${options.dryRun ? `would be ${what}` : what}${c.notes.length ? ` (${c.notes.join('; ')})` : ''}`);
+    out.push(
+      `${c.file}: ${options.dryRun ? `would be ${what}` : what}${c.notes.length ? ` (${c.notes.join('; ')})` : ''}`,
+    );
   }
   for (const f of unchanged) out.push(`${f}: already wired`);
-  if (!paths.includes('jest')) out.push('jest: no jest config found (`forwardgrad init --jest` creates jest.config.js)');
+  if (!paths.includes('jest'))
+    out.push('jest: no jest config found (`forwardgrad init --jest` creates jest.config.js)');
   if (options.dryRun && changes.length === 0) out.push('', 'Dry run: nothing to change.');
   if (options.dryRun && changes.length > 0) {
     out.push('', 'Dry run: nothing written. The change:', '');
@@ -142,7 +166,10 @@ function report(changes: readonly InitChange[], unchanged: readonly string[], pa
   }
   out.push('', 'Install what each wired path needs (init installs nothing):');
   paths.forEach((p, i) => out.push(`  ${installLines[i]}   # ${p}: ${NEXT[p]}`));
-  out.push('', 'Editor: the "forwardgrad/language-service" entry in tsconfig.json shows the transform\'s errors as you type'
-    + ' (VS Code: "TypeScript: Select TypeScript Version" > "Use Workspace Version").');
+  out.push(
+    '',
+    'Editor: the "forwardgrad/language-service" entry in tsconfig.json shows the transform\'s errors as you type' +
+      ' (VS Code: "TypeScript: Select TypeScript Version" > "Use Workspace Version").',
+  );
   return out.join('\n').replace(/\n{3,}/g, '\n\n') + '\n';
 }

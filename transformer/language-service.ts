@@ -40,8 +40,10 @@ function loadAnalysis(editorTs: Typescript): Analysis | string {
     // Syntax kinds and flags differ between TypeScript versions: analysing the editor's trees with
     // another version's transformer would be silently wrong.
     if (ownTs.version !== editorTs.version) {
-      return `forwardgrad: the editor runs TypeScript ${editorTs.version} but the project has ${ownTs.version}, so the transform cannot check this file. `
-        + 'Fix: use the workspace TypeScript (VS Code: "TypeScript: Select TypeScript Version" > "Use Workspace Version")';
+      return (
+        `forwardgrad: the editor runs TypeScript ${editorTs.version} but the project has ${ownTs.version}, so the transform cannot check this file. ` +
+        'Fix: use the workspace TypeScript (VS Code: "TypeScript: Select TypeScript Version" > "Use Workspace Version")'
+      );
     }
     const { createForwardGradTransformer } = require('./index') as typeof import('./index');
     return { ts: ownTs, createForwardGradTransformer };
@@ -69,8 +71,12 @@ function init(modules: { typescript: Typescript }): ts.server.PluginModule {
       };
 
       /** A diagnostic at the top of the file (the plugin cannot say where: it could not analyse). */
-      const atTop = (sf: ts.SourceFile, text: string, category: ts.DiagnosticCategory, code: number): ts.Diagnostic =>
-        ({ file: sf, start: 0, length: 0, messageText: text, category, code, source: SOURCE });
+      const atTop = (
+        sf: ts.SourceFile,
+        text: string,
+        category: ts.DiagnosticCategory,
+        code: number,
+      ): ts.Diagnostic => ({ file: sf, start: 0, length: 0, messageText: text, category, code, source: SOURCE });
 
       const forwardGradDiagnostics = (fileName: string): ts.Diagnostic[] => {
         const program = ls.getProgram();
@@ -78,7 +84,8 @@ function init(modules: { typescript: Typescript }): ts.server.PluginModule {
         if (!program || !sf || sf.isDeclarationFile) return [];
         // Mid-edit text that does not parse: the editor shows the syntax error; the transform would
         // analyse TypeScript's error-recovery tree (as the build, which refuses to emit such a file).
-        if (program.getSyntacticDiagnostics(sf).some((d) => d.category === editorTs.DiagnosticCategory.Error)) return [];
+        if (program.getSyntacticDiagnostics(sf).some((d) => d.category === editorTs.DiagnosticCategory.Error))
+          return [];
         analysis ??= loadAnalysis(editorTs);
         if (typeof analysis === 'string') {
           // only where the user asked for derivatives (the transformer's own trigger test needs typescript)
@@ -86,7 +93,11 @@ function init(modules: { typescript: Typescript }): ts.server.PluginModule {
           return [atTop(sf, analysis, editorTs.DiagnosticCategory.Warning, INTERNAL)];
         }
         if (state?.program !== program) {
-          state = { program, transformer: analysis.createForwardGradTransformer(program, options(program)), done: new Set() };
+          state = {
+            program,
+            transformer: analysis.createForwardGradTransformer(program, options(program)),
+            done: new Set(),
+          };
         }
         if (!state.done.has(sf)) {
           state.done.add(sf);

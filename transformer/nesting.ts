@@ -17,7 +17,9 @@ export function walk(root: ts.Node, visit: (n: ts.Node) => boolean | void): void
   const children: ts.Node[] = [];
   for (let n = todo.pop(); n; n = todo.pop()) {
     if (visit(n) === false) continue;
-    ts.forEachChild(n, (c) => { children.push(c); });
+    ts.forEachChild(n, (c) => {
+      children.push(c);
+    });
     while (children.length) todo.push(children.pop()!);
   }
 }
@@ -29,13 +31,23 @@ export function checkNesting(fn: ts.Node): void {
     countWork();
     const { n, depth, conditionals } = at;
     if (depth > MAX_DEPTH) {
-      throw new ForwardGradError(n, `this code is nested more than ${MAX_DEPTH} levels deep inside the differentiated function, deeper than the transform follows`,
-        'split the expression into steps held in intermediate variables (const t1 = …; const t2 = g(t1); …)', CODES.tooDeep);
+      throw new ForwardGradError(
+        n,
+        `this code is nested more than ${MAX_DEPTH} levels deep inside the differentiated function, deeper than the transform follows`,
+        'split the expression into steps held in intermediate variables (const t1 = …; const t2 = g(t1); …)',
+        CODES.tooDeep,
+      );
     }
     if (conditionals > MAX_CONDITIONALS) {
-      throw new ForwardGradError(n, `more than ${MAX_CONDITIONALS} conditional expressions (c ? a : b) are nested here, deeper than the transform follows`,
-        'split the choice into steps held in intermediate variables, or look the value up in a table', CODES.tooDeep);
+      throw new ForwardGradError(
+        n,
+        `more than ${MAX_CONDITIONALS} conditional expressions (c ? a : b) are nested here, deeper than the transform follows`,
+        'split the choice into steps held in intermediate variables, or look the value up in a table',
+        CODES.tooDeep,
+      );
     }
-    ts.forEachChild(n, (c) => { todo.push({ n: c, depth: depth + 1, conditionals: conditionals + (ts.isConditionalExpression(c) ? 1 : 0) }); });
+    ts.forEachChild(n, (c) => {
+      todo.push({ n: c, depth: depth + 1, conditionals: conditionals + (ts.isConditionalExpression(c) ? 1 : 0) });
+    });
   }
 }

@@ -31,20 +31,26 @@ function declarationOf(node: ts.Node, checker: ts.TypeChecker): ts.Declaration |
 export function opaqueReason(node: ts.Node, type: ts.Type, checker: ts.TypeChecker): string | undefined {
   if (!isOpaque(type) && !hasErrorType(type, checker)) return undefined;
   const decl = ts.isParameter(node) || ts.isVariableDeclaration(node) ? node : declarationOf(node, checker);
-  const typeNode = decl && (ts.isParameter(decl) || ts.isVariableDeclaration(decl) || ts.isPropertySignature(decl)) ? decl.type : undefined;
+  const typeNode =
+    decl && (ts.isParameter(decl) || ts.isVariableDeclaration(decl) || ts.isPropertySignature(decl))
+      ? decl.type
+      : undefined;
   if (hasErrorType(type, checker) && typeNode) return `its type '${typeNode.getText()}' could not be resolved`;
   if (decl && (ts.isImportSpecifier(decl) || ts.isImportClause(decl) || ts.isNamespaceImport(decl))) {
     return 'it is imported from a module whose types could not be resolved';
   }
   if (isErrorType(type)) return 'its type could not be resolved';
   if (typeNode) return `it is typed '${typeNode.getText()}'`;
-  if (decl && (ts.isParameter(decl) || ts.isVariableDeclaration(decl))) return `it has no type annotation, so its type is '${checker.typeToString(type)}'`;
+  if (decl && (ts.isParameter(decl) || ts.isVariableDeclaration(decl)))
+    return `it has no type annotation, so its type is '${checker.typeToString(type)}'`;
   return `its type is '${checker.typeToString(type)}'`;
 }
 
 /** The fix for an unresolved type, and for a merely untyped (`any`) value. */
-export const FIX = 'fix the import or install the missing type package (e.g. npm i -D @types/…): the transform needs the real type to know whether the value is differentiated';
-const TYPE_IT = 'give it a numeric type (number, number[], Float64Array, Tensor) if it is differentiated, or a non-numeric one if it is data';
+export const FIX =
+  'fix the import or install the missing type package (e.g. npm i -D @types/…): the transform needs the real type to know whether the value is differentiated';
+const TYPE_IT =
+  'give it a numeric type (number, number[], Float64Array, Tensor) if it is differentiated, or a non-numeric one if it is data';
 
 function fixFor(node: ts.Node, type: ts.Type, checker: ts.TypeChecker): string {
   const decl = ts.isParameter(node) || ts.isVariableDeclaration(node) ? node : declarationOf(node, checker);
@@ -65,8 +71,12 @@ export function checkParameter(p: ts.ParameterDeclaration, checker: ts.TypeCheck
   const implicit = !p.type && !p.initializer && !!(type.flags & ts.TypeFlags.Any);
   if (!unresolved && !implicit) return;
   const name = ts.isIdentifier(p.name) ? `'${p.name.text}'` : `'${p.name.getText()}'`;
-  throw new ForwardGradError(p, `parameter ${name} cannot be differentiated or left out: ${opaqueReason(p, type, checker)}, so the transform cannot tell whether it carries a tangent`,
-    fixFor(p, type, checker), CODES.nonNumericSink);
+  throw new ForwardGradError(
+    p,
+    `parameter ${name} cannot be differentiated or left out: ${opaqueReason(p, type, checker)}, so the transform cannot tell whether it carries a tangent`,
+    fixFor(p, type, checker),
+    CODES.nonNumericSink,
+  );
 }
 
 /** An operand of opaque type in arithmetic whose result is active: its tangent would silently be zero. */
@@ -74,6 +84,10 @@ export function checkOperand(operand: ts.Expression, checker: ts.TypeChecker): v
   const type = checker.getTypeAtLocation(operand);
   const why = opaqueReason(operand, type, checker);
   if (why === undefined) return;
-  throw new ForwardGradError(operand, `'${snippet(operand)}' is used with active (differentiated) values, but ${why}, so its tangent would silently be zero`,
-    fixFor(operand, type, checker), CODES.nonNumericSink);
+  throw new ForwardGradError(
+    operand,
+    `'${snippet(operand)}' is used with active (differentiated) values, but ${why}, so its tangent would silently be zero`,
+    fixFor(operand, type, checker),
+    CODES.nonNumericSink,
+  );
 }

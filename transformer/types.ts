@@ -61,8 +61,15 @@ export function isOpaque(type: ts.Type): boolean {
   return !!(type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown));
 }
 
-const NEVER_NUMERIC = ts.TypeFlags.StringLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.Undefined | ts.TypeFlags.Null
-  | ts.TypeFlags.Void | ts.TypeFlags.BigIntLike | ts.TypeFlags.ESSymbolLike | ts.TypeFlags.Never;
+const NEVER_NUMERIC =
+  ts.TypeFlags.StringLike |
+  ts.TypeFlags.BooleanLike |
+  ts.TypeFlags.Undefined |
+  ts.TypeFlags.Null |
+  ts.TypeFlags.Void |
+  ts.TypeFlags.BigIntLike |
+  ts.TypeFlags.ESSymbolLike |
+  ts.TypeFlags.Never;
 
 /** A type that cannot hold a number (string, boolean, …): an active value flowing there is harmless (e.g. a comparison). */
 export function isNeverNumeric(type: ts.Type): boolean {

@@ -3,7 +3,11 @@
 let steps = 0;
 
 /** One unit of the transform's work (a node visited, a checker query made). */
-export function countWork(): void { steps++; }
+export function countWork(): void {
+  steps++;
+}
 
 /** Steps counted so far in this process (read a difference around the work to measure). */
-export function workCount(): number { return steps; }
+export function workCount(): number {
+  return steps;
+}

@@ -15,7 +15,16 @@ function springForce(pos: Dual[], i: number, k: Dual, cubic: Dual): Dual {
   return f;
 }
 
-function accelerations(pos: Dual[], vel: Dual[], acc: Dual[], k: Dual, cubic: Dual, damping: Dual, drive: Dual, t: Dual): void {
+function accelerations(
+  pos: Dual[],
+  vel: Dual[],
+  acc: Dual[],
+  k: Dual,
+  cubic: Dual,
+  damping: Dual,
+  drive: Dual,
+  t: Dual,
+): void {
   const n = pos.length;
   for (let i = 0; i < n; i++) {
     let f = springForce(pos, i, k, cubic);
@@ -27,12 +36,23 @@ function accelerations(pos: Dual[], vel: Dual[], acc: Dual[], k: Dual, cubic: Du
 
 function rk4Step(pos: Dual[], vel: Dual[], h: Dual, k: Dual, cubic: Dual, damping: Dual, drive: Dual, t: Dual): void {
   const n = pos.length;
-  const p2: Dual[] = []; const v2: Dual[] = [];
-  const p3: Dual[] = []; const v3: Dual[] = [];
-  const p4: Dual[] = []; const v4: Dual[] = [];
-  const a1: Dual[] = []; const a2: Dual[] = []; const a3: Dual[] = []; const a4: Dual[] = [];
+  const p2: Dual[] = [];
+  const v2: Dual[] = [];
+  const p3: Dual[] = [];
+  const v3: Dual[] = [];
+  const p4: Dual[] = [];
+  const v4: Dual[] = [];
+  const a1: Dual[] = [];
+  const a2: Dual[] = [];
+  const a3: Dual[] = [];
+  const a4: Dual[] = [];
   const zero = Dual.of(0);
-  for (let i = 0; i < n; i++) { a1.push(zero); a2.push(zero); a3.push(zero); a4.push(zero); }
+  for (let i = 0; i < n; i++) {
+    a1.push(zero);
+    a2.push(zero);
+    a3.push(zero);
+    a4.push(zero);
+  }
   accelerations(pos, vel, a1, k, cubic, damping, drive, t);
   for (let i = 0; i < n; i++) {
     p2.push(pos[i].add(h.mul(0.5).mul(vel[i])));
@@ -69,7 +89,9 @@ function energy(pos: Dual[], vel: Dual[], k: Dual, cubic: Dual): Dual {
 
 function robust(r: Dual, delta: number): Dual {
   const q = r.div(delta);
-  return sqrt(q.mul(q).add(1)).sub(1).mul(delta * delta);
+  return sqrt(q.mul(q).add(1))
+    .sub(1)
+    .mul(delta * delta);
 }
 
 /** chainLoss of fixtures/large-numeric.ts on dual numbers: theta[j] carries its tangent; h, n, steps are constants. */

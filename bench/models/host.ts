@@ -25,9 +25,18 @@ export interface BenchModel {
 
 /** The harness's models at the paper's sizes. */
 export function paperModels(depths: readonly number[]): BenchModel[] {
-  const flat = [784], image = [1, 28, 28];
+  const flat = [784],
+    image = [1, 28, 28];
   return [
-    { name: 'logreg', family: 'logreg', depth: 1, model: logisticRegression, init: logisticRegression.init, example: flat, classes: 10 },
+    {
+      name: 'logreg',
+      family: 'logreg',
+      depth: 1,
+      model: logisticRegression,
+      init: logisticRegression.init,
+      example: flat,
+      classes: 10,
+    },
     { name: 'mlp', family: 'mlp', depth: 1, model: mlp, init: mlp.init, example: flat, classes: 10 },
     { name: 'cnn', family: 'cnn', depth: 1, model: cnn, init: cnn.init, example: image, classes: 10 },
     ...depths.map((L): BenchModel => {
@@ -38,14 +47,22 @@ export function paperModels(depths: readonly number[]): BenchModel[] {
 }
 
 /** A parameter as plain data: its path in our params object (`w1`, `layers.3`), shape and values. */
-export interface HostParam { readonly path: string; readonly shape: readonly number[]; readonly data: Float32Array }
+export interface HostParam {
+  readonly path: string;
+  readonly shape: readonly number[];
+  readonly data: Float32Array;
+}
 
 /** Our params object's leaves in a fixed order (fields in declaration order, arrays by index). */
 export function hostParams(params: any): HostParam[] {
   const out: HostParam[] = [];
   const visit = (x: any, path: string) => {
     if (x && typeof x.toArray === 'function' && Array.isArray(x.shape)) {
-      out.push({ path, shape: [...(x as Tensor).shape], data: Float32Array.from((x as Tensor).toArray() as Float32Array) });
+      out.push({
+        path,
+        shape: [...(x as Tensor).shape],
+        data: Float32Array.from((x as Tensor).toArray() as Float32Array),
+      });
     } else if (Array.isArray(x)) x.forEach((e, i) => visit(e, path ? `${path}.${i}` : String(i)));
     else for (const k of Object.keys(x)) visit(x[k], path ? `${path}.${k}` : k);
   };
@@ -61,7 +78,12 @@ export function param(ps: readonly HostParam[], path: string): HostParam {
 }
 
 /** A fixed batch: standard-normal inputs (seeded), labels i mod classes. */
-export interface HostBatch { readonly x: Float32Array; readonly shape: readonly number[]; readonly labels: Int32Array; readonly classes: number }
+export interface HostBatch {
+  readonly x: Float32Array;
+  readonly shape: readonly number[];
+  readonly labels: Int32Array;
+  readonly classes: number;
+}
 
 export function hostBatch(bm: BenchModel, batch: number, seed: number): HostBatch {
   const shape = [batch, ...bm.example];
@@ -76,6 +98,8 @@ export const ourInput = (b: HostBatch): Tensor => tensor(Float32Array.from(b.x),
 /** One-hot labels [B, classes] (the peers' cross-entropy is Σ onehot·logsoftmax). */
 export function oneHot(b: HostBatch): Float32Array {
   const y = new Float32Array(b.labels.length * b.classes);
-  b.labels.forEach((l, i) => { y[i * b.classes + l] = 1; });
+  b.labels.forEach((l, i) => {
+    y[i * b.classes + l] = 1;
+  });
   return y;
 }

@@ -11,7 +11,6 @@ import type { BenchModel, HostBatch, HostParam } from './host';
 import { oneHot, param } from './host';
 import type { PeerVariant } from './tfjs';
 
- 
 type Jax = any;
 
 let jaxP: Promise<Jax> | undefined;
@@ -19,7 +18,6 @@ let jaxP: Promise<Jax> | undefined;
 /** @jax-js/jax with its wasm device (webgpu needs `navigator`, absent in Node). */
 export function loadJax(): Promise<Jax> {
   return (jaxP ??= (async () => {
-     
     const jax = require('@jax-js/jax');
     const devices: string[] = await jax.init('wasm');
     if (!devices.includes('wasm')) throw new Error(`jax-js: no wasm device (got ${devices.join(', ')})`);
@@ -34,10 +32,23 @@ export interface JaxVariant extends PeerVariant {
 }
 
 /** The model's loss as a jax function of (params, x, onehot), and its params pytree. */
-function lossOf(jax: Jax, bm: BenchModel, ps: readonly HostParam[], B: number): { loss: (p: any, x: any, y: any) => any; params: any } {
+function lossOf(
+  jax: Jax,
+  bm: BenchModel,
+  ps: readonly HostParam[],
+  B: number,
+): { loss: (p: any, x: any, y: any) => any; params: any } {
   const { numpy: np, nn, lax } = jax;
-  const arr = (path: string) => { const p = param(ps, path); return np.array(p.data).reshape([...p.shape]); };
-  const ce = (logits: any, y: any) => nn.logSoftmax(logits, -1).mul(y).sum().mul(-1 / B);
+  const arr = (path: string) => {
+    const p = param(ps, path);
+    return np.array(p.data).reshape([...p.shape]);
+  };
+  const ce = (logits: any, y: any) =>
+    nn
+      .logSoftmax(logits, -1)
+      .mul(y)
+      .sum()
+      .mul(-1 / B);
   const dense = (h: any, w: any, b: any) => np.matmul(h, w).add(b);
   switch (bm.family) {
     case 'logreg':
@@ -63,7 +74,10 @@ function lossOf(jax: Jax, bm: BenchModel, ps: readonly HostParam[], B: number): 
     case 'cnn': {
       const names = ['c1', 'cb1', 'c2', 'cb2', 'c3', 'cb3', 'c4', 'cb4', 'w5', 'b5', 'w6', 'b6'];
       const block = (h: any, w: any, b: any) => nn.relu(lax.conv(h, w, [1, 1], 'SAME').add(b));
-      const pool = (h: any) => { const [n, c, hh, ww] = h.shape; return h.reshape([n, c, hh / 2, 2, ww / 2, 2]).max([3, 5]); };
+      const pool = (h: any) => {
+        const [n, c, hh, ww] = h.shape;
+        return h.reshape([n, c, hh / 2, 2, ww / 2, 2]).max([3, 5]);
+      };
       return {
         params: Object.fromEntries(names.map((n) => [n, arr(n)])),
         loss: (p, x, y) => {
@@ -77,7 +91,14 @@ function lossOf(jax: Jax, bm: BenchModel, ps: readonly HostParam[], B: number): 
   }
 }
 
-export function jaxVariant(jax: Jax, bm: BenchModel, ps: readonly HostParam[], batch: HostBatch, lr: number, seed: number): JaxVariant {
+export function jaxVariant(
+  jax: Jax,
+  bm: BenchModel,
+  ps: readonly HostParam[],
+  batch: HostBatch,
+  lr: number,
+  seed: number,
+): JaxVariant {
   const { numpy: np, tree, jit, valueAndGrad, jvp, random } = jax;
   const B = batch.shape[0];
   const { loss, params: p0 } = lossOf(jax, bm, ps, B);
@@ -101,11 +122,23 @@ export function jaxVariant(jax: Jax, bm: BenchModel, ps: readonly HostParam[], b
     return [l, out];
   });
   let step = 0;
-  const run = (fn: () => [any, any]) => { const [l, p] = fn(); params = p; const value = l.dataSync()[0]; return value; };
+  const run = (fn: () => [any, any]) => {
+    const [l, p] = fn();
+    params = p;
+    const value = l.dataSync()[0];
+    return value;
+  };
   return {
     forward: () => forward(tree.ref(params), x.ref, y.ref).dataSync()[0],
     step: () => run(() => gradStep(params, x.ref, y.ref)),
     jvpStep: () => run(() => jvpStep(params, random.key(seed + step++), x.ref, y.ref)),
-    dispose: () => { tree.dispose(params); x.dispose(); y.dispose(); forward.dispose(); gradStep.dispose(); jvpStep.dispose(); },
+    dispose: () => {
+      tree.dispose(params);
+      x.dispose();
+      y.dispose();
+      forward.dispose();
+      gradStep.dispose();
+      jvpStep.dispose();
+    },
   };
 }

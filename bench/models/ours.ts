@@ -13,8 +13,14 @@ import { ourInput } from './host';
 
 /** Peak pooled-tensor bytes of `fn` above what was live before it (undefined without the counters). */
 export function peakExtraBytes(fn: () => void): number | undefined {
-  const p = pool as unknown as { resetPeakMemory?: () => void; memoryInfo: () => { liveBytes?: number; peakBytes?: number } };
-  if (!p.resetPeakMemory || p.memoryInfo().peakBytes === undefined) { fn(); return undefined; }
+  const p = pool as unknown as {
+    resetPeakMemory?: () => void;
+    memoryInfo: () => { liveBytes?: number; peakBytes?: number };
+  };
+  if (!p.resetPeakMemory || p.memoryInfo().peakBytes === undefined) {
+    fn();
+    return undefined;
+  }
   const before = p.memoryInfo().liveBytes ?? 0;
   p.resetPeakMemory();
   fn();
@@ -42,9 +48,18 @@ export function ours(bm: BenchModel, params: any, batch: HostBatch, lr: number, 
     const per: number[] = [];
     let last = 0;
     fgd(loss, [params], {
-      lr, decay: 0, iterations: steps + 1, inputs: () => [x, labels], progress: false, guard: false,
-      ...(options.method === 'backprop' ? {} : { seed: runSeed++ }), ...options,
-      onStep: (i) => { if (i.step > 1) per.push(i.elapsedMs - last); last = i.elapsedMs; },
+      lr,
+      decay: 0,
+      iterations: steps + 1,
+      inputs: () => [x, labels],
+      progress: false,
+      guard: false,
+      ...(options.method === 'backprop' ? {} : { seed: runSeed++ }),
+      ...options,
+      onStep: (i) => {
+        if (i.step > 1) per.push(i.elapsedMs - last);
+        last = i.elapsedMs;
+      },
     });
     return per;
   };
@@ -63,7 +78,8 @@ export function ours(bm: BenchModel, params: any, batch: HostBatch, lr: number, 
         (r.value as Tensor).dispose();
         const g = argLeaves(r.gradient, [0]);
         for (let j = 0; j < leaves.length; j++) {
-          const p = leaves[j].data(), d = g[j].data();
+          const p = leaves[j].data(),
+            d = g[j].data();
           for (let i = 0; i < p.length; i++) p[i] -= lr * d[i];
         }
         if (reuseOut) out = r.gradient;

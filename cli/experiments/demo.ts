@@ -16,7 +16,8 @@ export const DEMO = {
   runs: 1,
   seed: 1,
   lr: { fgd: 3e-4, backprop: 0.3 },
-  lrWhy: 'each method at its own best rate (lowest validation loss) of a half-decade sweep at this length; the paper\'s 2e-4 learns too little in 3 minutes',
+  lrWhy:
+    "each method at its own best rate (lowest validation loss) of a half-decade sweep at this length; the paper's 2e-4 learns too little in 3 minutes",
   timingRounds: 3,
   timingSteps: 3,
 };

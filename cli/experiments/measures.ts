@@ -15,12 +15,21 @@ export function median(xs: readonly number[]): number {
 }
 
 /** One run's validation curve: training time (ms, evaluation excluded) and loss at each evaluation. */
-export interface EvalCurve { ms: readonly number[]; valLoss: readonly number[] }
+export interface EvalCurve {
+  ms: readonly number[];
+  valLoss: readonly number[];
+}
 
 /** The time of the first evaluation with the run's lowest validation loss, and that loss. */
 export function timeToBest(c: EvalCurve): { ms: number; loss: number } {
-  let best = Infinity, at = NaN;
-  c.valLoss.forEach((l, i) => { if (l < best) { best = l; at = c.ms[i]; } });
+  let best = Infinity,
+    at = NaN;
+  c.valLoss.forEach((l, i) => {
+    if (l < best) {
+      best = l;
+      at = c.ms[i];
+    }
+  });
   return { ms: at, loss: best };
 }
 
@@ -49,7 +58,8 @@ export function timeToLoss(fgd: readonly EvalCurve[], backprop: readonly EvalCur
     const b = timeToBest(backprop[r]);
     return { tb: b.ms, target: b.loss, tf: Number.isFinite(b.loss) ? timeToReach(fgd[r], b.loss) : NaN };
   });
-  const tb = median(perRun.map((p) => p.tb)), tf = median(perRun.map((p) => p.tf));
+  const tb = median(perRun.map((p) => p.tb)),
+    tf = median(perRun.map((p) => p.tf));
   return { perRun, tb, tf, ratio: tf / tb };
 }
 
@@ -66,14 +76,22 @@ export interface StepCosts {
 export function stepCosts(base: readonly number[], fgd?: readonly number[], backprop?: readonly number[]): StepCosts {
   const baseMs = median(base);
   const out: StepCosts = { baseMs };
-  if (fgd?.length) { out.fgdMs = median(fgd); out.rf = out.fgdMs / baseMs; }
-  if (backprop?.length) { out.backpropMs = median(backprop); out.rb = out.backpropMs / baseMs; }
+  if (fgd?.length) {
+    out.fgdMs = median(fgd);
+    out.rf = out.fgdMs / baseMs;
+  }
+  if (backprop?.length) {
+    out.backpropMs = median(backprop);
+    out.rb = out.backpropMs / baseMs;
+  }
   if (out.rf !== undefined && out.rb !== undefined) out.rfOverRb = out.rf / out.rb;
   return out;
 }
 
 /** The paper's Table (§5.3–5.5): R_f, R_b, R_f/R_b, T_f/T_b on MNIST with its PyTorch implementation. */
-export const PAPER_TABLE: Readonly<Record<'logreg' | 'mlp' | 'cnn', { rf: number; rb: number; rfOverRb: number; tfOverTb: number }>> = {
+export const PAPER_TABLE: Readonly<
+  Record<'logreg' | 'mlp' | 'cnn', { rf: number; rb: number; rfOverRb: number; tfOverTb: number }>
+> = {
   logreg: { rf: 2.435, rb: 4.389, rfOverRb: 0.555, tfOverTb: 0.553 },
   mlp: { rf: 2.468, rb: 4.165, rfOverRb: 0.592, tfOverTb: 0.211 },
   cnn: { rf: 1.434, rb: 2.211, rfOverRb: 0.649, tfOverTb: 0.514 },

@@ -34,7 +34,12 @@ export interface RunRecord extends RunCurves {
   log: string;
 }
 
-export interface SweepPoint { lr: number; status: RunRecord['status']; bestValLoss: number; valAccuracy: number }
+export interface SweepPoint {
+  lr: number;
+  status: RunRecord['status'];
+  bestValLoss: number;
+  valAccuracy: number;
+}
 
 export interface MethodResult {
   method: MethodName;
@@ -57,8 +62,14 @@ export interface TrainResults {
   model: { name: string; description: string; paperLr: number };
   data: { source: string; train: number; validation: number };
   settings: {
-    iterations: number; runs: number; seed: number; batchSize: number; decay: number;
-    directions: number; optimizer: string; evalEvery: number;
+    iterations: number;
+    runs: number;
+    seed: number;
+    batchSize: number;
+    decay: number;
+    directions: number;
+    optimizer: string;
+    evalEvery: number;
   };
   methods: MethodResult[];
   /** Step costs measured side by side in this process (interleaved rounds, medians). */
@@ -100,27 +111,40 @@ export function resultsJson(r: AnyResults): string {
   return JSON.stringify(r, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 1);
 }
 
-const revive = (_k: string, v: unknown) => (v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v === 'NaN' ? NaN : v);
+const revive = (_k: string, v: unknown) =>
+  v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v === 'NaN' ? NaN : v;
 
 export function readResults(file: string): AnyResults {
   let doc: AnyResults;
-  try { doc = JSON.parse(fs.readFileSync(file, 'utf8'), revive); } catch (e) { throw new Error(`report: cannot read ${file} (${(e as Error).message})`); }
-  if (doc?.kind !== 'forwardgrad-train' && doc?.kind !== 'forwardgrad-scaling') throw new Error(`report: ${file} is not a forwardgrad results file (kind ${(doc as { kind?: unknown })?.kind})`);
+  try {
+    doc = JSON.parse(fs.readFileSync(file, 'utf8'), revive);
+  } catch (e) {
+    throw new Error(`report: cannot read ${file} (${(e as Error).message})`);
+  }
+  if (doc?.kind !== 'forwardgrad-train' && doc?.kind !== 'forwardgrad-scaling')
+    throw new Error(`report: ${file} is not a forwardgrad results file (kind ${(doc as { kind?: unknown })?.kind})`);
   if (typeof doc.runId !== 'string') throw new Error(`report: ${file} has no runId`);
   return doc;
 }
 
-const num = (v: unknown) => (typeof v === 'number' ? v : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : NaN);
+const num = (v: unknown) =>
+  typeof v === 'number' ? v : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : NaN;
 
 /**
  * The curves of one run from its log. A resumed run appends to the same log: steps logged again
  * after the checkpoint replace the earlier copies (bit-identical by fgd's guarantee), and the
  * resumed part's times continue from the checkpoint step's time.
  */
-export function readRunLog(file: string): RunCurves & { status: RunRecord['status'] | undefined; message?: string; steps: number; trainingMs: number } {
+export function readRunLog(
+  file: string,
+): RunCurves & { status: RunRecord['status'] | undefined; message?: string; steps: number; trainingMs: number } {
   const steps = new Map<number, { loss: number; ms: number }>();
   const evals = new Map<number, { ms: number; valLoss: number; valAccuracy: number }>();
-  let offset = 0, status: RunRecord['status'] | undefined, message: string | undefined, last = 0, lastMs = 0;
+  let offset = 0,
+    status: RunRecord['status'] | undefined,
+    message: string | undefined,
+    last = 0,
+    lastMs = 0;
   for (const r of readJsonLines(file)) {
     if (r.type === 'header' && r.resume) {
       const at = steps.get(r.startStep - 1);
@@ -128,15 +152,33 @@ export function readRunLog(file: string): RunCurves & { status: RunRecord['statu
     } else if (r.type === 'step') {
       steps.set(r.step, { loss: num(r.loss), ms: num(r.ms) + offset });
     } else if (r.type === 'eval') {
-      evals.set(r.step, { ms: num(r.ms) + (r.step === 0 ? 0 : offset), valLoss: num(r.valLoss), valAccuracy: num(r.valAccuracy) });
+      evals.set(r.step, {
+        ms: num(r.ms) + (r.step === 0 ? 0 : offset),
+        valLoss: num(r.valLoss),
+        valAccuracy: num(r.valAccuracy),
+      });
     } else if (r.type === 'end') {
-      status = r.status; message = r.message; last = r.step; lastMs = num(r.ms) + offset;
+      status = r.status;
+      message = r.message;
+      last = r.step;
+      lastMs = num(r.ms) + offset;
     }
   }
-  const sSteps = [...steps.keys()].sort((a, b) => a - b), eSteps = [...evals.keys()].sort((a, b) => a - b);
+  const sSteps = [...steps.keys()].sort((a, b) => a - b),
+    eSteps = [...evals.keys()].sort((a, b) => a - b);
   return {
-    step: sSteps, loss: sSteps.map((s) => steps.get(s)!.loss), timeMs: sSteps.map((s) => steps.get(s)!.ms),
-    eval: { step: eSteps, timeMs: eSteps.map((s) => evals.get(s)!.ms), valLoss: eSteps.map((s) => evals.get(s)!.valLoss), valAccuracy: eSteps.map((s) => evals.get(s)!.valAccuracy) },
-    status, message, steps: last, trainingMs: lastMs,
+    step: sSteps,
+    loss: sSteps.map((s) => steps.get(s)!.loss),
+    timeMs: sSteps.map((s) => steps.get(s)!.ms),
+    eval: {
+      step: eSteps,
+      timeMs: eSteps.map((s) => evals.get(s)!.ms),
+      valLoss: eSteps.map((s) => evals.get(s)!.valLoss),
+      valAccuracy: eSteps.map((s) => evals.get(s)!.valAccuracy),
+    },
+    status,
+    message,
+    steps: last,
+    trainingMs: lastMs,
   };
 }

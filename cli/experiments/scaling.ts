@@ -41,22 +41,50 @@ export function runScaling(o: ScalingOptions): ScalingResults {
     const model = deepMlp(depth);
     o.say(`depth ${depth}: timing ${o.methods.join(' and ')} (${o.rounds} rounds × ${o.stepsPerRound} steps)`);
     const batches = new Batches(data.train, { batchSize: 64, seed: o.seed, layout: model.layout });
-    const inputs: Inputs = (t) => { const b = batches.batch(t); return [b.x as Tensor, b.labels]; };
+    const inputs: Inputs = (t) => {
+      const b = batches.batch(t);
+      return [b.x as Tensor, b.labels];
+    };
     try {
       const params = model.init(o.seed);
-      const t = measureSteps(model, params, inputs, o.methods, { rounds: o.rounds, stepsPerRound: o.stepsPerRound, seed: o.seed, directions: o.directions });
+      const t = measureSteps(model, params, inputs, o.methods, {
+        rounds: o.rounds,
+        stepsPerRound: o.stepsPerRound,
+        seed: o.seed,
+        directions: o.directions,
+      });
       const parameters = countParameters(params);
       points.push({
-        depth, parameters, baseMs: median(t.base),
+        depth,
+        parameters,
+        baseMs: median(t.base),
         methods: o.methods.map((m) => {
-          return { method: m, ms: median(t[m]), peakBytes: t.poolPeakBytes[m] ?? NaN, status: (t.status[m] ?? 'completed') as ScalingPoint['methods'][number]['status'] };
+          return {
+            method: m,
+            ms: median(t[m]),
+            peakBytes: t.poolPeakBytes[m] ?? NaN,
+            status: (t.status[m] ?? 'completed') as ScalingPoint['methods'][number]['status'],
+          };
         }),
       });
-    } finally { batches.dispose(); }
+    } finally {
+      batches.dispose();
+    }
   }
   return {
-    kind: 'forwardgrad-scaling', version: 1, runId: newRunId(), createdAt: new Date().toISOString(),
-    settings: { depths: o.depths, batchSize: 64, rounds: o.rounds, stepsPerRound: o.stepsPerRound, seed: o.seed, width: DEEP_WIDTH },
-    points, totalMs: performance.now() - t0,
+    kind: 'forwardgrad-scaling',
+    version: 1,
+    runId: newRunId(),
+    createdAt: new Date().toISOString(),
+    settings: {
+      depths: o.depths,
+      batchSize: 64,
+      rounds: o.rounds,
+      stepsPerRound: o.stepsPerRound,
+      seed: o.seed,
+      width: DEEP_WIDTH,
+    },
+    points,
+    totalMs: performance.now() - t0,
   };
 }

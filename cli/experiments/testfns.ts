@@ -17,7 +17,11 @@ import { newRunId } from './results';
 
 export type TestFunctionKey = keyof typeof TEST_FUNCTIONS;
 
-export interface TestFnSettings { start: [number, number]; lr: number; iterations: number }
+export interface TestFnSettings {
+  start: [number, number];
+  lr: number;
+  iterations: number;
+}
 
 /** The paper's learning rates; our documented starts and iteration counts. */
 export const PAPER_SETTINGS: Readonly<Record<TestFunctionKey, TestFnSettings>> = {
@@ -27,8 +31,10 @@ export const PAPER_SETTINGS: Readonly<Record<TestFunctionKey, TestFnSettings>> =
 
 /** Why those starts and iteration counts (shown in the report). */
 export const SETTINGS_RATIONALE: Readonly<Record<TestFunctionKey, string>> = {
-  beale: 'Start (1.5, −0.1) is the point of the paper\'s Figure 1, the only Beale point it names; at lr 0.01, gradient descent reaches loss ~1e-7 in 2,000 steps, so 2,000 iterations show convergence.',
-  rosenbrock: 'Start (−1.2, 1) is the classic Rosenbrock start, across the curved valley from the minimum; lr 5e-4 is small for this function, and gradient descent needs ~20,000 steps to reach loss ~1e-4 near (1, 1).',
+  beale:
+    "Start (1.5, −0.1) is the point of the paper's Figure 1, the only Beale point it names; at lr 0.01, gradient descent reaches loss ~1e-7 in 2,000 steps, so 2,000 iterations show convergence.",
+  rosenbrock:
+    'Start (−1.2, 1) is the classic Rosenbrock start, across the curved valley from the minimum; lr 5e-4 is small for this function, and gradient descent needs ~20,000 steps to reach loss ~1e-4 near (1, 1).',
 };
 
 export interface RunRecord {
@@ -46,7 +52,11 @@ export interface RunRecord {
   y: number[];
 }
 
-export interface MethodRecord { method: 'fgd' | 'gd'; label: string; runs: RunRecord[] }
+export interface MethodRecord {
+  method: 'fgd' | 'gd';
+  label: string;
+  runs: RunRecord[];
+}
 
 export interface FunctionRecord {
   key: TestFunctionKey;
@@ -88,15 +98,38 @@ function sampleSteps(iterations: number, samples: number): Set<number> {
   return s;
 }
 
-function runOne(key: TestFunctionKey, method: 'fgd' | 'gd', settings: TestFnSettings, seed: number, samples: number): RunRecord {
+function runOne(
+  key: TestFunctionKey,
+  method: 'fgd' | 'gd',
+  settings: TestFnSettings,
+  seed: number,
+  samples: number,
+): RunRecord {
   const { f } = TEST_FUNCTIONS[key];
   const keep = sampleSteps(settings.iterations, samples);
-  const rec: RunRecord = { seed: method === 'fgd' ? seed : null, status: 'completed', finalLoss: NaN, finalPoint: [NaN, NaN], msPerIteration: NaN, step: [], loss: [], timeMs: [], x: [], y: [] };
+  const rec: RunRecord = {
+    seed: method === 'fgd' ? seed : null,
+    status: 'completed',
+    finalLoss: NaN,
+    finalPoint: [NaN, NaN],
+    msPerIteration: NaN,
+    step: [],
+    loss: [],
+    timeMs: [],
+    x: [],
+    y: [],
+  };
   const record = (t: number, x: number, y: number, ms: number) => {
-    rec.step.push(t); rec.loss.push(f(x, y)); rec.timeMs.push(ms); rec.x.push(x); rec.y.push(y);
+    rec.step.push(t);
+    rec.loss.push(f(x, y));
+    rec.timeMs.push(ms);
+    rec.x.push(x);
+    rec.y.push(y);
   };
   record(0, settings.start[0], settings.start[1], 0);
-  const onStep = (i: StepInfo) => { if (keep.has(i.step)) record(i.step, i.params[0] as number, i.params[1] as number, i.elapsedMs); };
+  const onStep = (i: StepInfo) => {
+    if (keep.has(i.step)) record(i.step, i.params[0] as number, i.params[1] as number, i.elapsedMs);
+  };
   const common = { lr: settings.lr, decay: 0, iterations: settings.iterations, progress: false, onStep };
   const params = [...settings.start];
   const result = method === 'fgd' ? fgd(f, params, { ...common, seed }) : gd(f, params, common);
@@ -110,18 +143,31 @@ function runOne(key: TestFunctionKey, method: 'fgd' | 'gd', settings: TestFnSett
 
 function warmUp(key: TestFunctionKey, settings: TestFnSettings): void {
   const { f } = TEST_FUNCTIONS[key];
-  const common = { lr: settings.lr, decay: 0, iterations: Math.min(settings.iterations, 2000), progress: false, onStep: () => {} };
+  const common = {
+    lr: settings.lr,
+    decay: 0,
+    iterations: Math.min(settings.iterations, 2000),
+    progress: false,
+    onStep: () => {},
+  };
   fgd(f, [...settings.start], { ...common, seed: 0 });
   gd(f, [...settings.start], common);
 }
 
 export function runTestFnExperiment(options: TestFnOptions = {}): TestFnExperiment {
-  const runs = options.runs ?? 10, baseSeed = options.seed ?? 1, samples = options.samples ?? 400;
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`testfns experiment: runs must be an integer ≥ 1, got ${runs}`);
-  if (!Number.isSafeInteger(baseSeed) || baseSeed < 0) throw new Error(`testfns experiment: seed must be a non-negative safe integer, got ${baseSeed}`);
+  const runs = options.runs ?? 10,
+    baseSeed = options.seed ?? 1,
+    samples = options.samples ?? 400;
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new Error(`testfns experiment: runs must be an integer ≥ 1, got ${runs}`);
+  if (!Number.isSafeInteger(baseSeed) || baseSeed < 0)
+    throw new Error(`testfns experiment: seed must be a non-negative safe integer, got ${baseSeed}`);
   const keys = options.functions ?? (Object.keys(PAPER_SETTINGS) as TestFunctionKey[]);
   const functions = keys.map((key): FunctionRecord => {
-    if (!(key in TEST_FUNCTIONS)) throw new Error(`testfns experiment: unknown function '${key}' (known: ${Object.keys(TEST_FUNCTIONS).join(', ')})`);
+    if (!(key in TEST_FUNCTIONS))
+      throw new Error(
+        `testfns experiment: unknown function '${key}' (known: ${Object.keys(TEST_FUNCTIONS).join(', ')})`,
+      );
     const settings = { ...PAPER_SETTINGS[key], ...options.overrides?.[key] };
     const t = TEST_FUNCTIONS[key];
     warmUp(key, settings);
@@ -136,5 +182,14 @@ export function runTestFnExperiment(options: TestFnOptions = {}): TestFnExperime
     }));
     return { key, name: t.name, minimum: t.minimum, domain: t.domain, settings, methods };
   });
-  return { kind: 'forwardgrad-testfns', version: 1, runId: newRunId(), createdAt: new Date().toISOString(), runs, baseSeed, samplesPerRun: samples, functions };
+  return {
+    kind: 'forwardgrad-testfns',
+    version: 1,
+    runId: newRunId(),
+    createdAt: new Date().toISOString(),
+    runs,
+    baseSeed,
+    samplesPerRun: samples,
+    functions,
+  };
 }

@@ -15,7 +15,9 @@ import type { MethodName } from './results';
 export type Inputs = (step: number) => readonly [Tensor, Int32Array];
 
 export interface Timings {
-  base: number[]; fgd: number[]; backprop: number[];
+  base: number[];
+  fgd: number[];
+  backprop: number[];
   /** Pooled-tensor peak beyond what was alive before the steps (memoryInfo). */
   poolPeakBytes: Partial<Record<MethodName, number>>;
   status: Partial<Record<MethodName, string>>;
@@ -27,16 +29,32 @@ export function methodOptions(method: MethodName, seed: number, directions: numb
 }
 
 /** n steps of `method` from `params` (updated in place, lr tiny), each step's ms. */
-function timeSteps(model: Model, params: unknown, inputs: Inputs, method: MethodName, n: number, seed: number, directions: number, from: number): { ms: number[]; peakBytes: number; status: string } {
+function timeSteps(
+  model: Model,
+  params: unknown,
+  inputs: Inputs,
+  method: MethodName,
+  n: number,
+  seed: number,
+  directions: number,
+  from: number,
+): { ms: number[]; peakBytes: number; status: string } {
   const ms: number[] = [];
   let prev = 0;
   resetPeakMemory();
   const before = memoryInfo().liveBytes;
   const r = fgd(model.loss, [params], {
     ...methodOptions(method, seed, directions),
-    lr: 1e-12, decay: 0, iterations: n, guard: false, progress: false,
+    lr: 1e-12,
+    decay: 0,
+    iterations: n,
+    guard: false,
+    progress: false,
     inputs: (t: number) => inputs(from + t),
-    onStep: (i) => { ms.push(i.elapsedMs - prev); prev = i.elapsedMs; },
+    onStep: (i) => {
+      ms.push(i.elapsedMs - prev);
+      prev = i.elapsedMs;
+    },
   } as Parameters<typeof fgd>[2]);
   return { ms, peakBytes: memoryInfo().peakBytes - before, status: r.status };
 }
@@ -45,13 +63,22 @@ function timeBase(model: Model, params: unknown, inputs: Inputs, n: number, from
   const ms: number[] = [];
   for (let i = 1; i <= n; i++) {
     const t0 = performance.now();
-    tidy(() => { const [x, labels] = inputs(from + i); return model.loss(params, x, labels).item(); });
+    tidy(() => {
+      const [x, labels] = inputs(from + i);
+      return model.loss(params, x, labels).item();
+    });
     ms.push(performance.now() - t0);
   }
   return ms;
 }
 
-export function measureSteps(model: Model, params: unknown, inputs: Inputs, methods: readonly MethodName[], o: { rounds: number; stepsPerRound: number; seed: number; directions: number }): Timings {
+export function measureSteps(
+  model: Model,
+  params: unknown,
+  inputs: Inputs,
+  methods: readonly MethodName[],
+  o: { rounds: number; stepsPerRound: number; seed: number; directions: number },
+): Timings {
   const out: Timings = { base: [], fgd: [], backprop: [], poolPeakBytes: {}, status: {} };
   const kinds: Array<'base' | MethodName> = ['base', ...methods];
   let from = 0;

@@ -12,7 +12,16 @@ import { MODELS } from '../../runtime/models/index';
 import type { Model } from '../../runtime/models/index';
 import { CliError } from '../output';
 import { median, stepCosts, timeToLoss } from './measures';
-import { METHOD_LABELS, MethodName, MethodResult, RunRecord, SweepPoint, TrainResults, newRunId, readRunLog } from './results';
+import {
+  METHOD_LABELS,
+  MethodName,
+  MethodResult,
+  RunRecord,
+  SweepPoint,
+  TrainResults,
+  newRunId,
+  readRunLog,
+} from './results';
 import { Inputs, measureSteps, methodOptions } from './timing';
 
 export type ModelKey = 'logreg' | 'mlp' | 'cnn';
@@ -63,16 +72,29 @@ function subset(d: Dataset, n: number | undefined, option: string): Dataset {
 }
 
 /** Loads and checks the data before anything is trained. */
-export function loadData(o: Pick<TrainOptions, 'data' | 'trainLimit' | 'validationLimit' | 'model'>): { train: Dataset; validation: Dataset; source: string } {
+export function loadData(o: Pick<TrainOptions, 'data' | 'trainLimit' | 'validationLimit' | 'model'>): {
+  train: Dataset;
+  validation: Dataset;
+  source: string;
+} {
   let data: ReturnType<typeof loadMnist>;
-  try { data = loadMnist(o.data !== undefined ? { data: o.data } : {}); } catch (e) {
+  try {
+    data = loadMnist(o.data !== undefined ? { data: o.data } : {});
+  } catch (e) {
     throw new CliError(o.data !== undefined ? `--data ${o.data}: ${(e as Error).message}` : (e as Error).message);
   }
   for (const d of [data.train, data.validation]) {
     // Every model here reads 28×28 single-channel digits (784 inputs in the first layer).
-    if (d.height * d.width !== 784) throw new CliError(`--data ${o.data ?? '(embedded)'}: ${d.name} has ${d.height}×${d.width} images, but model ${o.model} takes 28×28 (784 inputs)`);
+    if (d.height * d.width !== 784)
+      throw new CliError(
+        `--data ${o.data ?? '(embedded)'}: ${d.name} has ${d.height}×${d.width} images, but model ${o.model} takes 28×28 (784 inputs)`,
+      );
   }
-  return { train: subset(data.train, o.trainLimit, '--train-limit'), validation: subset(data.validation, o.validationLimit, '--validation-limit'), source: data.source };
+  return {
+    train: subset(data.train, o.trainLimit, '--train-limit'),
+    validation: subset(data.validation, o.validationLimit, '--validation-limit'),
+    source: data.source,
+  };
 }
 
 /** The settings a checkpoint folder's runs were started with; resuming with others is refused. */
@@ -83,22 +105,44 @@ function checkResumeManifest(dir: string, manifest: Record<string, unknown>, res
     return;
   }
   let old: Record<string, unknown>;
-  try { old = JSON.parse(fs.readFileSync(file, 'utf8')); } catch (e) {
-    throw new CliError(`--resume ${dir}: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); is it a checkpoint folder of forwardgrad train?`);
+  try {
+    old = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new CliError(
+      `--resume ${dir}: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); is it a checkpoint folder of forwardgrad train?`,
+    );
   }
-  const changed = Object.keys({ ...old, ...manifest }).filter((k) => JSON.stringify(old[k]) !== JSON.stringify(manifest[k]));
-  if (changed.length) throw new CliError(`--resume ${dir}: the checkpoints are from another run: ${changed.map((k) => `${k} was ${JSON.stringify(old[k])}, now ${JSON.stringify(manifest[k])}`).join('; ')}`);
+  const changed = Object.keys({ ...old, ...manifest }).filter(
+    (k) => JSON.stringify(old[k]) !== JSON.stringify(manifest[k]),
+  );
+  if (changed.length)
+    throw new CliError(
+      `--resume ${dir}: the checkpoints are from another run: ${changed.map((k) => `${k} was ${JSON.stringify(old[k])}, now ${JSON.stringify(manifest[k])}`).join('; ')}`,
+    );
 }
 
 /** A log line as fgd writes them (non-finite numbers as strings). */
-const jsonLine = (record: Record<string, unknown>) => JSON.stringify(record, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) + '\n';
+const jsonLine = (record: Record<string, unknown>) =>
+  JSON.stringify(record, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) + '\n';
 
-interface OneRun { model: Model; method: MethodName; lr: number; run: number; seed: number; logFile: string; checkpoint?: string; resume: boolean }
+interface OneRun {
+  model: Model;
+  method: MethodName;
+  lr: number;
+  run: number;
+  seed: number;
+  logFile: string;
+  checkpoint?: string;
+  resume: boolean;
+}
 
 function trainOne(o: TrainOptions, data: { train: Dataset; validation: Dataset }, r: OneRun): RunRecord {
   const params = r.model.init(r.seed);
   const batches = new Batches(data.train, { batchSize: PAPER_BATCH, seed: r.seed, layout: r.model.layout });
-  const inputs = (t: number) => { const b = batches.batch(t); return [b.x, b.labels] as const; };
+  const inputs = (t: number) => {
+    const b = batches.batch(t);
+    return [b.x, b.labels] as const;
+  };
   const resuming = r.resume && r.checkpoint !== undefined && fs.existsSync(r.checkpoint);
   // A fresh run starts a fresh log (a resumed one appends to its own).
   if (!resuming) fs.rmSync(r.logFile, { force: true });
@@ -113,13 +157,22 @@ function trainOne(o: TrainOptions, data: { train: Dataset; validation: Dataset }
     let lastEval = resuming ? -1 : 0;
     const result = fgd(r.model.loss, [params], {
       ...methodOptions(r.method, r.seed, o.directions),
-      lr: r.lr, decay: o.decay, iterations: o.iterations, optimizer: o.optimizer as never,
-      inputs, progress: o.progress, log: r.logFile,
+      lr: r.lr,
+      decay: o.decay,
+      iterations: o.iterations,
+      optimizer: o.optimizer as never,
+      inputs,
+      progress: o.progress,
+      log: r.logFile,
       ...(r.checkpoint ? { checkpoint: { path: r.checkpoint, every: o.checkpointEvery } } : {}),
       ...(resuming ? { resume: r.checkpoint } : {}),
       onStep: (i) => {
-        if (i.step % o.evalEvery === 0 || i.step === o.iterations) { evalAt(i.step, i.elapsedMs); lastEval = i.step; }
-        if (o.killAt && o.killAt.method === r.method && o.killAt.run === r.run && o.killAt.step === i.step) process.kill(process.pid, 'SIGKILL');
+        if (i.step % o.evalEvery === 0 || i.step === o.iterations) {
+          evalAt(i.step, i.elapsedMs);
+          lastEval = i.step;
+        }
+        if (o.killAt && o.killAt.method === r.method && o.killAt.run === r.run && o.killAt.step === i.step)
+          process.kill(process.pid, 'SIGKILL');
       },
     } as Parameters<typeof fgd>[2]);
     // A run stopped early (diverged: parameters restored to the last finite step) is evaluated where it stopped.
@@ -132,10 +185,18 @@ function trainOne(o: TrainOptions, data: { train: Dataset; validation: Dataset }
   const c = readRunLog(r.logFile);
   const lastEval = c.eval.valLoss.length - 1;
   return {
-    run: r.run, seed: r.seed, status: c.status ?? 'stopped', ...(c.message ? { message: c.message } : {}),
-    steps: c.steps, trainingMs: c.trainingMs,
-    step: c.step, loss: c.loss, timeMs: c.timeMs, eval: c.eval,
-    finalValLoss: c.eval.valLoss[lastEval] ?? NaN, valAccuracy: c.eval.valAccuracy[lastEval] ?? NaN,
+    run: r.run,
+    seed: r.seed,
+    status: c.status ?? 'stopped',
+    ...(c.message ? { message: c.message } : {}),
+    steps: c.steps,
+    trainingMs: c.trainingMs,
+    step: c.step,
+    loss: c.loss,
+    timeMs: c.timeMs,
+    eval: c.eval,
+    finalValLoss: c.eval.valLoss[lastEval] ?? NaN,
+    valAccuracy: c.eval.valAccuracy[lastEval] ?? NaN,
     log: r.logFile,
   };
 }
@@ -158,24 +219,59 @@ export function runTraining(o: TrainOptions, outDir: string): TrainResults {
   fs.mkdirSync(logDir, { recursive: true });
   const lr: Record<MethodName, number> = { fgd: o.lr.fgd ?? model.paperLr, backprop: o.lr.backprop ?? model.paperLr };
   const lrSource: Record<MethodName, string> = {
-    fgd: o.lr.fgd !== undefined ? o.lrSource ?? '--lr' : 'the paper\'s', backprop: o.lr.backprop !== undefined ? o.lrSource ?? '--lr' : 'the paper\'s',
+    fgd: o.lr.fgd !== undefined ? (o.lrSource ?? '--lr') : "the paper's",
+    backprop: o.lr.backprop !== undefined ? (o.lrSource ?? '--lr') : "the paper's",
   };
   if (o.checkpointDir) {
-    checkResumeManifest(o.checkpointDir, {
-      model: o.model, methods: o.methods, lr, iterations: o.iterations, runs: o.runs, seed: o.seed, directions: o.directions,
-      optimizer: o.optimizer, decay: o.decay, batchSize: PAPER_BATCH, data: data.source, train: data.train.count, validation: data.validation.count, lrSweep: o.lrSweep ?? null,
-    }, o.resume);
+    checkResumeManifest(
+      o.checkpointDir,
+      {
+        model: o.model,
+        methods: o.methods,
+        lr,
+        iterations: o.iterations,
+        runs: o.runs,
+        seed: o.seed,
+        directions: o.directions,
+        optimizer: o.optimizer,
+        decay: o.decay,
+        batchSize: PAPER_BATCH,
+        data: data.source,
+        train: data.train.count,
+        validation: data.validation.count,
+        lrSweep: o.lrSweep ?? null,
+      },
+      o.resume,
+    );
   }
 
   // Step costs first, on fresh parameters, before training warms anything differently for one method.
   o.say(`timing one step of each method (${o.timingRounds} interleaved rounds × ${o.timingSteps} steps)…`);
   const timingBatches = new Batches(data.train, { batchSize: PAPER_BATCH, seed: o.seed, layout: model.layout });
-  const timingInputs: Inputs = (t) => { const b = timingBatches.batch(t); return [b.x as Tensor, b.labels]; };
+  const timingInputs: Inputs = (t) => {
+    const b = timingBatches.batch(t);
+    return [b.x as Tensor, b.labels];
+  };
   let timings;
   try {
-    timings = measureSteps(model, model.init(o.seed), timingInputs, o.methods, { rounds: o.timingRounds, stepsPerRound: o.timingSteps, seed: o.seed, directions: o.directions });
-  } finally { timingBatches.dispose(); }
-  const steps = { ...stepCosts(timings.base, o.methods.includes('fgd') ? timings.fgd : undefined, o.methods.includes('backprop') ? timings.backprop : undefined), rounds: o.timingRounds, stepsPerRound: o.timingSteps };
+    timings = measureSteps(model, model.init(o.seed), timingInputs, o.methods, {
+      rounds: o.timingRounds,
+      stepsPerRound: o.timingSteps,
+      seed: o.seed,
+      directions: o.directions,
+    });
+  } finally {
+    timingBatches.dispose();
+  }
+  const steps = {
+    ...stepCosts(
+      timings.base,
+      o.methods.includes('fgd') ? timings.fgd : undefined,
+      o.methods.includes('backprop') ? timings.backprop : undefined,
+    ),
+    rounds: o.timingRounds,
+    stepsPerRound: o.timingSteps,
+  };
 
   const sweeps: Partial<Record<MethodName, SweepPoint[]>> = {};
   const sweepRuns = new Map<string, RunRecord>(); // `${method}@${lr}` → its run (seed o.seed = main run 1's)
@@ -185,13 +281,28 @@ export function runTraining(o: TrainOptions, outDir: string): TrainResults {
       for (const rate of o.lrSweep) {
         o.say(`sweep: ${method} at lr ${rate}`);
         const ck = o.checkpointDir ? path.join(o.checkpointDir, `sweep-${method}-lr${rate}.ckpt`) : undefined;
-        const rec = trainOne(o, data, { model, method, lr: rate, run: 1, seed: o.seed, logFile: path.join(logDir, `sweep-${method}-lr${rate}.jsonl`), checkpoint: ck, resume: o.resume });
+        const rec = trainOne(o, data, {
+          model,
+          method,
+          lr: rate,
+          run: 1,
+          seed: o.seed,
+          logFile: path.join(logDir, `sweep-${method}-lr${rate}.jsonl`),
+          checkpoint: ck,
+          resume: o.resume,
+        });
         sweepRuns.set(`${method}@${rate}`, rec);
-        points.push({ lr: rate, status: rec.status, bestValLoss: rec.status === 'diverged' ? Infinity : Math.min(...rec.eval.valLoss), valAccuracy: rec.valAccuracy });
+        points.push({
+          lr: rate,
+          status: rec.status,
+          bestValLoss: rec.status === 'diverged' ? Infinity : Math.min(...rec.eval.valLoss),
+          valAccuracy: rec.valAccuracy,
+        });
       }
       sweeps[method] = points;
       const best = points.reduce((a, b) => (b.bestValLoss < a.bestValLoss ? b : a));
-      if (!Number.isFinite(best.bestValLoss)) throw new CliError(`--lr-sweep: every rate diverged for ${method} (${o.lrSweep.join(', ')})`);
+      if (!Number.isFinite(best.bestValLoss))
+        throw new CliError(`--lr-sweep: every rate diverged for ${method} (${o.lrSweep.join(', ')})`);
       lr[method] = best.lr;
       lrSource[method] = `the sweep's best (lowest validation loss over ${o.lrSweep.join(', ')})`;
     }
@@ -212,29 +323,58 @@ export function runTraining(o: TrainOptions, outDir: string): TrainResults {
         runs.push(thin({ ...swept, log: logFile }));
         continue;
       }
-      runs.push(thin(trainOne(o, data, { model, method, lr: lr[method], run, seed, logFile, checkpoint: ck, resume: o.resume })));
+      runs.push(
+        thin(
+          trainOne(o, data, { model, method, lr: lr[method], run, seed, logFile, checkpoint: ck, resume: o.resume }),
+        ),
+      );
     }
-    return { method, label: METHOD_LABELS[method], lr: lr[method], lrSource: lrSource[method], runs, valAccuracy: median(runs.map((r) => r.valAccuracy)), ...(sweeps[method] ? { sweep: sweeps[method] } : {}) };
+    return {
+      method,
+      label: METHOD_LABELS[method],
+      lr: lr[method],
+      lrSource: lrSource[method],
+      runs,
+      valAccuracy: median(runs.map((r) => r.valAccuracy)),
+      ...(sweeps[method] ? { sweep: sweeps[method] } : {}),
+    };
   });
 
   // Logs kept in a checkpoint folder are copied beside the results (the report links them).
   if (o.checkpointDir) {
     const dest = path.join(outDir, 'logs');
     fs.mkdirSync(dest, { recursive: true });
-    for (const m of methods) for (const r of m.runs) { fs.copyFileSync(r.log, path.join(dest, path.basename(r.log))); }
+    for (const m of methods)
+      for (const r of m.runs) {
+        fs.copyFileSync(r.log, path.join(dest, path.basename(r.log)));
+      }
   }
   for (const m of methods) for (const r of m.runs) r.log = `logs/${path.basename(r.log)}`;
 
   const byMethod = (k: MethodName) => methods.find((m) => m.method === k);
-  const f = byMethod('fgd'), b = byMethod('backprop');
+  const f = byMethod('fgd'),
+    b = byMethod('backprop');
   const curves = (m: MethodResult) => m.runs.map((r) => ({ ms: r.eval.timeMs, valLoss: r.eval.valLoss }));
   return {
-    kind: 'forwardgrad-train', version: 1, runId: newRunId(), createdAt: new Date().toISOString(),
+    kind: 'forwardgrad-train',
+    version: 1,
+    runId: newRunId(),
+    createdAt: new Date().toISOString(),
     experiment: o.model,
     model: { name: model.name, description: model.description, paperLr: model.paperLr },
     data: { source: data.source, train: data.train.count, validation: data.validation.count },
-    settings: { iterations: o.iterations, runs: o.runs, seed: o.seed, batchSize: PAPER_BATCH, decay: o.decay, directions: o.directions, optimizer: o.optimizer, evalEvery: o.evalEvery },
-    methods, steps,
+    settings: {
+      iterations: o.iterations,
+      runs: o.runs,
+      seed: o.seed,
+      batchSize: PAPER_BATCH,
+      decay: o.decay,
+      directions: o.directions,
+      optimizer: o.optimizer,
+      evalEvery: o.evalEvery,
+    },
+    methods,
+    steps,
     ...(f && b ? { timeToLoss: timeToLoss(curves(f), curves(b)) } : {}),
     totalMs: performance.now() - t0,
   };

@@ -12,19 +12,30 @@ import { Section, reportHtml } from './html';
 import { comparisonTable, scalingSection, trainSection } from './train';
 import { CliError } from '../output';
 
-export interface Found { train: Array<[string, TrainResults]>; scaling: Array<[string, ScalingResults]>; testfns: Array<[string, TestFnExperiment]> }
+export interface Found {
+  train: Array<[string, TrainResults]>;
+  scaling: Array<[string, ScalingResults]>;
+  testfns: Array<[string, TestFnExperiment]>;
+}
 
 /** The results in `dir` (prefix '') and in each immediate subfolder (prefix '<sub>-'), in name order. */
 export function findResults(dir: string): Found {
   let stat: fs.Stats;
-  try { stat = fs.statSync(dir); } catch { throw new CliError(`report: ${dir}: no such folder`); }
-  if (!stat.isDirectory()) throw new CliError(`report: ${dir} is a file; give the folder that holds ${RESULTS_FILE} or ${LOG_FILE}`);
+  try {
+    stat = fs.statSync(dir);
+  } catch {
+    throw new CliError(`report: ${dir}: no such folder`);
+  }
+  if (!stat.isDirectory())
+    throw new CliError(`report: ${dir} is a file; give the folder that holds ${RESULTS_FILE} or ${LOG_FILE}`);
   const found: Found = { train: [], scaling: [], testfns: [] };
   const look = (folder: string, prefix: string) => {
-    const res = path.join(folder, RESULTS_FILE), tf = path.join(folder, LOG_FILE);
+    const res = path.join(folder, RESULTS_FILE),
+      tf = path.join(folder, LOG_FILE);
     if (fs.existsSync(res)) {
       const r: AnyResults = readResults(res);
-      if (r.kind === 'forwardgrad-train') found.train.push([prefix, r]); else found.scaling.push([prefix, r]);
+      if (r.kind === 'forwardgrad-train') found.train.push([prefix, r]);
+      else found.scaling.push([prefix, r]);
     }
     if (fs.existsSync(tf)) found.testfns.push([prefix, readTestFnLog(tf)]);
   };
@@ -32,7 +43,10 @@ export function findResults(dir: string): Found {
   for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     if (e.isDirectory() && !e.name.startsWith('.')) look(path.join(dir, e.name), `${e.name}-`);
   }
-  if (!found.train.length && !found.scaling.length && !found.testfns.length) throw new CliError(`report: ${dir} holds no ${RESULTS_FILE} or ${LOG_FILE} (nor do its subfolders); give the folder forwardgrad train or demo wrote (its --out)`);
+  if (!found.train.length && !found.scaling.length && !found.testfns.length)
+    throw new CliError(
+      `report: ${dir} holds no ${RESULTS_FILE} or ${LOG_FILE} (nor do its subfolders); give the folder forwardgrad train or demo wrote (its --out)`,
+    );
   return found;
 }
 
@@ -42,9 +56,20 @@ export async function writeReport(dir: string, outDir: string): Promise<string> 
   fs.mkdirSync(outDir, { recursive: true });
   const sections: Section[] = [];
   const ids: string[] = [];
-  if (found.train.length > 1) sections.push({ heading: 'All experiments beside the paper', tables: [comparisonTable(found.train.map(([, r]) => r))], figures: [] });
-  for (const [prefix, r] of found.train) { ids.push(r.runId); sections.push(await trainSection(r, prefix)); }
-  for (const [prefix, r] of found.scaling) { ids.push(r.runId); sections.push(await scalingSection(r, prefix)); }
+  if (found.train.length > 1)
+    sections.push({
+      heading: 'All experiments beside the paper',
+      tables: [comparisonTable(found.train.map(([, r]) => r))],
+      figures: [],
+    });
+  for (const [prefix, r] of found.train) {
+    ids.push(r.runId);
+    sections.push(await trainSection(r, prefix));
+  }
+  for (const [prefix, r] of found.scaling) {
+    ids.push(r.runId);
+    sections.push(await scalingSection(r, prefix));
+  }
   const intro: string[] = [];
   for (const [prefix, exp] of found.testfns) {
     if (exp.runId) ids.push(exp.runId);
@@ -53,10 +78,14 @@ export async function writeReport(dir: string, outDir: string): Promise<string> 
   }
   for (const s of sections) for (const f of s.figures) fs.writeFileSync(path.join(outDir, f.file), f.svg);
   const onlyFig2 = !found.train.length && !found.scaling.length;
-  const html = reportHtml(onlyFig2 ? TESTFN_TITLE : 'Forward gradients vs backpropagation (Baydin et al. 2022, §5)', [
-    `Run id${ids.length === 1 ? '' : 's'}: ${ids.join(', ') || '(none recorded)'}. Rendered ${new Date().toISOString()} from ${ids.length === 1 ? 'the results file' : 'the results files'} beside this page.`,
-    ...intro,
-  ], sections);
+  const html = reportHtml(
+    onlyFig2 ? TESTFN_TITLE : 'Forward gradients vs backpropagation (Baydin et al. 2022, §5)',
+    [
+      `Run id${ids.length === 1 ? '' : 's'}: ${ids.join(', ') || '(none recorded)'}. Rendered ${new Date().toISOString()} from ${ids.length === 1 ? 'the results file' : 'the results files'} beside this page.`,
+      ...intro,
+    ],
+    sections,
+  );
   const index = path.join(outDir, 'index.html');
   writeFileAtomic(index, html);
   return index;

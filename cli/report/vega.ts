@@ -7,12 +7,17 @@ let vegaP: Promise<VegaModule> | undefined;
 let liteP: Promise<VegaLiteModule> | undefined;
 
 /** A missing plotting package is an error with the line that installs it (only reports need them). */
-const needs = (name: string) => (e: unknown): never => {
-  if ((e as NodeJS.ErrnoException)?.code === 'ERR_MODULE_NOT_FOUND' || (e as NodeJS.ErrnoException)?.code === 'MODULE_NOT_FOUND') {
-    throw new Error(`report: the ${name} package is needed to draw the figures (npm install vega vega-lite)`);
-  }
-  throw e;
-};
+const needs =
+  (name: string) =>
+  (e: unknown): never => {
+    if (
+      (e as NodeJS.ErrnoException)?.code === 'ERR_MODULE_NOT_FOUND' ||
+      (e as NodeJS.ErrnoException)?.code === 'MODULE_NOT_FOUND'
+    ) {
+      throw new Error(`report: the ${name} package is needed to draw the figures (npm install vega vega-lite)`);
+    }
+    throw e;
+  };
 const loadVega = () => (vegaP ??= import('vega').catch(needs('vega')));
 const loadLite = () => (liteP ??= import('vega-lite').catch(needs('vega-lite')));
 

@@ -10,13 +10,14 @@ import { KernelCache, forEachRow } from './runtime';
 // Indices are < 2^24 (runtime.ts slices), where gpu.js's float32 `%` is exact. An operand with
 // inner > 1 (element j spans `inner` outputs) first divides; float32 division (inexact on GPUs) can
 // land one off near a multiple, so the quotient is corrected from the exact integer remainder.
-const index = (name: 'a' | 'b', inner: boolean): string => (inner
-  ? `let q${name} = Math.floor(this.thread.x / this.constants.${name}Inner);
+const index = (name: 'a' | 'b', inner: boolean): string =>
+  inner
+    ? `let q${name} = Math.floor(this.thread.x / this.constants.${name}Inner);
   const r${name} = this.thread.x - q${name} * this.constants.${name}Inner;
   if (r${name} < 0) { q${name} = q${name} - 1; }
   if (r${name} >= this.constants.${name}Inner) { q${name} = q${name} + 1; }
   const i${name} = q${name} % this.constants.${name}Len;`
-  : `const i${name} = this.thread.x % this.constants.${name}Len;`);
+    : `const i${name} = this.thread.x % this.constants.${name}Len;`;
 const operands = (aInner: boolean, bInner: boolean): string => `${index('a', aInner)}
   ${index('b', bInner)}
   const a = A[ia];
@@ -54,25 +55,32 @@ export function binaryJvpSource(op: BinaryOp, hasDa: boolean, hasDb: boolean, aI
 
 function checkLen(op: string, name: string, len: number, inner: number, n: number): void {
   if (!Number.isInteger(len) || len < 1 || !Number.isInteger(inner) || inner < 1 || n % (len * inner) !== 0) {
-    throw new Error(`gpujs binary ${op}: ${name} = ${len} (inner ${inner}) must be positive integers with len·inner dividing n = ${n}`);
+    throw new Error(
+      `gpujs binary ${op}: ${name} = ${len} (inner ${inner}) must be positive integers with len·inner dividing n = ${n}`,
+    );
   }
 }
 
 export function binary(cache: KernelCache, g: BinaryArgs): void {
   const { op, n, aLen, bLen } = g;
-  if (!Object.hasOwn(BINARY, op)) throw new Error(`gpujs binary: unknown op '${op}'; known: ${Object.keys(BINARY).join(', ')}`);
+  if (!Object.hasOwn(BINARY, op))
+    throw new Error(`gpujs binary: unknown op '${op}'; known: ${Object.keys(BINARY).join(', ')}`);
   if (!Number.isInteger(n) || n < 0) throw new Error(`gpujs binary ${op}: n must be a non-negative integer, got ${n}`);
   if (n === 0) return;
-  const aInner = g.aInner ?? 1, bInner = g.bInner ?? 1;
+  const aInner = g.aInner ?? 1,
+    bInner = g.bInner ?? 1;
   checkLen(op, 'aLen', aLen, aInner, n);
   checkLen(op, 'bLen', bLen, bInner, n);
   // Kernels with an inner period are their own (the common inner = 1 source stays as it was).
-  const ai = aInner > 1, bi = bInner > 1, period = ai || bi ? `-inner${ai ? 'a' : ''}${bi ? 'b' : ''}` : '';
+  const ai = aInner > 1,
+    bi = bInner > 1,
+    period = ai || bi ? `-inner${ai ? 'a' : ''}${bi ? 'b' : ''}` : '';
   const sizes = { aLen, bLen, ...(ai ? { aInner } : {}), ...(bi ? { bInner } : {}) };
   const a = cache.slice(g.a, g.aOffset, aLen, `${op} a`);
   const b = cache.slice(g.b, g.bOffset, bLen, `${op} b`);
   cache.slice(g.y, g.yOffset, n, `${op} y`);
-  const hasDa = g.da !== undefined, hasDb = g.db !== undefined;
+  const hasDa = g.da !== undefined,
+    hasDb = g.db !== undefined;
   if (!g.dy || (!hasDa && !hasDb)) {
     const kern = cache.get(`binary-${op}${period}`, binarySource(op, ai, bi), [n], sizes);
     forEachRow(cache.run(`binary-${op}${period}`, kern, [a, b]), (row) => g.y.set(row, g.yOffset));
@@ -80,11 +88,13 @@ export function binary(cache: KernelCache, g: BinaryArgs): void {
   }
   const K = g.directions ?? 1;
   if (!Number.isInteger(K) || K < 1) throw new Error(`gpujs binary ${op}: directions must be an integer ≥ 1, got ${K}`);
-  const das = g.daStride ?? aLen, dbs = g.dbStride ?? bLen;
+  const das = g.daStride ?? aLen,
+    dbs = g.dbStride ?? bLen;
   const args: Float32Array[] = [a, b];
   if (g.da) args.push(cache.slice(g.da, g.daOffset ?? 0, (K - 1) * das + aLen, `${op} da`));
   if (g.db) args.push(cache.slice(g.db, g.dbOffset ?? 0, (K - 1) * dbs + bLen, `${op} db`));
-  const dy = g.dy, dyo = g.dyOffset ?? 0;
+  const dy = g.dy,
+    dyo = g.dyOffset ?? 0;
   cache.slice(dy, dyo, K * n, `${op} dy`);
   const name = `binary-jvp-${op}-${hasDa ? 'a' : ''}${hasDb ? 'b' : ''}${period}`;
   const kern = cache.get(name, binaryJvpSource(op, hasDa, hasDb, ai, bi), [n, K + 1], { ...sizes, das, dbs });

@@ -29,9 +29,11 @@ export const GEMM_SOURCE = `function (a, b) {
 
 function checkGemm(g: GemmArgs): void {
   for (const key of ['m', 'n', 'k', 'batch', 'lda', 'ldb', 'ldc', 'strideA', 'strideB', 'strideC'] as const) {
-    if (!Number.isInteger(g[key]) || g[key] < 0) throw new Error(`gpujs gemm: ${key} must be a non-negative integer, got ${g[key]}`);
+    if (!Number.isInteger(g[key]) || g[key] < 0)
+      throw new Error(`gpujs gemm: ${key} must be a non-negative integer, got ${g[key]}`);
   }
-  if (!Number.isFinite(g.alpha) || !Number.isFinite(g.beta)) throw new Error(`gpujs gemm: alpha and beta must be finite, got ${g.alpha}, ${g.beta}`);
+  if (!Number.isFinite(g.alpha) || !Number.isFinite(g.beta))
+    throw new Error(`gpujs gemm: alpha and beta must be finite, got ${g.alpha}, ${g.beta}`);
   const need = (name: string, ld: number, cols: number): void => {
     if (ld < cols) throw new Error(`gpujs gemm: ${name} = ${ld} is smaller than the ${cols} columns it strides`);
   };
@@ -45,15 +47,19 @@ export function gemm(cache: KernelCache, g: GemmArgs): void {
   const { m, n, k, c, alpha, beta } = g;
   if (m === 0 || n === 0 || g.batch === 0) return;
   // Strides of op(A)[i][p] and op(B)[p][j].
-  const sAi = g.transA ? 1 : g.lda, sAp = g.transA ? g.lda : 1;
-  const sBp = g.transB ? 1 : g.ldb, sBj = g.transB ? g.ldb : 1;
+  const sAi = g.transA ? 1 : g.lda,
+    sAp = g.transA ? g.lda : 1;
+  const sBp = g.transB ? 1 : g.ldb,
+    sBj = g.transB ? g.ldb : 1;
   const aSpan = k === 0 ? 0 : (m - 1) * sAi + (k - 1) * sAp + 1;
   const bSpan = k === 0 ? 0 : (k - 1) * sBp + (n - 1) * sBj + 1;
   // Batches per call: as many as keep each operand slice inside gpu.js's float index range.
-  const fits = (span: number, stride: number): number => (stride === 0 ? g.batch : Math.floor((cache.maxIndex - 1 - span) / stride) + 1);
+  const fits = (span: number, stride: number): number =>
+    stride === 0 ? g.batch : Math.floor((cache.maxIndex - 1 - span) / stride) + 1;
   const chunk = Math.max(1, Math.min(g.batch, fits(aSpan, g.strideA), fits(bSpan, g.strideB)));
   const cEnd = g.cOffset + (g.batch - 1) * g.strideC + (m - 1) * g.ldc + n;
-  if (g.cOffset < 0 || cEnd > c.length) throw new Error(`gpujs gemm: C needs elements [${g.cOffset}, ${cEnd}) but its buffer has ${c.length}`);
+  if (g.cOffset < 0 || cEnd > c.length)
+    throw new Error(`gpujs gemm: C needs elements [${g.cOffset}, ${cEnd}) but its buffer has ${c.length}`);
   const zeros = new Float32Array(k === 0 ? n : 0);
   for (let t0 = 0; t0 < g.batch; t0 += chunk) {
     const nb = Math.min(chunk, g.batch - t0);
@@ -61,10 +67,12 @@ export function gemm(cache: KernelCache, g: GemmArgs): void {
     // Row r of this chunk's product is row r mod m of batch item r / m.
     const write = (row: ArrayLike<number>, r: number): void => {
       const o = cBase + Math.floor(r / m) * g.strideC + (r % m) * g.ldc;
-      if (beta === 0) for (let j = 0; j < n; j++) c[o + j] = alpha * row[j]; // C is not read: it may hold NaN
+      if (beta === 0)
+        for (let j = 0; j < n; j++) c[o + j] = alpha * row[j]; // C is not read: it may hold NaN
       else for (let j = 0; j < n; j++) c[o + j] = alpha * row[j] + beta * c[o + j];
     };
-    if (k === 0) { // op(A)·op(B) is zero: gpu.js has no empty arrays, and nothing to compute
+    if (k === 0) {
+      // op(A)·op(B) is zero: gpu.js has no empty arrays, and nothing to compute
       for (let r = 0; r < nb * m; r++) write(zeros, r);
       continue;
     }

@@ -21,7 +21,8 @@ export function im2col(cache: KernelCache, g: Im2colArgs): void {
   const keys = ['c', 'h', 'w', 'kh', 'kw', 'strideH', 'strideW', 'padH', 'padW', 'outH', 'outW'] as const;
   for (const key of keys) {
     const min = key === 'padH' || key === 'padW' ? 0 : 1;
-    if (!Number.isInteger(g[key]) || g[key] < min) throw new Error(`gpujs im2col: ${key} must be an integer ≥ ${min}, got ${g[key]}`);
+    if (!Number.isInteger(g[key]) || g[key] < min)
+      throw new Error(`gpujs im2col: ${key} must be an integer ≥ ${min}, got ${g[key]}`);
   }
   const { c, h, w, kh, kw, outH, outW } = g;
   const x = cache.slice(g.x, g.xOffset, c * h * w, 'im2col x');

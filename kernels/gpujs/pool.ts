@@ -34,30 +34,39 @@ export const MAX_POOL_SOURCE = `function (x, dx) {
 export function maxPool2d(cache: KernelCache, g: MaxPool2dArgs): void {
   for (const key of ['planes', 'h', 'w', 'kh', 'kw', 'strideH', 'strideW', 'outH', 'outW'] as const) {
     const min = key === 'planes' ? 0 : 1;
-    if (!Number.isInteger(g[key]) || g[key] < min) throw new Error(`gpujs maxPool2d: ${key} must be an integer ≥ ${min}, got ${g[key]}`);
+    if (!Number.isInteger(g[key]) || g[key] < min)
+      throw new Error(`gpujs maxPool2d: ${key} must be an integer ≥ ${min}, got ${g[key]}`);
   }
   const { planes, h, w, kh, kw, strideH, strideW, outH, outW } = g;
   if ((outH - 1) * strideH + kh > h || (outW - 1) * strideW + kw > w) {
-    throw new Error(`gpujs maxPool2d: ${outH}×${outW} windows of ${kh}×${kw} (stride ${strideH}×${strideW}) do not fit in ${h}×${w}`);
+    throw new Error(
+      `gpujs maxPool2d: ${outH}×${outW} windows of ${kh}×${kw} (stride ${strideH}×${strideW}) do not fit in ${h}×${w}`,
+    );
   }
   if (planes === 0) return;
   const withTangent = g.dx !== undefined && g.dy !== undefined;
-  const K = withTangent ? g.directions ?? 1 : 0;
-  if (withTangent && (!Number.isInteger(K) || K < 1)) throw new Error(`gpujs maxPool2d: directions must be an integer ≥ 1, got ${K}`);
-  const X = planes * h * w, P = planes * outH * outW, rowsPerSlot = planes * outH;
+  const K = withTangent ? (g.directions ?? 1) : 0;
+  if (withTangent && (!Number.isInteger(K) || K < 1))
+    throw new Error(`gpujs maxPool2d: directions must be an integer ≥ 1, got ${K}`);
+  const X = planes * h * w,
+    P = planes * outH * outW,
+    rowsPerSlot = planes * outH;
   const x = cache.slice(g.x, g.xOffset, X, 'maxPool2d x');
   cache.slice(g.y, g.yOffset, P, 'maxPool2d y');
   const dx = withTangent ? cache.slice(g.dx!, g.dxOffset ?? 0, K * X, 'maxPool2d dx') : new Float32Array(1);
   const dyo = g.dyOffset ?? 0;
   if (withTangent) cache.slice(g.dy!, dyo, K * P, 'maxPool2d dy');
-  if (g.argmax && g.argmax.length < P) throw new Error(`gpujs maxPool2d: argmax has ${g.argmax.length} elements for ${P} outputs`);
+  if (g.argmax && g.argmax.length < P)
+    throw new Error(`gpujs maxPool2d: argmax has ${g.argmax.length} elements for ${P} outputs`);
   const slots = withTangent ? K + 2 : g.argmax ? 2 : 1;
   const constants = { outH, hw: h * w, w, strideH, strideW, kh, kw, size: X };
   const kern = cache.get('maxPool2d', MAX_POOL_SOURCE, [outW, rowsPerSlot, slots], constants);
   forEachRow(cache.run('maxPool2d', kern, [x, dx]), (row, r) => {
-    const slot = Math.floor(r / rowsPerSlot), o = (r - slot * rowsPerSlot) * outW;
+    const slot = Math.floor(r / rowsPerSlot),
+      o = (r - slot * rowsPerSlot) * outW;
     if (slot === 0) g.y.set(row, g.yOffset + o);
-    else if (slot === 1) { if (g.argmax) for (let j = 0; j < outW; j++) g.argmax[o + j] = row[j]; }
-    else g.dy!.set(row, dyo + (slot - 2) * P + o);
+    else if (slot === 1) {
+      if (g.argmax) for (let j = 0; j < outW; j++) g.argmax[o + j] = row[j];
+    } else g.dy!.set(row, dyo + (slot - 2) * P + o);
   });
 }

@@ -22,7 +22,8 @@ export const TRANSPOSE_SOURCE = `function (x) {
 function checkSizes(what: string, g: Record<string, unknown>, keys: readonly string[]): void {
   for (const key of keys) {
     const v = g[key];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new Error(`gpujs ${what}: ${key} must be a non-negative integer, got ${String(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+      throw new Error(`gpujs ${what}: ${key} must be a non-negative integer, got ${String(v)}`);
   }
 }
 
@@ -32,7 +33,10 @@ export function reduce(cache: KernelCache, g: ReduceArgs): void {
   const { outer, len, inner } = g;
   if (outer * inner === 0) return;
   cache.slice(g.y, g.yOffset, outer * inner, 'reduce y');
-  if (len === 0) { g.y.fill(0, g.yOffset, g.yOffset + outer * inner); return; }
+  if (len === 0) {
+    g.y.fill(0, g.yOffset, g.yOffset + outer * inner);
+    return;
+  }
   const x = cache.slice(g.x, g.xOffset, outer * len * inner, 'reduce x');
   const kern = cache.get('reduce', REDUCE_SOURCE, [inner, outer], { len, inner, scale: g.scale });
   copyOut(cache.run('reduce', kern, [x]), g.y, g.yOffset);

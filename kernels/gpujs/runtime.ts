@@ -36,8 +36,10 @@ function loadGpujs(): GpujsModule {
     // Lazy on purpose (see the header): gpu.js pulls native GPU bindings.
     return require('gpu.js');
   } catch (e) {
-    throw new Error(`gpujs backend: cannot load the 'gpu.js' package (${(e as Error).message}); ` +
-      `install it (npm install gpu.js) or select another backend (wasm, js)`);
+    throw new Error(
+      `gpujs backend: cannot load the 'gpu.js' package (${(e as Error).message}); ` +
+        `install it (npm install gpu.js) or select another backend (wasm, js)`,
+    );
   }
 }
 
@@ -54,9 +56,11 @@ function createGpu(mode: GpujsMode): GpuInstance {
   if (mode === 'gpu' && !(gpu.Kernel && gpu.Kernel.prototype instanceof GLKernel)) {
     const fallback = gpu.Kernel?.name.replace(/^_+/, '') ?? 'nothing';
     gpu.destroy();
-    throw new Error(`gpujs-gpu: no GPU context for gpu.js here (it would fall back to ${fallback}); it needs WebGL/WebGL2 (a browser) or headless-gl (the 'gl' ` +
-      `package with its native binary). gpu.js's WebGPU mode is asynchronous only and cannot back ` +
-      `the synchronous kernel interface. Select gpujs-webasm, wasm or js instead.`);
+    throw new Error(
+      `gpujs-gpu: no GPU context for gpu.js here (it would fall back to ${fallback}); it needs WebGL/WebGL2 (a browser) or headless-gl (the 'gl' ` +
+        `package with its native binary). gpu.js's WebGPU mode is asynchronous only and cannot back ` +
+        `the synchronous kernel interface. Select gpujs-webasm, wasm or js instead.`,
+    );
   }
   return gpu;
 }
@@ -91,8 +95,11 @@ export class KernelCache {
       // On WebGL, gpu.js maps a 2-D output [w, h] onto a w×h texture, so w above the context's
       // maxTextureSize (8192 on SwiftShader, often 16384) fails, e.g. a [65536, 2] fused JVP of a
       // 64×1024 activation; packing four floats per texel into a near-square texture avoids that.
-      const maxTexture = (this.gpu.Kernel as unknown as { features?: { maxTextureSize?: number } } | null)?.features?.maxTextureSize ?? 4096;
-      const packed = this.mode === 'gpu' && output.length > 1 && output[0] > maxTexture ? { optimizeFloatMemory: true } : {};
+      const maxTexture =
+        (this.gpu.Kernel as unknown as { features?: { maxTextureSize?: number } } | null)?.features?.maxTextureSize ??
+        4096;
+      const packed =
+        this.mode === 'gpu' && output.length > 1 && output[0] > maxTexture ? { optimizeFloatMemory: true } : {};
       k = this.gpu.createKernel(source, { output, constants, precision: 'single', tactic: 'precision', ...packed });
       while (this.kernels.size > 0 && this.kernels.size >= this.maxKernels) {
         const [oldest, evicted] = this.kernels.entries().next().value as [string, GpuKernel];
@@ -124,11 +131,15 @@ export class KernelCache {
    */
   slice(buf: Float32Array, offset: number, length: number, what: string): Float32Array {
     if (length >= this.maxIndex) {
-      throw new Error(`gpujs-${this.mode}: ${what} spans ${length} elements; gpu.js indexes in float32, so one ` +
-        `kernel operand must stay under ${this.maxIndex} elements (use the wasm or js backend for this size)`);
+      throw new Error(
+        `gpujs-${this.mode}: ${what} spans ${length} elements; gpu.js indexes in float32, so one ` +
+          `kernel operand must stay under ${this.maxIndex} elements (use the wasm or js backend for this size)`,
+      );
     }
     if (!Number.isInteger(offset) || offset < 0 || offset + length > buf.length) {
-      throw new Error(`gpujs-${this.mode}: ${what} needs elements [${offset}, ${offset + length}) but its buffer has ${buf.length}`);
+      throw new Error(
+        `gpujs-${this.mode}: ${what} needs elements [${offset}, ${offset + length}) but its buffer has ${buf.length}`,
+      );
     }
     return length > 0 ? buf.subarray(offset, offset + length) : new Float32Array(1);
   }
@@ -148,7 +159,10 @@ export class KernelCache {
 /** Calls `row(values, r)` for each innermost row of a kernel's output, in row-major order. */
 export function forEachRow(out: KernelOutput, row: (values: Row, r: number) => void): void {
   const isRow = (v: Row | Row[]): v is Row => typeof v[0] === 'number';
-  if (isRow(out as Row)) { row(out as Row, 0); return; }
+  if (isRow(out as Row)) {
+    row(out as Row, 0);
+    return;
+  }
   let r = 0;
   for (const part of out as (Row | Row[])[]) {
     if (isRow(part)) row(part, r++);
@@ -159,5 +173,8 @@ export function forEachRow(out: KernelOutput, row: (values: Row, r: number) => v
 /** Copies a kernel's output, flattened row-major, into `target` from `offset`. */
 export function copyOut(out: KernelOutput, target: Float32Array, offset: number): void {
   let o = offset;
-  forEachRow(out, (values) => { target.set(values, o); o += values.length; });
+  forEachRow(out, (values) => {
+    target.set(values, o);
+    o += values.length;
+  });
 }

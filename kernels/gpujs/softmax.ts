@@ -63,14 +63,17 @@ export const SOFTMAX_SOURCE = `function (x) {
 }`;
 
 function checkRows(what: string, rows: number, cols: number, K: number): void {
-  if (!Number.isInteger(rows) || rows < 0) throw new Error(`gpujs ${what}: rows must be a non-negative integer, got ${rows}`);
-  if (!Number.isInteger(cols) || cols < 1) throw new Error(`gpujs ${what}: cols must be a positive integer, got ${cols}`);
+  if (!Number.isInteger(rows) || rows < 0)
+    throw new Error(`gpujs ${what}: rows must be a non-negative integer, got ${rows}`);
+  if (!Number.isInteger(cols) || cols < 1)
+    throw new Error(`gpujs ${what}: cols must be a positive integer, got ${cols}`);
   if (!Number.isInteger(K) || K < 1) throw new Error(`gpujs ${what}: directions must be an integer ≥ 1, got ${K}`);
 }
 
 export function logSoftmax(cache: KernelCache, g: LogSoftmaxArgs): void {
   const { rows, cols } = g;
-  const K = g.directions ?? 1, size = rows * cols;
+  const K = g.directions ?? 1,
+    size = rows * cols;
   checkRows('logSoftmax', rows, cols, K);
   if (rows === 0) return;
   const x = cache.slice(g.x, g.xOffset, size, 'logSoftmax x');
@@ -81,7 +84,8 @@ export function logSoftmax(cache: KernelCache, g: LogSoftmaxArgs): void {
     return;
   }
   const dx = cache.slice(g.dx, g.dxOffset ?? 0, K * size, 'logSoftmax dx');
-  const dy = g.dy, dyo = g.dyOffset ?? 0;
+  const dy = g.dy,
+    dyo = g.dyOffset ?? 0;
   cache.slice(dy, dyo, K * size, 'logSoftmax dy');
   const kern = cache.get('logSoftmax-jvp', LOG_SOFTMAX_JVP_SOURCE, [cols, rows, K + 1], { cols, size });
   // Rows r < rows are the value; the following blocks of `rows` rows are tangents 0 … K − 1.
@@ -94,21 +98,26 @@ export function logSoftmax(cache: KernelCache, g: LogSoftmaxArgs): void {
 export function softmaxCrossEntropy(cache: KernelCache, g: SoftmaxCrossEntropyArgs): number {
   const { rows, cols } = g;
   const withTangent = g.dlogits !== undefined && g.dloss !== undefined;
-  const K = withTangent ? g.directions ?? 1 : 1, size = rows * cols;
+  const K = withTangent ? (g.directions ?? 1) : 1,
+    size = rows * cols;
   checkRows('softmaxCrossEntropy', rows, cols, K);
   if (rows === 0) throw new Error('gpujs softmaxCrossEntropy: the mean over 0 rows is undefined');
   if (g.labels.length < rows) throw new Error(`gpujs softmaxCrossEntropy: ${g.labels.length} labels for ${rows} rows`);
   const labels = new Float32Array(rows);
   for (let r = 0; r < rows; r++) {
     const l = g.labels[r];
-    if (!Number.isInteger(l) || l < 0 || l >= cols) throw new Error(`gpujs softmaxCrossEntropy: label ${l} at row ${r} is outside [0, ${cols})`);
+    if (!Number.isInteger(l) || l < 0 || l >= cols)
+      throw new Error(`gpujs softmaxCrossEntropy: label ${l} at row ${r} is outside [0, ${cols})`);
     labels[r] = l;
   }
   const x = cache.slice(g.logits, g.logitsOffset, size, 'softmaxCrossEntropy logits');
   // Without a tangent the kernel still takes a dx argument: one unused zero.
-  const dx = withTangent ? cache.slice(g.dlogits!, g.dlogitsOffset ?? 0, K * size, 'softmaxCrossEntropy dlogits') : new Float32Array(1);
+  const dx = withTangent
+    ? cache.slice(g.dlogits!, g.dlogitsOffset ?? 0, K * size, 'softmaxCrossEntropy dlogits')
+    : new Float32Array(1);
   const slots = withTangent ? K + 1 : 1;
-  if (withTangent && g.dloss!.length < K) throw new Error(`gpujs softmaxCrossEntropy: dloss has ${g.dloss!.length} elements for ${K} directions`);
+  if (withTangent && g.dloss!.length < K)
+    throw new Error(`gpujs softmaxCrossEntropy: dloss has ${g.dloss!.length} elements for ${K} directions`);
   const kern = cache.get('crossEntropy', CROSS_ENTROPY_SOURCE, [rows, slots], { cols, size });
   // Each output row is one slot over all data rows: its mean (in float64) is the loss or dloss[k].
   let loss = NaN;

@@ -28,7 +28,8 @@ export function unaryJvpSource(op: UnaryOp): string {
 }
 
 export function unary(cache: KernelCache, g: UnaryArgs): void {
-  if (!Object.hasOwn(UNARY, g.op)) throw new Error(`gpujs unary: unknown op '${g.op}'; known: ${Object.keys(UNARY).join(', ')}`);
+  if (!Object.hasOwn(UNARY, g.op))
+    throw new Error(`gpujs unary: unknown op '${g.op}'; known: ${Object.keys(UNARY).join(', ')}`);
   const { n, op } = g;
   if (!Number.isInteger(n) || n < 0) throw new Error(`gpujs unary ${op}: n must be a non-negative integer, got ${n}`);
   if (n === 0) return;
@@ -42,7 +43,8 @@ export function unary(cache: KernelCache, g: UnaryArgs): void {
   const K = g.directions ?? 1;
   if (!Number.isInteger(K) || K < 1) throw new Error(`gpujs unary ${op}: directions must be an integer ≥ 1, got ${K}`);
   const dx = cache.slice(g.dx, g.dxOffset ?? 0, K * n, `${op} dx`);
-  const dy = g.dy, dyo = g.dyOffset ?? 0;
+  const dy = g.dy,
+    dyo = g.dyOffset ?? 0;
   cache.slice(dy, dyo, K * n, `${op} dy`);
   const kern = cache.get(`unary-jvp-${op}`, unaryJvpSource(op), [n, K + 1], { n });
   // Row 0 is y; row k + 1 is tangent k.

@@ -13,7 +13,8 @@ export function col2im(g: Im2colArgs): void {
         for (let oy = 0; oy < outH; oy++) {
           const iy = oy * strideH + ki - padH;
           if (iy < 0 || iy >= h) continue;
-          const o = row + oy * outW, xr = xc + iy * w;
+          const o = row + oy * outW,
+            xr = xc + iy * w;
           for (let ox = 0; ox < outW; ox++) {
             const ix = ox * strideW + kj - padW;
             if (ix >= 0 && ix < w) x[xr + ix] += cols[o + ox];

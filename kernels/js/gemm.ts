@@ -4,10 +4,14 @@ import type { GemmArgs } from '../backend';
 export function gemm(g: GemmArgs): void {
   const { m, n, k, a, b, c, lda, ldb, ldc, transA, transB, alpha, beta } = g;
   // Strides of op(A)[i][p] and op(B)[p][j] in elements.
-  const aRow = transA ? 1 : lda, aCol = transA ? lda : 1;
-  const bRow = transB ? 1 : ldb, bCol = transB ? ldb : 1;
+  const aRow = transA ? 1 : lda,
+    aCol = transA ? lda : 1;
+  const bRow = transB ? 1 : ldb,
+    bCol = transB ? ldb : 1;
   for (let t = 0; t < g.batch; t++) {
-    const aBase = g.aOffset + t * g.strideA, bBase = g.bOffset + t * g.strideB, cBase = g.cOffset + t * g.strideC;
+    const aBase = g.aOffset + t * g.strideA,
+      bBase = g.bOffset + t * g.strideB,
+      cBase = g.cOffset + t * g.strideC;
     for (let i = 0; i < m; i++) {
       const cr = cBase + i * ldc;
       if (beta === 0) c.fill(0, cr, cr + n);

@@ -12,7 +12,10 @@ export function im2col(g: Im2colArgs): void {
         for (let oy = 0; oy < outH; oy++) {
           const iy = oy * strideH + ki - padH;
           const o = row + oy * outW;
-          if (iy < 0 || iy >= h) { cols.fill(0, o, o + outW); continue; }
+          if (iy < 0 || iy >= h) {
+            cols.fill(0, o, o + outW);
+            continue;
+          }
           for (let ox = 0; ox < outW; ox++) {
             const ix = ox * strideW + kj - padW;
             cols[o + ox] = ix >= 0 && ix < w ? x[xc + iy * w + ix] : 0;

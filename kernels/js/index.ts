@@ -13,8 +13,19 @@ import { col2im } from './col2im';
 import { permute } from './permute';
 
 export const jsBackend: CompleteBackend = {
-  name: 'js', gemm, im2col, unary, binary, reduce, transpose, permute, logSoftmax, softmaxCrossEntropy, maxPool2d,
-  col2im, maxPool2dBackward,
+  name: 'js',
+  gemm,
+  im2col,
+  unary,
+  binary,
+  reduce,
+  transpose,
+  permute,
+  logSoftmax,
+  softmaxCrossEntropy,
+  maxPool2d,
+  col2im,
+  maxPool2dBackward,
 };
 
 export function createBackend(): CompleteBackend {

@@ -5,20 +5,27 @@ import type { MaxPool2dArgs } from '../backend';
 
 export function maxPool2d(g: MaxPool2dArgs): void {
   const { x, y, planes, h, w, kh, kw, strideH, strideW, outH, outW, argmax, dx, dy } = g;
-  const K = g.directions ?? 1, P = planes * outH * outW, X = planes * h * w;
-  const dxo = g.dxOffset ?? 0, dyo = g.dyOffset ?? 0;
+  const K = g.directions ?? 1,
+    P = planes * outH * outW,
+    X = planes * h * w;
+  const dxo = g.dxOffset ?? 0,
+    dyo = g.dyOffset ?? 0;
   let o = 0;
   for (let p = 0; p < planes; p++) {
     const base = p * h * w;
     for (let oy = 0; oy < outH; oy++) {
       for (let ox = 0; ox < outW; ox++, o++) {
-        let best = -Infinity, at = base + oy * strideH * w + ox * strideW;
+        let best = -Infinity,
+          at = base + oy * strideH * w + ox * strideW;
         for (let ki = 0; ki < kh; ki++) {
           const r = base + (oy * strideH + ki) * w + ox * strideW;
           for (let kj = 0; kj < kw; kj++) {
             const v = x[g.xOffset + r + kj];
             // v !== v: v is NaN; it wins unless the winner already is one (v > best is false for NaN).
-            if (v > best || (v !== v && best === best)) { best = v; at = r + kj; }
+            if (v > best || (v !== v && best === best)) {
+              best = v;
+              at = r + kj;
+            }
           }
         }
         y[g.yOffset + o] = best;

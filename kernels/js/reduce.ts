@@ -15,7 +15,8 @@ export function reduce(g: ReduceArgs): void {
 export function transpose(g: TransposeArgs): void {
   const { x, y, rows, cols } = g;
   for (let t = 0; t < g.batch; t++) {
-    const xb = g.xOffset + t * rows * cols, yb = g.yOffset + t * rows * cols;
+    const xb = g.xOffset + t * rows * cols,
+      yb = g.yOffset + t * rows * cols;
     for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) y[yb + j * rows + i] = x[xb + i * cols + j];
   }
 }

@@ -12,13 +12,16 @@ function logSumExp(x: Float32Array, o: number, cols: number): number {
 
 export function logSoftmax(g: LogSoftmaxArgs): void {
   const { x, y, rows, cols, dx, dy } = g;
-  const K = g.directions ?? 1, size = rows * cols;
+  const K = g.directions ?? 1,
+    size = rows * cols;
   for (let r = 0; r < rows; r++) {
-    const xo = g.xOffset + r * cols, yo = g.yOffset + r * cols;
+    const xo = g.xOffset + r * cols,
+      yo = g.yOffset + r * cols;
     const lse = logSumExp(x, xo, cols);
     if (dx && dy) {
       for (let k = 0; k < K; k++) {
-        const dxo = (g.dxOffset ?? 0) + k * size + r * cols, dyo = (g.dyOffset ?? 0) + k * size + r * cols;
+        const dxo = (g.dxOffset ?? 0) + k * size + r * cols,
+          dyo = (g.dyOffset ?? 0) + k * size + r * cols;
         let dot = 0;
         for (let c = 0; c < cols; c++) dot += Math.exp(x[xo + c] - lse) * dx[dxo + c];
         for (let c = 0; c < cols; c++) dy[dyo + c] = dx[dxo + c] - dot;
@@ -39,11 +42,13 @@ function sums(k: number): Float64Array {
 
 export function softmaxCrossEntropy(g: SoftmaxCrossEntropyArgs): number {
   const { logits, rows, cols, labels, dlogits, dloss, probs } = g;
-  const K = g.directions ?? 1, size = rows * cols;
+  const K = g.directions ?? 1,
+    size = rows * cols;
   const dsum = sums(dlogits && dloss ? K : 0);
   let loss = 0;
   for (let r = 0; r < rows; r++) {
-    const o = g.logitsOffset + r * cols, label = labels[r];
+    const o = g.logitsOffset + r * cols,
+      label = labels[r];
     const lse = logSumExp(logits, o, cols);
     loss += lse - logits[o + label];
     if (probs) for (let c = 0; c < cols; c++) probs[r * cols + c] = Math.exp(logits[o + c] - lse);

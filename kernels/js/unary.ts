@@ -5,8 +5,19 @@ import type { UnaryArgs } from '../backend';
 import { UNARY, UnaryOp } from '../elementwise';
 import { compileLoop, scratch } from './compile-loop';
 
-type Loop = (X: Float32Array, xo: number, Y: Float32Array, yo: number, n: number,
-  DX?: Float32Array, dxo?: number, DY?: Float32Array, dyo?: number, K?: number, S?: Float64Array) => void;
+type Loop = (
+  X: Float32Array,
+  xo: number,
+  Y: Float32Array,
+  yo: number,
+  n: number,
+  DX?: Float32Array,
+  dxo?: number,
+  DY?: Float32Array,
+  dyo?: number,
+  K?: number,
+  S?: Float64Array,
+) => void;
 
 const PARAMS = ['X', 'xo', 'Y', 'yo', 'n', 'DX', 'dxo', 'DY', 'dyo', 'K', 'S'];
 
@@ -31,6 +42,19 @@ function loop(op: UnaryOp, tangent: boolean): Loop {
 }
 
 export function unary(g: UnaryArgs): void {
-  const tangent = !!(g.dx && g.dy), K = g.directions ?? 1;
-  loop(g.op, tangent)(g.x, g.xOffset, g.y, g.yOffset, g.n, g.dx, g.dxOffset ?? 0, g.dy, g.dyOffset ?? 0, K, K > 1 ? scratch(g.n) : undefined);
+  const tangent = !!(g.dx && g.dy),
+    K = g.directions ?? 1;
+  loop(g.op, tangent)(
+    g.x,
+    g.xOffset,
+    g.y,
+    g.yOffset,
+    g.n,
+    g.dx,
+    g.dxOffset ?? 0,
+    g.dy,
+    g.dyOffset ?? 0,
+    K,
+    K > 1 ? scratch(g.n) : undefined,
+  );
 }

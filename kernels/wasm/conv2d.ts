@@ -19,19 +19,42 @@ const COLS_CHUNK = 1 << 22;
 const PARAMS = 16; // i32 slots of the geometry block read by conv.as
 
 function validate(a: Conv2dArgs): void {
-  const positive = { batch: a.batch, c: a.c, h: a.h, w: a.w, o: a.o, kh: a.kh, kw: a.kw, strideH: a.strideH, strideW: a.strideW, outH: a.outH, outW: a.outW };
+  const positive = {
+    batch: a.batch,
+    c: a.c,
+    h: a.h,
+    w: a.w,
+    o: a.o,
+    kh: a.kh,
+    kw: a.kw,
+    strideH: a.strideH,
+    strideW: a.strideW,
+    outH: a.outH,
+    outW: a.outW,
+  };
   for (const [key, v] of Object.entries(positive)) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`wasm conv2dNchw: ${key} must be a positive integer, got ${v}`);
   }
-  for (const [key, v] of Object.entries({ padH: a.padH, padW: a.padW, xOffset: a.xOffset, weightOffset: a.weightOffset, yOffset: a.yOffset })) {
-    if (!Number.isInteger(v) || v < 0) throw new Error(`wasm conv2dNchw: ${key} must be a non-negative integer, got ${v}`);
+  for (const [key, v] of Object.entries({
+    padH: a.padH,
+    padW: a.padW,
+    xOffset: a.xOffset,
+    weightOffset: a.weightOffset,
+    yOffset: a.yOffset,
+  })) {
+    if (!Number.isInteger(v) || v < 0)
+      throw new Error(`wasm conv2dNchw: ${key} must be a non-negative integer, got ${v}`);
   }
-  const wantH = Math.floor((a.h + 2 * a.padH - a.kh) / a.strideH) + 1, wantW = Math.floor((a.w + 2 * a.padW - a.kw) / a.strideW) + 1;
+  const wantH = Math.floor((a.h + 2 * a.padH - a.kh) / a.strideH) + 1,
+    wantW = Math.floor((a.w + 2 * a.padW - a.kw) / a.strideW) + 1;
   if (a.outH !== wantH || a.outW !== wantW) {
-    throw new Error(`wasm conv2dNchw: output ${a.outH}×${a.outW} does not match input ${a.h}×${a.w}, kernel ${a.kh}×${a.kw}, stride ${a.strideH}×${a.strideW}, padding ${a.padH}×${a.padW} (expected ${wantH}×${wantW})`);
+    throw new Error(
+      `wasm conv2dNchw: output ${a.outH}×${a.outW} does not match input ${a.h}×${a.w}, kernel ${a.kh}×${a.kw}, stride ${a.strideH}×${a.strideW}, padding ${a.padH}×${a.padW} (expected ${wantH}×${wantW})`,
+    );
   }
   const need = (name: string, arr: Float32Array, off: number, len: number) => {
-    if (off + len > arr.length) throw new Error(`wasm conv2dNchw: ${name} needs ${off + len} elements, has ${arr.length}`);
+    if (off + len > arr.length)
+      throw new Error(`wasm conv2dNchw: ${name} needs ${off + len} elements, has ${arr.length}`);
   };
   need('x', a.x, a.xOffset, a.batch * a.c * a.h * a.w);
   need('weight', a.weight, a.weightOffset, a.o * a.c * a.kh * a.kw);
@@ -41,29 +64,46 @@ function validate(a: Conv2dArgs): void {
 export class WasmConv {
   private cols = new Float32Array(0);
 
-  constructor(private readonly e: Engine, private readonly gemm: WasmGemm) {}
+  constructor(
+    private readonly e: Engine,
+    private readonly gemm: WasmGemm,
+  ) {}
 
   conv2dNchw(a: Conv2dArgs): void {
     validate(a);
     if (a.c < MIN_DIRECT_CHANNELS) return this.viaIm2col(a);
-    const e = this.e, K = e.k;
-    const taps = a.kh * a.kw, hw = a.h * a.w, nPix = a.outH * a.outW;
-    const pixPad = Math.ceil(nPix / 4) * 4, blocks = pixPad / 4, panels = Math.ceil(a.o / 8);
+    const e = this.e,
+      K = e.k;
+    const taps = a.kh * a.kw,
+      hw = a.h * a.w,
+      nPix = a.outH * a.outW;
+    const pixPad = Math.ceil(nPix / 4) * 4,
+      blocks = pixPad / 4,
+      panels = Math.ceil(a.o / 8);
     const packedW = panels * 8 * taps * a.c;
     const fixed = PARAMS + a.c + packedW + a.c * a.o * taps;
     const item = a.c * hw + hw * a.c + pixPad * taps + panels * 8 * pixPad;
     const room = e.room(fixed + item) - fixed;
     if (room < item) {
-      throw new Error(`wasm conv2dNchw: one image needs ${(fixed + item) * 4} bytes, more than the kernel memory; set FORWARDGRAD_WASM_MEMORY_MB higher`);
+      throw new Error(
+        `wasm conv2dNchw: one image needs ${(fixed + item) * 4} bytes, more than the kernel memory; set FORWARDGRAD_WASM_MEMORY_MB higher`,
+      );
     }
     const group = Math.max(1, Math.min(a.batch, Math.floor(room / item), Engine.MAX_GROUP));
     // Arena: params, a zero run of c floats (the padding's source), packed W, raw W.
     let top = e.start;
-    const params = top; top += PARAMS;
-    const zero = top; top += a.c;
-    const pw = top; top += packedW;
-    const rawW = top; top += a.c * a.o * taps;
-    e.i32.set([a.c, a.h, a.w, a.kh, a.kw, a.strideH, a.strideW, a.padH, a.padW, a.outW, nPix, pixPad, zero * 4, panels], params);
+    const params = top;
+    top += PARAMS;
+    const zero = top;
+    top += a.c;
+    const pw = top;
+    top += packedW;
+    const rawW = top;
+    top += a.c * a.o * taps;
+    e.i32.set(
+      [a.c, a.h, a.w, a.kh, a.kw, a.strideH, a.strideW, a.padH, a.padW, a.outW, nPix, pixPad, zero * 4, panels],
+      params,
+    );
     e.f32.fill(0, zero, zero + a.c);
     e.f32.set(a.weight.subarray(a.weightOffset, a.weightOffset + a.o * a.c * taps), rawW);
     K.convPackW(rawW * 4, a.o, a.c, taps, pw * 4);
@@ -73,10 +113,14 @@ export class WasmConv {
       const n1 = Math.min(a.batch, n0 + group);
       const images: { x: number; xT: number; ind: number; y: number; n: number }[] = [];
       for (let n = n0, at = top; n < n1; n++) {
-        const x = at; at += a.c * hw;
-        const xT = at; at += hw * a.c;
-        const ind = at; at += pixPad * taps;
-        const y = at; at += panels * 8 * pixPad;
+        const x = at;
+        at += a.c * hw;
+        const xT = at;
+        at += hw * a.c;
+        const ind = at;
+        at += pixPad * taps;
+        const y = at;
+        at += panels * 8 * pixPad;
         images.push({ x, xT, ind, y, n });
       }
       const copyIn = (im: { x: number; n: number }) =>
@@ -112,26 +156,64 @@ export class WasmConv {
       for (const im of images) {
         const dst = a.yOffset + im.n * a.o * nPix;
         if (pixPad === nPix) a.y.set(e.f32.subarray(im.y, im.y + a.o * nPix), dst);
-        else for (let oc = 0; oc < a.o; oc++) a.y.set(e.f32.subarray(im.y + oc * pixPad, im.y + oc * pixPad + nPix), dst + oc * nPix);
+        else
+          for (let oc = 0; oc < a.o; oc++)
+            a.y.set(e.f32.subarray(im.y + oc * pixPad, im.y + oc * pixPad + nPix), dst + oc * nPix);
       }
     }
   }
 
   /** y[n] = W[o, c·kh·kw]·cols[n] for chunks of images whose cols fit COLS_CHUNK floats. */
   private viaIm2col(a: Conv2dArgs): void {
-    const K = a.c * a.kh * a.kw, nPix = a.outH * a.outW, hw = a.h * a.w;
+    const K = a.c * a.kh * a.kw,
+      nPix = a.outH * a.outW,
+      hw = a.h * a.w;
     const per = Math.max(1, Math.min(a.batch, Math.floor(COLS_CHUNK / (K * nPix))));
     if (this.cols.length < per * K * nPix) this.cols = new Float32Array(per * K * nPix);
     const cols = this.cols;
     for (let n0 = 0; n0 < a.batch; n0 += per) {
       const count = Math.min(per, a.batch - n0);
       for (let i = 0; i < count; i++) {
-        im2col({ x: a.x, xOffset: a.xOffset + (n0 + i) * a.c * hw, c: a.c, h: a.h, w: a.w, kh: a.kh, kw: a.kw,
-          strideH: a.strideH, strideW: a.strideW, padH: a.padH, padW: a.padW, outH: a.outH, outW: a.outW, cols, colsOffset: i * K * nPix });
+        im2col({
+          x: a.x,
+          xOffset: a.xOffset + (n0 + i) * a.c * hw,
+          c: a.c,
+          h: a.h,
+          w: a.w,
+          kh: a.kh,
+          kw: a.kw,
+          strideH: a.strideH,
+          strideW: a.strideW,
+          padH: a.padH,
+          padW: a.padW,
+          outH: a.outH,
+          outW: a.outW,
+          cols,
+          colsOffset: i * K * nPix,
+        });
       }
-      this.gemm.gemm({ m: a.o, n: nPix, k: K, a: a.weight, aOffset: a.weightOffset, lda: K, transA: false, strideA: 0,
-        b: cols, bOffset: 0, ldb: nPix, transB: false, strideB: K * nPix,
-        c: a.y, cOffset: a.yOffset + n0 * a.o * nPix, ldc: nPix, strideC: a.o * nPix, batch: count, alpha: 1, beta: 0 });
+      this.gemm.gemm({
+        m: a.o,
+        n: nPix,
+        k: K,
+        a: a.weight,
+        aOffset: a.weightOffset,
+        lda: K,
+        transA: false,
+        strideA: 0,
+        b: cols,
+        bOffset: 0,
+        ldb: nPix,
+        transB: false,
+        strideB: K * nPix,
+        c: a.y,
+        cOffset: a.yOffset + n0 * a.o * nPix,
+        ldc: nPix,
+        strideC: a.o * nPix,
+        batch: count,
+        alpha: 1,
+        beta: 0,
+      });
     }
   }
 }

@@ -23,8 +23,12 @@ export class Engine {
   onReclaim: () => void = () => {};
   private jobs = 0;
 
-  constructor(readonly k: KernelExports, memory: WasmMemory, public helper: Helper | undefined,
-    readonly opts: EngineOptions) {
+  constructor(
+    readonly k: KernelExports,
+    memory: WasmMemory,
+    public helper: Helper | undefined,
+    readonly opts: EngineOptions,
+  ) {
     // The memory never grows (shared, initial = maximum), so these views stay valid.
     this.f32 = new Float32Array(memory.buffer);
     this.i32 = new Int32Array(memory.buffer);

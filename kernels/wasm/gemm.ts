@@ -16,19 +16,45 @@ const CHUNKS = 4;
 
 /** Checks shapes, leading dimensions and that every touched element lies inside its array. */
 function validate(g: GemmArgs): void {
-  const ints: (keyof GemmArgs)[] = ['m', 'n', 'k', 'batch', 'lda', 'ldb', 'ldc', 'aOffset', 'bOffset', 'cOffset', 'strideA', 'strideB', 'strideC'];
+  const ints: (keyof GemmArgs)[] = [
+    'm',
+    'n',
+    'k',
+    'batch',
+    'lda',
+    'ldb',
+    'ldc',
+    'aOffset',
+    'bOffset',
+    'cOffset',
+    'strideA',
+    'strideB',
+    'strideC',
+  ];
   for (const key of ints) {
     const v = g[key] as number;
     if (!Number.isInteger(v) || v < 0) throw new Error(`wasm gemm: ${key} must be a non-negative integer, got ${v}`);
   }
-  if (!Number.isFinite(g.alpha) || !Number.isFinite(g.beta)) throw new Error(`wasm gemm: alpha and beta must be finite, got ${g.alpha}, ${g.beta}`);
+  if (!Number.isFinite(g.alpha) || !Number.isFinite(g.beta))
+    throw new Error(`wasm gemm: alpha and beta must be finite, got ${g.alpha}, ${g.beta}`);
   const { m, n, k, batch } = g;
   if (m === 0 || n === 0 || batch === 0) return;
-  const check = (name: string, arr: Float32Array, off: number, ld: number, rows: number, cols: number, stride: number) => {
-    if (rows > 0 && cols > 0 && ld < cols) throw new Error(`wasm gemm: ld${name} = ${ld} is less than the ${cols} stored columns of ${name.toUpperCase()}`);
+  const check = (
+    name: string,
+    arr: Float32Array,
+    off: number,
+    ld: number,
+    rows: number,
+    cols: number,
+    stride: number,
+  ) => {
+    if (rows > 0 && cols > 0 && ld < cols)
+      throw new Error(`wasm gemm: ld${name} = ${ld} is less than the ${cols} stored columns of ${name.toUpperCase()}`);
     const last = off + (batch - 1) * stride + (rows - 1) * ld + cols - 1;
     if (rows > 0 && cols > 0 && last >= arr.length) {
-      throw new Error(`wasm gemm: ${name.toUpperCase()} needs element ${last} but has length ${arr.length} (m=${m} n=${n} k=${k} batch=${batch})`);
+      throw new Error(
+        `wasm gemm: ${name.toUpperCase()} needs element ${last} but has length ${arr.length} (m=${m} n=${n} k=${k} batch=${batch})`,
+      );
     }
   };
   check('a', g.a, g.aOffset, g.lda, g.transA ? k : m, g.transA ? m : k, g.strideA);
@@ -42,9 +68,12 @@ type BMode = 'none' | 'fill' | 'hit';
 /** Floats one call needs: `fixed` once, `item` per batch item held at once. */
 function sizes(g: GemmArgs, mode: BMode): { fixed: number; item: number } {
   const { m, n, k, batch } = g;
-  const mPad = ceilTo(m, 4), nPad = ceilTo(n, 8);
-  const sharedA = g.strideA === 0, sharedB = g.strideB === 0 && batch > 1;
-  const packedB = mode === 'none' ? nPad * k : 0, rawB = mode === 'hit' ? 0 : k * n;
+  const mPad = ceilTo(m, 4),
+    nPad = ceilTo(n, 8);
+  const sharedA = g.strideA === 0,
+    sharedB = g.strideB === 0 && batch > 1;
+  const packedB = mode === 'none' ? nPad * k : 0,
+    rawB = mode === 'hit' ? 0 : k * n;
   return {
     fixed: mPad * k + m * k + (sharedB ? packedB + rawB : 0),
     item: (sharedA ? 0 : mPad * k) + (sharedB ? 0 : packedB + rawB) + mPad * nPad,
@@ -55,7 +84,9 @@ export class WasmGemm {
   private cache: { b: WeakRef<Float32Array>; key: string } | undefined;
 
   constructor(private readonly e: Engine) {
-    e.onReclaim = () => { this.cache = undefined; };
+    e.onReclaim = () => {
+      this.cache = undefined;
+    };
   }
 
   gemm(g: GemmArgs): void {
@@ -103,48 +134,73 @@ export class WasmGemm {
     if (room >= item) return this.run(g, groupSize(batch, room, item), 'none');
     if (batch > 1) {
       for (let t = 0; t < batch; t++) {
-        this.fitted({ ...g, batch: 1, aOffset: g.aOffset + t * g.strideA, bOffset: g.bOffset + t * g.strideB, cOffset: g.cOffset + t * g.strideC });
+        this.fitted({
+          ...g,
+          batch: 1,
+          aOffset: g.aOffset + t * g.strideA,
+          bOffset: g.bOffset + t * g.strideB,
+          cOffset: g.cOffset + t * g.strideC,
+        });
       }
       return;
     }
     if (m >= n && m > 4) {
       const m1 = ceilTo(m / 2, 4);
       this.fitted({ ...g, m: m1 });
-      this.fitted({ ...g, m: m - m1, aOffset: g.aOffset + m1 * (g.transA ? 1 : g.lda), cOffset: g.cOffset + m1 * g.ldc });
+      this.fitted({
+        ...g,
+        m: m - m1,
+        aOffset: g.aOffset + m1 * (g.transA ? 1 : g.lda),
+        cOffset: g.cOffset + m1 * g.ldc,
+      });
     } else if (n > 8) {
       const n1 = ceilTo(n / 2, 8);
       this.fitted({ ...g, n: n1 });
       this.fitted({ ...g, n: n - n1, bOffset: g.bOffset + n1 * (g.transB ? g.ldb : 1), cOffset: g.cOffset + n1 });
     } else {
-      throw new Error(`wasm gemm: k = ${k} is too large for the kernel memory (${this.e.end * 4} bytes); set FORWARDGRAD_WASM_MEMORY_MB higher`);
+      throw new Error(
+        `wasm gemm: k = ${k} is too large for the kernel memory (${this.e.end * 4} bytes); set FORWARDGRAD_WASM_MEMORY_MB higher`,
+      );
     }
   }
   /** One call that fits: `group` batch items per hand-off; `mode` says where packed B lives. */
   private run(g: GemmArgs, group: number, mode: BMode): void {
     const { m, n, k, batch, alpha, beta } = g;
-    const mPad = ceilTo(m, 4), nPad = ceilTo(n, 8), blocks = mPad / 4, panels = nPad / 8;
-    const sharedA = g.strideA === 0, sharedB = g.strideB === 0 && batch > 1;
+    const mPad = ceilTo(m, 4),
+      nPad = ceilTo(n, 8),
+      blocks = mPad / 4,
+      panels = nPad / 8;
+    const sharedA = g.strideA === 0,
+      sharedB = g.strideB === 0 && batch > 1;
     const [aRows, aCols] = g.transA ? [k, m] : [m, k];
     const [bRows, bCols] = g.transB ? [n, k] : [k, n];
     const transB = g.transB ? 1 : 0;
-    const e = this.e, K = e.k;
+    const e = this.e,
+      K = e.k;
     const inCache = mode !== 'none';
     const packB = mode !== 'hit'; // this call packs op(B)
     // Float offsets in the arena: raw-A scratch, shared packed operands, then per-item regions.
     let top = e.start;
-    const rawA = top; top += m * k;
+    const rawA = top;
+    top += m * k;
     const packA = (t: number, dst: number) => {
       e.copyIn(g.a, g.aOffset + t * g.strideA, g.lda, aRows, aCols, rawA);
       K.packA(rawA * 4, aCols, g.transA ? 1 : 0, m, k, dst * 4);
     };
     const cachedPb = (t: number) => e.limit + (sharedB ? 0 : t) * nPad * k;
-    let sharedPa = -1, sharedPb = -1;
-    if (sharedA) { sharedPa = top; top += mPad * k; packA(0, sharedPa); }
+    let sharedPa = -1,
+      sharedPb = -1;
+    if (sharedA) {
+      sharedPa = top;
+      top += mPad * k;
+      packA(0, sharedPa);
+    }
     if (sharedB) {
       sharedPb = inCache ? cachedPb(0) : top;
       if (!inCache) top += nPad * k;
       if (packB) {
-        const raw = top; top += k * n;
+        const raw = top;
+        top += k * n;
         e.copyIn(g.b, g.bOffset, g.ldb, bRows, bCols, raw);
         K.packB(raw * 4, bCols, transB, k, n, 0, panels, sharedPb * 4);
       }
@@ -156,8 +212,11 @@ export class WasmGemm {
     // claimed by whichever thread is free. The helper is woken once the list is complete (woken
     // before the copies, its waiting cost the main thread time on a busy machine: measured 2-6%).
     const cuts = evenCuts(panels, CHUNKS);
-    const chunks = cuts.length - 1, unit = packEach ? 2 : 1;
-    const maxGroup = parallel ? Math.max(1, Math.min(Math.floor(Engine.MAX_JOBS / (chunks * unit)), Math.floor(Engine.MAX_UNITS / chunks))) : group;
+    const chunks = cuts.length - 1,
+      unit = packEach ? 2 : 1;
+    const maxGroup = parallel
+      ? Math.max(1, Math.min(Math.floor(Engine.MAX_JOBS / (chunks * unit)), Math.floor(Engine.MAX_UNITS / chunks)))
+      : group;
     group = Math.min(group, maxGroup);
 
     for (let t0 = 0; t0 < batch; t0 += group) {
@@ -166,8 +225,10 @@ export class WasmGemm {
       try {
         for (let t = t0, base = top; t < t1; t++, base += itemFloats) {
           let at = base;
-          const pa = sharedA ? sharedPa : at; if (!sharedA) at += mPad * k;
-          const raw = packEach ? at : -1; if (packEach) at += k * n;
+          const pa = sharedA ? sharedPa : at;
+          if (!sharedA) at += mPad * k;
+          const raw = packEach ? at : -1;
+          if (packEach) at += k * n;
           const pb = sharedB ? sharedPb : inCache ? cachedPb(t) : at;
           if (!sharedB && !inCache) at += nPad * k;
           const pc = at;
@@ -180,7 +241,8 @@ export class WasmGemm {
           items.push({ pa, pb, raw, pc, t });
           if (parallel) {
             for (let c = 0; c < chunks; c++) {
-              const p0 = cuts[c], p1 = cuts[c + 1];
+              const p0 = cuts[c],
+                p1 = cuts[c + 1];
               if (packEach) e.post(OP.packB, [raw * 4, bCols, transB, k, n, p0, p1, pb * 4]);
               e.post(OP.kernel, [pa * 4, pb * 4, pc * 4, nPad, blocks, p0, p1, k], alpha, beta);
             }
@@ -202,16 +264,17 @@ export class WasmGemm {
       for (const it of items) {
         const cOff = g.cOffset + it.t * g.strideC;
         if (g.ldc === n && n === nPad) g.c.set(e.f32.subarray(it.pc, it.pc + m * n), cOff);
-        else for (let r = 0; r < m; r++) g.c.set(e.f32.subarray(it.pc + r * nPad, it.pc + r * nPad + n), cOff + r * g.ldc);
+        else
+          for (let r = 0; r < m; r++) g.c.set(e.f32.subarray(it.pc + r * nPad, it.pc + r * nPad + n), cOff + r * g.ldc);
       }
     }
   }
-
 }
 
 /** Panel boundaries of `parts` equal chunks. */
 function evenCuts(panels: number, parts: number): number[] {
-  const chunk = Math.max(1, Math.ceil(panels / parts)), cuts = [];
+  const chunk = Math.max(1, Math.ceil(panels / parts)),
+    cuts = [];
   for (let p = 0; p < panels; p += chunk) cuts.push(p);
   cuts.push(panels);
   return cuts;

@@ -132,7 +132,8 @@ export function openList(ctl: Int32Array, C: ListSlots, units: number): number {
   Atomics.store(ctl, C.next, CLOSED);
   Atomics.store(ctl, C.avail, units);
   Atomics.store(ctl, C.finished, 0);
-  const seq = Atomics.load(ctl, C.seq) + 1, tag = seq & 0xfffff;
+  const seq = Atomics.load(ctl, C.seq) + 1,
+    tag = seq & 0xfffff;
   Atomics.store(ctl, C.next, tag << 11);
   signal(ctl, C.seq, seq);
   return tag;

@@ -9,8 +9,10 @@ export function im2col(g: Im2colArgs): void {
     if (!Number.isInteger(v) || v < 1) throw new Error(`wasm im2col: ${key} must be a positive integer, got ${v}`);
   }
   const plane = outH * outW;
-  if (g.xOffset + c * h * w > x.length) throw new Error(`wasm im2col: x needs ${g.xOffset + c * h * w} elements, has ${x.length}`);
-  if (g.colsOffset + c * kh * kw * plane > cols.length) throw new Error(`wasm im2col: cols needs ${g.colsOffset + c * kh * kw * plane} elements, has ${cols.length}`);
+  if (g.xOffset + c * h * w > x.length)
+    throw new Error(`wasm im2col: x needs ${g.xOffset + c * h * w} elements, has ${x.length}`);
+  if (g.colsOffset + c * kh * kw * plane > cols.length)
+    throw new Error(`wasm im2col: cols needs ${g.colsOffset + c * kh * kw * plane} elements, has ${cols.length}`);
   let row = g.colsOffset;
   for (let ch = 0; ch < c; ch++) {
     const xc = g.xOffset + ch * h * w;
@@ -22,7 +24,10 @@ export function im2col(g: Im2colArgs): void {
         for (let oy = 0; oy < outH; oy++) {
           const iy = oy * sh + ki - padH;
           const o = row + oy * outW;
-          if (iy < 0 || iy >= h) { cols.fill(0, o, o + outW); continue; }
+          if (iy < 0 || iy >= h) {
+            cols.fill(0, o, o + outW);
+            continue;
+          }
           for (let ox = 0; ox < lo; ox++) cols[o + ox] = 0;
           let src = xc + iy * w + lo * sw + kj - padW;
           if (sw === 1) for (let ox = lo; ox < hi; ox++) cols[o + ox] = x[src++];

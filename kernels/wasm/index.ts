@@ -48,7 +48,8 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
   if (threads !== 1 && threads !== 2) throw new Error(`wasm backend: threads must be 1 or 2, got ${threads}`);
   const memoryMB = options.memoryMB ?? envInt('FORWARDGRAD_WASM_MEMORY_MB') ?? 256;
   const pages = Math.ceil(memoryMB * 16);
-  if (pages * 65536 < 2 * RESERVED_BYTES || pages > 65536) throw new Error(`wasm backend: memory must be between 1 and 4096 MB, got ${memoryMB}`);
+  if (pages * 65536 < 2 * RESERVED_BYTES || pages > 65536)
+    throw new Error(`wasm backend: memory must be between 1 and 4096 MB, got ${memoryMB}`);
   const { module, variant } = compileKernels(options.variant);
   const memory = new wasmApi.Memory({ initial: pages, maximum: pages, shared: true });
   const exports = new wasmApi.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
@@ -56,13 +57,19 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
   if (threads === 2) {
     // A page that is not cross-origin isolated has no SharedArrayBuffer for a worker: one thread
     // then, unless two were asked for explicitly.
-    try { helper = new Helper({ module, memory, spinMs: options.spinMs ?? 0.05 }); } catch (e) {
-      if (asked === 2) throw new Error(`wasm backend: threads 2 needs a helper thread, which cannot start here: ${(e as Error).message}`);
+    try {
+      helper = new Helper({ module, memory, spinMs: options.spinMs ?? 0.05 });
+    } catch (e) {
+      if (asked === 2)
+        throw new Error(
+          `wasm backend: threads 2 needs a helper thread, which cannot start here: ${(e as Error).message}`,
+        );
       threads = 1;
     }
   }
   const engine = new Engine(exports, memory, helper, { minParallelFlops: options.minParallelFlops ?? 1.5e7 });
-  const gemm = new WasmGemm(engine), conv = new WasmConv(engine, gemm);
+  const gemm = new WasmGemm(engine),
+    conv = new WasmConv(engine, gemm);
   warmUp(gemm, conv);
   return {
     name: 'wasm',
@@ -82,14 +89,59 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
 
 /** Runs each kernel a few times: V8 first compiles wasm with its baseline tier (≈ 5× slower). */
 function warmUp(gemm: WasmGemm, conv: WasmConv): void {
-  const m = 16, n = 64, k = 256;
-  const a = new Float32Array(m * k), b = new Float32Array(k * n), c = new Float32Array(m * n);
-  const x = new Float32Array(2 * 16 * 64), w = new Float32Array(16 * 16 * 9), y = new Float32Array(2 * 16 * 64);
+  const m = 16,
+    n = 64,
+    k = 256;
+  const a = new Float32Array(m * k),
+    b = new Float32Array(k * n),
+    c = new Float32Array(m * n);
+  const x = new Float32Array(2 * 16 * 64),
+    w = new Float32Array(16 * 16 * 9),
+    y = new Float32Array(2 * 16 * 64);
   for (let i = 0; i < 10; i++) {
-    conv.conv2dNchw({ x, xOffset: 0, batch: 2, c: 16, h: 8, w: 8, weight: w, weightOffset: 0, o: 16, kh: 3, kw: 3,
-      strideH: 1, strideW: 1, padH: 1, padW: 1, outH: 8, outW: 8, y, yOffset: 0 });
-    gemm.gemm({ m, n, k, a, aOffset: 0, lda: i % 2 === 1 ? m : k, transA: i % 2 === 1, strideA: 0, b, bOffset: 0, ldb: n,
-      transB: false, strideB: 0, c, cOffset: 0, ldc: n, strideC: 0, batch: 1, alpha: 1, beta: i % 2 });
+    conv.conv2dNchw({
+      x,
+      xOffset: 0,
+      batch: 2,
+      c: 16,
+      h: 8,
+      w: 8,
+      weight: w,
+      weightOffset: 0,
+      o: 16,
+      kh: 3,
+      kw: 3,
+      strideH: 1,
+      strideW: 1,
+      padH: 1,
+      padW: 1,
+      outH: 8,
+      outW: 8,
+      y,
+      yOffset: 0,
+    });
+    gemm.gemm({
+      m,
+      n,
+      k,
+      a,
+      aOffset: 0,
+      lda: i % 2 === 1 ? m : k,
+      transA: i % 2 === 1,
+      strideA: 0,
+      b,
+      bOffset: 0,
+      ldb: n,
+      transB: false,
+      strideB: 0,
+      c,
+      cOffset: 0,
+      ldc: n,
+      strideC: 0,
+      batch: 1,
+      alpha: 1,
+      beta: i % 2,
+    });
   }
 }
 

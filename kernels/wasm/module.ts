@@ -10,9 +10,28 @@ export type WasmVariant = 'relaxed' | 'simd';
 
 export interface KernelExports {
   packA(src: number, ld: number, trans: number, m: number, k: number, dst: number): void;
-  packB(src: number, ld: number, trans: number, k: number, n: number, panel0: number, panel1: number, dst: number): void;
-  kernel(pa: number, pb: number, pc: number, ldc: number, blocks: number, panel0: number, panel1: number,
-    k: number, alpha: number, beta: number): void;
+  packB(
+    src: number,
+    ld: number,
+    trans: number,
+    k: number,
+    n: number,
+    panel0: number,
+    panel1: number,
+    dst: number,
+  ): void;
+  kernel(
+    pa: number,
+    pb: number,
+    pc: number,
+    ldc: number,
+    blocks: number,
+    panel0: number,
+    panel1: number,
+    k: number,
+    alpha: number,
+    beta: number,
+  ): void;
   convPackW(w: number, o: number, c: number, taps: number, dst: number): void;
   convPrep(params: number, x: number, xT: number, ind: number): void;
   convKernel(params: number, ind: number, pw: number, y: number, blk0: number, blk1: number): void;

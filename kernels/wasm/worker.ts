@@ -11,7 +11,18 @@ import type { WasmMemory, WasmModule } from './webassembly';
  * Int32 slots of the control block at byte 0 of the shared memory: the job list's (handoff.ts),
  * then `count` records of JOB_WORDS at `jobs`, `unit` records per unit, and an error flag.
  */
-export const CTL = { seq: 0, ready: 2, quit: 3, count: 4, error: 5, next: 7, avail: 8, finished: 9, unit: 10, jobs: 12 } as const;
+export const CTL = {
+  seq: 0,
+  ready: 2,
+  quit: 3,
+  count: 4,
+  error: 5,
+  next: 7,
+  avail: 8,
+  finished: 9,
+  unit: 10,
+  jobs: 12,
+} as const;
 /** Words per job record: an opcode, then the kernel's arguments (alpha/beta as f32 bits). */
 export const JOB_WORDS = 11;
 export const OP = { packB: 1, kernel: 2, convKernel: 3, convPrep: 4 } as const;
@@ -82,10 +93,17 @@ export class Helper {
     this.ctl = new Int32Array(opts.memory.buffer, 0, CONTROL_BYTES / 4);
     this.ctlF = new Float32Array(opts.memory.buffer, 0, CONTROL_BYTES / 4);
     this.worker = startEvalWorker(SOURCE, {
-      module: opts.module, memory: opts.memory, spinMs: opts.spinMs,
-      warm: CONTROL_BYTES, C: CTL, W: JOB_WORDS, OP,
+      module: opts.module,
+      memory: opts.memory,
+      spinMs: opts.spinMs,
+      warm: CONTROL_BYTES,
+      C: CTL,
+      W: JOB_WORDS,
+      OP,
     });
-    this.worker.onError(() => { this.disposed = true; });
+    this.worker.onError(() => {
+      this.disposed = true;
+    });
   }
 
   /** True once the helper has compiled and warmed up (it boots in the background). */
@@ -101,7 +119,8 @@ export class Helper {
 
   /** Wakes the helper for the `count` records written at CTL.jobs, cut into units of `unit` records. */
   start(count: number, unit: number): void {
-    const units = count / unit, c = this.ctl;
+    const units = count / unit,
+      c = this.ctl;
     if (!Number.isInteger(units) || units < 1 || units > MAX_UNITS || count > MAX_JOBS) {
       throw new Error(`wasm backend: bad job list (${count} records in units of ${unit})`);
     }

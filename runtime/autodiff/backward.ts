@@ -26,18 +26,28 @@ export function backward(tape: Tape, out: Tensor, caller: string): Map<Tensor, T
       if (gy !== undefined) {
         cot.delete(node.y);
         if (node.y.isDisposed || node.args.some((a, j) => node.needs[j] && (a as Tensor).isDisposed)) {
-          throw new Error(`${caller}: a tensor used by ${node.op} (op ${i + 1} of ${nodes.length}) was disposed before the backward pass; ` +
-            'do not dispose intermediate tensors (or wrap them in tidy) inside the function being differentiated');
+          throw new Error(
+            `${caller}: a tensor used by ${node.op} (op ${i + 1} of ${nodes.length}) was disposed before the backward pass; ` +
+              'do not dispose intermediate tensors (or wrap them in tidy) inside the function being differentiated',
+          );
         }
         const gs = node.rule.vjp(gy, node.y, node.args, node.needs, node.saved);
         let gyPlaced = false;
         for (let j = 0; j < gs.length; j++) {
           let g = gs[j];
           if (g === undefined) continue;
-          if (!node.needs[j]) { if (g !== gy) g.dispose(); continue; }
+          if (!node.needs[j]) {
+            if (g !== gy) g.dispose();
+            continue;
+          }
           // Two results over one buffer (an op passing ȳ through twice) must not alias in the map.
-          for (let k = 0; k < j; k++) if (gs[k]?.storage === g.storage) { g = copyOf(g); break; }
-          const target = node.args[j] as Tensor, prev = cot.get(target);
+          for (let k = 0; k < j; k++)
+            if (gs[k]?.storage === g.storage) {
+              g = copyOf(g);
+              break;
+            }
+          const target = node.args[j] as Tensor,
+            prev = cot.get(target);
           if (prev === undefined) {
             cot.set(target, g);
             if (g === gy) gyPlaced = true;
@@ -66,6 +76,9 @@ function copyOf(t: Tensor): Tensor {
 
 /** acc += g elementwise (same shape). */
 function addInto(acc: Tensor, g: Tensor): void {
-  const a = acc.buffer, b = g.buffer, ao = acc.offset, bo = g.offset;
+  const a = acc.buffer,
+    b = g.buffer,
+    ao = acc.offset,
+    bo = g.offset;
   for (let i = 0; i < acc.size; i++) a[ao + i] += b[bo + i];
 }

@@ -16,7 +16,9 @@ export interface ReverseResult {
 export function scalarValue(out: unknown, caller: string): number {
   if (typeof out === 'number') return out;
   if (isTensor(out) && out.size === 1) return out.item();
-  throw new Error(`${caller}: the function must return a scalar (a number or a one-element Tensor) to take its gradient; it returned ${describeValue(out)}`);
+  throw new Error(
+    `${caller}: the function must return a scalar (a number or a one-element Tensor) to take its gradient; it returned ${describeValue(out)}`,
+  );
 }
 
 /** Runs `run` on a fresh tape tracking `leaves` and differentiates its scalar result. */
@@ -34,13 +36,18 @@ export function reverse(run: () => unknown, leaves: readonly Tensor[], caller: s
   try {
     value = scalarValue(out, caller);
     if (leaves.length > 0 && !isTensor(out)) {
-      throw new Error(`${caller}: the function returned a number, so its Tensor arguments' gradients cannot be traced; return the one-element Tensor instead of calling .item() on it`);
+      throw new Error(
+        `${caller}: the function returned a number, so its Tensor arguments' gradients cannot be traced; return the one-element Tensor instead of calling .item() on it`,
+      );
     }
   } catch (e) {
     tape.dispose(); // frees kept kernel state; the recorded tensors belong to the caller's tidy scope
     throw e;
   }
-  if (leaves.length === 0) { tape.dispose(); return { value, cotangents: [] }; }
+  if (leaves.length === 0) {
+    tape.dispose();
+    return { value, cotangents: [] };
+  }
   const cot = backward(tape, out as Tensor, caller);
   return { value, cotangents: leaves.map((t) => cot.get(t)) };
 }

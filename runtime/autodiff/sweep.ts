@@ -19,8 +19,14 @@ export function scalarLeaves(args: unknown[], wrt: readonly number[]): Leaf[] {
  * receives them. Tensor arguments get zero (undefined) tangents. Returns f's value from the last
  * run (NaN when no run was needed).
  */
-export function basisSweep(twin: Twin, args: unknown[], wrt: readonly number[], thisArg: unknown, caller: string,
-  write: (leaf: Leaf, i: number, d: number) => void): number {
+export function basisSweep(
+  twin: Twin,
+  args: unknown[],
+  wrt: readonly number[],
+  thisArg: unknown,
+  caller: string,
+  write: (leaf: Leaf, i: number, d: number) => void,
+): number {
   const primalLeaves = scalarLeaves(args, wrt);
   if (primalLeaves.length === 0) return NaN;
   const slots = twin.meta.tangentSlots;
@@ -30,15 +36,22 @@ export function basisSweep(twin: Twin, args: unknown[], wrt: readonly number[], 
   for (const leaf of primalLeaves) {
     const t = byPath.get(leaf.path)!;
     for (let i = 0; i < leaf.size; i++) {
-      const v = t.data(); v[i] = 1; t.commit();
+      const v = t.data();
+      v[i] = 1;
+      t.commit();
       const d = tidy(() => {
         const twinArgs: unknown[] = [];
-        for (let j = 0; j < slots.length; j++) { twinArgs.push(args[j]); if (slots[j]) twinArgs.push(tangents[j]); }
+        for (let j = 0; j < slots.length; j++) {
+          twinArgs.push(args[j]);
+          if (slots[j]) twinArgs.push(tangents[j]);
+        }
         const [y, dy] = twin.fn.apply(thisArg, twinArgs);
         value = isTensor(y) ? (y.size === 1 ? y.item() : NaN) : (y as number);
         return scalarTangent(dy, y, caller);
       });
-      const v2 = t.data(); v2[i] = 0; t.commit();
+      const v2 = t.data();
+      v2[i] = 0;
+      t.commit();
       write(leaf, i, d);
     }
   }

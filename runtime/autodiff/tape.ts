@@ -23,11 +23,21 @@ export class Tape {
   private readonly tracked = new Set<Tensor>();
 
   /** Marks t as a differentiation leaf (or an op output): ops using it will be recorded. */
-  track(t: Tensor): void { this.tracked.add(t); }
-  isTracked(x: unknown): boolean { return x instanceof Tensor && this.tracked.has(x); }
+  track(t: Tensor): void {
+    this.tracked.add(t);
+  }
+  isTracked(x: unknown): boolean {
+    return x instanceof Tensor && this.tracked.has(x);
+  }
 
   /** Runs the op (through its taped forward when it has one) and appends its node. */
-  record(op: string, rule: OpRule, kinds: readonly ('diff' | 'static')[], args: unknown[], forward: () => Tensor): Tensor {
+  record(
+    op: string,
+    rule: OpRule,
+    kinds: readonly ('diff' | 'static')[],
+    args: unknown[],
+    forward: () => Tensor,
+  ): Tensor {
     let y: Tensor, saved: { dispose(): void } | undefined;
     if (rule.taped) ({ y, saved } = rule.taped(args));
     else y = forward();
@@ -39,7 +49,10 @@ export class Tape {
 
   /** Frees kernel state still held (after an error, or when no backward pass runs). */
   dispose(): void {
-    for (const n of this.nodes) { n.saved?.dispose(); n.saved = undefined; }
+    for (const n of this.nodes) {
+      n.saved?.dispose();
+      n.saved = undefined;
+    }
     this.nodes.length = 0;
     this.tracked.clear();
   }
@@ -48,11 +61,20 @@ export class Tape {
 let active: Tape | undefined;
 
 /** The tape recording now, if any (read by every public op). */
-export function activeTape(): Tape | undefined { return active; }
+export function activeTape(): Tape | undefined {
+  return active;
+}
 
 /** Runs fn with `tape` recording; nested tapes are refused (reverse over reverse is not supported). */
 export function withTape<T>(tape: Tape, caller: string, fn: () => T): T {
-  if (active) throw new Error(`${caller}: called while another reverse-mode pass is recording (grad inside a function given to grad or to fgd's backprop); nested reverse mode is not supported`);
+  if (active)
+    throw new Error(
+      `${caller}: called while another reverse-mode pass is recording (grad inside a function given to grad or to fgd's backprop); nested reverse mode is not supported`,
+    );
   active = tape;
-  try { return fn(); } finally { active = undefined; }
+  try {
+    return fn();
+  } finally {
+    active = undefined;
+  }
 }

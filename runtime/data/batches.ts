@@ -54,14 +54,26 @@ export class Batches {
   private readonly cache = new Map<number, Int32Array>();
   private disposed = false;
 
-  constructor(readonly dataset: Dataset, options: BatchesOptions) {
+  constructor(
+    readonly dataset: Dataset,
+    options: BatchesOptions,
+  ) {
     const fail = (what: string): Error => new Error(`Batches: ${what}`);
     if (!dataset || !(dataset.images instanceof Float32Array) || !(dataset.labels instanceof Int32Array)) {
-      throw fail('dataset must be a Dataset from loadMnist ({ images: Float32Array, labels: Int32Array, count, height, width })');
+      throw fail(
+        'dataset must be a Dataset from loadMnist ({ images: Float32Array, labels: Int32Array, count, height, width })',
+      );
     }
     const { count, height, width } = dataset;
-    if (!Number.isInteger(count) || count < 1 || dataset.labels.length !== count || dataset.images.length !== count * height * width) {
-      throw fail(`dataset ${dataset.name} is inconsistent: count ${count}, ${dataset.labels.length} labels, ${dataset.images.length} pixels for ${height}×${width} images`);
+    if (
+      !Number.isInteger(count) ||
+      count < 1 ||
+      dataset.labels.length !== count ||
+      dataset.images.length !== count * height * width
+    ) {
+      throw fail(
+        `dataset ${dataset.name} is inconsistent: count ${count}, ${dataset.labels.length} labels, ${dataset.images.length} pixels for ${height}×${width} images`,
+      );
     }
     if (!options || typeof options !== 'object') throw fail('options { seed, layout, batchSize? } are required');
     checkOptions(options, BATCHES_OPTIONS, 'Batches');
@@ -69,8 +81,10 @@ export class Batches {
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > count) {
       throw fail(`option batchSize must be an integer in [1, ${count}] (the dataset's size), got ${batchSize}`);
     }
-    if (!Number.isSafeInteger(options.seed) || options.seed < 0) throw fail(`option seed must be a non-negative safe integer, got ${options.seed}`);
-    if (options.layout !== 'flat' && options.layout !== 'image') throw fail(`option layout must be 'flat' or 'image', got ${JSON.stringify(options.layout)}`);
+    if (!Number.isSafeInteger(options.seed) || options.seed < 0)
+      throw fail(`option seed must be a non-negative safe integer, got ${options.seed}`);
+    if (options.layout !== 'flat' && options.layout !== 'image')
+      throw fail(`option layout must be 'flat' or 'image', got ${JSON.stringify(options.layout)}`);
     this.size = batchSize;
     this.layout = options.layout;
     this.seed = options.seed;
@@ -85,11 +99,13 @@ export class Batches {
     if (this.disposed) throw new Error('Batches: batch() after dispose()');
     if (!Number.isSafeInteger(step) || step < 1) throw new Error(`Batches: step must be an integer ≥ 1, got ${step}`);
     const { count, images, labels } = this.dataset;
-    const pixels = images.length / count, out = this.x.toArray();
+    const pixels = images.length / count,
+      out = this.x.toArray();
     const first = (step - 1) * this.size;
     if (!Number.isSafeInteger(first + this.size)) throw new Error(`Batches: step ${step} is too large`);
     for (let i = 0; i < this.size; i++) {
-      const pos = first + i, epoch = Math.floor(pos / count);
+      const pos = first + i,
+        epoch = Math.floor(pos / count);
       const k = this.epoch(epoch)[pos - epoch * count];
       out.set(images.subarray(k * pixels, (k + 1) * pixels), i * pixels);
       this.labels[i] = labels[k];

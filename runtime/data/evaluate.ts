@@ -27,15 +27,22 @@ const EVALUATE_OPTIONS = ['batchSize'];
 export function evaluate<P>(model: Model<P>, params: P, dataset: Dataset, options: EvaluateOptions = {}): Evaluation {
   const fail = (what: string): Error => new Error(`evaluate: ${what}`);
   if (!model || typeof model.logits !== 'function') throw fail('model must be a Model (with logits)');
-  if (!dataset || !(dataset.images instanceof Float32Array) || !(dataset.labels instanceof Int32Array) || !(dataset.count >= 1)) {
+  if (
+    !dataset ||
+    !(dataset.images instanceof Float32Array) ||
+    !(dataset.labels instanceof Int32Array) ||
+    !(dataset.count >= 1)
+  ) {
     throw fail('dataset must be a non-empty Dataset from loadMnist');
   }
   checkOptions(options, EVALUATE_OPTIONS, 'evaluate');
   const batchSize = options.batchSize ?? DEFAULT_EVAL_BATCH;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw fail(`option batchSize must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw fail(`option batchSize must be a positive integer, got ${batchSize}`);
   const { count, height, width, images, labels } = dataset;
   const pixels = height * width;
-  let lossSum = 0, hits = 0;
+  let lossSum = 0,
+    hits = 0;
   for (let start = 0; start < count; start += batchSize) {
     const b = Math.min(batchSize, count - start);
     tidy(() => {
@@ -43,14 +50,24 @@ export function evaluate<P>(model: Model<P>, params: P, dataset: Dataset, option
       const x = tensor(images.subarray(start * pixels, (start + b) * pixels), shape);
       const logits: Tensor = model.logits(params, x);
       if (logits.rank !== 2 || logits.shape[0] !== b) {
-        throw fail(`model ${model.name} returned logits of shape [${logits.shape.join(', ')}] for ${b} examples (expected [${b}, classes])`);
+        throw fail(
+          `model ${model.name} returned logits of shape [${logits.shape.join(', ')}] for ${b} examples (expected [${b}, classes])`,
+        );
       }
-      const classes = logits.shape[1], z = logits.toArray();
+      const classes = logits.shape[1],
+        z = logits.toArray();
       for (let i = 0; i < b; i++) {
-        const row = i * classes, label = labels[start + i];
-        if (label < 0 || label >= classes) throw fail(`${dataset.name}: label ${label} at index ${start + i} is outside 0–${classes - 1}`);
-        let max = -Infinity, arg = 0;
-        for (let c = 0; c < classes; c++) if (z[row + c] > max) { max = z[row + c]; arg = c; }
+        const row = i * classes,
+          label = labels[start + i];
+        if (label < 0 || label >= classes)
+          throw fail(`${dataset.name}: label ${label} at index ${start + i} is outside 0–${classes - 1}`);
+        let max = -Infinity,
+          arg = 0;
+        for (let c = 0; c < classes; c++)
+          if (z[row + c] > max) {
+            max = z[row + c];
+            arg = c;
+          }
         let s = 0;
         for (let c = 0; c < classes; c++) s += Math.exp(z[row + c] - max);
         lossSum += Math.log(s) + max - z[row + label];

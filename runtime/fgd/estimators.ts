@@ -18,19 +18,29 @@ export type { Estimate, Estimator, ScaledGradient } from '../forward-estimator';
 export class ExactEstimator implements Estimator {
   readonly name = 'gd';
   private readonly grads: readonly Buf[];
-  constructor(private readonly call: TwinCall) { this.grads = call.newGrads(); }
+  constructor(private readonly call: TwinCall) {
+    this.grads = call.newGrads();
+  }
 
-  gradients(): readonly Buf[] { return this.grads; }
+  gradients(): readonly Buf[] {
+    return this.grads;
+  }
 
-  finish(): void { this.call.release(); }
+  finish(): void {
+    this.call.release();
+  }
 
   estimate(_step: number, inputs: readonly unknown[]): Estimate {
     const c = this.call;
-    let loss = NaN, finite = true;
+    let loss = NaN,
+      finite = true;
     for (let j = 0; j < c.leaves.length; j++) {
-      const t = c.tangentLeaves[j], g = this.grads[j];
+      const t = c.tangentLeaves[j],
+        g = this.grads[j];
       for (let i = 0; i < c.leaves[j].size; i++) {
-        const v = t.data(); v[i] = 1; t.commit();
+        const v = t.data();
+        v[i] = 1;
+        t.commit();
         const d = tidy(() => {
           const [y, dy] = c.run(inputs);
           loss = c.lossOf(y);
@@ -38,7 +48,9 @@ export class ExactEstimator implements Estimator {
         });
         if (!Number.isFinite(d)) finite = false;
         g[i] = d;
-        const v2 = t.data(); v2[i] = 0; t.commit();
+        const v2 = t.data();
+        v2[i] = 0;
+        t.commit();
       }
     }
     if (c.leaves.length === 0) loss = tidy(() => c.lossOf(c.run(inputs)[0]));
@@ -59,8 +71,17 @@ export class ReverseCall {
   /** The Tensor parameters, in leaf order (the tape tracks these). */
   readonly tensors: Tensor[] = [];
 
-  constructor(readonly fn: Function, readonly twin: Twin, readonly params: unknown[], readonly thisArg: unknown, readonly caller: string) {
-    this.leaves = argLeaves(params, params.map((_, i) => i));
+  constructor(
+    readonly fn: Function,
+    readonly twin: Twin,
+    readonly params: unknown[],
+    readonly thisArg: unknown,
+    readonly caller: string,
+  ) {
+    this.leaves = argLeaves(
+      params,
+      params.map((_, i) => i),
+    );
     tensorsIn(params, this.tensors);
   }
 
@@ -68,7 +89,9 @@ export class ReverseCall {
   args(inputs: readonly unknown[]): unknown[] {
     const n = this.twin.meta.tangentSlots.length;
     if (this.params.length + inputs.length !== n) {
-      throw new Error(`${this.caller}(${this.twin.meta.name}): the function takes ${n} argument(s); got ${this.params.length} parameter(s) and ${inputs.length} input(s)`);
+      throw new Error(
+        `${this.caller}(${this.twin.meta.name}): the function takes ${n} argument(s); got ${this.params.length} parameter(s) and ${inputs.length} input(s)`,
+      );
     }
     return [...this.params, ...inputs];
   }
@@ -88,12 +111,21 @@ export class BackpropEstimator implements Estimator {
   private readonly zeros = new Map<number, Tensor>();
 
   constructor(private readonly call: ReverseCall) {
-    this.grads = call.leaves.map((l) => (l.kind === 'f32' || l.kind === 'tensor' ? new Float32Array(l.kind === 'tensor' ? 0 : l.size) : new Float64Array(l.size)));
-    call.leaves.forEach((l, j) => { if (l.kind === 'tensor') this.tensorSlots.push(j); else this.scalarSlots.set(l.path, j); });
+    this.grads = call.leaves.map((l) =>
+      l.kind === 'f32' || l.kind === 'tensor'
+        ? new Float32Array(l.kind === 'tensor' ? 0 : l.size)
+        : new Float64Array(l.size),
+    );
+    call.leaves.forEach((l, j) => {
+      if (l.kind === 'tensor') this.tensorSlots.push(j);
+      else this.scalarSlots.set(l.path, j);
+    });
     this.paramIndices = call.params.map((_, i) => i);
   }
 
-  gradients(): readonly Buf[] { return this.grads; }
+  gradients(): readonly Buf[] {
+    return this.grads;
+  }
 
   finish(): void {
     dispose(this.held);
@@ -103,13 +135,19 @@ export class BackpropEstimator implements Estimator {
   }
 
   estimate(_step: number, inputs: readonly unknown[]): Estimate {
-    const c = this.call, args = c.args(inputs);
+    const c = this.call,
+      args = c.args(inputs);
     dispose(this.held);
     this.held = [];
-    const { value, cotangents } = reverse(() => c.fn.apply(c.thisArg, args), c.tensors, `${c.caller}(${c.twin.meta.name})`);
+    const { value, cotangents } = reverse(
+      () => c.fn.apply(c.thisArg, args),
+      c.tensors,
+      `${c.caller}(${c.twin.meta.name})`,
+    );
     let finite = true;
     for (let t = 0; t < cotangents.length; t++) {
-      const g = cotangents[t], slot = this.tensorSlots[t];
+      const g = cotangents[t],
+        slot = this.tensorSlots[t];
       if (g === undefined) {
         let z = this.zeros.get(t);
         if (!z) this.zeros.set(t, (z = keep(zerosPooled(c.tensors[t].shape))));

@@ -11,7 +11,10 @@ export class Snapshot {
   private valid = false;
 
   /** `extra`: live buffers saved and restored with the parameters (the optimizer's slots, when a checkpoint must stay consistent). */
-  constructor(leaves: readonly Leaf[], private readonly extra: readonly Buf[] = []) {
+  constructor(
+    leaves: readonly Leaf[],
+    private readonly extra: readonly Buf[] = [],
+  ) {
     const like = (b: Buf, n: number) => (b instanceof Float32Array ? new Float32Array(n) : new Float64Array(n));
     this.copies = leaves.map((l) => like(l.data(), l.size));
     this.extraCopies = extra.map((b) => like(b, b.length));
@@ -26,7 +29,10 @@ export class Snapshot {
   /** Restores the saved parameters (and extras); false when nothing was saved yet (the first step diverged). */
   restore(leaves: readonly Leaf[]): boolean {
     if (!this.valid) return false;
-    leaves.forEach((l, j) => { copy(l.data(), this.copies[j]); l.commit(); });
+    leaves.forEach((l, j) => {
+      copy(l.data(), this.copies[j]);
+      l.commit();
+    });
     this.extra.forEach((b, j) => copy(b, this.extraCopies[j]));
     return true;
   }
@@ -35,6 +41,7 @@ export class Snapshot {
 /** to[0..n) = from[0..n) over the shorter of the two: one typed-array copy when both have the same type. */
 function copy(to: Buf, from: Buf): void {
   const n = Math.min(to.length, from.length);
-  if (from.constructor === to.constructor && !Array.isArray(to)) (to as Float64Array).set((from as Float64Array).subarray(0, n));
+  if (from.constructor === to.constructor && !Array.isArray(to))
+    (to as Float64Array).set((from as Float64Array).subarray(0, n));
   else for (let i = 0; i < n; i++) to[i] = from[i];
 }

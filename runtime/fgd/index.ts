@@ -5,7 +5,15 @@ import { randomSeed } from '../../kernels/rng';
 import { checkThisArg, functionName, requireTwin } from '../jvp';
 import { checkDirections, checkDistribution, DirectionDistribution } from '../directions';
 import { BackpropEstimator, Estimator, ExactEstimator, ForwardEstimator, ReverseCall, TwinCall } from './estimators';
-import { AlgorithmSettings, DescentOptions, DescentResult, checkDescentOptions, checkParams, descend, resumeOf } from './loop';
+import {
+  AlgorithmSettings,
+  DescentOptions,
+  DescentResult,
+  checkDescentOptions,
+  checkParams,
+  descend,
+  resumeOf,
+} from './loop';
 import { loadCheckpoint } from './checkpoint';
 import { argLeaves } from '../leaves';
 
@@ -44,29 +52,58 @@ export function fgd(loss: Function, params: unknown[], options: FgdOptions): Des
   checkParams(params, twin.meta.tangentSlots, functionName(loss, twin), 'fgd');
   checkThisArg(loss, twin, options.thisArg, 'fgd');
   const method = options.method ?? 'fgd';
-  if (method !== 'fgd' && method !== 'backprop') throw new Error(`fgd: method must be 'fgd' or 'backprop', got ${JSON.stringify(method)}`);
+  if (method !== 'fgd' && method !== 'backprop')
+    throw new Error(`fgd: method must be 'fgd' or 'backprop', got ${JSON.stringify(method)}`);
   if (method === 'backprop') {
     for (const k of DIRECTION_OPTIONS) {
-      if (options[k] !== undefined) throw new Error(`fgd: option '${k}' does not apply to method 'backprop' (exact gradient, no random directions)`);
+      if (options[k] !== undefined)
+        throw new Error(
+          `fgd: option '${k}' does not apply to method 'backprop' (exact gradient, no random directions)`,
+        );
     }
     const call = new ReverseCall(loss, twin, params, options.thisArg, 'fgd');
-    return run(call, new BackpropEstimator(call), options, { algorithm: 'backprop', seed: null, directions: 0, distribution: 'exact' }, 'fgd');
+    return run(
+      call,
+      new BackpropEstimator(call),
+      options,
+      { algorithm: 'backprop', seed: null, directions: 0, distribution: 'exact' },
+      'fgd',
+    );
   }
   const K = checkDirections(options.directions ?? 1, 'fgd');
   const distribution = checkDistribution(options.distribution ?? 'normal', 'fgd');
   let seed = options.seed;
   const resume = resumeOf(options.resume, 'fgd');
-  if (seed === undefined && resume) { const s = loadCheckpoint(resume.path).options.seed; if (typeof s === 'number') seed = s; }
+  if (seed === undefined && resume) {
+    const s = loadCheckpoint(resume.path).options.seed;
+    if (typeof s === 'number') seed = s;
+  }
   seed ??= randomSeed();
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`fgd: seed must be a non-negative safe integer, got ${seed}`);
-  const leaves = argLeaves(params, params.map((_, i) => i));
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    throw new Error(`fgd: seed must be a non-negative safe integer, got ${seed}`);
+  const leaves = argLeaves(
+    params,
+    params.map((_, i) => i),
+  );
   const vector = K > 1 && options.vectorized !== false && leaves.length > 0 && leaves.every((l) => l.kind === 'tensor');
   const call = new TwinCall(twin, params, options.thisArg, vector ? K : 1, 'fgd');
-  return run(call, new ForwardEstimator(call, { seed }, K, distribution, vector), options, { algorithm: 'fgd', seed, directions: K, distribution, extraHeader: { vectorized: vector } }, 'fgd');
+  return run(
+    call,
+    new ForwardEstimator(call, { seed }, K, distribution, vector),
+    options,
+    { algorithm: 'fgd', seed, directions: K, distribution, extraHeader: { vectorized: vector } },
+    'fgd',
+  );
 }
 
 /** The descent loop, then the estimator's pooled buffers go back (also when the loop throws). */
-function run(call: Parameters<typeof descend>[0], estimator: Estimator, options: DescentOptions, settings: AlgorithmSettings, caller: string): DescentResult {
+function run(
+  call: Parameters<typeof descend>[0],
+  estimator: Estimator,
+  options: DescentOptions,
+  settings: AlgorithmSettings,
+  caller: string,
+): DescentResult {
   try {
     return descend(call, estimator, options, settings, caller);
   } finally {
@@ -81,7 +118,13 @@ export function gd(loss: Function, params: unknown[], options: DescentOptions): 
   checkParams(params, twin.meta.tangentSlots, functionName(loss, twin), 'gd');
   checkThisArg(loss, twin, options.thisArg, 'gd');
   const call = new TwinCall(twin, params, options.thisArg, 1, 'gd');
-  return run(call, new ExactEstimator(call), options, { algorithm: 'gd', seed: null, directions: 0, distribution: 'basis' }, 'gd');
+  return run(
+    call,
+    new ExactEstimator(call),
+    options,
+    { algorithm: 'gd', seed: null, directions: 0, distribution: 'basis' },
+    'gd',
+  );
 }
 
 export type { DescentOptions, DescentResult, StepInfo, DescentStatus } from './loop';

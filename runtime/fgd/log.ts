@@ -14,18 +14,28 @@ export class JsonLinesLog {
 
   write(record: Record<string, unknown>): void {
     if (this.fd === undefined) throw new Error(`log ${this.file} is closed`);
-    fs.writeSync(this.fd, JSON.stringify(record, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) + '\n');
+    fs.writeSync(
+      this.fd,
+      JSON.stringify(record, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) + '\n',
+    );
   }
 
   close(): void {
-    if (this.fd !== undefined) { fs.closeSync(this.fd); this.fd = undefined; }
+    if (this.fd !== undefined) {
+      fs.closeSync(this.fd);
+      this.fd = undefined;
+    }
   }
 }
 
 /** Reads a JSON-lines file back (for reports and tests). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- records of any shape, read back by tests and reports
 export function readJsonLines(file: string): Array<Record<string, any>> {
-  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l));
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l));
 }
 
 /**
@@ -35,14 +45,20 @@ export function readJsonLines(file: string): Array<Record<string, any>> {
  */
 export function truncateLog(file: string, step: number): void {
   let text: string;
-  try { text = fs.readFileSync(file, 'utf8'); } catch (e) {
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw new Error(`log ${file}: cannot read it to truncate it to step ${step} (${(e as Error).message})`);
   }
   const kept = text.split('\n').filter((line) => {
     if (line.trim() === '') return false;
     let r: Record<string, unknown>;
-    try { r = JSON.parse(line); } catch { return false; } // the line a crash tore
+    try {
+      r = JSON.parse(line);
+    } catch {
+      return false;
+    } // the line a crash tore
     if (r.type === 'header') return typeof r.startStep !== 'number' || r.startStep <= step + 1;
     return typeof r.step !== 'number' || r.step <= step;
   });

@@ -82,33 +82,69 @@ export interface DescentResult {
 }
 
 /** Settings the algorithms add to the loop (and the checkpoint records). */
-export interface AlgorithmSettings { algorithm: string; seed: number | null; directions: number; distribution: string; extraHeader?: Record<string, unknown> }
+export interface AlgorithmSettings {
+  algorithm: string;
+  seed: number | null;
+  directions: number;
+  distribution: string;
+  extraHeader?: Record<string, unknown>;
+}
 
 /** The keys descend reads (fgd adds its own); nested objects are checked where they are read. */
-export const DESCENT_OPTIONS = ['lr', 'decay', 'iterations', 'optimizer', 'inputs', 'progress', 'log', 'checkpoint', 'resume', 'guard', 'onStep', 'signal', 'thisArg'];
+export const DESCENT_OPTIONS = [
+  'lr',
+  'decay',
+  'iterations',
+  'optimizer',
+  'inputs',
+  'progress',
+  'log',
+  'checkpoint',
+  'resume',
+  'guard',
+  'onStep',
+  'signal',
+  'thisArg',
+];
 
 /** Options are required (lr and iterations have no defaults) and may hold only known keys. */
 export function checkDescentOptions(options: unknown, extra: readonly string[], caller: string): void {
-  if (options === undefined) throw new Error(`${caller}: options are required: ${caller}(f, params, { lr, iterations, ... })`);
+  if (options === undefined)
+    throw new Error(`${caller}: options are required: ${caller}(f, params, { lr, iterations, ... })`);
   checkOptions(options, [...DESCENT_OPTIONS, ...extra], caller, true);
 }
 
-function fileOf(x: string | { path: string; every?: number } | undefined, every: number, what: string, caller: string): { path: string; every: number } | undefined {
+function fileOf(
+  x: string | { path: string; every?: number } | undefined,
+  every: number,
+  what: string,
+  caller: string,
+): { path: string; every: number } | undefined {
   if (x === undefined) return undefined;
   if (typeof x !== 'string') checkOptions(x, ['path', 'every'], `${caller}: ${what}`, true);
   const f = typeof x === 'string' ? { path: x, every } : { path: x.path, every: x.every ?? every };
-  if (typeof f.path !== 'string' || f.path === '') throw new Error(`${caller}: ${what}.path must be a non-empty string, got ${JSON.stringify(f.path)}`);
-  if (!(Number.isInteger(f.every) && f.every >= 1)) throw new Error(`${caller}: ${what}.every must be an integer ≥ 1, got ${f.every}`);
+  if (typeof f.path !== 'string' || f.path === '')
+    throw new Error(`${caller}: ${what}.path must be a non-empty string, got ${JSON.stringify(f.path)}`);
+  if (!(Number.isInteger(f.every) && f.every >= 1))
+    throw new Error(`${caller}: ${what}.every must be an integer ≥ 1, got ${f.every}`);
   return f;
 }
 
 /** The resume option as { path, allowChanged } (a string is the path). */
-export function resumeOf(x: DescentOptions['resume'], caller: string): { path: string; allowChanged: readonly string[] } | undefined {
+export function resumeOf(
+  x: DescentOptions['resume'],
+  caller: string,
+): { path: string; allowChanged: readonly string[] } | undefined {
   if (x === undefined) return undefined;
   if (typeof x !== 'string') checkOptions(x, ['path', 'allowChanged'], `${caller}: resume`, true);
-  const r = typeof x === 'string' ? { path: x, allowChanged: [] } : { path: x.path, allowChanged: x.allowChanged ?? [] };
-  if (typeof r.path !== 'string' || r.path === '') throw new Error(`${caller}: resume.path must be a non-empty string, got ${JSON.stringify(r.path)}`);
-  if (!Array.isArray(r.allowChanged) || r.allowChanged.some((f) => typeof f !== 'string')) throw new Error(`${caller}: resume.allowChanged must be an array of field names, got ${JSON.stringify(r.allowChanged)}`);
+  const r =
+    typeof x === 'string' ? { path: x, allowChanged: [] } : { path: x.path, allowChanged: x.allowChanged ?? [] };
+  if (typeof r.path !== 'string' || r.path === '')
+    throw new Error(`${caller}: resume.path must be a non-empty string, got ${JSON.stringify(r.path)}`);
+  if (!Array.isArray(r.allowChanged) || r.allowChanged.some((f) => typeof f !== 'string'))
+    throw new Error(
+      `${caller}: resume.allowChanged must be an array of field names, got ${JSON.stringify(r.allowChanged)}`,
+    );
   return r;
 }
 
@@ -118,17 +154,29 @@ function scheduleId(s: Schedule): string {
 }
 
 /** Everything besides the state that decides the run's future (recorded in checkpoints, compared on resume). */
-function runIdentity(call: Pick<TwinCall, 'twin'>, options: DescentOptions, settings: AlgorithmSettings, optimizer: { name: string; hyper: Record<string, number | boolean> }): RunIdentity {
+function runIdentity(
+  call: Pick<TwinCall, 'twin'>,
+  options: DescentOptions,
+  settings: AlgorithmSettings,
+  optimizer: { name: string; hyper: Record<string, number | boolean> },
+): RunIdentity {
   const fixed = typeof options.lr === 'number';
-  const extra = Object.entries(settings.extraHeader ?? {}).filter(([, v]) => v === null || ['number', 'string', 'boolean'].includes(typeof v));
+  const extra = Object.entries(settings.extraHeader ?? {}).filter(
+    ([, v]) => v === null || ['number', 'string', 'boolean'].includes(typeof v),
+  );
   return {
     algorithm: settings.algorithm,
     function: { name: call.twin.meta.name, twin: hashText(String(call.twin.fn)) },
     options: {
-      lr: fixed ? options.lr as number : 'schedule', schedule: fixed ? null : scheduleId(options.lr as Schedule), decay: fixed ? options.decay ?? 1e-4 : null,
-      optimizer: optimizer.name, ...Object.fromEntries(Object.entries(optimizer.hyper).map(([k, v]) => [`optimizer.${k}`, v])),
-      seed: settings.seed, directions: settings.directions, distribution: settings.distribution,
-      ...Object.fromEntries(extra) as Record<string, OptionValue>,
+      lr: fixed ? (options.lr as number) : 'schedule',
+      schedule: fixed ? null : scheduleId(options.lr as Schedule),
+      decay: fixed ? (options.decay ?? 1e-4) : null,
+      optimizer: optimizer.name,
+      ...Object.fromEntries(Object.entries(optimizer.hyper).map(([k, v]) => [`optimizer.${k}`, v])),
+      seed: settings.seed,
+      directions: settings.directions,
+      distribution: settings.distribution,
+      ...(Object.fromEntries(extra) as Record<string, OptionValue>),
     },
   };
 }
@@ -141,16 +189,27 @@ export function backendLine(algorithm: string): string {
 }
 
 export function checkIterations(n: unknown, caller: string): number {
-  if (!Number.isInteger(n) || (n as number) < 0) throw new Error(`${caller}: iterations must be an integer ≥ 0, got ${String(n)}`);
+  if (!Number.isInteger(n) || (n as number) < 0)
+    throw new Error(`${caller}: iterations must be an integer ≥ 0, got ${String(n)}`);
   return n as number;
 }
 
-export function descend(call: Pick<TwinCall, 'leaves' | 'params' | 'twin'>, estimator: Estimator, options: DescentOptions, settings: AlgorithmSettings, caller: string): DescentResult {
+export function descend(
+  call: Pick<TwinCall, 'leaves' | 'params' | 'twin'>,
+  estimator: Estimator,
+  options: DescentOptions,
+  settings: AlgorithmSettings,
+  caller: string,
+): DescentResult {
   const iterations = checkIterations(options.iterations, caller);
   const schedule = resolveSchedule(options.lr, options.decay);
   const leaves = call.leaves;
-  const optimizer = createOptimizer(options.optimizer, leaves.map((l) => l.data()));
-  const logFile = fileOf(options.log, 1, 'log', caller), ckFile = fileOf(options.checkpoint, 1000, 'checkpoint', caller);
+  const optimizer = createOptimizer(
+    options.optimizer,
+    leaves.map((l) => l.data()),
+  );
+  const logFile = fileOf(options.log, 1, 'log', caller),
+    ckFile = fileOf(options.checkpoint, 1000, 'checkpoint', caller);
   const resume = resumeOf(options.resume, caller);
   // Only checkpointed runs are identified (the schedule's fingerprint calls it at a few iterations).
   const run = ckFile || resume ? runIdentity(call, options, settings, optimizer.state()) : undefined;
@@ -160,7 +219,12 @@ export function descend(call: Pick<TwinCall, 'leaves' | 'params' | 'twin'>, esti
     // Everything is checked before anything is written into the parameters.
     const ck = loadCheckpoint(resume.path);
     checkResume(ck, run!, leaves, iterations, resume.allowChanged, caller);
-    leaves.forEach((l, j) => { const d = l.data(), s = ck.params[j]; for (let i = 0; i < l.size; i++) d[i] = s[i]; l.commit(); });
+    leaves.forEach((l, j) => {
+      const d = l.data(),
+        s = ck.params[j];
+      for (let i = 0; i < l.size; i++) d[i] = s[i];
+      l.commit();
+    });
     // Hyper-parameters were compared above (an allowed change keeps this run's values).
     optimizer.load({ ...ck.optimizer, hyper: optimizer.state().hyper });
     step = ck.step;
@@ -178,28 +242,49 @@ export function descend(call: Pick<TwinCall, 'leaves' | 'params' | 'twin'>, esti
   const snapshot = options.guard === false ? undefined : new Snapshot(leaves, slotBuffers);
   const params = leaves.map((l) => l.data());
   const losses: number[] = [];
-  let status: DescentStatus = 'completed', message: string | undefined, lastLoss = NaN, elapsed = 0;
+  let status: DescentStatus = 'completed',
+    message: string | undefined,
+    lastLoss = NaN,
+    elapsed = 0;
 
-  const save = (at: number, loss: number) => ckFile && saveCheckpoint(ckFile.path, run!, { step: at, loss }, leaves, optimizer.state());
+  const save = (at: number, loss: number) =>
+    ckFile && saveCheckpoint(ckFile.path, run!, { step: at, loss }, leaves, optimizer.state());
 
   try {
     log?.write({
-      type: 'header', algorithm: settings.algorithm, time: new Date().toISOString(), startStep, iterations,
-      seed: settings.seed, directions: settings.directions, distribution: settings.distribution,
-      lr: typeof options.lr === 'number' ? options.lr : 'schedule', decay: typeof options.lr === 'number' ? options.decay ?? 1e-4 : null,
-      optimizer: optimizer.state().name, optimizerHyper: optimizer.state().hyper, guard: options.guard !== false,
-      resume: resume?.path ?? null, ...(resume?.allowChanged.length ? { allowChanged: resume.allowChanged } : {}), parameters: leaves.map((l) => ({ path: l.path, kind: l.kind, size: l.size })),
+      type: 'header',
+      algorithm: settings.algorithm,
+      time: new Date().toISOString(),
+      startStep,
+      iterations,
+      seed: settings.seed,
+      directions: settings.directions,
+      distribution: settings.distribution,
+      lr: typeof options.lr === 'number' ? options.lr : 'schedule',
+      decay: typeof options.lr === 'number' ? (options.decay ?? 1e-4) : null,
+      optimizer: optimizer.state().name,
+      optimizerHyper: optimizer.state().hyper,
+      guard: options.guard !== false,
+      resume: resume?.path ?? null,
+      ...(resume?.allowChanged.length ? { allowChanged: resume.allowChanged } : {}),
+      parameters: leaves.map((l) => ({ path: l.path, kind: l.kind, size: l.size })),
       // the kernel backend that ran the tensor ops (not asked for scalar-only runs: that would load it)
       ...(leaves.some((l) => l.kind === 'tensor') ? { backend: getBackend().name } : {}),
       ...settings.extraHeader,
     });
     while (step < iterations) {
-      if (options.signal?.aborted) { status = 'stopped'; message = 'aborted by signal'; break; }
+      if (options.signal?.aborted) {
+        status = 'stopped';
+        message = 'aborted by signal';
+        break;
+      }
       const t = step + 1;
       const t0 = performance.now();
       const lr = schedule(t - 1);
       if (typeof lr !== 'number' || !(lr >= 0 && lr < Infinity)) {
-        throw new Error(`${caller}: the learning rate for step ${t} (the schedule's value at iteration ${t - 1}) is ${String(lr)}; it must be a finite number ≥ 0`);
+        throw new Error(
+          `${caller}: the learning rate for step ${t} (the schedule's value at iteration ${t - 1}) is ${String(lr)}; it must be a finite number ≥ 0`,
+        );
       }
       // One tidy scope per step: the minibatch and every intermediate of the twin runs go back to the pool.
       const { loss, finite } = tidy(() => estimator.estimate(t, options.inputs ? options.inputs(t) : []));
@@ -215,7 +300,8 @@ export function descend(call: Pick<TwinCall, 'leaves' | 'params' | 'twin'>, esti
       if (!finite) {
         status = 'diverged';
         message = `${caller}: directional derivative is not finite at step ${t} (loss ${loss}); parameters kept from before this step's update`;
-        lastLoss = loss; losses.push(loss);
+        lastLoss = loss;
+        losses.push(loss);
         save(step, loss); // nothing was updated: the state after step t − 1 is good
         break;
       }
@@ -226,11 +312,18 @@ export function descend(call: Pick<TwinCall, 'leaves' | 'params' | 'twin'>, esti
       else optimizer.step(params, estimator.gradients(), lr, t);
       for (const l of leaves) l.commit();
       elapsed += performance.now() - t0;
-      step = t; lastLoss = loss; losses.push(loss);
-      if (log && (t % logFile!.every === 0 || t === iterations)) log.write({ type: 'step', step: t, loss, lr, ms: elapsed });
+      step = t;
+      lastLoss = loss;
+      losses.push(loss);
+      if (log && (t % logFile!.every === 0 || t === iterations))
+        log.write({ type: 'step', step: t, loss, lr, ms: elapsed });
       progress.update(t, loss);
       if (ckFile && t % ckFile.every === 0) save(t, loss);
-      if (options.onStep?.({ step: t, loss, lr, params: call.params, elapsedMs: elapsed }) === false) { status = 'stopped'; message = `stopped by onStep at step ${t}`; break; }
+      if (options.onStep?.({ step: t, loss, lr, params: call.params, elapsedMs: elapsed }) === false) {
+        status = 'stopped';
+        message = `stopped by onStep at step ${t}`;
+        break;
+      }
     }
     if (status !== 'diverged' && ckFile && step % ckFile.every !== 0) save(step, lastLoss);
     log?.write({ type: 'end', status, step, loss: lastLoss, ms: elapsed, ...(message ? { message } : {}) });
@@ -238,15 +331,34 @@ export function descend(call: Pick<TwinCall, 'leaves' | 'params' | 'twin'>, esti
     progress.stop();
     log?.close();
   }
-  return { status, params: call.params, losses, startStep, step, loss: lastLoss, seed: settings.seed, elapsedMs: elapsed, message };
+  return {
+    status,
+    params: call.params,
+    losses,
+    startStep,
+    step,
+    loss: lastLoss,
+    seed: settings.seed,
+    elapsedMs: elapsed,
+    message,
+  };
 }
 
 /** The parameters must all be differentiable arguments. */
 export function checkParams(params: unknown, slots: readonly boolean[], name: string, caller: string): unknown[] {
-  if (!Array.isArray(params)) throw new TypeError(`${caller}(${name}): params must be an array of the function's leading arguments, got ${describeValue(params)}`);
+  if (!Array.isArray(params))
+    throw new TypeError(
+      `${caller}(${name}): params must be an array of the function's leading arguments, got ${describeValue(params)}`,
+    );
   params.forEach((p, i) => {
-    if (i >= slots.length) throw new Error(`${caller}(${name}): got ${params.length} parameters but the function has ${slots.length} argument(s)`);
-    if (!slots[i]) throw new Error(`${caller}(${name}): argument ${i} (${describeValue(p)}) is not differentiable, so it cannot be a parameter; pass it with inputs`);
+    if (i >= slots.length)
+      throw new Error(
+        `${caller}(${name}): got ${params.length} parameters but the function has ${slots.length} argument(s)`,
+      );
+    if (!slots[i])
+      throw new Error(
+        `${caller}(${name}): argument ${i} (${describeValue(p)}) is not differentiable, so it cannot be a parameter; pass it with inputs`,
+      );
   });
   return params;
 }

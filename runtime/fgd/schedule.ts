@@ -15,14 +15,16 @@ export function constant(lr: number): Schedule {
 }
 
 export function checkRate(lr: unknown, what: string): number {
-  if (typeof lr !== 'number' || !Number.isFinite(lr) || lr <= 0) throw new Error(`${what} must be a finite number > 0, got ${String(lr)}`);
+  if (typeof lr !== 'number' || !Number.isFinite(lr) || lr <= 0)
+    throw new Error(`${what} must be a finite number > 0, got ${String(lr)}`);
   return lr;
 }
 
 /** The schedule for fgd/gd options: a function of the iteration, or lr with decay k. */
 export function resolveSchedule(lr: number | Schedule, decay: number | undefined): Schedule {
   if (typeof lr === 'function') {
-    if (decay !== undefined) throw new Error('lr is a schedule function, so decay must not be given (put the decay in the function)');
+    if (decay !== undefined)
+      throw new Error('lr is a schedule function, so decay must not be given (put the decay in the function)');
     return lr;
   }
   return exponentialDecay(checkRate(lr, 'lr'), decay ?? 1e-4);

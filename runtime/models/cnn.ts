@@ -9,8 +9,18 @@ import { Tensor, add, conv2d, matmul, maxPool2d, randn, relu, reshape, softmaxCr
 import type { Model } from './types';
 
 export interface CnnParams {
-  c1: Tensor; cb1: Tensor; c2: Tensor; cb2: Tensor; c3: Tensor; cb3: Tensor; c4: Tensor; cb4: Tensor;
-  w5: Tensor; b5: Tensor; w6: Tensor; b6: Tensor;
+  c1: Tensor;
+  cb1: Tensor;
+  c2: Tensor;
+  cb2: Tensor;
+  c3: Tensor;
+  cb3: Tensor;
+  c4: Tensor;
+  cb4: Tensor;
+  w5: Tensor;
+  b5: Tensor;
+  w6: Tensor;
+  b6: Tensor;
 }
 
 /**
@@ -41,7 +51,13 @@ export function cnnLoss(p: CnnParams, x: Tensor, labels: Int32Array): Tensor {
   return softmaxCrossEntropy(cnnLogits(p, x), labels);
 }
 
-export interface CnnSizes { inChannels: number; size: number; channels: number; hidden: number; classes: number }
+export interface CnnSizes {
+  inChannels: number;
+  size: number;
+  channels: number;
+  hidden: number;
+  classes: number;
+}
 
 /** The paper's sizes on MNIST: 1×28×28 inputs, 64 channels, 1024 hidden, 10 classes. */
 export const PAPER_CNN: CnnSizes = { inChannels: 1, size: 28, channels: 64, hidden: 1024, classes: 10 };
@@ -54,10 +70,18 @@ export function initCnn(seed: number, s: CnnSizes = PAPER_CNN): CnnParams {
   const bias = () => zeros([s.channels, 1, 1]);
   const flat = s.channels * (s.size / 4) * (s.size / 4);
   return {
-    c1: conv(s.inChannels, 1), cb1: bias(), c2: conv(s.channels, 2), cb2: bias(),
-    c3: conv(s.channels, 3), cb3: bias(), c4: conv(s.channels, 4), cb4: bias(),
-    w5: randn([flat, s.hidden], seed, { stream: 5, scale: he(flat) }), b5: zeros([s.hidden]),
-    w6: randn([s.hidden, s.classes], seed, { stream: 6, scale: he(s.hidden) }), b6: zeros([s.classes]),
+    c1: conv(s.inChannels, 1),
+    cb1: bias(),
+    c2: conv(s.channels, 2),
+    cb2: bias(),
+    c3: conv(s.channels, 3),
+    cb3: bias(),
+    c4: conv(s.channels, 4),
+    cb4: bias(),
+    w5: randn([flat, s.hidden], seed, { stream: 5, scale: he(flat) }),
+    b5: zeros([s.hidden]),
+    w6: randn([s.hidden, s.classes], seed, { stream: 6, scale: he(s.hidden) }),
+    b6: zeros([s.classes]),
   };
 }
 

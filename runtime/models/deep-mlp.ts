@@ -11,7 +11,10 @@
 import { Tensor, matmul, randn, relu, softmaxCrossEntropy } from '../index';
 import type { Model } from './types';
 
-export interface DeepMlpParams { layers: Tensor[]; out: Tensor }
+export interface DeepMlpParams {
+  layers: Tensor[];
+  out: Tensor;
+}
 
 /**
  * Class scores of the deep MLP on x[B, inputs].
@@ -33,11 +36,16 @@ export function deepMlpLoss(p: DeepMlpParams, x: Tensor, labels: Int32Array): Te
 
 export const MAX_DEPTH = 100;
 
-export interface DeepMlpSizes { inputs: number; width: number; classes: number }
+export interface DeepMlpSizes {
+  inputs: number;
+  width: number;
+  classes: number;
+}
 export const PAPER_DEEP_MLP: DeepMlpSizes = { inputs: 784, width: 1024, classes: 10 };
 
 function checkDepth(L: number): void {
-  if (!Number.isInteger(L) || L < 1 || L > MAX_DEPTH) throw new Error(`deepMlp: depth L must be an integer in [1, ${MAX_DEPTH}], got ${L}`);
+  if (!Number.isInteger(L) || L < 1 || L > MAX_DEPTH)
+    throw new Error(`deepMlp: depth L must be an integer in [1, ${MAX_DEPTH}], got ${L}`);
 }
 
 /** He-normal weights for L layers and the readout. */

@@ -18,4 +18,8 @@ import { cnn } from './cnn';
 import type { Model } from './types';
 
 /** The paper's three trained models by CLI name. */
-export const MODELS: { readonly logreg: Model; readonly mlp: Model; readonly cnn: Model } = { logreg: logisticRegression, mlp, cnn };
+export const MODELS: { readonly logreg: Model; readonly mlp: Model; readonly cnn: Model } = {
+  logreg: logisticRegression,
+  mlp,
+  cnn,
+};

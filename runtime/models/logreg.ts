@@ -5,7 +5,10 @@
 import { Tensor, add, matmul, softmaxCrossEntropy, zeros } from '../index';
 import type { Model } from './types';
 
-export interface LogregParams { w: Tensor; b: Tensor }
+export interface LogregParams {
+  w: Tensor;
+  b: Tensor;
+}
 
 /**
  * Class scores x[B, inputs]·w + b.
@@ -24,7 +27,10 @@ export function logregLoss(p: LogregParams, x: Tensor, labels: Int32Array): Tens
 }
 
 /** Zero parameters for `inputs` features and `classes` classes (paper: 784, 10); seed unused. */
-export function initLogreg(_seed: number, sizes: { inputs: number; classes: number } = { inputs: 784, classes: 10 }): LogregParams {
+export function initLogreg(
+  _seed: number,
+  sizes: { inputs: number; classes: number } = { inputs: 784, classes: 10 },
+): LogregParams {
   return { w: zeros([sizes.inputs, sizes.classes]), b: zeros([sizes.classes]) };
 }
 

@@ -6,7 +6,14 @@
 import { Tensor, add, matmul, randn, relu, softmaxCrossEntropy, zeros } from '../index';
 import type { Model } from './types';
 
-export interface MlpParams { w1: Tensor; b1: Tensor; w2: Tensor; b2: Tensor; w3: Tensor; b3: Tensor }
+export interface MlpParams {
+  w1: Tensor;
+  b1: Tensor;
+  w2: Tensor;
+  b2: Tensor;
+  w3: Tensor;
+  b3: Tensor;
+}
 
 /**
  * Class scores of the MLP on x[B, inputs].
@@ -35,9 +42,12 @@ export function initMlp(seed: number, sizes: MlpSizes = PAPER_MLP): MlpParams {
   const [i, h1, h2, c] = sizes;
   const he = (fanIn: number) => Math.sqrt(2 / fanIn);
   return {
-    w1: randn([i, h1], seed, { stream: 1, scale: he(i) }), b1: zeros([h1]),
-    w2: randn([h1, h2], seed, { stream: 2, scale: he(h1) }), b2: zeros([h2]),
-    w3: randn([h2, c], seed, { stream: 3, scale: he(h2) }), b3: zeros([c]),
+    w1: randn([i, h1], seed, { stream: 1, scale: he(i) }),
+    b1: zeros([h1]),
+    w2: randn([h1, h2], seed, { stream: 2, scale: he(h1) }),
+    b2: zeros([h2]),
+    w3: randn([h2, c], seed, { stream: 3, scale: he(h2) }),
+    b3: zeros([c]),
   };
 }
 

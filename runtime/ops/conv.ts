@@ -18,28 +18,66 @@ import { acquire, release } from '../tensor/pool';
 import { writeVersion } from '../tensor/version';
 import { Tensor, empty, zerosPooled } from '../tensor/tensor';
 import { checkOptions } from '../options';
-import { JvpResult, Tangent, activeTensor, allocOut, backend, directions, expectTensor, isStacked, opError, pairOption, shapeStr } from './tangents';
+import {
+  JvpResult,
+  Tangent,
+  activeTensor,
+  allocOut,
+  backend,
+  directions,
+  expectTensor,
+  isStacked,
+  opError,
+  pairOption,
+  shapeStr,
+} from './tangents';
 
-export interface Conv2dOptions { stride?: number | [number, number]; padding?: number | [number, number] }
+export interface Conv2dOptions {
+  stride?: number | [number, number];
+  padding?: number | [number, number];
+}
 const CONV2D_OPTIONS = ['stride', 'padding'];
 
 /** Floats of im2col columns per chunk: large enough for efficient gemm calls, small enough for cache. */
 const CHUNK_FLOATS = 1 << 19;
 
-interface Geometry { N: number; C: number; H: number; W: number; O: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; oh: number; ow: number }
+interface Geometry {
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  O: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+  oh: number;
+  ow: number;
+}
 
 function geometry(x: Tensor, w: Tensor, options: Conv2dOptions | undefined): Geometry {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) throw opError('conv2d', `options must be an object, got ${String(options)}`);
+  if (options !== undefined && (typeof options !== 'object' || options === null))
+    throw opError('conv2d', `options must be an object, got ${String(options)}`);
   checkOptions(options, CONV2D_OPTIONS, 'conv2d');
   const [sh, sw] = pairOption('conv2d', 'stride', options?.stride, 1);
   const [ph, pw] = pairOption('conv2d', 'padding', options?.padding, 0, true);
   if (x.rank !== 4 || w.rank !== 4 || x.shape[1] !== w.shape[1]) {
-    throw opError('conv2d', `expects x[N,C,H,W] and w[O,C,kh,kw] with the same C, got x${shapeStr(x.shape)} and w${shapeStr(w.shape)}`);
+    throw opError(
+      'conv2d',
+      `expects x[N,C,H,W] and w[O,C,kh,kw] with the same C, got x${shapeStr(x.shape)} and w${shapeStr(w.shape)}`,
+    );
   }
-  const [N, C, H, W] = x.shape, [O, , kh, kw] = w.shape;
-  const oh = Math.floor((H + 2 * ph - kh) / sh) + 1, ow = Math.floor((W + 2 * pw - kw) / sw) + 1;
+  const [N, C, H, W] = x.shape,
+    [O, , kh, kw] = w.shape;
+  const oh = Math.floor((H + 2 * ph - kh) / sh) + 1,
+    ow = Math.floor((W + 2 * pw - kw) / sw) + 1;
   if (kh < 1 || kw < 1 || oh < 1 || ow < 1) {
-    throw opError('conv2d', `kernel ${kh}×${kw} does not fit input ${H}×${W} with padding ${ph},${pw} (x${shapeStr(x.shape)}, w${shapeStr(w.shape)})`);
+    throw opError(
+      'conv2d',
+      `kernel ${kh}×${kw} does not fit input ${H}×${W} with padding ${ph},${pw} (x${shapeStr(x.shape)}, w${shapeStr(w.shape)})`,
+    );
   }
   return { N, C, H, W, O, kh, kw, sh, sw, ph, pw, oh, ow };
 }
@@ -52,14 +90,24 @@ export function conv2dJvp(x: Tensor, dx: Tangent, w: Tensor, dw: Tangent, option
   const [y, dy] = allocOut([g.N, g.O, g.oh, g.ow], dir);
   // Zero-size extents never reach a kernel (backends disagree on them): no images or no outputs give an
   // empty y, and no input channels an empty sum, i.e. zeros.
-  if (g.N === 0 || g.O === 0 || g.C === 0) { y.toArray().fill(0); dy?.toArray().fill(0); return [y, dy]; }
-  const tx = activeTensor(dx), tw = activeTensor(dw), D = dir.K;
+  if (g.N === 0 || g.O === 0 || g.C === 0) {
+    y.toArray().fill(0);
+    dy?.toArray().fill(0);
+    return [y, dy];
+  }
+  const tx = activeTensor(dx),
+    tw = activeTensor(dw),
+    D = dir.K;
   const k = backend();
   if (hasConv2dNchw(k)) {
     convDirect(k, g, x, tx, w, tw, D, y, dy);
     return [y, dy];
   }
-  const P = g.oh * g.ow, CKK = g.C * g.kh * g.kw, img = g.C * g.H * g.W, out = g.O * P, wSize = g.O * CKK;
+  const P = g.oh * g.ow,
+    CKK = g.C * g.kh * g.kw,
+    img = g.C * g.H * g.W,
+    out = g.O * P,
+    wSize = g.O * CKK;
   const chunk = Math.max(1, Math.min(g.N, Math.floor(CHUNK_FLOATS / (CKK * P))));
   const colsX = acquire(chunk * CKK * P);
   const colsT = tx ? acquire(chunk * CKK * P) : undefined;
@@ -67,17 +115,57 @@ export function conv2dJvp(x: Tensor, dx: Tangent, w: Tensor, dw: Tangent, option
   const im2col = (src: Float32Array, srcOffset: number, n0: number, c: number, cols: Float32Array): void => {
     for (let i = 0; i < c; i++) {
       k.im2col({
-        x: src, xOffset: srcOffset + (n0 + i) * img, c: g.C, h: g.H, w: g.W, kh: g.kh, kw: g.kw,
-        strideH: g.sh, strideW: g.sw, padH: g.ph, padW: g.pw, outH: g.oh, outW: g.ow, cols, colsOffset: i * CKK * P,
+        x: src,
+        xOffset: srcOffset + (n0 + i) * img,
+        c: g.C,
+        h: g.H,
+        w: g.W,
+        kh: g.kh,
+        kw: g.kw,
+        strideH: g.sh,
+        strideW: g.sw,
+        padH: g.ph,
+        padW: g.pw,
+        outH: g.oh,
+        outW: g.ow,
+        cols,
+        colsOffset: i * CKK * P,
       });
     }
   };
   // C[c images] (+)= A·cols_i for each image i of the chunk (A shared).
-  const gemm = (a: Float32Array, aOffset: number, cols: Float32Array, bVersion: number, c: Float32Array, cOffset: number, batch: number, beta: number): void => {
+  const gemm = (
+    a: Float32Array,
+    aOffset: number,
+    cols: Float32Array,
+    bVersion: number,
+    c: Float32Array,
+    cOffset: number,
+    batch: number,
+    beta: number,
+  ): void => {
     k.gemm({
-      m: g.O, n: P, k: CKK, a, aOffset, lda: CKK, transA: false, strideA: 0,
-      b: cols, bOffset: 0, ldb: P, transB: false, strideB: CKK * P, bVersion,
-      c, cOffset, ldc: P, strideC: out, batch, alpha: 1, beta,
+      m: g.O,
+      n: P,
+      k: CKK,
+      a,
+      aOffset,
+      lda: CKK,
+      transA: false,
+      strideA: 0,
+      b: cols,
+      bOffset: 0,
+      ldb: P,
+      transB: false,
+      strideB: CKK * P,
+      bVersion,
+      c,
+      cOffset,
+      ldc: P,
+      strideC: out,
+      batch,
+      alpha: 1,
+      beta,
     });
   };
 
@@ -106,13 +194,48 @@ export function conv2dJvp(x: Tensor, dx: Tangent, w: Tensor, dw: Tangent, option
  * wasm (8×64×28² and 14², 64 out): also folding w into the ẇ conv ((1+K)·O outputs) saved ≤ 3% at
  * K=1 once y is scattered back out of it, nothing at K=8, so y keeps its own call.
  */
-function convDirect(k: CompleteBackend & Conv2dNchwKernel, g: Geometry, x: Tensor, tx: Tensor | undefined,
-  w: Tensor, tw: Tensor | undefined, D: number, y: Tensor, dy: Tensor | undefined): void {
+function convDirect(
+  k: CompleteBackend & Conv2dNchwKernel,
+  g: Geometry,
+  x: Tensor,
+  tx: Tensor | undefined,
+  w: Tensor,
+  tw: Tensor | undefined,
+  D: number,
+  y: Tensor,
+  dy: Tensor | undefined,
+): void {
   const out = g.O * g.oh * g.ow;
-  const conv = (src: Float32Array, srcOffset: number, batch: number, weight: Float32Array, weightOffset: number, o: number, dst: Float32Array, dstOffset: number): void => {
+  const conv = (
+    src: Float32Array,
+    srcOffset: number,
+    batch: number,
+    weight: Float32Array,
+    weightOffset: number,
+    o: number,
+    dst: Float32Array,
+    dstOffset: number,
+  ): void => {
     const args: Conv2dArgs = {
-      x: src, xOffset: srcOffset, batch, c: g.C, h: g.H, w: g.W, weight, weightOffset, o, kh: g.kh, kw: g.kw,
-      strideH: g.sh, strideW: g.sw, padH: g.ph, padW: g.pw, outH: g.oh, outW: g.ow, y: dst, yOffset: dstOffset,
+      x: src,
+      xOffset: srcOffset,
+      batch,
+      c: g.C,
+      h: g.H,
+      w: g.W,
+      weight,
+      weightOffset,
+      o,
+      kh: g.kh,
+      kw: g.kw,
+      strideH: g.sh,
+      strideW: g.sw,
+      padH: g.ph,
+      padW: g.pw,
+      outH: g.oh,
+      outW: g.ow,
+      y: dst,
+      yOffset: dstOffset,
     };
     k.conv2dNchw(args);
   };
@@ -125,13 +248,17 @@ function convDirect(k: CompleteBackend & Conv2dNchwKernel, g: Geometry, x: Tenso
   if (!tw) return;
   // conv(x, ẇ_k) for all k at once: [ẇ_1; …; ẇ_K] is a [K·O, C, kh, kw] weight, whose output
   // holds image n's K·O channels together; ẏ_k wants [K][N][O] order, so add (or copy) per (k, n).
-  if (D === 1 && !tx) { conv(x.buffer, x.offset, g.N, tw.buffer, tw.offset, g.O, dy!.buffer, dy!.offset); return; }
+  if (D === 1 && !tx) {
+    conv(x.buffer, x.offset, g.N, tw.buffer, tw.offset, g.O, dy!.buffer, dy!.offset);
+    return;
+  }
   const tmp = acquire(g.N * D * out);
   conv(x.buffer, x.offset, g.N, tw.buffer, tw.offset, D * g.O, tmp, 0);
   const t = dy!.buffer;
   for (let d = 0; d < D; d++) {
     for (let n = 0; n < g.N; n++) {
-      const src = (n * D + d) * out, dst = dy!.offset + (d * g.N + n) * out;
+      const src = (n * D + d) * out,
+        dst = dy!.offset + (d * g.N + n) * out;
       // A plain loop: 4–5× faster here than the generic broadcasting `binary` kernel (measured).
       if (tx) for (let i = 0; i < out; i++) t[dst + i] += tmp[src + i];
       else t.set(tmp.subarray(src, src + out), dst);
@@ -140,15 +267,37 @@ function convDirect(k: CompleteBackend & Conv2dNchwKernel, g: Geometry, x: Tenso
   release(tmp);
 }
 
-export function conv2dVjp(gy: Tensor, _y: Tensor, args: readonly unknown[], needs: readonly boolean[]): (Tensor | undefined)[] {
-  const x = args[0] as Tensor, w = args[1] as Tensor;
+export function conv2dVjp(
+  gy: Tensor,
+  _y: Tensor,
+  args: readonly unknown[],
+  needs: readonly boolean[],
+): (Tensor | undefined)[] {
+  const x = args[0] as Tensor,
+    w = args[1] as Tensor;
   const g = geometry(x, w, args[2] as Conv2dOptions | undefined);
   const k = backend();
-  const P = g.oh * g.ow, CKK = g.C * g.kh * g.kw, img = g.C * g.H * g.W, out = g.O * P;
+  const P = g.oh * g.ow,
+    CKK = g.C * g.kh * g.kw,
+    img = g.C * g.H * g.W,
+    out = g.O * P;
   const cols = needs[1] || (needs[0] && !directInputGradient(k, g)) ? acquire(CKK * P) : undefined;
   const im2colArgs = (n: number, target: Float32Array, cols: Float32Array) => ({
-    x: target, xOffset: n, c: g.C, h: g.H, w: g.W, kh: g.kh, kw: g.kw,
-    strideH: g.sh, strideW: g.sw, padH: g.ph, padW: g.pw, outH: g.oh, outW: g.ow, cols, colsOffset: 0,
+    x: target,
+    xOffset: n,
+    c: g.C,
+    h: g.H,
+    w: g.W,
+    kh: g.kh,
+    kw: g.kw,
+    strideH: g.sh,
+    strideW: g.sw,
+    padH: g.ph,
+    padW: g.pw,
+    outH: g.oh,
+    outW: g.ow,
+    cols,
+    colsOffset: 0,
   });
   let gw: Tensor | undefined, gx: Tensor | undefined;
   if (needs[1]) {
@@ -157,26 +306,62 @@ export function conv2dVjp(gy: Tensor, _y: Tensor, args: readonly unknown[], need
       k.im2col(im2colArgs(x.offset + n * img, x.buffer, cols!));
       // w̄[O, CKK] (+)= ȳ_n[O, P]·cols_nᵀ
       k.gemm({
-        m: g.O, n: CKK, k: P, a: gy.buffer, aOffset: gy.offset + n * out, lda: P, transA: false, strideA: 0,
-        b: cols!, bOffset: 0, ldb: P, transB: true, strideB: 0,
-        c: gw.buffer, cOffset: gw.offset, ldc: CKK, strideC: 0, batch: 1, alpha: 1, beta: n === 0 ? 0 : 1,
+        m: g.O,
+        n: CKK,
+        k: P,
+        a: gy.buffer,
+        aOffset: gy.offset + n * out,
+        lda: P,
+        transA: false,
+        strideA: 0,
+        b: cols!,
+        bOffset: 0,
+        ldb: P,
+        transB: true,
+        strideB: 0,
+        c: gw.buffer,
+        cOffset: gw.offset,
+        ldc: CKK,
+        strideC: 0,
+        batch: 1,
+        alpha: 1,
+        beta: n === 0 ? 0 : 1,
       });
     }
   }
   if (needs[0]) {
     if (directInputGradient(k, g)) {
       gx = empty(x.shape);
-      const flipped = acquire(w.size), wb = w.buffer, kk = g.kh * g.kw;
+      const flipped = acquire(w.size),
+        wb = w.buffer,
+        kk = g.kh * g.kw;
       for (let o = 0; o < g.O; o++) {
         for (let c = 0; c < g.C; c++) {
-          const src = w.offset + (o * g.C + c) * kk, dst = (c * g.O + o) * kk;
+          const src = w.offset + (o * g.C + c) * kk,
+            dst = (c * g.O + o) * kk;
           for (let i = 0; i < kk; i++) flipped[dst + i] = wb[src + kk - 1 - i];
         }
       }
       k.conv2dNchw({
-        x: gy.buffer, xOffset: gy.offset, batch: g.N, c: g.O, h: g.oh, w: g.ow, weight: flipped, weightOffset: 0, o: g.C,
-        kh: g.kh, kw: g.kw, strideH: 1, strideW: 1, padH: g.kh - 1 - g.ph, padW: g.kw - 1 - g.pw, outH: g.H, outW: g.W,
-        y: gx.buffer, yOffset: gx.offset,
+        x: gy.buffer,
+        xOffset: gy.offset,
+        batch: g.N,
+        c: g.O,
+        h: g.oh,
+        w: g.ow,
+        weight: flipped,
+        weightOffset: 0,
+        o: g.C,
+        kh: g.kh,
+        kw: g.kw,
+        strideH: 1,
+        strideW: 1,
+        padH: g.kh - 1 - g.ph,
+        padW: g.kw - 1 - g.pw,
+        outH: g.H,
+        outW: g.W,
+        y: gx.buffer,
+        yOffset: gx.offset,
       });
       release(flipped);
     } else {
@@ -184,9 +369,26 @@ export function conv2dVjp(gy: Tensor, _y: Tensor, args: readonly unknown[], need
       for (let n = 0; n < g.N; n++) {
         // cols[CKK, P] = wᵀ·ȳ_n (w stored [O, CKK]: op(A) = wᵀ via transA), then added back into x̄_n
         k.gemm({
-          m: CKK, n: P, k: g.O, a: w.buffer, aOffset: w.offset, lda: CKK, transA: true, strideA: 0,
-          b: gy.buffer, bOffset: gy.offset + n * out, ldb: P, transB: false, strideB: 0,
-          c: cols!, cOffset: 0, ldc: P, strideC: 0, batch: 1, alpha: 1, beta: 0,
+          m: CKK,
+          n: P,
+          k: g.O,
+          a: w.buffer,
+          aOffset: w.offset,
+          lda: CKK,
+          transA: true,
+          strideA: 0,
+          b: gy.buffer,
+          bOffset: gy.offset + n * out,
+          ldb: P,
+          transB: false,
+          strideB: 0,
+          c: cols!,
+          cOffset: 0,
+          ldc: P,
+          strideC: 0,
+          batch: 1,
+          alpha: 1,
+          beta: 0,
         });
         k.col2im(im2colArgs(gx.offset + n * img, gx.buffer, cols!));
       }
@@ -203,8 +405,10 @@ function directInputGradient(k: CompleteBackend, g: Geometry): k is CompleteBack
 
 export const CONV_RULES: Record<string, OpRule> = {
   conv2d: {
-    jvp: conv2dJvp, vjp: conv2dVjp,
+    jvp: conv2dJvp,
+    vjp: conv2dVjp,
     rule: 'ẏ = conv(ẋ,w) + conv(x,ẇ); direct conv: [x; ẋ] stacked on the batch axis through w, then x through all ẇ_k as K·O channels; else im2col(x) once per chunk',
-    vjpRule: 'w̄ = Σ_n ȳ_n·im2col(x_n)ᵀ (gemm transB, beta=1); x̄ = conv(ȳ, flipped wᵀ, pad k−1−p) when stride 1 on the direct kernel, else col2im(wᵀ·ȳ_n)',
+    vjpRule:
+      'w̄ = Σ_n ȳ_n·im2col(x_n)ᵀ (gemm transB, beta=1); x̄ = conv(ȳ, flipped wᵀ, pad k−1−p) when stride 1 on the direct kernel, else col2im(wᵀ·ȳ_n)',
   },
 };

@@ -6,7 +6,18 @@
 import { BINARY, BINARY_OPS, BinaryOp, UNARY, UNARY_OPS, UnaryOp } from '../../kernels/elementwise';
 import { Tensor, empty, sizeOf } from '../tensor/tensor';
 import type { OpRule, VjpFn } from './rule';
-import { JvpResult, Operand, Tangent, activeTensor, allocOut, backend, directions, expectTensor, opError, shapeStr } from './tangents';
+import {
+  JvpResult,
+  Operand,
+  Tangent,
+  activeTensor,
+  allocOut,
+  backend,
+  directions,
+  expectTensor,
+  opError,
+  shapeStr,
+} from './tangents';
 
 function unaryJvp(op: UnaryOp, x: Tensor, dx: Tangent): JvpResult {
   expectTensor(op, 'x', x);
@@ -14,8 +25,17 @@ function unaryJvp(op: UnaryOp, x: Tensor, dx: Tangent): JvpResult {
   const [y, dy] = allocOut(x.shape, dir);
   const t = activeTensor(dx);
   backend().unary({
-    op, n: x.size, x: x.buffer, xOffset: x.offset, y: y.buffer, yOffset: y.offset,
-    dx: t?.buffer, dxOffset: t?.offset, dy: dy?.buffer, dyOffset: dy?.offset, directions: dir.K,
+    op,
+    n: x.size,
+    x: x.buffer,
+    xOffset: x.offset,
+    y: y.buffer,
+    yOffset: y.offset,
+    dx: t?.buffer,
+    dxOffset: t?.offset,
+    dy: dy?.buffer,
+    dyOffset: dy?.offset,
+    directions: dir.K,
   });
   return [y, dy];
 }
@@ -24,7 +44,10 @@ function unaryJvp(op: UnaryOp, x: Tensor, dx: Tangent): JvpResult {
 function expectCotangent(op: string, gy: unknown, shape: readonly number[]): Tensor {
   const g = expectTensor(op, 'the output cotangent ȳ', gy);
   if (g.rank !== shape.length || g.shape.some((d, i) => d !== shape[i])) {
-    throw opError(op, `the output cotangent ȳ has shape ${shapeStr(g.shape)}, expected the output's ${shapeStr(shape)}`);
+    throw opError(
+      op,
+      `the output cotangent ȳ has shape ${shapeStr(g.shape)}, expected the output's ${shapeStr(shape)}`,
+    );
   }
   return g;
 }
@@ -33,22 +56,37 @@ function expectCotangent(op: string, gy: unknown, shape: readonly number[]): Ten
  * x̄ = f'(x)·ȳ: an elementwise Jacobian is diagonal, so this is the fused kernel's tangent path
  * with ȳ as the tangent. Its value output is recomputed into a pooled scratch and dropped.
  */
-function unaryVjp(op: UnaryOp, gy: Tensor, args: readonly unknown[], needs: readonly boolean[]): (Tensor | undefined)[] {
+function unaryVjp(
+  op: UnaryOp,
+  gy: Tensor,
+  args: readonly unknown[],
+  needs: readonly boolean[],
+): (Tensor | undefined)[] {
   const x = expectTensor(op, 'x', args[0]);
   if (!needs[0]) return [undefined];
   const g = expectCotangent(op, gy, x.shape);
-  const scratch = empty(x.shape), gx = empty(x.shape);
+  const scratch = empty(x.shape),
+    gx = empty(x.shape);
   backend().unary({
-    op, n: x.size, x: x.buffer, xOffset: x.offset, y: scratch.buffer, yOffset: scratch.offset,
-    dx: g.buffer, dxOffset: g.offset, dy: gx.buffer, dyOffset: gx.offset, directions: 1,
+    op,
+    n: x.size,
+    x: x.buffer,
+    xOffset: x.offset,
+    y: scratch.buffer,
+    yOffset: scratch.offset,
+    dx: g.buffer,
+    dxOffset: g.offset,
+    dy: gx.buffer,
+    dyOffset: gx.offset,
+    directions: 1,
   });
   scratch.dispose();
   return [gx];
 }
 
-type UnaryFns<N extends string> = { readonly [K in N]: (x: Tensor) => Tensor }
-  & { readonly [K in `${N}Jvp`]: (x: Tensor, dx: Tangent) => JvpResult }
-  & { readonly [K in `${N}Vjp`]: VjpFn };
+type UnaryFns<N extends string> = { readonly [K in N]: (x: Tensor) => Tensor } & {
+  readonly [K in `${N}Jvp`]: (x: Tensor, dx: Tangent) => JvpResult;
+} & { readonly [K in `${N}Vjp`]: VjpFn };
 
 const unaryCache = new Map<string, unknown>();
 
@@ -60,7 +98,8 @@ function unaryFns<N extends UnaryOp>(op: N): UnaryFns<N> {
     fns = {
       [op]: (x: Tensor): Tensor => unaryJvp(op, x, undefined)[0],
       [`${op}Jvp`]: (x: Tensor, dx: Tangent): JvpResult => unaryJvp(op, x, dx),
-      [`${op}Vjp`]: (gy: Tensor, _y: Tensor, args: readonly unknown[], needs: readonly boolean[]) => unaryVjp(op, gy, args, needs),
+      [`${op}Vjp`]: (gy: Tensor, _y: Tensor, args: readonly unknown[], needs: readonly boolean[]) =>
+        unaryVjp(op, gy, args, needs),
     } as UnaryFns<N>;
     unaryCache.set(op, fns);
   }
@@ -79,7 +118,10 @@ export const { softplus, softplusJvp, softplusVjp } = unaryFns('softplus');
 const shapeOf = (v: Operand): readonly number[] => (typeof v === 'number' ? [] : v.shape);
 
 /** How an operand repeats over the output: element j covers outputs with (i / inner) mod len = j. */
-interface Repeat { readonly len: number; readonly inner: number }
+interface Repeat {
+  readonly len: number;
+  readonly inner: number;
+}
 
 /**
  * Numpy-style broadcasting where one operand has the result's shape and the other's non-1 dims
@@ -87,12 +129,18 @@ interface Repeat { readonly len: number; readonly inner: number }
  * [N,C,H,W] (a conv bias), [5,1] on [5,17], a number anywhere.
  */
 function broadcast(op: string, a: Operand, b: Operand): { shape: readonly number[]; ra: Repeat; rb: Repeat } {
-  const sa = shapeOf(a), sb = shapeOf(b);
+  const sa = shapeOf(a),
+    sb = shapeOf(b);
   const aBig = sa.length > sb.length || (sa.length === sb.length && sizeOf(sa) >= sizeOf(sb));
   const [big, small] = aBig ? [sa, sb] : [sb, sa];
-  const fail = (): Error => opError(op, `shapes ${shapeStr(sa)} and ${shapeStr(sb)} do not broadcast (the smaller must match a block of the larger's trailing dims, with 1s elsewhere)`);
+  const fail = (): Error =>
+    opError(
+      op,
+      `shapes ${shapeStr(sa)} and ${shapeStr(sb)} do not broadcast (the smaller must match a block of the larger's trailing dims, with 1s elsewhere)`,
+    );
   const off = big.length - small.length;
-  let first = -1, last = -1;
+  let first = -1,
+    last = -1;
   for (let d = 0; d < small.length; d++) {
     if (small[d] === 1 && big[d + off] !== 1) continue;
     if (small[d] !== big[d + off]) throw fail();
@@ -102,12 +150,18 @@ function broadcast(op: string, a: Operand, b: Operand): { shape: readonly number
   }
   const len = sizeOf(small);
   const inner = first < 0 ? 1 : sizeOf(big.slice(last + off + 1));
-  const full: Repeat = { len: sizeOf(big), inner: 1 }, part: Repeat = { len, inner };
+  const full: Repeat = { len: sizeOf(big), inner: 1 },
+    part: Repeat = { len, inner };
   return { shape: big, ra: aBig ? full : part, rb: aBig ? part : full };
 }
 
 // One-element buffers for number operands and their tangents (reused: ops run synchronously).
-const NUMBER_SLOTS = { a: new Float32Array(1), b: new Float32Array(1), da: new Float32Array(1), db: new Float32Array(1) };
+const NUMBER_SLOTS = {
+  a: new Float32Array(1),
+  b: new Float32Array(1),
+  da: new Float32Array(1),
+  db: new Float32Array(1),
+};
 
 /** (buffer, offset, length) of an operand; numbers go through a one-element slot. */
 function view(v: Operand, slot: Float32Array): [Float32Array, number, number] {
@@ -125,25 +179,46 @@ function tangentView(t: Tangent, len: number, slot: Float32Array): [Float32Array
 }
 
 function binaryJvp(op: BinaryOp, a: Operand, da: Tangent, b: Operand, db: Tangent): JvpResult {
-  if (typeof a === 'number' && typeof b === 'number') throw opError(op, 'needs at least one Tensor operand (use plain arithmetic for two numbers)');
+  if (typeof a === 'number' && typeof b === 'number')
+    throw opError(op, 'needs at least one Tensor operand (use plain arithmetic for two numbers)');
   if (typeof a !== 'number') expectTensor(op, 'a', a);
   if (typeof b !== 'number') expectTensor(op, 'b', b);
   const { shape, ra, rb } = broadcast(op, a, b);
   const dir = directions(op, [a, da], [b, db]);
   const [y, dy] = allocOut(shape, dir);
-  const [ab, ao, aLen] = view(a, NUMBER_SLOTS.a), [bb, bo, bLen] = view(b, NUMBER_SLOTS.b);
-  const ta = tangentView(da, aLen, NUMBER_SLOTS.da), tb = tangentView(db, bLen, NUMBER_SLOTS.db);
+  const [ab, ao, aLen] = view(a, NUMBER_SLOTS.a),
+    [bb, bo, bLen] = view(b, NUMBER_SLOTS.b);
+  const ta = tangentView(da, aLen, NUMBER_SLOTS.da),
+    tb = tangentView(db, bLen, NUMBER_SLOTS.db);
   backend().binary({
-    op, n: y.size, a: ab, aOffset: ao, aLen, aInner: ra.inner, b: bb, bOffset: bo, bLen, bInner: rb.inner, y: y.buffer, yOffset: y.offset,
-    da: ta?.[0], daOffset: ta?.[1], daStride: ta?.[2], db: tb?.[0], dbOffset: tb?.[1], dbStride: tb?.[2],
-    dy: dy?.buffer, dyOffset: dy?.offset, directions: dir.K,
+    op,
+    n: y.size,
+    a: ab,
+    aOffset: ao,
+    aLen,
+    aInner: ra.inner,
+    b: bb,
+    bOffset: bo,
+    bLen,
+    bInner: rb.inner,
+    y: y.buffer,
+    yOffset: y.offset,
+    da: ta?.[0],
+    daOffset: ta?.[1],
+    daStride: ta?.[2],
+    db: tb?.[0],
+    dbOffset: tb?.[1],
+    dbStride: tb?.[2],
+    dy: dy?.buffer,
+    dyOffset: dy?.offset,
+    directions: dir.K,
   });
   return [y, dy];
 }
 
-type BinaryFns<N extends string> = { readonly [K in N]: (a: Operand, b: Operand) => Tensor }
-  & { readonly [K in `${N}Jvp`]: (a: Operand, da: Tangent, b: Operand, db: Tangent) => JvpResult }
-  & { readonly [K in `${N}Vjp`]: VjpFn };
+type BinaryFns<N extends string> = { readonly [K in N]: (a: Operand, b: Operand) => Tensor } & {
+  readonly [K in `${N}Jvp`]: (a: Operand, da: Tangent, b: Operand, db: Tangent) => JvpResult;
+} & { readonly [K in `${N}Vjp`]: VjpFn };
 
 const binaryCache = new Map<string, unknown>();
 
@@ -153,7 +228,8 @@ function binaryFns<N extends BinaryOp>(op: N): BinaryFns<N> {
     fns = {
       [op]: (a: Operand, b: Operand): Tensor => binaryJvp(op, a, undefined, b, undefined)[0],
       [`${op}Jvp`]: (a: Operand, da: Tangent, b: Operand, db: Tangent): JvpResult => binaryJvp(op, a, da, b, db),
-      [`${op}Vjp`]: (gy: Tensor, y: Tensor, args: readonly unknown[], needs: readonly boolean[]) => binaryVjp(op, gy, y, args, needs),
+      [`${op}Vjp`]: (gy: Tensor, y: Tensor, args: readonly unknown[], needs: readonly boolean[]) =>
+        binaryVjp(op, gy, y, args, needs),
     } as BinaryFns<N>;
     binaryCache.set(op, fns);
   }
@@ -169,7 +245,11 @@ export const { div, divJvp, divVjp } = binaryFns('div');
  * One operand's cotangent before it is summed back to the operand's shape: ā = scale·Σ t, with t
  * of the output's shape. `owned`: t is a temporary made by the rule (freed once summed), not ȳ.
  */
-interface Summand { readonly t: Tensor; readonly scale: number; readonly owned: boolean }
+interface Summand {
+  readonly t: Tensor;
+  readonly scale: number;
+  readonly owned: boolean;
+}
 
 const shared = (gy: Tensor, scale: number): Summand => ({ t: gy, scale, owned: false });
 const owned = (t: Tensor, scale = 1): Summand => ({ t, scale, owned: true });
@@ -178,13 +258,24 @@ const owned = (t: Tensor, scale = 1): Summand => ({ t, scale, owned: true });
  * Per binary op: the output-shaped partials of the operands asked for (`need`), from ȳ, y and the
  * operands, as elementwise ops (the table's `vjp` math; negations ride on the reduction's scale).
  */
-const BINARY_VJP: Readonly<Record<BinaryOp, (gy: Tensor, y: Tensor, a: Operand, b: Operand, need: readonly [boolean, boolean]) => [Summand | undefined, Summand | undefined]>> = {
+const BINARY_VJP: Readonly<
+  Record<
+    BinaryOp,
+    (
+      gy: Tensor,
+      y: Tensor,
+      a: Operand,
+      b: Operand,
+      need: readonly [boolean, boolean],
+    ) => [Summand | undefined, Summand | undefined]
+  >
+> = {
   add: (gy, _y, _a, _b, [na, nb]) => [na ? shared(gy, 1) : undefined, nb ? shared(gy, 1) : undefined],
   sub: (gy, _y, _a, _b, [na, nb]) => [na ? shared(gy, 1) : undefined, nb ? shared(gy, -1) : undefined],
   mul: (gy, _y, a, b, [na, nb]) => [na ? owned(mul(gy, b)) : undefined, nb ? owned(mul(gy, a)) : undefined],
   div: (gy, y, _a, b, [na, nb]) => {
-    const q = div(gy, b);                                // ȳ/b
-    const pb = nb ? owned(mul(q, y), -1) : undefined;    // −ȳ·y/b
+    const q = div(gy, b); // ȳ/b
+    const pb = nb ? owned(mul(q, y), -1) : undefined; // −ȳ·y/b
     if (na) return [owned(q), pb];
     q.dispose();
     return [undefined, pb];
@@ -204,7 +295,8 @@ function reduceAxis(x: Tensor, outer: number, len: number, inner: number, scale:
  * element's run (inner). A fresh tensor of the operand's shape; frees an owned partial.
  */
 function sumTo(p: Summand, rep: Repeat, shape: readonly number[]): Tensor {
-  const { len, inner } = rep, outer = p.t.size / (len * inner);
+  const { len, inner } = rep,
+    outer = p.t.size / (len * inner);
   let r: Tensor;
   if (outer === 1 && inner === 1) {
     // Same size as the output: the partial itself, or a scaled copy (len-1 reduction) of ȳ.
@@ -225,7 +317,13 @@ function sumTo(p: Summand, rep: Repeat, shape: readonly number[]): Tensor {
 }
 
 /** ā, b̄ summed back to each operand's shape; number operands (and those not needed) get undefined. */
-function binaryVjp(op: BinaryOp, gy: Tensor, y: Tensor, args: readonly unknown[], needs: readonly boolean[]): (Tensor | undefined)[] {
+function binaryVjp(
+  op: BinaryOp,
+  gy: Tensor,
+  y: Tensor,
+  args: readonly unknown[],
+  needs: readonly boolean[],
+): (Tensor | undefined)[] {
   const [a, b] = args as [Operand, Operand];
   if (typeof a !== 'number') expectTensor(op, 'a', a);
   if (typeof b !== 'number') expectTensor(op, 'b', b);

@@ -31,8 +31,31 @@ export const logSoftmax: (x: Tensor) => Tensor = primal('logSoftmax');
 export const softmaxCrossEntropy: (logits: Tensor, labels: Labels) => Tensor = primal('softmaxCrossEntropy');
 
 export {
-  addJvp, subJvp, mulJvp, divJvp, negJvp, squareJvp, reluJvp, tanhJvp, sigmoidJvp, expJvp, logJvp, softplusJvp,
-  addVjp, subVjp, mulVjp, divVjp, negVjp, squareVjp, reluVjp, tanhVjp, sigmoidVjp, expVjp, logVjp, softplusVjp, ELEMENTWISE_RULES,
+  addJvp,
+  subJvp,
+  mulJvp,
+  divJvp,
+  negJvp,
+  squareJvp,
+  reluJvp,
+  tanhJvp,
+  sigmoidJvp,
+  expJvp,
+  logJvp,
+  softplusJvp,
+  addVjp,
+  subVjp,
+  mulVjp,
+  divVjp,
+  negVjp,
+  squareVjp,
+  reluVjp,
+  tanhVjp,
+  sigmoidVjp,
+  expVjp,
+  logVjp,
+  softplusVjp,
+  ELEMENTWISE_RULES,
 } from './elementwise';
 export { matmulJvp, matmulVjp } from './matmul';
 export { conv2dJvp, conv2dVjp } from './conv';

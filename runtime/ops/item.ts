@@ -10,11 +10,20 @@ export function itemJvp(t: Tensor, dt: Tangent): [number, number] {
   expectTensor('item', 't', t);
   const dir = directions('item', [t, dt]);
   const tt = activeTensor(dt);
-  if (dir.axis) throw opError('item', `a number cannot carry ${dir.K} tangent directions (shape ${shapeStr(tt!.shape)}); keep the value a Tensor in vector mode`);
+  if (dir.axis)
+    throw opError(
+      'item',
+      `a number cannot carry ${dir.K} tangent directions (shape ${shapeStr(tt!.shape)}); keep the value a Tensor in vector mode`,
+    );
   return [t.item(), tt ? tt.item() : 0];
 }
 
-export function itemVjp(gy: Tensor, _y: Tensor, args: readonly unknown[], needs: readonly boolean[]): (Tensor | undefined)[] {
+export function itemVjp(
+  gy: Tensor,
+  _y: Tensor,
+  args: readonly unknown[],
+  needs: readonly boolean[],
+): (Tensor | undefined)[] {
   if (!needs[0]) return [undefined];
   const gx = empty((args[0] as Tensor).shape);
   gx.buffer[gx.offset] = gy.buffer[gy.offset];

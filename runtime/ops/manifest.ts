@@ -4,9 +4,14 @@
 // (checked by test/tensor/manifest.test.ts); the public primal ops are built from it (runtime/autodiff/primal.ts).
 
 export type ArgKind = 'diff' | 'static';
-export interface OpEntry { readonly jvp: string; readonly vjp: string; readonly args: readonly ArgKind[] }
+export interface OpEntry {
+  readonly jvp: string;
+  readonly vjp: string;
+  readonly args: readonly ArgKind[];
+}
 
-const D = 'diff', S = 'static';
+const D = 'diff',
+  S = 'static';
 
 /** Free functions exported by `forwardgrad`. */
 // prettier-ignore

@@ -10,15 +10,59 @@ import type { OpRule } from './rule';
 import { acquire, release } from '../tensor/pool';
 import { reuseVersion } from '../tensor/version';
 import { Tensor, empty } from '../tensor/tensor';
-import { JvpResult, Tangent, activeTensor, allocOut, backend, directions, expectTensor, isStacked, opError, shapeStr } from './tangents';
+import {
+  JvpResult,
+  Tangent,
+  activeTensor,
+  allocOut,
+  backend,
+  directions,
+  expectTensor,
+  isStacked,
+  opError,
+  shapeStr,
+} from './tangents';
 
 /** Row-major C[m,n] (+)= A[m,k]·B[k,n], `batch` times with the given strides. */
-function gemm(m: number, n: number, k: number, a: Float32Array, aOffset: number, strideA: number,
-  b: Float32Array, bOffset: number, strideB: number, c: Float32Array, cOffset: number, strideC: number,
-  batch: number, beta: number, bVersion?: number): void {
+function gemm(
+  m: number,
+  n: number,
+  k: number,
+  a: Float32Array,
+  aOffset: number,
+  strideA: number,
+  b: Float32Array,
+  bOffset: number,
+  strideB: number,
+  c: Float32Array,
+  cOffset: number,
+  strideC: number,
+  batch: number,
+  beta: number,
+  bVersion?: number,
+): void {
   const args: GemmArgs = {
-    m, n, k, a, aOffset, lda: k, transA: false, strideA, b, bOffset, ldb: n, transB: false, strideB,
-    c, cOffset, ldc: n, strideC, batch, alpha: 1, beta, bVersion,
+    m,
+    n,
+    k,
+    a,
+    aOffset,
+    lda: k,
+    transA: false,
+    strideA,
+    b,
+    bOffset,
+    ldb: n,
+    transB: false,
+    strideB,
+    c,
+    cOffset,
+    ldc: n,
+    strideC,
+    batch,
+    alpha: 1,
+    beta,
+    bVersion,
   };
   backend().gemm(args);
 }
@@ -28,9 +72,21 @@ function gemm(m: number, n: number, k: number, a: Float32Array, aOffset: number,
  * batched call saves no packing, and on wasm one call per direction (each B copied, packed and
  * used while cache-warm) measured 17.4 ms against 20.0 ms for the batch (K=8, 64×1024×1024).
  */
-function gemmPerDirection(m: number, n: number, k: number, a: Float32Array, aOffset: number, tb: Tensor,
-  c: Float32Array, cOffset: number, D: number, beta: number, bVersion?: number): void {
-  for (let d = 0; d < D; d++) gemm(m, n, k, a, aOffset, 0, tb.buffer, tb.offset + d * k * n, 0, c, cOffset + d * m * n, 0, 1, beta, bVersion);
+function gemmPerDirection(
+  m: number,
+  n: number,
+  k: number,
+  a: Float32Array,
+  aOffset: number,
+  tb: Tensor,
+  c: Float32Array,
+  cOffset: number,
+  D: number,
+  beta: number,
+  bVersion?: number,
+): void {
+  for (let d = 0; d < D; d++)
+    gemm(m, n, k, a, aOffset, 0, tb.buffer, tb.offset + d * k * n, 0, c, cOffset + d * m * n, 0, 1, beta, bVersion);
 }
 
 /** [p; ṗ] contiguous: the operand's own buffer when already stacked, else a pooled copy. */
@@ -48,11 +104,15 @@ export function matmulJvp(a: Tensor, da: Tangent, b: Tensor, db: Tangent): JvpRe
   if (a.rank !== 2 || b.rank !== 2 || a.shape[1] !== b.shape[0]) {
     throw opError('matmul', `expects a[M,K]·b[K,N], got a${shapeStr(a.shape)} and b${shapeStr(b.shape)}`);
   }
-  const [M, K] = a.shape, N = b.shape[1];
+  const [M, K] = a.shape,
+    N = b.shape[1];
   const dir = directions('matmul', [a, da], [b, db]);
   const [y, dy] = allocOut([M, N], dir);
-  const ta = activeTensor(da), tb = activeTensor(db), D = dir.K;
-  const vb = reuseVersion(b), vtb = tb && reuseVersion(tb);
+  const ta = activeTensor(da),
+    tb = activeTensor(db),
+    D = dir.K;
+  const vb = reuseVersion(b),
+    vtb = tb && reuseVersion(tb);
   if (ta) {
     const s = stack(a, ta);
     gemm((1 + D) * M, N, K, s.buf, s.offset, 0, b.buffer, b.offset, 0, y.buffer, y.offset, 0, 1, 0, vb);
@@ -65,25 +125,67 @@ export function matmulJvp(a: Tensor, da: Tangent, b: Tensor, db: Tangent): JvpRe
   return [y, dy];
 }
 
-export function matmulVjp(gy: Tensor, _y: Tensor, args: readonly unknown[], needs: readonly boolean[]): (Tensor | undefined)[] {
-  const a = args[0] as Tensor, b = args[1] as Tensor;
-  const [M, K] = a.shape, N = b.shape[1];
+export function matmulVjp(
+  gy: Tensor,
+  _y: Tensor,
+  args: readonly unknown[],
+  needs: readonly boolean[],
+): (Tensor | undefined)[] {
+  const a = args[0] as Tensor,
+    b = args[1] as Tensor;
+  const [M, K] = a.shape,
+    N = b.shape[1];
   const k = backend();
   let ga: Tensor | undefined, gb: Tensor | undefined;
   if (needs[0]) {
-    ga = empty([M, K]);  // ā[M,K] = ȳ[M,N]·bᵀ  (b stored [K,N]: op(B) = bᵀ via transB)
+    ga = empty([M, K]); // ā[M,K] = ȳ[M,N]·bᵀ  (b stored [K,N]: op(B) = bᵀ via transB)
     k.gemm({
-      m: M, n: K, k: N, a: gy.buffer, aOffset: gy.offset, lda: N, transA: false, strideA: 0,
-      b: b.buffer, bOffset: b.offset, ldb: N, transB: true, strideB: 0, bVersion: reuseVersion(b),
-      c: ga.buffer, cOffset: ga.offset, ldc: K, strideC: 0, batch: 1, alpha: 1, beta: 0,
+      m: M,
+      n: K,
+      k: N,
+      a: gy.buffer,
+      aOffset: gy.offset,
+      lda: N,
+      transA: false,
+      strideA: 0,
+      b: b.buffer,
+      bOffset: b.offset,
+      ldb: N,
+      transB: true,
+      strideB: 0,
+      bVersion: reuseVersion(b),
+      c: ga.buffer,
+      cOffset: ga.offset,
+      ldc: K,
+      strideC: 0,
+      batch: 1,
+      alpha: 1,
+      beta: 0,
     });
   }
   if (needs[1]) {
-    gb = empty([K, N]);  // b̄[K,N] = aᵀ·ȳ  (a stored [M,K]: op(A) = aᵀ via transA)
+    gb = empty([K, N]); // b̄[K,N] = aᵀ·ȳ  (a stored [M,K]: op(A) = aᵀ via transA)
     k.gemm({
-      m: K, n: N, k: M, a: a.buffer, aOffset: a.offset, lda: K, transA: true, strideA: 0,
-      b: gy.buffer, bOffset: gy.offset, ldb: N, transB: false, strideB: 0,
-      c: gb.buffer, cOffset: gb.offset, ldc: N, strideC: 0, batch: 1, alpha: 1, beta: 0,
+      m: K,
+      n: N,
+      k: M,
+      a: a.buffer,
+      aOffset: a.offset,
+      lda: K,
+      transA: true,
+      strideA: 0,
+      b: gy.buffer,
+      bOffset: gy.offset,
+      ldb: N,
+      transB: false,
+      strideB: 0,
+      c: gb.buffer,
+      cOffset: gb.offset,
+      ldc: N,
+      strideC: 0,
+      batch: 1,
+      alpha: 1,
+      beta: 0,
     });
   }
   return [ga, gb];
@@ -91,7 +193,8 @@ export function matmulVjp(gy: Tensor, _y: Tensor, args: readonly unknown[], need
 
 export const MATMUL_RULES: Record<string, OpRule> = {
   matmul: {
-    jvp: matmulJvp, vjp: matmulVjp,
+    jvp: matmulJvp,
+    vjp: matmulVjp,
     rule: 'ẏ = ȧ·b + a·ḃ; [a;ȧ]·b is one gemm over stacked rows, a·ḃ accumulates (beta=1)',
     vjpRule: 'ā = ȳ·bᵀ (gemm transB), b̄ = aᵀ·ȳ (gemm transA): no transpose copies',
   },

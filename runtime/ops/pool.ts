@@ -6,27 +6,66 @@ import { Tensor, zerosPooled } from '../tensor/tensor';
 import { IntScratch } from '../tensor/int-scratch';
 import { checkOptions } from '../options';
 import type { OpRule } from './rule';
-import { JvpResult, Tangent, activeTensor, allocOut, backend, directions, expectTensor, opError, pairOption, shapeStr } from './tangents';
+import {
+  JvpResult,
+  Tangent,
+  activeTensor,
+  allocOut,
+  backend,
+  directions,
+  expectTensor,
+  opError,
+  pairOption,
+  shapeStr,
+} from './tangents';
 
-export interface MaxPool2dOptions { size?: number | [number, number]; stride?: number | [number, number] }
+export interface MaxPool2dOptions {
+  size?: number | [number, number];
+  stride?: number | [number, number];
+}
 const MAX_POOL_OPTIONS = ['size', 'stride'];
 
-function pool(x: Tensor, dx: Tangent, options: MaxPool2dOptions | undefined, argmax: (n: number) => Int32Array | undefined): JvpResult {
+function pool(
+  x: Tensor,
+  dx: Tangent,
+  options: MaxPool2dOptions | undefined,
+  argmax: (n: number) => Int32Array | undefined,
+): JvpResult {
   expectTensor('maxPool2d', 'x', x);
-  if (options !== undefined && (typeof options !== 'object' || options === null)) throw opError('maxPool2d', `options must be an object, got ${String(options)}`);
+  if (options !== undefined && (typeof options !== 'object' || options === null))
+    throw opError('maxPool2d', `options must be an object, got ${String(options)}`);
   checkOptions(options, MAX_POOL_OPTIONS, 'maxPool2d');
   const [kh, kw] = pairOption('maxPool2d', 'size', options?.size, 2);
   const [sh, sw] = options?.stride === undefined ? [kh, kw] : pairOption('maxPool2d', 'stride', options.stride, 1);
   if (x.rank !== 4) throw opError('maxPool2d', `expects x[N,C,H,W], got ${shapeStr(x.shape)}`);
   const [N, C, H, W] = x.shape;
-  if (kh > H || kw > W) throw opError('maxPool2d', `window ${kh}×${kw} is larger than the input ${H}×${W} (x${shapeStr(x.shape)})`);
-  const oh = Math.floor((H - kh) / sh) + 1, ow = Math.floor((W - kw) / sw) + 1;
+  if (kh > H || kw > W)
+    throw opError('maxPool2d', `window ${kh}×${kw} is larger than the input ${H}×${W} (x${shapeStr(x.shape)})`);
+  const oh = Math.floor((H - kh) / sh) + 1,
+    ow = Math.floor((W - kw) / sw) + 1;
   const dir = directions('maxPool2d', [x, dx]);
   const [y, dy] = allocOut([N, C, oh, ow], dir);
   const t = activeTensor(dx);
   backend().maxPool2d({
-    x: x.buffer, xOffset: x.offset, planes: N * C, h: H, w: W, kh, kw, strideH: sh, strideW: sw, outH: oh, outW: ow,
-    y: y.buffer, yOffset: y.offset, argmax: argmax(y.size), dx: t?.buffer, dxOffset: t?.offset, dy: dy?.buffer, dyOffset: dy?.offset, directions: dir.K,
+    x: x.buffer,
+    xOffset: x.offset,
+    planes: N * C,
+    h: H,
+    w: W,
+    kh,
+    kw,
+    strideH: sh,
+    strideW: sw,
+    outH: oh,
+    outW: ow,
+    y: y.buffer,
+    yOffset: y.offset,
+    argmax: argmax(y.size),
+    dx: t?.buffer,
+    dxOffset: t?.offset,
+    dy: dy?.buffer,
+    dyOffset: dy?.offset,
+    directions: dir.K,
   });
   return [y, dy];
 }
@@ -39,7 +78,12 @@ export function maxPool2dJvp(x: Tensor, dx: Tangent, options?: MaxPool2dOptions)
 function maxPool2dTaped(args: readonly unknown[]): { y: Tensor; saved: IntScratch } {
   let saved: IntScratch | undefined;
   try {
-    const y = pool(args[0] as Tensor, undefined, args[1] as MaxPool2dOptions | undefined, (n) => (saved = new IntScratch(n)).data)[0];
+    const y = pool(
+      args[0] as Tensor,
+      undefined,
+      args[1] as MaxPool2dOptions | undefined,
+      (n) => (saved = new IntScratch(n)).data,
+    )[0];
     return { y, saved: saved! };
   } catch (e) {
     saved?.dispose();
@@ -47,7 +91,13 @@ function maxPool2dTaped(args: readonly unknown[]): { y: Tensor; saved: IntScratc
   }
 }
 
-export function maxPool2dVjp(gy: Tensor, _y: Tensor, args: readonly unknown[], needs: readonly boolean[], saved?: unknown): (Tensor | undefined)[] {
+export function maxPool2dVjp(
+  gy: Tensor,
+  _y: Tensor,
+  args: readonly unknown[],
+  needs: readonly boolean[],
+  saved?: unknown,
+): (Tensor | undefined)[] {
   if (!needs[0]) return [undefined, undefined];
   const x = args[0] as Tensor;
   let winners = saved as IntScratch | undefined;
@@ -58,14 +108,23 @@ export function maxPool2dVjp(gy: Tensor, _y: Tensor, args: readonly unknown[], n
     winners = r.saved;
   }
   const gx = zerosPooled(x.shape);
-  backend().maxPool2dBackward({ gy: gy.buffer, gyOffset: gy.offset, n: gy.size, argmax: winners!.data, gx: gx.buffer, gxOffset: gx.offset });
+  backend().maxPool2dBackward({
+    gy: gy.buffer,
+    gyOffset: gy.offset,
+    n: gy.size,
+    argmax: winners!.data,
+    gx: gx.buffer,
+    gxOffset: gx.offset,
+  });
   if (own) winners!.dispose();
   return [gx, undefined];
 }
 
 export const POOL_RULES: Record<string, OpRule> = {
   maxPool2d: {
-    jvp: maxPool2dJvp, vjp: maxPool2dVjp, taped: maxPool2dTaped,
+    jvp: maxPool2dJvp,
+    vjp: maxPool2dVjp,
+    taped: maxPool2dTaped,
     rule: 'ẏ = ẋ[argmax] (ties go first), same pass',
     vjpRule: 'x̄[argmax] += ȳ, argmax kept from the taped forward kernel',
   },

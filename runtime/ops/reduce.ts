@@ -3,11 +3,29 @@
 // Reverse mode: x̄ = ȳ broadcast back over the reduced axis (× 1/len for mean).
 import { Tensor, empty } from '../tensor/tensor';
 import type { OpRule } from './rule';
-import { JvpResult, Tangent, activeTensor, allocOut, backend, directions, expectTensor, isStacked, opError, shapeStr } from './tangents';
+import {
+  JvpResult,
+  Tangent,
+  activeTensor,
+  allocOut,
+  backend,
+  directions,
+  expectTensor,
+  isStacked,
+  opError,
+  shapeStr,
+} from './tangents';
 
 /** x as [outer, len, inner] around the reduced axis, and the output shape. */
-function layout(op: string, x: Tensor, axis: number | undefined): { outer: number; len: number; inner: number; shape: number[] } {
-  let outer = 1, len = x.size, inner = 1, shape: number[] = [];
+function layout(
+  op: string,
+  x: Tensor,
+  axis: number | undefined,
+): { outer: number; len: number; inner: number; shape: number[] } {
+  let outer = 1,
+    len = x.size,
+    inner = 1,
+    shape: number[] = [];
   if (axis !== undefined) {
     if (!Number.isInteger(axis) || axis < -x.rank || axis >= x.rank) {
       throw opError(op, `axis ${axis} is out of range for shape ${shapeStr(x.shape)}`);
@@ -31,10 +49,29 @@ function reduceJvp(op: 'sum' | 'mean', x: Tensor, dx: Tangent, axis?: number): J
   const t = activeTensor(dx);
   const k = backend();
   if (t && isStacked(x, t)) {
-    k.reduce({ x: x.buffer, xOffset: x.offset, outer: outer * (1 + dir.K), len, inner, scale, y: y.buffer, yOffset: y.offset });
+    k.reduce({
+      x: x.buffer,
+      xOffset: x.offset,
+      outer: outer * (1 + dir.K),
+      len,
+      inner,
+      scale,
+      y: y.buffer,
+      yOffset: y.offset,
+    });
   } else {
     k.reduce({ x: x.buffer, xOffset: x.offset, outer, len, inner, scale, y: y.buffer, yOffset: y.offset });
-    if (t && dy) k.reduce({ x: t.buffer, xOffset: t.offset, outer: outer * dir.K, len, inner, scale, y: dy.buffer, yOffset: dy.offset });
+    if (t && dy)
+      k.reduce({
+        x: t.buffer,
+        xOffset: t.offset,
+        outer: outer * dir.K,
+        len,
+        inner,
+        scale,
+        y: dy.buffer,
+        yOffset: dy.offset,
+      });
   }
   return [y, dy];
 }
@@ -42,25 +79,40 @@ function reduceJvp(op: 'sum' | 'mean', x: Tensor, dx: Tangent, axis?: number): J
 export const sumJvp = (x: Tensor, dx: Tangent, axis?: number): JvpResult => reduceJvp('sum', x, dx, axis);
 export const meanJvp = (x: Tensor, dx: Tangent, axis?: number): JvpResult => reduceJvp('mean', x, dx, axis);
 
-function reduceVjp(op: 'sum' | 'mean', gy: Tensor, args: readonly unknown[], needs: readonly boolean[]): (Tensor | undefined)[] {
+function reduceVjp(
+  op: 'sum' | 'mean',
+  gy: Tensor,
+  args: readonly unknown[],
+  needs: readonly boolean[],
+): (Tensor | undefined)[] {
   if (!needs[0]) return [undefined, undefined];
   const x = args[0] as Tensor;
   const { outer, len, inner } = layout(op, x, args[1] as number | undefined);
   const scale = op === 'mean' ? 1 / len : 1;
-  const gx = empty(x.shape), out = gx.buffer, g = gy.buffer;
+  const gx = empty(x.shape),
+    out = gx.buffer,
+    g = gy.buffer;
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < len; j++) {
-      const dst = gx.offset + (o * len + j) * inner, src = gy.offset + o * inner;
+      const dst = gx.offset + (o * len + j) * inner,
+        src = gy.offset + o * inner;
       for (let i = 0; i < inner; i++) out[dst + i] = scale * g[src + i];
     }
   }
   return [gx, undefined];
 }
 
-export const sumVjp = (gy: Tensor, _y: Tensor, args: readonly unknown[], needs: readonly boolean[]) => reduceVjp('sum', gy, args, needs);
-export const meanVjp = (gy: Tensor, _y: Tensor, args: readonly unknown[], needs: readonly boolean[]) => reduceVjp('mean', gy, args, needs);
+export const sumVjp = (gy: Tensor, _y: Tensor, args: readonly unknown[], needs: readonly boolean[]) =>
+  reduceVjp('sum', gy, args, needs);
+export const meanVjp = (gy: Tensor, _y: Tensor, args: readonly unknown[], needs: readonly boolean[]) =>
+  reduceVjp('mean', gy, args, needs);
 
 export const REDUCE_RULES: Record<string, OpRule> = {
   sum: { jvp: sumJvp, vjp: sumVjp, rule: 'ẏ = sum(ẋ) over the same axis', vjpRule: 'x̄ = ȳ broadcast over the axis' },
-  mean: { jvp: meanJvp, vjp: meanVjp, rule: 'ẏ = mean(ẋ) over the same axis', vjpRule: 'x̄ = ȳ/len broadcast over the axis' },
+  mean: {
+    jvp: meanJvp,
+    vjp: meanVjp,
+    rule: 'ẏ = mean(ẋ) over the same axis',
+    vjpRule: 'x̄ = ȳ/len broadcast over the axis',
+  },
 };

@@ -15,7 +15,13 @@ import type { Tensor } from '../tensor/tensor';
  * as maxPool2d's argmax or the loss softmax); without it (a rule called on its own) the rule
  * recomputes that state. The rule never frees `saved`: the tape disposes it after the VJP.
  */
-export type VjpFn = (gy: Tensor, y: Tensor, args: readonly unknown[], needs: readonly boolean[], saved?: unknown) => (Tensor | undefined)[];
+export type VjpFn = (
+  gy: Tensor,
+  y: Tensor,
+  args: readonly unknown[],
+  needs: readonly boolean[],
+  saved?: unknown,
+) => (Tensor | undefined)[];
 
 export interface OpRule {
   /** Fused primal+tangent: `xxxJvp(a, ȧ, b, ḃ, ...static) → [y, ẏ]` (undefined tangent = zero). */

@@ -3,7 +3,17 @@
 // Reverse mode: x̄ = ȳ viewed in x's shape (no copy), and ȳ permuted by the inverse permutation.
 import { Tensor, sizeOf } from '../tensor/tensor';
 import type { OpRule } from './rule';
-import { JvpResult, Tangent, activeTensor, allocOut, backend, directions, expectTensor, opError, shapeStr } from './tangents';
+import {
+  JvpResult,
+  Tangent,
+  activeTensor,
+  allocOut,
+  backend,
+  directions,
+  expectTensor,
+  opError,
+  shapeStr,
+} from './tangents';
 
 function resolveShape(x: Tensor, shape: readonly number[]): number[] {
   if (!Array.isArray(shape)) throw opError('reshape', `shape must be an array of integers, got ${String(shape)}`);
@@ -14,7 +24,11 @@ function resolveShape(x: Tensor, shape: readonly number[]): number[] {
     throw opError('reshape', `cannot reshape ${shapeStr(x.shape)} to ${shapeStr(shape)}`);
   }
   const out = shape.map((d) => (d === -1 ? x.size / known : d));
-  if (sizeOf(out) !== x.size) throw opError('reshape', `cannot reshape ${shapeStr(x.shape)} (${x.size} elements) to ${shapeStr(shape)} (${sizeOf(out)} elements)`);
+  if (sizeOf(out) !== x.size)
+    throw opError(
+      'reshape',
+      `cannot reshape ${shapeStr(x.shape)} (${x.size} elements) to ${shapeStr(shape)} (${sizeOf(out)} elements)`,
+    );
   return out;
 }
 
@@ -31,9 +45,16 @@ export function reshapeJvp(x: Tensor, dx: Tangent, shape: readonly number[]): Jv
 /** The permutation to apply: reversed axes by default (numpy), validated otherwise. */
 function permutation(x: Tensor, perm: readonly number[] | undefined): number[] {
   if (perm === undefined) return x.shape.map((_, i) => x.rank - 1 - i);
-  const ok = Array.isArray(perm) && perm.length === x.rank && perm.every((p) => Number.isInteger(p) && p >= 0 && p < x.rank)
-    && new Set(perm).size === x.rank;
-  if (!ok) throw opError('transpose', `perm ${JSON.stringify(perm)} is not a permutation of the ${x.rank} axes of ${shapeStr(x.shape)}`);
+  const ok =
+    Array.isArray(perm) &&
+    perm.length === x.rank &&
+    perm.every((p) => Number.isInteger(p) && p >= 0 && p < x.rank) &&
+    new Set(perm).size === x.rank;
+  if (!ok)
+    throw opError(
+      'transpose',
+      `perm ${JSON.stringify(perm)} is not a permutation of the ${x.rank} axes of ${shapeStr(x.shape)}`,
+    );
   return [...perm];
 }
 
@@ -42,17 +63,37 @@ export function transposeJvp(x: Tensor, dx: Tangent, perm?: readonly number[]): 
   expectTensor('transpose', 'x', x);
   const p = permutation(x, perm);
   const dir = directions('transpose', [x, dx]);
-  const [y, dy] = allocOut(p.map((a) => x.shape[a]), dir);
+  const [y, dy] = allocOut(
+    p.map((a) => x.shape[a]),
+    dir,
+  );
   const t = activeTensor(dx);
   const r = x.rank;
   // Swapping the last two axes (with any leading ones kept) is the backend's batched transpose.
   const lastTwo = r >= 2 && p[r - 2] === r - 1 && p[r - 1] === r - 2 && p.slice(0, r - 2).every((a, i) => a === i);
   const run = (src: Tensor, dst: Tensor, batch: number): void => {
     if (lastTwo) {
-      const rows = x.shape[r - 2], cols = x.shape[r - 1];
-      backend().transpose({ x: src.buffer, xOffset: src.offset, batch: batch * (x.size / (rows * cols || 1)), rows, cols, y: dst.buffer, yOffset: dst.offset });
+      const rows = x.shape[r - 2],
+        cols = x.shape[r - 1];
+      backend().transpose({
+        x: src.buffer,
+        xOffset: src.offset,
+        batch: batch * (x.size / (rows * cols || 1)),
+        rows,
+        cols,
+        y: dst.buffer,
+        yOffset: dst.offset,
+      });
     } else {
-      backend().permute({ x: src.buffer, xOffset: src.offset, shape: x.shape, perm: p, batch, y: dst.buffer, yOffset: dst.offset });
+      backend().permute({
+        x: src.buffer,
+        xOffset: src.offset,
+        shape: x.shape,
+        perm: p,
+        batch,
+        y: dst.buffer,
+        yOffset: dst.offset,
+      });
     }
   };
   run(x, y, 1);
@@ -61,20 +102,42 @@ export function transposeJvp(x: Tensor, dx: Tangent, perm?: readonly number[]): 
 }
 
 /** A view of ȳ in x's shape: shares ȳ's buffer (the tape may accumulate into it: ȳ is consumed). */
-export function reshapeVjp(gy: Tensor, _y: Tensor, args: readonly unknown[], needs: readonly boolean[]): (Tensor | undefined)[] {
+export function reshapeVjp(
+  gy: Tensor,
+  _y: Tensor,
+  args: readonly unknown[],
+  needs: readonly boolean[],
+): (Tensor | undefined)[] {
   if (!needs[0]) return [undefined, undefined];
   return [new Tensor(gy.storage, (args[0] as Tensor).shape, gy.offset), undefined];
 }
 
-export function transposeVjp(gy: Tensor, _y: Tensor, args: readonly unknown[], needs: readonly boolean[]): (Tensor | undefined)[] {
+export function transposeVjp(
+  gy: Tensor,
+  _y: Tensor,
+  args: readonly unknown[],
+  needs: readonly boolean[],
+): (Tensor | undefined)[] {
   if (!needs[0]) return [undefined, undefined];
   const p = permutation(args[0] as Tensor, args[1] as readonly number[] | undefined);
   const inverse = new Array<number>(p.length);
-  p.forEach((a, i) => { inverse[a] = i; });
+  p.forEach((a, i) => {
+    inverse[a] = i;
+  });
   return [transposeJvp(gy, undefined, inverse)[0], undefined];
 }
 
 export const SHAPE_RULES: Record<string, OpRule> = {
-  reshape: { jvp: reshapeJvp, vjp: reshapeVjp, rule: 'ẏ = reshape(ẋ) (a view)', vjpRule: 'x̄ = reshape(ȳ, x.shape) (a view)' },
-  transpose: { jvp: transposeJvp, vjp: transposeVjp, rule: 'ẏ = transpose(ẋ, perm) per direction', vjpRule: 'x̄ = transpose(ȳ, perm⁻¹)' },
+  reshape: {
+    jvp: reshapeJvp,
+    vjp: reshapeVjp,
+    rule: 'ẏ = reshape(ẋ) (a view)',
+    vjpRule: 'x̄ = reshape(ȳ, x.shape) (a view)',
+  },
+  transpose: {
+    jvp: transposeJvp,
+    vjp: transposeVjp,
+    rule: 'ẏ = transpose(ẋ, perm) per direction',
+    vjpRule: 'x̄ = transpose(ȳ, perm⁻¹)',
+  },
 };

@@ -4,18 +4,39 @@
 // from the softmax p that the taped forward pass kept (the kernel writes it while computing the loss).
 import { Tensor, empty } from '../tensor/tensor';
 import type { OpRule } from './rule';
-import { JvpResult, Tangent, activeTensor, allocOut, backend, directions, expectTensor, opError, shapeStr } from './tangents';
+import {
+  JvpResult,
+  Tangent,
+  activeTensor,
+  allocOut,
+  backend,
+  directions,
+  expectTensor,
+  opError,
+  shapeStr,
+} from './tangents';
 
 export function logSoftmaxJvp(x: Tensor, dx: Tangent): JvpResult {
   expectTensor('logSoftmax', 'x', x);
-  if (x.rank < 1 || x.shape[x.rank - 1] === 0) throw opError('logSoftmax', `expects a tensor with a non-empty last axis, got ${shapeStr(x.shape)}`);
-  const cols = x.shape[x.rank - 1], rows = x.size / cols;
+  if (x.rank < 1 || x.shape[x.rank - 1] === 0)
+    throw opError('logSoftmax', `expects a tensor with a non-empty last axis, got ${shapeStr(x.shape)}`);
+  const cols = x.shape[x.rank - 1],
+    rows = x.size / cols;
   const dir = directions('logSoftmax', [x, dx]);
   const [y, dy] = allocOut(x.shape, dir);
   const t = activeTensor(dx);
   backend().logSoftmax({
-    x: x.buffer, xOffset: x.offset, rows, cols, y: y.buffer, yOffset: y.offset,
-    dx: t?.buffer, dxOffset: t?.offset, dy: dy?.buffer, dyOffset: dy?.offset, directions: dir.K,
+    x: x.buffer,
+    xOffset: x.offset,
+    rows,
+    cols,
+    y: y.buffer,
+    yOffset: y.offset,
+    dx: t?.buffer,
+    dxOffset: t?.offset,
+    dy: dy?.buffer,
+    dyOffset: dy?.offset,
+    directions: dir.K,
   });
   return [y, dy];
 }
@@ -24,14 +45,24 @@ export type Labels = readonly number[] | Int32Array;
 
 function checkLabels(logits: Tensor, labels: Labels): Int32Array {
   if (!Array.isArray(labels) && !(labels instanceof Int32Array)) {
-    throw opError('softmaxCrossEntropy', `labels must be a number[] or Int32Array, got ${labels === null ? 'null' : typeof labels}`);
+    throw opError(
+      'softmaxCrossEntropy',
+      `labels must be a number[] or Int32Array, got ${labels === null ? 'null' : typeof labels}`,
+    );
   }
   const [B, C] = logits.shape;
-  if (labels.length !== B) throw opError('softmaxCrossEntropy', `${labels.length} labels for logits ${shapeStr(logits.shape)} (expected ${B})`);
+  if (labels.length !== B)
+    throw opError(
+      'softmaxCrossEntropy',
+      `${labels.length} labels for logits ${shapeStr(logits.shape)} (expected ${B})`,
+    );
   for (let i = 0; i < B; i++) {
     const l = labels[i];
     if (!Number.isInteger(l) || l < 0 || l >= C) {
-      throw opError('softmaxCrossEntropy', `label ${l} at index ${i} is out of range [0, ${C}) for logits ${shapeStr(logits.shape)}`);
+      throw opError(
+        'softmaxCrossEntropy',
+        `label ${l} at index ${i} is out of range [0, ${C}) for logits ${shapeStr(logits.shape)}`,
+      );
     }
   }
   return labels instanceof Int32Array ? labels : Int32Array.from(labels);
@@ -53,21 +84,38 @@ function crossEntropy(logits: Tensor, dlogits: Tangent, labels: Labels, probs: T
   const [rows, cols] = logits.shape;
   const [y, dy] = allocOut([], dir);
   const loss = backend().softmaxCrossEntropy({
-    logits: logits.buffer, logitsOffset: logits.offset, rows, cols, labels: lab,
-    dlogits: t?.buffer, dlogitsOffset: t?.offset, dloss: dy?.toArray(), directions: dir.K,
+    logits: logits.buffer,
+    logitsOffset: logits.offset,
+    rows,
+    cols,
+    labels: lab,
+    dlogits: t?.buffer,
+    dlogitsOffset: t?.offset,
+    dloss: dy?.toArray(),
+    directions: dir.K,
     probs: probs?.toArray(),
   });
   y.buffer[y.offset] = loss;
   return [y, dy];
 }
 
-export function logSoftmaxVjp(gy: Tensor, y: Tensor, _args: readonly unknown[], needs: readonly boolean[]): (Tensor | undefined)[] {
+export function logSoftmaxVjp(
+  gy: Tensor,
+  y: Tensor,
+  _args: readonly unknown[],
+  needs: readonly boolean[],
+): (Tensor | undefined)[] {
   if (!needs[0]) return [undefined];
-  const cols = y.shape[y.rank - 1], rows = y.size / cols;
+  const cols = y.shape[y.rank - 1],
+    rows = y.size / cols;
   const gx = empty(y.shape);
-  const g = gy.buffer, yb = y.buffer, out = gx.buffer;
+  const g = gy.buffer,
+    yb = y.buffer,
+    out = gx.buffer;
   for (let r = 0; r < rows; r++) {
-    const gr = gy.offset + r * cols, yr = y.offset + r * cols, xr = gx.offset + r * cols;
+    const gr = gy.offset + r * cols,
+      yr = y.offset + r * cols,
+      xr = gx.offset + r * cols;
     let s = 0;
     for (let c = 0; c < cols; c++) s += g[gr + c];
     for (let c = 0; c < cols; c++) out[xr + c] = g[gr + c] - Math.exp(yb[yr + c]) * s;
@@ -87,15 +135,26 @@ function softmaxCrossEntropyTaped(args: readonly unknown[]): { y: Tensor; saved:
   }
 }
 
-export function softmaxCrossEntropyVjp(gy: Tensor, _y: Tensor, args: readonly unknown[], needs: readonly boolean[], saved?: unknown): (Tensor | undefined)[] {
+export function softmaxCrossEntropyVjp(
+  gy: Tensor,
+  _y: Tensor,
+  args: readonly unknown[],
+  needs: readonly boolean[],
+  saved?: unknown,
+): (Tensor | undefined)[] {
   if (!needs[0]) return [undefined, undefined];
-  const logits = args[0] as Tensor, labels = args[1] as Labels;
+  const logits = args[0] as Tensor,
+    labels = args[1] as Labels;
   const [rows, cols] = logits.shape;
   let probs = saved as Tensor | undefined;
   const own = probs === undefined;
   if (own) probs = softmaxCrossEntropyTaped(args).saved;
   const gx = empty(logits.shape);
-  const p = probs!.buffer, po = probs!.offset, out = gx.buffer, xo = gx.offset, scale = gy.item() / rows;
+  const p = probs!.buffer,
+    po = probs!.offset,
+    out = gx.buffer,
+    xo = gx.offset,
+    scale = gy.item() / rows;
   for (let i = 0; i < rows * cols; i++) out[xo + i] = scale * p[po + i];
   for (let r = 0; r < rows; r++) out[xo + r * cols + labels[r]] -= scale;
   if (own) probs!.dispose();
@@ -104,12 +163,15 @@ export function softmaxCrossEntropyVjp(gy: Tensor, _y: Tensor, args: readonly un
 
 export const SOFTMAX_RULES: Record<string, OpRule> = {
   logSoftmax: {
-    jvp: logSoftmaxJvp, vjp: logSoftmaxVjp,
+    jvp: logSoftmaxJvp,
+    vjp: logSoftmaxVjp,
     rule: 'ẏ = ẋ − Σ softmax(x)·ẋ per row',
     vjpRule: 'x̄ = ȳ − softmax(x)·Σȳ per row, softmax = exp(y)',
   },
   softmaxCrossEntropy: {
-    jvp: softmaxCrossEntropyJvp, vjp: softmaxCrossEntropyVjp, taped: softmaxCrossEntropyTaped,
+    jvp: softmaxCrossEntropyJvp,
+    vjp: softmaxCrossEntropyVjp,
+    taped: softmaxCrossEntropyTaped,
     rule: 'ẏ = mean_b(Σ_c p·ẋ − ẋ[label]) from the loss softmax',
     vjpRule: 'logits̄ = ȳ·(p − onehot(label))/B, p kept from the taped forward kernel',
   },

@@ -10,12 +10,17 @@ export type Tangent = Tensor | number | undefined;
 export type JvpResult = [Tensor, Tensor | undefined];
 
 /** Direction layout of an op's tangents: K directions, with or without a leading axis. */
-export interface Directions { readonly K: number; readonly axis: boolean; readonly active: boolean }
+export interface Directions {
+  readonly K: number;
+  readonly axis: boolean;
+  readonly active: boolean;
+}
 
 const NONE: Directions = { K: 1, axis: false, active: false };
 
 export const shapeStr = (s: readonly number[]): string => `[${s.join(',')}]`;
-const describe = (v: Operand | Tangent): string => (v instanceof Tensor ? shapeStr(v.shape) : typeof v === 'number' ? 'number' : String(v));
+const describe = (v: Operand | Tangent): string =>
+  v instanceof Tensor ? shapeStr(v.shape) : typeof v === 'number' ? 'number' : String(v);
 
 export function opError(op: string, message: string): Error {
   return new Error(`${op}: ${message}`);
@@ -38,14 +43,23 @@ function sameShape(a: readonly number[], b: readonly number[], from = 0): boolea
 function directionsOf(op: string, primal: Operand, tangent: Tangent): Directions | undefined {
   if (tangent === undefined) return undefined;
   if (typeof primal === 'number') {
-    if (typeof tangent !== 'number') throw opError(op, `the tangent of a number operand must be a number, got ${describe(tangent)}`);
+    if (typeof tangent !== 'number')
+      throw opError(op, `the tangent of a number operand must be a number, got ${describe(tangent)}`);
     return tangent === 0 ? undefined : { K: 1, axis: false, active: true };
   }
-  if (!(tangent instanceof Tensor)) throw opError(op, `the tangent of a tensor ${shapeStr(primal.shape)} must be a Tensor or undefined, got ${describe(tangent)}`);
+  if (!(tangent instanceof Tensor))
+    throw opError(
+      op,
+      `the tangent of a tensor ${shapeStr(primal.shape)} must be a Tensor or undefined, got ${describe(tangent)}`,
+    );
   if (tangent.isDisposed) throw opError(op, `the tangent (shape ${describe(tangent)}) was disposed`);
   if (sameShape(tangent.shape, primal.shape)) return { K: 1, axis: false, active: true };
-  if (tangent.rank === primal.rank + 1 && sameShape(tangent.shape, primal.shape, 1)) return { K: tangent.shape[0], axis: true, active: true };
-  throw opError(op, `tangent shape ${describe(tangent)} does not fit primal ${shapeStr(primal.shape)} (expected ${shapeStr(primal.shape)} or [K,${primal.shape.join(',')}])`);
+  if (tangent.rank === primal.rank + 1 && sameShape(tangent.shape, primal.shape, 1))
+    return { K: tangent.shape[0], axis: true, active: true };
+  throw opError(
+    op,
+    `tangent shape ${describe(tangent)} does not fit primal ${shapeStr(primal.shape)} (expected ${shapeStr(primal.shape)} or [K,${primal.shape.join(',')}])`,
+  );
 }
 
 /** The common direction layout of an op's (primal, tangent) pairs; all active tangents must agree. */
@@ -58,11 +72,18 @@ export function directions(op: string, ...pairs: [Operand, Tangent][]): Directio
     if (typeof p === 'number') numberTangent = true;
     else if (!dir.active) dir = d;
     else if (d.K !== dir.K || d.axis !== dir.axis) {
-      throw opError(op, `tangents disagree on directions: ${dir.axis ? `K=${dir.K}` : 'single'} vs ${d.axis ? `K=${d.K}` : 'single'}`);
+      throw opError(
+        op,
+        `tangents disagree on directions: ${dir.axis ? `K=${dir.K}` : 'single'} vs ${d.axis ? `K=${d.K}` : 'single'}`,
+      );
     }
   }
   if (numberTangent) {
-    if (dir.axis) throw opError(op, `a number operand's tangent cannot be combined with vector-mode tangents (K=${dir.K}); use a Tensor`);
+    if (dir.axis)
+      throw opError(
+        op,
+        `a number operand's tangent cannot be combined with vector-mode tangents (K=${dir.K}); use a Tensor`,
+      );
     if (!dir.active) dir = { K: 1, axis: false, active: true };
   }
   return dir;

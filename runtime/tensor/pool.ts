@@ -15,11 +15,17 @@
 /** Backing memory shared by a tensor and its views (reshapes, the primal/tangent halves of a JVP). */
 export class Storage {
   refs = 0;
-  constructor(readonly data: Float32Array, readonly pooled: boolean) {}
+  constructor(
+    readonly data: Float32Array,
+    readonly pooled: boolean,
+  ) {}
 }
 
 /** Anything that can be released: a Tensor. (Kept structural so this module imports no Tensor.) */
-export interface Disposable { dispose(): void; readonly isDisposed: boolean }
+export interface Disposable {
+  dispose(): void;
+  readonly isDisposed: boolean;
+}
 
 const free = new Map<number, Float32Array[]>();
 let pooledBytes = 0;
@@ -37,7 +43,10 @@ export function acquire(n: number): Float32Array {
   const hit = list?.pop();
   liveBytes += 4 * n;
   if (liveBytes > peakBytes) peakBytes = liveBytes;
-  if (hit) { pooledBytes -= hit.byteLength; return hit; }
+  if (hit) {
+    pooledBytes -= hit.byteLength;
+    return hit;
+  }
   allocations++;
   return new Float32Array(n);
 }
@@ -69,9 +78,13 @@ export function isKept(t: Disposable): boolean {
 
 function collect(value: unknown, out: Set<unknown>, depth = 0): void {
   if (value === null || typeof value !== 'object' || depth > 8) return;
-  if ('dispose' in value && 'isDisposed' in value) { out.add(value); return; }
+  if ('dispose' in value && 'isDisposed' in value) {
+    out.add(value);
+    return;
+  }
   if (Array.isArray(value)) for (const v of value) collect(v, out, depth + 1);
-  else if (Object.getPrototypeOf(value) === Object.prototype) for (const v of Object.values(value)) collect(v, out, depth + 1);
+  else if (Object.getPrototypeOf(value) === Object.prototype)
+    for (const v of Object.values(value)) collect(v, out, depth + 1);
 }
 
 /** Runs fn; disposes every tensor it created except those it returns or kept (see THE RULE). */

@@ -20,22 +20,31 @@ export class Tensor {
   constructor(buffer: Float32Array | Storage, shape: readonly number[], offset = 0) {
     this.storage = buffer instanceof Storage ? buffer : new Storage(buffer, false);
     for (const d of shape) {
-      if (!Number.isInteger(d) || d < 0) throw new Error(`Tensor: invalid shape [${shape}] (dimensions must be non-negative integers)`);
+      if (!Number.isInteger(d) || d < 0)
+        throw new Error(`Tensor: invalid shape [${shape}] (dimensions must be non-negative integers)`);
     }
     this.shape = Object.freeze([...shape]);
     this.offset = offset;
     this.size = sizeOf(shape);
     if (offset < 0 || offset + this.size > this.storage.data.length) {
-      throw new Error(`Tensor: shape [${shape}] at offset ${offset} needs ${offset + this.size} elements, buffer has ${this.storage.data.length}`);
+      throw new Error(
+        `Tensor: shape [${shape}] at offset ${offset} needs ${offset + this.size} elements, buffer has ${this.storage.data.length}`,
+      );
     }
     this.storage.refs++;
     track(this);
   }
 
   /** The whole backing buffer (the tensor's elements are buffer[offset … offset+size-1]). */
-  get buffer(): Float32Array { return this.storage.data; }
-  get rank(): number { return this.shape.length; }
-  get isDisposed(): boolean { return this.disposed; }
+  get buffer(): Float32Array {
+    return this.storage.data;
+  }
+  get rank(): number {
+    return this.shape.length;
+  }
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
 
   /** The elements as a flat Float32Array view (no copy while the tensor is alive). */
   toArray(): Float32Array {
@@ -46,11 +55,14 @@ export class Tensor {
 
   item(): number {
     this.assertLive('item');
-    if (this.size !== 1) throw new Error(`item(): tensor of shape [${this.shape}] has ${this.size} elements, expected 1`);
+    if (this.size !== 1)
+      throw new Error(`item(): tensor of shape [${this.shape}] has ${this.size} elements, expected 1`);
     return this.storage.data[this.offset];
   }
 
-  async data(): Promise<Float32Array> { return this.toArray(); }
+  async data(): Promise<Float32Array> {
+    return this.toArray();
+  }
 
   /** Releases this view; the buffer returns to the pool when no view of it is left. */
   dispose(): void {
@@ -59,14 +71,18 @@ export class Tensor {
     if (--this.storage.refs === 0 && this.storage.pooled) release(this.storage.data);
   }
 
-  toString(): string { return `Tensor[${this.shape}]`; }
+  toString(): string {
+    return `Tensor[${this.shape}]`;
+  }
 
   private assertLive(op: string): void {
     if (this.disposed) throw new Error(`${op}(): tensor of shape [${this.shape}] was disposed`);
   }
 }
 
-export function isTensor(x: unknown): x is Tensor { return x instanceof Tensor; }
+export function isTensor(x: unknown): x is Tensor {
+  return x instanceof Tensor;
+}
 
 /** A fresh pooled storage of n elements (contents unspecified). */
 export function newStorage(n: number): Storage {

@@ -17,14 +17,22 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const WITH_TWINS = ['-r', './test/support/register-transform.js'];
 
 /** Runs a TypeScript script in a child node, with `preload`. */
-function node(preload: string[], script: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [...preload, script, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120000 });
+function node(
+  preload: string[],
+  script: string,
+  ...args: string[]
+): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [...preload, script, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 const cli = (...args: string[]) => node(WITH_TWINS, 'cli/main.ts', ...args);
 
-describe('the children\'s test-function twins', () => {
+describe("the children's test-function twins", () => {
   // The probe loads only testfns.ts and the registry: a twin it finds was registered by testfns.ts's
   // emitted code, which only the preload's transform produces.
   const probe = 'test/support/testfn-twin-probe.ts';
@@ -55,7 +63,10 @@ describe('the children\'s test-function twins', () => {
 
   test('an underivable call fails the child with the located build error', () => {
     const bad = path.join(tmp, 'bad.ts');
-    fs.writeFileSync(bad, 'declare function mystery(x: number): number;\n/** @forwardGrad */\nexport function f(x: number): number { return 2 * mystery(x); }\n');
+    fs.writeFileSync(
+      bad,
+      'declare function mystery(x: number): number;\n/** @forwardGrad */\nexport function f(x: number): number { return 2 * mystery(x); }\n',
+    );
     const r = node(WITH_TWINS, bad);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain(`${bad}:3:51 - error TS94002: forwardgrad: cannot differentiate the call of 'mystery'`);
@@ -70,10 +81,18 @@ describe('the children\'s test-function twins', () => {
     fs.mkdirSync(cold, { recursive: true });
     const manifest = JSON.stringify(path.join(ROOT, 'runtime', 'ops', 'manifest'));
     const registry = JSON.stringify(path.join(ROOT, 'runtime', 'registry'));
-    fs.writeFileSync(path.join(dir, 'main.ts'), `import * as manifest from ${manifest};\nimport { lookupJvp } from ${registry};\n`
-      + '/** @forwardGrad */\nexport function f(x: number): number { return x * x; }\n'
-      + 'process.stdout.write(JSON.stringify([Object.keys(manifest).length > 0, lookupJvp(f)!.fn(3, 1)]));\n');
-    const r = spawnSync(process.execPath, [...WITH_TWINS, path.join(dir, 'main.ts')], { cwd: ROOT, encoding: 'utf8', timeout: 120000, env: { ...process.env, TMPDIR: cold } });
+    fs.writeFileSync(
+      path.join(dir, 'main.ts'),
+      `import * as manifest from ${manifest};\nimport { lookupJvp } from ${registry};\n` +
+        '/** @forwardGrad */\nexport function f(x: number): number { return x * x; }\n' +
+        'process.stdout.write(JSON.stringify([Object.keys(manifest).length > 0, lookupJvp(f)!.fn(3, 1)]));\n',
+    );
+    const r = spawnSync(process.execPath, [...WITH_TWINS, path.join(dir, 'main.ts')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 120000,
+      env: { ...process.env, TMPDIR: cold },
+    });
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual([true, [9, 6]]);
   });
@@ -82,20 +101,31 @@ describe('the children\'s test-function twins', () => {
     // `train nope` caches the eagerly loaded files; `report` then misses on a file loaded deep in the import graph, where
     // the transformer is loaded while program modules are half-loaded (it crashed when the manifest imported one).
     const env = { ...process.env, TMPDIR: fs.mkdtempSync(path.join(tmp, 'partial-cache-')) };
-    const run = (...args: string[]) => spawnSync(process.execPath, [...WITH_TWINS, 'cli/main.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120000, env });
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [...WITH_TWINS, 'cli/main.ts', ...args], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 120000,
+        env,
+      });
     expect(run('train', 'nope').stderr).toMatch(/^forwardgrad: train: unknown experiment/);
     const empty = fs.mkdtempSync(path.join(tmp, 'no-results-'));
     const r = run('report', empty);
-    expect(r.stderr.trim()).toBe(`forwardgrad: report: ${empty} holds no results.json or testfns.json (nor do its subfolders); give the folder forwardgrad train or demo wrote (its --out)`);
+    expect(r.stderr.trim()).toBe(
+      `forwardgrad: report: ${empty} holds no results.json or testfns.json (nor do its subfolders); give the folder forwardgrad train or demo wrote (its --out)`,
+    );
   });
 
-  test('an edited callee is emitted again, never served stale from the preload\'s cache', () => {
+  test("an edited callee is emitted again, never served stale from the preload's cache", () => {
     const dir = path.join(tmp, 'edit');
     fs.mkdirSync(dir, { recursive: true });
     const registry = JSON.stringify(path.join(ROOT, 'runtime', 'registry'));
-    fs.writeFileSync(path.join(dir, 'main.ts'), `import { cube } from './callee';\nimport { lookupJvp } from ${registry};\n`
-      + '/** @forwardGrad */\nexport function f(x: number): number { return 3 * cube(x); }\n'
-      + 'process.stdout.write(JSON.stringify(lookupJvp(f)!.fn(2, 1)));\n');
+    fs.writeFileSync(
+      path.join(dir, 'main.ts'),
+      `import { cube } from './callee';\nimport { lookupJvp } from ${registry};\n` +
+        '/** @forwardGrad */\nexport function f(x: number): number { return 3 * cube(x); }\n' +
+        'process.stdout.write(JSON.stringify(lookupJvp(f)!.fn(2, 1)));\n',
+    );
     const twinAt2 = (body: string) => {
       fs.writeFileSync(path.join(dir, 'callee.ts'), `export function cube(x: number): number { return ${body}; }\n`);
       const r = node(WITH_TWINS, path.join(dir, 'main.ts'));
@@ -151,13 +181,18 @@ describe('forwardgrad CLI', () => {
     const r = cli('report', path.join(out, 'testfns.json'), '--out', again);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(path.join(again, 'index.html'));
-    for (const f of FIGURES) expect(fs.readFileSync(path.join(again, `beale-${f}.svg`), 'utf8')).toBe(fs.readFileSync(path.join(out, `beale-${f}.svg`), 'utf8'));
+    for (const f of FIGURES)
+      expect(fs.readFileSync(path.join(again, `beale-${f}.svg`), 'utf8')).toBe(
+        fs.readFileSync(path.join(out, `beale-${f}.svg`), 'utf8'),
+      );
   });
 
   test('bad arguments and inputs are clear errors with a non-zero exit', () => {
     const a = cli('train', '--fn', 'himmelblau');
     expect(a.status).not.toBe(0);
-    expect(a.stderr).toMatch(/option '--fn <name>' argument 'himmelblau' is invalid\. --fn must be one of beale, rosenbrock, all/);
+    expect(a.stderr).toMatch(
+      /option '--fn <name>' argument 'himmelblau' is invalid\. --fn must be one of beale, rosenbrock, all/,
+    );
     const b = cli('train', '--iters', '0');
     expect(b.status).not.toBe(0);
     expect(b.stderr).toMatch(/--iters must be an integer ≥ 1/);
@@ -175,15 +210,47 @@ describe('forwardgrad CLI', () => {
 
   // Every error of every command: one line on stderr, one "forwardgrad:" prefix, what to do about it, no stack.
   test.each([
-    ['an unknown command', ['bogus'], /^forwardgrad: unknown command 'bogus' \(forwardgrad <command> --help lists the options\)$/],
-    ['a bad option value', ['train', 'beale', '--lr', 'x'], /^forwardgrad: option '--lr <rate>' argument 'x' is invalid\. --lr must be a number > 0 \(forwardgrad <command> --help/],
+    [
+      'an unknown command',
+      ['bogus'],
+      /^forwardgrad: unknown command 'bogus' \(forwardgrad <command> --help lists the options\)$/,
+    ],
+    [
+      'a bad option value',
+      ['train', 'beale', '--lr', 'x'],
+      /^forwardgrad: option '--lr <rate>' argument 'x' is invalid\. --lr must be a number > 0 \(forwardgrad <command> --help/,
+    ],
     ['emit without files', ['emit'], /^forwardgrad: missing required argument 'files' \(forwardgrad <command> --help/],
-    ['emit of a missing file', ['emit', '/nonexistent/a.ts'], /^forwardgrad: emit: no such file: \/nonexistent\/a\.ts; check the path$/],
-    ['emit with a missing tsconfig', ['emit', 'runtime/models/testfns.ts', '--tsconfig', '/nonexistent/tsconfig.json'], /^forwardgrad: tsconfig not found: .*; check the path, or leave it out/],
-    ['init with a missing tsconfig', ['init', '--tsconfig', 'nope.json'], /^forwardgrad: --tsconfig nope\.json: no such file in .*; check the path/],
-    ['init with a missing esbuild script', ['init', '--esbuild', 'nope.mjs', '--dry-run'], /^forwardgrad: --esbuild nope\.mjs: no such file in .*; check the path/],
-    ['report of an empty folder', ['report', 'fixtures'], /^forwardgrad: report: fixtures holds no results\.json or testfns\.json .*; give the folder forwardgrad train or demo wrote/],
-    ['train of an unknown experiment', ['train', 'nope'], /^forwardgrad: train: unknown experiment 'nope' \(one of beale/],
+    [
+      'emit of a missing file',
+      ['emit', '/nonexistent/a.ts'],
+      /^forwardgrad: emit: no such file: \/nonexistent\/a\.ts; check the path$/,
+    ],
+    [
+      'emit with a missing tsconfig',
+      ['emit', 'runtime/models/testfns.ts', '--tsconfig', '/nonexistent/tsconfig.json'],
+      /^forwardgrad: tsconfig not found: .*; check the path, or leave it out/,
+    ],
+    [
+      'init with a missing tsconfig',
+      ['init', '--tsconfig', 'nope.json'],
+      /^forwardgrad: --tsconfig nope\.json: no such file in .*; check the path/,
+    ],
+    [
+      'init with a missing esbuild script',
+      ['init', '--esbuild', 'nope.mjs', '--dry-run'],
+      /^forwardgrad: --esbuild nope\.mjs: no such file in .*; check the path/,
+    ],
+    [
+      'report of an empty folder',
+      ['report', 'fixtures'],
+      /^forwardgrad: report: fixtures holds no results\.json or testfns\.json .*; give the folder forwardgrad train or demo wrote/,
+    ],
+    [
+      'train of an unknown experiment',
+      ['train', 'nope'],
+      /^forwardgrad: train: unknown experiment 'nope' \(one of beale/,
+    ],
   ])('%s is one line with the fix', (_name, args, line) => {
     const r = cli(...args);
     expect(r.status).toBe(1);
@@ -195,12 +262,19 @@ describe('forwardgrad CLI', () => {
 
   test('emit of underivable code prints its located messages, one line each, and no stack', () => {
     const bad = path.join(tmp, 'underivable.ts');
-    fs.writeFileSync(bad, 'declare function ext(x: number): number;\n/** @forwardGrad */\nexport function f(x: number): number { return ext(x) * 2; }\n'
-      + '/** @forwardGrad */\nexport function g(x: number, y: any): number { return x * y; }\n');
+    fs.writeFileSync(
+      bad,
+      'declare function ext(x: number): number;\n/** @forwardGrad */\nexport function f(x: number): number { return ext(x) * 2; }\n' +
+        '/** @forwardGrad */\nexport function g(x: number, y: any): number { return x * y; }\n',
+    );
     const r = cli('emit', bad, '--out', path.join(tmp, 'underivable-out'));
     expect(r.status).toBe(1);
     expect(r.stderr.trimEnd().split('\n')).toEqual([
-      expect.stringMatching(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:47 - error TS94002: forwardgrad: cannot differentiate the call of 'ext'.*Fix: `)),
+      expect.stringMatching(
+        new RegExp(
+          `^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:47 - error TS94002: forwardgrad: cannot differentiate the call of 'ext'.*Fix: `,
+        ),
+      ),
       expect.stringMatching(/:5:59 - error TS94003: forwardgrad: 'y' is used with active .*Fix: /),
     ]);
     expect(fs.existsSync(path.join(tmp, 'underivable-out'))).toBe(false);
@@ -211,7 +285,16 @@ describe('forwardgrad CLI', () => {
     fs.mkdirSync(proj, { recursive: true });
     const tsconfig = '{"compilerOptions":{"strict":true}}';
     fs.writeFileSync(path.join(proj, 'tsconfig.json'), tsconfig);
-    const r = spawnSync(process.execPath, [...WITH_TWINS.map((a) => (a.startsWith('./') ? path.join(ROOT, a) : a)), path.join(ROOT, 'cli/main.ts'), 'init', '--dry-run'], { cwd: proj, encoding: 'utf8', timeout: 120000 });
+    const r = spawnSync(
+      process.execPath,
+      [
+        ...WITH_TWINS.map((a) => (a.startsWith('./') ? path.join(ROOT, a) : a)),
+        path.join(ROOT, 'cli/main.ts'),
+        'init',
+        '--dry-run',
+      ],
+      { cwd: proj, encoding: 'utf8', timeout: 120000 },
+    );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('Dry run: nothing written');
@@ -222,7 +305,10 @@ describe('forwardgrad CLI', () => {
   test('emit: writes the twins of an annotated file (lazy-loads the transformer)', () => {
     const src = path.join(tmp, 'src');
     fs.mkdirSync(src, { recursive: true });
-    fs.writeFileSync(path.join(src, 'sq.ts'), '/** @forwardGrad */\nexport function sq(x: number): number { return x * x; }\n');
+    fs.writeFileSync(
+      path.join(src, 'sq.ts'),
+      '/** @forwardGrad */\nexport function sq(x: number): number { return x * x; }\n',
+    );
     const r = cli('emit', path.join(src, 'sq.ts'), '--out', path.join(tmp, 'emitted'));
     expect(r.status).toBe(0);
     const ts = fs.readFileSync(path.join(tmp, 'emitted', 'sq.ts'), 'utf8');

@@ -13,11 +13,14 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fg-cli-rel-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const ARGS = ['-r', './test/support/register-transform.js', 'cli/main.ts'];
-const cli = (...args: string[]) => spawnSync(process.execPath, [...ARGS, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120000 });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, [...ARGS, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120000 });
 /** A tiny Figure 2 run (a few ms of training). */
-const tiny = (out: string, ...more: string[]) => cli('train', 'beale', '--iterations', '20', '--runs', '1', '--out', out, ...more);
+const tiny = (out: string, ...more: string[]) =>
+  cli('train', 'beale', '--iterations', '20', '--runs', '1', '--out', out, ...more);
 const runIdOf = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'testfns.json'), 'utf8')).runId as string;
-const siblings = (dir: string) => fs.readdirSync(path.dirname(dir)).filter((e) => e.startsWith(`.${path.basename(dir)}.`));
+const siblings = (dir: string) =>
+  fs.readdirSync(path.dirname(dir)).filter((e) => e.startsWith(`.${path.basename(dir)}.`));
 
 describe('output folders are checked before any training, with one-line errors', () => {
   test('a file', () => {
@@ -38,7 +41,9 @@ describe('output folders are checked before any training, with one-line errors',
     expect(a.stderr).toBe(`forwardgrad: --out ${file}/out: ${file} is a file, not a folder\n`);
     const b = tiny('/proc/forwardgrad-no-such/out');
     expect(b.status).toBe(1);
-    expect(b.stderr).toMatch(/^forwardgrad: --out \/proc\/forwardgrad-no-such\/out: cannot create its parent folder \/proc\/forwardgrad-no-such \(E[A-Z]+: [^\n]*\)\n$/);
+    expect(b.stderr).toMatch(
+      /^forwardgrad: --out \/proc\/forwardgrad-no-such\/out: cannot create its parent folder \/proc\/forwardgrad-no-such \(E[A-Z]+: [^\n]*\)\n$/,
+    );
     expect(b.stdout).toBe('');
   });
 
@@ -48,7 +53,9 @@ describe('output folders are checked before any training, with one-line errors',
     fs.writeFileSync(path.join(dir, 'thesis.tex'), 'precious');
     const r = tiny(dir, '--force');
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe(`forwardgrad: --out ${dir}: the folder is not empty and holds no forwardgrad report; choose a new folder (it is never replaced)\n`);
+    expect(r.stderr).toBe(
+      `forwardgrad: --out ${dir}: the folder is not empty and holds no forwardgrad report; choose a new folder (it is never replaced)\n`,
+    );
     expect(fs.readdirSync(dir)).toEqual(['thesis.tex']);
   });
 
@@ -63,7 +70,9 @@ describe('output folders are checked before any training, with one-line errors',
     expect(b.stderr).toBe(`forwardgrad: --data ${path.join(tmp, 'no-data')}: no such folder\n`);
     const c = cli('train', 'mlp', '--resume', path.join(tmp, 'no-ck'), '--out', path.join(tmp, 'x3'));
     expect(c.stderr).toBe(`forwardgrad: --resume ${path.join(tmp, 'no-ck')}: no such folder\n`);
-    expect(fs.existsSync(path.join(tmp, 'x1')) || fs.existsSync(path.join(tmp, 'x2')) || fs.existsSync(path.join(tmp, 'x3'))).toBe(false);
+    expect(
+      fs.existsSync(path.join(tmp, 'x1')) || fs.existsSync(path.join(tmp, 'x2')) || fs.existsSync(path.join(tmp, 'x3')),
+    ).toBe(false);
   });
 });
 
@@ -85,10 +94,16 @@ describe('a run replaces a report whole, and only with --force', () => {
     expect(siblings(out)).toEqual([]);
   });
 
-  test('Ctrl-C during training leaves the old report; the next run clears the dead run\'s staging folder', async () => {
+  test("Ctrl-C during training leaves the old report; the next run clears the dead run's staging folder", async () => {
     const before = runIdOf(out);
-    const child = spawn(process.execPath, [...ARGS, 'train', 'rosenbrock', '--iterations', '5000000', '--runs', '1', '--out', out, '--force', '--quiet'], { cwd: ROOT, stdio: 'ignore' });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    const child = spawn(
+      process.execPath,
+      [...ARGS, 'train', 'rosenbrock', '--iterations', '5000000', '--runs', '1', '--out', out, '--force', '--quiet'],
+      { cwd: ROOT, stdio: 'ignore' },
+    );
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    );
     // wait for its staging folder: it is training now
     for (let i = 0; i < 600 && siblings(out).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(siblings(out)).toHaveLength(1);
@@ -96,7 +111,13 @@ describe('a run replaces a report whole, and only with --force', () => {
     child.kill('SIGINT');
     expect(await exited).toBe('SIGINT');
     expect(runIdOf(out)).toBe(before);
-    expect(fs.readdirSync(out).sort()).toEqual(['beale-loss-iteration.svg', 'beale-loss-time.svg', 'beale-trajectories.svg', 'index.html', 'testfns.json']);
+    expect(fs.readdirSync(out).sort()).toEqual([
+      'beale-loss-iteration.svg',
+      'beale-loss-time.svg',
+      'beale-trajectories.svg',
+      'index.html',
+      'testfns.json',
+    ]);
     expect(siblings(out)[0]).toMatch(new RegExp(`^\\.report\\.partial-${child.pid}-`));
     expect(tiny(out, '--force').status).toBe(0);
     expect(siblings(out)).toEqual([]);
@@ -121,25 +142,58 @@ describe('diverged runs, repeated flags, help', () => {
     const r = cli('train', 'beale', '--lr', '0.01', '--lr', '0.02', '--out', path.join(tmp, 'rep'));
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/--lr was given more than once/);
-    expect(cli('train', 'beale', '--iterations', '5', '--iters', '6').stderr).toMatch(/--iters is an alias of --iterations; give one of them/);
+    expect(cli('train', 'beale', '--iterations', '5', '--iters', '6').stderr).toMatch(
+      /--iters is an alias of --iterations; give one of them/,
+    );
     const out = path.join(tmp, 'both');
-    const both = cli('train', '--fn', 'beale', '--fn', 'rosenbrock', '--iters', '10', '--runs', '1', '--out', out, '--quiet');
+    const both = cli(
+      'train',
+      '--fn',
+      'beale',
+      '--fn',
+      'rosenbrock',
+      '--iters',
+      '10',
+      '--runs',
+      '1',
+      '--out',
+      out,
+      '--quiet',
+    );
     expect(both.status).toBe(0);
     const log = JSON.parse(fs.readFileSync(path.join(out, 'testfns.json'), 'utf8'));
     expect(log.functions.map((f: { key: string }) => f.key)).toEqual(['beale', 'rosenbrock']);
   });
 
   test('options that do not apply, and an unknown experiment, are errors naming them', () => {
-    expect(cli('train', 'beale', '--method', 'fgd').stderr).toMatch(/^forwardgrad: train beale: --method applies only to logreg, mlp, cnn and scaling/);
-    expect(cli('train', 'mlp', '--samples', '3').stderr).toMatch(/^forwardgrad: train mlp: --samples applies only to beale and rosenbrock/);
-    expect(cli('train', 'resnet').stderr).toBe('forwardgrad: train: unknown experiment \'resnet\' (one of beale, rosenbrock, logreg, mlp, cnn, scaling)\n');
+    expect(cli('train', 'beale', '--method', 'fgd').stderr).toMatch(
+      /^forwardgrad: train beale: --method applies only to logreg, mlp, cnn and scaling/,
+    );
+    expect(cli('train', 'mlp', '--samples', '3').stderr).toMatch(
+      /^forwardgrad: train mlp: --samples applies only to beale and rosenbrock/,
+    );
+    expect(cli('train', 'resnet').stderr).toBe(
+      "forwardgrad: train: unknown experiment 'resnet' (one of beale, rosenbrock, logreg, mlp, cnn, scaling)\n",
+    );
     expect(cli('train', 'beale', '--fn', 'beale').stderr).toMatch(/give the experiment once/);
   });
 
-  test('train --help lists --checkpoint, --resume, --force and the paper\'s defaults', () => {
+  test("train --help lists --checkpoint, --resume, --force and the paper's defaults", () => {
     const r = cli('train', '--help');
     expect(r.status).toBe(0);
-    for (const flag of ['--checkpoint <dir>', '--resume <dir>', '--force', '--method <m>', '--iterations <n>', '--iters <n>', '--lr-sweep [rates]', '--eval-every <n>', '--data <dir>', '--depths <list>']) expect(r.stdout).toContain(flag);
+    for (const flag of [
+      '--checkpoint <dir>',
+      '--resume <dir>',
+      '--force',
+      '--method <m>',
+      '--iterations <n>',
+      '--iters <n>',
+      '--lr-sweep [rates]',
+      '--eval-every <n>',
+      '--data <dir>',
+      '--depths <list>',
+    ])
+      expect(r.stdout).toContain(flag);
     expect(r.stdout).not.toContain('--train-limit'); // test-only options stay hidden
   });
 

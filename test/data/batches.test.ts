@@ -7,14 +7,19 @@ import { reuseVersion, sealForReuse } from '../../runtime/tensor/version';
 
 /** n tiny "images": example i has every pixel = i / n and label i mod 10 (so x identifies it). */
 function synthetic(n: number): Dataset {
-  const images = new Float32Array(n * 784), labels = new Int32Array(n);
-  for (let i = 0; i < n; i++) { images.fill(i / n, i * 784, (i + 1) * 784); labels[i] = i % 10; }
+  const images = new Float32Array(n * 784),
+    labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    images.fill(i / n, i * 784, (i + 1) * 784);
+    labels[i] = i % 10;
+  }
   return { images, labels, count: n, height: 28, width: 28, name: 'synthetic' };
 }
 
 /** Which examples a batch holds (decoded from its pixels), checked against its labels. */
 function ids(b: { x: { toArray(): Float32Array }; labels: Int32Array }, n: number): number[] {
-  const x = b.x.toArray(), out: number[] = [];
+  const x = b.x.toArray(),
+    out: number[] = [];
   for (let i = 0; i < b.labels.length; i++) {
     const id = Math.round(x[i * 784] * n);
     expect(x[i * 784 + 783]).toBe(x[i * 784]);
@@ -34,11 +39,15 @@ describe('Batches', () => {
     for (const s of [13, 20, 1, 7, 7]) expect(ids(b.batch(s), 100)).toEqual(sequential[s - 1]);
     const c = new Batches(data, { seed: 8, batchSize: 16, layout: 'flat' });
     expect(ids(c.batch(1), 100)).not.toEqual(sequential[0]);
-    a.dispose(); b.dispose(); c.dispose();
+    a.dispose();
+    b.dispose();
+    c.dispose();
   });
 
   test('each epoch holds every example exactly once, epochs differ, batches straddle epoch ends', () => {
-    const B = 16, n = 100, steps = Math.ceil((3 * n) / B);
+    const B = 16,
+      n = 100,
+      steps = Math.ceil((3 * n) / B);
     const batches = new Batches(data, { seed: 3, batchSize: B, layout: 'flat' });
     const stream = Array.from({ length: steps }, (_, s) => ids(batches.batch(s + 1), n)).flat();
     const epochs = [0, 1, 2].map((e) => stream.slice(e * n, (e + 1) * n));
@@ -68,13 +77,22 @@ describe('Batches', () => {
   });
 
   test('bad options are errors naming the option', () => {
-    expect(() => new Batches(data, { seed: 1, batchSize: 101, layout: 'flat' })).toThrow("Batches: option batchSize must be an integer in [1, 100] (the dataset's size), got 101");
-    expect(() => new Batches(data, { seed: -1, layout: 'flat' })).toThrow('Batches: option seed must be a non-negative safe integer, got -1');
-    expect(() => new Batches(data, { seed: 1, layout: 'nchw' as never })).toThrow(`Batches: option layout must be 'flat' or 'image', got "nchw"`);
+    expect(() => new Batches(data, { seed: 1, batchSize: 101, layout: 'flat' })).toThrow(
+      "Batches: option batchSize must be an integer in [1, 100] (the dataset's size), got 101",
+    );
+    expect(() => new Batches(data, { seed: -1, layout: 'flat' })).toThrow(
+      'Batches: option seed must be a non-negative safe integer, got -1',
+    );
+    expect(() => new Batches(data, { seed: 1, layout: 'nchw' as never })).toThrow(
+      `Batches: option layout must be 'flat' or 'image', got "nchw"`,
+    );
     // a misspelt key would silently fall back to the default batch size
-    expect(() => new Batches(data, { seed: 1, layout: 'flat', batchsize: 8 } as never))
-      .toThrow("Batches: unknown option 'batchsize' (did you mean 'batchSize'?); valid options: batchSize, seed, layout");
-    expect(() => new Batches(data, { seed: 1, layout: 'flat', shuffle: false } as never)).toThrow("Batches: unknown option 'shuffle'");
+    expect(() => new Batches(data, { seed: 1, layout: 'flat', batchsize: 8 } as never)).toThrow(
+      "Batches: unknown option 'batchsize' (did you mean 'batchSize'?); valid options: batchSize, seed, layout",
+    );
+    expect(() => new Batches(data, { seed: 1, layout: 'flat', shuffle: false } as never)).toThrow(
+      "Batches: unknown option 'shuffle'",
+    );
     const b = new Batches(data, { seed: 1, layout: 'flat' });
     expect(() => b.batch(0)).toThrow('Batches: step must be an integer ≥ 1, got 0');
     b.dispose();
@@ -93,11 +111,16 @@ describe('evaluate', () => {
   test('the result does not depend on batchSize; image-layout models get [B, 1, 28, 28]', () => {
     const data = synthetic(30);
     const p = initCnn(1, { inChannels: 1, size: 28, channels: 2, hidden: 8, classes: 10 });
-    const a = evaluate(cnn, p, data, { batchSize: 7 }), b = evaluate(cnn, p, data, { batchSize: 30 });
+    const a = evaluate(cnn, p, data, { batchSize: 7 }),
+      b = evaluate(cnn, p, data, { batchSize: 30 });
     expect(a.loss).toBeCloseTo(b.loss, 5);
     expect(a.accuracy).toBe(b.accuracy);
-    expect(() => evaluate(cnn, p, data, { batchSize: 0 })).toThrow('evaluate: option batchSize must be a positive integer, got 0');
-    expect(() => evaluate(cnn, p, data, { batch_size: 7 } as never)).toThrow("evaluate: unknown option 'batch_size' (did you mean 'batchSize'?); valid options: batchSize");
+    expect(() => evaluate(cnn, p, data, { batchSize: 0 })).toThrow(
+      'evaluate: option batchSize must be a positive integer, got 0',
+    );
+    expect(() => evaluate(cnn, p, data, { batch_size: 7 } as never)).toThrow(
+      "evaluate: unknown option 'batch_size' (did you mean 'batchSize'?); valid options: batchSize",
+    );
     expect(() => evaluate(cnn, p, data, null as never)).toThrow('evaluate: options must be an object, got null');
   });
 });

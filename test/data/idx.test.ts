@@ -7,8 +7,12 @@ import * as zlib from 'zlib';
 import { readIdx } from '../../runtime/index';
 
 let dir: string;
-beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fg-idx-')); });
-afterAll(() => { fs.rmSync(dir, { recursive: true, force: true }); });
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fg-idx-'));
+});
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 const TYPE_BYTES: Record<number, [string, number, (b: Buffer, v: number, at: number) => void]> = {
   0x08: ['uint8', 1, (b, v, at) => b.writeUInt8(v, at)],
@@ -23,7 +27,8 @@ const TYPE_BYTES: Record<number, [string, number, (b: Buffer, v: number, at: num
 function idxBytes(type: number, shape: number[], values: number[]): Buffer {
   const [, size, write] = TYPE_BYTES[type];
   const b = Buffer.alloc(4 + 4 * shape.length + size * values.length);
-  b[2] = type; b[3] = shape.length;
+  b[2] = type;
+  b[3] = shape.length;
   shape.forEach((d, i) => b.writeUInt32BE(d, 4 + 4 * i));
   values.forEach((v, i) => write(b, v, 4 + 4 * shape.length + size * i));
   return b;
@@ -36,8 +41,11 @@ function file(name: string, bytes: Buffer): string {
 }
 
 const VALUES: Record<number, number[]> = {
-  0x08: [0, 1, 127, 128, 254, 255], 0x09: [-128, -1, 0, 1, 100, 127], 0x0b: [-32768, -2, 0, 3, 258, 32767],
-  0x0c: [-2147483648, -70000, 0, 1, 65536, 2147483647], 0x0d: [-1.5, 0, 0.25, 3.140625, 1e10, -2e-3],
+  0x08: [0, 1, 127, 128, 254, 255],
+  0x09: [-128, -1, 0, 1, 100, 127],
+  0x0b: [-32768, -2, 0, 3, 258, 32767],
+  0x0c: [-2147483648, -70000, 0, 1, 65536, 2147483647],
+  0x0d: [-1.5, 0, 0.25, 3.140625, 1e10, -2e-3],
   0x0e: [-1.5, 0, Math.PI, 1e300, -1e-300, 7],
 };
 
@@ -46,7 +54,11 @@ describe('valid files', () => {
     const [name] = TYPE_BYTES[type];
     const bytes = idxBytes(type, [2, 3], VALUES[type]);
     const expected = type === 0x0d ? Array.from(Float32Array.from(VALUES[type])) : VALUES[type];
-    for (const p of [file(`v${type}`, bytes), file(`v${type}.gz`, zlib.gzipSync(bytes)), file(`v${type}-gz-no-suffix`, zlib.gzipSync(bytes))]) {
+    for (const p of [
+      file(`v${type}`, bytes),
+      file(`v${type}.gz`, zlib.gzipSync(bytes)),
+      file(`v${type}-gz-no-suffix`, zlib.gzipSync(bytes)),
+    ]) {
       const r = readIdx(p);
       expect(r.type).toBe(name);
       expect(r.shape).toEqual([2, 3]);
@@ -70,7 +82,11 @@ describe('bad files fail with the file name and the defect', () => {
   const expectError = (bytes: Buffer, name: string, pattern: RegExp): void => {
     const p = file(name, bytes);
     let message = '';
-    try { readIdx(p); } catch (e) { message = (e as Error).message; }
+    try {
+      readIdx(p);
+    } catch (e) {
+      message = (e as Error).message;
+    }
     expect(message).toContain(p);
     expect(message).toMatch(pattern);
   };
@@ -84,30 +100,43 @@ describe('bad files fail with the file name and the defect', () => {
   });
   test('truncated header', () => {
     expectError(good().subarray(0, 3), 'trunc-magic', /truncated: 3 bytes, shorter than the 4-byte IDX magic/);
-    expectError(good().subarray(0, 9), 'trunc-header', /truncated: the header of a rank-2 file needs 12 bytes, the file has 9/);
+    expectError(
+      good().subarray(0, 9),
+      'trunc-header',
+      /truncated: the header of a rank-2 file needs 12 bytes, the file has 9/,
+    );
   });
   test('truncated gzip stream', () => {
     const gz = zlib.gzipSync(good());
     expectError(gz.subarray(0, gz.length - 6), 'cut.gz', /corrupt or truncated gzip data/);
   });
   test('trailing bytes', () => {
-    expectError(Buffer.concat([good(), Buffer.from([0, 0])]), 'trailing', /2 trailing bytes: header says uint8 \[3, 2\] = 18 bytes, the file has 20/);
+    expectError(
+      Buffer.concat([good(), Buffer.from([0, 0])]),
+      'trailing',
+      /2 trailing bytes: header says uint8 \[3, 2\] = 18 bytes, the file has 20/,
+    );
   });
   test('bad magic', () => {
-    const b = good(); b[0] = 0x12;
+    const b = good();
+    b[0] = 0x12;
     expectError(b, 'magic', /not an IDX file: magic starts 0x12 0x00, expected 0x00 0x00/);
   });
   test('unknown element type', () => {
-    const b = good(); b[2] = 0x0a;
+    const b = good();
+    b[2] = 0x0a;
     expectError(b, 'type', /unknown element type 0x0a \(expected one of 0x08 uint8, .*0x0e float64\)/);
   });
   test('rank 0', () => {
     expectError(Buffer.from([0, 0, 8, 0, 7]), 'rank0', /rank 0: an IDX file needs at least one dimension/);
   });
   test('dimensions that do not match the length', () => {
-    const b = good(); b.writeUInt32BE(4, 4); // says [4, 2] = 8 values, holds 6
+    const b = good();
+    b.writeUInt32BE(4, 4); // says [4, 2] = 8 values, holds 6
     expectError(b, 'dims', /truncated: header says uint8 \[4, 2\] = 20 bytes, the file has 18/);
-    const huge = good(); huge.writeUInt32BE(0xffffffff, 4); huge.writeUInt32BE(0xffffffff, 8);
+    const huge = good();
+    huge.writeUInt32BE(0xffffffff, 4);
+    huge.writeUInt32BE(0xffffffff, 8);
     expectError(huge, 'huge', /truncated: header says uint8 \[4294967295, 4294967295\]/);
   });
 });

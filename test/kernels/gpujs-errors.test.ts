@@ -7,7 +7,9 @@ describe('gpu.js kernel failures', () => {
     const cache = new KernelCache('cpu');
     try {
       const k = cache.get('broken', 'function (x) { return notDefinedAnywhere[this.thread.x]; }', [4], {});
-      expect(() => cache.run('broken', k, [new Float32Array(4)])).toThrow(/^gpujs-cpu: kernel 'broken' failed to compile or run: /);
+      expect(() => cache.run('broken', k, [new Float32Array(4)])).toThrow(
+        /^gpujs-cpu: kernel 'broken' failed to compile or run: /,
+      );
     } finally {
       cache.destroy();
     }

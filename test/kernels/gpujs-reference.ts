@@ -7,11 +7,13 @@ import { BINARY, UNARY } from '../../kernels/elementwise';
 
 /** C = alpha·op(A)·op(B) + beta·C in float64; also Σ|terms| per element (the rounding-error scale). */
 export function gemmRef(g: GemmArgs): { c: Float64Array; scale: Float64Array } {
-  const c = Float64Array.from(g.c), scale = new Float64Array(g.c.length);
+  const c = Float64Array.from(g.c),
+    scale = new Float64Array(g.c.length);
   for (let t = 0; t < g.batch; t++) {
     for (let i = 0; i < g.m; i++) {
       for (let j = 0; j < g.n; j++) {
-        let s = 0, abs = 0;
+        let s = 0,
+          abs = 0;
         for (let p = 0; p < g.k; p++) {
           const av = g.a[g.aOffset + t * g.strideA + (g.transA ? p * g.lda + i : i * g.lda + p)];
           const bv = g.b[g.bOffset + t * g.strideB + (g.transB ? j * g.ldb + p : p * g.ldb + j)];
@@ -36,9 +38,12 @@ export function im2colRef(g: Im2colArgs): Float64Array {
       for (let kj = 0; kj < g.kw; kj++, row++) {
         for (let oy = 0; oy < g.outH; oy++) {
           for (let ox = 0; ox < g.outW; ox++) {
-            const iy = oy * g.strideH + ki - g.padH, ix = ox * g.strideW + kj - g.padW;
+            const iy = oy * g.strideH + ki - g.padH,
+              ix = ox * g.strideW + kj - g.padW;
             const inside = iy >= 0 && iy < g.h && ix >= 0 && ix < g.w;
-            out[g.colsOffset + (row * g.outH + oy) * g.outW + ox] = inside ? g.x[g.xOffset + (ch * g.h + iy) * g.w + ix] : 0;
+            out[g.colsOffset + (row * g.outH + oy) * g.outW + ox] = inside
+              ? g.x[g.xOffset + (ch * g.h + iy) * g.w + ix]
+              : 0;
           }
         }
       }
@@ -48,16 +53,24 @@ export function im2colRef(g: Im2colArgs): Float64Array {
 }
 
 /** Value and derivative of each unary op, in float64 (the table's references, not its kernel expressions). */
-export const UNARY_REF = Object.fromEntries(Object.entries(UNARY).map(([op, e]) => [op, (x: number) => [e.ref(x), e.dref(x)]])) as
-  Record<UnaryOp, (x: number) => [number, number]>;
+export const UNARY_REF = Object.fromEntries(
+  Object.entries(UNARY).map(([op, e]) => [op, (x: number) => [e.ref(x), e.dref(x)]]),
+) as Record<UnaryOp, (x: number) => [number, number]>;
 
 /** Value and partials ∂/∂a, ∂/∂b of each binary op, in float64. */
-export const BINARY_REF = Object.fromEntries(Object.entries(BINARY).map(([op, e]) => [op, (a: number, b: number) => [e.ref(a, b), ...e.dref(a, b)]])) as
-  Record<BinaryOp, (a: number, b: number) => [number, number, number]>;
+export const BINARY_REF = Object.fromEntries(
+  Object.entries(BINARY).map(([op, e]) => [op, (a: number, b: number) => [e.ref(a, b), ...e.dref(a, b)]]),
+) as Record<BinaryOp, (a: number, b: number) => [number, number, number]>;
 
 /** Row-wise log-softmax in float64 and the softmax probabilities. */
-export function logSoftmaxRef(x: ArrayLike<number>, offset: number, rows: number, cols: number): { y: number[]; p: number[] } {
-  const y: number[] = [], p: number[] = [];
+export function logSoftmaxRef(
+  x: ArrayLike<number>,
+  offset: number,
+  rows: number,
+  cols: number,
+): { y: number[]; p: number[] } {
+  const y: number[] = [],
+    p: number[] = [];
   for (let r = 0; r < rows; r++) {
     let m = -Infinity;
     for (let c = 0; c < cols; c++) m = Math.max(m, x[offset + r * cols + c]);
@@ -73,7 +86,13 @@ export function logSoftmaxRef(x: ArrayLike<number>, offset: number, rows: number
 }
 
 /** Largest |got − want| / (atol + rtol·|scale|) over the indices: ≤ 1 passes. */
-export function worstRatio(got: ArrayLike<number>, want: ArrayLike<number>, atol: number, rtol: number, scale: ArrayLike<number> = want): number {
+export function worstRatio(
+  got: ArrayLike<number>,
+  want: ArrayLike<number>,
+  atol: number,
+  rtol: number,
+  scale: ArrayLike<number> = want,
+): number {
   if (got.length !== want.length) throw new Error(`length ${got.length} ≠ ${want.length}`);
   let worst = 0;
   for (let i = 0; i < got.length; i++) {

@@ -5,12 +5,20 @@ import { checkEnvironment } from '../../kernels/select';
 test.each([
   [{ FORWARDGRAD_THREADS: 'two' }, /^FORWARDGRAD_THREADS="two" is not valid; valid values: 1, 2/],
   [{ FORWARDGRAD_THREADS: '3' }, /^FORWARDGRAD_THREADS="3" is not valid; valid values: 1, 2/],
-  [{ FORWARDGRAD_BACKEND: 'wsam' }, /^FORWARDGRAD_BACKEND="wsam" is not valid; valid values: js, wasm, gpujs-webasm, gpujs-cpu, gpujs-gpu/],
+  [
+    { FORWARDGRAD_BACKEND: 'wsam' },
+    /^FORWARDGRAD_BACKEND="wsam" is not valid; valid values: js, wasm, gpujs-webasm, gpujs-cpu, gpujs-gpu/,
+  ],
 ])('%j is an error naming the variable and its valid values', (env, message) => {
   expect(() => checkEnvironment(env)).toThrow(message);
 });
 
-test.each([[{}], [{ FORWARDGRAD_THREADS: '1' }], [{ FORWARDGRAD_THREADS: '2', FORWARDGRAD_BACKEND: 'js' }], [{ FORWARDGRAD_BACKEND: '' }]])('%j is accepted', (env) => {
+test.each([
+  [{}],
+  [{ FORWARDGRAD_THREADS: '1' }],
+  [{ FORWARDGRAD_THREADS: '2', FORWARDGRAD_BACKEND: 'js' }],
+  [{ FORWARDGRAD_BACKEND: '' }],
+])('%j is accepted', (env) => {
   expect(() => checkEnvironment(env)).not.toThrow();
 });
 
@@ -23,6 +31,7 @@ test('getBackend() refuses an invalid FORWARDGRAD_THREADS instead of falling bac
       expect(() => select.getBackend()).toThrow(/FORWARDGRAD_THREADS="4" is not valid; valid values: 1, 2/);
     });
   } finally {
-    if (saved === undefined) delete process.env.FORWARDGRAD_THREADS; else process.env.FORWARDGRAD_THREADS = saved;
+    if (saved === undefined) delete process.env.FORWARDGRAD_THREADS;
+    else process.env.FORWARDGRAD_THREADS = saved;
   }
 });

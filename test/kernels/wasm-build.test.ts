@@ -9,8 +9,13 @@ const dir = join(__dirname, '../../kernels/wasm');
 
 describe('wasm build', () => {
   it('binaries.ts matches the current sources', () => {
-    const hash = execFileSync(process.execPath, ['--input-type=module', '-e',
-      `import { sourceHash } from ${JSON.stringify(join(dir, 'build.mjs'))}; console.log(sourceHash());`]).toString().trim();
+    const hash = execFileSync(process.execPath, [
+      '--input-type=module',
+      '-e',
+      `import { sourceHash } from ${JSON.stringify(join(dir, 'build.mjs'))}; console.log(sourceHash());`,
+    ])
+      .toString()
+      .trim();
     expect(hash).toBe(SOURCE_HASH);
   });
 

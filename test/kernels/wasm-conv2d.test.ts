@@ -7,34 +7,75 @@ import { rng } from '../support/random';
 
 const EPS32 = 2 ** -23;
 
-interface Geo { batch: number; c: number; h: number; w: number; o: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number }
+interface Geo {
+  batch: number;
+  c: number;
+  h: number;
+  w: number;
+  o: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+}
 
 function makeArgs(p: Geo, seed: number): Conv2dArgs {
   const r = rng(seed, -0.5, 0.5);
-  const outH = Math.floor((p.h + 2 * p.ph - p.kh) / p.sh) + 1, outW = Math.floor((p.w + 2 * p.pw - p.kw) / p.sw) + 1;
-  const xOffset = 3, weightOffset = 5, yOffset = 7;
+  const outH = Math.floor((p.h + 2 * p.ph - p.kh) / p.sh) + 1,
+    outW = Math.floor((p.w + 2 * p.pw - p.kw) / p.sw) + 1;
+  const xOffset = 3,
+    weightOffset = 5,
+    yOffset = 7;
   return {
-    x: Float32Array.from({ length: xOffset + p.batch * p.c * p.h * p.w }, r), xOffset, batch: p.batch, c: p.c, h: p.h, w: p.w,
-    weight: Float32Array.from({ length: weightOffset + p.o * p.c * p.kh * p.kw }, r), weightOffset, o: p.o, kh: p.kh, kw: p.kw,
-    strideH: p.sh, strideW: p.sw, padH: p.ph, padW: p.pw, outH, outW,
-    y: new Float32Array(yOffset + p.batch * p.o * outH * outW + 2).fill(NaN), yOffset,
+    x: Float32Array.from({ length: xOffset + p.batch * p.c * p.h * p.w }, r),
+    xOffset,
+    batch: p.batch,
+    c: p.c,
+    h: p.h,
+    w: p.w,
+    weight: Float32Array.from({ length: weightOffset + p.o * p.c * p.kh * p.kw }, r),
+    weightOffset,
+    o: p.o,
+    kh: p.kh,
+    kw: p.kw,
+    strideH: p.sh,
+    strideW: p.sw,
+    padH: p.ph,
+    padW: p.pw,
+    outH,
+    outW,
+    y: new Float32Array(yOffset + p.batch * p.o * outH * outW + 2).fill(NaN),
+    yOffset,
   };
 }
 
 function expectConv(a: Conv2dArgs): void {
   const K = a.c * a.kh * a.kw;
-  for (let n = 0; n < a.batch; n++) for (let o = 0; o < a.o; o++) for (let oy = 0; oy < a.outH; oy++) for (let ox = 0; ox < a.outW; ox++) {
-    let sum = 0, mag = 0;
-    for (let c = 0; c < a.c; c++) for (let ki = 0; ki < a.kh; ki++) for (let kj = 0; kj < a.kw; kj++) {
-      const iy = oy * a.strideH + ki - a.padH, ix = ox * a.strideW + kj - a.padW;
-      if (iy < 0 || iy >= a.h || ix < 0 || ix >= a.w) continue;
-      const t = a.weight[a.weightOffset + ((o * a.c + c) * a.kh + ki) * a.kw + kj] * a.x[a.xOffset + ((n * a.c + c) * a.h + iy) * a.w + ix];
-      sum += t; mag += Math.abs(t);
-    }
-    const got = a.y[a.yOffset + ((n * a.o + o) * a.outH + oy) * a.outW + ox];
-    const tol = (K + 2) * EPS32 * mag + 1e-30;
-    if (!(Math.abs(got - sum) <= tol)) throw new Error(`y[${n}][${o}][${oy}][${ox}] = ${got}, want ${sum} (tol ${tol})`);
-  }
+  for (let n = 0; n < a.batch; n++)
+    for (let o = 0; o < a.o; o++)
+      for (let oy = 0; oy < a.outH; oy++)
+        for (let ox = 0; ox < a.outW; ox++) {
+          let sum = 0,
+            mag = 0;
+          for (let c = 0; c < a.c; c++)
+            for (let ki = 0; ki < a.kh; ki++)
+              for (let kj = 0; kj < a.kw; kj++) {
+                const iy = oy * a.strideH + ki - a.padH,
+                  ix = ox * a.strideW + kj - a.padW;
+                if (iy < 0 || iy >= a.h || ix < 0 || ix >= a.w) continue;
+                const t =
+                  a.weight[a.weightOffset + ((o * a.c + c) * a.kh + ki) * a.kw + kj] *
+                  a.x[a.xOffset + ((n * a.c + c) * a.h + iy) * a.w + ix];
+                sum += t;
+                mag += Math.abs(t);
+              }
+          const got = a.y[a.yOffset + ((n * a.o + o) * a.outH + oy) * a.outW + ox];
+          const tol = (K + 2) * EPS32 * mag + 1e-30;
+          if (!(Math.abs(got - sum) <= tol))
+            throw new Error(`y[${n}][${o}][${oy}][${ox}] = ${got}, want ${sum} (tol ${tol})`);
+        }
   expect(a.y[a.yOffset - 1]).toBeNaN(); // nothing written outside y
   expect(a.y[a.yOffset + a.batch * a.o * a.outH * a.outW]).toBeNaN();
 }
@@ -62,7 +103,10 @@ describe('wasm conv2dNchw', () => {
     two = createWasmBackend({ threads: 2, minParallelFlops: 0 });
     two.waitForThreads(20000);
   });
-  afterAll(async () => { await one.dispose(); await two.dispose(); });
+  afterAll(async () => {
+    await one.dispose();
+    await two.dispose();
+  });
 
   it('is offered as the optional fast path', () => {
     expect(hasConv2dNchw(one)).toBe(true);
@@ -89,7 +133,9 @@ describe('wasm conv2dNchw', () => {
 
   it('rejects inconsistent shapes and short arrays', () => {
     const a = makeArgs(GEOS[1], 1);
-    expect(() => one.conv2dNchw({ ...a, outH: 13 })).toThrow(/output 13×14 does not match input 14×14, kernel 3×3, stride 1×1, padding 1×1 \(expected 14×14\)/);
+    expect(() => one.conv2dNchw({ ...a, outH: 13 })).toThrow(
+      /output 13×14 does not match input 14×14, kernel 3×3, stride 1×1, padding 1×1 \(expected 14×14\)/,
+    );
     expect(() => one.conv2dNchw({ ...a, c: 0 })).toThrow(/c must be a positive integer, got 0/);
     expect(() => one.conv2dNchw({ ...a, y: new Float32Array(5) })).toThrow(/y needs 595 elements, has 5/);
   });

@@ -12,9 +12,22 @@ import { rng } from '../support/random';
 const EPS32 = 2 ** -23;
 
 interface Case {
-  m: number; n: number; k: number; transA?: boolean; transB?: boolean; batch?: number;
-  padA?: number; padB?: number; padC?: number; offA?: number; offB?: number; offC?: number;
-  sharedA?: boolean; sharedB?: boolean; alpha?: number; beta?: number;
+  m: number;
+  n: number;
+  k: number;
+  transA?: boolean;
+  transB?: boolean;
+  batch?: number;
+  padA?: number;
+  padB?: number;
+  padC?: number;
+  offA?: number;
+  offB?: number;
+  offC?: number;
+  sharedA?: boolean;
+  sharedB?: boolean;
+  alpha?: number;
+  beta?: number;
 }
 
 /** Builds random operands for a case (C prefilled, NaN when beta = 0 to prove C is not read). */
@@ -22,19 +35,42 @@ function makeArgs(cs: Case, seed: number): GemmArgs {
   const r = rng(seed, -0.5, 0.5);
   const { m, n, k } = cs;
   const batch = cs.batch ?? 1;
-  const lda = (cs.transA ? m : k) + (cs.padA ?? 0), ldb = (cs.transB ? k : n) + (cs.padB ?? 0), ldc = n + (cs.padC ?? 0);
-  const aSize = (cs.transA ? k : m) * lda, bSize = (cs.transB ? n : k) * ldb, cSize = m * ldc + 3;
-  const strideA = cs.sharedA ? 0 : aSize + 5, strideB = cs.sharedB ? 0 : bSize + 2;
-  const offA = cs.offA ?? 0, offB = cs.offB ?? 0, offC = cs.offC ?? 0;
+  const lda = (cs.transA ? m : k) + (cs.padA ?? 0),
+    ldb = (cs.transB ? k : n) + (cs.padB ?? 0),
+    ldc = n + (cs.padC ?? 0);
+  const aSize = (cs.transA ? k : m) * lda,
+    bSize = (cs.transB ? n : k) * ldb,
+    cSize = m * ldc + 3;
+  const strideA = cs.sharedA ? 0 : aSize + 5,
+    strideB = cs.sharedB ? 0 : bSize + 2;
+  const offA = cs.offA ?? 0,
+    offB = cs.offB ?? 0,
+    offC = cs.offC ?? 0;
   const fill = (len: number) => Float32Array.from({ length: len }, r);
   const beta = cs.beta ?? 0;
   const c = fill(offC + batch * cSize);
   if (beta === 0) c.fill(NaN);
   return {
-    m, n, k, batch, alpha: cs.alpha ?? 1, beta,
-    a: fill(offA + (batch - 1) * strideA + aSize), aOffset: offA, lda, transA: !!cs.transA, strideA,
-    b: fill(offB + (batch - 1) * strideB + bSize), bOffset: offB, ldb, transB: !!cs.transB, strideB,
-    c, cOffset: offC, ldc, strideC: cSize,
+    m,
+    n,
+    k,
+    batch,
+    alpha: cs.alpha ?? 1,
+    beta,
+    a: fill(offA + (batch - 1) * strideA + aSize),
+    aOffset: offA,
+    lda,
+    transA: !!cs.transA,
+    strideA,
+    b: fill(offB + (batch - 1) * strideB + bSize),
+    bOffset: offB,
+    ldb,
+    transB: !!cs.transB,
+    strideB,
+    c,
+    cOffset: offC,
+    ldc,
+    strideC: cSize,
   };
 }
 
@@ -46,7 +82,8 @@ function expectGemm(g: GemmArgs, c0: Float32Array): void {
   for (let t = 0; t < g.batch; t++) {
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
-        let s = 0, mag = 0;
+        let s = 0,
+          mag = 0;
         for (let p = 0; p < k; p++) {
           const av = g.a[g.aOffset + t * g.strideA + (g.transA ? p * g.lda + i : i * g.lda + p)];
           const bv = g.b[g.bOffset + t * g.strideB + (g.transB ? j * g.ldb + p : p * g.ldb + j)];
@@ -86,11 +123,18 @@ function check(be: WasmBackend, cs: Case, seed: number): Float32Array {
 }
 
 const ODD = [1, 3, 17, 63, 65, 129];
-const TRANS: [boolean, boolean][] = [[false, false], [true, false], [false, true], [true, true]];
+const TRANS: [boolean, boolean][] = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+];
 
 describe('wasm gemm, one thread', () => {
   let be: WasmBackend;
-  beforeAll(() => { be = createWasmBackend({ threads: 1 }); });
+  beforeAll(() => {
+    be = createWasmBackend({ threads: 1 });
+  });
   afterAll(() => be.dispose());
 
   it('reports its name, threads and variant', () => {
@@ -104,7 +148,9 @@ describe('wasm gemm, one thread', () => {
     for (const [transA, transB] of TRANS) {
       for (let i = 0; i < ODD.length; i++) {
         // m, n, k run through all odd sizes, rotated so each combination of roles is covered.
-        const m = ODD[i], n = ODD[(i + 2) % ODD.length], k = ODD[(i + 4) % ODD.length];
+        const m = ODD[i],
+          n = ODD[(i + 2) % ODD.length],
+          k = ODD[(i + 4) % ODD.length];
         check(be, { m, n, k, transA, transB }, seed++);
       }
     }
@@ -153,7 +199,10 @@ describe('wasm gemm, two threads', () => {
     two = createWasmBackend({ threads: 2, minParallelFlops: 0 });
     expect(two.waitForThreads(20000)).toBe(true);
   });
-  afterAll(async () => { await one.dispose(); await two.dispose(); });
+  afterAll(async () => {
+    await one.dispose();
+    await two.dispose();
+  });
 
   it('gives the same bits as one thread on odd sizes, transposes, batches and beta', () => {
     let seed = 600;
@@ -181,7 +230,10 @@ describe('wasm gemm, two threads', () => {
 
 describe('wasm gemm, small memory (calls split to fit)', () => {
   let be: WasmBackend;
-  beforeAll(() => { be = createWasmBackend({ threads: 2, memoryMB: 1, minParallelFlops: 0 }); be.waitForThreads(20000); });
+  beforeAll(() => {
+    be = createWasmBackend({ threads: 2, memoryMB: 1, minParallelFlops: 0 });
+    be.waitForThreads(20000);
+  });
   afterAll(() => be.dispose());
 
   it('splits along m, n and the batch', () => {
@@ -208,11 +260,18 @@ describe('wasm gemm variants', () => {
 
 describe('wasm gemm, packed-B cache (bVersion)', () => {
   let be: WasmBackend;
-  beforeAll(() => { be = createWasmBackend({ threads: 2, minParallelFlops: 0 }); be.waitForThreads(20000); });
+  beforeAll(() => {
+    be = createWasmBackend({ threads: 2, minParallelFlops: 0 });
+    be.waitForThreads(20000);
+  });
   afterAll(() => be.dispose());
 
   it('reuses packed B only for the same array, arguments and version', () => {
-    for (const cs of [{ m: 17, n: 65, k: 63, transB: true }, { m: 5, n: 33, k: 17, batch: 3, offB: 2 }, { m: 9, n: 17, k: 5, batch: 4, sharedB: true }] as Case[]) {
+    for (const cs of [
+      { m: 17, n: 65, k: 63, transB: true },
+      { m: 5, n: 33, k: 17, batch: 3, offB: 2 },
+      { m: 9, n: 17, k: 5, batch: 4, sharedB: true },
+    ] as Case[]) {
       const g = { ...makeArgs(cs, 1000), bVersion: 1 };
       const c0 = g.c.slice();
       be.gemm(g); // fills the cache
@@ -273,7 +332,12 @@ describe('wasm helper thread hand-off', () => {
     const K = new wasmApi.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
     const helper = new Helper({ module, memory, spinMs: 0.05 });
     const e = new Engine(K, memory, helper, { minParallelFlops: 0 });
-    const k = 33, n = 100, panels = 13, src = RESERVED_BYTES, dst = src + 4 * k * n, ref = dst + 4 * k * panels * 8;
+    const k = 33,
+      n = 100,
+      panels = 13,
+      src = RESERVED_BYTES,
+      dst = src + 4 * k * n,
+      ref = dst + 4 * k * panels * 8;
     const next = rng(1300, -0.5, 0.5);
     for (let i = 0; i < k * n; i++) e.f32[src / 4 + i] = next();
     K.packB(src, n, 0, k, n, 0, panels, ref);
@@ -282,7 +346,9 @@ describe('wasm helper thread hand-off', () => {
     e.finish();
     expect(helper.ready).toBe(false);
     const len = k * panels * 8;
-    expect(Array.from(e.f32.subarray(dst / 4, dst / 4 + len))).toEqual(Array.from(e.f32.subarray(ref / 4, ref / 4 + len)));
+    expect(Array.from(e.f32.subarray(dst / 4, dst / 4 + len))).toEqual(
+      Array.from(e.f32.subarray(ref / 4, ref / 4 + len)),
+    );
     await helper.dispose();
   });
 });

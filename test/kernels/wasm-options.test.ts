@@ -3,7 +3,9 @@ import { createBackend, createWasmBackend } from '../../kernels/wasm/index';
 
 describe('wasm backend options', () => {
   const saved = { ...process.env };
-  afterEach(() => { process.env = { ...saved }; });
+  afterEach(() => {
+    process.env = { ...saved };
+  });
 
   it('FORWARDGRAD_THREADS selects one or two threads', async () => {
     process.env.FORWARDGRAD_THREADS = '1';
@@ -21,7 +23,9 @@ describe('wasm backend options', () => {
     process.env.FORWARDGRAD_THREADS = 'two';
     expect(() => createBackend()).toThrow("FORWARDGRAD_THREADS must be a positive integer, got 'two'");
     expect(() => createWasmBackend({ threads: 3 })).toThrow('wasm backend: threads must be 1 or 2, got 3');
-    expect(() => createWasmBackend({ threads: 1, memoryMB: 5000 })).toThrow('wasm backend: memory must be between 1 and 4096 MB, got 5000');
+    expect(() => createWasmBackend({ threads: 1, memoryMB: 5000 })).toThrow(
+      'wasm backend: memory must be between 1 and 4096 MB, got 5000',
+    );
     process.env.FORWARDGRAD_THREADS = '1';
     process.env.FORWARDGRAD_WASM_MEMORY_MB = '0';
     expect(() => createBackend()).toThrow("FORWARDGRAD_WASM_MEMORY_MB must be a positive integer, got '0'");

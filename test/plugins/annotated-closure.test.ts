@@ -4,7 +4,10 @@
 import * as ts from 'typescript';
 import { findAnnotatedClosure, hasAnnotation } from '../../transformer/plugins/annotated-closure';
 
-const options: ts.CompilerOptions = { module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10 };
+const options: ts.CompilerOptions = {
+  module: ts.ModuleKind.CommonJS,
+  moduleResolution: ts.ModuleResolutionKind.Node10,
+};
 
 /** An in-memory project. */
 function closureOf(files: Record<string, string>, stopAt?: string) {
@@ -33,7 +36,8 @@ test.each([
 
 test('the closure is the annotated files plus what they import, transitively; the rest stays out', () => {
   const files = {
-    '/p/model.ts': "import { a } from './a';\nimport { g } from 'forwardgrad';\n/** @forwardGrad */\nexport function f(x: number) { return a(x); }",
+    '/p/model.ts':
+      "import { a } from './a';\nimport { g } from 'forwardgrad';\n/** @forwardGrad */\nexport function f(x: number) { return a(x); }",
     '/p/a.ts': "import { b } from './b';\nexport function a(x: number) { return b(x); }",
     '/p/b.ts': 'export function b(x: number) { return x * x; }',
     '/p/main.ts': "import { f } from './model';\nimport { c } from './c';\nconsole.log(f(1), c);",
@@ -44,7 +48,8 @@ test('the closure is the annotated files plus what they import, transitively; th
 
 test('the runtime module is neither included nor walked into', () => {
   const files = {
-    '/p/model.ts': "import { matmul } from './runtime/index';\n/** @forwardGrad */\nexport function f(x: number) { return x; }",
+    '/p/model.ts':
+      "import { matmul } from './runtime/index';\n/** @forwardGrad */\nexport function f(x: number) { return x; }",
     '/p/runtime/index.ts': "export { matmul } from './ops';",
     '/p/runtime/ops.ts': 'export function matmul() {}',
   };

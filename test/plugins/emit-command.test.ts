@@ -8,13 +8,21 @@ import { emitDerivatives } from '../../transformer/emit-command';
 const fixtures = path.join(__dirname, 'fixtures');
 let out: string;
 
-beforeEach(() => { out = fs.mkdtempSync(path.join(os.tmpdir(), 'forwardgrad-emit-')); });
+beforeEach(() => {
+  out = fs.mkdtempSync(path.join(os.tmpdir(), 'forwardgrad-emit-'));
+});
 afterEach(() => fs.rmSync(out, { recursive: true, force: true }));
 
 test('writes the twin as TypeScript and as JS with a source map', () => {
   const written = emitDerivatives([path.join(fixtures, 'model.ts'), path.join(fixtures, 'helper.ts')], out);
-  expect(written.map((f) => path.relative(out, f)).sort()).toEqual(
-    ['helper.js', 'helper.js.map', 'helper.ts', 'model.js', 'model.js.map', 'model.ts']);
+  expect(written.map((f) => path.relative(out, f)).sort()).toEqual([
+    'helper.js',
+    'helper.js.map',
+    'helper.ts',
+    'model.js',
+    'model.js.map',
+    'model.ts',
+  ]);
   const ts = fs.readFileSync(path.join(out, 'model.ts'), 'utf8');
   expect(ts).toMatch(/function rosenbrockish\(x: number, y: number\): number/); // the original, kept
   expect(ts).toMatch(/function rosenbrockish_jvp\w*\(/); // its twin beside it
@@ -23,7 +31,9 @@ test('writes the twin as TypeScript and as JS with a source map', () => {
   const js = fs.readFileSync(path.join(out, 'model.js'), 'utf8');
   expect(js).toMatch(/\/\/# sourceMappingURL=model\.js\.map\s*$/);
   const map = JSON.parse(fs.readFileSync(path.join(out, 'model.js.map'), 'utf8'));
-  expect(map.sources.map((s: string) => path.resolve(out, map.sourceRoot ?? '', s))).toEqual([path.join(fixtures, 'model.ts')]);
+  expect(map.sources.map((s: string) => path.resolve(out, map.sourceRoot ?? '', s))).toEqual([
+    path.join(fixtures, 'model.ts'),
+  ]);
   expect(map.mappings.length).toBeGreaterThan(0);
 });
 

@@ -15,18 +15,27 @@ beforeEach(() => {
   // `forwardgrad` as installed: a package whose types are the repository's runtime
   const pkg = path.join(dir, 'node_modules', 'forwardgrad');
   fs.mkdirSync(pkg, { recursive: true });
-  fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'forwardgrad', version: '0.0.0', main: 'index.js', types: 'index.d.ts' }));
-  fs.writeFileSync(path.join(pkg, 'index.d.ts'), `export * from ${JSON.stringify(path.join(REPO, 'runtime', 'index'))};\n`);
+  fs.writeFileSync(
+    path.join(pkg, 'package.json'),
+    JSON.stringify({ name: 'forwardgrad', version: '0.0.0', main: 'index.js', types: 'index.d.ts' }),
+  );
+  fs.writeFileSync(
+    path.join(pkg, 'index.d.ts'),
+    `export * from ${JSON.stringify(path.join(REPO, 'runtime', 'index'))};\n`,
+  );
   fs.mkdirSync(path.join(dir, 'src'));
-  fs.writeFileSync(path.join(dir, 'src', 'model.ts'), [
-    "import { Tensor, matmul, sum } from 'forwardgrad';",
-    '',
-    '/** @forwardGrad */',
-    'export function loss(w: Tensor, x: Tensor): Tensor {',
-    '  return sum(matmul(x, w));',
-    '}',
-    '',
-  ].join('\n'));
+  fs.writeFileSync(
+    path.join(dir, 'src', 'model.ts'),
+    [
+      "import { Tensor, matmul, sum } from 'forwardgrad';",
+      '',
+      '/** @forwardGrad */',
+      'export function loss(w: Tensor, x: Tensor): Tensor {',
+      '  return sum(matmul(x, w));',
+      '}',
+      '',
+    ].join('\n'),
+  );
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -42,14 +42,30 @@ function expectTwinMatchesFd(f: (x: number) => number): void {
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'forwardgrad-esbuild-'));
-  write('tsconfig.json', JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'commonjs', strict: true, types: [] }, include: ['*.ts'] }));
+  write(
+    'tsconfig.json',
+    JSON.stringify({
+      compilerOptions: { target: 'ES2022', module: 'commonjs', strict: true, types: [] },
+      include: ['*.ts'],
+    }),
+  );
   write('helper.ts', 'export function inner(t: number): number {\n  return Math.sin(t);\n}\n');
-  write('model.ts', "import { inner } from './helper';\n/** @forwardGrad */\nexport function f(x: number): number {\n  return x * inner(x);\n}\n");
+  write(
+    'model.ts',
+    "import { inner } from './helper';\n/** @forwardGrad */\nexport function f(x: number): number {\n  return x * inner(x);\n}\n",
+  );
   write('plain.ts', 'export const offset: number = 1;\n');
   write('main.ts', "export { f } from './model';\nexport { offset } from './plain';\n");
   ctx = await esbuild.context({
-    entryPoints: [path.join(dir, 'main.ts')], absWorkingDir: dir, bundle: true, platform: 'node', format: 'cjs',
-    write: false, outfile: path.join(dir, 'out.js'), logLevel: 'silent', plugins: [forwardGradPlugin({ runtimeModule })],
+    entryPoints: [path.join(dir, 'main.ts')],
+    absWorkingDir: dir,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    write: false,
+    outfile: path.join(dir, 'out.js'),
+    logLevel: 'silent',
+    plugins: [forwardGradPlugin({ runtimeModule })],
   });
 }, 60_000);
 
@@ -72,13 +88,19 @@ test('an edited callee reaches the rebuilt twin', async () => {
 });
 
 test('an edited annotated function reaches the rebuilt twin', async () => {
-  write('model.ts', "import { inner } from './helper';\n/** @forwardGrad */\nexport function f(x: number): number {\n  return Math.cos(x) * inner(x) / (1 + x * x);\n}\n");
+  write(
+    'model.ts',
+    "import { inner } from './helper';\n/** @forwardGrad */\nexport function f(x: number): number {\n  return Math.cos(x) * inner(x) / (1 + x * x);\n}\n",
+  );
   const { f } = await buildAndLoad();
   expectTwinMatchesFd(f);
 });
 
 test('a new error after an edit fails the rebuild with its location', async () => {
-  write('model.ts', "declare function opaque(t: number): number;\n/** @forwardGrad */\nexport function f(x: number): number {\n  return opaque(x);\n}\n");
+  write(
+    'model.ts',
+    'declare function opaque(t: number): number;\n/** @forwardGrad */\nexport function f(x: number): number {\n  return opaque(x);\n}\n',
+  );
   await expect(ctx.rebuild()).rejects.toMatchObject({
     errors: [expect.objectContaining({ location: expect.objectContaining({ file: 'model.ts', line: 4, column: 9 }) })],
   });

@@ -17,15 +17,25 @@ const fixtures = path.join(__dirname, 'fixtures');
 type Mse = typeof meanSquaredError;
 type Sos = typeof sumOfSquaresJvp;
 
-const W = [0.7, -1.3]; const XS = [0.2, -1.1, 2.0]; const YS = [1.0, 0.5, -0.3];
-const DW = [0.4, 0.9]; const DXS = [-0.5, 0.3, 1.1]; const DYS = [0.2, -0.7, 0.6];
+const W = [0.7, -1.3];
+const XS = [0.2, -1.1, 2.0];
+const YS = [1.0, 0.5, -0.3];
+const DW = [0.4, 0.9];
+const DXS = [-0.5, 0.3, 1.1];
+const DYS = [0.2, -0.7, 0.6];
 
 function checkMse(f: Mse): void {
   const twin = lookupJvp(f);
   if (!twin) throw new Error('no twin registered for meanSquaredError: the plugin did not transform it');
   const [value, tangent] = twin.fn(W, DW, XS, DXS, YS, DYS) as [number, number];
   expect(value).toBe(f(W, XS, YS));
-  const fd = centralDifference((t) => f(W.map((w, i) => w + t * DW[i]), XS.map((x, i) => x + t * DXS[i]), YS.map((y, i) => y + t * DYS[i])));
+  const fd = centralDifference((t) =>
+    f(
+      W.map((w, i) => w + t * DW[i]),
+      XS.map((x, i) => x + t * DXS[i]),
+      YS.map((y, i) => y + t * DYS[i]),
+    ),
+  );
   expect(Math.abs(tangent - fd)).toBeLessThan(1e-6 * Math.max(1, Math.abs(fd)));
 }
 
@@ -41,10 +51,19 @@ test('jest transformer: the functional program and the literal-only file', () =>
 
 test('esbuild plugin: the functional program and the literal-only file', async () => {
   const result = await esbuild.build({
-    stdin: { contents: "export { meanSquaredError } from './functional';\nexport { sumOfSquaresJvp } from './literal-only';\n", resolveDir: fixtures, loader: 'ts' },
-    bundle: true, platform: 'node', format: 'cjs', write: false, logLevel: 'silent',
+    stdin: {
+      contents: "export { meanSquaredError } from './functional';\nexport { sumOfSquaresJvp } from './literal-only';\n",
+      resolveDir: fixtures,
+      loader: 'ts',
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    write: false,
+    logLevel: 'silent',
     // the runtime is left to require(): the bundle then shares this process's registry
-    external: [runtimeModule], plugins: [forwardGradPlugin({ runtimeModule })],
+    external: [runtimeModule],
+    plugins: [forwardGradPlugin({ runtimeModule })],
   });
   const code = result.outputFiles[0].text;
   const module = { exports: {} as { meanSquaredError: Mse; sumOfSquaresJvp: Sos } };
@@ -57,13 +76,30 @@ test('esbuild plugin: the functional program and the literal-only file', async (
 
 test('ts-patch transformer: the functional program and the literal-only file', () => {
   const roots = [path.join(fixtures, 'functional.ts'), path.join(fixtures, 'literal-only.ts')];
-  const program = ts.createProgram(roots, { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, strict: true, types: [] });
+  const program = ts.createProgram(roots, {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.CommonJS,
+    strict: true,
+    types: [],
+  });
   const errors: string[] = [];
-  const factory = tsPatchTransformer(program, { runtimeModule }, { addDiagnostic: (d) => errors.push(String(d.messageText)) });
+  const factory = tsPatchTransformer(
+    program,
+    { runtimeModule },
+    { addDiagnostic: (d) => errors.push(String(d.messageText)) },
+  );
   // only the two fixtures are emitted, in memory (the runtime they import is loaded from source by jest)
   const js = new Map<string, string>();
   for (const root of roots) {
-    program.emit(program.getSourceFile(root), (name, text) => { if (name.endsWith('.js')) js.set(path.basename(name), text); }, undefined, false, { before: [factory] });
+    program.emit(
+      program.getSourceFile(root),
+      (name, text) => {
+        if (name.endsWith('.js')) js.set(path.basename(name), text);
+      },
+      undefined,
+      false,
+      { before: [factory] },
+    );
   }
   expect(errors).toEqual([]);
   const load = (name: string) => {

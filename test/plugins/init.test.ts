@@ -100,10 +100,18 @@ const write = (files: Record<string, string>) => {
   for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
 };
 const read = (name: string) => fs.readFileSync(path.join(dir, name), 'utf8');
-const snapshot = () => Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, read(f)]));
+const snapshot = () =>
+  Object.fromEntries(
+    fs
+      .readdirSync(dir)
+      .sort()
+      .map((f) => [f, read(f)]),
+  );
 const init = (options: InitOptions = {}) => runInit({ cwd: dir, ...options });
 
-beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'forwardgrad-init-')); });
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'forwardgrad-init-'));
+});
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** The compiler options' plugin entries, as TypeScript reads the file. */
@@ -122,23 +130,27 @@ describe('a project with a commented tsconfig, an esbuild script and a ts-jest c
     expect(snapshot()).toEqual(before);
     expect(r.changes.map((c) => c.file)).toEqual(['tsconfig.json', 'jest.config.js', 'build.mjs']);
     expect(r.report).toContain('Dry run: nothing written');
-    expect(r.report).toContain([
-      '--- a/tsconfig.json',
-      '+++ b/tsconfig.json',
-      '@@ -4,6 +4,10 @@',
-      '     "target": "ES2022",',
-      '     "module": "commonjs", /* CJS output */',
-      '     "strict": true,',
-      '+    "plugins": [',
-      '+      { "transform": "forwardgrad/transformer" },',
-      '+      { "name": "forwardgrad/language-service" }',
-      '+    ],',
-      '   },',
-      '   "include": ["src"], // sources',
-      ' }',
-    ].join('\n'));
+    expect(r.report).toContain(
+      [
+        '--- a/tsconfig.json',
+        '+++ b/tsconfig.json',
+        '@@ -4,6 +4,10 @@',
+        '     "target": "ES2022",',
+        '     "module": "commonjs", /* CJS output */',
+        '     "strict": true,',
+        '+    "plugins": [',
+        '+      { "transform": "forwardgrad/transformer" },',
+        '+      { "name": "forwardgrad/language-service" }',
+        '+    ],',
+        '   },',
+        '   "include": ["src"], // sources',
+        ' }',
+      ].join('\n'),
+    );
     expect(r.report).toContain("+import { forwardGradPlugin } from 'forwardgrad/esbuild';");
-    expect(r.report).toContain("-    '^.+\\\\.tsx?$': ['ts-jest', { isolatedModules: true }],\n+    '^.+\\\\.tsx?$': ['forwardgrad/jest', { isolatedModules: true }],");
+    expect(r.report).toContain(
+      "-    '^.+\\\\.tsx?$': ['ts-jest', { isolatedModules: true }],\n+    '^.+\\\\.tsx?$': ['forwardgrad/jest', { isolatedModules: true }],",
+    );
   });
 
   test('wires all three, keeping comments, trailing commas and layout; a second run changes nothing', () => {
@@ -158,7 +170,10 @@ describe('a project with a commented tsconfig, an esbuild script and a ts-jest c
     expect(second.unchanged).toEqual(['tsconfig.json', 'jest.config.js', 'build.mjs']);
     expect(second.installLines).toEqual(first.installLines);
     expect(init({ esbuild: 'build.mjs', dryRun: true }).report).toContain('Dry run: nothing to change.');
-    expect(plugins(read('tsconfig.json'))).toEqual([{ transform: 'forwardgrad/transformer' }, { name: 'forwardgrad/language-service' }]);
+    expect(plugins(read('tsconfig.json'))).toEqual([
+      { transform: 'forwardgrad/transformer' },
+      { name: 'forwardgrad/language-service' },
+    ]);
     // the edited script is still valid JavaScript
     const parsed = ts.createSourceFile('build.mjs', read('build.mjs'), ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
     expect((parsed as unknown as { parseDiagnostics: unknown[] }).parseDiagnostics).toEqual([]);
@@ -167,12 +182,16 @@ describe('a project with a commented tsconfig, an esbuild script and a ts-jest c
   test('ts-morph missing: the install line, and nothing written (all or nothing)', () => {
     const before = snapshot();
     const withoutTsMorph: Resolve = (request) => {
-      if (request === 'ts-morph' || request.startsWith('ts-morph/')) throw Object.assign(new Error(`Cannot find module '${request}'`), { code: 'MODULE_NOT_FOUND' });
+      if (request === 'ts-morph' || request.startsWith('ts-morph/'))
+        throw Object.assign(new Error(`Cannot find module '${request}'`), { code: 'MODULE_NOT_FOUND' });
       return require.resolve(request);
     };
-    expect(() => init({ esbuild: 'build.mjs', resolve: withoutTsMorph }))
-      .toThrow(new MissingPeerError('forwardgrad init --esbuild', ['ts-morph'], 'needs ts-morph, which is not installed'));
-    expect(() => init({ esbuild: 'build.mjs', resolve: withoutTsMorph })).toThrow('forwardgrad init --esbuild needs ts-morph, which is not installed: npm i -D ts-morph@27');
+    expect(() => init({ esbuild: 'build.mjs', resolve: withoutTsMorph })).toThrow(
+      new MissingPeerError('forwardgrad init --esbuild', ['ts-morph'], 'needs ts-morph, which is not installed'),
+    );
+    expect(() => init({ esbuild: 'build.mjs', resolve: withoutTsMorph })).toThrow(
+      'forwardgrad init --esbuild needs ts-morph, which is not installed: npm i -D ts-morph@27',
+    );
     expect(snapshot()).toEqual(before);
     // without --esbuild, ts-morph is never needed
     expect(() => init({ resolve: withoutTsMorph })).not.toThrow();
@@ -181,23 +200,32 @@ describe('a project with a commented tsconfig, an esbuild script and a ts-jest c
 
 describe('tsconfig.json', () => {
   test('an existing plugins list gets the missing entry only, after a comment that stays on its line', () => {
-    write({ 'tsconfig.json': '{\n    "compilerOptions": {\n        "plugins": [\n            { "transform": "forwardgrad/transformer" } // ours\n        ]\n    }\n}\n' });
+    write({
+      'tsconfig.json':
+        '{\n    "compilerOptions": {\n        "plugins": [\n            { "transform": "forwardgrad/transformer" } // ours\n        ]\n    }\n}\n',
+    });
     init();
-    expect(read('tsconfig.json')).toBe('{\n    "compilerOptions": {\n        "plugins": [\n            { "transform": "forwardgrad/transformer" }, // ours\n'
-      + '            { "name": "forwardgrad/language-service" }\n        ]\n    }\n}\n');
+    expect(read('tsconfig.json')).toBe(
+      '{\n    "compilerOptions": {\n        "plugins": [\n            { "transform": "forwardgrad/transformer" }, // ours\n' +
+        '            { "name": "forwardgrad/language-service" }\n        ]\n    }\n}\n',
+    );
   });
 
   test('tabs, no compilerOptions, CRLF line ends', () => {
     write({ 'tsconfig.json': '{\r\n\t"include": ["src"]\r\n}\r\n' });
     init();
-    expect(read('tsconfig.json')).toBe('{\r\n\t"include": ["src"],\r\n\t"compilerOptions": {\r\n\t\t"plugins": [\r\n\t\t\t{ "transform": "forwardgrad/transformer" },\r\n'
-      + '\t\t\t{ "name": "forwardgrad/language-service" }\r\n\t\t]\r\n\t}\r\n}\r\n');
+    expect(read('tsconfig.json')).toBe(
+      '{\r\n\t"include": ["src"],\r\n\t"compilerOptions": {\r\n\t\t"plugins": [\r\n\t\t\t{ "transform": "forwardgrad/transformer" },\r\n' +
+        '\t\t\t{ "name": "forwardgrad/language-service" }\r\n\t\t]\r\n\t}\r\n}\r\n',
+    );
   });
 
   test('one-line lists stay on one line, with their trailing comma', () => {
     write({ 'tsconfig.json': '{ "compilerOptions": { "plugins": [{ "transform": "other" },] } }' });
     init();
-    expect(read('tsconfig.json')).toBe('{ "compilerOptions": { "plugins": [{ "transform": "other" }, { "transform": "forwardgrad/transformer" }, { "name": "forwardgrad/language-service" },] } }');
+    expect(read('tsconfig.json')).toBe(
+      '{ "compilerOptions": { "plugins": [{ "transform": "other" }, { "transform": "forwardgrad/transformer" }, { "name": "forwardgrad/language-service" },] } }',
+    );
   });
 
   test('plugins inherited through "extends" are repeated in the new list, which replaces them', () => {
@@ -206,75 +234,115 @@ describe('tsconfig.json', () => {
       'tsconfig.json': '{\n  "extends": "./base.json"\n}\n',
     });
     const r = init();
-    expect(plugins(read('tsconfig.json'))).toEqual([{ name: 'other-plugin' }, { transform: 'forwardgrad/transformer' }, { name: 'forwardgrad/language-service' }]);
+    expect(plugins(read('tsconfig.json'))).toEqual([
+      { name: 'other-plugin' },
+      { transform: 'forwardgrad/transformer' },
+      { name: 'forwardgrad/language-service' },
+    ]);
     expect(r.changes[0].notes.join()).toMatch(/copied 1 plugin entry inherited through "extends"/);
     expect(init().changes).toEqual([]);
   });
 
-  test('none: created with the plugins\' options; a broken one is a located error and nothing is written', () => {
+  test("none: created with the plugins' options; a broken one is a located error and nothing is written", () => {
     init();
     expect(plugins(read('tsconfig.json'))).toHaveLength(2);
-    expect(ts.parseConfigFileTextToJson('tsconfig.json', read('tsconfig.json')).config.compilerOptions).toMatchObject({ target: 'ES2022', strict: true });
+    expect(ts.parseConfigFileTextToJson('tsconfig.json', read('tsconfig.json')).config.compilerOptions).toMatchObject({
+      target: 'ES2022',
+      strict: true,
+    });
     write({ 'tsconfig.json': '{\n  "compilerOptions": {\n    "strict": true\n    "target": "ES2022"\n  }\n}\n' });
     const before = snapshot();
-    expect(() => init()).toThrow(new InitError('tsconfig.json:4:5: not valid JSON (\',\' expected): fix it, then run init again'));
+    expect(() => init()).toThrow(
+      new InitError("tsconfig.json:4:5: not valid JSON (',' expected): fix it, then run init again"),
+    );
     expect(snapshot()).toEqual(before);
   });
 });
 
 describe('jest config', () => {
-  test('no transform yet: added, in the file\'s quotes', () => {
-    write({ 'jest.config.ts': 'import type { Config } from "jest";\n\nconst config: Config = {\n  testEnvironment: "node",\n};\n\nexport default config;\n' });
+  test("no transform yet: added, in the file's quotes", () => {
+    write({
+      'jest.config.ts':
+        'import type { Config } from "jest";\n\nconst config: Config = {\n  testEnvironment: "node",\n};\n\nexport default config;\n',
+    });
     init();
-    expect(read('jest.config.ts')).toBe('import type { Config } from "jest";\n\nconst config: Config = {\n  testEnvironment: "node",\n'
-      + '  transform: { "^.+\\\\.ts$": "forwardgrad/jest" },\n};\n\nexport default config;\n');
+    expect(read('jest.config.ts')).toBe(
+      'import type { Config } from "jest";\n\nconst config: Config = {\n  testEnvironment: "node",\n' +
+        '  transform: { "^.+\\\\.ts$": "forwardgrad/jest" },\n};\n\nexport default config;\n',
+    );
   });
 
   test('another transformer for TypeScript: ours goes first (jest takes the first pattern that matches)', () => {
     write({ 'jest.config.js': "export default {\n  transform: {\n    '\\\\.[jt]sx?$': 'babel-jest',\n  },\n};\n" });
     init();
-    expect(read('jest.config.js')).toBe("export default {\n  transform: {\n    '^.+\\\\.ts$': 'forwardgrad/jest',\n    '\\\\.[jt]sx?$': 'babel-jest',\n  },\n};\n");
+    expect(read('jest.config.js')).toBe(
+      "export default {\n  transform: {\n    '^.+\\\\.ts$': 'forwardgrad/jest',\n    '\\\\.[jt]sx?$': 'babel-jest',\n  },\n};\n",
+    );
   });
 
   test('package.json "jest"; --jest creates a config when there is none', () => {
     write({ 'package.json': '{\n  "name": "sample",\n  "jest": {\n    "testEnvironment": "node"\n  }\n}\n' });
     init();
-    expect(JSON.parse(read('package.json')).jest).toEqual({ testEnvironment: 'node', transform: { '^.+\\.ts$': 'forwardgrad/jest' } });
+    expect(JSON.parse(read('package.json')).jest).toEqual({
+      testEnvironment: 'node',
+      transform: { '^.+\\.ts$': 'forwardgrad/jest' },
+    });
     fs.rmSync(path.join(dir, 'package.json'));
     const without = init();
     expect(without.paths).toEqual(['tsc']);
     expect(without.report).toContain('`forwardgrad init --jest` creates jest.config.js');
     const created = init({ jest: true });
     expect(created.paths).toEqual(['tsc', 'jest']);
-    expect(read('jest.config.js')).toBe("module.exports = {\n  testEnvironment: 'node',\n  transform: { '^.+\\\\.ts$': 'forwardgrad/jest' },\n};\n");
+    expect(read('jest.config.js')).toBe(
+      "module.exports = {\n  testEnvironment: 'node',\n  transform: { '^.+\\\\.ts$': 'forwardgrad/jest' },\n};\n",
+    );
   });
 
   test('a config jest cannot be read from statically is an error that says what to add', () => {
     write({ 'jest.config.js': "module.exports = require('./shared-config');\n" });
-    expect(() => init()).toThrow(/jest\.config\.js: cannot find the config object .*transform: \{ '\^\.\+\\\\\.ts\$': 'forwardgrad\/jest' \}/);
+    expect(() => init()).toThrow(
+      /jest\.config\.js: cannot find the config object .*transform: \{ '\^\.\+\\\\\.ts\$': 'forwardgrad\/jest' \}/,
+    );
   });
 });
 
 describe('esbuild script', () => {
-  test('CommonJS with destructured build: a require after esbuild\'s; one-line options stay one line', () => {
-    write({ 'build.js': "'use strict';\nconst { build } = require(\"esbuild\");\n\nbuild({ entryPoints: [\"src/a.ts\"], bundle: true }).catch(() => process.exit(1));\n" });
+  test("CommonJS with destructured build: a require after esbuild's; one-line options stay one line", () => {
+    write({
+      'build.js':
+        '\'use strict\';\nconst { build } = require("esbuild");\n\nbuild({ entryPoints: ["src/a.ts"], bundle: true }).catch(() => process.exit(1));\n',
+    });
     init({ esbuild: 'build.js' });
-    expect(read('build.js')).toBe("'use strict';\nconst { build } = require(\"esbuild\");\nconst { forwardGradPlugin } = require(\"forwardgrad/esbuild\");\n\n"
-      + 'build({ entryPoints: ["src/a.ts"], bundle: true, plugins: [forwardGradPlugin()] }).catch(() => process.exit(1));\n');
+    expect(read('build.js')).toBe(
+      '\'use strict\';\nconst { build } = require("esbuild");\nconst { forwardGradPlugin } = require("forwardgrad/esbuild");\n\n' +
+        'build({ entryPoints: ["src/a.ts"], bundle: true, plugins: [forwardGradPlugin()] }).catch(() => process.exit(1));\n',
+    );
     expect(init({ esbuild: 'build.js' }).changes).toEqual([]);
   });
 
   test('an existing import under another name is used, not repeated', () => {
-    write({ 'build.mjs': "import { build } from 'esbuild';\nimport fg from 'forwardgrad/esbuild';\n\nawait build({ entryPoints: ['a.ts'], plugins: [] });\n" });
+    write({
+      'build.mjs':
+        "import { build } from 'esbuild';\nimport fg from 'forwardgrad/esbuild';\n\nawait build({ entryPoints: ['a.ts'], plugins: [] });\n",
+    });
     init({ esbuild: 'build.mjs' });
-    expect(read('build.mjs')).toBe("import { build } from 'esbuild';\nimport fg from 'forwardgrad/esbuild';\n\nawait build({ entryPoints: ['a.ts'], plugins: [fg()] });\n");
+    expect(read('build.mjs')).toBe(
+      "import { build } from 'esbuild';\nimport fg from 'forwardgrad/esbuild';\n\nawait build({ entryPoints: ['a.ts'], plugins: [fg()] });\n",
+    );
   });
 
   test('no build()/context() call, or options built elsewhere: errors that say what to add', () => {
     write({ 'build.mjs': "import * as esbuild from 'esbuild';\nesbuild.buildSync({ entryPoints: ['a.ts'] });\n" });
-    expect(() => init({ esbuild: 'build.mjs' })).toThrow("build.mjs: no esbuild build() or context() call found; add plugins: [forwardGradPlugin()] (imported from 'forwardgrad/esbuild') to your build options yourself");
-    write({ 'build.mjs': "import * as esbuild from 'esbuild';\nimport { options } from './options.mjs';\nawait esbuild.build(options);\n" });
-    expect(() => init({ esbuild: 'build.mjs' })).toThrow('build.mjs:3: the options of this esbuild call are not an object literal in this file; add plugins: [forwardGradPlugin()] to them yourself');
+    expect(() => init({ esbuild: 'build.mjs' })).toThrow(
+      "build.mjs: no esbuild build() or context() call found; add plugins: [forwardGradPlugin()] (imported from 'forwardgrad/esbuild') to your build options yourself",
+    );
+    write({
+      'build.mjs':
+        "import * as esbuild from 'esbuild';\nimport { options } from './options.mjs';\nawait esbuild.build(options);\n",
+    });
+    expect(() => init({ esbuild: 'build.mjs' })).toThrow(
+      'build.mjs:3: the options of this esbuild call are not an object literal in this file; add plugins: [forwardGradPlugin()] to them yourself',
+    );
     expect(() => init({ esbuild: 'missing.mjs' })).toThrow(/--esbuild missing\.mjs: no such file/);
     expect(fs.existsSync(path.join(dir, 'tsconfig.json'))).toBe(false);
   });

@@ -7,25 +7,40 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { TsServer } from './support/tsserver-client';
-import { createUserProject, plain, positionOf, readmeSteps, type Newcomer, type UserProject } from './support/user-project';
+import {
+  createUserProject,
+  plain,
+  positionOf,
+  readmeSteps,
+  type Newcomer,
+  type UserProject,
+} from './support/user-project';
 
 const SOURCES: Record<string, string> = {
   'package.json': JSON.stringify({ name: 'user-project', version: '1.0.0', private: true }),
   'tsconfig.json': JSON.stringify({
     compilerOptions: {
-      target: 'ES2022', module: 'commonjs', moduleResolution: 'node10', strict: true, esModuleInterop: true,
-      skipLibCheck: true, types: ['node'], outDir: 'dist', rootDir: 'src',
+      target: 'ES2022',
+      module: 'commonjs',
+      moduleResolution: 'node10',
+      strict: true,
+      esModuleInterop: true,
+      skipLibCheck: true,
+      types: ['node'],
+      outDir: 'dist',
+      rootDir: 'src',
       plugins: [{ transform: 'forwardgrad/transformer' }],
     },
     files: ['src/helper.ts', 'src/model.ts', 'src/check.ts', 'src/main.ts'],
   }),
-  'tsconfig.bad.json': JSON.stringify({ extends: './tsconfig.json', compilerOptions: { outDir: 'dist-bad' }, files: ['src/bad.ts'] }),
-  'src/helper.ts': [
-    'export function wobble(t: number): number {',
-    '  return t * t + Math.sin(3 * t);',
-    '}',
-    '',
-  ].join('\n'),
+  'tsconfig.bad.json': JSON.stringify({
+    extends: './tsconfig.json',
+    compilerOptions: { outDir: 'dist-bad' },
+    files: ['src/bad.ts'],
+  }),
+  'src/helper.ts': ['export function wobble(t: number): number {', '  return t * t + Math.sin(3 * t);', '}', ''].join(
+    '\n',
+  ),
   'src/model.ts': [
     "import { wobble } from './helper';",
     '',
@@ -91,8 +106,10 @@ const SOURCES: Record<string, string> = {
     'console.log(JSON.stringify({ ok: true }));',
     '',
   ].join('\n'),
-  'jest.config.js': "module.exports = { testEnvironment: 'node', roots: ['<rootDir>/test'], transform: { '^.+\\\\.ts$': 'forwardgrad/jest' } };\n",
-  'jest.bad.config.js': "module.exports = { testEnvironment: 'node', roots: ['<rootDir>/test-bad'], transform: { '^.+\\\\.ts$': 'forwardgrad/jest' } };\n",
+  'jest.config.js':
+    "module.exports = { testEnvironment: 'node', roots: ['<rootDir>/test'], transform: { '^.+\\\\.ts$': 'forwardgrad/jest' } };\n",
+  'jest.bad.config.js':
+    "module.exports = { testEnvironment: 'node', roots: ['<rootDir>/test-bad'], transform: { '^.+\\\\.ts$': 'forwardgrad/jest' } };\n",
   'test/model.test.ts': [
     "import { checkDerivatives } from '../src/check';",
     '',
@@ -104,13 +121,19 @@ const SOURCES: Record<string, string> = {
     '});',
     '',
   ].join('\n'),
-  'test-bad/bad.test.ts': "import { broken } from '../src/bad';\n\ntest('never runs', () => { expect(broken(1)).toBeDefined(); });\n",
+  'test-bad/bad.test.ts':
+    "import { broken } from '../src/bad';\n\ntest('never runs', () => { expect(broken(1)).toBeDefined(); });\n",
 };
 
 const BAD_CALL = positionOf(SOURCES['src/bad.ts'], 'mystery(x)');
 const BAD_AT = `bad.ts:${BAD_CALL.line}:${BAD_CALL.column}`;
 
-interface Case { value: number; primal: number; tangent: number; fd: number }
+interface Case {
+  value: number;
+  primal: number;
+  tangent: number;
+  fd: number;
+}
 
 /** The program's printed cases: exact primal, tangent within float64 finite-difference error. */
 function expectCorrect(stdout: string): void {
@@ -136,7 +159,8 @@ test('the tarball holds compiled JS, declarations and every entry point, and no 
   const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
   for (const entry of ['.', './transformer', './esbuild', './jest', './models']) {
     expect(fs.existsSync(path.join(root, manifest.exports[entry].default))).toBe(true);
-    if (manifest.exports[entry].import) expect(fs.existsSync(path.join(root, manifest.exports[entry].import))).toBe(true);
+    if (manifest.exports[entry].import)
+      expect(fs.existsSync(path.join(root, manifest.exports[entry].import))).toBe(true);
     expect(fs.existsSync(path.join(root, manifest.exports[entry].types))).toBe(true);
   }
   expect(fs.existsSync(path.join(root, manifest.bin.forwardgrad))).toBe(true);
@@ -185,19 +209,32 @@ describe('esbuild plugin', () => {
   test('an underivable call is an esbuild error with its location', () => {
     const build = project.node(['build-esbuild.js', 'src/bad-main.ts', 'out/bad.js', 'bundle']);
     expect(build.status).not.toBe(0);
-    const { errors } = JSON.parse(build.stdout) as { errors: { text: string; location: { file: string; line: number; column: number; lineText: string } }[] };
+    const { errors } = JSON.parse(build.stdout) as {
+      errors: { text: string; location: { file: string; line: number; column: number; lineText: string } }[];
+    };
     expect(errors.length).toBeGreaterThan(0);
     const [error] = errors;
     expect(error.text).toMatch(/mystery/);
     expect(error.location).toMatchObject({
-      file: path.join('src', 'bad.ts'), line: BAD_CALL.line, column: BAD_CALL.column - 1, lineText: '  return 2 * mystery(x);',
+      file: path.join('src', 'bad.ts'),
+      line: BAD_CALL.line,
+      column: BAD_CALL.column - 1,
+      lineText: '  return 2 * mystery(x);',
     });
   });
 });
 
 describe('jest transformer', () => {
-  const jest = (config: string) => project.node([project.bin('jest'), '--config', config, '--runInBand', '--ci',
-    '--cacheDirectory', path.join(project.dir, '.jest-cache')]);
+  const jest = (config: string) =>
+    project.node([
+      project.bin('jest'),
+      '--config',
+      config,
+      '--runInBand',
+      '--ci',
+      '--cacheDirectory',
+      path.join(project.dir, '.jest-cache'),
+    ]);
 
   test('a user test of a jvp passes', () => {
     const run = jest('jest.config.js');
@@ -335,14 +372,18 @@ const NEWCOMER: Record<string, string> = {
 /** One line of output per error: the fix on it, no stack trace. */
 function expectOneLineError(r: { status: number | null; stdout: string; stderr: string }, install: string): void {
   expect(r.status).not.toBe(0);
-  const lines = plain(r.stderr).split('\n').filter((l) => l.includes(install));
+  const lines = plain(r.stderr)
+    .split('\n')
+    .filter((l) => l.includes(install));
   expect(lines).toHaveLength(1);
   expect(plain(r.stderr)).not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/);
 }
 
 describe('the README newcomer paths, from the tarball', () => {
   let user: Newcomer;
-  beforeAll(() => { user = project.newcomer(NEWCOMER); });
+  beforeAll(() => {
+    user = project.newcomer(NEWCOMER);
+  });
 
   test('`npx forwardgrad --version` prints the installed version', () => {
     const r = user.sh('npx forwardgrad --version');
@@ -387,20 +428,25 @@ describe('the README newcomer paths, from the tarball', () => {
 
   test('editor: tsserver loads forwardgrad/language-service from the installed package and shows TS94002', async () => {
     expect(fs.existsSync(path.join(user.dir, 'node_modules', 'forwardgrad', 'language-service.js'))).toBe(true);
-    const text = 'declare function mystery(x: number): number;\n\n/** @forwardGrad */\nexport function broken(x: number): number {\n  return 2 * mystery(x);\n}\n';
+    const text =
+      'declare function mystery(x: number): number;\n\n/** @forwardGrad */\nexport function broken(x: number): number {\n  return 2 * mystery(x);\n}\n';
     const file = path.join(user.dir, 'src', 'editor.ts');
     fs.writeFileSync(file, text);
     // the project's typescript is a symlink here, so tsserver's default probe location (beside its
     // real file) is this repository: probe the project, as a project-local TypeScript does
-    const server = new TsServer(path.join(user.dir, 'node_modules', 'typescript', 'lib', 'tsserver.js'),
-      ['--pluginProbeLocations', user.dir], user.dir);
+    const server = new TsServer(
+      path.join(user.dir, 'node_modules', 'typescript', 'lib', 'tsserver.js'),
+      ['--pluginProbeLocations', user.dir],
+      user.dir,
+    );
     try {
       server.notify('open', { file, projectRootPath: user.dir });
       const r = await server.request('semanticDiagnosticsSync', { file });
       expect(r.success).toBe(true);
       const at = positionOf(text, 'mystery(x);');
-      expect((r.body as { code: number; start: unknown }[]).filter((d) => d.code >= 94000 && d.code < 95000))
-        .toEqual([expect.objectContaining({ code: 94002, start: { line: at.line, offset: at.column } })]);
+      expect((r.body as { code: number; start: unknown }[]).filter((d) => d.code >= 94000 && d.code < 95000)).toEqual([
+        expect.objectContaining({ code: 94002, start: { line: at.line, offset: at.column } }),
+      ]);
     } finally {
       await server.close();
       fs.rmSync(file);
@@ -409,7 +455,12 @@ describe('the README newcomer paths, from the tarball', () => {
 
   test('esbuild: without ts-morph, init names it on one line; then the README steps bundle a correct program', () => {
     const steps = readmeSteps('esbuild');
-    expect(steps).toEqual(['npm i -D ts-morph@27', 'npx forwardgrad init --esbuild build.mjs', 'npm i -D esbuild typescript@5.9.3', 'node build.mjs']);
+    expect(steps).toEqual([
+      'npm i -D ts-morph@27',
+      'npx forwardgrad init --esbuild build.mjs',
+      'npm i -D esbuild typescript@5.9.3',
+      'node build.mjs',
+    ]);
     const before = user.read('build.mjs');
     expectOneLineError(user.sh(steps[1]), 'npm i -D ts-morph@27');
     expect(user.read('build.mjs')).toBe(before);
@@ -418,7 +469,9 @@ describe('the README newcomer paths, from the tarball', () => {
     expect(init.status).toBe(0);
     expect(init.stdout).toContain('build.mjs: updated');
     expect(init.stdout).toContain(steps[2]);
-    expect(user.read('build.mjs')).toMatch(/import \{ forwardGradPlugin \} from 'forwardgrad\/esbuild';[^]*plugins: \[forwardGradPlugin\(\)\]/);
+    expect(user.read('build.mjs')).toMatch(
+      /import \{ forwardGradPlugin \} from 'forwardgrad\/esbuild';[^]*plugins: \[forwardGradPlugin\(\)\]/,
+    );
     expect(user.sh(steps[1]).stdout).toContain('build.mjs: already wired');
     expect(user.sh(steps[2]).status).toBe(0);
     const build = user.sh(steps[3]);
@@ -439,7 +492,9 @@ describe('the README newcomer paths, from the tarball', () => {
     // the user forgets ts-jest
     user.sh('npm i -D jest@30');
     const missing = user.sh(steps[2]);
-    expect(plain(missing.stderr)).toMatch(/forwardgrad\/jest needs ts-jest, which is not installed: npm i -D ts-jest@29/);
+    expect(plain(missing.stderr)).toMatch(
+      /forwardgrad\/jest needs ts-jest, which is not installed: npm i -D ts-jest@29/,
+    );
     expect(missing.status).not.toBe(0);
     expect(user.sh(steps[1]).status).toBe(0);
     const run = user.sh(steps[2]);
@@ -458,7 +513,10 @@ test('emit: a Tensor model file in a project without tsconfig.json gets its twin
     '}',
     '',
   ].join('\n');
-  const user = project.newcomer({ 'package.json': JSON.stringify({ name: 'emitter', private: true }), 'src/model.ts': model });
+  const user = project.newcomer({
+    'package.json': JSON.stringify({ name: 'emitter', private: true }),
+    'src/model.ts': model,
+  });
   expect(fs.existsSync(path.join(user.dir, 'tsconfig.json'))).toBe(false);
   const r = user.sh('npx forwardgrad emit src/model.ts --out emitted/');
   expect(r.stderr).toBe('');

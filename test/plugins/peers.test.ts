@@ -18,12 +18,17 @@ function resolveWithout(...hidden: string[]): Resolve {
 
 describe('checkPeers', () => {
   test('everything installed: no error', () => {
-    for (const entry of Object.keys(ENTRY_PEERS) as (keyof typeof ENTRY_PEERS)[]) expect(() => checkPeers(entry)).not.toThrow();
+    for (const entry of Object.keys(ENTRY_PEERS) as (keyof typeof ENTRY_PEERS)[])
+      expect(() => checkPeers(entry)).not.toThrow();
   });
 
   test('jest entry without ts-jest: `npm i` and `ts-jest` on one line', () => {
     let error: unknown;
-    try { checkPeers('forwardgrad/jest', resolveWithout('ts-jest')); } catch (e) { error = e; }
+    try {
+      checkPeers('forwardgrad/jest', resolveWithout('ts-jest'));
+    } catch (e) {
+      error = e;
+    }
     expect(error).toBeInstanceOf(MissingPeerError);
     const message = (error as Error).message;
     expect(message).toBe('forwardgrad/jest needs ts-jest, which is not installed: npm i -D ts-jest@29');
@@ -31,18 +36,23 @@ describe('checkPeers', () => {
   });
 
   test('several missing: one install line for all of them', () => {
-    expect(() => checkPeers('forwardgrad/esbuild', resolveWithout('esbuild', 'typescript')))
-      .toThrow('forwardgrad/esbuild needs esbuild and typescript, which are not installed: npm i -D esbuild typescript@5.9.3');
+    expect(() => checkPeers('forwardgrad/esbuild', resolveWithout('esbuild', 'typescript'))).toThrow(
+      'forwardgrad/esbuild needs esbuild and typescript, which are not installed: npm i -D esbuild typescript@5.9.3',
+    );
   });
 
   test('a TypeScript without the JS compiler API (7.x) is refused with the version that works', () => {
-    const load = (file: string) => (file.endsWith(path.join('typescript', 'package.json')) ? { version: '7.0.1' } : require(file));
-    expect(() => checkPeers('forwardgrad/transformer', require.resolve, load))
-      .toThrow('forwardgrad/transformer needs typescript 5.x, found 7.0.1: npm i -D typescript@5.9.3');
+    const load = (file: string) =>
+      file.endsWith(path.join('typescript', 'package.json')) ? { version: '7.0.1' } : require(file);
+    expect(() => checkPeers('forwardgrad/transformer', require.resolve, load)).toThrow(
+      'forwardgrad/transformer needs typescript 5.x, found 7.0.1: npm i -D typescript@5.9.3',
+    );
   });
 
   test('a resolver failure other than "not installed" is not disguised', () => {
-    const broken: Resolve = () => { throw Object.assign(new Error('EACCES'), { code: 'EACCES' }); };
+    const broken: Resolve = () => {
+      throw Object.assign(new Error('EACCES'), { code: 'EACCES' });
+    };
     expect(() => checkPeers('forwardgrad/jest', broken)).toThrow('EACCES');
   });
 
@@ -73,10 +83,26 @@ describe('entry points, loaded with a peer missing', () => {
   };
 
   test.each([
-    ['transformer/plugins/jest.ts', 'ts-jest', 'forwardgrad/jest needs ts-jest, which is not installed: npm i -D ts-jest@29'],
-    ['transformer/plugins/esbuild.ts', 'esbuild', 'forwardgrad/esbuild needs esbuild, which is not installed: npm i -D esbuild'],
-    ['transformer/index.ts', 'typescript', 'forwardgrad/transformer needs typescript, which is not installed: npm i -D typescript@5.9.3'],
-    ['transformer/plugins/tsc.ts', 'typescript', 'forwardgrad/transformer needs typescript, which is not installed: npm i -D typescript@5.9.3'],
+    [
+      'transformer/plugins/jest.ts',
+      'ts-jest',
+      'forwardgrad/jest needs ts-jest, which is not installed: npm i -D ts-jest@29',
+    ],
+    [
+      'transformer/plugins/esbuild.ts',
+      'esbuild',
+      'forwardgrad/esbuild needs esbuild, which is not installed: npm i -D esbuild',
+    ],
+    [
+      'transformer/index.ts',
+      'typescript',
+      'forwardgrad/transformer needs typescript, which is not installed: npm i -D typescript@5.9.3',
+    ],
+    [
+      'transformer/plugins/tsc.ts',
+      'typescript',
+      'forwardgrad/transformer needs typescript, which is not installed: npm i -D typescript@5.9.3',
+    ],
   ])('%s without %s', (entry, hidden, message) => {
     const r = load(entry, hidden);
     expect(r.err).toBe('');

@@ -10,7 +10,6 @@ import { rosenbrockish } from './fixtures/model';
 import { centralDifference } from '../support/fd';
 import { rng } from '../support/random';
 
-
 function twinOf(f: Function): (...args: number[]) => [number, number] {
   const twin = lookupJvp(f);
   if (!twin) throw new Error(`no twin registered for ${f.name}: the jest transformer did not run the transform`);
@@ -39,15 +38,16 @@ describe('the jest transformer in process', () => {
   const options = { config: { rootDir } };
   const fixture = (name: string) => path.join(__dirname, 'fixtures', name);
 
-  test('files with no twins take the fast path; their cache key differs from a twin file\'s', () => {
+  test("files with no twins take the fast path; their cache key differs from a twin file's", () => {
     const plainSource = 'export const three: number = 1 + 2;\n';
     const plainFile = path.join(__dirname, 'fixtures', 'not-on-disk.ts');
     const out = transformer.process(plainSource, plainFile, options).code;
     expect(out).toContain('exports.three = 1 + 2');
     expect(out).not.toContain('registerJvp');
     const modelSource = fs.readFileSync(fixture('model.ts'), 'utf8');
-    expect(transformer.getCacheKey(modelSource, fixture('model.ts'), options))
-      .not.toBe(transformer.getCacheKey(modelSource, plainFile, options));
+    expect(transformer.getCacheKey(modelSource, fixture('model.ts'), options)).not.toBe(
+      transformer.getCacheKey(modelSource, plainFile, options),
+    );
   });
 
   test('a file with twins still gets jest.mock hoisted above its imports, as ts-jest would', () => {
@@ -61,6 +61,8 @@ describe('the jest transformer in process', () => {
 
   test('an underivable call throws with the located message', () => {
     const source = fs.readFileSync(fixture('bad.ts'), 'utf8');
-    expect(() => transformer.process(source, fixture('bad.ts'), options)).toThrow(/bad\.ts:5:14 - error TS\d+: .*mystery/);
+    expect(() => transformer.process(source, fixture('bad.ts'), options)).toThrow(
+      /bad\.ts:5:14 - error TS\d+: .*mystery/,
+    );
   });
 });

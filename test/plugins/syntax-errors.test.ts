@@ -21,7 +21,10 @@ let dir: string;
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'forwardgrad-syntax-'));
-  fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'commonjs', strict: true, types: [] } }));
+  fs.writeFileSync(
+    path.join(dir, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'commonjs', strict: true, types: [] } }),
+  );
   for (const [name, text] of Object.entries(SOURCES)) fs.writeFileSync(path.join(dir, name), text);
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -42,18 +45,34 @@ describe.each(Object.keys(SOURCES))('%s', (name) => {
   });
 
   test('the esbuild plugin fails the build with the location', async () => {
-    const result = esbuild.build({ entryPoints: [file()], bundle: false, write: false, logLevel: 'silent', plugins: [forwardGradPlugin({ runtimeModule })] });
-    const error = await result.then(() => undefined, (e: esbuild.BuildFailure) => e);
+    const result = esbuild.build({
+      entryPoints: [file()],
+      bundle: false,
+      write: false,
+      logLevel: 'silent',
+      plugins: [forwardGradPlugin({ runtimeModule })],
+    });
+    const error = await result.then(
+      () => undefined,
+      (e: esbuild.BuildFailure) => e,
+    );
     expect(error).toBeDefined();
     expect(error!.errors.length).toBeGreaterThan(0);
     expect(error!.errors[0].location).toMatchObject({ file: expect.stringContaining(name), line: 3 });
   });
 
   test('tsc with the ts-patch entry reports it at file:line (the transform does not throw on the broken tree)', () => {
-    const program = ts.createProgram([file()], { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, strict: true, types: [] });
+    const program = ts.createProgram([file()], {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.CommonJS,
+      strict: true,
+      types: [],
+    });
     const factory = tsPatchWithRelativeRuntime(program, { runtimeModule }, { addDiagnostic: () => {} } as never);
     program.emit(program.getSourceFile(file()), () => {}, undefined, false, { before: [factory] });
-    const lines = ts.getPreEmitDiagnostics(program).filter((d) => d.category === ts.DiagnosticCategory.Error && d.file)
+    const lines = ts
+      .getPreEmitDiagnostics(program)
+      .filter((d) => d.category === ts.DiagnosticCategory.Error && d.file)
       .map((d) => d.file!.getLineAndCharacterOfPosition(d.start!).line + 1);
     expect(lines).toContain(3);
   });

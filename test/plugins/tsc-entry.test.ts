@@ -10,7 +10,9 @@ let dir: string;
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'forwardgrad-tsc-'));
   const files: Record<string, string> = {
-    'tsconfig.json': JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'commonjs', strict: true, types: [], outDir: 'out' } }),
+    'tsconfig.json': JSON.stringify({
+      compilerOptions: { target: 'ES2022', module: 'commonjs', strict: true, types: [], outDir: 'out' },
+    }),
     'src/deep/model.ts': '/** @forwardGrad */\nexport function f(x: number): number {\n  return x * x * x;\n}\n',
     'rt/index.ts': 'export function registerJvp(..._args: unknown[]): void {}\n',
   };
@@ -23,12 +25,31 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function emitWith(runtimeModule: string): string {
   const configPath = path.join(dir, 'tsconfig.json');
-  const parsed = ts.getParsedCommandLineOfConfigFile(configPath, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })!;
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    configPath,
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} },
+  )!;
   const program = ts.createProgram([path.join(dir, 'src/deep/model.ts')], parsed.options);
   let js = '';
-  const factory = tsPatchWithRelativeRuntime(program, { runtimeModule }, { addDiagnostic: (d) => { throw new Error(String(d.messageText)); } });
-  program.emit(program.getSourceFile(path.join(dir, 'src/deep/model.ts')), (name, text) => { if (name.endsWith('.js')) js = text; },
-    undefined, false, { before: [factory] });
+  const factory = tsPatchWithRelativeRuntime(
+    program,
+    { runtimeModule },
+    {
+      addDiagnostic: (d) => {
+        throw new Error(String(d.messageText));
+      },
+    },
+  );
+  program.emit(
+    program.getSourceFile(path.join(dir, 'src/deep/model.ts')),
+    (name, text) => {
+      if (name.endsWith('.js')) js = text;
+    },
+    undefined,
+    false,
+    { before: [factory] },
+  );
   return js;
 }
 

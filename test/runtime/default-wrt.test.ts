@@ -28,7 +28,11 @@ test('the twins have the slots the rules start from', () => {
 });
 
 test('scalar function: every differentiable argument (unchanged), exactly the explicit full wrt', () => {
-  const args = [[0.5, -1, 2], [1, 2, 3], [0, 1, 0]];
+  const args = [
+    [0.5, -1, 2],
+    [1, 2, 3],
+    [0, 1, 0],
+  ];
   const d = forwardGradient(weighted, args, { seed: 4 });
   const e = forwardGradient(weighted, args, { seed: 4, wrt: [0, 1, 2] });
   expect(d.gradient).toEqual(e.gradient);
@@ -52,12 +56,14 @@ test('with Tensor arguments only the Tensor-holding ones (parameter objects, Ten
   const e = forwardGradient(model, args, { seed: 9, wrt: [0, 1, 2] });
   expect(d.gradient[3]).toBeUndefined();
   expect(d.directional).toEqual(e.directional);
-  const gW = (d.gradient[0] as { W: Tensor }).W.toArray(), eW = (e.gradient[0] as { W: Tensor }).W.toArray();
+  const gW = (d.gradient[0] as { W: Tensor }).W.toArray(),
+    eW = (e.gradient[0] as { W: Tensor }).W.toArray();
   expect(Array.from(gW)).toEqual(Array.from(eW));
 });
 
 test('nothing left to differentiate by default is an error naming the function and the fix', () => {
   const ints = Int32Array.from([1, 2, 3]) as unknown as number[];
-  expect(() => forwardGradient(weighted, [ints, ints, ints], { seed: 1 }))
-    .toThrow(/forwardGradient\(weighted\): no argument is differentiated by default.*pass wrt/);
+  expect(() => forwardGradient(weighted, [ints, ints, ints], { seed: 1 })).toThrow(
+    /forwardGradient\(weighted\): no argument is differentiated by default.*pass wrt/,
+  );
 });

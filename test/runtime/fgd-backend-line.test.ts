@@ -20,8 +20,15 @@ const Y = tensor([1, -1], [2, 1]);
 /** Everything written to stdout while `run` runs. */
 function stdoutOf(run: () => void): string {
   let out = '';
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => { out += String(chunk); return true; });
-  try { run(); } finally { spy.mockRestore(); }
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  try {
+    run();
+  } finally {
+    spy.mockRestore();
+  }
   return out;
 }
 
@@ -31,9 +38,19 @@ test('a tensor run with the bar on names the backend (and its threads, where it 
   const spy = jest.spyOn(select, 'getBackend'); // the control for the scalar-only test: the spy sees the loop's calls
   let out: string;
   try {
-    out = stdoutOf(() => fgd(leastSquares, [tensor([0, 0, 0], [3, 1])], { lr: 0.05, iterations: 3, seed: 1, inputs: () => [X, Y], progress: true }));
+    out = stdoutOf(() =>
+      fgd(leastSquares, [tensor([0, 0, 0], [3, 1])], {
+        lr: 0.05,
+        iterations: 3,
+        seed: 1,
+        inputs: () => [X, Y],
+        progress: true,
+      }),
+    );
     expect(spy).toHaveBeenCalled();
-  } finally { spy.mockRestore(); }
+  } finally {
+    spy.mockRestore();
+  }
   const lines = out.split('\n').filter((l) => LINE.test(l));
   expect(lines).toHaveLength(1);
   const m = LINE.exec(lines[0])!;
@@ -43,7 +60,15 @@ test('a tensor run with the bar on names the backend (and its threads, where it 
 });
 
 test('progress: false keeps a tensor run quiet', () => {
-  const out = stdoutOf(() => fgd(leastSquares, [tensor([0, 0, 0], [3, 1])], { lr: 0.05, iterations: 3, seed: 1, inputs: () => [X, Y], progress: false }));
+  const out = stdoutOf(() =>
+    fgd(leastSquares, [tensor([0, 0, 0], [3, 1])], {
+      lr: 0.05,
+      iterations: 3,
+      seed: 1,
+      inputs: () => [X, Y],
+      progress: false,
+    }),
+  );
   expect(out).not.toMatch(/backend/);
 });
 
@@ -53,5 +78,7 @@ test('a scalar-only run says nothing about backends and never asks for one', () 
     const out = stdoutOf(() => fgd(bowl, [[1, 1]], { lr: 0.1, iterations: 3, seed: 1, progress: true }));
     expect(out).not.toMatch(/backend/);
     expect(spy).not.toHaveBeenCalled();
-  } finally { spy.mockRestore(); }
+  } finally {
+    spy.mockRestore();
+  }
 });

@@ -14,20 +14,37 @@ import { fillNormal, rngImplementation } from '../../kernels/rng';
 import { MlpParams, initMlp, mlpLoss } from '../../fixtures/mlp';
 
 const SIZES: [number, number, number, number] = [12, 16, 8, 5];
-const B = 6, BATCHES = 3;
+const B = 6,
+  BATCHES = 3;
 // A small data set; each step's minibatch is a new tensor made by `inputs` (as a data loader would).
 const data = Float32Array.from({ length: BATCHES * B * SIZES[0] }, (_, i) => Math.sin(0.37 * i) * 1.5);
-const labels = Array.from({ length: BATCHES }, (_, s) => Int32Array.from({ length: B }, (_, i) => (i + 2 * s) % SIZES[3]));
+const labels = Array.from({ length: BATCHES }, (_, s) =>
+  Int32Array.from({ length: B }, (_, i) => (i + 2 * s) % SIZES[3]),
+);
 const batch = (t: number) => t % BATCHES;
-const inputs = (t: number) => [tensor(data.subarray(batch(t) * B * SIZES[0], (batch(t) + 1) * B * SIZES[0]), [B, SIZES[0]]), labels[batch(t)]];
+const inputs = (t: number) => [
+  tensor(data.subarray(batch(t) * B * SIZES[0], (batch(t) + 1) * B * SIZES[0]), [B, SIZES[0]]),
+  labels[batch(t)],
+];
 const leaves = (p: MlpParams): Tensor[] => Object.values(p);
-const bits = (p: MlpParams): number[] => leaves(p).flatMap((t) => Array.from(new Uint32Array(Float32Array.from(t.toArray()).buffer)));
+const bits = (p: MlpParams): number[] =>
+  leaves(p).flatMap((t) => Array.from(new Uint32Array(Float32Array.from(t.toArray()).buffer)));
 
 /** Pool allocations after each step of an fgd run. */
 function allocationsPerStep(options: Partial<FgdOptions>, iterations = 6): number[] {
   const p = initMlp(3, SIZES);
   const counts: number[] = [];
-  const r = fgd(mlpLoss, [p], { lr: 0.02, iterations, seed: 5, inputs, progress: false, ...options, onStep: () => { counts.push(memoryInfo().allocations); } });
+  const r = fgd(mlpLoss, [p], {
+    lr: 0.02,
+    iterations,
+    seed: 5,
+    inputs,
+    progress: false,
+    ...options,
+    onStep: () => {
+      counts.push(memoryInfo().allocations);
+    },
+  });
   expect(r.status).toBe('completed');
   return counts;
 }
@@ -47,8 +64,12 @@ describe('tensor fgd: steady state allocates no pool buffers', () => {
   });
 
   test('without tidy around the step the same twin call would allocate (the counter can fail)', () => {
-    const p = initMlp(3, SIZES), twin = lookupJvp(mlpLoss)!;
-    const run = () => { const [x, l] = inputs(1); (twin.fn(p, p, x, undefined, l) as Tensor[])[1].item(); };
+    const p = initMlp(3, SIZES),
+      twin = lookupJvp(mlpLoss)!;
+    const run = () => {
+      const [x, l] = inputs(1);
+      (twin.fn(p, p, x, undefined, l) as Tensor[])[1].item();
+    };
     run();
     const before = memoryInfo().allocations;
     run();
@@ -62,16 +83,23 @@ describe('tensor fgd: steady state allocates no pool buffers', () => {
 
 describe('tensor fgd: bit-identical to Algorithm 1 by hand', () => {
   test('K=1, sgd, constant rate: same losses and parameter bits', () => {
-    const seed = 11, lr = 0.03, N = 5;
-    const p = initMlp(4, SIZES), q = initMlp(4, SIZES);
+    const seed = 11,
+      lr = 0.03,
+      N = 5;
+    const p = initMlp(4, SIZES),
+      q = initMlp(4, SIZES);
     const r = fgd(mlpLoss, [p], { lr, decay: 0, iterations: N, seed, inputs, progress: false });
 
-    const twin = lookupJvp(mlpLoss)!, names = Object.keys(q) as (keyof MlpParams)[];
+    const twin = lookupJvp(mlpLoss)!,
+      names = Object.keys(q) as (keyof MlpParams)[];
     const losses: number[] = [];
     for (let t = 1; t <= N; t++) {
       let offset = 0;
       const v = {} as Record<keyof MlpParams, Tensor>;
-      for (const k of names) { v[k] = new Tensor(fillNormal(new Float32Array(q[k].size), seed, t - 1, offset) as Float32Array, q[k].shape); offset += q[k].size; }
+      for (const k of names) {
+        v[k] = new Tensor(fillNormal(new Float32Array(q[k].size), seed, t - 1, offset) as Float32Array, q[k].shape);
+        offset += q[k].size;
+      }
       const [loss, d] = tidy(() => {
         const [x, l] = inputs(t);
         const [y, dy] = twin.fn(q, v, x, undefined, l) as [Tensor, Tensor];
@@ -79,7 +107,8 @@ describe('tensor fgd: bit-identical to Algorithm 1 by hand', () => {
       });
       losses.push(loss);
       for (const k of names) {
-        const w = q[k].toArray(), vk = v[k].toArray();
+        const w = q[k].toArray(),
+          vk = v[k].toArray();
         for (let i = 0; i < w.length; i++) w[i] -= lr * Math.fround(d * vk[i]);
       }
     }
@@ -89,9 +118,19 @@ describe('tensor fgd: bit-identical to Algorithm 1 by hand', () => {
   });
 
   test('K=3: vector mode (in-place estimate over tangent row 0) equals 3 separate runs, bit for bit', () => {
-    const a = initMlp(6, SIZES), b = initMlp(6, SIZES);
-    const opts = { lr: 0.02, iterations: 4, seed: 8, directions: 3, inputs, progress: false, optimizer: 'momentum' as const };
-    const ra = fgd(mlpLoss, [a], opts), rb = fgd(mlpLoss, [b], { ...opts, vectorized: false });
+    const a = initMlp(6, SIZES),
+      b = initMlp(6, SIZES);
+    const opts = {
+      lr: 0.02,
+      iterations: 4,
+      seed: 8,
+      directions: 3,
+      inputs,
+      progress: false,
+      optimizer: 'momentum' as const,
+    };
+    const ra = fgd(mlpLoss, [a], opts),
+      rb = fgd(mlpLoss, [b], { ...opts, vectorized: false });
     expect(ra.losses).toEqual(rb.losses);
     expect(bits(a)).toEqual(bits(b));
   });
@@ -111,8 +150,11 @@ describe('directions do not depend on the Philox implementation', () => {
     const here = JSON.stringify((eval(sample) as (r: unknown) => unknown)(require(RNG)));
     const code = `const r = require(${JSON.stringify(RNG)}); if (r.rngImplementation !== 'js') throw new Error('expected the js path');
       process.stdout.write(JSON.stringify((${sample})(r)));`;
-    const there = execFileSync(process.execPath, ['--no-expose-wasm', '-r', 'ts-node/register/transpile-only', '-e', code],
-      { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8', maxBuffer: 64 << 20 });
+    const there = execFileSync(
+      process.execPath,
+      ['--no-expose-wasm', '-r', 'ts-node/register/transpile-only', '-e', code],
+      { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8', maxBuffer: 64 << 20 },
+    );
     expect(there.length).toBeGreaterThan(100000);
     expect(there === here).toBe(true);
   });

@@ -18,7 +18,11 @@ const arr = (g: MlpParams) => FIELDS.map((k) => Array.from(g[k].toArray()));
 describe('forwardGradient: reuse between calls', () => {
   test('K = 1: g = fround(d·v) with v = fillNormal(seed, stream 0, leaf offset), with and without out, call after call', () => {
     const p = initMlp(1, SIZES);
-    const out = [Object.fromEntries(FIELDS.map((k) => [k, new Tensor(new Float32Array(p[k].size), p[k].shape)])), undefined, undefined];
+    const out = [
+      Object.fromEntries(FIELDS.map((k) => [k, new Tensor(new Float32Array(p[k].size), p[k].shape)])),
+      undefined,
+      undefined,
+    ];
     for (const seed of [3, 4, 3]) {
       const fresh = forwardGradient(mlpLoss, [p, x, labels], { wrt: 0, seed });
       const into = forwardGradient(mlpLoss, [p, x, labels], { wrt: 0, seed, out });
@@ -30,7 +34,9 @@ describe('forwardGradient: reuse between calls', () => {
       let offset = 0;
       for (const k of FIELDS) {
         const v = fillNormal(new Float32Array(p[k].size), seed, 0, offset) as Float32Array;
-        expect(Array.from((fresh.gradient[0] as MlpParams)[k].toArray())).toEqual(Array.from(v, (vi) => Math.fround(d * vi)));
+        expect(Array.from((fresh.gradient[0] as MlpParams)[k].toArray())).toEqual(
+          Array.from(v, (vi) => Math.fround(d * vi)),
+        );
         offset += p[k].size;
       }
     }
@@ -48,7 +54,8 @@ describe('forwardGradient: reuse between calls', () => {
   });
 
   test('a new structure (other sizes) gets new tangents; going back gives the same result as before', () => {
-    const small = initMlp(1, SIZES), wide = initMlp(1, [6, 7, 4, 3]);
+    const small = initMlp(1, SIZES),
+      wide = initMlp(1, [6, 7, 4, 3]);
     const a = forwardGradient(mlpLoss, [small, x, labels], { wrt: 0, seed: 8 });
     const b = forwardGradient(mlpLoss, [wide, x, labels], { wrt: 0, seed: 8 });
     expect((b.gradient[0] as MlpParams).w1.shape).toEqual([6, 7]);
@@ -60,7 +67,8 @@ describe('forwardGradient: reuse between calls', () => {
   test('a loop with out allocates no pool buffers after its first step', () => {
     const p = initMlp(3, SIZES);
     const out = forwardGradient(mlpLoss, [p, x, labels], { wrt: 0, seed: 1 }).gradient;
-    const step = (seed: number) => (forwardGradient(mlpLoss, [p, x, labels], { wrt: 0, seed, out }).value as Tensor).dispose();
+    const step = (seed: number) =>
+      (forwardGradient(mlpLoss, [p, x, labels], { wrt: 0, seed, out }).value as Tensor).dispose();
     step(2);
     const before = memoryInfo().allocations;
     for (let s = 3; s < 8; s++) step(s);
@@ -76,11 +84,25 @@ describe('forwardGradient: reuse between calls', () => {
   });
 
   test.each([
-    ['out not an array', () => ({ out: {} as unknown[] }), /forwardGradient: out must be an array with one entry per argument \(3\)/],
+    [
+      'out not an array',
+      () => ({ out: {} as unknown[] }),
+      /forwardGradient: out must be an array with one entry per argument \(3\)/,
+    ],
     ['out too short', () => ({ out: [undefined] }), /out must be an array with one entry per argument \(3\)/],
-    ['out for an argument not in wrt', () => ({ out: [undefined, x, undefined] }), /out\[1\] must be undefined \(argument 1 is not in wrt\)/],
-    ['out with a wrong shape', () => { const p = initMlp(1, SIZES); return { out: [{ ...p, w1: tensor(new Float32Array(6), [6, 1]) }, undefined, undefined] }; },
-      /out must mirror the primals in wrt/],
+    [
+      'out for an argument not in wrt',
+      () => ({ out: [undefined, x, undefined] }),
+      /out\[1\] must be undefined \(argument 1 is not in wrt\)/,
+    ],
+    [
+      'out with a wrong shape',
+      () => {
+        const p = initMlp(1, SIZES);
+        return { out: [{ ...p, w1: tensor(new Float32Array(6), [6, 1]) }, undefined, undefined] };
+      },
+      /out must mirror the primals in wrt/,
+    ],
   ])('%s is a clear error', (_n, options, message) => {
     const p = initMlp(1, SIZES);
     expect(() => forwardGradient(mlpLoss, [p, x, labels], { wrt: 0, seed: 1, ...options() })).toThrow(message);
@@ -88,20 +110,31 @@ describe('forwardGradient: reuse between calls', () => {
 
   test('out aliasing the primals is an error (it would overwrite them)', () => {
     const p = initMlp(1, SIZES);
-    expect(() => forwardGradient(mlpLoss, [p, x, labels], { wrt: 0, seed: 1, out: [p, undefined, undefined] }))
-      .toThrow(/out shares arg0\.w1's storage with the primal/);
+    expect(() => forwardGradient(mlpLoss, [p, x, labels], { wrt: 0, seed: 1, out: [p, undefined, undefined] })).toThrow(
+      /out shares arg0\.w1's storage with the primal/,
+    );
   });
 
   test('a misspelt option names the new key', () => {
-    expect(() => forwardGradient(quad, [[1, 2, 3, 4, 5]], { outt: [] } as never)).toThrow(/unknown option 'outt' \(did you mean 'out'\?\)/);
+    expect(() => forwardGradient(quad, [[1, 2, 3, 4, 5]], { outt: [] } as never)).toThrow(
+      /unknown option 'outt' \(did you mean 'out'\?\)/,
+    );
   });
 });
 
 describe('jvp in a user loop', () => {
-  test('the twin\'s intermediates go back to the pool: no new buffers after the first call', () => {
+  test("the twin's intermediates go back to the pool: no new buffers after the first call", () => {
     const p = initMlp(4, SIZES);
-    const v = Object.fromEntries(FIELDS.map((k) => [k, tensor(fillNormal(new Float32Array(p[k].size), 6, 0, 0) as Float32Array, p[k].shape)]));
-    const call = () => { const [y, dy] = jvp<Tensor, Tensor>(mlpLoss, [p, x, labels], [v, undefined, undefined]); const r = dy.item(); y.dispose(); dy.dispose(); return r; };
+    const v = Object.fromEntries(
+      FIELDS.map((k) => [k, tensor(fillNormal(new Float32Array(p[k].size), 6, 0, 0) as Float32Array, p[k].shape)]),
+    );
+    const call = () => {
+      const [y, dy] = jvp<Tensor, Tensor>(mlpLoss, [p, x, labels], [v, undefined, undefined]);
+      const r = dy.item();
+      y.dispose();
+      dy.dispose();
+      return r;
+    };
     const first = call();
     const before = memoryInfo().allocations;
     for (let i = 0; i < 5; i++) expect(call()).toBe(first);

@@ -4,7 +4,14 @@
 import { execFileSync } from 'child_process';
 import { readFileSync } from 'fs';
 import * as path from 'path';
-import { fastNormalsOfWords, fillNormal, normalFloat32Implementation, philox4x32, setNormalThreads, waitForNormalThreads } from '../../kernels/rng';
+import {
+  fastNormalsOfWords,
+  fillNormal,
+  normalFloat32Implementation,
+  philox4x32,
+  setNormalThreads,
+  waitForNormalThreads,
+} from '../../kernels/rng';
 import { RNG_WASM } from '../../kernels/wasm/build/binaries';
 import { expectStandardNormalMoments, ksCritical, ksStatistic } from './support/distribution';
 
@@ -14,8 +21,10 @@ const TOL = 1e-6; // stated in kernels/rng.ts: |fast − float64| ≤ 1e-6 (|z| 
 function boxMuller64(words: Uint32Array): Float64Array {
   const out = new Float64Array(words.length);
   for (let i = 0; i < words.length; i += 2) {
-    const r = Math.sqrt(-2 * Math.log((words[i] + 0.5) / 2 ** 32)), t = 2 * Math.PI * ((words[i + 1] + 0.5) / 2 ** 32);
-    out[i] = r * Math.cos(t); out[i + 1] = r * Math.sin(t);
+    const r = Math.sqrt(-2 * Math.log((words[i] + 0.5) / 2 ** 32)),
+      t = 2 * Math.PI * ((words[i + 1] + 0.5) / 2 ** 32);
+    out[i] = r * Math.cos(t);
+    out[i + 1] = r * Math.sin(t);
   }
   return out;
 }
@@ -34,15 +43,20 @@ test('the fast path is active here (WebAssembly SIMD); build/rng.wasm is the emb
 describe('accuracy against float64 Box–Muller of the same words', () => {
   test(`2^20 Philox samples (seed 5, stream 3, offset 7): within ${TOL}`, () => {
     const n = 1 << 20;
-    const fast = fillNormal(new Float32Array(n), 5, 3, 7), ref = fillNormal(new Float64Array(n), 5, 3, 7);
+    const fast = fillNormal(new Float32Array(n), 5, 3, 7),
+      ref = fillNormal(new Float64Array(n), 5, 3, 7);
     expect(maxAbsDiff(fast, ref)).toBeLessThan(TOL);
   });
 
   test('extreme words: u near 0 and 1, the u = ½ and 1 − √½ switches, every quadrant edge', () => {
-    const radii = [0, 1, 2, 3, 0x00ffffff, 0x01000000, 0x3fffffff, 0x4b504f33, 0x4b504f34, 0x7fffffff, 0x80000000, 0x80000001,
-      0xb504f333, 0xb504f334, 0xfffffff0, 0xfffffffd, 0xfffffffe, 0xffffffff];
-    const angles = [0, 1, 0x1fffffff, 0x20000000, 0x3fffffff, 0x40000000, 0x5fffffff, 0x60000000, 0x7fffffff, 0x80000000,
-      0x9fffffff, 0xa0000000, 0xdfffffff, 0xe0000000, 0xfffffffe, 0xffffffff];
+    const radii = [
+      0, 1, 2, 3, 0x00ffffff, 0x01000000, 0x3fffffff, 0x4b504f33, 0x4b504f34, 0x7fffffff, 0x80000000, 0x80000001,
+      0xb504f333, 0xb504f334, 0xfffffff0, 0xfffffffd, 0xfffffffe, 0xffffffff,
+    ];
+    const angles = [
+      0, 1, 0x1fffffff, 0x20000000, 0x3fffffff, 0x40000000, 0x5fffffff, 0x60000000, 0x7fffffff, 0x80000000, 0x9fffffff,
+      0xa0000000, 0xdfffffff, 0xe0000000, 0xfffffffe, 0xffffffff,
+    ];
     const pairs: number[] = [];
     for (const r of radii) for (const a of angles) pairs.push(r, a);
     while (pairs.length % 16) pairs.push(0x12345678, 0x9abcdef0);
@@ -53,8 +67,12 @@ describe('accuracy against float64 Box–Muller of the same words', () => {
   });
 
   test('a scan of radius words over the whole range (every 2^12th) at two angles', () => {
-    const n = 1 << 20, words = new Uint32Array(2 * n);
-    for (let i = 0; i < n; i++) { words[2 * i] = i * 4096 + 2047; words[2 * i + 1] = i % 2 ? 0x10000000 : 0x6fffffff; }
+    const n = 1 << 20,
+      words = new Uint32Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      words[2 * i] = i * 4096 + 2047;
+      words[2 * i + 1] = i % 2 ? 0x10000000 : 0x6fffffff;
+    }
     expect(maxAbsDiff(fastNormalsOfWords(words)!, boxMuller64(words))).toBeLessThan(TOL);
   });
 
@@ -66,8 +84,19 @@ describe('accuracy against float64 Box–Muller of the same words', () => {
 
   test('the kernel runs Philox: its words are those of philox4x32 (decoded through Box–Muller)', () => {
     // Element 4b+k's words come from block b; check one block by hand against the reference rounds.
-    const seed = 2 ** 40 + 77, stream = 2 ** 35 + 9, b = 2 ** 33 + 5, w = new Uint32Array(4);
-    philox4x32(b >>> 0, Math.floor(b / 2 ** 32), stream >>> 0, Math.floor(stream / 2 ** 32), seed >>> 0, Math.floor(seed / 2 ** 32), w);
+    const seed = 2 ** 40 + 77,
+      stream = 2 ** 35 + 9,
+      b = 2 ** 33 + 5,
+      w = new Uint32Array(4);
+    philox4x32(
+      b >>> 0,
+      Math.floor(b / 2 ** 32),
+      stream >>> 0,
+      Math.floor(stream / 2 ** 32),
+      seed >>> 0,
+      Math.floor(seed / 2 ** 32),
+      w,
+    );
     const ref = boxMuller64(w);
     expect(maxAbsDiff(fillNormal(new Float32Array(4), seed, stream, 4 * b), ref)).toBeLessThan(TOL);
   });
@@ -77,24 +106,42 @@ describe('counter-based contract', () => {
   test('any slice equals the same slice of one long fill, bit for bit (unaligned, across kernel chunks)', () => {
     const long = fillNormal(new Float32Array(70000), 7, 3, 0) as Float32Array;
     // 32768 floats per chunk; 64 per Philox tile (16 blocks); 16 per SIMD group; 4 per Philox block.
-    for (const [off, n] of [[0, 1], [1, 5], [3, 8], [5, 1], [15, 2], [17, 63], [63, 3], [16383, 2], [16380, 16390], [32767, 2], [32760, 32800],
-      [16385, 32768], [1, 69999], [33000, 37000]]) {
+    for (const [off, n] of [
+      [0, 1],
+      [1, 5],
+      [3, 8],
+      [5, 1],
+      [15, 2],
+      [17, 63],
+      [63, 3],
+      [16383, 2],
+      [16380, 16390],
+      [32767, 2],
+      [32760, 32800],
+      [16385, 32768],
+      [1, 69999],
+      [33000, 37000],
+    ]) {
       const part = fillNormal(new Float32Array(n), 7, 3, off) as Float32Array;
       expect(Buffer.from(part.buffer).equals(Buffer.from(long.buffer, off * 4, n * 4))).toBe(true);
     }
   });
 
   test('counters beyond 2^32 blocks: slices across the carry agree with the float64 stream and with each other', () => {
-    const off = 4 * 2 ** 32 - 37, n = 100; // blocks 2^32−10 … 2^32+15
+    const off = 4 * 2 ** 32 - 37,
+      n = 100; // blocks 2^32−10 … 2^32+15
     const whole = fillNormal(new Float32Array(n), 3, 2 ** 33 + 1, off) as Float32Array;
     expect(maxAbsDiff(whole, fillNormal(new Float64Array(n), 3, 2 ** 33 + 1, off))).toBeLessThan(TOL);
     for (const cut of [1, 36, 37, 38, 51]) {
-      const a = fillNormal(new Float32Array(cut), 3, 2 ** 33 + 1, off), b = fillNormal(new Float32Array(n - cut), 3, 2 ** 33 + 1, off + cut);
+      const a = fillNormal(new Float32Array(cut), 3, 2 ** 33 + 1, off),
+        b = fillNormal(new Float32Array(n - cut), 3, 2 ** 33 + 1, off + cut);
       expect([...a, ...b]).toEqual(Array.from(whole));
     }
     // large offsets, seeds and streams (all three words above 2^32)
     const big = 2 ** 50 + 3;
-    expect(maxAbsDiff(fillNormal(new Float32Array(33), big, big, big), fillNormal(new Float64Array(33), big, big, big))).toBeLessThan(TOL);
+    expect(
+      maxAbsDiff(fillNormal(new Float32Array(33), big, big, big), fillNormal(new Float64Array(33), big, big, big)),
+    ).toBeLessThan(TOL);
   });
 
   test('same (seed, stream) repeats; others differ; bad arguments are rejected as on the float64 path', () => {
@@ -114,8 +161,17 @@ describe('two threads', () => {
 
   test('1 thread and 2 threads give the same bits (unaligned slices, chunk and split boundaries)', () => {
     // 2048 normals per unit, 32768 per chunk; 4096 is the smallest fill that is shared.
-    const cases: Array<[number, number]> = [[0, 4096], [0, 8192], [3, 8193], [1, 16384], [5, 16390], [16383, 40001], [31, 32769], [7, 100003],
-      [2 ** 34 + 1, 70000]];
+    const cases: Array<[number, number]> = [
+      [0, 4096],
+      [0, 8192],
+      [3, 8193],
+      [1, 16384],
+      [5, 16390],
+      [16383, 40001],
+      [31, 32769],
+      [7, 100003],
+      [2 ** 34 + 1, 70000],
+    ];
     setNormalThreads(1);
     const one = cases.map(([off, n]) => fillNormal(new Float32Array(n), 9, 2, off) as Float32Array);
     setNormalThreads(2);
@@ -164,8 +220,12 @@ test('without WebAssembly the float32 fill falls back to the float64 path (same 
   const RNG = path.resolve(__dirname, '../../kernels/rng.ts');
   const code = `const r = require(${JSON.stringify(RNG)}); if (r.normalFloat32Implementation !== 'js') throw new Error('expected js');
     process.stdout.write(JSON.stringify(Array.from(r.fillNormal(new Float32Array(999), 4, 2, 4093))));`;
-  const there = JSON.parse(execFileSync(process.execPath, ['--no-expose-wasm', '-r', 'ts-node/register/transpile-only', '-e', code],
-    { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8' })) as number[];
+  const there = JSON.parse(
+    execFileSync(process.execPath, ['--no-expose-wasm', '-r', 'ts-node/register/transpile-only', '-e', code], {
+      cwd: path.resolve(__dirname, '../..'),
+      encoding: 'utf8',
+    }),
+  ) as number[];
   expect(there).toEqual(Array.from(Float32Array.from(fillNormal(new Float64Array(999), 4, 2, 4093))));
   expect(maxAbsDiff(there, fillNormal(new Float32Array(999), 4, 2, 4093))).toBeLessThan(TOL);
 });

@@ -1,11 +1,31 @@
-import { philox4x32, philoxBlocks, fillNormal, fillUniform, fillRademacher, rngImplementation, Rng } from '../../kernels/rng';
+import {
+  philox4x32,
+  philoxBlocks,
+  fillNormal,
+  fillUniform,
+  fillRademacher,
+  rngImplementation,
+  Rng,
+} from '../../kernels/rng';
 import { expectStandardNormalMoments, ksCritical, ksStatistic, normalCdf } from './support/distribution';
 
 // Random123's published known-answer vectors (tests/kat_vectors) for Philox-4x32-10.
 const KAT: Array<[number[], number[], number[]]> = [
-  [[0, 0, 0, 0], [0, 0], [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]],
-  [[0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff], [0xffffffff, 0xffffffff], [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd]],
-  [[0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344], [0xa4093822, 0x299f31d0], [0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1]],
+  [
+    [0, 0, 0, 0],
+    [0, 0],
+    [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8],
+  ],
+  [
+    [0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff],
+    [0xffffffff, 0xffffffff],
+    [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd],
+  ],
+  [
+    [0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344],
+    [0xa4093822, 0x299f31d0],
+    [0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1],
+  ],
 ];
 
 describe('Philox-4x32-10', () => {
@@ -31,7 +51,8 @@ describe('Philox-4x32-10', () => {
   // last step; from counter low word 2^32 − 2, so all but the first cross the carry into c1 at block 2.
   test.each([1, 5, 9, 4090, 4093])('both implementations agree on %i blocks', (blocks) => {
     const args = [0xfffffffe, 0xfffffffe, 0x243f6a88, 0x85a308d3, 0xa4093822, 0x299f31d0, blocks] as const;
-    const js = philoxBlocks('js', ...args)!, wasm = philoxBlocks('wasm', ...args)!;
+    const js = philoxBlocks('js', ...args)!,
+      wasm = philoxBlocks('wasm', ...args)!;
     expect(wasm.length).toBe(4 * blocks);
     expect(Buffer.from(wasm.buffer).equals(Buffer.from(js.buffer))).toBe(true);
     const w = new Uint32Array(4); // block 0 is counter (2^32 − 2, 2^32 − 2); block 2 is (0, 2^32 − 1)
@@ -44,18 +65,34 @@ describe('Philox-4x32-10', () => {
   });
 
   test('philoxBlocks rejects an unknown implementation', () => {
-    expect(() => philoxBlocks('gpu' as 'js', 0, 0, 0, 0, 0, 0)).toThrow(/implementation must be 'js' or 'wasm', got "gpu"/);
+    expect(() => philoxBlocks('gpu' as 'js', 0, 0, 0, 0, 0, 0)).toThrow(
+      /implementation must be 'js' or 'wasm', got "gpu"/,
+    );
   });
 });
 
 describe('fills', () => {
   const N = 40000;
   test.each([
-    ['normal', fillNormal], ['uniform', fillUniform], ['rademacher', fillRademacher],
+    ['normal', fillNormal],
+    ['uniform', fillUniform],
+    ['rademacher', fillRademacher],
   ] as const)('%s: any slice equals the same slice of a longer fill', (_name, fill) => {
     const long = fill(new Float64Array(10000), 7, 3, 0) as Float64Array;
     // Includes slices across the generator's 4096-word batches.
-    for (const [off, n] of [[0, 1], [1, 5], [3, 8], [5, 1], [6, 2], [17, 63], [500, 500], [999, 1], [4093, 7], [4095, 4098], [1, 9999]]) {
+    for (const [off, n] of [
+      [0, 1],
+      [1, 5],
+      [3, 8],
+      [5, 1],
+      [6, 2],
+      [17, 63],
+      [500, 500],
+      [999, 1],
+      [4093, 7],
+      [4095, 4098],
+      [1, 9999],
+    ]) {
       const part = fill(new Float64Array(n), 7, 3, off);
       expect(Array.from(part)).toEqual(Array.from(long.subarray(off, off + n)));
     }
@@ -63,8 +100,17 @@ describe('fills', () => {
 
   test('rademacher slices across bit, word and 4096-word batch boundaries', () => {
     const long = fillRademacher(new Float64Array(140000), 11, 2, 0) as Float64Array;
-    for (const [off, n] of [[0, 33], [31, 2], [33, 95], [131070, 10], [131071, 8000], [7, 139993]]) {
-      expect(Array.from(fillRademacher(new Float64Array(n), 11, 2, off))).toEqual(Array.from(long.subarray(off, off + n)));
+    for (const [off, n] of [
+      [0, 33],
+      [31, 2],
+      [33, 95],
+      [131070, 10],
+      [131071, 8000],
+      [7, 139993],
+    ]) {
+      expect(Array.from(fillRademacher(new Float64Array(n), 11, 2, off))).toEqual(
+        Array.from(long.subarray(off, off + n)),
+      );
     }
   });
 
@@ -74,8 +120,12 @@ describe('fills', () => {
     expect(Array.from(fillNormal(new Float64Array(64), 2, 0))).not.toEqual(Array.from(a));
     expect(Array.from(fillNormal(new Float64Array(64), 1, 1))).not.toEqual(Array.from(a));
     // Large seeds/streams use the high key/counter words.
-    expect(Array.from(fillNormal(new Float64Array(8), 2 ** 40, 0))).not.toEqual(Array.from(fillNormal(new Float64Array(8), 0, 0)));
-    expect(Array.from(fillNormal(new Float64Array(8), 0, 2 ** 40))).not.toEqual(Array.from(fillNormal(new Float64Array(8), 0, 0)));
+    expect(Array.from(fillNormal(new Float64Array(8), 2 ** 40, 0))).not.toEqual(
+      Array.from(fillNormal(new Float64Array(8), 0, 0)),
+    );
+    expect(Array.from(fillNormal(new Float64Array(8), 0, 2 ** 40))).not.toEqual(
+      Array.from(fillNormal(new Float64Array(8), 0, 0)),
+    );
   });
 
   test('normal: mean, variance, skew, kurtosis within 5 standard errors; KS at α=0.001', () => {
@@ -86,7 +136,12 @@ describe('fills', () => {
 
   test('the KS check rejects a wrong distribution (the test can fail)', () => {
     const x = fillNormal(new Float64Array(N), 12345, 0) as Float64Array;
-    expect(ksStatistic(x.map((v) => v * 1.05), normalCdf)).toBeGreaterThan(ksCritical(N));
+    expect(
+      ksStatistic(
+        x.map((v) => v * 1.05),
+        normalCdf,
+      ),
+    ).toBeGreaterThan(ksCritical(N));
   });
 
   test('uniform: in (0,1), KS at α=0.001', () => {
@@ -108,7 +163,9 @@ describe('fills', () => {
     // to the rounded float64 ones (test/runtime/rng-fast.test.ts has the accuracy checks).
     const f32 = fillNormal(new Float32Array(9), 3, 1, 2);
     f32.forEach((x, i) => expect(Math.abs(x - f64[i])).toBeLessThan(1e-6));
-    expect(Array.from(fillUniform(new Float32Array(9), 3, 1, 2))).toEqual(Array.from(Float32Array.from(fillUniform(new Float64Array(9), 3, 1, 2))));
+    expect(Array.from(fillUniform(new Float32Array(9), 3, 1, 2))).toEqual(
+      Array.from(Float32Array.from(fillUniform(new Float64Array(9), 3, 1, 2))),
+    );
     expect(fillNormal(new Array<number>(9).fill(0), 3, 1, 2)).toEqual(Array.from(f64));
   });
 
@@ -122,7 +179,8 @@ describe('fills', () => {
 
 describe('Rng', () => {
   test('same seed, same draws; normal() and uniform() have the right moments', () => {
-    const a = new Rng(42), b = new Rng(42);
+    const a = new Rng(42),
+      b = new Rng(42);
     const xs = Array.from({ length: 20000 }, () => a.normal());
     expect(Array.from({ length: 20000 }, () => b.normal())).toEqual(xs);
     const mean = xs.reduce((s, v) => s + v, 0) / xs.length;
@@ -147,7 +205,10 @@ describe('Rng', () => {
     expect(new Rng(1).shuffle(Array.from({ length: 100 }, (_, i) => i))).toEqual(p);
     expect(new Rng(2).shuffle(Array.from({ length: 100 }, (_, i) => i))).not.toEqual(p);
     const r = new Rng(3);
-    for (let i = 0; i < 1000; i++) { const k = r.int(7); expect(k >= 0 && k < 7 && Number.isInteger(k)).toBe(true); }
+    for (let i = 0; i < 1000; i++) {
+      const k = r.int(7);
+      expect(k >= 0 && k < 7 && Number.isInteger(k)).toBe(true);
+    }
     expect(() => r.int(0)).toThrow(/n must be an integer/);
   });
 });

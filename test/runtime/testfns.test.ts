@@ -12,11 +12,17 @@ test('beale and rosenbrock get their twins from the transform (runtime/models is
   expect(lookupJvp(rosenbrock)?.meta.tangentSlots).toEqual([true, true]);
 });
 
-describe.each([['beale', beale], ['rosenbrock', rosenbrock]] as const)('%s', (_name, f) => {
+describe.each([
+  ['beale', beale],
+  ['rosenbrock', rosenbrock],
+] as const)('%s', (_name, f) => {
   test('jvp equals central differences (float64) at random points, value exact', () => {
     const r = new Rng(2024);
     for (let i = 0; i < 25; i++) {
-      const x = 4 * r.uniform() - 2, y = 4 * r.uniform() - 2, vx = r.normal(), vy = r.normal();
+      const x = 4 * r.uniform() - 2,
+        y = 4 * r.uniform() - 2,
+        vx = r.normal(),
+        vy = r.normal();
       const [value, d] = jvp(f, [x, y], [vx, vy]);
       expect(value).toBe(f(x, y));
       const fd = centralDifference((t) => f(x + t * vx, y + t * vy));

@@ -45,7 +45,9 @@ const compilerOptions: ts.CompilerOptions = {
 const sharedFiles = new Map<string, ts.SourceFile>();
 
 /** In-memory names live under VIRTUAL_ROOT; an absolute name is a real file (read from disk when no text is given). */
-function virtualPath(name: string): string { return path.isAbsolute(name) ? name : path.posix.join(VIRTUAL_ROOT, name); }
+function virtualPath(name: string): string {
+  return path.isAbsolute(name) ? name : path.posix.join(VIRTUAL_ROOT, name);
+}
 
 function makeHost(sources: Record<string, string>): ts.CompilerHost {
   const base = ts.createCompilerHost(compilerOptions, true);
@@ -53,14 +55,18 @@ function makeHost(sources: Record<string, string>): ts.CompilerHost {
   return {
     ...base,
     fileExists: (f) => virtual.has(f) || base.fileExists(f),
-    directoryExists: (d) => [...virtual.keys()].some((f) => f.startsWith(d.replace(/\/$/, '') + '/')) || (base.directoryExists?.(d) ?? false),
-    realpath: (f) => (virtual.has(f) ? f : base.realpath?.(f) ?? f),
+    directoryExists: (d) =>
+      [...virtual.keys()].some((f) => f.startsWith(d.replace(/\/$/, '') + '/')) || (base.directoryExists?.(d) ?? false),
+    realpath: (f) => (virtual.has(f) ? f : (base.realpath?.(f) ?? f)),
     readFile: (f) => virtual.get(f) ?? base.readFile(f),
     getSourceFile: (f, lang) => {
       const text = virtual.get(f);
       if (text !== undefined) return ts.createSourceFile(f, text, lang, true);
       let sf = sharedFiles.get(f);
-      if (!sf) { sf = base.getSourceFile(f, lang); if (sf) sharedFiles.set(f, sf); }
+      if (!sf) {
+        sf = base.getSourceFile(f, lang);
+        if (sf) sharedFiles.set(f, sf);
+      }
       return sf;
     },
     writeFile: () => undefined,
@@ -72,8 +78,9 @@ export function compile(sources: Record<string, string>, options: CompileOptions
   const host = makeHost(sources);
   const roots = Object.keys(sources).map(virtualPath);
   const program = ts.createProgram(roots, { ...compilerOptions, sourceMap: !!options.sourceMap }, host);
-  const typeErrors = [...program.getSyntacticDiagnostics(), ...program.getSemanticDiagnostics()]
-    .filter((d) => d.file && roots.includes(d.file.fileName));
+  const typeErrors = [...program.getSyntacticDiagnostics(), ...program.getSemanticDiagnostics()].filter(
+    (d) => d.file && roots.includes(d.file.fileName),
+  );
   if (typeErrors.length && options.requireTypeCorrect !== false) {
     throw new Error('test sources do not type-check:\n' + formatDiagnostics(typeErrors));
   }
@@ -82,7 +89,16 @@ export function compile(sources: Record<string, string>, options: CompileOptions
   const maps: Record<string, string> = {};
   for (const name of Object.keys(sources)) {
     const sf = program.getSourceFile(virtualPath(name))!;
-    program.emit(sf, (out, text) => { if (out.endsWith('.js')) js[name] = text; else if (out.endsWith('.js.map')) maps[name] = text; }, undefined, false, { before: [factory] });
+    program.emit(
+      sf,
+      (out, text) => {
+        if (out.endsWith('.js')) js[name] = text;
+        else if (out.endsWith('.js.map')) maps[name] = text;
+      },
+      undefined,
+      false,
+      { before: [factory] },
+    );
   }
   return { js, maps, diagnostics, typeErrors, program, sources };
 }
@@ -99,12 +115,14 @@ export function transformedSource(result: CompileResult, name: string, options: 
 
 /** "file:line:col: message" per diagnostic (1-based line and column), file names relative to the virtual root. */
 export function formatDiagnostics(diags: readonly ts.Diagnostic[]): string {
-  return diags.map((d) => {
-    const msg = ts.flattenDiagnosticMessageText(d.messageText, '\n');
-    if (!d.file || d.start === undefined) return msg;
-    const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
-    return `${path.posix.relative(VIRTUAL_ROOT, d.file.fileName)}:${line + 1}:${character + 1}: ${msg}`;
-  }).join('\n');
+  return diags
+    .map((d) => {
+      const msg = ts.flattenDiagnosticMessageText(d.messageText, '\n');
+      if (!d.file || d.start === undefined) return msg;
+      const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
+      return `${path.posix.relative(VIRTUAL_ROOT, d.file.fileName)}:${line + 1}:${character + 1}: ${msg}`;
+    })
+    .join('\n');
 }
 
 /** Throws with every transformer diagnostic when there is any. */

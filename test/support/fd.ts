@@ -12,7 +12,8 @@ import type { Ref } from '../../kernels/reference/ops';
 export function centralDifference(along: (t: number) => number, h?: number): number;
 export function centralDifference(along: (t: number) => ArrayLike<number>, h?: number): Float64Array;
 export function centralDifference(along: (t: number) => number | ArrayLike<number>, h = 1e-6): number | Float64Array {
-  const plus = along(h), minus = along(-h);
+  const plus = along(h),
+    minus = along(-h);
   if (typeof plus === 'number') return (plus - (minus as number)) / (2 * h);
   const m = minus as ArrayLike<number>;
   return Float64Array.from(plus, (p, i) => (p - m[i]) / (2 * h));
@@ -20,18 +21,23 @@ export function centralDifference(along: (t: number) => number | ArrayLike<numbe
 
 /** The path t ↦ f(xs + t·vs) over float64 Refs (an undefined v holds its input fixed), for centralDifference. */
 export function alongRefs(f: (...xs: Ref[]) => Ref, xs: Ref[], vs: (Ref | undefined)[]): (t: number) => Float64Array {
-  return (t) => f(...xs.map((x, i) => {
-    const v = vs[i];
-    return v ? { data: x.data.map((d, j) => d + t * v.data[j]), shape: x.shape } : x;
-  })).data;
+  return (t) =>
+    f(
+      ...xs.map((x, i) => {
+        const v = vs[i];
+        return v ? { data: x.data.map((d, j) => d + t * v.data[j]), shape: x.shape } : x;
+      }),
+    ).data;
 }
 
 export type Value = number | number[] | Float64Array | Value[] | { [k: string]: Value };
 
 function flat(v: unknown, out: number[] = []): number[] {
   if (typeof v === 'number') out.push(v);
-  else if (Array.isArray(v) || v instanceof Float64Array || v instanceof Float32Array) for (const x of Array.from(v as ArrayLike<unknown>)) flat(x, out);
-  else if (v && typeof v === 'object') for (const k of Object.keys(v).sort()) flat((v as Record<string, unknown>)[k], out);
+  else if (Array.isArray(v) || v instanceof Float64Array || v instanceof Float32Array)
+    for (const x of Array.from(v as ArrayLike<unknown>)) flat(x, out);
+  else if (v && typeof v === 'object')
+    for (const k of Object.keys(v).sort()) flat((v as Record<string, unknown>)[k], out);
   return out;
 }
 
@@ -40,7 +46,8 @@ function axpy(x: unknown, v: unknown, h: number): any {
   if (typeof x === 'number') return x + h * (v as number);
   if (x instanceof Float64Array || x instanceof Float32Array) return x.map((xi, i) => xi + h * (v as Float64Array)[i]);
   if (Array.isArray(x)) return x.map((xi, i) => axpy(xi, (v as unknown[])[i], h));
-  if (x && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, xi]) => [k, axpy(xi, (v as Record<string, unknown>)[k], h)]));
+  if (x && typeof x === 'object')
+    return Object.fromEntries(Object.entries(x).map(([k, xi]) => [k, axpy(xi, (v as Record<string, unknown>)[k], h)]));
   return x;
 }
 
@@ -53,7 +60,12 @@ export function direction(x: unknown, r: () => number): any {
   return undefined;
 }
 
-const clone = (x: unknown): any => axpy(x, direction(x, () => 0.5), 0);
+const clone = (x: unknown): any =>
+  axpy(
+    x,
+    direction(x, () => 0.5),
+    0,
+  );
 
 export interface Check {
   ok: boolean;
@@ -81,20 +93,35 @@ export interface CheckOptions {
  * Runs the twin of `f` at `args` along a random direction and compares: primal exactly, tangent to central
  * differences within `tol` relative (to max(1, |fd|)). Arguments are cloned per call (functions may mutate them).
  */
-export function checkJvp(f: (...a: any[]) => unknown, args: unknown[], r: () => number, options: CheckOptions = {}): Check {
+export function checkJvp(
+  f: (...a: any[]) => unknown,
+  args: unknown[],
+  r: () => number,
+  options: CheckOptions = {},
+): Check {
   const { tol = 1e-6, h = 1e-6, constant = [], kinkStep } = options;
   const twin = lookupJvp(f);
   if (!twin) return { ok: false, message: `no twin registered for ${f.name}` };
-  const dirs = args.map((a, i) => (!twin.meta.tangentSlots[i] ? undefined : constant.includes(i) ? direction(a, () => 0.5) : direction(a, r)));
+  const dirs = args.map((a, i) =>
+    !twin.meta.tangentSlots[i] ? undefined : constant.includes(i) ? direction(a, () => 0.5) : direction(a, r),
+  );
   const twinArgs: unknown[] = [];
-  args.forEach((a, i) => { twinArgs.push(clone(a)); if (twin.meta.tangentSlots[i]) twinArgs.push(clone(dirs[i])); });
+  args.forEach((a, i) => {
+    twinArgs.push(clone(a));
+    if (twin.meta.tangentSlots[i]) twinArgs.push(clone(dirs[i]));
+  });
   const [value, tangent] = twin.fn(...twinArgs);
   const expected = f(...args.map(clone));
-  const fv = flat(value); const fe = flat(expected);
+  const fv = flat(value);
+  const fe = flat(expected);
   if (fv.length !== fe.length || fv.some((x, i) => !Object.is(x, fe[i]))) {
-    return { ok: false, message: `${f.name}: primal ${JSON.stringify(fv)} != ${JSON.stringify(fe)} at ${JSON.stringify(args)}` };
+    return {
+      ok: false,
+      message: `${f.name}: primal ${JSON.stringify(fv)} != ${JSON.stringify(fe)} at ${JSON.stringify(args)}`,
+    };
   }
-  const along = (t: number) => flat(f(...args.map((a, i) => (dirs[i] === undefined || constant.includes(i) ? clone(a) : axpy(a, dirs[i], t)))));
+  const along = (t: number) =>
+    flat(f(...args.map((a, i) => (dirs[i] === undefined || constant.includes(i) ? clone(a) : axpy(a, dirs[i], t)))));
   const differences = (step: number) => centralDifference(along, step);
   const fds = differences(h);
   const ft = flat(tangent);
@@ -106,7 +133,12 @@ export function checkJvp(f: (...a: any[]) => unknown, args: unknown[], r: () => 
     if (kinkStep !== undefined) {
       const fds2 = differences(kinkStep);
       const j = fds2.findIndex((d, k) => !(Math.abs(d - fds[k]) <= tol * scale(k)));
-      if (j >= 0) return { ok: false, kink: true, message: `${message}; not smooth there: output ${j}'s difference is ${fds[j]} at step ${h}, ${fds2[j]} at step ${kinkStep}` };
+      if (j >= 0)
+        return {
+          ok: false,
+          kink: true,
+          message: `${message}; not smooth there: output ${j}'s difference is ${fds[j]} at step ${h}, ${fds2[j]} at step ${kinkStep}`,
+        };
     }
     return { ok: false, message };
   }

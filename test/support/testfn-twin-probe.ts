@@ -6,8 +6,10 @@ import { beale, rosenbrock } from '../../runtime/models/testfns';
 import { lookupJvp } from '../../runtime/registry';
 
 const points = JSON.parse(process.argv[2] ?? '[]') as number[][];
-const report = Object.fromEntries([beale, rosenbrock].map((f) => {
-  const twin = lookupJvp(f);
-  return [f.name, twin ? { meta: twin.meta, results: points.map((p) => twin.fn(...p)) } : null];
-}));
+const report = Object.fromEntries(
+  [beale, rosenbrock].map((f) => {
+    const twin = lookupJvp(f);
+    return [f.name, twin ? { meta: twin.meta, results: points.map((p) => twin.fn(...p)) } : null];
+  }),
+);
 process.stdout.write(JSON.stringify(report));

@@ -15,7 +15,11 @@ import { BACKENDS, expectClose, randomTensor } from './helpers';
 import { centralDifference } from '../support/fd';
 
 /** Inputs in a domain: 'awayFromZero' keeps central differences off the kink at 0. */
-const POINTS = { real: [-30, -4, -1.3, -0.2, 0, 0.3, 1, 2.5, 7, 30], positive: [0.05, 0.3, 1, 2.5, 40], awayFromZero: [-9, -1.3, -0.5, 0.5, 1, 6] };
+const POINTS = {
+  real: [-30, -4, -1.3, -0.2, 0, 0.3, 1, 2.5, 7, 30],
+  positive: [0.05, 0.3, 1, 2.5, 40],
+  awayFromZero: [-9, -1.3, -0.5, 0.5, 1, 6],
+};
 
 // Central differences in float64 with h = 1e-5 scaled by |x| (and by x on the positive domain, log's
 // own scale): truncation h²·|f'''|/6 ≤ 2e-8·|f'| and rounding 1e-16·|f|/h ≤ 1e-10 at these points,
@@ -41,11 +45,17 @@ describe.each(UNARY_OPS)('table entry %s', (op) => {
 describe.each(BINARY_OPS)('table entry %s', (op) => {
   const e = BINARY[op];
   test('dref holds the partials of ref (central differences)', () => {
-    for (const a of [-2.5, -0.4, 0.7, 3]) for (const b of [-1.5, -0.6, 0.8, 2]) {
-      const h = 1e-5, [da, db] = e.dref(a, b);
-      expect(Math.abs(da - centralDifference((t) => e.ref(a + t, b), h))).toBeLessThanOrEqual(1e-7 * Math.abs(da) + 1e-9);
-      expect(Math.abs(db - centralDifference((t) => e.ref(a, b + t), h))).toBeLessThanOrEqual(1e-7 * Math.abs(db) + 1e-9);
-    }
+    for (const a of [-2.5, -0.4, 0.7, 3])
+      for (const b of [-1.5, -0.6, 0.8, 2]) {
+        const h = 1e-5,
+          [da, db] = e.dref(a, b);
+        expect(Math.abs(da - centralDifference((t) => e.ref(a + t, b), h))).toBeLessThanOrEqual(
+          1e-7 * Math.abs(da) + 1e-9,
+        );
+        expect(Math.abs(db - centralDifference((t) => e.ref(a, b + t), h))).toBeLessThanOrEqual(
+          1e-7 * Math.abs(db) + 1e-9,
+        );
+      }
   });
   test('is exported with its JVP and VJP, and listed in the manifest', () => {
     const api = runtime as unknown as Record<string, unknown>;
@@ -57,11 +67,16 @@ describe.each(BINARY_OPS)('table entry %s', (op) => {
 });
 
 describe.each(BACKENDS)('edges on backend %s', (backendName) => {
-  beforeAll(() => { setBackend(backendName); });
-  afterAll(() => { setBackend('js'); });
+  beforeAll(() => {
+    setBackend(backendName);
+  });
+  afterAll(() => {
+    setBackend('js');
+  });
 
   test("relu propagates NaN (value, tangent, cotangent); relu'(0) = 0", () => {
-    const x = tensor([NaN, 0, -0, -2, 3, Infinity, -Infinity]), dx = tensor([1, 1, 1, 1, 1, 1, 1]);
+    const x = tensor([NaN, 0, -0, -2, 3, Infinity, -Infinity]),
+      dx = tensor([1, 1, 1, 1, 1, 1, 1]);
     const [y, dy] = runtime.reluJvp(x, dx);
     expect(Array.from(y.toArray())).toEqual([NaN, 0, 0, 0, 3, Infinity, 0]);
     expect(Array.from(dy!.toArray())).toEqual([NaN, 0, 0, 0, 1, 1, 0]);
@@ -97,7 +112,10 @@ export function energy(x: Tensor, w: Tensor): Tensor {
     setBackend(backendName);
     try {
       const rng = new Rng(99);
-      const x = randomTensor(rng, [4, 6]), w = randomTensor(rng, [6]), dx = randomTensor(rng, [4, 6]), dw = randomTensor(rng, [6]);
+      const x = randomTensor(rng, [4, 6]),
+        w = randomTensor(rng, [6]),
+        dx = randomTensor(rng, [4, 6]),
+        dw = randomTensor(rng, [6]);
       const twin = lookupJvp(mod.energy)!.fn;
       const [y, dy] = twin(x, dx, w, dw) as [Tensor, Tensor];
       const f = (xv: Float32Array | Float64Array, wv: Float32Array | Float64Array): number => {
@@ -105,8 +123,13 @@ export function energy(x: Tensor, w: Tensor): Tensor {
         for (let i = 0; i < xv.length; i++) s += UNARY.softplus.ref(xv[i] * wv[i % 6]) * wv[i % 6];
         return s;
       };
-      const xa = Float64Array.from(x.toArray()), wa = Float64Array.from(w.toArray());
-      const along = (t: number): number => f(xa.map((v, i) => v + t * dx.toArray()[i]), wa.map((v, i) => v + t * dw.toArray()[i]));
+      const xa = Float64Array.from(x.toArray()),
+        wa = Float64Array.from(w.toArray());
+      const along = (t: number): number =>
+        f(
+          xa.map((v, i) => v + t * dx.toArray()[i]),
+          wa.map((v, i) => v + t * dw.toArray()[i]),
+        );
       // 24 float32 terms summed: value within 1e-5 relative; the tangent likewise (FD error ~1e-9).
       expectClose([y.item()], [f(xa, wa)], 1e-5, 1e-6, 'value');
       expectClose([dy.item()], [centralDifference(along)], 1e-5, 1e-5, 'tangent');

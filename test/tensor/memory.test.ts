@@ -42,14 +42,18 @@ describe('tensor memory', () => {
   });
 
   test('steady state: a repeated MLP-like JVP step allocates no new buffers', () => {
-    const w = randn([17, 9], 1), dw = randn([17, 9], 2), b = randn([9], 3), x = randn([5, 17], 4);
-    const step = (): number => tidy(() => {
-      const [h, dh] = ops.matmulJvp(x, undefined, w, dw);
-      const [z, dz] = ops.addJvp(h, dh, b, undefined);
-      const [r, dr] = ops.reluJvp(z, dz);
-      const [l, dl] = ops.softmaxCrossEntropyJvp(r, dr, [0, 1, 2, 3, 4]);
-      return l.item() + dl!.item();
-    });
+    const w = randn([17, 9], 1),
+      dw = randn([17, 9], 2),
+      b = randn([9], 3),
+      x = randn([5, 17], 4);
+    const step = (): number =>
+      tidy(() => {
+        const [h, dh] = ops.matmulJvp(x, undefined, w, dw);
+        const [z, dz] = ops.addJvp(h, dh, b, undefined);
+        const [r, dr] = ops.reluJvp(z, dz);
+        const [l, dl] = ops.softmaxCrossEntropyJvp(r, dr, [0, 1, 2, 3, 4]);
+        return l.item() + dl!.item();
+      });
     const first = step();
     const allocated = memoryInfo().allocations;
     for (let i = 0; i < 5; i++) expect(step()).toBe(first);

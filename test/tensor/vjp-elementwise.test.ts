@@ -23,7 +23,8 @@ import type { OpRule } from '../../runtime/ops/rule';
 import { BACKENDS, domainInput, randomTensor, toRef } from './helpers';
 import { centralDifference } from '../support/fd';
 
-const RTOL = 1e-5, ATOL = 5e-7;
+const RTOL = 1e-5,
+  ATOL = 5e-7;
 
 type Arg = Tensor | number;
 interface Case {
@@ -39,20 +40,60 @@ const UNARY_SHAPES = [[3, 17], [63], [1]];
 // [a, b]: equal shapes, a bias [N] on [B,N] (either side), [1,N], [B,1], a conv bias [C,1,1] on
 // [N,C,H,W] (either side), [C,1,1] on [C,H,W], and number operands (either side).
 const BINARY_SHAPES: (number[] | number)[][] = [
-  [[5, 17], [5, 17]], [[5, 17], [17]], [[17], [5, 17]], [[5, 17], [1, 17]], [[5, 1], [5, 17]],
-  [[2, 3, 4, 5], [3, 1, 1]], [[3, 1, 1], [2, 3, 4, 5]], [[3, 4, 5], [3, 1, 1]], [[2, 3, 5], [3, 5]],
-  [[5, 17], 1.75], [-0.75, [5, 17]],
+  [
+    [5, 17],
+    [5, 17],
+  ],
+  [[5, 17], [17]],
+  [[17], [5, 17]],
+  [
+    [5, 17],
+    [1, 17],
+  ],
+  [
+    [5, 1],
+    [5, 17],
+  ],
+  [
+    [2, 3, 4, 5],
+    [3, 1, 1],
+  ],
+  [
+    [3, 1, 1],
+    [2, 3, 4, 5],
+  ],
+  [
+    [3, 4, 5],
+    [3, 1, 1],
+  ],
+  [
+    [2, 3, 5],
+    [3, 5],
+  ],
+  [[5, 17], 1.75],
+  [-0.75, [5, 17]],
 ];
 
 // Cases come from the table: an op added there is tested here without touching this file.
 const cases: Case[] = [
-  ...UNARY_OPS.flatMap((op) => UNARY_SHAPES.map((s): Case => ({
-    name: `${op} ${JSON.stringify(s)}`, op, shapes: [s], input: [domainInput(UNARY[op].domain)], ref: (x) => unaryRef(op, x),
-  }))),
-  ...BINARY_OPS.flatMap((op) => BINARY_SHAPES.map(([sa, sb]): Case => ({
-    name: `${op} ${JSON.stringify(sa)} ${JSON.stringify(sb)}`, op, shapes: [sa, sb], input: BINARY[op].domain.map(domainInput),
-    ref: (a, b) => binaryRef(op, a, b),
-  }))),
+  ...UNARY_OPS.flatMap((op) =>
+    UNARY_SHAPES.map((s): Case => ({
+      name: `${op} ${JSON.stringify(s)}`,
+      op,
+      shapes: [s],
+      input: [domainInput(UNARY[op].domain)],
+      ref: (x) => unaryRef(op, x),
+    })),
+  ),
+  ...BINARY_OPS.flatMap((op) =>
+    BINARY_SHAPES.map(([sa, sb]): Case => ({
+      name: `${op} ${JSON.stringify(sa)} ${JSON.stringify(sb)}`,
+      op,
+      shapes: [sa, sb],
+      input: BINARY[op].domain.map(domainInput),
+      ref: (a, b) => binaryRef(op, a, b),
+    })),
+  ),
 ];
 
 test('every rule of ELEMENTWISE_RULES has test cases, and every table op has a rule', () => {
@@ -67,17 +108,37 @@ test('every rule of ELEMENTWISE_RULES has test cases, and every table op has a r
   }
 });
 
-const dot = (u: ArrayLike<number>, v: ArrayLike<number>): number => { let s = 0; for (let i = 0; i < u.length; i++) s += u[i] * v[i]; return s; };
-const absDot = (u: ArrayLike<number>, v: ArrayLike<number>): number => { let s = 0; for (let i = 0; i < u.length; i++) s += Math.abs(u[i] * v[i]); return s; };
-const absSum = (u: ArrayLike<number>): number => { let s = 0; for (let i = 0; i < u.length; i++) s += Math.abs(u[i]); return s; };
-const maxAbs = (u: ArrayLike<number>): number => { let m = 0; for (let i = 0; i < u.length; i++) m = Math.max(m, Math.abs(u[i])); return m; };
+const dot = (u: ArrayLike<number>, v: ArrayLike<number>): number => {
+  let s = 0;
+  for (let i = 0; i < u.length; i++) s += u[i] * v[i];
+  return s;
+};
+const absDot = (u: ArrayLike<number>, v: ArrayLike<number>): number => {
+  let s = 0;
+  for (let i = 0; i < u.length; i++) s += Math.abs(u[i] * v[i]);
+  return s;
+};
+const absSum = (u: ArrayLike<number>): number => {
+  let s = 0;
+  for (let i = 0; i < u.length; i++) s += Math.abs(u[i]);
+  return s;
+};
+const maxAbs = (u: ArrayLike<number>): number => {
+  let m = 0;
+  for (let i = 0; i < u.length; i++) m = Math.max(m, Math.abs(u[i]));
+  return m;
+};
 
 /** A number argument is a shape-[] ref holding it (binaryRef broadcasts it like the op). */
 const refOf = (x: Arg): Ref => (typeof x === 'number' ? { data: Float64Array.of(x), shape: [] } : toRef(x));
 
 describe.each(BACKENDS)('elementwise VJPs on backend %s', (backendName) => {
-  beforeAll(() => { setBackend(backendName); });
-  afterAll(() => { setBackend('js'); });
+  beforeAll(() => {
+    setBackend(backendName);
+  });
+  afterAll(() => {
+    setBackend('js');
+  });
 
   describe.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const rule: OpRule = ELEMENTWISE_RULES[c.op];
@@ -87,55 +148,104 @@ describe.each(BACKENDS)('elementwise VJPs on backend %s', (backendName) => {
       rule.jvp(...xs.flatMap((x, i) => [x, tangents[i]])) as [Tensor, Tensor | undefined];
     const y = jvp(xs.map(() => undefined))[0];
     const u = randomTensor(rng, y.shape);
-    const tensorArgs = xs.map((x, i) => [x, i] as const).filter(([x]) => x instanceof Tensor).map(([, i]) => i);
+    const tensorArgs = xs
+      .map((x, i) => [x, i] as const)
+      .filter(([x]) => x instanceof Tensor)
+      .map(([, i]) => i);
 
     test.each(tensorArgs)('dot product: ⟨ū, J v⟩ = ⟨Jᵀū, v⟩ for argument %i', (i) => {
       const v = randomTensor(rng, (xs[i] as Tensor).shape);
       const [, jv] = jvp(xs.map((_, j) => (j === i ? v : undefined)));
-      const grads = rule.vjp(u, y, xs, xs.map((_, j) => j === i));
+      const grads = rule.vjp(
+        u,
+        y,
+        xs,
+        xs.map((_, j) => j === i),
+      );
       const g = grads[i]!;
       expect(g.shape).toEqual((xs[i] as Tensor).shape);
-      const lhs = dot(u.toArray(), jv!.toArray()), rhs = dot(g.toArray(), v.toArray());
+      const lhs = dot(u.toArray(), jv!.toArray()),
+        rhs = dot(g.toArray(), v.toArray());
       const scale = absDot(u.toArray(), jv!.toArray());
       expect(scale).toBeGreaterThan(0);
       expect(Math.abs(lhs - rhs)).toBeLessThanOrEqual(RTOL * scale + ATOL * absSum(u.toArray()) * maxAbs(v.toArray()));
     });
 
     test('Jᵀū matches float64 central differences of the reference, per input element', () => {
-      const grads = rule.vjp(u, y, xs, xs.map(() => true));
-      const ref0 = xs.map(refOf), ud = u.toArray();
+      const grads = rule.vjp(
+        u,
+        y,
+        xs,
+        xs.map(() => true),
+      );
+      const ref0 = xs.map(refOf),
+        ud = u.toArray();
       for (const i of tensorArgs) {
         const g = grads[i]!.toArray();
         for (let j = 0; j < g.length; j++) {
-          const shifted = (t: number): Ref[] => ref0.map((r, k) => (k !== i ? r : { data: r.data.map((d, q) => (q === j ? d + t : d)), shape: r.shape }));
-          const col = centralDifference((t) => c.ref(...shifted(t)).data);   // column j of J
-          const want = dot(ud, col), scale = absDot(ud, col);
+          const shifted = (t: number): Ref[] =>
+            ref0.map((r, k) => (k !== i ? r : { data: r.data.map((d, q) => (q === j ? d + t : d)), shape: r.shape }));
+          const col = centralDifference((t) => c.ref(...shifted(t)).data); // column j of J
+          const want = dot(ud, col),
+            scale = absDot(ud, col);
           const covered = ud.reduce((s, uq, q) => s + (col[q] !== 0 ? Math.abs(uq) : 0), 0);
-          const err = Math.abs(g[j] - want), tol = RTOL * scale + ATOL * covered + 1e-9;
-          if (!(err <= tol)) throw new Error(`argument ${i} element ${j}: ${g[j]}, expected ${want} (tolerance ${tol})`);
+          const err = Math.abs(g[j] - want),
+            tol = RTOL * scale + ATOL * covered + 1e-9;
+          if (!(err <= tol))
+            throw new Error(`argument ${i} element ${j}: ${g[j]}, expected ${want} (tolerance ${tol})`);
         }
       }
     });
 
-    test('contract: fresh tensors of each argument\'s shape, numbers and unneeded arguments undefined, ȳ untouched', () => {
+    test("contract: fresh tensors of each argument's shape, numbers and unneeded arguments undefined, ȳ untouched", () => {
       const before = Float32Array.from(u.toArray());
-      const all = rule.vjp(u, y, xs, xs.map(() => true));
+      const all = rule.vjp(
+        u,
+        y,
+        xs,
+        xs.map(() => true),
+      );
       expect(all).toHaveLength(xs.length);
       xs.forEach((x, i) => {
-        if (typeof x === 'number') { expect(all[i]).toBeUndefined(); return; }
+        if (typeof x === 'number') {
+          expect(all[i]).toBeUndefined();
+          return;
+        }
         expect(all[i]!.shape).toEqual(x.shape);
         expect(all[i]!.storage).not.toBe(u.storage);
         // Each argument alone gives the same cotangent as all at once (shared work, same numbers).
-        const alone = rule.vjp(u, y, xs, xs.map((_, j) => j === i));
+        const alone = rule.vjp(
+          u,
+          y,
+          xs,
+          xs.map((_, j) => j === i),
+        );
         expect(alone.every((g, j) => (j === i ? g !== undefined : g === undefined))).toBe(true);
         expect(Array.from(alone[i]!.toArray())).toEqual(Array.from(all[i]!.toArray()));
       });
-      expect(rule.vjp(u, y, xs, xs.map(() => false)).every((g) => g === undefined)).toBe(true);
+      expect(
+        rule
+          .vjp(
+            u,
+            y,
+            xs,
+            xs.map(() => false),
+          )
+          .every((g) => g === undefined),
+      ).toBe(true);
       expect(Array.from(u.toArray())).toEqual(Array.from(before));
     });
 
     test('no buffer leaks: repeated VJPs whose results are disposed allocate nothing new', () => {
-      const step = (): void => { for (const g of rule.vjp(u, y, xs, xs.map(() => true))) g?.dispose(); };
+      const step = (): void => {
+        for (const g of rule.vjp(
+          u,
+          y,
+          xs,
+          xs.map(() => true),
+        ))
+          g?.dispose();
+      };
       step();
       const before = memoryInfo().allocations;
       step();
@@ -145,10 +255,17 @@ describe.each(BACKENDS)('elementwise VJPs on backend %s', (backendName) => {
   });
 
   test.each([...UNARY_OPS, ...BINARY_OPS])('%s: a cotangent of the wrong shape is an error naming the op', (op) => {
-    const rule = ELEMENTWISE_RULES[op], x = randomTensor(new Rng(1), [2, 3], { positive: true });
+    const rule = ELEMENTWISE_RULES[op],
+      x = randomTensor(new Rng(1), [2, 3], { positive: true });
     const args = op in UNARY ? [x] : [x, x];
     const y = rule.jvp(...args.flatMap((a) => [a, undefined]))[0] as Tensor;
-    expect(() => rule.vjp(randomTensor(new Rng(2), [3, 2]), y, args, args.map(() => true)))
-      .toThrow(`${op}: the output cotangent ȳ has shape [3,2], expected the output's [2,3]`);
+    expect(() =>
+      rule.vjp(
+        randomTensor(new Rng(2), [3, 2]),
+        y,
+        args,
+        args.map(() => true),
+      ),
+    ).toThrow(`${op}: the output cotangent ȳ has shape [3,2], expected the output's [2,3]`);
   });
 });

@@ -16,6 +16,8 @@ test.each([
 });
 
 test('a @customJvp mentioned in prose is not a rule', () => {
-  const m = compileAndLoad(`${has}/**\n * A \`@customJvp rule\` is not needed here.\n * @forwardGrad\n */\nexport function f(x: number): number { return x * x; }\n`);
+  const m = compileAndLoad(
+    `${has}/**\n * A \`@customJvp rule\` is not needed here.\n * @forwardGrad\n */\nexport function f(x: number): number { return x * x; }\n`,
+  );
   expect(m.has(m.f)).toBe(true);
 });

@@ -8,7 +8,15 @@ import { checkJvp } from '../support/fd';
 import { rng } from '../support/random';
 
 const FIXTURES = path.resolve(__dirname, '../../fixtures');
-const NAMES = ['design-example', 'test-functions', 'control-flow', 'data-structures', 'methods-and-rules', 'large-numeric', 'tensor-release'];
+const NAMES = [
+  'design-example',
+  'test-functions',
+  'control-flow',
+  'data-structures',
+  'methods-and-rules',
+  'large-numeric',
+  'tensor-release',
+];
 const files = NAMES.map((n) => path.join(FIXTURES, `${n}.ts`));
 const result = compile(Object.fromEntries(files.map((f) => [f, fs.readFileSync(f, 'utf8')])));
 
@@ -35,19 +43,36 @@ test('fixture functions: JVP matches finite differences', () => {
     [tf.rosenbrock, () => [2 * r() - 1, 2 * r() - 1]],
     [tf.rosenbrockN, () => [[r(), r(), r(), r()]]],
     [large.chainLoss, () => [[r() - 0.5, r() - 0.5, r(), r()], [0.1, -0.2, 0.05, 0.3], 4, 30, 0.05], [2, 3]],
-    [ds.centroidDistance, () => [[{ x: r(), y: r() }, { x: r(), y: r() }, { x: r(), y: r() }], Float64Array.from([1 + r(), 1 + r(), 1 + r()])]],
+    [
+      ds.centroidDistance,
+      () => [
+        [
+          { x: r(), y: r() },
+          { x: r(), y: r() },
+          { x: r(), y: r() },
+        ],
+        Float64Array.from([1 + r(), 1 + r(), 1 + r()]),
+      ],
+    ],
     [cf.piecewise, () => [2 * r(), 7], [1]],
   ];
-  for (const [f, args, constant] of cases) for (let k = 0; k < 3; k++) {
-    const c = checkJvp(f, args(), r, { constant });
-    if (!c.ok) throw new Error(c.message);
-  }
+  for (const [f, args, constant] of cases)
+    for (let k = 0; k < 3; k++) {
+      const c = checkJvp(f, args(), r, { constant });
+      if (!c.ok) throw new Error(c.message);
+    }
 });
 
 test('the emitted TypeScript itself type-checks (what `forwardgrad emit` writes is usable code)', () => {
   // not tensor twins: an op's JVP result is typed [Tensor, Tensor | undefined] while the twin declares [Tensor, Tensor]
   // (a typing gap of tensor twins, independent of what the twin frees); they are checked by running them instead
-  const emitted = Object.fromEntries(files.filter((f) => !f.endsWith('tensor-release.ts')).map((f) => [f, transformedSource(result, f)]));
+  const emitted = Object.fromEntries(
+    files.filter((f) => !f.endsWith('tensor-release.ts')).map((f) => [f, transformedSource(result, f)]),
+  );
   const again = compile(emitted, { requireTypeCorrect: false });
-  expect(again.typeErrors.map((d) => `${d.file?.fileName}: ${typeof d.messageText === 'string' ? d.messageText : d.messageText.messageText}`)).toEqual([]);
+  expect(
+    again.typeErrors.map(
+      (d) => `${d.file?.fileName}: ${typeof d.messageText === 'string' ? d.messageText : d.messageText.messageText}`,
+    ),
+  ).toEqual([]);
 });

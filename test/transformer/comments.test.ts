@@ -40,7 +40,11 @@ const result = compile({ 'main.ts': SRC });
 const out = transformedSource(result, 'main.ts');
 const primal = out.slice(out.indexOf('export function f('), out.indexOf('export function f_jvp('));
 const twin = out.slice(out.indexOf('export function f_jvp('), out.indexOf('registerJvp'));
-const comments = (text: string) => text.split('\n').map((l) => l.trim()).filter((l) => /^(\/\/|\/\*)/.test(l));
+const comments = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /^(\/\/|\/\*)/.test(l));
 
 test('compiles without diagnostics', () => expectNoDiagnostics(result));
 

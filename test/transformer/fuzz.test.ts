@@ -17,7 +17,8 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20260501);
 // Tangents within 1e-5 relative of differences at h = 1e-6 (truncation ~h²·f''' and roundoff ~1e-16/h
 // are both far below it); a kink shows as the difference at h/4 moving by more than that.
 const CHECK = { tol: 1e-5, h: 1e-6, kinkStep: 2.5e-7 };
-const POINTS = 2, TRIES = 6;
+const POINTS = 2,
+  TRIES = 6;
 
 const VARS = ['a', 'b', 'c', 'v0', 'v1', 'v2'];
 const HELPERS = `
@@ -28,19 +29,41 @@ function hArr(x: number, y: number): number { const t = [x, y, x * y]; let s = 0
 
 // Math calls wrapped so their arguments stay inside the domain and values stay bounded.
 const UNARY: ((e: string) => string)[] = [
-  (e) => `Math.sin(${e})`, (e) => `Math.cos(${e})`, (e) => `Math.tanh(${e})`, (e) => `Math.atan(${e})`,
-  (e) => `Math.exp(Math.sin(${e}))`, (e) => `Math.log(1 + ${e} * ${e})`, (e) => `Math.sqrt(1 + ${e} * ${e})`,
-  (e) => `Math.log1p(Math.abs(${e}))`, (e) => `Math.asinh(${e})`, (e) => `Math.cbrt(2 + Math.sin(${e}))`,
-  (e) => `Math.asin(Math.tanh(${e}) * 0.9)`, (e) => `Math.acos(Math.sin(${e}) * 0.9)`, (e) => `Math.atanh(Math.tanh(${e}) * 0.9)`,
-  (e) => `Math.expm1(Math.cos(${e}))`, (e) => `Math.log2(2 + Math.cos(${e}))`, (e) => `Math.log10(3 + Math.sin(${e}))`,
-  (e) => `Math.sinh(Math.sin(${e}))`, (e) => `Math.cosh(Math.tanh(${e}))`, (e) => `Math.acosh(2 + Math.sin(${e}))`,
-  (e) => `(${e}) ** 2`, (e) => `Math.pow(1.5 + Math.sin(${e}), 1.5)`, (e) => `hBranch(${e})`,
+  (e) => `Math.sin(${e})`,
+  (e) => `Math.cos(${e})`,
+  (e) => `Math.tanh(${e})`,
+  (e) => `Math.atan(${e})`,
+  (e) => `Math.exp(Math.sin(${e}))`,
+  (e) => `Math.log(1 + ${e} * ${e})`,
+  (e) => `Math.sqrt(1 + ${e} * ${e})`,
+  (e) => `Math.log1p(Math.abs(${e}))`,
+  (e) => `Math.asinh(${e})`,
+  (e) => `Math.cbrt(2 + Math.sin(${e}))`,
+  (e) => `Math.asin(Math.tanh(${e}) * 0.9)`,
+  (e) => `Math.acos(Math.sin(${e}) * 0.9)`,
+  (e) => `Math.atanh(Math.tanh(${e}) * 0.9)`,
+  (e) => `Math.expm1(Math.cos(${e}))`,
+  (e) => `Math.log2(2 + Math.cos(${e}))`,
+  (e) => `Math.log10(3 + Math.sin(${e}))`,
+  (e) => `Math.sinh(Math.sin(${e}))`,
+  (e) => `Math.cosh(Math.tanh(${e}))`,
+  (e) => `Math.acosh(2 + Math.sin(${e}))`,
+  (e) => `(${e}) ** 2`,
+  (e) => `Math.pow(1.5 + Math.sin(${e}), 1.5)`,
+  (e) => `hBranch(${e})`,
 ];
 const BINARY: ((x: string, y: string) => string)[] = [
-  (x, y) => `(${x} + ${y})`, (x, y) => `(${x} - ${y})`, (x, y) => `(${x} * ${y})`,
-  (x, y) => `(${x} / (1.5 + Math.sin(${y})))`, (x, y) => `Math.atan2(${x}, 2 + Math.cos(${y}))`,
-  (x, y) => `Math.hypot(${x}, ${y}, 0.5)`, (x, y) => `Math.max(${x}, ${y})`, (x, y) => `Math.min(${x}, ${y})`,
-  (x, y) => `hPoly(Math.tanh(${x}), ${y})`, (x, y) => `hArr(${x}, ${y})`, (x, y) => `(${x} > ${y} ? ${x} : ${y} * 0.5)`,
+  (x, y) => `(${x} + ${y})`,
+  (x, y) => `(${x} - ${y})`,
+  (x, y) => `(${x} * ${y})`,
+  (x, y) => `(${x} / (1.5 + Math.sin(${y})))`,
+  (x, y) => `Math.atan2(${x}, 2 + Math.cos(${y}))`,
+  (x, y) => `Math.hypot(${x}, ${y}, 0.5)`,
+  (x, y) => `Math.max(${x}, ${y})`,
+  (x, y) => `Math.min(${x}, ${y})`,
+  (x, y) => `hPoly(Math.tanh(${x}), ${y})`,
+  (x, y) => `hArr(${x}, ${y})`,
+  (x, y) => `(${x} > ${y} ? ${x} : ${y} * 0.5)`,
   (x, y) => `Math.pow(2 + Math.sin(${x}), Math.cos(${y}))`,
   // local closures (they capture v0, v1, a: read at call time) and array methods over the active array xs
   (x, y) => `cl(${x}) * lf(${y})`,
@@ -51,13 +74,24 @@ const BINARY: ((x: string, y: string) => string)[] = [
   (x, y) => `xs.reduceRight((p, q) => Math.tanh(p + q * ${x})) + ${y}`,
 ];
 
-const leaf = fc.oneof(fc.constantFrom(...VARS), fc.integer({ min: -9, max: 9 }).map((n) => (n < 0 ? `(${n / 4})` : `${n / 4}`)));
-const expr: (depth: number) => fc.Arbitrary<string> = (depth) => depth <= 0 ? leaf : fc.oneof(
-  { weight: 2, arbitrary: leaf },
-  { weight: 2, arbitrary: fc.tuple(fc.nat(UNARY.length - 1), expr(depth - 1)).map(([k, e]) => UNARY[k](e)) },
-  { weight: 3, arbitrary: fc.tuple(fc.nat(BINARY.length - 1), expr(depth - 1), expr(depth - 1)).map(([k, x, y]) => BINARY[k](x, y)) },
-  { weight: 1, arbitrary: expr(depth - 1).map((e) => `-(${e})`) },
+const leaf = fc.oneof(
+  fc.constantFrom(...VARS),
+  fc.integer({ min: -9, max: 9 }).map((n) => (n < 0 ? `(${n / 4})` : `${n / 4}`)),
 );
+const expr: (depth: number) => fc.Arbitrary<string> = (depth) =>
+  depth <= 0
+    ? leaf
+    : fc.oneof(
+        { weight: 2, arbitrary: leaf },
+        { weight: 2, arbitrary: fc.tuple(fc.nat(UNARY.length - 1), expr(depth - 1)).map(([k, e]) => UNARY[k](e)) },
+        {
+          weight: 3,
+          arbitrary: fc
+            .tuple(fc.nat(BINARY.length - 1), expr(depth - 1), expr(depth - 1))
+            .map(([k, x, y]) => BINARY[k](x, y)),
+        },
+        { weight: 1, arbitrary: expr(depth - 1).map((e) => `-(${e})`) },
+      );
 const target = fc.constantFrom('v0', 'v1', 'v2', 'a');
 // bounded updates keep loops from overflowing
 const stmt: (depth: number, loop: string | undefined) => fc.Arbitrary<string> = (depth, loop) => {
@@ -73,41 +107,64 @@ const stmt: (depth: number, loop: string | undefined) => fc.Arbitrary<string> = 
   );
   if (depth <= 0) return simple;
   const block = fc.array(stmt(depth - 1, loop), { minLength: 1, maxLength: 3 }).map((ss) => ss.join(' '));
-  const inLoop = loop ? [fc.tuple(expr(1), fc.constantFrom('break', 'continue')).map(([e, k]) => `if (${e} > 0.5) ${k};`)] : [];
+  const inLoop = loop
+    ? [fc.tuple(expr(1), fc.constantFrom('break', 'continue')).map(([e, k]) => `if (${e} > 0.5) ${k};`)]
+    : [];
   const next = loop ? `${loop}i` : 'i';
   return fc.oneof(
     { weight: 3, arbitrary: simple },
-    { weight: 1, arbitrary: fc.tuple(expr(1), block, block).map(([c, x, y]) => `if (${c} > 0) { ${x} } else { ${y} }`) },
-    { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.array(stmt(depth - 1, next), { minLength: 1, maxLength: 3 }))
-      .map(([n, ss]) => `for (let ${next} = 0; ${next} < ${n}; ${next}++) { ${ss.join(' ')} }`) },
-    { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 1, max: 3 }), block).map(([n, b]) => `{ let w = 0; while (w < ${n}) { w++; ${b} } }`) },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(expr(1), block, block).map(([c, x, y]) => `if (${c} > 0) { ${x} } else { ${y} }`),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.integer({ min: 1, max: 3 }), fc.array(stmt(depth - 1, next), { minLength: 1, maxLength: 3 }))
+        .map(([n, ss]) => `for (let ${next} = 0; ${next} < ${n}; ${next}++) { ${ss.join(' ')} }`),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.integer({ min: 1, max: 3 }), block)
+        .map(([n, b]) => `{ let w = 0; while (w < ${n}) { w++; ${b} } }`),
+    },
     { weight: 1, arbitrary: expr(1).map((e) => `if (${e} > 1.2) return ${e} * 2;`) },
     ...inLoop.map((a) => ({ weight: 1, arbitrary: a })),
   );
 };
-const program = fc.record({
-  body: fc.array(stmt(2, undefined), { minLength: 1, maxLength: 5 }),
-  ret: expr(3),
-}).map(({ body, ret }) => `let v0 = a * 0.5; let v1 = b; let v2 = Math.sin(c);
+const program = fc
+  .record({
+    body: fc.array(stmt(2, undefined), { minLength: 1, maxLength: 5 }),
+    ret: expr(3),
+  })
+  .map(
+    ({ body, ret }) => `let v0 = a * 0.5; let v1 = b; let v2 = Math.sin(c);
   const xs = [a, b * c, Math.sin(c), 0.5];
   const cl = (t: number): number => Math.tanh(t * v1) + a;
   function lf(t: number): number { return Math.sin(t) * v0; }
   const acc = (t: number): void => { v2 = Math.tanh(v2 + t * 0.5); };
-  ${body.join('\n  ')}\n  return ${ret};`);
+  ${body.join('\n  ')}\n  return ${ret};`,
+  );
 
 test(`${PROGRAMS} random programs: JVP matches finite differences`, () => {
   const bodies = fc.sample(program, { seed: SEED, numRuns: PROGRAMS });
   const perBatch = Math.ceil(bodies.length / BATCHES);
   const sources: Record<string, string> = {};
   for (let b = 0; b < BATCHES; b++) {
-    const fns = bodies.slice(b * perBatch, (b + 1) * perBatch)
-      .map((body, k) => `/** @forwardGrad */\nexport function fz${b * perBatch + k}(a: number, b: number, c: number): number {\n  ${body}\n}`);
+    const fns = bodies
+      .slice(b * perBatch, (b + 1) * perBatch)
+      .map(
+        (body, k) =>
+          `/** @forwardGrad */\nexport function fz${b * perBatch + k}(a: number, b: number, c: number): number {\n  ${body}\n}`,
+      );
     sources[`fuzz${b}.ts`] = HELPERS + fns.join('\n');
   }
   const result = compile(sources);
   expectNoDiagnostics(result);
   const failures: string[] = [];
-  let checked = 0, kinks = 0;
+  let checked = 0,
+    kinks = 0;
   for (let b = 0; b < BATCHES; b++) {
     const mod = load(result, `fuzz${b}.ts`);
     for (let i = b * perBatch; i < Math.min(bodies.length, (b + 1) * perBatch); i++) {
@@ -115,8 +172,14 @@ test(`${PROGRAMS} random programs: JVP matches finite differences`, () => {
       for (let k = 0, ok = 0; k < TRIES && ok < POINTS; k++) {
         const args = [4 * r() - 2, 4 * r() - 2, 4 * r() - 2];
         const check = checkJvp(mod[`fz${i}`], args, r, CHECK);
-        if (check.kink) { kinks++; continue; }
-        if (!check.ok) { failures.push(`seed ${SEED}, program fz${i}:\n  ${bodies[i]}\n  ${check.message}`); break; }
+        if (check.kink) {
+          kinks++;
+          continue;
+        }
+        if (!check.ok) {
+          failures.push(`seed ${SEED}, program fz${i}:\n  ${bodies[i]}\n  ${check.message}`);
+          break;
+        }
         ok++;
         checked++;
       }
@@ -131,16 +194,22 @@ test(`${PROGRAMS} random programs: JVP matches finite differences`, () => {
 
 describe('the kink filter', () => {
   const r = () => 0.75; // direction 0.5
-  test('a point within h of |x|\'s kink is a kink, not a mismatch', () => {
+  test("a point within h of |x|'s kink is a kink, not a mismatch", () => {
     const abs = (x: number) => Math.abs(x);
-    registerJvp(abs, (x: number, dx: number) => [Math.abs(x), Math.sign(x) * dx], { name: 'abs', tangentSlots: [true] });
+    registerJvp(abs, (x: number, dx: number) => [Math.abs(x), Math.sign(x) * dx], {
+      name: 'abs',
+      tangentSlots: [true],
+    });
     expect(checkJvp(abs, [3e-7], r, CHECK)).toMatchObject({ ok: false, kink: true });
     expect(checkJvp(abs, [0.3], r, CHECK)).toMatchObject({ ok: true });
   });
 
   test('a wrong tangent on a smooth function stays a mismatch', () => {
     const sin = (x: number) => Math.sin(x);
-    registerJvp(sin, (x: number, dx: number) => [Math.sin(x), 1.001 * Math.cos(x) * dx], { name: 'sin', tangentSlots: [true] });
+    registerJvp(sin, (x: number, dx: number) => [Math.sin(x), 1.001 * Math.cos(x) * dx], {
+      name: 'sin',
+      tangentSlots: [true],
+    });
     const c = checkJvp(sin, [0.4], r, CHECK);
     expect(c.ok).toBe(false);
     expect(c.kink).toBeUndefined();

@@ -6,7 +6,10 @@ import { rng } from '../support/random';
 
 const checkAt = (f: (...a: any[]) => unknown, points: unknown[][]): void => {
   const r = rng(7);
-  for (const p of points) { const c = checkJvp(f, p, r); if (!c.ok) throw new Error(c.message); }
+  for (const p of points) {
+    const c = checkJvp(f, p, r);
+    if (!c.ok) throw new Error(c.message);
+  }
 };
 
 test('callees imported from other modules are differentiated in their own module and called by twin', () => {
@@ -20,7 +23,10 @@ test('callees imported from other modules are differentiated in their own module
   expect(result.js['lib/alias.ts']).toMatch(/twice_jvp/);
   expect(result.js['main.ts']).toMatch(/poly_twins\.cube_jvp/);
   const main = load(result, 'main.ts');
-  checkAt(main.f, [[0.3, -1.2], [1.5, 0.7]]);
+  checkAt(main.f, [
+    [0.3, -1.2],
+    [1.5, 0.7],
+  ]);
   const poly = load(result, 'lib/poly.ts');
   expect(lookupJvp(poly.cube)?.meta).toEqual({ name: 'cube', tangentSlots: [true] });
 });
@@ -93,22 +99,29 @@ describe('@customJvp rule called from another module', () => {
   ];
   const sources: Record<string, string> = {};
   forms.forEach(([, rule], i) => {
-    sources[`lib${i}.ts`] = `/** @customJvp cubeJvp */\nexport function cube(x: number): number { return x * x * x; }\n${rule}`;
-    sources[`main${i}.ts`] = `import { cube } from './lib${i}';\n/** @forwardGrad */\nexport function f(x: number): number { return cube(x) * 2; }`;
+    sources[`lib${i}.ts`] =
+      `/** @customJvp cubeJvp */\nexport function cube(x: number): number { return x * x * x; }\n${rule}`;
+    sources[`main${i}.ts`] =
+      `import { cube } from './lib${i}';\n/** @forwardGrad */\nexport function f(x: number): number { return cube(x) * 2; }`;
   });
   const result = compile(sources);
   test('no diagnostics', () => expectNoDiagnostics(result));
-  test.each(forms.map(([name, , as], i) => [name, as, i] as const))('%s: callers call the rule under its exported name', (_name, as, i) => {
-    expect(result.js[`main${i}.ts`]).toMatch(new RegExp(`lib${i}_twins\\.${as}\\(`));
-    checkAt(load(result, `main${i}.ts`).f, [[0.3], [-1.1]]);
-  });
+  test.each(forms.map(([name, , as], i) => [name, as, i] as const))(
+    '%s: callers call the rule under its exported name',
+    (_name, as, i) => {
+      expect(result.js[`main${i}.ts`]).toMatch(new RegExp(`lib${i}_twins\\.${as}\\(`));
+      checkAt(load(result, `main${i}.ts`).f, [[0.3], [-1.1]]);
+    },
+  );
   test('a rule that is not exported is a located error at the call', () => {
     const r = compile({
       'lib.ts': `/** @customJvp cubeJvp */\nexport function cube(x: number): number { return x * x * x; }\nfunction cubeJvp${body}\nexport const used = cubeJvp;`,
       'main.ts': `import { cube } from './lib';\n/** @forwardGrad */\nexport function f(x: number): number { return cube(x) * 2; }`,
     });
     expect(r.diagnostics.map((d) => d.code)).toEqual([94002]);
-    expect(formatDiagnostics(r.diagnostics)).toMatch(/^main\.ts:3:47: .*custom rule 'cubeJvp' of 'cube' is not exported from lib\.ts.*Fix: export cubeJvp/);
+    expect(formatDiagnostics(r.diagnostics)).toMatch(
+      /^main\.ts:3:47: .*custom rule 'cubeJvp' of 'cube' is not exported from lib\.ts.*Fix: export cubeJvp/,
+    );
   });
 });
 
@@ -125,7 +138,8 @@ describe('a differentiated function called from another module: every form of ex
   const sources: Record<string, string> = {};
   forms.forEach(([, lib, imported], i) => {
     sources[`lib${i}.ts`] = lib;
-    sources[`main${i}.ts`] = `import ${imported} from './lib${i}';\n/** @forwardGrad */\nexport function f(x: number): number { return cube(x) * 2; }`;
+    sources[`main${i}.ts`] =
+      `import ${imported} from './lib${i}';\n/** @forwardGrad */\nexport function f(x: number): number { return cube(x) * 2; }`;
   });
   const result = compile(sources);
   test('no diagnostics', () => expectNoDiagnostics(result));
@@ -167,12 +181,15 @@ export { registerJvp, lookupJvp } from '${require.resolve('../../runtime/registr
     methods: { item: { jvp: 'itemJvp', vjp: 'itemVjp', args: [] as const } },
     inactiveProperties: ['shape'],
   };
-  const result = compile({
-    'fakert/index.ts': fakeRuntime,
-    'main.ts': `import { Tensor, scaleT } from './fakert/index';
+  const result = compile(
+    {
+      'fakert/index.ts': fakeRuntime,
+      'main.ts': `import { Tensor, scaleT } from './fakert/index';
 /** @forwardGrad */
 export function f(t: Tensor, k: number): number { const n = t.shape[0]; return scaleT(t, k * n).item() * k; }`,
-  }, { runtimeModule: '/virtual/src/fakert/index.ts', tensorRules });
+    },
+    { runtimeModule: '/virtual/src/fakert/index.ts', tensorRules },
+  );
   expectNoDiagnostics(result);
   expect(result.js['main.ts']).toMatch(/require\("\.\/fakert\/index"\)/);
   expect(result.js['main.ts']).toMatch(/scaleTJvp\(t, dt, k \* n, n \* dk\)/);
@@ -187,14 +204,20 @@ export function f(t: Tensor, k: number): number { const n = t.shape[0]; return s
 });
 
 test('a call of an unknown runtime function with active arguments is a located error', () => {
-  const result = compile({ 'main.ts': `import { lookupJvp } from 'forwardgrad';\n/** @forwardGrad */\nexport function f(x: number): number { return lookupJvp(f) ? x : 0; }` });
+  const result = compile({
+    'main.ts': `import { lookupJvp } from 'forwardgrad';\n/** @forwardGrad */\nexport function f(x: number): number { return lookupJvp(f) ? x : 0; }`,
+  });
   expectNoDiagnostics(result); // lookupJvp(f) has no active argument: inactive, kept as is
-  const bad = compile({ 'main.ts': `import { isTensor } from 'forwardgrad';\n/** @forwardGrad */\nexport function f(x: number): number { return isTensor(x) ? x : 0; }` });
+  const bad = compile({
+    'main.ts': `import { isTensor } from 'forwardgrad';\n/** @forwardGrad */\nexport function f(x: number): number { return isTensor(x) ? x : 0; }`,
+  });
   expectNoDiagnostics(bad); // boolean result: no tangent needed
 });
 
 test('names never collide with user declarations', () => {
-  const result = compile({ 'main.ts': `const f_jvp = 1; const dx = 2;\n/** @forwardGrad */\nexport function f(x: number): number { return x * dx + f_jvp; }` });
+  const result = compile({
+    'main.ts': `const f_jvp = 1; const dx = 2;\n/** @forwardGrad */\nexport function f(x: number): number { return x * dx + f_jvp; }`,
+  });
   expectNoDiagnostics(result);
   expect(result.js['main.ts']).toMatch(/function f_jvp_1\(x, x_dot\)/);
   checkAt(load(result, 'main.ts').f, [[0.7]]);
@@ -209,13 +232,22 @@ function mappedLines(mappings: string): [number, number][] {
   mappings.split(';').forEach((line, gen) => {
     for (const seg of line.split(',').filter(Boolean)) {
       const vals: number[] = [];
-      let shift = 0; let v = 0;
+      let shift = 0;
+      let v = 0;
       for (const ch of seg) {
         const d = B64.indexOf(ch);
         v += (d & 31) << shift;
-        if (d & 32) shift += 5; else { vals.push(v & 1 ? -(v >> 1) : v >> 1); v = 0; shift = 0; }
+        if (d & 32) shift += 5;
+        else {
+          vals.push(v & 1 ? -(v >> 1) : v >> 1);
+          v = 0;
+          shift = 0;
+        }
       }
-      if (vals.length >= 4) { srcLine += vals[2]; out.push([gen, srcLine]); }
+      if (vals.length >= 4) {
+        srcLine += vals[2];
+        out.push([gen, srcLine]);
+      }
     }
   });
   return out;

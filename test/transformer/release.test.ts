@@ -21,7 +21,12 @@ const ACTIVATION = B * SIZES.width * 4; // bytes of one [B, width] float32 tenso
 
 const bits = (t: Tensor): number[] => Array.from(new Uint32Array(Float32Array.from(t.toArray()).buffer));
 
-interface Setup { p: DeepMlpParams; dp: DeepMlpParams; x: Tensor; labels: Int32Array }
+interface Setup {
+  p: DeepMlpParams;
+  dp: DeepMlpParams;
+  x: Tensor;
+  labels: Int32Array;
+}
 function setup(L: number): Setup {
   const p = initDeepMlp(L, 3, SIZES);
   const dp = initDeepMlp(L, 4, SIZES); // any direction will do: the memory is what is measured
@@ -112,7 +117,8 @@ describe('deep MLP: one jvp holds one layer of intermediates, whatever the depth
     };
     const reference = load(kept, 'deep.ts').deepMlpLoss as Function;
     const loss = deepMlp(1).loss;
-    const freedPeak = [1, 4, 16].map((L) => step(loss, L)), keptPeak = [1, 4, 16].map((L) => step(reference, L));
+    const freedPeak = [1, 4, 16].map((L) => step(loss, L)),
+      keptPeak = [1, 4, 16].map((L) => step(reference, L));
     console.log(`fgd step beyond v, L = 1, 4, 16: ${keptPeak.join(', ')} → ${freedPeak.join(', ')} bytes`);
     expect(freedPeak[2]).toBe(freedPeak[1]);
     expect(freedPeak[2]).toBeLessThanOrEqual(freedPeak[0] + 2 * ACTIVATION);
@@ -124,7 +130,9 @@ describe('deep MLP: one jvp holds one layer of intermediates, whatever the depth
     const text = transformedSource(freed, 'deep.ts');
     expect(text).toContain('fg.releaseTemp(matmul_1, dmatmul_1);');
     expect(text).toMatch(/if \(h_owned\)\s+fg\.releaseTemp\(h, dh\);/);
-    expect(text).toContain('    for (const w of p.layers)\n        h = relu(matmul(h, w));\n    return matmul(h, p.out);');
+    expect(text).toContain(
+      '    for (const w of p.layers)\n        h = relu(matmul(h, w));\n    return matmul(h, p.out);',
+    );
     expect(transformedSource(kept, 'deep.ts', { releaseDeadTensors: false })).not.toContain('releaseTemp');
   });
 });
@@ -185,62 +193,105 @@ describe('cases where freeing would be wrong keep values and every tensor the ca
   const dx0 = () => randn([3, 4], 10);
   /** Runs the twin built with and without freeing on fresh copies; checks bits and that no argument was disposed. */
   const same = (name: string, args: () => unknown[], tangents: () => unknown[]): { out: [unknown, unknown] } => {
-    const argsA = args(), tanA = tangents(), argsB = args(), tanB = tangents();
-    const ya = jvp(a[name], argsA, tanA), yb = jvp(b[name], argsB, tanB);
+    const argsA = args(),
+      tanA = tangents(),
+      argsB = args(),
+      tanB = tangents();
+    const ya = jvp(a[name], argsA, tanA),
+      yb = jvp(b[name], argsB, tanB);
     const flat = (v: unknown): unknown => (v instanceof Tensor ? bits(v) : v);
     expect(flat(ya[0])).toEqual(flat(yb[0]));
     expect(flat(ya[1])).toEqual(flat(yb[1]));
-    const visible = [...argsA, ...tanA, ya[0], ya[1]].flatMap((v) => (v instanceof Tensor ? [v] : v && typeof v === 'object' ? Object.values(v) : []));
+    const visible = [...argsA, ...tanA, ya[0], ya[1]].flatMap((v) =>
+      v instanceof Tensor ? [v] : v && typeof v === 'object' ? Object.values(v) : [],
+    );
     for (const t of visible) if (t instanceof Tensor) expect(t.isDisposed).toBe(false);
     return { out: ya };
   };
 
   test('a returned variable is never freed', () => {
-    same('returned', () => [x0()], () => [dx0()]);
+    same(
+      'returned',
+      () => [x0()],
+      () => [dx0()],
+    );
     expect(twinText('returned')).not.toContain('releaseTemp(h');
   });
 
   test('a variable pushed into an array is never freed (every pushed value stays alive)', () => {
-    same('pushed', () => [x0()], () => [dx0()]);
+    same(
+      'pushed',
+      () => [x0()],
+      () => [dx0()],
+    );
     expect(twinText('pushed')).not.toContain('releaseTemp(h');
   });
 
   test('an aliased variable is never freed', () => {
-    same('aliased', () => [x0()], () => [dx0()]);
+    same(
+      'aliased',
+      () => [x0()],
+      () => [dx0()],
+    );
     expect(twinText('aliased')).not.toContain('releaseTemp(h');
   });
 
   test('a reassigned parameter is never freed (the caller still holds it)', () => {
-    same('parameter', () => [x0()], () => [dx0()]);
+    same(
+      'parameter',
+      () => [x0()],
+      () => [dx0()],
+    );
     expect(twinText('parameter')).not.toContain('releaseTemp(x');
   });
 
   test('a branch where only one path owns: freed by flag, the input kept on the other path', () => {
-    for (const c of [1, -1]) same('oneBranchOwns', () => [x0(), c], () => [dx0(), 0]);
+    for (const c of [1, -1])
+      same(
+        'oneBranchOwns',
+        () => [x0(), c],
+        () => [dx0(), 0],
+      );
     expect(twinText('oneBranchOwns')).toMatch(/if \(h_owned\)\s+fg\.releaseTemp\(h, dh\);/);
   });
 
   test("a user function's result (here its own argument) is not owned", () => {
-    same('userResult', () => [x0()], () => [dx0()]);
+    same(
+      'userResult',
+      () => [x0()],
+      () => [dx0()],
+    );
     expect(twinText('userResult')).toMatch(/let h_owned = false;/);
   });
 
   test('a field read is not owned (the object keeps its tensor)', () => {
     const o = () => ({ w: randn([3, 4], 11) });
-    const { out } = same('fieldRead', () => [o(), x0()], () => [{ w: dx0() }, dx0()]);
+    const { out } = same(
+      'fieldRead',
+      () => [o(), x0()],
+      () => [{ w: dx0() }, dx0()],
+    );
     expect(out).toBeDefined();
     expect(twinText('fieldRead')).toMatch(/let h_owned = false;/);
   });
 
   test('an owned value read for its shape after the reassignment: the read happens before the free', () => {
-    same('readsShape', () => [x0()], () => [dx0()]);
+    same(
+      'readsShape',
+      () => [x0()],
+      () => [dx0()],
+    );
     const t = twinText('readsShape');
     expect(t.indexOf('= full(h.shape, h.shape[0]);')).toBeGreaterThan(-1);
     expect(t.indexOf('= full(h.shape, h.shape[0]);')).toBeLessThan(t.lastIndexOf('fg.releaseTemp(h, dh);'));
   });
 
   test('every value owned: freed without a flag', () => {
-    same('alwaysOwned', () => [x0()], () => [dx0()]);
+    same(
+      'alwaysOwned',
+      () => [x0()],
+      () => [dx0()],
+    );
     const t = twinText('alwaysOwned');
     expect(t).not.toContain('h_owned');
     expect(t.match(/fg\.releaseTemp\(h, dh\);/g)).toHaveLength(2);
@@ -250,7 +301,8 @@ describe('cases where freeing would be wrong keep values and every tensor the ca
 describe('releaseTemp', () => {
   test('frees the primal and tangent views of one fused output (the buffer returns to the pool)', () => {
     tidy(() => {
-      const x = randn([5, 6], 1), dx = randn([5, 6], 2);
+      const x = randn([5, 6], 1),
+        dx = randn([5, 6], 2);
       const before = memoryInfo().liveBytes;
       const [y, dy] = reluJvp(x, dx);
       expect(memoryInfo().liveBytes).toBe(before + 2 * 30 * 4);
@@ -277,7 +329,9 @@ describe('releaseTemp', () => {
   });
 
   test('anything else is an error naming releaseTemp', () => {
-    expect(() => releaseTemp({}, undefined)).toThrow(/releaseTemp: expected a Tensor, a number or undefined \(an op result\), got object/);
+    expect(() => releaseTemp({}, undefined)).toThrow(
+      /releaseTemp: expected a Tensor, a number or undefined \(an op result\), got object/,
+    );
   });
 });
 
@@ -287,17 +341,37 @@ describe('fixtures/tensor-release.ts (its emitted code is a baseline): JVP = ⟨
   const on = compile({ [FILE]: text });
   const off = compile({ [FILE]: text }, { releaseDeadTensors: false });
   let a: Record<string, Function>, b: Record<string, Function>;
-  beforeAll(() => { expectNoDiagnostics(on); expectNoDiagnostics(off); a = load(on, FILE, '../runtime/index'); b = load(off, FILE, '../runtime/index'); });
+  beforeAll(() => {
+    expectNoDiagnostics(on);
+    expectNoDiagnostics(off);
+    a = load(on, FILE, '../runtime/index');
+    b = load(off, FILE, '../runtime/index');
+  });
 
-  const layers = () => [randn([6, 5], 1, { scale: 0.5 }), randn([5, 5], 2, { scale: 0.5 }), randn([5, 5], 3, { scale: 0.5 })];
-  const dot = (g: Tensor, v: Tensor): number => { const x = g.toArray(), y = v.toArray(); let s = 0; for (let i = 0; i < x.length; i++) s += x[i] * y[i]; return s; };
+  const layers = () => [
+    randn([6, 5], 1, { scale: 0.5 }),
+    randn([5, 5], 2, { scale: 0.5 }),
+    randn([5, 5], 3, { scale: 0.5 }),
+  ];
+  const dot = (g: Tensor, v: Tensor): number => {
+    const x = g.toArray(),
+      y = v.toArray();
+    let s = 0;
+    for (let i = 0; i < x.length; i++) s += x[i] * y[i];
+    return s;
+  };
 
   test.each([
-    ['deep', () => [layers(), randn([4, 6], 4)], () => [layers().map((w, i) => randn(w.shape, 10 + i)), randn([4, 6], 5)]],
+    [
+      'deep',
+      () => [layers(), randn([4, 6], 4)],
+      () => [layers().map((w, i) => randn(w.shape, 10 + i)), randn([4, 6], 5)],
+    ],
     ['owned', () => [randn([3, 4], 6), randn([3, 4], 7)], () => [randn([3, 4], 8), randn([3, 4], 9)]],
   ] as [string, () => unknown[], () => unknown[]][])('%s', (name, args, dirs) => {
     tidy(() => {
-      const p = args(), v = dirs();
+      const p = args(),
+        v = dirs();
       const [y, dy] = jvp<Tensor, Tensor>(a[name], p, v);
       const [y0, dy0] = jvp<Tensor, Tensor>(b[name], p, v);
       expect(bits(y)).toEqual(bits(y0));
@@ -309,17 +383,22 @@ describe('fixtures/tensor-release.ts (its emitted code is a baseline): JVP = ⟨
       // float32 forward vs reverse over ≤ 3 layers of width ≤ 6: the two orders of summation differ by a few ulps of
       // the O(1) terms, far below 1e-5 relative (a wrong rule is off by O(1))
       expect(Math.abs(dy.item() - expected)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(expected)));
-      for (const t of [...p, ...v].flatMap((x) => (Array.isArray(x) ? x : [x])) as Tensor[]) expect(t.isDisposed).toBe(false);
+      for (const t of [...p, ...v].flatMap((x) => (Array.isArray(x) ? x : [x])) as Tensor[])
+        expect(t.isDisposed).toBe(false);
     });
   });
 
   test('collected: every value pushed into the returned array stays alive and equals the reference', () => {
     tidy(() => {
-      const x = randn([3, 4], 12, { scale: 0.5 }), dx = randn([3, 4], 13);
+      const x = randn([3, 4], 12, { scale: 0.5 }),
+        dx = randn([3, 4], 13);
       const [ys, dys] = jvp<Tensor[], Tensor[]>(a.collected, [x, 4], [dx, 0]);
       const [ys0, dys0] = jvp<Tensor[], Tensor[]>(b.collected, [x, 4], [dx, 0]);
       expect(ys).toHaveLength(4);
-      ys.forEach((t, i) => { expect(bits(t)).toEqual(bits(ys0[i])); expect(bits(dys[i])).toEqual(bits(dys0[i])); });
+      ys.forEach((t, i) => {
+        expect(bits(t)).toEqual(bits(ys0[i]));
+        expect(bits(dys[i])).toEqual(bits(dys0[i]));
+      });
       expect(x.isDisposed || dx.isDisposed).toBe(false);
     });
   });
@@ -352,17 +431,27 @@ describe('closures, array callbacks, spread: the variable is kept, values exact'
     return text.slice(at, text.indexOf('fg.registerJvp', at));
   };
   let a: Record<string, Function>, b: Record<string, Function>;
-  beforeAll(() => { expectNoDiagnostics(on); expectNoDiagnostics(off); a = load(on, 'lang.ts'); b = load(off, 'lang.ts'); });
+  beforeAll(() => {
+    expectNoDiagnostics(on);
+    expectNoDiagnostics(off);
+    a = load(on, 'lang.ts');
+    b = load(off, 'lang.ts');
+  });
   const flat = (v: unknown): Tensor[] => (v instanceof Tensor ? [v] : Array.isArray(v) ? v.flatMap(flat) : []);
 
   test.each([
     ['captured', () => [randn([3, 4], 1)], () => [randn([3, 4], 2)]],
     ['capturedByArg', () => [randn([3, 4], 1)], () => [randn([3, 4], 2)]],
-    ['mapped', () => [randn([3, 4], 1), [randn([4, 4], 3), randn([4, 4], 4)]], () => [randn([3, 4], 2), [randn([4, 4], 5), randn([4, 4], 6)]]],
+    [
+      'mapped',
+      () => [randn([3, 4], 1), [randn([4, 4], 3), randn([4, 4], 4)]],
+      () => [randn([3, 4], 2), [randn([4, 4], 5), randn([4, 4], 6)]],
+    ],
     ['spread', () => [randn([3, 4], 1)], () => [randn([3, 4], 2)]],
   ] as [string, () => unknown[], () => unknown[]][])('%s', (name, args, dirs) => {
     tidy(() => {
-      const p = args(), v = dirs();
+      const p = args(),
+        v = dirs();
       const [y, dy] = jvp(a[name], p, v);
       const [y0, dy0] = jvp(b[name], p, v);
       expect(flat(y).map(bits)).toEqual(flat(y0).map(bits));

@@ -7,7 +7,12 @@ import { rng } from '../support/random';
 
 // one module per case, compiled together in one program (fast); each function annotated
 const sources: Record<string, string> = {};
-ALL_CASES.forEach((c, i) => { sources[`case${i}.ts`] = c.src.replace(/export (function|const) (\w+)(?![\s\S]*export (function|const))/, '/** @forwardGrad */\nexport $1 $2'); });
+ALL_CASES.forEach((c, i) => {
+  sources[`case${i}.ts`] = c.src.replace(
+    /export (function|const) (\w+)(?![\s\S]*export (function|const))/,
+    '/** @forwardGrad */\nexport $1 $2',
+  );
+});
 const result = compile(sources);
 
 test('no diagnostics for the supported constructs', () => expectNoDiagnostics(result));

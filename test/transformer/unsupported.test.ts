@@ -12,7 +12,11 @@ test("the README's list of refusals is the table, in order", () => {
   expect(start).toBeGreaterThan(0);
   const lines = README.slice(start).split('\n').slice(2);
   const listed: string[] = [];
-  for (const l of lines) { const m = /^ {2}- (.*)$/.exec(l); if (!m) break; listed.push(m[1]); }
+  for (const l of lines) {
+    const m = /^ {2}- (.*)$/.exec(l);
+    if (!m) break;
+    listed.push(m[1]);
+  }
   expect(listed).toEqual(Object.values(UNSUPPORTED).map((r) => r.construct));
 });
 
@@ -28,14 +32,46 @@ test('each entry has a message naming the construct and a fix of its own', () =>
 
 const A = '/** @forwardGrad */\n';
 test.each([
-  ['arrayMethod', `${A}export function f(m: number[][]): number { return m.flat()[0]; }`, /'\.flat\(\)'.*Fix: index the array in a loop/],
-  ['sortWithoutComparator', `${A}export function f(xs: number[]): number { xs.sort(); return xs[0]; }`, /without a comparator.*Fix: pass a comparator/],
-  ['concatTypedArray', `${A}export function f(xs: number[], t: Float64Array): number { return xs.concat(t)[0]; }`, /appends the whole typed array as one element.*Fix: spread it/],
-  ['arrayHole', `${A}export function f(x: number): number { const a = [x, , x]; return a[0]!; }`, /hole in an active array literal.*Fix: write the element/],
-  ['objectLiteralMember', `${A}export function f(x: number): number { const o = { a: x }; const p = { ...o }; return p.a; }`, /'\.\.\.o' in an active object literal.*Fix: use plain/],
-  ['mathSpread', `${A}export function f(xs: number[]): number { return Math.hypot(...xs); }`, /Math call with spread arguments.*Fix: pass the arguments one by one/],
-  ['sideEffectingPredicate', `${A}export function f(xs: number[], w: number): number { let s = 0; const k = xs.filter((v) => { s += v * w; return v > 0; }); return s + k.length; }`, /callback of \.filter\(\) changes differentiated variables.*Fix: update those variables/],
-  ['restParameter', `function g(...xs: number[]): number { return xs[0]; }\n${A}export function f(x: number): number { return g(x); }`, null],
+  [
+    'arrayMethod',
+    `${A}export function f(m: number[][]): number { return m.flat()[0]; }`,
+    /'\.flat\(\)'.*Fix: index the array in a loop/,
+  ],
+  [
+    'sortWithoutComparator',
+    `${A}export function f(xs: number[]): number { xs.sort(); return xs[0]; }`,
+    /without a comparator.*Fix: pass a comparator/,
+  ],
+  [
+    'concatTypedArray',
+    `${A}export function f(xs: number[], t: Float64Array): number { return xs.concat(t)[0]; }`,
+    /appends the whole typed array as one element.*Fix: spread it/,
+  ],
+  [
+    'arrayHole',
+    `${A}export function f(x: number): number { const a = [x, , x]; return a[0]!; }`,
+    /hole in an active array literal.*Fix: write the element/,
+  ],
+  [
+    'objectLiteralMember',
+    `${A}export function f(x: number): number { const o = { a: x }; const p = { ...o }; return p.a; }`,
+    /'\.\.\.o' in an active object literal.*Fix: use plain/,
+  ],
+  [
+    'mathSpread',
+    `${A}export function f(xs: number[]): number { return Math.hypot(...xs); }`,
+    /Math call with spread arguments.*Fix: pass the arguments one by one/,
+  ],
+  [
+    'sideEffectingPredicate',
+    `${A}export function f(xs: number[], w: number): number { let s = 0; const k = xs.filter((v) => { s += v * w; return v > 0; }); return s + k.length; }`,
+    /callback of \.filter\(\) changes differentiated variables.*Fix: update those variables/,
+  ],
+  [
+    'restParameter',
+    `function g(...xs: number[]): number { return xs[0]; }\n${A}export function f(x: number): number { return g(x); }`,
+    null,
+  ],
 ])('%s is refused at its construct with its fix', (_key, src, message) => {
   const r = compile({ 'main.ts': src }, { requireTypeCorrect: false });
   expect(r.diagnostics.length).toBeGreaterThan(0);

@@ -16,11 +16,22 @@ import { Dual, ExpressionLowering, hintFor } from './expressions';
 
 const f = ts.factory;
 
-const CALLBACK_KINDS = new Set(['map', 'forEach', 'reduce', 'reduceRight', 'filter', 'find', 'flatMap', 'predicate', 'sort']);
+const CALLBACK_KINDS = new Set([
+  'map',
+  'forEach',
+  'reduce',
+  'reduceRight',
+  'filter',
+  'find',
+  'flatMap',
+  'predicate',
+  'sort',
+]);
 /** Callbacks whose result carries no tangent: they run as written, so they must not change active state. */
 const INACTIVE_CALLBACKS = new Set(['filter', 'find', 'predicate', 'sort']);
 
-const call = (callee: ts.Expression, args: readonly ts.Expression[]): ts.CallExpression => f.createCallExpression(callee, undefined, args);
+const call = (callee: ts.Expression, args: readonly ts.Expression[]): ts.CallExpression =>
+  f.createCallExpression(callee, undefined, args);
 const method = (recv: ts.Expression, name: string, args: readonly ts.Expression[]): ts.CallExpression =>
   call(f.createPropertyAccessExpression(recv, name), args);
 const at = (arr: ts.Expression, i: ts.Expression): ts.Expression => f.createElementAccessExpression(arr, i);
@@ -34,7 +45,13 @@ export abstract class ArrayLowering extends ExpressionLowering {
   protected isArrayValue(e: ts.Expression): boolean {
     const type = this.checker.getTypeAtLocation(e);
     const k = this.kindOf(e);
-    return k === 'array' || k === 'typedArray' || k === 'tuple' || this.checker.isArrayType(type) || this.checker.isTupleType(type);
+    return (
+      k === 'array' ||
+      k === 'typedArray' ||
+      k === 'tuple' ||
+      this.checker.isArrayType(type) ||
+      this.checker.isTupleType(type)
+    );
   }
 
   /** The callback argument position of a call the array lowering handles, with the method's rule. */
@@ -42,11 +59,18 @@ export abstract class ArrayLowering extends ExpressionLowering {
     let e: ts.Node = n;
     while (ts.isParenthesizedExpression(e.parent)) e = e.parent;
     const c = e.parent;
-    if (!c || !ts.isCallExpression(c) || !c.arguments.includes(e as ts.Expression) || !ts.isPropertyAccessExpression(c.expression)) return undefined;
+    if (
+      !c ||
+      !ts.isCallExpression(c) ||
+      !c.arguments.includes(e as ts.Expression) ||
+      !ts.isPropertyAccessExpression(c.expression)
+    )
+      return undefined;
     const name = c.expression.name.text;
     if (isArrayFrom(c)) return c.arguments[1] === e ? { call: c, name: 'from' } : undefined;
     const rule = arrayMethod(name);
-    if (!rule || !CALLBACK_KINDS.has(rule.kind) || c.arguments[0] !== e || !this.isArrayValue(c.expression.expression)) return undefined;
+    if (!rule || !CALLBACK_KINDS.has(rule.kind) || c.arguments[0] !== e || !this.isArrayValue(c.expression.expression))
+      return undefined;
     return { call: c, name, rule };
   }
 
@@ -70,33 +94,54 @@ export abstract class ArrayLowering extends ExpressionLowering {
   }
 
   /** The twin a callback runs through: a literal gets a local twin emitted here; a name uses its function's twin. */
-  private callbackTwin(cb: ts.Expression, name: string): { ref: ts.Expression; slots: readonly boolean[]; fn: ts.SignatureDeclaration } {
+  private callbackTwin(
+    cb: ts.Expression,
+    name: string,
+  ): { ref: ts.Expression; slots: readonly boolean[]; fn: ts.SignatureDeclaration } {
     const e = unparen(cb);
     if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) {
       if (e.asteriskToken || ts.getModifiers(e)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) {
         return fail(e, `the callback of .${name}() is async or a generator`, 'pass a plain synchronous function');
       }
-      const info: TwinInfo = { fn: e, name: `${name} callback`, twin: this.names.fresh(twinName(localName(e) ?? `${name}_cb`)), file: this.ctx.sf,
-        kind: 'local', exported: false, tangentSlots: tangentSlots(e, this.checker), custom: false };
+      const info: TwinInfo = {
+        fn: e,
+        name: `${name} callback`,
+        twin: this.names.fresh(twinName(localName(e) ?? `${name}_cb`)),
+        file: this.ctx.sf,
+        kind: 'local',
+        exported: false,
+        tangentSlots: tangentSlots(e, this.checker),
+        custom: false,
+      };
       this.emit(this.localTwin(info));
       return { ref: id(info.twin), slots: info.tangentSlots, fn: e };
     }
     const callee = resolveCallee(e, this.checker);
     const info = callee && (this.locals.get(callee) ?? this.ctx.plan.twins.get(callee));
     if (info && info.kind !== 'method') {
-      const ref = info.kind === 'local' || info.file === this.ctx.sf ? id(info.twin) : this.ctx.fromModule(info.file, info.twin);
+      const ref =
+        info.kind === 'local' || info.file === this.ctx.sf ? id(info.twin) : this.ctx.fromModule(info.file, info.twin);
       return { ref, slots: info.tangentSlots, fn: info.fn as ts.SignatureDeclaration };
     }
-    return fail(cb, `the callback '${snippet(cb)}' of .${name}() has no derivative`,
-      'pass a function literal ((v) => …) or a function declared in the program', CODES.underivableCall);
+    return fail(
+      cb,
+      `the callback '${snippet(cb)}' of .${name}() has no derivative`,
+      'pass a function literal ((v) => …) or a function declared in the program',
+      CODES.underivableCall,
+    );
   }
 
   /** `twin(p0, t0, p1, …)` for the callback's own parameters (extra primal arguments are dropped, as JS does). */
-  private twinCall(cb: { ref: ts.Expression; slots: readonly boolean[]; fn: ts.SignatureDeclaration }, prims: readonly ts.Expression[], tans: readonly Tan[]): ts.Expression {
+  private twinCall(
+    cb: { ref: ts.Expression; slots: readonly boolean[]; fn: ts.SignatureDeclaration },
+    prims: readonly ts.Expression[],
+    tans: readonly Tan[],
+  ): ts.Expression {
     const params = cb.fn.parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === 'this'));
     const args: ts.Expression[] = [];
     params.forEach((p, k) => {
-      if (p.dotDotDotToken) fail(p, 'a rest parameter in an array-method callback cannot get tangents', 'name the parameters');
+      if (p.dotDotDotToken)
+        fail(p, 'a rest parameter in an array-method callback cannot get tangents', 'name the parameters');
       const v = prims[k] ?? id('undefined');
       args.push(v);
       if (cb.slots[k]) args.push(tans[k] ?? this.zeroFor(this.kindOf(p), () => v));
@@ -106,18 +151,28 @@ export abstract class ArrayLowering extends ExpressionLowering {
 
   /** `(v, i, a) => { … }`: the wrapper handed to the primal method. */
   private wrapper(names: readonly string[], body: ts.Statement[]): ts.Expression {
-    return f.createArrowFunction(undefined, undefined, names.map((n) => f.createParameterDeclaration(undefined, undefined, n)), undefined,
-      f.createToken(ts.SyntaxKind.EqualsGreaterThanToken), f.createBlock(body, true));
+    return f.createArrowFunction(
+      undefined,
+      undefined,
+      names.map((n) => f.createParameterDeclaration(undefined, undefined, n)),
+      undefined,
+      f.createToken(ts.SyntaxKind.EqualsGreaterThanToken),
+      f.createBlock(body, true),
+    );
   }
 
   /**
    * Declares the result under the user's name when this call is a declaration's initializer (else a fresh one), with
    * its tangent declared before it (`before`, which a wrapper may write into) or after it (`after`).
    */
-  private declare(src: ts.Node, hint: string, parts: { before?: (t: string) => ts.Statement; value: (t: string) => ts.Expression; after?: ts.Expression }): Dual {
+  private declare(
+    src: ts.Node,
+    hint: string,
+    parts: { before?: (t: string) => ts.Statement; value: (t: string) => ts.Expression; after?: ts.Expression },
+  ): Dual {
     const target = this.claimTarget(src);
     const p = target ? target.name.text : this.names.fresh(hint);
-    const t = target ? target.tangent().text : this.names.freshTangent((p));
+    const t = target ? target.tangent().text : this.names.freshTangent(p);
     const flags = target ? target.flags : ts.NodeFlags.Const;
     if (parts.before) this.emit(parts.before(t));
     this.emit(this.constDecl(p, parts.value(t), flags));
@@ -128,7 +183,7 @@ export abstract class ArrayLowering extends ExpressionLowering {
   /** A receiver's tangent; an inactive receiver written with active values gets a zero tangent first. */
   private tangentOfReceiver(recv: Dual, hint: string): ts.Expression {
     if (recv.t) return recv.t;
-    const name = this.names.freshTangent((hint));
+    const name = this.names.freshTangent(hint);
     this.emit(this.constDecl(name, call(this.ctx.runtime('zerosLike'), [recv.p])));
     return id(name);
   }
@@ -141,7 +196,12 @@ export abstract class ArrayLowering extends ExpressionLowering {
 
   protected arrayFrom(e: ts.CallExpression): Dual {
     const [src, cb] = e.arguments;
-    if (!src || e.arguments.length > 2) return fail(e, `'${snippet(e)}' is not supported with active values`, 'pass the source and at most a mapping function');
+    if (!src || e.arguments.length > 2)
+      return fail(
+        e,
+        `'${snippet(e)}' is not supported with active values`,
+        'pass the source and at most a mapping function',
+      );
     const s = this.hoistDual(this.lower(src), hintFor(src));
     const fromOf = (x: ts.Expression, g?: ts.Expression) => call(e.expression, g ? [x, g] : [x]);
     if (!cb) return { p: fromOf(s.p), t: s.t && fromOf(s.t) };
@@ -149,16 +209,29 @@ export abstract class ArrayLowering extends ExpressionLowering {
     const [v, i, y, dy] = ['v', 'i', 'y', 'dy'].map((n) => this.names.fresh(n));
     return this.declare(e, 'from', {
       before: (t) => this.constDecl(t, f.createArrayLiteralExpression([])),
-      value: (t) => fromOf(s.p, this.wrapper([v, i], [
-        this.pairDecl(y, dy, this.twinCall(twin, [id(v), id(i)], [s.t && at(s.t, id(i)), undefined])),
-        assign(at(id(t), id(i)), id(dy)),
-        f.createReturnStatement(id(y)),
-      ])),
+      value: (t) =>
+        fromOf(
+          s.p,
+          this.wrapper(
+            [v, i],
+            [
+              this.pairDecl(y, dy, this.twinCall(twin, [id(v), id(i)], [s.t && at(s.t, id(i)), undefined])),
+              assign(at(id(t), id(i)), id(dy)),
+              f.createReturnStatement(id(y)),
+            ],
+          ),
+        ),
     });
   }
 
   private pairDecl(y: string, dy: string, value: ts.Expression): ts.Statement {
-    return this.constDecl(f.createArrayBindingPattern([f.createBindingElement(undefined, undefined, y), f.createBindingElement(undefined, undefined, dy)]), value);
+    return this.constDecl(
+      f.createArrayBindingPattern([
+        f.createBindingElement(undefined, undefined, y),
+        f.createBindingElement(undefined, undefined, dy),
+      ]),
+      value,
+    );
   }
 
   protected arrayCall(e: ts.CallExpression, c: ts.PropertyAccessExpression, discard: boolean): Dual {
@@ -175,7 +248,8 @@ export abstract class ArrayLowering extends ExpressionLowering {
           this.emit(stmt(method(recv.p, name, args)), stmt(method(recv.t, name, args)));
           return rule.returnsReceiver ? recv : { p: id('undefined'), t: undefined };
         }
-        if (rule.mutates) return this.declare(e, hint, { value: () => method(recv.p, name, args), after: method(recv.t, name, args) });
+        if (rule.mutates)
+          return this.declare(e, hint, { value: () => method(recv.p, name, args), after: method(recv.t, name, args) });
         return { p: method(recv.p, name, args), t: method(recv.t, name, args) };
       }
       case 'carry': {
@@ -185,15 +259,33 @@ export abstract class ArrayLowering extends ExpressionLowering {
           const h = this.hoistDual(d, hintFor(a));
           return { ...h, value: true, t: h.t ?? this.zeroFor(this.kindOf(a), () => h.p) };
         });
-        if (duals.every((d) => !d.value || !d.t) && !recv.t) return { p: method(recv.p, name, duals.map((d) => d.p)), t: undefined };
+        if (duals.every((d) => !d.value || !d.t) && !recv.t)
+          return {
+            p: method(
+              recv.p,
+              name,
+              duals.map((d) => d.p),
+            ),
+            t: undefined,
+          };
         const rt = this.tangentOfReceiver(recv, hintFor(c.expression));
-        const pc = method(recv.p, name, duals.map((d) => d.p));
-        const tc = method(rt, name, duals.map((d) => (d.value ? d.t! : d.p)));
+        const pc = method(
+          recv.p,
+          name,
+          duals.map((d) => d.p),
+        );
+        const tc = method(
+          rt,
+          name,
+          duals.map((d) => (d.value ? d.t! : d.p)),
+        );
         if (name === 'splice' && !discard) return this.declare(e, hint, { value: () => pc, after: tc });
         this.emit(stmt(pc), stmt(tc));
         if (rule.returnsReceiver) return { p: recv.p, t: rt };
         // push/unshift return the new length; set returns undefined
-        return name === 'push' || name === 'unshift' ? { p: f.createPropertyAccessExpression(recv.p, 'length'), t: undefined } : { p: id('undefined'), t: undefined };
+        return name === 'push' || name === 'unshift'
+          ? { p: f.createPropertyAccessExpression(recv.p, 'length'), t: undefined }
+          : { p: id('undefined'), t: undefined };
       }
       case 'concat': {
         const rt = recv.t ?? call(this.ctx.runtime('zerosLike'), [recv.p]);
@@ -203,10 +295,23 @@ export abstract class ArrayLowering extends ExpressionLowering {
           const d = this.hoistDual(this.lower(a), hintFor(a));
           return { p: d.p, t: d.t ?? this.zeroFor(k === 'tuple' ? 'array' : k, () => d.p) };
         });
-        return { p: method(recv.p, name, parts.map((d) => d.p)), t: method(rt, name, parts.map((d) => d.t)) };
+        return {
+          p: method(
+            recv.p,
+            name,
+            parts.map((d) => d.p),
+          ),
+          t: method(
+            rt,
+            name,
+            parts.map((d) => d.t),
+          ),
+        };
       }
-      case 'sort': return this.sort(e, recv, c);
-      default: return this.callbackMethod(e, c, rule, recv, hint);
+      case 'sort':
+        return this.sort(e, recv, c);
+      default:
+        return this.callbackMethod(e, c, rule, recv, hint);
     }
   }
 
@@ -218,16 +323,56 @@ export abstract class ArrayLowering extends ExpressionLowering {
     if (!recv.t) return { p: method(recv.p, 'sort', [cmp]), t: undefined };
     const [v, i, p, q, pair, k] = ['v', 'i', 'p', 'q', 'pair', 'k'].map((n) => this.names.fresh(n));
     const pairs = this.names.fresh(`${hintFor(c.expression)}_pairs`);
-    this.emit(this.constDecl(pairs, call(f.createPropertyAccessExpression(id('Array'), 'from'), [recv.p,
-      f.createArrowFunction(undefined, undefined, [v, i].map((n) => f.createParameterDeclaration(undefined, undefined, n)), undefined,
-        f.createToken(ts.SyntaxKind.EqualsGreaterThanToken), f.createArrayLiteralExpression([id(v), at(recv.t, id(i))]))])));
-    this.emit(stmt(method(id(pairs), 'sort', [f.createArrowFunction(undefined, undefined, [p, q].map((n) => f.createParameterDeclaration(undefined, undefined, n)),
-      undefined, f.createToken(ts.SyntaxKind.EqualsGreaterThanToken), call(cmp, [at(id(p), num(0)), at(id(q), num(0))]))])));
-    this.emit(stmt(method(id(pairs), 'forEach', [this.wrapper([pair, k], [assign(at(recv.p, id(k)), at(id(pair), num(0))), assign(at(recv.t, id(k)), at(id(pair), num(1)))])])));
+    this.emit(
+      this.constDecl(
+        pairs,
+        call(f.createPropertyAccessExpression(id('Array'), 'from'), [
+          recv.p,
+          f.createArrowFunction(
+            undefined,
+            undefined,
+            [v, i].map((n) => f.createParameterDeclaration(undefined, undefined, n)),
+            undefined,
+            f.createToken(ts.SyntaxKind.EqualsGreaterThanToken),
+            f.createArrayLiteralExpression([id(v), at(recv.t, id(i))]),
+          ),
+        ]),
+      ),
+    );
+    this.emit(
+      stmt(
+        method(id(pairs), 'sort', [
+          f.createArrowFunction(
+            undefined,
+            undefined,
+            [p, q].map((n) => f.createParameterDeclaration(undefined, undefined, n)),
+            undefined,
+            f.createToken(ts.SyntaxKind.EqualsGreaterThanToken),
+            call(cmp, [at(id(p), num(0)), at(id(q), num(0))]),
+          ),
+        ]),
+      ),
+    );
+    this.emit(
+      stmt(
+        method(id(pairs), 'forEach', [
+          this.wrapper(
+            [pair, k],
+            [assign(at(recv.p, id(k)), at(id(pair), num(0))), assign(at(recv.t, id(k)), at(id(pair), num(1)))],
+          ),
+        ]),
+      ),
+    );
     return recv;
   }
 
-  private callbackMethod(e: ts.CallExpression, c: ts.PropertyAccessExpression, rule: ArrayMethodRule, recv: Dual, hint: string): Dual {
+  private callbackMethod(
+    e: ts.CallExpression,
+    c: ts.PropertyAccessExpression,
+    rule: ArrayMethodRule,
+    recv: Dual,
+    hint: string,
+  ): Dual {
     const name = c.name.text;
     const cb = e.arguments[0];
     if (!cb) return fail(e, `.${name}() needs a callback`, `pass a function: xs.${name}((v) => …)`);
@@ -241,21 +386,29 @@ export abstract class ArrayLowering extends ExpressionLowering {
       if (!recv.t) return { p: primalCall([pred, ...extra.map((d) => d.p)]), t: undefined };
       const keep = this.names.fresh('keep');
       const test = this.constDecl(keep, call(pred, [id(v), id(i), id(a)]));
-      const keepIf = (then: ts.Statement) => this.wrapper([v, i, a], [test, f.createIfStatement(id(keep), then), f.createReturnStatement(id(keep))]);
+      const keepIf = (then: ts.Statement) =>
+        this.wrapper([v, i, a], [test, f.createIfStatement(id(keep), then), f.createReturnStatement(id(keep))]);
       if (rule.kind === 'find') {
         const zero = this.zeroFor(this.kindOf(e), () => id('undefined'));
-        return this.declare(e, hint, { before: (t) => this.constDecl(t, zero, ts.NodeFlags.Let), value: (t) => primalCall([keepIf(assign(id(t), elemT!))]) });
+        return this.declare(e, hint, {
+          before: (t) => this.constDecl(t, zero, ts.NodeFlags.Let),
+          value: (t) => primalCall([keepIf(assign(id(t), elemT!))]),
+        });
       }
       const ctor = this.typedCtor(c.expression);
       if (!ctor) {
-        return this.declare(e, hint, { before: (t) => this.constDecl(t, f.createArrayLiteralExpression([])),
-          value: (t) => primalCall([keepIf(stmt(method(id(t), 'push', [elemT!])))]) });
+        return this.declare(e, hint, {
+          before: (t) => this.constDecl(t, f.createArrayLiteralExpression([])),
+          value: (t) => primalCall([keepIf(stmt(method(id(t), 'push', [elemT!])))]),
+        });
       }
       // a typed array's filter gives a typed array: so does its tangent
       const list = this.names.fresh(`${hint}_tangents`);
       this.emit(this.constDecl(list, f.createArrayLiteralExpression([])));
-      return this.declare(e, hint, { value: () => primalCall([keepIf(stmt(method(id(list), 'push', [elemT!])))]),
-        after: f.createNewExpression(id(ctor), undefined, [id(list)]) });
+      return this.declare(e, hint, {
+        value: () => primalCall([keepIf(stmt(method(id(list), 'push', [elemT!])))]),
+        after: f.createNewExpression(id(ctor), undefined, [id(list)]),
+      });
     }
     const twin = this.callbackTwin(cb, name);
     const [y, dy] = ['y', 'dy'].map((n) => this.names.fresh(n));
@@ -268,27 +421,66 @@ export abstract class ArrayLowering extends ExpressionLowering {
         return { p: id('undefined'), t: undefined };
       case 'map': {
         const ctor = this.typedCtor(c.expression);
-        const empty = f.createNewExpression(id(ctor ?? 'Array'), undefined, [f.createPropertyAccessExpression(recv.p, 'length')]);
-        return this.declare(e, hint, { before: (t) => this.constDecl(t, empty),
-          value: (t) => primalCall([this.wrapper([v, i, a], [step(args, tans), assign(at(id(t), id(i)), id(dy)), f.createReturnStatement(id(y))])]) });
+        const empty = f.createNewExpression(id(ctor ?? 'Array'), undefined, [
+          f.createPropertyAccessExpression(recv.p, 'length'),
+        ]);
+        return this.declare(e, hint, {
+          before: (t) => this.constDecl(t, empty),
+          value: (t) =>
+            primalCall([
+              this.wrapper(
+                [v, i, a],
+                [step(args, tans), assign(at(id(t), id(i)), id(dy)), f.createReturnStatement(id(y))],
+              ),
+            ]),
+        });
       }
       case 'flatMap':
         // an array result is flattened one level (so is its tangent); anything else is kept as one element
-        return this.declare(e, hint, { before: (t) => this.constDecl(t, f.createArrayLiteralExpression([])),
-          value: (t) => primalCall([this.wrapper([v, i, a], [step(args, tans),
-            f.createIfStatement(call(f.createPropertyAccessExpression(id('Array'), 'isArray'), [id(y)]),
-              stmt(method(id(t), 'push', [f.createSpreadElement(id(dy))])), stmt(method(id(t), 'push', [id(dy)]))),
-            f.createReturnStatement(id(y))])]) });
-      case 'reduce': case 'reduceRight': {
+        return this.declare(e, hint, {
+          before: (t) => this.constDecl(t, f.createArrayLiteralExpression([])),
+          value: (t) =>
+            primalCall([
+              this.wrapper(
+                [v, i, a],
+                [
+                  step(args, tans),
+                  f.createIfStatement(
+                    call(f.createPropertyAccessExpression(id('Array'), 'isArray'), [id(y)]),
+                    stmt(method(id(t), 'push', [f.createSpreadElement(id(dy))])),
+                    stmt(method(id(t), 'push', [id(dy)])),
+                  ),
+                  f.createReturnStatement(id(y)),
+                ],
+              ),
+            ]),
+        });
+      case 'reduce':
+      case 'reduceRight': {
         const acc = this.names.fresh('acc');
         const init = extra[0] && this.hoistDual(extra[0], 'init');
-        const last = f.createBinaryExpression(f.createPropertyAccessExpression(recv.p, 'length'), ts.SyntaxKind.MinusToken, num(1));
+        const last = f.createBinaryExpression(
+          f.createPropertyAccessExpression(recv.p, 'length'),
+          ts.SyntaxKind.MinusToken,
+          num(1),
+        );
         // without an initial value the first element (the last for reduceRight) starts the accumulator
-        const start = init ? (init.t ?? this.zeroFor(this.kindOf(e.arguments[1]), () => init.p))
-          : recv.t ? at(recv.t, rule.kind === 'reduce' ? num(0) : last) : num(0);
-        return this.declare(e, hint, { before: (t) => this.constDecl(t, start, ts.NodeFlags.Let),
-          value: (t) => primalCall([this.wrapper([acc, v, i, a], [step([id(acc), ...args], [id(t), ...tans]), assign(id(t), id(dy)),
-            f.createReturnStatement(id(y))]), ...(init ? [init.p] : [])]) });
+        const start = init
+          ? (init.t ?? this.zeroFor(this.kindOf(e.arguments[1]), () => init.p))
+          : recv.t
+            ? at(recv.t, rule.kind === 'reduce' ? num(0) : last)
+            : num(0);
+        return this.declare(e, hint, {
+          before: (t) => this.constDecl(t, start, ts.NodeFlags.Let),
+          value: (t) =>
+            primalCall([
+              this.wrapper(
+                [acc, v, i, a],
+                [step([id(acc), ...args], [id(t), ...tans]), assign(id(t), id(dy)), f.createReturnStatement(id(y))],
+              ),
+              ...(init ? [init.p] : []),
+            ]),
+        });
       }
       default:
         return refuse(e, 'arrayMethod', name);

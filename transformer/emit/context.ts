@@ -12,12 +12,19 @@ export class FileContext {
   private readonly moduleNs = new Map<string, string>();
 
   /** `releaseDead`: twins free tensors as soon as they are provably dead (emit/release.ts); off only to compare. */
-  constructor(readonly sf: ts.SourceFile, readonly plan: Plan, readonly runtimeSpecifier: string,
-    readonly tensorRules: TensorRules, readonly releaseDead = true) {
+  constructor(
+    readonly sf: ts.SourceFile,
+    readonly plan: Plan,
+    readonly runtimeSpecifier: string,
+    readonly tensorRules: TensorRules,
+    readonly releaseDead = true,
+  ) {
     this.scope = plan.scope(sf);
   }
 
-  get checker(): ts.TypeChecker { return this.plan.checker; }
+  get checker(): ts.TypeChecker {
+    return this.plan.checker;
+  }
 
   /** `fg.<name>`: a runtime export. */
   runtime(name: string): ts.Expression {
@@ -39,8 +46,12 @@ export class FileContext {
   /** The import declarations the emitted code needs, to put at the top of the module. */
   imports(): ts.Statement[] {
     const f = ts.factory;
-    const ns = (name: string, spec: string): ts.Statement => f.createImportDeclaration(undefined,
-      f.createImportClause(false, undefined, f.createNamespaceImport(f.createIdentifier(name))), f.createStringLiteral(spec));
+    const ns = (name: string, spec: string): ts.Statement =>
+      f.createImportDeclaration(
+        undefined,
+        f.createImportClause(false, undefined, f.createNamespaceImport(f.createIdentifier(name))),
+        f.createStringLiteral(spec),
+      );
     const out: ts.Statement[] = [];
     if (this.runtimeNs) out.push(ns(this.runtimeNs, this.runtimeSpecifier));
     for (const [file, name] of this.moduleNs) out.push(ns(name, relativeSpecifier(this.sf, file)));

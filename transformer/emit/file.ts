@@ -11,11 +11,20 @@ import { functionTwin, literalTwin, methodTwin, registration, variableTwin } fro
 
 const f = ts.factory;
 
-export function transformFile(ctx: FileContext, diagnostics: ts.Diagnostic[], tctx: ts.TransformationContext): ts.SourceFile {
+export function transformFile(
+  ctx: FileContext,
+  diagnostics: ts.Diagnostic[],
+  tctx: ts.TransformationContext,
+): ts.SourceFile {
   const { sf, plan } = ctx;
   const twinOf = (n: ts.Node): TwinInfo | undefined => plan.twins.get(n);
   const guarded = <T>(info: TwinInfo, build: () => T, orElse: T): T => {
-    try { return build(); } catch (e) { diagnostics.push(toDiagnostic(e, info.fn)); return orElse; }
+    try {
+      return build();
+    } catch (e) {
+      diagnostics.push(toDiagnostic(e, info.fn));
+      return orElse;
+    }
   };
   if (!plan.twinsIn(sf).length) return sf;
   const out: ts.Statement[] = [];
@@ -23,7 +32,10 @@ export function transformFile(ctx: FileContext, diagnostics: ts.Diagnostic[], tc
   for (const s of sf.statements) {
     if (ts.isFunctionDeclaration(s)) {
       const info = twinOf(s);
-      if (!info) { out.push(s); continue; }
+      if (!info) {
+        out.push(s);
+        continue;
+      }
       if (info.custom) {
         out.push(s);
         // at the end of the module: the rule may be a const declared further down
@@ -46,9 +58,15 @@ export function transformFile(ctx: FileContext, diagnostics: ts.Diagnostic[], tc
         const info = twinOf(m);
         if (!info || !ts.isMethodDeclaration(m)) continue;
         const built = guarded(info, () => methodTwin(ctx, info, m, s.name!.text), undefined);
-        if (built) { members.push(built.member); registers.push(built.register); }
+        if (built) {
+          members.push(built.member);
+          registers.push(built.register);
+        }
       }
-      out.push(f.updateClassDeclaration(s, s.modifiers, s.name, s.typeParameters, s.heritageClauses, members), ...registers);
+      out.push(
+        f.updateClassDeclaration(s, s.modifiers, s.name, s.typeParameters, s.heritageClauses, members),
+        ...registers,
+      );
     } else {
       out.push(s);
     }
@@ -65,12 +83,18 @@ export function transformFile(ctx: FileContext, diagnostics: ts.Diagnostic[], tc
       }
     }
   }
-  if (plain.length) out.push(f.createExpressionStatement(f.createCallExpression(ctx.runtime('markCompiled'), undefined, plain.map(id))));
+  if (plain.length)
+    out.push(
+      f.createExpressionStatement(f.createCallExpression(ctx.runtime('markCompiled'), undefined, plain.map(id))),
+    );
   // function literals passed to jvp/forwardGradient/fgd and annotated nested functions, wherever they are
   if (plan.twinsIn(sf).some((t) => t.kind === 'literal' || t.kind === 'nested')) {
     const visit = (n: ts.Node): ts.Node | ts.Node[] => {
       const info = twinOf(n);
-      if ((info?.kind === 'literal' || info?.kind === 'nested') && (ts.isArrowFunction(n) || ts.isFunctionExpression(n))) {
+      if (
+        (info?.kind === 'literal' || info?.kind === 'nested') &&
+        (ts.isArrowFunction(n) || ts.isFunctionExpression(n))
+      ) {
         const inner = ts.visitEachChild(n, visit, tctx);
         return guarded(info, () => literalTwin(ctx, info, n, inner), inner);
       }
@@ -81,10 +105,21 @@ export function transformFile(ctx: FileContext, diagnostics: ts.Diagnostic[], tc
       if (info?.kind === 'nested' && ts.isMethodDeclaration(n) && ts.isObjectLiteralExpression(n.parent)) {
         // an object-literal method becomes a property holding the same function, registered with its twin
         const inner = ts.visitEachChild(n, visit, tctx);
-        const fn = f.createFunctionExpression(inner.modifiers?.filter(ts.isModifier), inner.asteriskToken, undefined, inner.typeParameters,
-          inner.parameters, inner.type, inner.body!);
+        const fn = f.createFunctionExpression(
+          inner.modifiers?.filter(ts.isModifier),
+          inner.asteriskToken,
+          undefined,
+          inner.typeParameters,
+          inner.parameters,
+          inner.type,
+          inner.body!,
+        );
         ts.setSourceMapRange(fn, n);
-        return guarded<ts.Node>(info, () => f.createPropertyAssignment(n.name, literalTwin(ctx, info, n as unknown as ts.FunctionExpression, fn)), inner);
+        return guarded<ts.Node>(
+          info,
+          () => f.createPropertyAssignment(n.name, literalTwin(ctx, info, n as unknown as ts.FunctionExpression, fn)),
+          inner,
+        );
       }
       if (ts.isVariableStatement(n)) {
         const d = n.declarationList.declarations;
@@ -99,7 +134,10 @@ export function transformFile(ctx: FileContext, diagnostics: ts.Diagnostic[], tc
     };
     for (let i = 0; i < out.length; i++) {
       const r = visit(out[i]);
-      if (Array.isArray(r)) { out.splice(i, 1, ...(r as ts.Statement[])); i += r.length - 1; } else out[i] = r as ts.Statement;
+      if (Array.isArray(r)) {
+        out.splice(i, 1, ...(r as ts.Statement[]));
+        i += r.length - 1;
+      } else out[i] = r as ts.Statement;
     }
   }
   // imports go after any leading directives/imports so the module's own imports stay first

@@ -25,7 +25,10 @@ import { FileContext } from './context';
 const f = ts.factory;
 
 /** A lowered (primal, tangent) pair whose parts are identifiers (what hoisted op calls produce). */
-interface Pair { readonly p: ts.Expression; readonly t: ts.Expression | undefined }
+interface Pair {
+  readonly p: ts.Expression;
+  readonly t: ts.Expression | undefined;
+}
 
 /** How a reassigned variable's previous value is freed: always (every value it holds is owned) or when its flag says so. */
 type Ownership = 'always' | 'flag';
@@ -35,8 +38,14 @@ type Use = 'declaration' | 'assigned' | 'op argument' | 'inactive property' | 't
 
 /** Wrappers that leave the value as it is (`(h)`, `h!`, `h as Tensor`). */
 function unwrap(e: ts.Expression): ts.Expression {
-  while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e)
-    || ts.isTypeAssertionExpression(e)) e = e.expression;
+  while (
+    ts.isParenthesizedExpression(e) ||
+    ts.isNonNullExpression(e) ||
+    ts.isAsExpression(e) ||
+    ts.isSatisfiesExpression(e) ||
+    ts.isTypeAssertionExpression(e)
+  )
+    e = e.expression;
   return e;
 }
 
@@ -46,9 +55,15 @@ export class Releases {
   private candidates?: Map<ts.Symbol, Ownership>;
   private readonly flags = new Map<ts.Symbol, string>();
 
-  constructor(private readonly ctx: FileContext, private readonly activity: Activity, private readonly fn: ts.Node,
-    private readonly isOp: (callee: ts.Expression) => boolean, private readonly fresh: (hint: string) => string,
-    private readonly tangentOf: (n: ts.Node) => ts.Identifier, readonly enabled: boolean) {}
+  constructor(
+    private readonly ctx: FileContext,
+    private readonly activity: Activity,
+    private readonly fn: ts.Node,
+    private readonly isOp: (callee: ts.Expression) => boolean,
+    private readonly fresh: (hint: string) => string,
+    private readonly tangentOf: (n: ts.Node) => ts.Identifier,
+    readonly enabled: boolean,
+  ) {}
 
   // ---- 1. temporaries ----
 
@@ -78,8 +93,15 @@ export class Releases {
     if (!sym || this.ownership(sym) !== 'flag') return [];
     const flag = this.fresh(`${(d.name as ts.Identifier).text}_owned`);
     this.flags.set(sym, flag);
-    return [f.createVariableStatement(undefined, f.createVariableDeclarationList(
-      [f.createVariableDeclaration(flag, undefined, undefined, this.ownedLiteral(d.initializer))], ts.NodeFlags.Let))];
+    return [
+      f.createVariableStatement(
+        undefined,
+        f.createVariableDeclarationList(
+          [f.createVariableDeclaration(flag, undefined, undefined, this.ownedLiteral(d.initializer))],
+          ts.NodeFlags.Let,
+        ),
+      ),
+    ];
   }
 
   /**
@@ -120,20 +142,27 @@ export class Releases {
 
   private releaseCall(p: ts.Expression, t: ts.Expression | undefined): ts.Statement {
     const name = (x: ts.Expression): ts.Expression => (ts.isIdentifier(x) ? id(x.text) : x);
-    return f.createExpressionStatement(f.createCallExpression(this.ctx.runtime('releaseTemp'), undefined, [name(p), t ? name(t) : id('undefined')]));
+    return f.createExpressionStatement(
+      f.createCallExpression(this.ctx.runtime('releaseTemp'), undefined, [name(p), t ? name(t) : id('undefined')]),
+    );
   }
 
   /** The active `let` Tensor variables of this function whose every reference is a safe use, and how they are freed. */
   private findCandidates(): Map<ts.Symbol, Ownership> {
     // every reference of an active symbol, and whether it sits inside a nested function (a capture)
     const refs = new Map<ts.Symbol, { node: ts.Node; captured: boolean }[]>();
-    const collect = (captured: boolean) => (n: ts.Node): boolean | void => {
-      countWork();
-      if (!captured && n !== this.fn && ts.isFunctionLike(n)) { walk(n, collect(true)); return false; }
-      // `{ h }` names the variable through the property (an escape); any other identifier names it directly
-      const s = ts.isShorthandPropertyAssignment(n) || ts.isIdentifier(n) ? this.activity.symbolOf(n) : undefined;
-      if (s && this.activity.active.has(s)) (refs.get(s) ?? refs.set(s, []).get(s)!).push({ node: n, captured });
-    };
+    const collect =
+      (captured: boolean) =>
+      (n: ts.Node): boolean | void => {
+        countWork();
+        if (!captured && n !== this.fn && ts.isFunctionLike(n)) {
+          walk(n, collect(true));
+          return false;
+        }
+        // `{ h }` names the variable through the property (an escape); any other identifier names it directly
+        const s = ts.isShorthandPropertyAssignment(n) || ts.isIdentifier(n) ? this.activity.symbolOf(n) : undefined;
+        if (s && this.activity.active.has(s)) (refs.get(s) ?? refs.set(s, []).get(s)!).push({ node: n, captured });
+      };
     const body = (this.fn as ts.FunctionLikeDeclaration).body;
     if (body) walk(body, collect(false));
     const out = new Map<ts.Symbol, Ownership>();
@@ -145,7 +174,10 @@ export class Releases {
       let safe = true;
       for (const u of uses) {
         const use = u.captured ? undefined : this.useOf(u.node, decl);
-        if (!use) { safe = false; break; }
+        if (!use) {
+          safe = false;
+          break;
+        }
         if (use === 'assigned') sources.push((u.node.parent as ts.BinaryExpression).right);
       }
       if (!safe || sources.length < 2) continue; // never reassigned: nothing to free early
@@ -160,7 +192,8 @@ export class Releases {
   /** `let h [= …];` as a statement (not a loop header), of Tensor type. */
   private isLet(decl: ts.VariableDeclaration): boolean {
     const list = decl.parent;
-    if (!ts.isIdentifier(decl.name) || !(list.flags & ts.NodeFlags.Let) || !ts.isVariableStatement(list.parent)) return false;
+    if (!ts.isIdentifier(decl.name) || !(list.flags & ts.NodeFlags.Let) || !ts.isVariableStatement(list.parent))
+      return false;
     return diffKind(this.ctx.checker.getTypeAtLocation(decl.name), this.ctx.checker) === 'tensor';
   }
 
@@ -170,16 +203,29 @@ export class Releases {
     if (!ts.isIdentifier(n)) return undefined; // shorthand `{ h }`
     const parent = n.parent;
     // `h = rhs;` as a statement (the form the statement emitter frees around)
-    if (ts.isBinaryExpression(parent) && parent.left === n && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken
-      && ts.isExpressionStatement(parent.parent)) return 'assigned';
+    if (
+      ts.isBinaryExpression(parent) &&
+      parent.left === n &&
+      parent.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isExpressionStatement(parent.parent)
+    )
+      return 'assigned';
     let e: ts.Node = n;
-    while (ts.isParenthesizedExpression(e.parent) || ts.isNonNullExpression(e.parent) || ts.isAsExpression(e.parent)
-      || ts.isSatisfiesExpression(e.parent) || ts.isTypeAssertionExpression(e.parent)) e = e.parent;
+    while (
+      ts.isParenthesizedExpression(e.parent) ||
+      ts.isNonNullExpression(e.parent) ||
+      ts.isAsExpression(e.parent) ||
+      ts.isSatisfiesExpression(e.parent) ||
+      ts.isTypeAssertionExpression(e.parent)
+    )
+      e = e.parent;
     const p = e.parent;
-    if (ts.isCallExpression(p) && p.arguments.includes(e as ts.Expression) && this.isOp(p.expression)) return 'op argument';
+    if (ts.isCallExpression(p) && p.arguments.includes(e as ts.Expression) && this.isOp(p.expression))
+      return 'op argument';
     if (ts.isPropertyAccessExpression(p) && p.expression === e) {
       if (isInactiveProperty(p.name.text, this.ctx.tensorRules)) return 'inactive property';
-      if (this.ctx.tensorRules.methods[p.name.text] && ts.isCallExpression(p.parent) && p.parent.expression === p) return 'tensor method receiver';
+      if (this.ctx.tensorRules.methods[p.name.text] && ts.isCallExpression(p.parent) && p.parent.expression === p)
+        return 'tensor method receiver';
     }
     return undefined;
   }

@@ -16,10 +16,20 @@ import { Dual, ExpressionLowering, hintFor, isCheap } from './expressions';
 const f = ts.factory;
 
 /** Statements whose child statements (and blocks' statements) `visitStatementKind` emits through `visitStatement`. */
-const VISITS_CHILD_STATEMENTS = new Set<ts.SyntaxKind>([ts.SyntaxKind.IfStatement, ts.SyntaxKind.Block, ts.SyntaxKind.ForStatement,
-  ts.SyntaxKind.ForOfStatement, ts.SyntaxKind.ForInStatement, ts.SyntaxKind.WhileStatement, ts.SyntaxKind.DoStatement,
-  ts.SyntaxKind.LabeledStatement, ts.SyntaxKind.CaseClause, ts.SyntaxKind.DefaultClause, ts.SyntaxKind.TryStatement,
-  ts.SyntaxKind.CatchClause]);
+const VISITS_CHILD_STATEMENTS = new Set<ts.SyntaxKind>([
+  ts.SyntaxKind.IfStatement,
+  ts.SyntaxKind.Block,
+  ts.SyntaxKind.ForStatement,
+  ts.SyntaxKind.ForOfStatement,
+  ts.SyntaxKind.ForInStatement,
+  ts.SyntaxKind.WhileStatement,
+  ts.SyntaxKind.DoStatement,
+  ts.SyntaxKind.LabeledStatement,
+  ts.SyntaxKind.CaseClause,
+  ts.SyntaxKind.DefaultClause,
+  ts.SyntaxKind.TryStatement,
+  ts.SyntaxKind.CatchClause,
+]);
 
 function pairType(t: ts.TypeNode | undefined): ts.TypeNode | undefined {
   return t && ts.setEmitFlags(f.createTupleTypeNode([t, t]), ts.EmitFlags.SingleLine);
@@ -27,13 +37,20 @@ function pairType(t: ts.TypeNode | undefined): ts.TypeNode | undefined {
 
 export class StatementEmitter extends ArrayLowering {
   /** The twin's parameters (each differentiable one followed by its tangent), body and `[T, T]` return type. */
-  twinSignature(fn: ts.FunctionLikeDeclaration): { params: ts.ParameterDeclaration[]; body: ts.Block; type?: ts.TypeNode } {
+  twinSignature(fn: ts.FunctionLikeDeclaration): {
+    params: ts.ParameterDeclaration[];
+    body: ts.Block;
+    type?: ts.TypeNode;
+  } {
     const ctx = this.ctx;
     const params: ts.ParameterDeclaration[] = [];
     const prologue: ts.Statement[] = [];
     let slot = 0;
     for (const p of fn.parameters) {
-      if (ts.isIdentifier(p.name) && p.name.text === 'this') { params.push(p); continue; }
+      if (ts.isIdentifier(p.name) && p.name.text === 'this') {
+        params.push(p);
+        continue;
+      }
       params.push(p);
       if (!this.info.tangentSlots[slot++]) continue;
       if (!ts.isIdentifier(p.name) || p.dotDotDotToken) refuse(p, 'restParameter', p.getText());
@@ -44,16 +61,34 @@ export class StatementEmitter extends ArrayLowering {
         const saved = this.out;
         this.out = [];
         const v = this.lower(p.initializer);
-        const stmts = [...this.out, f.createExpressionStatement(f.createAssignment(id(pname.text), v.p)),
-          f.createExpressionStatement(f.createAssignment(dname, v.t ?? this.zeroFor(this.kindOf(p.name), () => id(pname.text))))];
+        const stmts = [
+          ...this.out,
+          f.createExpressionStatement(f.createAssignment(id(pname.text), v.p)),
+          f.createExpressionStatement(
+            f.createAssignment(dname, v.t ?? this.zeroFor(this.kindOf(p.name), () => id(pname.text))),
+          ),
+        ];
         this.out = saved;
-        prologue.push(f.createIfStatement(f.createStrictEquality(id(pname.text), id('undefined')), f.createBlock(stmts, true)));
-        params[params.length - 1] = f.updateParameterDeclaration(p, p.modifiers, p.dotDotDotToken, p.name, f.createToken(ts.SyntaxKind.QuestionToken), p.type, undefined);
-        params.push(f.createParameterDeclaration(undefined, undefined, dname, f.createToken(ts.SyntaxKind.QuestionToken), p.type));
+        prologue.push(
+          f.createIfStatement(f.createStrictEquality(id(pname.text), id('undefined')), f.createBlock(stmts, true)),
+        );
+        params[params.length - 1] = f.updateParameterDeclaration(
+          p,
+          p.modifiers,
+          p.dotDotDotToken,
+          p.name,
+          f.createToken(ts.SyntaxKind.QuestionToken),
+          p.type,
+          undefined,
+        );
+        params.push(
+          f.createParameterDeclaration(undefined, undefined, dname, f.createToken(ts.SyntaxKind.QuestionToken), p.type),
+        );
         continue;
       }
       // a constant default: an omitted argument's tangent arrives as undefined (or zerosLike(undefined)), so default it to zeros
-      const dinit = p.initializer && f.createCallExpression(ctx.runtime('zerosLike'), undefined, [f.createIdentifier(p.name.text)]);
+      const dinit =
+        p.initializer && f.createCallExpression(ctx.runtime('zerosLike'), undefined, [f.createIdentifier(p.name.text)]);
       params.push(f.createParameterDeclaration(undefined, undefined, dname, p.questionToken, p.type, dinit));
     }
     const body = fn.body!;
@@ -62,8 +97,12 @@ export class StatementEmitter extends ArrayLowering {
     // a body that can fall off its end (void functions) still returns the [value, tangent] pair
     const sig = ctx.checker.getSignatureFromDeclaration(fn);
     const ret = sig && ctx.checker.getReturnTypeOfSignature(sig);
-    const mayFallOff = !!ret && !!(ret.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined)
-      || (ret.isUnion() && ret.types.some((t) => t.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined))));
+    const mayFallOff =
+      !!ret &&
+      !!(
+        ret.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined) ||
+        (ret.isUnion() && ret.types.some((t) => t.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined)))
+      );
     if (ts.isBlock(body) && mayFallOff && !(out.length && ts.isReturnStatement(out[out.length - 1]))) {
       out.push(f.createReturnStatement(f.createArrayLiteralExpression([id('undefined'), id('undefined')])));
     }
@@ -72,7 +111,10 @@ export class StatementEmitter extends ArrayLowering {
 
   /** An emitter for a local function's twin: same activity, names and tangents (captured variables keep theirs). */
   private nested(info: TwinInfo): StatementEmitter {
-    return new StatementEmitter(this.ctx, this.activity, this.names, info, { tangents: this.tangents, locals: this.locals });
+    return new StatementEmitter(this.ctx, this.activity, this.names, info, {
+      tangents: this.tangents,
+      locals: this.locals,
+    });
   }
 
   /**
@@ -81,17 +123,31 @@ export class StatementEmitter extends ArrayLowering {
    */
   private planLocals(stmts: readonly ts.Statement[]): void {
     for (const s of stmts) {
-      const fn = ts.isFunctionDeclaration(s) && s.body ? s : ts.isVariableStatement(s) ? localInitializer(s) : undefined;
+      const fn =
+        ts.isFunctionDeclaration(s) && s.body ? s : ts.isVariableStatement(s) ? localInitializer(s) : undefined;
       if (!fn || this.locals.has(fn)) continue;
       const slots = tangentSlots(fn, this.checker);
       if (!slots.some(Boolean) && !this.activity.captures(fn)) continue; // a plain helper: kept as written
       const name = localName(fn) ?? 'local';
       if (fn.asteriskToken || ts.getModifiers(fn)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) {
-        if (this.activity.captures(fn)) fail(fn, `local function '${name}' is async or a generator and uses active values`, 'make it a plain synchronous function');
+        if (this.activity.captures(fn))
+          fail(
+            fn,
+            `local function '${name}' is async or a generator and uses active values`,
+            'make it a plain synchronous function',
+          );
         continue;
       }
-      this.locals.set(fn, { fn, name, twin: this.names.fresh(twinName(name)), file: this.ctx.sf, kind: 'local', exported: false,
-        tangentSlots: slots, custom: false });
+      this.locals.set(fn, {
+        fn,
+        name,
+        twin: this.names.fresh(twinName(name)),
+        file: this.ctx.sf,
+        kind: 'local',
+        exported: false,
+        tangentSlots: slots,
+        custom: false,
+      });
     }
   }
 
@@ -99,9 +155,17 @@ export class StatementEmitter extends ArrayLowering {
   protected localTwin(info: TwinInfo): ts.Statement {
     const fn = info.fn as ts.FunctionLikeDeclaration;
     const { params, body, type } = this.nested(info).twinSignature(fn);
-    if (ts.isFunctionDeclaration(fn)) return f.createFunctionDeclaration(undefined, undefined, info.twin, fn.typeParameters, params, type, body);
+    if (ts.isFunctionDeclaration(fn))
+      return f.createFunctionDeclaration(undefined, undefined, info.twin, fn.typeParameters, params, type, body);
     const lit = ts.isArrowFunction(fn)
-      ? f.createArrowFunction(undefined, fn.typeParameters, params, type, f.createToken(ts.SyntaxKind.EqualsGreaterThanToken), body)
+      ? f.createArrowFunction(
+          undefined,
+          fn.typeParameters,
+          params,
+          type,
+          f.createToken(ts.SyntaxKind.EqualsGreaterThanToken),
+          body,
+        )
       : f.createFunctionExpression(undefined, undefined, undefined, fn.typeParameters, params, type, body);
     return this.constDecl(info.twin, lit);
   }
@@ -127,7 +191,9 @@ export class StatementEmitter extends ArrayLowering {
   private touchesActive(n: ts.Node): boolean {
     if (ts.isIdentifier(n)) return this.activity.isActiveSymbol(n);
     let any = false;
-    ts.forEachChild(n, (c) => { if (!any && this.touchesActive(c)) any = true; });
+    ts.forEachChild(n, (c) => {
+      if (!any && this.touchesActive(c)) any = true;
+    });
     return any;
   }
 
@@ -146,22 +212,47 @@ export class StatementEmitter extends ArrayLowering {
   }
 
   private visitStatementKind(s: ts.Statement): void {
-    const local = ts.isFunctionDeclaration(s) ? this.locals.get(s) : ts.isVariableStatement(s) ? this.localOf(s) : undefined;
-    if (local) { this.emit(s, this.localTwin(local)); return; }
-    if (ts.isFunctionDeclaration(s)) { this.rejectClosures(s); this.emit(s); return; }
+    const local = ts.isFunctionDeclaration(s)
+      ? this.locals.get(s)
+      : ts.isVariableStatement(s)
+        ? this.localOf(s)
+        : undefined;
+    if (local) {
+      this.emit(s, this.localTwin(local));
+      return;
+    }
+    if (ts.isFunctionDeclaration(s)) {
+      this.rejectClosures(s);
+      this.emit(s);
+      return;
+    }
     this.rejectClosures(s);
     switch (s.kind) {
-      case ts.SyntaxKind.VariableStatement: return this.visitVariableStatement(s as ts.VariableStatement);
-      case ts.SyntaxKind.ExpressionStatement: return this.visitExpressionStatement(s as ts.ExpressionStatement);
-      case ts.SyntaxKind.ReturnStatement: return this.visitReturn(s as ts.ReturnStatement);
+      case ts.SyntaxKind.VariableStatement:
+        return this.visitVariableStatement(s as ts.VariableStatement);
+      case ts.SyntaxKind.ExpressionStatement:
+        return this.visitExpressionStatement(s as ts.ExpressionStatement);
+      case ts.SyntaxKind.ReturnStatement:
+        return this.visitReturn(s as ts.ReturnStatement);
       case ts.SyntaxKind.IfStatement: {
         const i = s as ts.IfStatement;
-        this.emit(f.updateIfStatement(i, i.expression, this.asBlock(i.thenStatement), i.elseStatement && this.visitElse(i.elseStatement)));
+        this.emit(
+          f.updateIfStatement(
+            i,
+            i.expression,
+            this.asBlock(i.thenStatement),
+            i.elseStatement && this.visitElse(i.elseStatement),
+          ),
+        );
         return;
       }
-      case ts.SyntaxKind.Block: this.emit(f.updateBlock(s as ts.Block, this.block((s as ts.Block).statements))); return;
-      case ts.SyntaxKind.ForStatement: return this.visitFor(s as ts.ForStatement);
-      case ts.SyntaxKind.ForOfStatement: return this.visitForOf(s as ts.ForOfStatement);
+      case ts.SyntaxKind.Block:
+        this.emit(f.updateBlock(s as ts.Block, this.block((s as ts.Block).statements)));
+        return;
+      case ts.SyntaxKind.ForStatement:
+        return this.visitFor(s as ts.ForStatement);
+      case ts.SyntaxKind.ForOfStatement:
+        return this.visitForOf(s as ts.ForOfStatement);
       case ts.SyntaxKind.ForInStatement: {
         const l = s as ts.ForInStatement;
         this.emit(f.updateForInStatement(l, l.initializer, l.expression, this.asBlock(l.statement)));
@@ -187,22 +278,34 @@ export class StatementEmitter extends ArrayLowering {
       }
       case ts.SyntaxKind.SwitchStatement: {
         const sw = s as ts.SwitchStatement;
-        const clauses = sw.caseBlock.clauses.map((c) => ts.isCaseClause(c)
-          ? f.updateCaseClause(c, c.expression, this.block(c.statements)) : f.updateDefaultClause(c, this.block(c.statements)));
+        const clauses = sw.caseBlock.clauses.map((c) =>
+          ts.isCaseClause(c)
+            ? f.updateCaseClause(c, c.expression, this.block(c.statements))
+            : f.updateDefaultClause(c, this.block(c.statements)),
+        );
         this.emit(f.updateSwitchStatement(sw, sw.expression, f.updateCaseBlock(sw.caseBlock, clauses)));
         return;
       }
       case ts.SyntaxKind.TryStatement: {
         const t = s as ts.TryStatement;
         const tryBlock = f.createBlock(this.block(t.tryBlock.statements), true);
-        const c = t.catchClause && f.updateCatchClause(t.catchClause, t.catchClause.variableDeclaration, f.createBlock(this.block(t.catchClause.block.statements), true));
+        const c =
+          t.catchClause &&
+          f.updateCatchClause(
+            t.catchClause,
+            t.catchClause.variableDeclaration,
+            f.createBlock(this.block(t.catchClause.block.statements), true),
+          );
         const fin = t.finallyBlock && f.createBlock(this.block(t.finallyBlock.statements), true);
         this.emit(f.updateTryStatement(t, tryBlock, c, fin));
         return;
       }
-      case ts.SyntaxKind.BreakStatement: case ts.SyntaxKind.ContinueStatement: case ts.SyntaxKind.EmptyStatement:
+      case ts.SyntaxKind.BreakStatement:
+      case ts.SyntaxKind.ContinueStatement:
+      case ts.SyntaxKind.EmptyStatement:
       case ts.SyntaxKind.ThrowStatement:
-        this.emit(s); return;
+        this.emit(s);
+        return;
       default:
         if (this.touchesActive(s)) {
           return refuse(s, 'otherStatement', ts.SyntaxKind[s.kind]);
@@ -233,7 +336,8 @@ export class StatementEmitter extends ArrayLowering {
     const visit = (n: ts.Node): void => {
       countWork();
       // a nested statement the emitter visits itself is checked then (issue 10: walking it here too was quadratic in nesting)
-      if (n !== s && n.parent && VISITS_CHILD_STATEMENTS.has(n.parent.kind) && (ts.isStatement(n) || ts.isBlock(n))) return;
+      if (n !== s && n.parent && VISITS_CHILD_STATEMENTS.has(n.parent.kind) && (ts.isStatement(n) || ts.isBlock(n)))
+        return;
       if (ts.isFunctionLike(n)) {
         if (this.locals.has(n) || this.isHandledCallback(n)) return;
         if (this.activity.captures(n)) {
@@ -241,17 +345,28 @@ export class StatementEmitter extends ArrayLowering {
         }
         return;
       }
-      if (ts.isIdentifier(n) && !(ts.isCallExpression(n.parent) && n.parent.expression === n) && !this.isHandledCallback(n)) {
+      if (
+        ts.isIdentifier(n) &&
+        !(ts.isCallExpression(n.parent) && n.parent.expression === n) &&
+        !this.isHandledCallback(n)
+      ) {
         const local = this.activity.localFunction(n);
         if (local && this.locals.has(local) && this.activity.captures(local) && !isDeclarationName(n)) {
-          fail(n, `local function '${n.text}' uses active (differentiated) variables and is used as a value here`,
-            `call ${n.text}(…) directly, or pass it as the callback of an array method (map, forEach, reduce, …)`);
+          fail(
+            n,
+            `local function '${n.text}' uses active (differentiated) variables and is used as a value here`,
+            `call ${n.text}(…) directly, or pass it as the callback of an array method (map, forEach, reduce, …)`,
+          );
         }
       }
       if (n.kind === ts.SyntaxKind.YieldExpression || n.kind === ts.SyntaxKind.AwaitExpression) {
         refuse(n, 'generatorsAndAsync');
       }
-      if (ts.isIdentifier(n) && n.text === 'arguments' && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) {
+      if (
+        ts.isIdentifier(n) &&
+        n.text === 'arguments' &&
+        !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)
+      ) {
         refuse(n, 'generatorsAndAsync', 'arguments');
       }
       ts.forEachChild(n, visit);
@@ -265,8 +380,11 @@ export class StatementEmitter extends ArrayLowering {
       if (ts.isBinaryExpression(n) && isAssignmentOperator(n.operatorToken.kind) && this.activity.carries(n)) {
         refuse(n, 'loopHeaderUpdate');
       }
-      if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && this.touchesActive(n.operand)
-        && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) {
+      if (
+        (ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) &&
+        this.touchesActive(n.operand) &&
+        (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)
+      ) {
         // x++ on an active value leaves its tangent unchanged: fine anywhere
         return;
       }
@@ -286,16 +404,29 @@ export class StatementEmitter extends ArrayLowering {
   private visitVariableStatement(s: ts.VariableStatement): void {
     const list = s.declarationList;
     const flags = list.flags & (ts.NodeFlags.Const | ts.NodeFlags.Let);
-    const needsSplit = list.declarations.some((d) => this.activity.bindsActive(d.name) || (d.initializer && this.activity.carries(d.initializer)));
-    if (!needsSplit) { this.emit(s); return; }
+    const needsSplit = list.declarations.some(
+      (d) => this.activity.bindsActive(d.name) || (d.initializer && this.activity.carries(d.initializer)),
+    );
+    if (!needsSplit) {
+      this.emit(s);
+      return;
+    }
     for (const d of list.declarations) {
       this.visitDeclaration(d, flags);
       this.emit(...this.release.declared(d));
     }
   }
 
-  private decl(name: string | ts.BindingName, init: ts.Expression | undefined, flags: ts.NodeFlags, type?: ts.TypeNode): ts.Statement {
-    return f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(name, undefined, type, init)], flags));
+  private decl(
+    name: string | ts.BindingName,
+    init: ts.Expression | undefined,
+    flags: ts.NodeFlags,
+    type?: ts.TypeNode,
+  ): ts.Statement {
+    return f.createVariableStatement(
+      undefined,
+      f.createVariableDeclarationList([f.createVariableDeclaration(name, undefined, type, init)], flags),
+    );
   }
 
   private visitDeclaration(d: ts.VariableDeclaration, flags: ts.NodeFlags): void {
@@ -327,7 +458,8 @@ export class StatementEmitter extends ArrayLowering {
     this.declTarget = undefined;
     if (claimed && ts.isIdentifier(v.p) && v.p.text === d.name.text) {
       // the output was declared under the user's name; a twin call declared the tangent too
-      if (!(ts.isIdentifier(v.t ?? id('')) && (v.t as ts.Identifier).text === dname.text)) this.emit(this.decl(dname, v.t ?? this.zeroOfInitializer(d.initializer, kind, d.name), flags, d.type));
+      if (!(ts.isIdentifier(v.t ?? id('')) && (v.t as ts.Identifier).text === dname.text))
+        this.emit(this.decl(dname, v.t ?? this.zeroOfInitializer(d.initializer, kind, d.name), flags, d.type));
       return;
     }
     this.emit(this.decl(d.name, v.p, flags, d.type));
@@ -335,16 +467,35 @@ export class StatementEmitter extends ArrayLowering {
   }
 
   /** A zero tangent mirroring an inactive initializer: literals and `new Float64Array(n)` are copied as zeros. */
-  private zeroOfInitializer(init: ts.Expression, kind: ReturnType<ExpressionLowering['kindOf']>, name: ts.Identifier): ts.Expression {
+  private zeroOfInitializer(
+    init: ts.Expression,
+    kind: ReturnType<ExpressionLowering['kindOf']>,
+    name: ts.Identifier,
+  ): ts.Expression {
     if (kind === 'number' || kind === 'tensor') return this.zeroFor(kind, () => name);
-    if (ts.isArrayLiteralExpression(init) && init.elements.every((e) => ts.isNumericLiteral(e) || (ts.isPrefixUnaryExpression(e) && ts.isNumericLiteral(e.operand)))) {
+    if (
+      ts.isArrayLiteralExpression(init) &&
+      init.elements.every(
+        (e) => ts.isNumericLiteral(e) || (ts.isPrefixUnaryExpression(e) && ts.isNumericLiteral(e.operand)),
+      )
+    ) {
       return f.createArrayLiteralExpression(init.elements.map(() => num(0)));
     }
-    if (ts.isObjectLiteralExpression(init) && init.properties.every((p) => ts.isPropertyAssignment(p) && ts.isNumericLiteral(p.initializer))) {
-      return f.createObjectLiteralExpression(init.properties.map((p) => f.createPropertyAssignment((p as ts.PropertyAssignment).name, num(0))));
+    if (
+      ts.isObjectLiteralExpression(init) &&
+      init.properties.every((p) => ts.isPropertyAssignment(p) && ts.isNumericLiteral(p.initializer))
+    ) {
+      return f.createObjectLiteralExpression(
+        init.properties.map((p) => f.createPropertyAssignment((p as ts.PropertyAssignment).name, num(0))),
+      );
     }
-    if (ts.isNewExpression(init) && ts.isIdentifier(init.expression) && /^Float(32|64)Array$/.test(init.expression.text)
-      && init.arguments?.length === 1 && this.kindOf(init.arguments[0]) === 'number') {
+    if (
+      ts.isNewExpression(init) &&
+      ts.isIdentifier(init.expression) &&
+      /^Float(32|64)Array$/.test(init.expression.text) &&
+      init.arguments?.length === 1 &&
+      this.kindOf(init.arguments[0]) === 'number'
+    ) {
       return f.createNewExpression(id(init.expression.text), undefined, [this.hoist(init.arguments[0], 'n')]);
     }
     return this.zeroFor(kind, () => name);
@@ -354,18 +505,28 @@ export class StatementEmitter extends ArrayLowering {
   private tangentPattern(name: ts.BindingName): ts.BindingName {
     if (ts.isIdentifier(name)) return this.tangentOf(name);
     if (ts.isArrayBindingPattern(name)) {
-      return f.createArrayBindingPattern(name.elements.map((e) => {
-        if (ts.isOmittedExpression(e) || !this.activity.bindsActive(e.name)) return f.createOmittedExpression();
-        if (e.initializer || e.dotDotDotToken) refuse(e, 'destructuringDefault');
-        return f.createBindingElement(undefined, undefined, this.tangentPattern(e.name));
-      }));
+      return f.createArrayBindingPattern(
+        name.elements.map((e) => {
+          if (ts.isOmittedExpression(e) || !this.activity.bindsActive(e.name)) return f.createOmittedExpression();
+          if (e.initializer || e.dotDotDotToken) refuse(e, 'destructuringDefault');
+          return f.createBindingElement(undefined, undefined, this.tangentPattern(e.name));
+        }),
+      );
     }
-    return f.createObjectBindingPattern(name.elements.filter((e) => this.activity.bindsActive(e.name)).map((e) => {
-      if (e.initializer || e.dotDotDotToken) refuse(e, 'destructuringDefault');
-      const key = e.propertyName ?? (ts.isIdentifier(e.name) ? e.name : undefined);
-      if (!key) return fail(e, 'unsupported destructuring', 'destructure plainly');
-      return f.createBindingElement(undefined, ts.isIdentifier(key) ? key.text : key as ts.PropertyName, this.tangentPattern(e.name));
-    }));
+    return f.createObjectBindingPattern(
+      name.elements
+        .filter((e) => this.activity.bindsActive(e.name))
+        .map((e) => {
+          if (e.initializer || e.dotDotDotToken) refuse(e, 'destructuringDefault');
+          const key = e.propertyName ?? (ts.isIdentifier(e.name) ? e.name : undefined);
+          if (!key) return fail(e, 'unsupported destructuring', 'destructure plainly');
+          return f.createBindingElement(
+            undefined,
+            ts.isIdentifier(key) ? key.text : (key as ts.PropertyName),
+            this.tangentPattern(e.name),
+          );
+        }),
+    );
   }
 
   // ---- expression statements ----
@@ -374,31 +535,52 @@ export class StatementEmitter extends ArrayLowering {
     const e = unparen(s.expression);
     if (ts.isBinaryExpression(e) && isAssignmentOperator(e.operatorToken.kind)) {
       const root = this.activity.rootOf(e.left);
-      const targetActive = ts.isIdentifier(root) ? this.activity.isActiveSymbol(root)
-        : ts.isArrayLiteralExpression(e.left) || ts.isObjectLiteralExpression(e.left) ? this.touchesActive(e.left) : false;
+      const targetActive = ts.isIdentifier(root)
+        ? this.activity.isActiveSymbol(root)
+        : ts.isArrayLiteralExpression(e.left) || ts.isObjectLiteralExpression(e.left)
+          ? this.touchesActive(e.left)
+          : false;
       if (targetActive) return this.visitAssignment(e);
-      if (!this.activity.carries(e.right)) { this.emit(s); return; }
+      if (!this.activity.carries(e.right)) {
+        this.emit(s);
+        return;
+      }
       const v = this.lower(e.right);
       this.emit(f.createExpressionStatement(f.createBinaryExpression(e.left, e.operatorToken, v.p)));
       return;
     }
-    if ((ts.isPrefixUnaryExpression(e) || ts.isPostfixUnaryExpression(e))
-      && (e.operator === ts.SyntaxKind.PlusPlusToken || e.operator === ts.SyntaxKind.MinusMinusToken)) {
+    if (
+      (ts.isPrefixUnaryExpression(e) || ts.isPostfixUnaryExpression(e)) &&
+      (e.operator === ts.SyntaxKind.PlusPlusToken || e.operator === ts.SyntaxKind.MinusMinusToken)
+    ) {
       this.emit(s); // d(x ± 1) = dx: the tangent is unchanged
       return;
     }
-    if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'push'
-      && this.activity.carries(e.expression.expression)) {
+    if (
+      ts.isCallExpression(e) &&
+      ts.isPropertyAccessExpression(e.expression) &&
+      e.expression.name.text === 'push' &&
+      this.activity.carries(e.expression.expression)
+    ) {
       return this.visitPush(e, e.expression);
     }
     // statement-level call of a differentiated function (it may write active values into its arguments)
     // (a local function's twin also keeps the tangents of the variables it captures up to date)
     if (ts.isCallExpression(e)) {
       const callee = resolveCallee(e.expression, this.checker);
-      if (callee && (this.locals.get(callee) && this.activity.carries(e)
-        || e.arguments.some((a) => this.activity.carries(a)) && this.ctx.plan.twins.get(callee))) { this.lowerUserCall(e, true); return; }
+      if (
+        callee &&
+        ((this.locals.get(callee) && this.activity.carries(e)) ||
+          (e.arguments.some((a) => this.activity.carries(a)) && this.ctx.plan.twins.get(callee)))
+      ) {
+        this.lowerUserCall(e, true);
+        return;
+      }
     }
-    if (!this.activity.carries(e)) { this.emit(s); return; }
+    if (!this.activity.carries(e)) {
+      this.emit(s);
+      return;
+    }
     // xs.pop(), xs.forEach(…) as statements: the result is dropped, the tangent's update is not
     const v = ts.isCallExpression(e) ? this.lowerCall(e, true) : this.lower(e);
     if (!isCheap(v.p)) this.emit(f.createExpressionStatement(v.p));
@@ -407,15 +589,31 @@ export class StatementEmitter extends ArrayLowering {
   private visitPush(call: ts.CallExpression, access: ts.PropertyAccessExpression): void {
     const arr = this.hoistDual(this.lower(access.expression), hintFor(access.expression));
     const vals = call.arguments.map((a) => this.hoistDual(this.lower(a), hintFor(a)));
-    this.emit(f.createExpressionStatement(f.createCallExpression(f.createPropertyAccessExpression(arr.p, 'push'), undefined, vals.map((v) => v.p))));
-    this.emit(f.createExpressionStatement(f.createCallExpression(f.createPropertyAccessExpression(arr.t!, 'push'), undefined,
-      vals.map((v, i) => v.t ?? this.zeroFor(this.kindOf(call.arguments[i]), () => v.p)))));
+    this.emit(
+      f.createExpressionStatement(
+        f.createCallExpression(
+          f.createPropertyAccessExpression(arr.p, 'push'),
+          undefined,
+          vals.map((v) => v.p),
+        ),
+      ),
+    );
+    this.emit(
+      f.createExpressionStatement(
+        f.createCallExpression(
+          f.createPropertyAccessExpression(arr.t!, 'push'),
+          undefined,
+          vals.map((v, i) => v.t ?? this.zeroFor(this.kindOf(call.arguments[i]), () => v.p)),
+        ),
+      ),
+    );
   }
 
   /** The tangent place of an assignment target: `x` → `dx`, `a[i]` → `da[i]`, `o.f` → `do.f`. */
   private targetPair(target: ts.Expression): { p: ts.Expression; t: ts.Expression } {
     if (ts.isIdentifier(target)) return { p: target, t: this.tangentOf(target) };
-    if (ts.isParenthesizedExpression(target) || ts.isNonNullExpression(target)) return this.targetPair(target.expression);
+    if (ts.isParenthesizedExpression(target) || ts.isNonNullExpression(target))
+      return this.targetPair(target.expression);
     if (ts.isElementAccessExpression(target)) {
       const o = this.targetPair(target.expression);
       const i = this.hoist(target.argumentExpression, 'i');
@@ -423,19 +621,34 @@ export class StatementEmitter extends ArrayLowering {
     }
     if (ts.isPropertyAccessExpression(target)) {
       const o = this.targetPair(target.expression);
-      return { p: f.createPropertyAccessExpression(o.p, target.name), t: f.createPropertyAccessExpression(o.t, target.name.text) };
+      return {
+        p: f.createPropertyAccessExpression(o.p, target.name),
+        t: f.createPropertyAccessExpression(o.t, target.name.text),
+      };
     }
-    return fail(target, `assignment to '${snippet(target)}' is not supported`, 'assign to a variable, an array element or an object field');
+    return fail(
+      target,
+      `assignment to '${snippet(target)}' is not supported`,
+      'assign to a variable, an array element or an object field',
+    );
   }
 
   private visitAssignment(e: ts.BinaryExpression): void {
     const op = e.operatorToken.kind;
     const l = e.left;
-    if (ts.isPropertyAccessExpression(l) && l.name.text === 'length' && op === ts.SyntaxKind.EqualsToken && this.activity.isReference(l.expression)) {
+    if (
+      ts.isPropertyAccessExpression(l) &&
+      l.name.text === 'length' &&
+      op === ts.SyntaxKind.EqualsToken &&
+      this.activity.isReference(l.expression)
+    ) {
       // xs.length = n truncates (or extends with holes) the tangent array the same way
       const arr = this.hoistDual(this.lower(l.expression), hintFor(l.expression));
       const n = this.hoist(this.lower(e.right).p, 'n');
-      if (arr.t) this.emit(f.createExpressionStatement(f.createAssignment(f.createPropertyAccessExpression(arr.t, 'length'), n)));
+      if (arr.t)
+        this.emit(
+          f.createExpressionStatement(f.createAssignment(f.createPropertyAccessExpression(arr.t, 'length'), n)),
+        );
       this.emit(f.createExpressionStatement(f.createAssignment(f.createPropertyAccessExpression(arr.p, 'length'), n)));
       return;
     }
@@ -476,7 +689,10 @@ export class StatementEmitter extends ArrayLowering {
       const res = this.applyRule(rule, [cur, v], e, ([a, b]) => f.createBinaryExpression(a, bop, b));
       rhs = v.p;
       // res.p may have been hoisted (the rule needed the result): then assign it directly
-      if (ts.isIdentifier(res.p)) { primalOp = ts.SyntaxKind.EqualsToken; rhs = res.p; }
+      if (ts.isIdentifier(res.p)) {
+        primalOp = ts.SyntaxKind.EqualsToken;
+        rhs = res.p;
+      }
       this.emit(f.createExpressionStatement(f.createAssignment(target.t, res.t ?? num(0))));
     }
     this.emit(f.createExpressionStatement(f.createBinaryExpression(target.p, primalOp, rhs)), ...freed);
@@ -484,29 +700,35 @@ export class StatementEmitter extends ArrayLowering {
 
   /** Assigns the parts of `v` to the targets of a destructuring pattern (primal and, for active targets, tangent). */
   private destructure(pattern: ts.Expression, v: Dual): void {
-    const part = (key: ts.Expression | string, x: ts.Expression) => (typeof key === 'string'
-      ? f.createPropertyAccessExpression(x, key) : f.createElementAccessExpression(x, key));
+    const part = (key: ts.Expression | string, x: ts.Expression) =>
+      typeof key === 'string' ? f.createPropertyAccessExpression(x, key) : f.createElementAccessExpression(x, key);
     const leaf = (target: ts.Expression, key: ts.Expression | string): void => {
       if (ts.isBinaryExpression(target) || ts.isSpreadElement(target) || ts.isSpreadAssignment(target)) {
         refuse(target, 'destructuringDefault');
       }
       const p = part(key, v.p);
       const t = v.t && part(key, v.t);
-      if (ts.isArrayLiteralExpression(target) || ts.isObjectLiteralExpression(target)) return this.destructure(target, { p, t });
+      if (ts.isArrayLiteralExpression(target) || ts.isObjectLiteralExpression(target))
+        return this.destructure(target, { p, t });
       const root = this.activity.rootOf(target);
       if (ts.isIdentifier(root) && this.activity.isActiveSymbol(root)) {
         const pair = this.targetPair(target);
-        this.emit(f.createExpressionStatement(f.createAssignment(pair.t, t ?? this.zeroFor(this.kindOf(target), () => p))));
+        this.emit(
+          f.createExpressionStatement(f.createAssignment(pair.t, t ?? this.zeroFor(this.kindOf(target), () => p))),
+        );
         this.emit(f.createExpressionStatement(f.createAssignment(pair.p, p)));
       } else this.emit(f.createExpressionStatement(f.createAssignment(target, p)));
     };
     if (ts.isArrayLiteralExpression(pattern)) {
-      pattern.elements.forEach((el, k) => { if (!ts.isOmittedExpression(el)) leaf(el, num(k)); });
+      pattern.elements.forEach((el, k) => {
+        if (!ts.isOmittedExpression(el)) leaf(el, num(k));
+      });
       return;
     }
     for (const prop of (pattern as ts.ObjectLiteralExpression).properties) {
       if (ts.isShorthandPropertyAssignment(prop) && !prop.objectAssignmentInitializer) leaf(prop.name, prop.name.text);
-      else if (ts.isPropertyAssignment(prop) && (ts.isIdentifier(prop.name) || ts.isStringLiteral(prop.name))) leaf(prop.initializer, prop.name.text);
+      else if (ts.isPropertyAssignment(prop) && (ts.isIdentifier(prop.name) || ts.isStringLiteral(prop.name)))
+        leaf(prop.initializer, prop.name.text);
       else fail(prop, 'this destructuring assignment of active values is not supported', 'assign the parts one by one');
     }
   }
@@ -515,7 +737,10 @@ export class StatementEmitter extends ArrayLowering {
 
   private visitReturn(s: ts.ReturnStatement): void {
     const ret = this.returnKind();
-    if (!s.expression) { this.emit(f.updateReturnStatement(s, f.createArrayLiteralExpression([id('undefined'), id('undefined')]))); return; }
+    if (!s.expression) {
+      this.emit(f.updateReturnStatement(s, f.createArrayLiteralExpression([id('undefined'), id('undefined')])));
+      return;
+    }
     const v = this.lower(s.expression);
     const p = v.t || ret === 'number' || ret === 'tensor' || ret === 'none' ? v : this.hoistDual(v, 'result');
     const t = p.t ?? this.zeroFor(ret, () => p.p);
@@ -523,8 +748,15 @@ export class StatementEmitter extends ArrayLowering {
     const last = this.out[this.out.length - 1];
     if (last && ts.isVariableStatement(last) && ts.isIdentifier(p.p) && ts.isIdentifier(t)) {
       const d = last.declarationList.declarations[0];
-      if (d.initializer && ts.isArrayBindingPattern(d.name) && d.name.elements.length === 2 && d.name.elements.every(ts.isBindingElement)
-        && [p.p.text, t.text].every((n, i) => bindingText((d.name as ts.ArrayBindingPattern).elements[i] as ts.BindingElement) === n)) {
+      if (
+        d.initializer &&
+        ts.isArrayBindingPattern(d.name) &&
+        d.name.elements.length === 2 &&
+        d.name.elements.every(ts.isBindingElement) &&
+        [p.p.text, t.text].every(
+          (n, i) => bindingText((d.name as ts.ArrayBindingPattern).elements[i] as ts.BindingElement) === n,
+        )
+      ) {
         this.out.pop();
         this.emit(f.updateReturnStatement(s, d.initializer));
         return;
@@ -541,13 +773,24 @@ export class StatementEmitter extends ArrayLowering {
 
   private visitFor(s: ts.ForStatement): void {
     const init = s.initializer;
-    if (init && (ts.isVariableDeclarationList(init) ? init.declarations.some((d) => this.activity.bindsActive(d.name)) : this.activity.carries(init))) {
+    if (
+      init &&
+      (ts.isVariableDeclarationList(init)
+        ? init.declarations.some((d) => this.activity.bindsActive(d.name))
+        : this.activity.carries(init))
+    ) {
       // for (let s = x, i = 0; …): the declarations (and their tangents) go before the loop, in a block of their own
-      if (s.incrementor && ts.isBinaryExpression(s.incrementor) && isAssignmentOperator(s.incrementor.operatorToken.kind)
-        && this.touchesActive(this.activity.rootOf(s.incrementor.left))) {
+      if (
+        s.incrementor &&
+        ts.isBinaryExpression(s.incrementor) &&
+        isAssignmentOperator(s.incrementor.operatorToken.kind) &&
+        this.touchesActive(this.activity.rootOf(s.incrementor.left))
+      ) {
         return refuse(s.incrementor, 'loopHeaderUpdate');
       }
-      const head = ts.isVariableDeclarationList(init) ? f.createVariableStatement(undefined, init) : f.createExpressionStatement(init);
+      const head = ts.isVariableDeclarationList(init)
+        ? f.createVariableStatement(undefined, init)
+        : f.createExpressionStatement(init);
       const saved = this.out;
       this.out = [];
       if (ts.isVariableDeclarationList(init)) this.visitVariableStatement(head as ts.VariableStatement);
@@ -559,8 +802,12 @@ export class StatementEmitter extends ArrayLowering {
       this.emit(f.createBlock(stmts, true));
       return;
     }
-    if (s.incrementor && ts.isBinaryExpression(s.incrementor) && isAssignmentOperator(s.incrementor.operatorToken.kind)
-      && this.touchesActive(this.activity.rootOf(s.incrementor.left))) {
+    if (
+      s.incrementor &&
+      ts.isBinaryExpression(s.incrementor) &&
+      isAssignmentOperator(s.incrementor.operatorToken.kind) &&
+      this.touchesActive(this.activity.rootOf(s.incrementor.left))
+    ) {
       return refuse(s.incrementor, 'loopHeaderUpdate');
     }
     this.checkInactiveHeader(s.condition);
@@ -588,7 +835,8 @@ export class StatementEmitter extends ArrayLowering {
     const head = [this.decl(this.tangentPattern(name), elemTangent, flags)];
     const body = this.block(ts.isBlock(s.statement) ? s.statement.statements : [s.statement]);
     this.emit(f.updateForOfStatement(s, undefined, init, arr.p, f.createBlock([...head, ...body], true)));
-    void tangentName; void CODES;
+    void tangentName;
+    void CODES;
   }
 }
 
@@ -604,7 +852,9 @@ const ANNOTATION_COMMENT = /@(forwardGrad|customJvp)\b/;
 function keepLeadingComments(s: ts.Statement, out: readonly ts.Statement[], start: number): void {
   if (start >= out.length || s.pos < 0 || !s.parent) return;
   const text = s.getSourceFile().text;
-  const ranges = (ts.getLeadingCommentRanges(text, s.pos) ?? []).filter((r) => !ANNOTATION_COMMENT.test(text.slice(r.pos, r.end)));
+  const ranges = (ts.getLeadingCommentRanges(text, s.pos) ?? []).filter(
+    (r) => !ANNOTATION_COMMENT.test(text.slice(r.pos, r.end)),
+  );
   if (ranges.length === 0) return;
   const first = out[start];
   if (first.pos >= 0 || holdsNodeAt(first, s.pos)) return; // an original node, or one that prints them already
@@ -617,7 +867,10 @@ function keepLeadingComments(s: ts.Statement, out: readonly ts.Statement[], star
     ts.setEmitFlags(c, ts.EmitFlags.NoLeadingComments); // (the emitter sets no other flags on statements)
   }
   for (const r of ranges) {
-    const body = r.kind === ts.SyntaxKind.SingleLineCommentTrivia ? text.slice(r.pos + 2, r.end) : text.slice(r.pos + 2, r.end - 2);
+    const body =
+      r.kind === ts.SyntaxKind.SingleLineCommentTrivia
+        ? text.slice(r.pos + 2, r.end)
+        : text.slice(r.pos + 2, r.end - 2);
     ts.addSyntheticLeadingComment(first, r.kind, body, r.hasTrailingNewLine ?? false);
   }
 }
@@ -627,7 +880,9 @@ function holdsNodeAt(n: ts.Node, pos: number): boolean {
   if (n.pos === pos) return true;
   if (n.pos >= 0 && (n.pos > pos || n.end <= pos)) return false; // an original subtree elsewhere
   let found = false;
-  ts.forEachChild(n, (c) => { if (!found && holdsNodeAt(c, pos)) found = true; });
+  ts.forEachChild(n, (c) => {
+    if (!found && holdsNodeAt(c, pos)) found = true;
+  });
   return found;
 }
 
@@ -642,7 +897,10 @@ function localInitializer(s: ts.VariableStatement): ts.ArrowFunction | ts.Functi
 
 function isDeclarationName(n: ts.Identifier): boolean {
   const p = n.parent;
-  return (ts.isVariableDeclaration(p) || ts.isFunctionDeclaration(p) || ts.isParameter(p) || ts.isBindingElement(p)) && p.name === n;
+  return (
+    (ts.isVariableDeclaration(p) || ts.isFunctionDeclaration(p) || ts.isParameter(p) || ts.isBindingElement(p)) &&
+    p.name === n
+  );
 }
 
 function bindingText(e: ts.BindingElement): string | undefined {

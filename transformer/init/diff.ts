@@ -29,7 +29,9 @@ export function unifiedDiff(fileName: string, before: string | undefined, after:
     const hunk = ops.slice(start, end);
     const aCount = hunk.filter((o) => o.kind !== '+').length;
     const bCount = hunk.filter((o) => o.kind !== '-').length;
-    out.push(`@@ -${aCount ? positions[start].a : positions[start].a - 1},${aCount} +${bCount ? positions[start].b : positions[start].b - 1},${bCount} @@`);
+    out.push(
+      `@@ -${aCount ? positions[start].a : positions[start].a - 1},${aCount} +${bCount ? positions[start].b : positions[start].b - 1},${bCount} @@`,
+    );
     for (const o of hunk) out.push(`${o.kind}${o.line}`);
     g = h + 1;
   }
@@ -46,15 +48,24 @@ function diffLines(a: readonly string[], b: readonly string[]): Op[] {
   // lcs[i][j]: length of the longest common subsequence of a[i..] and b[j..]
   const lcs = Array.from({ length: a.length + 1 }, () => new Int32Array(b.length + 1));
   for (let i = a.length - 1; i >= 0; i -= 1) {
-    for (let j = b.length - 1; j >= 0; j -= 1) lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+    for (let j = b.length - 1; j >= 0; j -= 1)
+      lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
   }
   const ops: Op[] = [];
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) {
-    if (i < a.length && j < b.length && a[i] === b[j]) { ops.push({ kind: ' ', line: a[i] }); i += 1; j += 1; }
-    else if (i < a.length && (j === b.length || lcs[i + 1][j] >= lcs[i][j + 1])) { ops.push({ kind: '-', line: a[i] }); i += 1; }
-    else { ops.push({ kind: '+', line: b[j] }); j += 1; }
+    if (i < a.length && j < b.length && a[i] === b[j]) {
+      ops.push({ kind: ' ', line: a[i] });
+      i += 1;
+      j += 1;
+    } else if (i < a.length && (j === b.length || lcs[i + 1][j] >= lcs[i][j + 1])) {
+      ops.push({ kind: '-', line: a[i] });
+      i += 1;
+    } else {
+      ops.push({ kind: '+', line: b[j] });
+      j += 1;
+    }
   }
   return ops;
 }

@@ -23,9 +23,12 @@ export function wireEsbuildScript(fileName: string, text: string, morph: TsMorph
     useInMemoryFileSystem: true,
     compilerOptions: { allowJs: true },
     manipulationSettings: {
-      indentationText: (Object.values(morph.IndentationText) as string[]).includes(style.unit) ? style.unit as Morph.IndentationText : morph.IndentationText.TwoSpaces,
+      indentationText: (Object.values(morph.IndentationText) as string[]).includes(style.unit)
+        ? (style.unit as Morph.IndentationText)
+        : morph.IndentationText.TwoSpaces,
       quoteKind: style.quote === '"' ? morph.QuoteKind.Double : morph.QuoteKind.Single,
-      newLineKind: style.newline === '\r\n' ? morph.ts.NewLineKind.CarriageReturnLineFeed : morph.ts.NewLineKind.LineFeed,
+      newLineKind:
+        style.newline === '\r\n' ? morph.ts.NewLineKind.CarriageReturnLineFeed : morph.ts.NewLineKind.LineFeed,
       // the script's habit: a comma after the last item of multi-line lists
       useTrailingCommas: /,[ \t]*(\/\/[^\n]*)?\r?\n\s*[}\]]/.test(text),
     },
@@ -39,8 +42,13 @@ export function wireEsbuildScript(fileName: string, text: string, morph: TsMorph
     if (!Node.isCallExpression(inner)) return false;
     const callee = inner.getExpression();
     const arg = inner.getArguments()[0];
-    return (callee.getKind() === SyntaxKind.ImportKeyword || (Node.isIdentifier(callee) && callee.getText() === 'require'))
-      && !!arg && Node.isStringLiteral(arg) && arg.getLiteralValue() === name;
+    return (
+      (callee.getKind() === SyntaxKind.ImportKeyword ||
+        (Node.isIdentifier(callee) && callee.getText() === 'require')) &&
+      !!arg &&
+      Node.isStringLiteral(arg) &&
+      arg.getLiteralValue() === name
+    );
   };
   const variables = sf.getDescendantsOfKind(SyntaxKind.VariableDeclaration);
   const initializerOf = (name: string) => variables.find((d) => d.getName() === name)?.getInitializer();
@@ -51,7 +59,8 @@ export function wireEsbuildScript(fileName: string, text: string, morph: TsMorph
   for (const imp of sf.getImportDeclarations()) {
     if (imp.getModuleSpecifierValue() !== 'esbuild') continue;
     for (const ns of [imp.getNamespaceImport(), imp.getDefaultImport()]) if (ns) namespaces.add(ns.getText());
-    for (const named of imp.getNamedImports()) functions.set((named.getAliasNode() ?? named.getNameNode()).getText(), named.getName());
+    for (const named of imp.getNamedImports())
+      functions.set((named.getAliasNode() ?? named.getNameNode()).getText(), named.getName());
   }
   for (const d of variables) {
     const init = d.getInitializer();
@@ -59,19 +68,25 @@ export function wireEsbuildScript(fileName: string, text: string, morph: TsMorph
     const name = d.getNameNode();
     if (Node.isIdentifier(name)) namespaces.add(name.getText());
     else if (Node.isObjectBindingPattern(name)) {
-      for (const el of name.getElements()) functions.set(el.getNameNode().getText(), el.getPropertyNameNode()?.getText() ?? el.getNameNode().getText());
+      for (const el of name.getElements())
+        functions.set(el.getNameNode().getText(), el.getPropertyNameNode()?.getText() ?? el.getNameNode().getText());
     }
   }
   const calls = sf.getDescendantsOfKind(SyntaxKind.CallExpression).filter((call) => {
     const callee = call.getExpression();
     if (Node.isPropertyAccessExpression(callee)) {
       const target = callee.getExpression();
-      return CALLS.has(callee.getName()) && ((Node.isIdentifier(target) && namespaces.has(target.getText())) || loadsModule(target, 'esbuild'));
+      return (
+        CALLS.has(callee.getName()) &&
+        ((Node.isIdentifier(target) && namespaces.has(target.getText())) || loadsModule(target, 'esbuild'))
+      );
     }
     return Node.isIdentifier(callee) && CALLS.has(functions.get(callee.getText()) ?? '');
   });
   if (calls.length === 0) {
-    throw new InitError(`${fileName}: no esbuild build() or context() call found; add plugins: [${PLUGIN}()] (imported from '${ESBUILD_ENTRY}') to your build options yourself`);
+    throw new InitError(
+      `${fileName}: no esbuild build() or context() call found; add plugins: [${PLUGIN}()] (imported from '${ESBUILD_ENTRY}') to your build options yourself`,
+    );
   }
 
   // The name the script already imports the plugin under, if it does.
@@ -80,19 +95,29 @@ export function wireEsbuildScript(fileName: string, text: string, morph: TsMorph
     if (imp.getModuleSpecifierValue() !== ESBUILD_ENTRY) continue;
     const named = imp.getNamedImports().find((n) => n.getName() === PLUGIN);
     const namespace = imp.getNamespaceImport()?.getText();
-    local ??= named ? (named.getAliasNode() ?? named.getNameNode()).getText()
-      : namespace ? `${namespace}.${PLUGIN}` : imp.getDefaultImport()?.getText();
+    local ??= named
+      ? (named.getAliasNode() ?? named.getNameNode()).getText()
+      : namespace
+        ? `${namespace}.${PLUGIN}`
+        : imp.getDefaultImport()?.getText();
   }
   for (const d of variables) {
     const init = d.getInitializer();
     if (local || !init || !loadsModule(init, ESBUILD_ENTRY)) continue;
     const name = d.getNameNode();
-    if (Node.isObjectBindingPattern(name)) local = name.getElements().find((el) => (el.getPropertyNameNode()?.getText() ?? el.getName()) === PLUGIN)?.getName();
+    if (Node.isObjectBindingPattern(name))
+      local = name
+        .getElements()
+        .find((el) => (el.getPropertyNameNode()?.getText() ?? el.getName()) === PLUGIN)
+        ?.getName();
   }
   const pluginName = local ?? PLUGIN;
   // `forwardGradPlugin()`, under the script's own name for it or through a namespace (`fg.forwardGradPlugin()`)
-  const isOurs = (e: Morph.Node) => Node.isCallExpression(e)
-    && [pluginName, PLUGIN].some((n) => e.getExpression().getText() === n || e.getExpression().getText().endsWith(`.${PLUGIN}`));
+  const isOurs = (e: Morph.Node) =>
+    Node.isCallExpression(e) &&
+    [pluginName, PLUGIN].some(
+      (n) => e.getExpression().getText() === n || e.getExpression().getText().endsWith(`.${PLUGIN}`),
+    );
 
   const objectOf = (e: Morph.Node | undefined, depth = 0): Morph.ObjectLiteralExpression | undefined => {
     const v = e && unwrap(e, morph);
@@ -101,11 +126,18 @@ export function wireEsbuildScript(fileName: string, text: string, morph: TsMorph
     return Node.isIdentifier(v) ? objectOf(initializerOf(v.getText()), depth + 1) : undefined;
   };
   /** The options' `plugins` array: own property, else from a spread object; undefined when there is none. */
-  const pluginsOf = (options: Morph.ObjectLiteralExpression, where: string, depth = 0): Morph.ArrayLiteralExpression | undefined => {
+  const pluginsOf = (
+    options: Morph.ObjectLiteralExpression,
+    where: string,
+    depth = 0,
+  ): Morph.ArrayLiteralExpression | undefined => {
     const prop = options.getProperty('plugins');
     if (prop) {
-      const value = Node.isPropertyAssignment(prop) ? prop.getInitializer()
-        : Node.isShorthandPropertyAssignment(prop) ? initializerOf(prop.getName()) : undefined;
+      const value = Node.isPropertyAssignment(prop)
+        ? prop.getInitializer()
+        : Node.isShorthandPropertyAssignment(prop)
+          ? initializerOf(prop.getName())
+          : undefined;
       const unwrapped = value && unwrap(value, morph);
       const array = unwrapped && Node.isIdentifier(unwrapped) ? initializerOf(unwrapped.getText()) : unwrapped;
       if (array && Node.isArrayLiteralExpression(array)) return array;
@@ -126,7 +158,10 @@ export function wireEsbuildScript(fileName: string, text: string, morph: TsMorph
   for (const call of calls) {
     const where = lineOf(call);
     const options = objectOf(call.getArguments()[0]);
-    if (!options) throw new InitError(`${where}: the options of this esbuild call are not an object literal in this file; add plugins: [${PLUGIN}()] to them yourself`);
+    if (!options)
+      throw new InitError(
+        `${where}: the options of this esbuild call are not an object literal in this file; add plugins: [${PLUGIN}()] to them yourself`,
+      );
     const plugins = pluginsOf(options, where);
     if (plugins) {
       if (!plugins.getElements().some(isOurs)) arrays.add(plugins);
@@ -145,7 +180,9 @@ export function wireEsbuildScript(fileName: string, text: string, morph: TsMorph
     object.replaceWithText(`{ ${inner ? `${inner}, ` : ''}plugins: [${pluginName}()] }`);
   }
   if (arrays.size + objects.size === 0) return { text, notes };
-  notes.push(`${PLUGIN}() added to ${arrays.size + objects.size} esbuild option object${arrays.size + objects.size > 1 ? 's' : ''}`);
+  notes.push(
+    `${PLUGIN}() added to ${arrays.size + objects.size} esbuild option object${arrays.size + objects.size > 1 ? 's' : ''}`,
+  );
 
   if (!local) {
     const esm = sf.getImportDeclarations().length > 0 || /\.m[jt]s$/.test(fileName) || !/\brequire\s*\(/.test(text);
@@ -155,9 +192,14 @@ export function wireEsbuildScript(fileName: string, text: string, morph: TsMorph
       // after the statement that requires esbuild (else after the directive prologue)
       const statements = sf.getStatements();
       const esbuildAt = statements.findIndex((s) => s.getDescendants().some((n) => loadsModule(n, 'esbuild')));
-      const prologue = statements.findIndex((s) => !(Node.isExpressionStatement(s) && Node.isStringLiteral(s.getExpression())));
+      const prologue = statements.findIndex(
+        (s) => !(Node.isExpressionStatement(s) && Node.isStringLiteral(s.getExpression())),
+      );
       const q = style.quote;
-      sf.insertStatements(esbuildAt >= 0 ? esbuildAt + 1 : Math.max(prologue, 0), `const { ${PLUGIN} } = require(${q}${ESBUILD_ENTRY}${q});`);
+      sf.insertStatements(
+        esbuildAt >= 0 ? esbuildAt + 1 : Math.max(prologue, 0),
+        `const { ${PLUGIN} } = require(${q}${ESBUILD_ENTRY}${q});`,
+      );
     }
   }
   return { text: sf.getFullText(), notes };
@@ -166,6 +208,7 @@ export function wireEsbuildScript(fileName: string, text: string, morph: TsMorph
 function unwrap(node: Morph.Node, morph: TsMorph): Morph.Node {
   const { Node } = morph;
   let n = node;
-  while (Node.isParenthesizedExpression(n) || Node.isAsExpression(n) || Node.isSatisfiesExpression(n)) n = n.getExpression();
+  while (Node.isParenthesizedExpression(n) || Node.isAsExpression(n) || Node.isSatisfiesExpression(n))
+    n = n.getExpression();
   return n;
 }

@@ -10,7 +10,13 @@ export const JEST_TRANSFORM = 'forwardgrad/jest';
 const PATTERN = '^.+\\\\.ts$';
 
 /** Config files jest finds by itself, in its own order of preference. */
-export const JEST_CONFIG_FILES = ['jest.config.js', 'jest.config.ts', 'jest.config.mjs', 'jest.config.cjs', 'jest.config.json'] as const;
+export const JEST_CONFIG_FILES = [
+  'jest.config.js',
+  'jest.config.ts',
+  'jest.config.mjs',
+  'jest.config.cjs',
+  'jest.config.json',
+] as const;
 
 /** A new jest.config.js (for `init --jest` in a project without one). */
 export function newJestConfig(esm: boolean): string {
@@ -21,30 +27,48 @@ export function newJestConfig(esm: boolean): string {
 /** The config text with the transform wired; `jsonKey`: the config is that property of a JSON file (package.json). */
 export function wireJestConfig(fileName: string, text: string, jsonKey?: string): Wired {
   const json = jsonKey !== undefined || fileName.endsWith('.json');
-  const sf: ts.SourceFile = json ? ts.parseJsonText(fileName, text) : ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, scriptKind(fileName));
+  const sf: ts.SourceFile = json
+    ? ts.parseJsonText(fileName, text)
+    : ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, scriptKind(fileName));
   const config = json ? jsonConfig(sf as ts.JsonSourceFile, jsonKey) : configObject(sf);
   if (!config) {
-    throw new InitError(`${fileName}: cannot find the config object (module.exports = { … } or export default { … }); `
-      + `add transform: { '${PATTERN}': '${JEST_TRANSFORM}' } to it yourself`);
+    throw new InitError(
+      `${fileName}: cannot find the config object (module.exports = { … } or export default { … }); ` +
+        `add transform: { '${PATTERN}': '${JEST_TRANSFORM}' } to it yourself`,
+    );
   }
   const style = detectStyle(text, json ? '"' : "'");
   const q = (s: string) => `${style.quote}${s}${style.quote}`;
   const ours = `${q(PATTERN)}: ${q(JEST_TRANSFORM)}`;
   const transform = property(config, 'transform');
-  if (!transform) return { text: applyEdits(text, insertItems(sf, config, [`${json ? q('transform') : 'transform'}: { ${ours} }`], style)), notes: [] };
+  if (!transform)
+    return {
+      text: applyEdits(text, insertItems(sf, config, [`${json ? q('transform') : 'transform'}: { ${ours} }`], style)),
+      notes: [],
+    };
 
   const patterns = ts.isPropertyAssignment(transform) ? unwrap(transform.initializer) : undefined;
   if (!patterns || !ts.isObjectLiteralExpression(patterns)) {
-    throw new InitError(`${fileName}: "transform" is not an object literal; add '${PATTERN}': '${JEST_TRANSFORM}' to it yourself`);
+    throw new InitError(
+      `${fileName}: "transform" is not an object literal; add '${PATTERN}': '${JEST_TRANSFORM}' to it yourself`,
+    );
   }
-  const targets = patterns.properties.map((p) => ({ p, target: ts.isPropertyAssignment(p) ? transformerName(p.initializer) : undefined }));
+  const targets = patterns.properties.map((p) => ({
+    p,
+    target: ts.isPropertyAssignment(p) ? transformerName(p.initializer) : undefined,
+  }));
   if (targets.some((t) => t.target?.text === JEST_TRANSFORM)) return { text, notes: [] };
   // forwardgrad/jest wraps ts-jest and passes its options on: it takes ts-jest's place
   const tsJest = targets.find((t) => t.target?.text === 'ts-jest');
   if (tsJest?.target) {
     const literal = tsJest.target;
     const edit: Edit = { pos: literal.getStart(sf) + 1, end: literal.end - 1, text: JEST_TRANSFORM };
-    return { text: applyEdits(text, [edit]), notes: [`ts-jest replaced by ${JEST_TRANSFORM}, which runs ts-jest for the files that need no derivatives and keeps its options`] };
+    return {
+      text: applyEdits(text, [edit]),
+      notes: [
+        `ts-jest replaced by ${JEST_TRANSFORM}, which runs ts-jest for the files that need no derivatives and keeps its options`,
+      ],
+    };
   }
   // jest applies the first pattern that matches: ours goes first
   return { text: applyEdits(text, insertItems(sf, patterns, [ours], style, true)), notes: [] };
@@ -78,8 +102,13 @@ function configObject(sf: ts.SourceFile): ts.ObjectLiteralExpression | undefined
   let exported: ts.Expression | undefined;
   for (const s of sf.statements) {
     if (ts.isExportAssignment(s)) exported = s.expression;
-    else if (ts.isExpressionStatement(s) && ts.isBinaryExpression(s.expression) && s.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken
-      && s.expression.left.getText(sf) === 'module.exports') exported = s.expression.right;
+    else if (
+      ts.isExpressionStatement(s) &&
+      ts.isBinaryExpression(s.expression) &&
+      s.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      s.expression.left.getText(sf) === 'module.exports'
+    )
+      exported = s.expression.right;
   }
   return exported && objectOf(exported, sf, 0);
 }
@@ -95,7 +124,9 @@ function objectOf(node: ts.Expression, sf: ts.SourceFile, depth: number): ts.Obj
   if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) {
     if (!ts.isBlock(e.body)) return objectOf(e.body, sf, depth + 1);
     const returned = e.body.statements.filter(ts.isReturnStatement);
-    return returned.length === 1 && returned[0].expression ? objectOf(returned[0].expression, sf, depth + 1) : undefined;
+    return returned.length === 1 && returned[0].expression
+      ? objectOf(returned[0].expression, sf, depth + 1)
+      : undefined;
   }
   return undefined;
 }
@@ -103,7 +134,8 @@ function objectOf(node: ts.Expression, sf: ts.SourceFile, depth: number): ts.Obj
 function topLevelInitializer(sf: ts.SourceFile, name: string): ts.Expression | undefined {
   for (const s of sf.statements) {
     if (!ts.isVariableStatement(s)) continue;
-    for (const d of s.declarationList.declarations) if (ts.isIdentifier(d.name) && d.name.text === name) return d.initializer;
+    for (const d of s.declarationList.declarations)
+      if (ts.isIdentifier(d.name) && d.name.text === name) return d.initializer;
   }
   return undefined;
 }

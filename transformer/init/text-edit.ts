@@ -5,7 +5,11 @@
 // trailing commas, the user's layout).
 import * as ts from 'typescript';
 
-export interface Edit { readonly pos: number; readonly end: number; readonly text: string }
+export interface Edit {
+  readonly pos: number;
+  readonly end: number;
+  readonly text: string;
+}
 
 /** How the file is written: what an inserted line copies. */
 export interface Style {
@@ -17,9 +21,15 @@ export interface Style {
 
 export function detectStyle(text: string, defaultQuote: '"' | "'" = "'"): Style {
   const newline = text.includes('\r\n') ? '\r\n' : '\n';
-  const indents = text.split(/\r?\n/).filter((l) => /\S/.test(l)).map((l) => /^[ \t]*/.exec(l)![0]).filter((i) => i.length > 0);
+  const indents = text
+    .split(/\r?\n/)
+    .filter((l) => /\S/.test(l))
+    .map((l) => /^[ \t]*/.exec(l)![0])
+    .filter((i) => i.length > 0);
   // tabs if any line uses them, else the smallest indentation in use (two spaces in an unindented file)
-  const unit = indents.some((i) => i.startsWith('\t')) ? '\t' : ' '.repeat(indents.length ? Math.min(...indents.map((i) => i.length), 8) : 2);
+  const unit = indents.some((i) => i.startsWith('\t'))
+    ? '\t'
+    : ' '.repeat(indents.length ? Math.min(...indents.map((i) => i.length), 8) : 2);
   const singles = (text.match(/'[^'\n]*'/g) ?? []).length;
   const doubles = (text.match(/"[^"\n]*"/g) ?? []).length;
   const quote = singles === doubles ? defaultQuote : singles > doubles ? "'" : '"';
@@ -49,8 +59,13 @@ function place(item: string, indent: string, style: Style): string {
  * Inserts `items` (source text; `\n` + `style.unit` for nested lines) at the end of an object or array
  * literal (`first`: at its start instead, e.g. the jest transform that must win over later patterns).
  */
-export function insertItems(sf: ts.SourceFile, literal: ts.ObjectLiteralExpression | ts.ArrayLiteralExpression,
-  items: readonly string[], style: Style, first = false): Edit[] {
+export function insertItems(
+  sf: ts.SourceFile,
+  literal: ts.ObjectLiteralExpression | ts.ArrayLiteralExpression,
+  items: readonly string[],
+  style: Style,
+  first = false,
+): Edit[] {
   const text = sf.text;
   const elements: ts.NodeArray<ts.Node> = ts.isObjectLiteralExpression(literal) ? literal.properties : literal.elements;
   const open = literal.getStart(sf);
@@ -90,7 +105,11 @@ export function insertItems(sf: ts.SourceFile, literal: ts.ObjectLiteralExpressi
     edits.push({ pos: at, end: at, text: `${style.newline}${indent}${body}${comma !== undefined ? ',' : ''}` });
   } else {
     const body = items.map((i) => place(i, indentAt(text, open), style)).join(', ');
-    edits.push(comma !== undefined ? { pos: after, end: after, text: ` ${body},` } : { pos: last.end, end: last.end, text: `, ${body}` });
+    edits.push(
+      comma !== undefined
+        ? { pos: after, end: after, text: ` ${body},` }
+        : { pos: last.end, end: last.end, text: `, ${body}` },
+    );
   }
   return edits;
 }
@@ -107,7 +126,12 @@ export function property(object: ts.ObjectLiteralExpression, name: string): ts.O
 }
 
 export function propertyName(name: ts.PropertyName): string | undefined {
-  return ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name) ? name.text : undefined;
+  return ts.isIdentifier(name) ||
+    ts.isStringLiteral(name) ||
+    ts.isNumericLiteral(name) ||
+    ts.isNoSubstitutionTemplateLiteral(name)
+    ? name.text
+    : undefined;
 }
 
 /** A string literal's value, else undefined. */
@@ -117,6 +141,12 @@ export function stringValue(node: ts.Node | undefined): string | undefined {
 
 /** `(x)`, `x as T`, `x satisfies T`, `<T>x`: the x. */
 export function unwrap(node: ts.Expression): ts.Expression {
-  while (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node) || ts.isTypeAssertionExpression(node)) node = node.expression;
+  while (
+    ts.isParenthesizedExpression(node) ||
+    ts.isAsExpression(node) ||
+    ts.isSatisfiesExpression(node) ||
+    ts.isTypeAssertionExpression(node)
+  )
+    node = node.expression;
   return node;
 }

@@ -15,8 +15,10 @@ const TRIGGERS: readonly RegExp[] = [
 const LITERAL_CALL = /\b(?:jvp|forwardGradient|fgd)\s*\(\s*(?:\(|function\b|async\b|[A-Za-z_$][\w$]*\s*=>)/;
 
 export function hasAnnotation(text: string): boolean {
-  return ((text.includes('@forwardGrad') || text.includes('@customJvp')) && TRIGGERS.some((re) => re.test(text)))
-    || LITERAL_CALL.test(text);
+  return (
+    ((text.includes('@forwardGrad') || text.includes('@customJvp')) && TRIGGERS.some((re) => re.test(text))) ||
+    LITERAL_CALL.test(text)
+  );
 }
 
 export function isTypeScriptSource(fileName: string): boolean {
@@ -58,7 +60,10 @@ export function findAnnotatedClosure(
     const file = pending.pop()!;
     if (imports.has(file) || stopAt(file)) continue;
     const text = host.readFile(file);
-    if (text === undefined) { imports.set(file, []); continue; }
+    if (text === undefined) {
+      imports.set(file, []);
+      continue;
+    }
     if (hasAnnotation(text)) annotated.add(file);
     const deps: string[] = [];
     for (const ref of ts.preProcessFile(text, true, true).importedFiles) {

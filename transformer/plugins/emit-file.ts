@@ -15,7 +15,10 @@ export interface EmittedFile {
 export class TwinEmitter {
   private readonly transformer: ReturnType<typeof createForwardGradTransformer>;
 
-  constructor(readonly program: ts.Program, options: ForwardGradOptions = {}) {
+  constructor(
+    readonly program: ts.Program,
+    options: ForwardGradOptions = {},
+  ) {
     this.transformer = createForwardGradTransformer(program, options);
   }
 
@@ -25,17 +28,22 @@ export class TwinEmitter {
     if (!sourceFile) throw new Error(`forwardgrad: ${fileName} is not part of the program`);
     // A file that does not parse is never emitted: TypeScript's emit would print its error-recovery
     // tree (`return x * ;` becomes `return x * ;`, a dropped ')' silently reappears) as if it were valid.
-    const syntax = this.program.getSyntacticDiagnostics(sourceFile).filter((d) => d.category === ts.DiagnosticCategory.Error);
+    const syntax = this.program
+      .getSyntacticDiagnostics(sourceFile)
+      .filter((d) => d.category === ts.DiagnosticCategory.Error);
     if (syntax.length) return { code: undefined, diagnostics: unique([...syntax]) };
     let code: string | undefined;
     const writeFile: ts.WriteFileCallback = (name, text) => {
       if (/\.[mc]?js$/.test(name)) code = text;
     };
-    const result = this.program.emit(sourceFile, writeFile, undefined, false, { before: [this.transformer.factory, ...after] });
+    const result = this.program.emit(sourceFile, writeFile, undefined, false, {
+      before: [this.transformer.factory, ...after],
+    });
     // The transformer may record a file's diagnostics while transforming it or up front (program-wide
     // analysis): take this file's, once each.
-    const mine = [...this.transformer.diagnostics, ...result.diagnostics]
-      .filter((d) => d.category === ts.DiagnosticCategory.Error && d.file?.fileName === sourceFile.fileName);
+    const mine = [...this.transformer.diagnostics, ...result.diagnostics].filter(
+      (d) => d.category === ts.DiagnosticCategory.Error && d.file?.fileName === sourceFile.fileName,
+    );
     return { code, diagnostics: unique(mine) };
   }
 }

@@ -6,9 +6,10 @@ export type ModuleFormat = 'esm' | 'cjs';
 
 /** The user's options, adjusted for an in-memory emit of one module format with inline maps. */
 export function emitOptions(user: ts.CompilerOptions, format: ModuleFormat): ts.CompilerOptions {
-  const moduleOptions: ts.CompilerOptions = format === 'esm'
-    ? { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler }
-    : { module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10 };
+  const moduleOptions: ts.CompilerOptions =
+    format === 'esm'
+      ? { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler }
+      : { module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10 };
   return {
     ...user,
     ...moduleOptions,

@@ -35,7 +35,10 @@ export function forwardGradPlugin(options: ForwardGradPluginOptions = {}): Plugi
       let lastEmitter: TwinEmitter | undefined;
 
       // The runtime module is what twins call, never a callee to differentiate: do not walk into it.
-      const runtime = options.runtimeModule && path.isAbsolute(options.runtimeModule) ? path.resolve(options.runtimeModule) : undefined;
+      const runtime =
+        options.runtimeModule && path.isAbsolute(options.runtimeModule)
+          ? path.resolve(options.runtimeModule)
+          : undefined;
       const stopAt = (file: string) => file === runtime;
 
       const analyse = (): BuildState => {
@@ -46,29 +49,35 @@ export function forwardGradPlugin(options: ForwardGradPluginOptions = {}): Plugi
         if (closure.size === 0) return { closure, emitter: undefined };
         const program = programs.get([...closure]);
         // Nothing changed since the last build: keep the transformer and its analyses too.
-        if (lastEmitter?.program !== program) lastEmitter = new TwinEmitter(program, { runtimeModule: options.runtimeModule });
+        if (lastEmitter?.program !== program)
+          lastEmitter = new TwinEmitter(program, { runtimeModule: options.runtimeModule });
         return { closure, emitter: lastEmitter };
       };
 
       // A rebuild (watch, context.rebuild) re-reads the graph; the program cache keeps unchanged files.
-      build.onStart(() => { state = undefined; });
-
-      build.onLoad({ filter: /\.[cm]?tsx?$/, namespace: 'file' }, async (args: OnLoadArgs): Promise<OnLoadResult | undefined> => {
-        const file = path.resolve(args.path);
-        if (!isTypeScriptSource(file) || stopAt(file)) return undefined;
-        state ??= analyse();
-        if (!state.closure.has(file)) {
-          // A file outside the entry points' static import graph: only its own annotation counts.
-          const text = await fsp.readFile(file, 'utf8');
-          if (!hasAnnotation(text)) return undefined;
-          extraRoots.add(file);
-          state = analyse();
-        }
-        const { code, diagnostics } = state.emitter!.emit(file);
-        if (diagnostics.length) return { errors: diagnostics.map((d) => toMessage(d, cwd)) };
-        if (code === undefined) return { errors: [{ text: `forwardgrad: TypeScript emitted nothing for ${file}` }] };
-        return { contents: code, loader: file.endsWith('x') ? 'jsx' : 'js', resolveDir: path.dirname(file) };
+      build.onStart(() => {
+        state = undefined;
       });
+
+      build.onLoad(
+        { filter: /\.[cm]?tsx?$/, namespace: 'file' },
+        async (args: OnLoadArgs): Promise<OnLoadResult | undefined> => {
+          const file = path.resolve(args.path);
+          if (!isTypeScriptSource(file) || stopAt(file)) return undefined;
+          state ??= analyse();
+          if (!state.closure.has(file)) {
+            // A file outside the entry points' static import graph: only its own annotation counts.
+            const text = await fsp.readFile(file, 'utf8');
+            if (!hasAnnotation(text)) return undefined;
+            extraRoots.add(file);
+            state = analyse();
+          }
+          const { code, diagnostics } = state.emitter!.emit(file);
+          if (diagnostics.length) return { errors: diagnostics.map((d) => toMessage(d, cwd)) };
+          if (code === undefined) return { errors: [{ text: `forwardgrad: TypeScript emitted nothing for ${file}` }] };
+          return { contents: code, loader: file.endsWith('x') ? 'jsx' : 'js', resolveDir: path.dirname(file) };
+        },
+      );
     },
   };
 }
@@ -77,9 +86,7 @@ export default forwardGradPlugin;
 
 function entryPointFiles(build: PluginBuild, cwd: string): string[] {
   const entries = build.initialOptions.entryPoints ?? [];
-  const list = Array.isArray(entries)
-    ? entries.map((e) => (typeof e === 'string' ? e : e.in))
-    : Object.values(entries);
+  const list = Array.isArray(entries) ? entries.map((e) => (typeof e === 'string' ? e : e.in)) : Object.values(entries);
   return list.map((e) => path.resolve(cwd, e));
 }
 
@@ -91,4 +98,3 @@ function toMessage(d: ts.Diagnostic, cwd: string): PartialMessage {
     detail: { code: d.code },
   };
 }
-

@@ -19,7 +19,8 @@ export function transformerFingerprint(): string {
 
 function listCode(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true, recursive: true })
+  return fs
+    .readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((e) => e.isFile() && /\.(ts|js)$/.test(e.name) && !/\.d\.ts$/.test(e.name))
     .map((e) => path.join(e.parentPath ?? e.path, e.name));
 }

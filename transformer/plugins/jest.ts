@@ -28,7 +28,10 @@ export interface ForwardGradJestOptions extends ForwardGradOptions {
 }
 
 /** The parts of jest's TransformOptions this transformer reads. */
-interface JestTransformOptions { readonly config: { readonly rootDir: string }; readonly [key: string]: unknown }
+interface JestTransformOptions {
+  readonly config: { readonly rootDir: string };
+  readonly [key: string]: unknown;
+}
 
 /** Per-rootDir state, built once per worker process (files do not change during a run). */
 interface Project {
@@ -48,10 +51,12 @@ export class ForwardGradJestTransformer {
 
   constructor(private readonly options: ForwardGradJestOptions = {}) {
     const { runtimeModule: _runtime, exclude: _exclude, ...tsJestOptions } = options;
-    void _runtime; void _exclude;
+    void _runtime;
+    void _exclude;
     // Per-file transpilation for the files without twins: ts-jest's isolatedModules mode, asked for as
     // a compiler-option override (the ts-jest option of that name is deprecated) unless a path is given.
-    const fast = typeof options.tsconfig === 'string' ? { isolatedModules: true } : { tsconfig: { isolatedModules: true } };
+    const fast =
+      typeof options.tsconfig === 'string' ? { isolatedModules: true } : { tsconfig: { isolatedModules: true } };
     this.tsJest = new TsJestTransformer({ ...tsJestOptions, ...fast } as never);
     this.process = this.process.bind(this);
     this.getCacheKey = this.getCacheKey.bind(this);
@@ -86,7 +91,9 @@ export class ForwardGradJestTransformer {
     }
     // Loaded on first need: a run whose files need no twins never loads the transformer itself.
     const { TwinEmitter: Emitter } = require('./emit-file') as typeof import('./emit-file');
-    project.emitter ??= new Emitter(project.programs.get([...project.closure]), { runtimeModule: this.options.runtimeModule });
+    project.emitter ??= new Emitter(project.programs.get([...project.closure]), {
+      runtimeModule: this.options.runtimeModule,
+    });
     return project.emitter;
   }
 

@@ -57,7 +57,11 @@ export type Resolve = (request: string) => string;
 
 /** Thrown instead of `Cannot find module`: one line, naming the entry point and the fix. */
 export class MissingPeerError extends Error {
-  constructor(readonly entry: string, readonly missing: readonly PeerName[], detail: string) {
+  constructor(
+    readonly entry: string,
+    readonly missing: readonly PeerName[],
+    detail: string,
+  ) {
     super(`${entry} ${detail}: ${installLine(missing)}`);
     this.name = 'MissingPeerError';
     // the fix is the whole story: tools that print `stack` (jest) show this one line
@@ -66,10 +70,19 @@ export class MissingPeerError extends Error {
 }
 
 /** Throws MissingPeerError when a peer of `entry` is not installed or has a version that cannot work. */
-export function checkPeers(entry: EntryPoint, resolve: Resolve = require.resolve, load: (file: string) => unknown = require): void {
+export function checkPeers(
+  entry: EntryPoint,
+  resolve: Resolve = require.resolve,
+  load: (file: string) => unknown = require,
+): void {
   const peers: readonly PeerName[] = ENTRY_PEERS[entry];
   const missing = peers.filter((p) => !resolvable(p, resolve));
-  if (missing.length) throw new MissingPeerError(entry, missing, `needs ${missing.join(' and ')}, which ${missing.length > 1 ? 'are' : 'is'} not installed`);
+  if (missing.length)
+    throw new MissingPeerError(
+      entry,
+      missing,
+      `needs ${missing.join(' and ')}, which ${missing.length > 1 ? 'are' : 'is'} not installed`,
+    );
   for (const p of peers) {
     const accepts = (PEERS[p] as Peer).accepts;
     const version = accepts && installedVersion(p, resolve, load);

@@ -5,7 +5,11 @@ import * as fs from 'fs';
 import * as ts from 'typescript';
 import { sha1 } from './hash';
 
-interface CachedFile { readonly version: string; readonly parseKey: string; readonly sourceFile: ts.SourceFile }
+interface CachedFile {
+  readonly version: string;
+  readonly parseKey: string;
+  readonly sourceFile: ts.SourceFile;
+}
 
 /**
  * Declaration files (lib.*.d.ts, @types, packages) parsed once per process and shared by every cache:
@@ -28,16 +32,18 @@ export class ProgramCache {
     const getSourceFile = this.host.getSourceFile.bind(this.host);
     this.host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
       const version = this.version(fileName);
-      const parseKey = typeof languageVersion === 'object'
-        ? `${languageVersion.languageVersion}:${languageVersion.impliedNodeFormat}`
-        : `${languageVersion}`;
+      const parseKey =
+        typeof languageVersion === 'object'
+          ? `${languageVersion.languageVersion}:${languageVersion.impliedNodeFormat}`
+          : `${languageVersion}`;
       const cache = fileName.endsWith('.d.ts') && !this.texts.has(fileName) ? sharedDeclarations : this.files;
       const hit = cache.get(fileName);
       if (hit && hit.version === version && hit.parseKey === parseKey && !shouldCreate) return hit.sourceFile;
       const override = this.texts.get(fileName);
-      const sourceFile = override !== undefined
-        ? ts.createSourceFile(fileName, override, languageVersion, true)
-        : getSourceFile(fileName, languageVersion, onError, shouldCreate);
+      const sourceFile =
+        override !== undefined
+          ? ts.createSourceFile(fileName, override, languageVersion, true)
+          : getSourceFile(fileName, languageVersion, onError, shouldCreate);
       if (sourceFile && version) cache.set(fileName, { version, parseKey, sourceFile });
       return sourceFile;
     };

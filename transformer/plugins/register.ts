@@ -58,9 +58,17 @@ export class TwinCompiler {
   /** Key of the current closure's emitted files in cacheDir. */
   private digest = '';
 
-  constructor({ rootDir = process.cwd(), tsconfig, entry = process.argv[1], exclude = [], cacheDir, ...options }: TwinRequireHookOptions = {}) {
+  constructor({
+    rootDir = process.cwd(),
+    tsconfig,
+    entry = process.argv[1],
+    exclude = [],
+    cacheDir,
+    ...options
+  }: TwinRequireHookOptions = {}) {
     const config = loadTsConfig(rootDir, tsconfig);
-    const runtime = options.runtimeModule && path.isAbsolute(options.runtimeModule) ? path.resolve(options.runtimeModule) : undefined;
+    const runtime =
+      options.runtimeModule && path.isAbsolute(options.runtimeModule) ? path.resolve(options.runtimeModule) : undefined;
     const excluded = exclude.map((p) => path.resolve(rootDir, p));
     // The transformer's own sources run the transform (loaded lazily, through this hook): never theirs.
     excluded.push(path.resolve(__dirname, '..'));
@@ -102,7 +110,9 @@ export class TwinCompiler {
       // gets whole copies of its own; the program's entries are put back untouched.
       const loading = Object.entries(require.cache).filter(([, m]) => m && !m.loaded);
       for (const [key] of loading) delete require.cache[key];
-      try { ({ TwinEmitter: Emitter } = require('./emit-file') as typeof import('./emit-file')); } finally {
+      try {
+        ({ TwinEmitter: Emitter } = require('./emit-file') as typeof import('./emit-file'));
+      } finally {
         this.loadingTransformer = false;
         for (const [key, m] of loading) require.cache[key] = m;
       }
@@ -120,7 +130,13 @@ export class TwinCompiler {
     this.emitter = undefined;
     if (!this.cacheDir) return;
     const files = [...this.closure].sort().map((f) => `${f}\0${fs.readFileSync(f, 'utf8')}`);
-    this.digest = sha1(transformerFingerprint(), ts.version, this.options.runtimeModule ?? '', JSON.stringify(this.programs.options), ...files);
+    this.digest = sha1(
+      transformerFingerprint(),
+      ts.version,
+      this.options.runtimeModule ?? '',
+      JSON.stringify(this.programs.options),
+      ...files,
+    );
   }
 }
 
@@ -150,8 +166,11 @@ function removeStaleSiblings(dir: string): void {
   for (const entry of fs.readdirSync(parent)) {
     const other = path.join(parent, entry);
     try {
-      if (other !== dir && Date.now() - fs.statSync(other).mtimeMs > STALE_CACHE_MS) fs.rmSync(other, { recursive: true, force: true });
-    } catch { /* removed by another process meanwhile */ }
+      if (other !== dir && Date.now() - fs.statSync(other).mtimeMs > STALE_CACHE_MS)
+        fs.rmSync(other, { recursive: true, force: true });
+    } catch {
+      /* removed by another process meanwhile */
+    }
   }
 }
 
@@ -162,11 +181,14 @@ function removeStaleSiblings(dir: string): void {
  */
 function nodeEmitOptions(user: ts.CompilerOptions): ts.CompilerOptions {
   const cjs = emitOptions(user, 'cjs');
-  const isNodeKind = user.module !== undefined && user.module >= ts.ModuleKind.Node16 && user.module <= ts.ModuleKind.NodeNext;
+  const isNodeKind =
+    user.module !== undefined && user.module >= ts.ModuleKind.Node16 && user.module <= ts.ModuleKind.NodeNext;
   return isNodeKind ? { ...cjs, module: user.module, moduleResolution: user.moduleResolution } : cjs;
 }
 
-interface LoadableModule { _compile(code: string, fileName: string): unknown }
+interface LoadableModule {
+  _compile(code: string, fileName: string): unknown;
+}
 type Loader = (module: LoadableModule, fileName: string) => void;
 
 /**
@@ -176,7 +198,8 @@ type Loader = (module: LoadableModule, fileName: string) => void;
 export function installTwinRequireHook(options: TwinRequireHookOptions = {}): TwinCompiler {
   const compiler = new TwinCompiler(options);
   const loaders = require.extensions as unknown as Record<string, Loader | undefined>;
-  if (!loaders['.ts']) throw new Error('forwardgrad: install a TypeScript loader (ts-node) before the twin require hook');
+  if (!loaders['.ts'])
+    throw new Error('forwardgrad: install a TypeScript loader (ts-node) before the twin require hook');
   for (const ext of ['.ts', '.tsx']) {
     const fallback = loaders[ext];
     if (!fallback) continue;

@@ -13,9 +13,10 @@ export default function tsPatchWithRelativeRuntime(
   extras?: Extras,
 ): ts.TransformerFactory<ts.SourceFile> {
   const runtimeModule = config.runtimeModule;
-  const resolved = typeof runtimeModule === 'string' && runtimeModule.startsWith('.')
-    ? path.resolve(projectDir(program), runtimeModule)
-    : runtimeModule;
+  const resolved =
+    typeof runtimeModule === 'string' && runtimeModule.startsWith('.')
+      ? path.resolve(projectDir(program), runtimeModule)
+      : runtimeModule;
   return tsPatchTransformer(program, { ...config, runtimeModule: resolved }, extras);
 }
 

@@ -17,7 +17,10 @@ export function loadTsConfig(fromDir: string, tsconfig?: string): LoadedConfig {
     ? path.resolve(fromDir, tsconfig)
     : ts.findConfigFile(fromDir, ts.sys.fileExists, 'tsconfig.json');
   if (!configPath) return { configPath: undefined, options: defaultOptions(), fileNames: [] };
-  if (!ts.sys.fileExists(configPath)) throw new Error(`forwardgrad: tsconfig not found: ${configPath}; check the path, or leave it out to use the nearest tsconfig.json`);
+  if (!ts.sys.fileExists(configPath))
+    throw new Error(
+      `forwardgrad: tsconfig not found: ${configPath}; check the path, or leave it out to use the nearest tsconfig.json`,
+    );
   const read = ts.readConfigFile(configPath, ts.sys.readFile);
   if (read.error) throw new Error(`forwardgrad: cannot read ${configPath}: ${flatten(read.error)}`);
   const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(configPath), undefined, configPath);

@@ -11,8 +11,20 @@
 
 import * as ts from 'typescript';
 
-export type ArrayMethodKind = 'map' | 'forEach' | 'reduce' | 'reduceRight' | 'filter' | 'find' | 'flatMap' | 'predicate'
-  | 'same' | 'carry' | 'concat' | 'sort' | 'inactive';
+export type ArrayMethodKind =
+  | 'map'
+  | 'forEach'
+  | 'reduce'
+  | 'reduceRight'
+  | 'filter'
+  | 'find'
+  | 'flatMap'
+  | 'predicate'
+  | 'same'
+  | 'carry'
+  | 'concat'
+  | 'sort'
+  | 'inactive';
 
 export interface ArrayMethodRule {
   readonly kind: ArrayMethodKind;
@@ -79,6 +91,10 @@ export function carriesTangent(rule: ArrayMethodRule, argIndex: number, method: 
 /** `Array.from(src, map?)`, `Float64Array.from(src)`: a copy (mapped through the callback's twin). */
 export function isArrayFrom(e: ts.CallExpression): boolean {
   const c = e.expression;
-  return ts.isPropertyAccessExpression(c) && ts.isIdentifier(c.expression) && c.name.text === 'from'
-    && ['Array', 'Float64Array', 'Float32Array'].includes(c.expression.text);
+  return (
+    ts.isPropertyAccessExpression(c) &&
+    ts.isIdentifier(c.expression) &&
+    c.name.text === 'from' &&
+    ['Array', 'Float64Array', 'Float32Array'].includes(c.expression.text)
+  );
 }

@@ -4,24 +4,52 @@
 // Conventions at non-smooth points: abs'(0) = 0 (via Math.sign), hypot'(0…) = 0, d/db 0^b = 0, min/max ties follow the FIRST argument,
 // sign/floor/ceil/round/trunc (and bitwise ops) have derivative 0.
 import * as ts from 'typescript';
-import { Tan, sameCheap, add, cmp, cond, div, isOne, math, minus, mul, negate, num, over, plus, pow, scale, sub, sum } from '../algebra';
+import {
+  Tan,
+  sameCheap,
+  add,
+  cmp,
+  cond,
+  div,
+  isOne,
+  math,
+  minus,
+  mul,
+  negate,
+  num,
+  over,
+  plus,
+  pow,
+  scale,
+  sub,
+  sum,
+} from '../algebra';
 
 /** An operand: `p()` its value (hoisted on first use), `t` its tangent for presence tests, `d()` the tangent to use. */
-export interface Arg { readonly p: () => ts.Expression; readonly t: Tan; readonly d: () => Tan }
+export interface Arg {
+  readonly p: () => ts.Expression;
+  readonly t: Tan;
+  readonly d: () => Tan;
+}
 /** `outputOnly`: the tangent uses the output but never the arguments' values (exp, tanh, sqrt, …). */
 export type Rule = ((args: readonly Arg[], y: () => ts.Expression) => Tan) & { outputOnly?: boolean };
 
 const outputOnly = (r: Rule): Rule => Object.assign(r, { outputOnly: true });
 
 /** d/dx f(x) · dx for a one-argument function, given f'(x) as a template. */
-const d1 = (deriv: (x: () => ts.Expression, y: () => ts.Expression) => ts.Expression): Rule =>
-  ([x], y) => (x.t ? scale(deriv(x.p, y), x.d()) : undefined);
+const d1 =
+  (deriv: (x: () => ts.Expression, y: () => ts.Expression) => ts.Expression): Rule =>
+  ([x], y) =>
+    x.t ? scale(deriv(x.p, y), x.d()) : undefined;
 /** dx / g(x) — rules whose derivative is a reciprocal read better as a division. */
-const per = (den: (x: () => ts.Expression, y: () => ts.Expression) => ts.Expression): Rule =>
-  ([x], y) => (x.t ? over(x.d(), den(x.p, y)) : undefined);
+const per =
+  (den: (x: () => ts.Expression, y: () => ts.Expression) => ts.Expression): Rule =>
+  ([x], y) =>
+    x.t ? over(x.d(), den(x.p, y)) : undefined;
 
 const LN2 = (): ts.Expression => ts.factory.createPropertyAccessExpression(ts.factory.createIdentifier('Math'), 'LN2');
-const LN10 = (): ts.Expression => ts.factory.createPropertyAccessExpression(ts.factory.createIdentifier('Math'), 'LN10');
+const LN10 = (): ts.Expression =>
+  ts.factory.createPropertyAccessExpression(ts.factory.createIdentifier('Math'), 'LN10');
 const sq = (x: ts.Expression): ts.Expression => mul(x, x);
 
 /** a ** b, also used by Math.pow. A literal exponent n gives n·a^(n−1)·da (2·a·da for squares). */
@@ -38,7 +66,9 @@ const powRule: Rule = ([a, b], y) => {
     }
   }
   // d/db a^b = a^b·ln a; where a^b = 0 (a = 0, b > 0) the limit is 0, not 0·(−∞) = NaN
-  const db = b.t ? cond(cmp(y(), ts.SyntaxKind.EqualsEqualsEqualsToken, num(0)), num(0), scale(mul(y(), math('log', a.p())), b.d())!) : undefined;
+  const db = b.t
+    ? cond(cmp(y(), ts.SyntaxKind.EqualsEqualsEqualsToken, num(0)), num(0), scale(mul(y(), math('log', a.p())), b.d())!)
+    : undefined;
   return add(da, db);
 };
 
@@ -47,7 +77,8 @@ const select: Rule = (args, y) => {
   if (args.every((a) => !a.t)) return undefined;
   const zero = num(0);
   let out: ts.Expression = args[args.length - 1].d() ?? zero;
-  for (let i = args.length - 2; i >= 0; i--) out = cond(cmp(args[i].p(), ts.SyntaxKind.EqualsEqualsEqualsToken, y()), args[i].d() ?? zero, out);
+  for (let i = args.length - 2; i >= 0; i--)
+    out = cond(cmp(args[i].p(), ts.SyntaxKind.EqualsEqualsEqualsToken, y()), args[i].d() ?? zero, out);
   return out;
 };
 
@@ -123,8 +154,12 @@ export const COMPOUND_TO_BINARY: Readonly<Partial<Record<ts.SyntaxKind, ts.Binar
 
 /** Operators whose result has derivative zero (bitwise: integer results). */
 export const ZERO_DERIVATIVE_BINARY = new Set<ts.SyntaxKind>([
-  ts.SyntaxKind.BarToken, ts.SyntaxKind.AmpersandToken, ts.SyntaxKind.CaretToken, ts.SyntaxKind.LessThanLessThanToken,
-  ts.SyntaxKind.GreaterThanGreaterThanToken, ts.SyntaxKind.GreaterThanGreaterThanGreaterThanToken,
+  ts.SyntaxKind.BarToken,
+  ts.SyntaxKind.AmpersandToken,
+  ts.SyntaxKind.CaretToken,
+  ts.SyntaxKind.LessThanLessThanToken,
+  ts.SyntaxKind.GreaterThanGreaterThanToken,
+  ts.SyntaxKind.GreaterThanGreaterThanGreaterThanToken,
 ]);
 
 void isOne;

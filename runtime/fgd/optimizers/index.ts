@@ -10,7 +10,9 @@ export type { Optimizer, OptimizerState } from './optimizer';
 export { Sgd, Momentum, Adam };
 
 export type OptimizerSpec =
-  | 'sgd' | 'momentum' | 'adam'
+  | 'sgd'
+  | 'momentum'
+  | 'adam'
   | { name: 'sgd' }
   | ({ name: 'momentum' } & MomentumOptions)
   | ({ name: 'adam' } & AdamOptions);
@@ -34,7 +36,12 @@ export function createOptimizer(spec: OptimizerSpec | undefined, params: readonl
   const s = spec ?? 'sgd';
   const name = typeof s === 'string' ? s : s?.name;
   const make = FACTORIES[name as string];
-  if (!make) throw new Error(`optimizer must be one of ${Object.keys(FACTORIES).map((k) => `'${k}'`).join(', ')} (or { name, ...options }), got ${JSON.stringify(spec)}`);
+  if (!make)
+    throw new Error(
+      `optimizer must be one of ${Object.keys(FACTORIES)
+        .map((k) => `'${k}'`)
+        .join(', ')} (or { name, ...options }), got ${JSON.stringify(spec)}`,
+    );
   if (typeof s !== 'string') checkOptions(s, SPEC_KEYS[name as string], `optimizer '${name}'`);
   return make(params, typeof s === 'string' ? {} : s);
 }

@@ -2,7 +2,10 @@
 import type { Buf } from '../../leaves';
 import { Optimizer, OptimizerState, checkState, copySlots, slotLike } from './optimizer';
 
-export interface MomentumOptions { momentum?: number; nesterov?: boolean }
+export interface MomentumOptions {
+  momentum?: number;
+  nesterov?: boolean;
+}
 
 export class Momentum implements Optimizer {
   readonly name = 'momentum';
@@ -13,14 +16,17 @@ export class Momentum implements Optimizer {
   constructor(params: readonly Buf[], options: MomentumOptions = {}) {
     this.momentum = options.momentum ?? 0.9;
     this.nesterov = options.nesterov ?? false;
-    if (!(this.momentum >= 0 && this.momentum < 1)) throw new Error(`momentum: momentum must be in [0, 1), got ${this.momentum}`);
+    if (!(this.momentum >= 0 && this.momentum < 1))
+      throw new Error(`momentum: momentum must be in [0, 1), got ${this.momentum}`);
     this.u = params.map(slotLike);
   }
 
   step(params: readonly Buf[], grads: readonly Buf[], lr: number, _t?: number): void {
     const mu = this.momentum;
     for (let j = 0; j < params.length; j++) {
-      const p = params[j], g = grads[j], u = this.u[j];
+      const p = params[j],
+        g = grads[j],
+        u = this.u[j];
       for (let i = 0; i < p.length; i++) {
         const ui = mu * u[i] + g[i];
         u[i] = ui;
@@ -32,20 +38,37 @@ export class Momentum implements Optimizer {
   /** step() with g_i = gradientAt(v, s, i) computed in the loop. */
   stepScaled(params: readonly Buf[], directions: readonly Buf[], scale: number, lr: number, _t?: number): void {
     for (let j = 0; j < params.length; j++) {
-      const p = params[j], v = directions[j], u = this.u[j];
-      if (p instanceof Float32Array && v instanceof Float32Array && u instanceof Float32Array) scaledF32(p, v, u, scale, lr, this.momentum, this.nesterov);
+      const p = params[j],
+        v = directions[j],
+        u = this.u[j];
+      if (p instanceof Float32Array && v instanceof Float32Array && u instanceof Float32Array)
+        scaledF32(p, v, u, scale, lr, this.momentum, this.nesterov);
       else scaledAny(p, v, u, scale, lr, this.momentum, this.nesterov);
     }
   }
 
-  state(): OptimizerState { return { name: this.name, hyper: { momentum: this.momentum, nesterov: this.nesterov }, slots: { u: this.u } }; }
-  load(state: OptimizerState): void { checkState(this.state(), state); copySlots({ u: this.u }, state.slots); }
+  state(): OptimizerState {
+    return { name: this.name, hyper: { momentum: this.momentum, nesterov: this.nesterov }, slots: { u: this.u } };
+  }
+  load(state: OptimizerState): void {
+    checkState(this.state(), state);
+    copySlots({ u: this.u }, state.slots);
+  }
 }
 
 // Two copies of one loop so the float32 one (Tensors) stays monomorphic (mixed buffer types are ~20× slower).
-function scaledF32(p: Float32Array, v: Float32Array, u: Float32Array, s: number, lr: number, mu: number, nesterov: boolean): void {
+function scaledF32(
+  p: Float32Array,
+  v: Float32Array,
+  u: Float32Array,
+  s: number,
+  lr: number,
+  mu: number,
+  nesterov: boolean,
+): void {
   for (let i = 0; i < p.length; i++) {
-    const gi = Math.fround(0 + s * v[i]), ui = mu * u[i] + gi;
+    const gi = Math.fround(0 + s * v[i]),
+      ui = mu * u[i] + gi;
     u[i] = ui;
     p[i] -= lr * (nesterov ? gi + mu * ui : ui);
   }
@@ -53,7 +76,9 @@ function scaledF32(p: Float32Array, v: Float32Array, u: Float32Array, s: number,
 function scaledAny(p: Buf, v: Buf, u: Buf, s: number, lr: number, mu: number, nesterov: boolean): void {
   const f32 = v instanceof Float32Array;
   for (let i = 0; i < p.length; i++) {
-    const x = 0 + s * v[i], gi = f32 ? Math.fround(x) : x, ui = mu * u[i] + gi;
+    const x = 0 + s * v[i],
+      gi = f32 ? Math.fround(x) : x,
+      ui = mu * u[i] + gi;
     u[i] = ui;
     p[i] -= lr * (nesterov ? gi + mu * ui : ui);
   }

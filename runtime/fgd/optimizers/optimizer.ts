@@ -42,9 +42,11 @@ export function slotLike(like: Buf): Float32Array | Float64Array {
 
 /** Checks a loaded state against this optimizer (name, hyper-parameters, slot sizes). */
 export function checkState(mine: OptimizerState, loaded: OptimizerState): void {
-  if (loaded.name !== mine.name) throw new Error(`checkpoint optimizer is '${loaded.name}', this run uses '${mine.name}'`);
+  if (loaded.name !== mine.name)
+    throw new Error(`checkpoint optimizer is '${loaded.name}', this run uses '${mine.name}'`);
   for (const [k, v] of Object.entries(mine.hyper)) {
-    if (loaded.hyper[k] !== v) throw new Error(`checkpoint optimizer ${mine.name} has ${k}=${loaded.hyper[k]}, this run has ${k}=${v}`);
+    if (loaded.hyper[k] !== v)
+      throw new Error(`checkpoint optimizer ${mine.name} has ${k}=${loaded.hyper[k]}, this run has ${k}=${v}`);
   }
   for (const [name, bufs] of Object.entries(mine.slots)) {
     const got = loaded.slots[name];
@@ -56,5 +58,9 @@ export function checkState(mine: OptimizerState, loaded: OptimizerState): void {
 
 /** Copies loaded slot values into this optimizer's slots. */
 export function copySlots(into: Record<string, Buf[]>, from: Record<string, Buf[]>): void {
-  for (const [name, bufs] of Object.entries(into)) bufs.forEach((b, i) => { const src = from[name][i]; for (let j = 0; j < b.length; j++) b[j] = src[j]; });
+  for (const [name, bufs] of Object.entries(into))
+    bufs.forEach((b, i) => {
+      const src = from[name][i];
+      for (let j = 0; j < b.length; j++) b[j] = src[j];
+    });
 }

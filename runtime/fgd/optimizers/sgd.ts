@@ -7,20 +7,26 @@ export class Sgd implements Optimizer {
   readonly name = 'sgd';
   step(params: readonly Buf[], grads: readonly Buf[], lr: number, _t?: number): void {
     for (let j = 0; j < params.length; j++) {
-      const p = params[j], g = grads[j];
+      const p = params[j],
+        g = grads[j];
       for (let i = 0; i < p.length; i++) p[i] -= lr * g[i];
     }
   }
   /** θ ← θ − η·(s·v) straight from the direction buffer (g = s·v is never written). */
   stepScaled(params: readonly Buf[], directions: readonly Buf[], scale: number, lr: number, _t?: number): void {
     for (let j = 0; j < params.length; j++) {
-      const p = params[j], v = directions[j];
+      const p = params[j],
+        v = directions[j];
       if (p instanceof Float32Array && v instanceof Float32Array) scaledF32(p, v, scale, lr);
       else scaledAny(p, v, scale, lr);
     }
   }
-  state(): OptimizerState { return { name: this.name, hyper: {}, slots: {} }; }
-  load(state: OptimizerState): void { checkState(this.state(), state); }
+  state(): OptimizerState {
+    return { name: this.name, hyper: {}, slots: {} };
+  }
+  load(state: OptimizerState): void {
+    checkState(this.state(), state);
+  }
 }
 
 // Two loops so the float32 one (Tensors) stays monomorphic: one loop over mixed buffer types

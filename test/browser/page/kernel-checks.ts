@@ -7,14 +7,7 @@
 // only (GLSL exp/log/tanh are not correctly rounded; the result records by how much we widen).
 import type { CompleteBackend } from '../../../kernels/backend';
 import { BINARY_OPS, UNARY, UNARY_OPS, type UnaryOp } from '../../../kernels/elementwise';
-import {
-  BINARY_REF,
-  UNARY_REF,
-  gemmRef,
-  im2colRef,
-  logSoftmaxRef,
-  worstRatio,
-} from '../../kernels/gpujs-reference';
+import { BINARY_REF, UNARY_REF, gemmRef, im2colRef, logSoftmaxRef, worstRatio } from '../../kernels/gpujs-reference';
 import { rng, uniform } from '../../support/random';
 
 const U = 2 ** -24; // float32 unit roundoff

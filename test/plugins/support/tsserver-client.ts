@@ -2,7 +2,12 @@
 // and events on stdout framed by `Content-Length` headers.
 import { spawn, type ChildProcessWithoutNullStreams } from 'child_process';
 
-export interface ProtocolResponse { readonly request_seq: number; readonly success: boolean; readonly message?: string; readonly body?: unknown }
+export interface ProtocolResponse {
+  readonly request_seq: number;
+  readonly success: boolean;
+  readonly message?: string;
+  readonly body?: unknown;
+}
 
 export class TsServer {
   private readonly child: ChildProcessWithoutNullStreams;
@@ -13,11 +18,17 @@ export class TsServer {
 
   /** `tsserverJs`: the project's node_modules/typescript/lib/tsserver.js; `args`: tsserver's own options. */
   constructor(tsserverJs: string, args: readonly string[], cwd: string) {
-    this.child = spawn(process.execPath, [tsserverJs, '--disableAutomaticTypingAcquisition', ...args], { cwd, stdio: 'pipe' });
+    this.child = spawn(process.execPath, [tsserverJs, '--disableAutomaticTypingAcquisition', ...args], {
+      cwd,
+      stdio: 'pipe',
+    });
     this.child.stdout.on('data', (chunk: Buffer) => this.receive(chunk));
-    this.child.stderr.on('data', (chunk: Buffer) => { this.stderr += chunk.toString(); });
+    this.child.stderr.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString();
+    });
     this.child.on('exit', (code) => {
-      for (const [seq, done] of this.waiting) done({ request_seq: seq, success: false, message: `tsserver exited (${code}): ${this.stderr}` });
+      for (const [seq, done] of this.waiting)
+        done({ request_seq: seq, success: false, message: `tsserver exited (${code}): ${this.stderr}` });
       this.waiting.clear();
     });
   }
@@ -25,8 +36,14 @@ export class TsServer {
   request(command: string, args: unknown, timeoutMs = 60_000): Promise<ProtocolResponse> {
     const seq = ++this.seq;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => { this.waiting.delete(seq); reject(new Error(`tsserver: no response to ${command} in ${timeoutMs} ms`)); }, timeoutMs);
-      this.waiting.set(seq, (r) => { clearTimeout(timer); resolve(r); });
+      const timer = setTimeout(() => {
+        this.waiting.delete(seq);
+        reject(new Error(`tsserver: no response to ${command} in ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiting.set(seq, (r) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
       this.child.stdin.write(`${JSON.stringify({ seq, type: 'request', command, arguments: args })}\n`);
     });
   }
@@ -38,7 +55,10 @@ export class TsServer {
 
   close(): Promise<void> {
     return new Promise((resolve) => {
-      if (this.child.exitCode !== null) { resolve(); return; }
+      if (this.child.exitCode !== null) {
+        resolve();
+        return;
+      }
       this.child.once('exit', () => resolve());
       this.child.stdin.write(`${JSON.stringify({ seq: ++this.seq, type: 'request', command: 'exit' })}\n`);
       setTimeout(() => this.child.kill(), 5_000).unref();

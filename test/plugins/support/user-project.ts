@@ -14,7 +14,11 @@ const REPO_MODULES = path.join(REPO, 'node_modules');
 /** The user's tools, installed beside forwardgrad. */
 const USER_TOOLS = ['typescript', 'ts-patch', 'esbuild', 'jest', 'ts-jest', '@types/node', '@types/jest'];
 
-export interface RunResult { readonly status: number | null; readonly stdout: string; readonly stderr: string }
+export interface RunResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
 
 export interface UserProject {
   readonly dir: string;
@@ -58,9 +62,14 @@ function install(dir: string, files: Record<string, string>): UserProject {
   // What `prepack` runs, then the pack itself without scripts (their output would garble --json).
   const build = spawnSync('npm', ['run', 'build'], { cwd: REPO, encoding: 'utf8', maxBuffer: 64 << 20 });
   if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
-  const packOut = JSON.parse(execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], {
-    cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20,
-  })) as { filename: string }[];
+  const packOut = JSON.parse(
+    execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], {
+      cwd: REPO,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 64 << 20,
+    }),
+  ) as { filename: string }[];
   const tarball = path.join(dir, packOut[0].filename);
   const installed = path.join(dir, 'node_modules', 'forwardgrad');
   fs.mkdirSync(installed, { recursive: true });
@@ -77,19 +86,23 @@ function install(dir: string, files: Record<string, string>): UserProject {
     tarball,
     node: (args, timeoutMs = 120_000) => {
       const env = { ...process.env };
-      for (const key of Object.keys(env)) if (key.startsWith('JEST') || key === 'NODE_OPTIONS' || key === 'TS_JEST') delete env[key];
+      for (const key of Object.keys(env))
+        if (key.startsWith('JEST') || key === 'NODE_OPTIONS' || key === 'TS_JEST') delete env[key];
       const r = spawnSync(process.execPath, args, { cwd: dir, env, encoding: 'utf8', timeout: timeoutMs });
       return { status: r.status, stdout: r.stdout, stderr: r.stderr };
     },
-    bin: (tool) => (tool === 'tspc'
-      ? path.join(dir, 'node_modules', 'ts-patch', 'bin', 'tspc.js')
-      : path.join(dir, 'node_modules', 'jest', 'bin', 'jest.js')),
+    bin: (tool) =>
+      tool === 'tspc'
+        ? path.join(dir, 'node_modules', 'ts-patch', 'bin', 'tspc.js')
+        : path.join(dir, 'node_modules', 'jest', 'bin', 'jest.js'),
     newcomer: (more) => {
       const at = fs.mkdtempSync(path.join(os.tmpdir(), 'forwardgrad-newcomer-'));
       extra.push(at);
       return newcomer(at, tarball, more);
     },
-    remove: () => { for (const d of [dir, ...extra]) fs.rmSync(d, { recursive: true, force: true }); },
+    remove: () => {
+      for (const d of [dir, ...extra]) fs.rmSync(d, { recursive: true, force: true });
+    },
   };
 }
 
@@ -97,7 +110,8 @@ function install(dir: string, files: Record<string, string>): UserProject {
 function userEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const key of Object.keys(env)) {
-    if (key.startsWith('JEST') || key.startsWith('npm_') || key === 'NODE_OPTIONS' || key === 'TS_JEST') delete env[key];
+    if (key.startsWith('JEST') || key.startsWith('npm_') || key === 'NODE_OPTIONS' || key === 'TS_JEST')
+      delete env[key];
   }
   return env;
 }
@@ -108,8 +122,13 @@ function newcomer(dir: string, tarball: string, files: Record<string, string>): 
   execFileSync('tar', ['-xzf', tarball, '--strip-components=1', '-C', installed]);
   const manifest = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8'));
   // npm installs the dependencies and the peers that are not optional (TypeScript)
-  const peers = Object.keys(manifest.peerDependencies ?? {}).filter((p) => !manifest.peerDependenciesMeta?.[p]?.optional);
-  for (const name of [...Object.keys(manifest.dependencies ?? {}), ...peers]) { link(dir, name); linkBins(dir, name); }
+  const peers = Object.keys(manifest.peerDependencies ?? {}).filter(
+    (p) => !manifest.peerDependenciesMeta?.[p]?.optional,
+  );
+  for (const name of [...Object.keys(manifest.dependencies ?? {}), ...peers]) {
+    link(dir, name);
+    linkBins(dir, name);
+  }
   linkBins(dir, 'forwardgrad');
   for (const [name, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
@@ -117,7 +136,12 @@ function newcomer(dir: string, tarball: string, files: Record<string, string>): 
   }
   const run = (command: string, args: readonly string[], timeoutMs: number): RunResult => {
     // offline: npx runs the project's own bin or fails; it never downloads a package of that name
-    const env = { ...userEnv(), npm_config_offline: 'true', npm_config_yes: 'false', npm_config_update_notifier: 'false' };
+    const env = {
+      ...userEnv(),
+      npm_config_offline: 'true',
+      npm_config_yes: 'false',
+      npm_config_update_notifier: 'false',
+    };
     const r = spawnSync(command, args, { cwd: dir, env, encoding: 'utf8', timeout: timeoutMs });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   };
@@ -129,7 +153,8 @@ function newcomer(dir: string, tarball: string, files: Record<string, string>): 
       if (words[0] === 'npm' && (words[1] === 'i' || words[1] === 'install') && words[2] === '-D') {
         for (const spec of words.slice(3)) {
           const { name, version } = parseSpec(spec);
-          const have = JSON.parse(fs.readFileSync(path.join(REPO_MODULES, name, 'package.json'), 'utf8')).version as string;
+          const have = JSON.parse(fs.readFileSync(path.join(REPO_MODULES, name, 'package.json'), 'utf8'))
+            .version as string;
           if (version !== undefined && have !== version && !have.startsWith(`${version}.`)) {
             throw new Error(`${line}: this repository has ${name}@${have}, not the ${version} the line pins`);
           }
@@ -154,8 +179,9 @@ function parseSpec(spec: string): { name: string; version?: string } {
 /** node_modules/.bin entries for a package's bins, as npm creates them (executable). */
 function linkBins(dir: string, name: string): void {
   const pkgDir = path.join(dir, 'node_modules', name);
-  const bin = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).bin as string | Record<string, string> | undefined;
-  const bins = typeof bin === 'string' ? { [name.split('/').pop()!]: bin } : bin ?? {};
+  const bin = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).bin as
+    string | Record<string, string> | undefined;
+  const bins = typeof bin === 'string' ? { [name.split('/').pop()!]: bin } : (bin ?? {});
   fs.mkdirSync(path.join(dir, 'node_modules', '.bin'), { recursive: true });
   for (const [command, file] of Object.entries(bins)) {
     const target = path.join(pkgDir, file);
@@ -174,7 +200,10 @@ export function readmeSteps(title: string): string[] {
   for (const block of (end < 0 ? section : section.slice(0, end)).split('```sh\n').slice(1)) {
     const lines = block.slice(0, block.indexOf('```')).split('\n');
     if (lines[0].startsWith(`# ${title}`)) {
-      return lines.slice(1).map((l) => l.replace(/\s+#.*$/, '').trim()).filter((l) => l !== '');
+      return lines
+        .slice(1)
+        .map((l) => l.replace(/\s+#.*$/, '').trim())
+        .filter((l) => l !== '');
     }
   }
   throw new Error(`README: no sh block "# ${title}" in "Using it in your project"`);
