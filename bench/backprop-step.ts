@@ -12,56 +12,21 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { compile, expectNoDiagnostics, load } from '../test/support/compile';
+import { BATCH, SIZES, arg, median, paperMlp, timeIt } from './paper-mlp';
 import { getBackend } from '../kernels/select';
-import { fillNormal } from '../kernels/rng';
+
 import { fgd } from '../runtime/fgd';
 import { grad } from '../runtime/grad';
-import { tensor } from '../runtime/tensor/create';
 import { dispose, memoryInfo, resetPeakMemory, tidy } from '../runtime/tensor/pool';
 import { Tensor } from '../runtime/tensor/tensor';
 
-const arg = (name: string, def: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
 const ROUNDS = arg('rounds', 7),
   STEPS = arg('steps', 4);
-const SIZES: [number, number, number, number] = [784, 1024, 1024, 10],
-  BATCH = 64;
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const now = () => performance.now();
-function timeIt(fn: () => void, reps: number): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = now();
-    fn();
-    out.push(now() - t0);
-  }
-  return out;
-}
-
-// The fixture as a user writes it, compiled through the transformer (as bench/fgd-step.ts does).
-const src = fs
-  .readFileSync(path.resolve(__dirname, '../fixtures/mlp.ts'), 'utf8')
-  .replace(/'\.\.\/runtime\/index'/g, "'forwardgrad'");
-const compiled = compile({ 'mlp.ts': src });
-expectNoDiagnostics(compiled);
-const mlp = load<{ mlpLoss: Function; initMlp: (seed: number, sizes: typeof SIZES) => Record<string, Tensor> }>(
-  compiled,
-  'mlp.ts',
-);
-
-const params = mlp.initMlp(1, SIZES);
-const n = Object.values(params).reduce((s, t) => s + t.size, 0);
-const x = tensor(fillNormal(new Float32Array(BATCH * SIZES[0]), 2, 0, 0) as Float32Array, [BATCH, SIZES[0]]);
-const labels = Int32Array.from({ length: BATCH }, (_, i) => i % SIZES[3]);
-const base = () => tidy(() => (mlp.mlpLoss(params, x, labels) as Tensor).item());
-const gradOnly = () => dispose(grad(mlp.mlpLoss, [params, x, labels], { wrt: 0 }).gradient);
+// The fixture as a user writes it, compiled through the transformer (as the tests do).
+const { mlpLoss, params, n, x, labels } = paperMlp();
+const base = () => tidy(() => (mlpLoss(params, x, labels) as Tensor).item());
+const gradOnly = () => dispose(grad(mlpLoss, [params, x, labels], { wrt: 0 }).gradient);
 const lr = 1e-9; // tiny: the parameters barely move, so every round measures the same model
 
 /** One run of `steps + 1` steps: per-step times (the first dropped) and the run's extra peak bytes. */
@@ -70,7 +35,7 @@ function run(method: 'fgd' | 'backprop', r: number): { ms: number[]; extraBytes:
   let last = 0;
   resetPeakMemory();
   const before = memoryInfo().liveBytes;
-  fgd(mlp.mlpLoss, [params], {
+  fgd(mlpLoss, [params], {
     lr,
     decay: 0,
     iterations: STEPS + 1,

@@ -14,7 +14,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { compile, expectNoDiagnostics, load } from '../test/support/compile';
+import { BATCH, SIZES, arg, median, paperMlp, timeIt } from './paper-mlp';
 import { getBackend } from '../kernels/select';
 import { fillNormal, normalFloat32Implementation, rngImplementation } from '../kernels/rng';
 import { lookupJvp } from '../runtime/registry';
@@ -22,51 +22,16 @@ import { fgd } from '../runtime/fgd';
 import { Sgd } from '../runtime/fgd/optimizers';
 import { Snapshot } from '../runtime/fgd/guard';
 import { argLeaves } from '../runtime/leaves';
-import { tensor } from '../runtime/tensor/create';
 import { memoryInfo, tidy } from '../runtime/tensor/pool';
 import { Tensor } from '../runtime/tensor/tensor';
 
-const arg = (name: string, def: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
 const ROUNDS = arg('rounds', 9),
   STEPS = arg('steps', 4);
-const SIZES: [number, number, number, number] = [784, 1024, 1024, 10],
-  BATCH = 64;
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const now = () => performance.now();
-function timeIt(fn: () => void, reps: number): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = now();
-    fn();
-    out.push(now() - t0);
-  }
-  return out;
-}
 
 // The fixture as a user writes it, compiled through the transformer (as the tests do).
-const src = fs
-  .readFileSync(path.resolve(__dirname, '../fixtures/mlp.ts'), 'utf8')
-  .replace(/'\.\.\/runtime\/index'/g, "'forwardgrad'");
-const compiled = compile({ 'mlp.ts': src });
-expectNoDiagnostics(compiled);
-const mlp = load<{ mlpLoss: Function; initMlp: (seed: number, sizes: typeof SIZES) => Record<string, Tensor> }>(
-  compiled,
-  'mlp.ts',
-);
-
-const params = mlp.initMlp(1, SIZES);
+const { mlpLoss, params, n, x, labels } = paperMlp();
 const leaves = Object.values(params);
-const n = leaves.reduce((s, t) => s + t.size, 0);
-const x = tensor(fillNormal(new Float32Array(BATCH * SIZES[0]), 2, 0, 0) as Float32Array, [BATCH, SIZES[0]]);
-const labels = Int32Array.from({ length: BATCH }, (_, i) => i % SIZES[3]);
-const base = () => tidy(() => (mlp.mlpLoss(params, x, labels) as Tensor).item());
+const base = () => tidy(() => (mlpLoss(params, x, labels) as Tensor).item());
 
 // Parts of a step, by hand: v drawn into tangent buffers, the fused JVP, the update.
 const tangents = Object.fromEntries(
@@ -80,7 +45,7 @@ const draw = (step: number) => {
     off += t.size;
   }
 };
-const twin = lookupJvp(mlp.mlpLoss)!;
+const twin = lookupJvp(mlpLoss)!;
 const jvpRun = () =>
   tidy(() => {
     const [y, dy] = twin.fn(params, tangents, x, undefined, labels) as Tensor[];
@@ -131,7 +96,7 @@ for (let i = 0; i < 3; i++) {
   snapshotSave();
   updateRegenerate(i);
 }
-fgd(mlp.mlpLoss, [params], {
+fgd(mlpLoss, [params], {
   lr,
   decay: 0,
   iterations: 2,
@@ -159,7 +124,7 @@ for (let r = 0; r < ROUNDS; r++) {
     const per: number[] = [];
     let last = 0,
       a1 = 0;
-    fgd(mlp.mlpLoss, [params], {
+    fgd(mlpLoss, [params], {
       lr,
       decay: 0,
       iterations: STEPS + 1,
