@@ -3,13 +3,29 @@
 // Options: FORWARDGRAD_THREADS (1 or 2; default 2 when the machine has ≥ 2 cores),
 // FORWARDGRAD_WASM_MEMORY_MB (kernel memory, fixed size, default 256),
 // FORWARDGRAD_RELAXED_SIMD=0 (never set V8's relaxed-SIMD flag).
-import type { Conv2dArgs, Conv2dNchwKernel, GemmArgs, Im2colArgs, KernelBackend } from '../backend';
+import type {
+  BinaryArgs,
+  Conv2dArgs,
+  Conv2dNchwKernel,
+  GemmArgs,
+  Im2colArgs,
+  KernelBackend,
+  MaxPool2dArgs,
+  ReduceArgs,
+  UnaryArgs,
+  UpdateArgs,
+} from '../backend';
 import { compileKernels, type KernelExports, type WasmVariant } from './module';
 import { Helper, RESERVED_BYTES } from './worker';
 import { WasmGemm } from './gemm';
 import { WasmConv } from './conv2d';
 import { Engine } from './engine';
 import { im2col } from './im2col';
+import { EwCall } from './ew-call';
+import { WasmElementwise } from './elementwise';
+import { WasmReduce } from './reduce';
+import { WasmPool } from './pool';
+import { WasmUpdate } from './update';
 import { wasmApi } from './webassembly';
 import { envVar, hardwareThreads } from '../host';
 
@@ -22,6 +38,8 @@ export interface WasmBackendOptions {
   minParallelFlops?: number;
   /** Helper spin time after a job before sleeping, ms (default 0.05). */
   spinMs?: number;
+  /** Elementwise/reduce/pool/update calls moving fewer bytes run on the main thread only (default 1 MiB). */
+  minParallelBytes?: number;
 }
 
 export interface WasmBackend extends KernelBackend, Conv2dNchwKernel {
@@ -70,6 +88,12 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
   const engine = new Engine(exports, memory, helper, { minParallelFlops: options.minParallelFlops ?? 1.5e7 });
   const gemm = new WasmGemm(engine),
     conv = new WasmConv(engine, gemm);
+  // The elementwise family runs in wasm only on operands in the kernel memory (else the js kernels).
+  const ew = new EwCall(engine, { minParallelBytes: options.minParallelBytes ?? 1 << 20 });
+  const elementwise = new WasmElementwise(ew),
+    reduce = new WasmReduce(ew),
+    pool = new WasmPool(ew),
+    update = new WasmUpdate(ew);
   warmUp(gemm, conv);
   return {
     name: 'wasm',
@@ -78,6 +102,11 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     gemm: (args: GemmArgs) => gemm.gemm(args),
     conv2dNchw: (args: Conv2dArgs) => conv.conv2dNchw(args),
     im2col: (args: Im2colArgs) => im2col(args),
+    unary: (args: UnaryArgs) => elementwise.unary(args),
+    binary: (args: BinaryArgs) => elementwise.binary(args),
+    reduce: (args: ReduceArgs) => reduce.reduce(args),
+    maxPool2d: (args: MaxPool2dArgs) => pool.maxPool2d(args),
+    update: (args: UpdateArgs) => update.update(args),
     waitForThreads: (timeoutMs = 10000) => engine.helper?.waitReady(timeoutMs) ?? false,
     dispose: async () => {
       const h = engine.helper;

@@ -330,6 +330,7 @@ export function descend(
   } finally {
     progress.stop();
     log?.close();
+    optimizer.dispose?.(); // its pooled slots go back (a checkpoint already holds what a resume needs)
   }
   return {
     status,

@@ -1,7 +1,7 @@
 // Adam (Kingma & Ba 2015): m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²;
 // θ ← θ − η·m̂/(√v̂ + ε) with bias-corrected m̂ = m/(1−β1^t), v̂ = v/(1−β2^t).
 import type { Buf } from '../../leaves';
-import { Optimizer, OptimizerState, checkState, copySlots, slotLike } from './optimizer';
+import { Optimizer, OptimizerState, checkState, copySlots, releaseSlots, slotLike, updateKernel } from './optimizer';
 
 export interface AdamOptions {
   beta1?: number;
@@ -43,6 +43,15 @@ export class Adam implements Optimizer {
         g = grads[j],
         m = this.m[j],
         v = this.v[j];
+      if (
+        p instanceof Float32Array &&
+        g instanceof Float32Array &&
+        m instanceof Float32Array &&
+        v instanceof Float32Array
+      ) {
+        updateKernel()({ rule: this.rule(m, v, c1, c2), n: p.length, params: p, grad: g, lr });
+        continue;
+      }
       for (let i = 0; i < p.length; i++) {
         const gi = g[i];
         const mi = b1 * m[i] + (1 - b1) * gi,
@@ -76,9 +85,13 @@ export class Adam implements Optimizer {
         m instanceof Float32Array &&
         v instanceof Float32Array
       )
-        scaledF32(p, d, m, v, h);
+        updateKernel()({ rule: this.rule(m, v, h.c1, h.c2), n: p.length, params: p, grad: d, scale, lr });
       else scaledAny(p, d, m, v, h);
     }
+  }
+
+  private rule(m: Float32Array, v: Float32Array, c1: number, c2: number) {
+    return { name: 'adam', beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, c1, c2, m, v } as const;
   }
 
   state(): OptimizerState {
@@ -92,6 +105,11 @@ export class Adam implements Optimizer {
     checkState(this.state(), state);
     copySlots({ m: this.m, v: this.v }, state.slots);
   }
+  dispose(): void {
+    releaseSlots(this.m);
+    releaseSlots(this.v);
+    this.m.length = this.v.length = 0;
+  }
 }
 
 interface AdamStep {
@@ -104,18 +122,8 @@ interface AdamStep {
   lr: number;
 }
 
-// Two copies of one loop so the float32 one (Tensors) stays monomorphic (mixed buffer types are ~20× slower).
-function scaledF32(p: Float32Array, d: Float32Array, m: Float32Array, v: Float32Array, h: AdamStep): void {
-  const { b1, b2, eps, c1, c2, s, lr } = h;
-  for (let i = 0; i < p.length; i++) {
-    const gi = Math.fround(0 + s * d[i]);
-    const mi = b1 * m[i] + (1 - b1) * gi,
-      vi = b2 * v[i] + (1 - b2) * gi * gi;
-    m[i] = mi;
-    v[i] = vi;
-    p[i] -= (lr * (mi / c1)) / (Math.sqrt(vi / c2) + eps);
-  }
-}
+// Float32 buffers (Tensors) go to the backend's update kernel (kernels/js/update.ts holds the
+// float32 loop); this one serves number[] and Float64Array leaves.
 function scaledAny(p: Buf, d: Buf, m: Buf, v: Buf, h: AdamStep): void {
   const { b1, b2, eps, c1, c2, s, lr } = h,
     f32 = d instanceof Float32Array;

@@ -1,6 +1,6 @@
 // Heavy-ball momentum (PyTorch's convention): u ← μ·u + g; θ ← θ − η·u (Nesterov: θ ← θ − η·(g + μ·u)).
 import type { Buf } from '../../leaves';
-import { Optimizer, OptimizerState, checkState, copySlots, slotLike } from './optimizer';
+import { Optimizer, OptimizerState, checkState, copySlots, releaseSlots, slotLike, updateKernel } from './optimizer';
 
 export interface MomentumOptions {
   momentum?: number;
@@ -27,6 +27,10 @@ export class Momentum implements Optimizer {
       const p = params[j],
         g = grads[j],
         u = this.u[j];
+      if (p instanceof Float32Array && g instanceof Float32Array && u instanceof Float32Array) {
+        updateKernel()({ rule: this.rule(u), n: p.length, params: p, grad: g, lr });
+        continue;
+      }
       for (let i = 0; i < p.length; i++) {
         const ui = mu * u[i] + g[i];
         u[i] = ui;
@@ -42,13 +46,21 @@ export class Momentum implements Optimizer {
         v = directions[j],
         u = this.u[j];
       if (p instanceof Float32Array && v instanceof Float32Array && u instanceof Float32Array)
-        scaledF32(p, v, u, scale, lr, this.momentum, this.nesterov);
+        updateKernel()({ rule: this.rule(u), n: p.length, params: p, grad: v, scale, lr });
       else scaledAny(p, v, u, scale, lr, this.momentum, this.nesterov);
     }
   }
 
+  private rule(u: Float32Array) {
+    return { name: 'momentum', momentum: this.momentum, nesterov: this.nesterov, u } as const;
+  }
+
   state(): OptimizerState {
     return { name: this.name, hyper: { momentum: this.momentum, nesterov: this.nesterov }, slots: { u: this.u } };
+  }
+  dispose(): void {
+    releaseSlots(this.u);
+    this.u.length = 0;
   }
   load(state: OptimizerState): void {
     checkState(this.state(), state);
@@ -56,23 +68,8 @@ export class Momentum implements Optimizer {
   }
 }
 
-// Two copies of one loop so the float32 one (Tensors) stays monomorphic (mixed buffer types are ~20× slower).
-function scaledF32(
-  p: Float32Array,
-  v: Float32Array,
-  u: Float32Array,
-  s: number,
-  lr: number,
-  mu: number,
-  nesterov: boolean,
-): void {
-  for (let i = 0; i < p.length; i++) {
-    const gi = Math.fround(0 + s * v[i]),
-      ui = mu * u[i] + gi;
-    u[i] = ui;
-    p[i] -= lr * (nesterov ? gi + mu * ui : ui);
-  }
-}
+// Float32 buffers (Tensors) go to the backend's update kernel (kernels/js/update.ts holds the
+// float32 loop); this one serves number[] and Float64Array leaves.
 function scaledAny(p: Buf, v: Buf, u: Buf, s: number, lr: number, mu: number, nesterov: boolean): void {
   const f32 = v instanceof Float32Array;
   for (let i = 0; i < p.length; i++) {

@@ -2,6 +2,9 @@
 // gradient buffer. Parameters and gradients arrive as flat views (numbers, arrays, typed arrays,
 // Tensor buffers alike), so one implementation serves every parameter kind.
 import type { Buf } from '../../leaves';
+import type { CompleteBackend } from '../../../kernels/backend';
+import { getBackend } from '../../../kernels/select';
+import { acquire, release } from '../../tensor/pool';
 
 export interface Optimizer {
   readonly name: string;
@@ -16,6 +19,8 @@ export interface Optimizer {
   /** Everything needed to continue bit-identically (hyper-parameters and per-element slots). */
   state(): OptimizerState;
   load(state: OptimizerState): void;
+  /** Returns pooled slot buffers (the loop calls it when its run ends); the optimizer is unusable after. */
+  dispose?(): void;
 }
 
 export interface OptimizerState {
@@ -35,9 +40,23 @@ export function gradientAt(direction: Buf, scale: number, i: number): number {
   return direction instanceof Float32Array ? Math.fround(g) : g;
 }
 
-/** A buffer of the same precision as `like` for per-element optimizer state. */
+/**
+ * A zeroed buffer of the same precision as `like` for per-element optimizer state. Float32 slots
+ * come from the tensor pool, so they live where the backend's kernels can update them in place
+ * (the wasm backend's memory); give them back with releaseSlots.
+ */
 export function slotLike(like: Buf): Float32Array | Float64Array {
-  return like instanceof Float32Array ? new Float32Array(like.length) : new Float64Array(like.length);
+  return like instanceof Float32Array ? acquire(like.length).fill(0) : new Float64Array(like.length);
+}
+
+/** Returns slotLike's pooled buffers to the pool. */
+export function releaseSlots(slots: readonly Buf[]): void {
+  for (const b of slots) if (b instanceof Float32Array) release(b);
+}
+
+/** The kernel backend's optimizer step (kernels/backend.ts UpdateArgs): float32 buffers only. */
+export function updateKernel(): CompleteBackend['update'] {
+  return getBackend().update;
 }
 
 /** Checks a loaded state against this optimizer (name, hyper-parameters, slot sizes). */

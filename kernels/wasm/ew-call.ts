@@ -1,0 +1,89 @@
+// How the elementwise-family wasm kernels (assembly/ew.as: unary, binary, reduce, maxPool2d, the
+// optimizer update) are called: they work only on operands already in the kernel memory (see
+// place.ts; the wrappers send anything else to the js kernel), take their arguments from a
+// parameter block at the start of the per-call arena, and split their items [0, items) between the
+// main thread and the helper (OP.ew jobs) when the call moves enough bytes to pay for the hand-off.
+// Who runs which range never changes a bit: every item is computed by the same code either way.
+import { Engine } from './engine';
+import { addressOf } from './place';
+import { OP } from './worker';
+
+/** The `kind` slot of a parameter block (ew.as's ewRun dispatch). */
+export const KIND = { unary: 1, binary: 2, reduce: 3, pool: 4, update: 5 } as const;
+
+/** Floats of a parameter block: 32 i32 slots, then 8 f64 slots (byte 128 on). */
+const PARAM_FLOATS = 48;
+/** Ranges per two-thread call: the thread that starts first picks up the slack. */
+const UNITS = 4;
+
+export interface EwOptions {
+  /**
+   * Calls that move fewer bytes stay on the main thread (a hand-off costs a few µs, up to ~100 µs
+   * when the helper sleeps). Default 1 MiB; see bench/NOTES.md.
+   */
+  minParallelBytes: number;
+}
+
+export class EwCall {
+  readonly buffer: ArrayBufferLike;
+
+  constructor(
+    readonly e: Engine,
+    readonly opts: EwOptions,
+  ) {
+    this.buffer = e.f32.buffer;
+  }
+
+  /** Byte address of arr[offset] in the kernel memory, or −1 (not a view of it: use the js kernel). */
+  addr(arr: Float32Array | Int32Array | undefined, offset = 0): number {
+    return arr === undefined ? -1 : addressOf(this.buffer, arr, offset);
+  }
+
+  /**
+   * Writes a parameter block at the arena's start (ints, then f64s at byte 128); returns its byte
+   * address. Addresses above 2³¹ wrap in the Int32 slots and are read back unsigned by ew.as.
+   */
+  params(kind: number, ints: readonly number[], f64s: readonly number[] = []): number {
+    const at = this.e.start,
+      i32 = this.e.i32;
+    i32[at] = kind;
+    for (let i = 0; i < ints.length; i++) i32[at + 1 + i] = ints[i];
+    if (f64s.length) new Float64Array(this.buffer, at * 4 + 128, f64s.length).set(f64s);
+    return at * 4;
+  }
+
+  /** Float index of `floats` free arena floats after the parameter block (labels, argmax copies). */
+  scratch(floats: number): number {
+    if (this.e.room(PARAM_FLOATS + floats) < PARAM_FLOATS + floats)
+      throw new Error(`wasm backend: ${floats} scratch floats do not fit the kernel memory's arena`);
+    return this.e.start + PARAM_FLOATS;
+  }
+
+  /**
+   * Runs items [0, items) of the block at byte `p`; `bytes` is what the call reads and writes in
+   * all. Two threads cut the items into UNITS ranges aligned to `align` items.
+   */
+  run(p: number, items: number, bytes: number, align = 4): void {
+    const e = this.e;
+    if (items <= 0) return;
+    if (bytes < this.opts.minParallelBytes || items < 2 || e.helper === undefined || !e.helper.ready) {
+      e.k.ewRun(p, 0, items);
+      return;
+    }
+    const chunk = Math.max(align, Math.ceil(items / UNITS / align) * align);
+    try {
+      for (let i0 = 0; i0 < items; i0 += chunk) e.post(OP.ew, [p, i0, Math.min(items, i0 + chunk)]);
+    } catch (err) {
+      e.abandon();
+      throw err;
+    }
+    e.launch(1);
+    e.finish();
+  }
+}
+
+/** Throws unless arr[offset … offset + count) lies inside arr (a wasm kernel would write past it). */
+export function need(op: string, name: string, arr: Float32Array | Int32Array, offset: number, count: number): void {
+  if (!Number.isInteger(offset) || offset < 0 || offset + count > arr.length)
+    throw new Error(`wasm ${op}: ${name} needs elements [${offset}, ${offset + count}), has ${arr.length}`);
+}
