@@ -18,8 +18,10 @@ const UNITS = 4;
 
 export interface EwOptions {
   /**
-   * Calls that move fewer bytes stay on the main thread (a hand-off costs a few µs, up to ~100 µs
-   * when the helper sleeps). Default 1 MiB; see bench/NOTES.md.
+   * Calls that move fewer bytes stay on the main thread: a hand-off costs a few µs (~60 µs when
+   * the helper sleeps), and one core already streams cache-resident operands at ~45 GB/s. The
+   * backend's default, 16 MiB, splits only the parameter-sized update and the CNN's pooling
+   * (bench/ew-kernels.ts, bench/NOTES.md).
    */
   minParallelBytes: number;
 }

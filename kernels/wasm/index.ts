@@ -38,7 +38,7 @@ export interface WasmBackendOptions {
   minParallelFlops?: number;
   /** Helper spin time after a job before sleeping, ms (default 0.05). */
   spinMs?: number;
-  /** Elementwise/reduce/pool/update calls moving fewer bytes run on the main thread only (default 1 MiB). */
+  /** Elementwise/reduce/pool/update calls moving fewer bytes run on the main thread only (default 16 MiB). */
   minParallelBytes?: number;
 }
 
@@ -89,12 +89,13 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
   const gemm = new WasmGemm(engine),
     conv = new WasmConv(engine, gemm);
   // The elementwise family runs in wasm only on operands in the kernel memory (else the js kernels).
-  const ew = new EwCall(engine, { minParallelBytes: options.minParallelBytes ?? 1 << 20 });
+  const ew = new EwCall(engine, { minParallelBytes: options.minParallelBytes ?? 1 << 24 });
   const elementwise = new WasmElementwise(ew),
     reduce = new WasmReduce(ew),
     pool = new WasmPool(ew),
     update = new WasmUpdate(ew);
   warmUp(gemm, conv);
+  warmUpElementwise(ew, elementwise, pool, update);
   return {
     name: 'wasm',
     threads,
@@ -171,6 +172,45 @@ function warmUp(gemm: WasmGemm, conv: WasmConv): void {
       alpha: 1,
       beta: i % 2,
     });
+  }
+}
+
+/**
+ * The same for the elementwise family, on views of the arena (256 KiB past its start, clear of the
+ * parameter block and the copies the kernels make there).
+ */
+function warmUpElementwise(ew: EwCall, elementwise: WasmElementwise, pool: WasmPool, update: WasmUpdate): void {
+  const n = 1024,
+    base = ew.e.start + (1 << 16);
+  ew.e.room(1 << 17);
+  const view = (i: number) => ew.e.f32.subarray(base + i * n, base + (i + 1) * n).fill(0);
+  const [x, y, dx, dy, b] = [0, 1, 2, 3, 4].map(view);
+  for (let i = 0; i < 10; i++) {
+    elementwise.unary({ op: 'relu', n, x, xOffset: 0, y, yOffset: 0, dx, dxOffset: 0, dy, dyOffset: 0 });
+    for (const op of ['add', 'mul'] as const)
+      elementwise.binary({
+        op,
+        n,
+        a: x,
+        aOffset: 0,
+        aLen: n,
+        b,
+        bOffset: 0,
+        bLen: 32,
+        y,
+        yOffset: 0,
+        da: dx,
+        daOffset: 0,
+        db: b,
+        dbOffset: 0,
+        dy,
+        dyOffset: 0,
+      });
+    const geometry = { planes: 4, h: 16, w: 16, kh: 2, kw: 2, strideH: 2, strideW: 2, outH: 8, outW: 8 };
+    pool.maxPool2d({ x, xOffset: 0, ...geometry, y, yOffset: 0, dx, dxOffset: 0, dy, dyOffset: 0 });
+    update.update({ rule: { name: 'sgd' }, n, params: y, grad: x, scale: 1, lr: 0 });
+    const adam = { name: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, c1: 1, c2: 1, m: dx, v: dy } as const;
+    update.update({ rule: adam, n, params: y, grad: x, scale: 1, lr: 0 });
   }
 }
 
