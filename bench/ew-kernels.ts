@@ -239,6 +239,7 @@ async function main(): Promise<void> {
     reluCase(16, 1024),
     reluCase(64, 1024),
     reluCase(256, 1024),
+    reluCase(64 * 64, 28 * 28), // the CNN's first activation: 51 MB per call, DRAM-bound
   ];
   const MODES: Mode[] = ['js', 'wasm 1T', 'wasm 2T'];
 

@@ -20,8 +20,8 @@ export interface EwOptions {
   /**
    * Calls that move fewer bytes stay on the main thread: a hand-off costs a few µs (~60 µs when
    * the helper sleeps), and one core already streams cache-resident operands at ~45 GB/s. The
-   * backend's default, 16 MiB, splits only the parameter-sized update and the CNN's pooling
-   * (bench/ew-kernels.ts, bench/NOTES.md).
+   * backend's default, 32 MiB, splits only DRAM-bound calls (the CNN's activation-sized JVPs, the
+   * adam update), where a second core can add bandwidth; see bench/NOTES.md for what was measured.
    */
   minParallelBytes: number;
 }

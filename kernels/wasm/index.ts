@@ -38,7 +38,7 @@ export interface WasmBackendOptions {
   minParallelFlops?: number;
   /** Helper spin time after a job before sleeping, ms (default 0.05). */
   spinMs?: number;
-  /** Elementwise/reduce/pool/update calls moving fewer bytes run on the main thread only (default 16 MiB). */
+  /** Elementwise/reduce/pool/update calls moving fewer bytes run on the main thread only (default 32 MiB). */
   minParallelBytes?: number;
 }
 
@@ -89,7 +89,12 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
   const gemm = new WasmGemm(engine),
     conv = new WasmConv(engine, gemm);
   // The elementwise family runs in wasm only on operands in the kernel memory (else the js kernels).
-  const ew = new EwCall(engine, { minParallelBytes: options.minParallelBytes ?? 1 << 24 });
+  const minParallelBytes = options.minParallelBytes ?? 1 << 25;
+  if (!(minParallelBytes >= 0))
+    throw new Error(
+      `wasm backend: minParallelBytes must be a number ≥ 0 (Infinity: never split), got ${minParallelBytes}`,
+    );
+  const ew = new EwCall(engine, { minParallelBytes });
   const elementwise = new WasmElementwise(ew),
     reduce = new WasmReduce(ew),
     pool = new WasmPool(ew),
