@@ -70,14 +70,14 @@ const pool1 = new WasmPool(one),
 const up1 = new WasmUpdate(one),
   up2 = new WasmUpdate(two);
 
-function reluCase(rows: number, cols: number): Case {
+function reluCase(rows: number, cols: number, op: 'relu' | 'tanh' | 'sigmoid' = 'relu'): Case {
   const n = rows * cols;
   const x = pair(n),
     dx = pair(n),
     y = pair(n),
     dy = pair(n);
   const args = (w: 'plain' | 'mem') => ({
-    op: 'relu' as const,
+    op,
     n,
     x: x[w],
     xOffset: 0,
@@ -91,7 +91,7 @@ function reluCase(rows: number, cols: number): Case {
   const p = args('plain'),
     m = args('mem');
   return {
-    name: `relu JVP ${rows}×${cols}`,
+    name: `${op} JVP ${rows}×${cols}`,
     bytes: 16 * n,
     run: { js: () => jsBackend.unary(p), 'wasm 1T': () => ew1.unary(m), 'wasm 2T': () => ew2.unary(m) },
   };
@@ -229,6 +229,8 @@ async function main(): Promise<void> {
   if (!helper.ready) throw new Error('bench: the helper thread did not start');
   const CASES: Case[] = [
     reluCase(64, 1024),
+    reluCase(64, 1024, 'tanh'),
+    reluCase(64, 1024, 'sigmoid'),
     biasCase(64, 1024),
     softmaxCase(),
     poolCase(),

@@ -1,14 +1,25 @@
 // Unary and binary elementwise ops on the wasm kernels (assembly/ew.as), used when the operands
-// live in the kernel memory; bit for bit what the js loops (kernels/js/unary.ts, binary.ts)
-// compute. neg, square and relu run here; the transcendental ops (tanh, sigmoid, exp, log,
-// softplus) stay in js: a SIMD exp/log would round differently from Math's, and the kernel module
-// carries no lookup tables (see ew.as). Operands elsewhere also go to js: never wrong, only slower.
+// live in the kernel memory. neg, square, relu and the binary ops give the js loops' bits
+// (kernels/js/unary.ts, binary.ts). tanh, sigmoid, exp, log and softplus use float32 SIMD
+// approximations: within 4 ulp of the float64 value (5 for a tangent d·dx; test/kernels/wasm-ew),
+// not Math's bits, and more accurate than the js loop in tanh' and sigmoid' tails (which js forms
+// from a rounded y). A limit of float32: the log tangent's 1/x is ∞ for x < 1/FLT_MAX (js, in
+// float64, can still return a finite d·dx there). Operands elsewhere go to js: never wrong, only slower.
 import type { BinaryArgs, BinaryOp, UnaryArgs, UnaryOp } from '../backend';
 import { binary as jsBinary } from '../js/binary';
 import { unary as jsUnary } from '../js/unary';
 import { EwCall, KIND, need } from './ew-call';
 
-const UNARY_CODE: Partial<Record<UnaryOp, number>> = { neg: 0, square: 1, relu: 2 };
+const UNARY_CODE: Record<UnaryOp, number> = {
+  neg: 0,
+  square: 1,
+  relu: 2,
+  tanh: 3,
+  sigmoid: 4,
+  exp: 5,
+  log: 6,
+  softplus: 7,
+};
 const BINARY_CODE: Record<BinaryOp, number> = { add: 0, sub: 1, mul: 2, div: 3 };
 /** A repeating operand (a bias, a scalar) not in the kernel memory is copied in up to this many floats. */
 const MAX_COPIED = 1 << 14;
@@ -41,7 +52,10 @@ export class WasmElementwise {
       need(g.op, 'dy', g.dy!, g.dyOffset ?? 0, K * n);
     }
     const p = c.params(KIND.unary, [code, x, y, dx, dy, n, K]);
-    c.run(p, n, 8 * n * (tangent ? 1 + K : 1));
+    // The transcendental ops cost 3–5 ns an element against relu's 0.3 (bench/ew-kernels.ts): they
+    // count as 32× their bytes toward the two-thread threshold.
+    const bytes = 8 * n * (tangent ? 1 + K : 1);
+    c.run(p, n, code >= UNARY_CODE.tanh ? 32 * bytes : bytes);
   }
 
   binary(g: BinaryArgs): void {

@@ -39,7 +39,7 @@ function values(seed: number, n: number, specials = true): Float32Array {
 }
 
 describe('unary in the kernel memory', () => {
-  const OPS: UnaryOp[] = ['relu', 'neg', 'square'];
+  const OPS: UnaryOp[] = ['relu', 'neg', 'square']; // one float32 rounding: the js loop's bits
   test.each(OPS.flatMap((op) => [1, 3].map((K) => [op, K] as const)))('%s, K = %i: js bits and float64', (op, K) => {
     const n = 1027,
       xo = 3,
@@ -90,7 +90,7 @@ describe('unary in the kernel memory', () => {
     }
   });
 
-  test('value only (no tangent), and a transcendental op goes to js', () => {
+  test('value only (no tangent)', () => {
     const a = new Arena(E);
     const x = a.copy(values(3, 10)),
       y = a.alloc(10),
@@ -98,12 +98,108 @@ describe('unary in the kernel memory', () => {
     new WasmElementwise(E.one).unary({ op: 'relu', n: 10, x, xOffset: 0, y, yOffset: 0 });
     jsBackend.unary({ op: 'relu', n: 10, x: x.slice(), xOffset: 0, y: want, yOffset: 0 });
     bitsEqual(y, want, 'relu');
-    E.calls.mockClear();
-    new WasmElementwise(E.one).unary({ op: 'tanh', n: 10, x, xOffset: 0, y, yOffset: 0 });
-    expect(E.calls).not.toHaveBeenCalled();
-    jsBackend.unary({ op: 'tanh', n: 10, x: x.slice(), xOffset: 0, y: want, yOffset: 0 });
-    bitsEqual(y, want, 'tanh');
   });
+});
+
+/** The spacing of float32 numbers at |v| (the denormal spacing 2⁻¹⁴⁹ below 2⁻¹²⁶). */
+function ulp32(v: number): number {
+  const a = Math.abs(v);
+  return a < 2 ** -126 ? 2 ** -149 : 2 ** (Math.floor(Math.log2(a)) - 23);
+}
+
+/** Index of the first element farther than `tol` float32 ulps from want (NaN ↔ NaN, ±∞ exact), or −1. */
+function firstBeyond(got: ArrayLike<number>, want: ArrayLike<number>, tol: number): number {
+  for (let i = 0; i < want.length; i++) {
+    const g = got[i],
+      w = want[i];
+    const wf = Math.fround(w); // beyond FLT_MAX the float32 answer is ±∞
+    if (Number.isNaN(w) ? Number.isNaN(g) : !Number.isFinite(wf) ? g === wf : Math.abs(g - w) <= tol * ulp32(w))
+      continue;
+    return i;
+  }
+  return -1;
+}
+
+describe('transcendental unary ops in the kernel memory (float32 approximations)', () => {
+  // Where each op is swept (linear, or log-spaced for log); exp stops short of the overflow edge
+  // (88.72), where a 1-ulp error decides between FLT_MAX and ∞; log starts at 1e-37: below
+  // 1/FLT_MAX its derivative 1/x is ∞ in float32 (the tangent d·dx too, where float64 is finite).
+  const RANGES: Record<string, [number, number, boolean]> = {
+    tanh: [-30, 30, false],
+    sigmoid: [-110, 110, false],
+    exp: [-104, 88, false],
+    log: [1e-37, 3e38, true],
+    softplus: [-110, 110, false],
+  };
+  // Measured worst over 2²⁰-point sweeps: 2.65 ulp for a value, 3.51 ulp for a derivative; the
+  // bounds add one ulp (and the tangent's one rounding of d·dx), so a wrong coefficient, a lost
+  // term or a cancellation (e.g. tanh' as 1 − y² with y rounded: 2²⁴ ulp) fails.
+  const VALUE_ULPS = 4,
+    TANGENT_ULPS = 5;
+  test.each(Object.keys(RANGES) as UnaryOp[])(
+    '%s: float64 within 4 ulp (5 for tangents), js alike, 1 and 2 threads the same bits, K = 2',
+    (op) => {
+      const [lo, hi, logSpaced] = RANGES[op];
+      const sweep = 20011,
+        n = sweep + 1000 + SPECIALS.length,
+        K = 2;
+      const x = new Float32Array(n);
+      for (let i = 0; i < sweep; i++)
+        x[i] = logSpaced
+          ? Math.exp(Math.log(lo) + ((Math.log(hi) - Math.log(lo)) * i) / (sweep - 1))
+          : lo + ((hi - lo) * i) / (sweep - 1);
+      x.set(values(21, 1000, false), sweep);
+      x.set(SPECIALS, sweep + 1000);
+      const dx = uniform(rng(22), K * n, -1, 1);
+      const e = UNARY[op];
+      const y64 = Array.from(x, (v) => e.ref(v)),
+        dy64 = Array.from(dx, (d, j) => e.dref(x[j % n]) * d);
+      const outs = modes().map((m) => {
+        const a = new Arena(E);
+        const args: UnaryArgs = {
+          op,
+          n,
+          x: a.copy(x),
+          xOffset: 0,
+          y: a.alloc(n),
+          yOffset: 0,
+          dx: a.copy(dx),
+          dxOffset: 0,
+          dy: a.alloc(K * n),
+          dyOffset: 0,
+          directions: K,
+        };
+        E.calls.mockClear();
+        m.ew.unary(args);
+        expect(E.calls).toHaveBeenCalled();
+        return { y: args.y.slice(), dy: args.dy!.slice() };
+      });
+      bitsEqual(outs[1].y, outs[0].y, '2 threads y');
+      bitsEqual(outs[1].dy, outs[0].dy, '2 threads dy');
+      const bad = (got: Float32Array, want: number[], tol: number, what: string) => {
+        const i = firstBeyond(got, want, tol);
+        if (i >= 0)
+          throw new Error(
+            `${op} ${what}: element ${i} (x = ${x[i % n]}) is ${got[i]}, float64 ${want[i]} (> ${tol} ulp)`,
+          );
+      };
+      bad(outs[0].y, y64, VALUE_ULPS, 'value');
+      bad(outs[0].dy, dy64, TANGENT_ULPS, 'tangent');
+      // The js kernel's values are within an ulp of float64, so within the bound plus one of these.
+      // (Not its tangents: 1 − y² and y(1 − y) from a rounded y lose tanh' and sigmoid' tails that
+      // this kernel keeps, e.g. tanh' at −30: js 0, float64 and wasm 1.7e−26.)
+      const js = {
+        op,
+        n,
+        x,
+        xOffset: 0,
+        y: new Float32Array(n),
+        yOffset: 0,
+      };
+      jsBackend.unary(js);
+      bad(outs[0].y, Array.from(js.y), VALUE_ULPS + 1, 'value vs js');
+    },
+  );
 });
 
 /** A binary case: output n, operand a/b lengths and inners, tangent presence and strides. */

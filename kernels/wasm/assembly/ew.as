@@ -1,14 +1,15 @@
-// Elementwise, reduction, max-pooling, softmax and optimizer-update kernels over operands that
+// Elementwise, reduction, max-pooling and optimizer-update kernels over operands that
 // live in the kernel memory (all pointers are byte addresses; 0 = operand absent: byte 0 is the
 // control block, never a tensor). Each splittable kernel takes a parameter block `p` written by
 // kernels/wasm/ew-call.ts and a range [i0, i1) of its work, so the main thread and the helper run
 // disjoint ranges of one call (ewRun, the helper's OP.ew job).
 //
-// Bits: every kernel computes exactly what the js kernel (kernels/js/*) computes, not just close:
-// a single f32 operation (x + y, x·y, x/y) rounded once equals the js loop's float64 operation
+// Bits: every kernel but the transcendental unary ops (tanh, sigmoid, exp, log, softplus: float32
+// approximations within 4 ulp, see below) computes exactly what the js kernel (kernels/js/*)
+// computes, not just close: a single f32 operation (x + y, x·y, x/y) rounded once equals the js loop's float64 operation
 // rounded on store, so values and add/sub tangents run in f32x4; where the js loop keeps a float64
 // intermediate (mul/div tangents ∂a·da + ∂b·db, the optimizer updates) the kernel runs in f64x2
-// with the same operations in the same order. One exception: the reduction over a contiguous axis
+// with the same operations in the same order. One more exception: the reduction over a contiguous axis
 // (inner = 1) sums in 4 float64 lanes (another order than the js loop's; documented in reduce.ts).
 // No Math.exp/log here: AssemblyScript's use lookup tables, i.e. a data segment, which every
 // instantiation (the helper's too) would write over the control block at byte 0 (build.mjs
@@ -47,37 +48,141 @@ export function ewRun(p: usize, i0: i32, i1: i32): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Unary (neg, square, relu): slots 1 op, 2 x, 3 y, 4 dx, 5 dy, 6 n, 7 K. Items: elements.
-// Each element's derivative d is applied to all K directions while x is in registers.
+// Unary: slots 1 op, 2 x, 3 y, 4 dx, 5 dy, 6 n, 7 K. Items: elements. Each element's derivative
+// d is applied to all K directions while x is in registers; the tail (< 4 elements) runs the same
+// vector code on a splat, so an element's bits never depend on where a range starts.
+// neg, square, relu: one float32 rounding, the js loop's bits. The transcendental ops use the
+// float32 approximations below (Cephes-style range reduction + minimax polynomial, plain
+// mul/add): within a few ulp of the float64 value, not the js loop's bits (see elementwise.ts).
 
-const U_NEG = 0, U_SQUARE = 1, U_RELU = 2;
+const U_NEG = 0, U_SQUARE = 1, U_RELU = 2, U_TANH = 3, U_SIGMOID = 4, U_EXP = 5, U_LOG = 6, U_SOFTPLUS = 7;
+
+// @ts-ignore: decorator
+@inline function fma4(a: v128, b: v128, c: v128): v128 {
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
+/** eˣ: x = n·ln2 + r, |r| ≤ ln2/2, e^r by a degree-7 polynomial, times 2ⁿ as 2^⌊n/2⌋·2^(n−⌊n/2⌋) (denormal results round once). */
+// @ts-ignore: decorator
+@inline function exp4(x: v128): v128 {
+  // Clamp (NaN passes: f32x4.min/max propagate it): beyond 89 the result is ∞, below −104 it is 0.
+  const c = f32x4.max(f32x4.min(x, f32x4.splat(89)), f32x4.splat(-104));
+  const n = f32x4.nearest(f32x4.mul(c, f32x4.splat(1.44269504088896341)));
+  // ln2 in two parts: n·0.693359375 is exact for |n| ≤ 150.
+  const r = f32x4.sub(f32x4.sub(c, f32x4.mul(n, f32x4.splat(0.693359375))), f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = fma4(p, r, f32x4.splat(1.3981999507e-3));
+  p = fma4(p, r, f32x4.splat(8.3334519073e-3));
+  p = fma4(p, r, f32x4.splat(4.1665795894e-2));
+  p = fma4(p, r, f32x4.splat(1.6666665459e-1));
+  p = fma4(p, r, f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1));
+  const ni = i32x4.trunc_sat_f32x4_s(n);
+  const n1 = i32x4.shr_s(ni, 1), n2 = i32x4.sub(ni, n1);
+  const s1 = i32x4.shl(i32x4.add(n1, i32x4.splat(127)), 23), s2 = i32x4.shl(i32x4.add(n2, i32x4.splat(127)), 23);
+  return f32x4.mul(f32x4.mul(p, s1), s2);
+}
+
+/** ln x: x = m·2ᵉ with m in [√½, √2), ln(m) by a degree-9 polynomial in m − 1; 0 → −∞, < 0 → NaN, ∞ → ∞. */
+// @ts-ignore: decorator
+@inline function log4(x: v128): v128 {
+  // Denormals: scale by 2²³ first.
+  const tiny = f32x4.lt(x, f32x4.splat(1.17549435e-38));
+  const xs = v128.bitselect(f32x4.mul(x, f32x4.splat(8388608)), x, tiny);
+  let e = i32x4.sub(i32x4.shr_u(xs, 23), i32x4.splat(126));
+  e = i32x4.sub(e, v128.and(tiny, i32x4.splat(23)));
+  let m = v128.or(v128.and(xs, i32x4.splat(0x7fffff)), i32x4.splat(0x3f000000)); // [0.5, 1)
+  const lo = f32x4.lt(m, f32x4.splat(0.707106781186547524));
+  e = i32x4.add(e, lo); // lo lanes are −1: one exponent less, m doubled
+  m = f32x4.sub(f32x4.add(m, v128.and(m, lo)), f32x4.splat(1));
+  const ef = f32x4.convert_i32x4_s(e);
+  const z = f32x4.mul(m, m);
+  let p = f32x4.splat(7.0376836292e-2);
+  p = fma4(p, m, f32x4.splat(-1.1514610310e-1));
+  p = fma4(p, m, f32x4.splat(1.1676998740e-1));
+  p = fma4(p, m, f32x4.splat(-1.2420140846e-1));
+  p = fma4(p, m, f32x4.splat(1.4249322787e-1));
+  p = fma4(p, m, f32x4.splat(-1.6668057665e-1));
+  p = fma4(p, m, f32x4.splat(2.0000714765e-1));
+  p = fma4(p, m, f32x4.splat(-2.4999993993e-1));
+  p = fma4(p, m, f32x4.splat(3.3333331174e-1));
+  let y = f32x4.mul(f32x4.mul(p, m), z);
+  y = f32x4.add(y, f32x4.mul(ef, f32x4.splat(-2.12194440e-4)));
+  y = f32x4.sub(y, f32x4.mul(z, f32x4.splat(0.5)));
+  y = f32x4.add(f32x4.add(m, y), f32x4.mul(ef, f32x4.splat(0.693359375)));
+  // Special values: x = 0 → −∞; x < 0 or NaN → NaN (x·0/0 keeps a NaN); x = ∞ → ∞.
+  y = v128.bitselect(f32x4.splat(-Infinity), y, f32x4.eq(x, f32x4.splat(0)));
+  y = v128.bitselect(f32x4.splat(Infinity), y, f32x4.eq(x, f32x4.splat(Infinity)));
+  return v128.bitselect(f32x4.splat(NaN), y, v128.not(f32x4.ge(x, f32x4.splat(0))));
+}
+
+/** ln(1 + u) for u ≥ 0 without losing a small u: ln(w)·u/(w − 1) with w = 1 + u (u itself when w = 1). */
+// @ts-ignore: decorator
+@inline function log1p4(u: v128): v128 {
+  const w = f32x4.add(u, f32x4.splat(1));
+  const q = f32x4.mul(log4(w), f32x4.div(u, f32x4.sub(w, f32x4.splat(1))));
+  return v128.bitselect(u, q, f32x4.eq(w, f32x4.splat(1)));
+}
+
+/** tanh: odd polynomial for |x| < 0.625, else 1 − 2/(e^{2|x|} + 1); the sign copied from x. */
+// @ts-ignore: decorator
+@inline function tanh4(x: v128): v128 {
+  const a = f32x4.abs(x);
+  const z = f32x4.mul(x, x);
+  let p = f32x4.splat(-5.70498872745e-3);
+  p = fma4(p, z, f32x4.splat(2.06390887954e-2));
+  p = fma4(p, z, f32x4.splat(-5.37397155531e-2));
+  p = fma4(p, z, f32x4.splat(1.33314422036e-1));
+  p = fma4(p, z, f32x4.splat(-3.33332819422e-1));
+  const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), a), a);
+  const big = f32x4.sub(f32x4.splat(1), f32x4.div(f32x4.splat(2), f32x4.add(exp4(f32x4.add(a, a)), f32x4.splat(1))));
+  const t = v128.bitselect(small, big, f32x4.lt(a, f32x4.splat(0.625)));
+  return v128.or(t, v128.and(x, i32x4.splat(0x80000000))); // NaN stays NaN
+}
+
+/** 1/(1 + e^−x), from e = e^−|x| so that it never overflows: 1/(1 + e) for x ≥ 0, e/(1 + e) below (down to denormals). */
+// @ts-ignore: decorator
+@inline function sigmoid4(x: v128): v128 {
+  const e = exp4(f32x4.neg(f32x4.abs(x)));
+  const pos = f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), e));
+  return v128.bitselect(f32x4.mul(e, pos), pos, f32x4.lt(x, f32x4.splat(0)));
+}
 
 // @ts-ignore: decorator
 @inline function uValue(op: i32, x: v128): v128 {
   if (op == U_NEG) return f32x4.neg(x);
   if (op == U_SQUARE) return f32x4.mul(x, x);
-  // relu: x <= 0 ? 0 : x (NaN stays NaN, −0 becomes +0)
-  return v128.andnot(x, f32x4.le(x, f32x4.splat(0)));
+  if (op == U_RELU) return v128.andnot(x, f32x4.le(x, f32x4.splat(0))); // x <= 0 ? 0 : x (NaN stays, −0 → +0)
+  if (op == U_TANH) return tanh4(x);
+  if (op == U_SIGMOID) return sigmoid4(x);
+  if (op == U_EXP) return exp4(x);
+  if (op == U_LOG) return log4(x);
+  // softplus: max(x, 0) + log1p(e^−|x|)
+  return f32x4.add(f32x4.max(x, f32x4.splat(0)), log1p4(exp4(f32x4.neg(f32x4.abs(x)))));
 }
+/** dy/dx from x and the value y, as the table writes it. */
 // @ts-ignore: decorator
-@inline function uDeriv(op: i32, x: v128): v128 {
+@inline function uDeriv(op: i32, x: v128, y: v128): v128 {
   if (op == U_NEG) return f32x4.splat(-1);
   if (op == U_SQUARE) return f32x4.add(x, x);
-  // relu': 1 for x > 0, 0 for x <= 0, x itself (NaN) otherwise
-  const gt = f32x4.gt(x, f32x4.splat(0));
-  return v128.bitselect(f32x4.splat(1), v128.andnot(x, f32x4.le(x, f32x4.splat(0))), gt);
-}
-// @ts-ignore: decorator
-@inline function uValue1(op: i32, x: f32): f32 {
-  if (op == U_NEG) return -x;
-  if (op == U_SQUARE) return x * x;
-  return x <= 0 ? 0 : x;
-}
-// @ts-ignore: decorator
-@inline function uDeriv1(op: i32, x: f32): f32 {
-  if (op == U_NEG) return -1;
-  if (op == U_SQUARE) return x + x;
-  return x > 0 ? 1 : x <= 0 ? 0 : x;
+  if (op == U_RELU) {
+    // 1 for x > 0, 0 for x <= 0, x itself (NaN) otherwise
+    const gt = f32x4.gt(x, f32x4.splat(0));
+    return v128.bitselect(f32x4.splat(1), v128.andnot(x, f32x4.le(x, f32x4.splat(0))), gt);
+  }
+  // tanh' and sigmoid' not as 1 − y², y(1 − y): y rounds to 1 long before those vanish (tanh' of 9
+  // is 6e−8, 1 − y² in float32 is 0), so from the exponential again: (1 − |y|)(1 + |y|) with
+  // 1 − |y| = 2/(e^{2|x|} + 1) where the polynomial is not used; sigmoid(x)·sigmoid(−x).
+  if (op == U_TANH) {
+    const a = f32x4.abs(x);
+    const q = f32x4.div(f32x4.splat(2), f32x4.add(exp4(f32x4.add(a, a)), f32x4.splat(1)));
+    const big = f32x4.mul(q, f32x4.sub(f32x4.splat(2), q));
+    return v128.bitselect(f32x4.sub(f32x4.splat(1), f32x4.mul(y, y)), big, f32x4.lt(a, f32x4.splat(0.625)));
+  }
+  if (op == U_SIGMOID) return f32x4.mul(y, sigmoid4(f32x4.neg(x)));
+  if (op == U_EXP) return y;
+  if (op == U_LOG) return f32x4.div(f32x4.splat(1), x);
+  return sigmoid4(x); // softplus' = sigmoid
 }
 
 // @ts-ignore: decorator
@@ -86,20 +191,22 @@ const U_NEG = 0, U_SQUARE = 1, U_RELU = 2;
   let i = i0;
   if (dy == 0) {
     for (; i + 4 <= i1; i += 4) v128.store(at(y, i), uValue(op, v128.load(at(x, i))));
-    for (; i < i1; i++) store<f32>(at(y, i), uValue1(op, load<f32>(at(x, i))));
+    for (; i < i1; i++) store<f32>(at(y, i), f32x4.extract_lane(uValue(op, v128.load32_splat(at(x, i))), 0));
     return;
   }
   for (; i + 4 <= i1; i += 4) {
     const v = v128.load(at(x, i));
-    const d = uDeriv(op, v);
-    v128.store(at(y, i), uValue(op, v));
+    const w = uValue(op, v);
+    const d = uDeriv(op, v, w);
+    v128.store(at(y, i), w);
     let s = at(dx, i), o = at(dy, i);
     for (let k = 0; k < K; k++, s += dirBytes, o += dirBytes) v128.store(o, f32x4.mul(d, v128.load(s)));
   }
   for (; i < i1; i++) {
-    const v = load<f32>(at(x, i));
-    const d = uDeriv1(op, v);
-    store<f32>(at(y, i), uValue1(op, v));
+    const v = v128.load32_splat(at(x, i));
+    const w = uValue(op, v);
+    const d = f32x4.extract_lane(uDeriv(op, v, w), 0);
+    store<f32>(at(y, i), f32x4.extract_lane(w, 0));
     let s = at(dx, i), o = at(dy, i);
     for (let k = 0; k < K; k++, s += dirBytes, o += dirBytes) store<f32>(o, d * load<f32>(s));
   }
@@ -109,7 +216,12 @@ function unaryRange(p: usize, i0: i32, i1: i32): void {
   const op = I(p, 1), x = A(p, 2), y = A(p, 3), dx = A(p, 4), dy = A(p, 5), n = I(p, 6), K = I(p, 7);
   if (op == U_RELU) unaryLoop(U_RELU, x, y, dx, dy, n, K, i0, i1);
   else if (op == U_SQUARE) unaryLoop(U_SQUARE, x, y, dx, dy, n, K, i0, i1);
-  else unaryLoop(U_NEG, x, y, dx, dy, n, K, i0, i1);
+  else if (op == U_NEG) unaryLoop(U_NEG, x, y, dx, dy, n, K, i0, i1);
+  else if (op == U_TANH) unaryLoop(U_TANH, x, y, dx, dy, n, K, i0, i1);
+  else if (op == U_SIGMOID) unaryLoop(U_SIGMOID, x, y, dx, dy, n, K, i0, i1);
+  else if (op == U_EXP) unaryLoop(U_EXP, x, y, dx, dy, n, K, i0, i1);
+  else if (op == U_LOG) unaryLoop(U_LOG, x, y, dx, dy, n, K, i0, i1);
+  else unaryLoop(U_SOFTPLUS, x, y, dx, dy, n, K, i0, i1);
 }
 
 // ---------------------------------------------------------------------------------------------
