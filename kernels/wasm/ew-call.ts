@@ -28,12 +28,14 @@ export interface EwOptions {
 
 export class EwCall {
   readonly buffer: ArrayBufferLike;
+  private readonly f64: Float64Array;
 
   constructor(
     readonly e: Engine,
     readonly opts: EwOptions,
   ) {
     this.buffer = e.f32.buffer;
+    this.f64 = new Float64Array(this.buffer);
   }
 
   /** Byte address of arr[offset] in the kernel memory, or −1 (not a view of it: use the js kernel). */
@@ -50,7 +52,8 @@ export class EwCall {
       i32 = this.e.i32;
     i32[at] = kind;
     for (let i = 0; i < ints.length; i++) i32[at + 1 + i] = ints[i];
-    if (f64s.length) new Float64Array(this.buffer, at * 4 + 128, f64s.length).set(f64s);
+    // (at·4 + 128 is 8-aligned: the arena starts at RESERVED_BYTES)
+    for (let j = 0; j < f64s.length; j++) this.f64[(at * 4 + 128) / 8 + j] = f64s[j];
     return at * 4;
   }
 
