@@ -1,6 +1,9 @@
 // What the wasm kernels share: the instance's exports, views of the fixed shared memory, the
-// helper thread and its job list, and the arena bounds ([RESERVED, limit) per call; the packed-B
-// cache of gemm.ts sits in [limit, end)).
+// helper thread and its job list, and the memory map (float indices):
+//   [0, start)      control block and the helper's warm-up scratch (worker.ts)
+//   [start, limit)  the per-call arena: operands not in the memory are copied here, packed copies
+//   [limit, end)    gemm.ts's packed-B cache (empty when limit = end)
+//   [end, top)      the tensor heap (heap.ts): grows down from the top, lowering `end`
 import type { KernelExports } from './module';
 import type { WasmMemory } from './webassembly';
 import { CTL, Helper, JOB_WORDS, MAX_JOBS, MAX_UNITS, RESERVED_BYTES } from './worker';
@@ -17,7 +20,8 @@ export class Engine {
   private readonly ctlF: Float32Array;
   /** First float of the per-call arena. */
   readonly start = RESERVED_BYTES / 4;
-  readonly end: number;
+  /** Top of the arena and cache: the tensor heap's lowest float (heap.ts lowers it). */
+  end: number;
   limit: number;
   /** Called when a kernel needs the whole arena: gemm.ts drops its packed-B cache. */
   onReclaim: () => void = () => {};
@@ -47,6 +51,12 @@ export class Engine {
   /** Most records and units in one list. */
   static readonly MAX_JOBS = MAX_JOBS;
   static readonly MAX_UNITS = MAX_UNITS;
+
+  /** The memory's size and the heap's share, for errors that say what to change. */
+  describe(): string {
+    const mb = (floats: number) => ((floats * 4) / 2 ** 20).toFixed(1);
+    return `kernel memory ${mb(this.f32.length)} MB, of which the tensor heap holds ${mb(this.f32.length - this.end)} MB; set FORWARDGRAD_WASM_MEMORY_MB higher`;
+  }
 
   /** Floats free in the arena for one call; reclaims the cache when `need` does not fit otherwise. */
   room(need: number): number {
