@@ -72,6 +72,15 @@ export function release(buf: Float32Array): void {
   liveBytes -= buf.byteLength;
 }
 
+/**
+ * Forgets every free buffer, so the next acquires allocate afresh (from the backend selected then).
+ * For tests and benchmarks that compare where buffers live; blocks a backend handed out stay used.
+ */
+export function dropPooled(): void {
+  free.clear();
+  pooledBytes = 0;
+}
+
 /** Called by every new tensor: the innermost tidy scope (if any) will dispose it. */
 export function track(t: Disposable): void {
   if (scopes.length) scopes[scopes.length - 1].push(t);
