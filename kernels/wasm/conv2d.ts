@@ -97,7 +97,7 @@ export class WasmConv {
     const room = e.room(fixed + item) - fixed;
     if (room < item) {
       throw new Error(
-        `wasm conv2dNchw: one image needs ${(fixed + item) * 4} bytes of arena, more than the ${(e.limit - e.start) * 4} left beside the tensor heap (${e.describe()})`,
+        `wasm conv2dNchw: one image needs ${(fixed + item) * 4} bytes of arena, more than the ${(e.end - e.start) * 4} left beside the tensor heap (${e.describe()})`,
       );
     }
     const group = Math.max(1, Math.min(a.batch, Math.floor(room / item), Engine.MAX_GROUP));

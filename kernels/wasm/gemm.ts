@@ -135,16 +135,15 @@ export class WasmGemm {
     const copies = g.strideB === 0 ? 1 : g.batch;
     const packed = copies * ceilTo(g.n, 8) * g.k;
     if (!hit) {
-      if (packed > (e.end - e.start) / 4) return false;
+      if (packed > (e.end - e.base) / 4) return false;
       this.cache = undefined; // invalid until the fill completes
-      e.limit = e.end - packed;
+      e.start = e.base + packed;
     }
     const mode: BMode = hit ? 'hit' : 'fill';
     const { fixed, item } = sizes(g, mode, placeOf(e, g));
-    const room = e.limit - e.start - fixed;
+    const room = e.end - e.start - fixed;
     if (room < item) {
-      this.cache = undefined;
-      e.limit = e.end;
+      e.reclaim();
       return false;
     }
     this.run(g, groupSize(g.batch, room, item), mode);
@@ -185,7 +184,7 @@ export class WasmGemm {
       this.fitted({ ...g, n: n - n1, bOffset: g.bOffset + n1 * (g.transB ? g.ldb : 1), cOffset: g.cOffset + n1 });
     } else {
       throw new Error(
-        `wasm gemm: k = ${k} is too large for the kernel memory: one call needs ${(fixed + item) * 4} bytes of arena, ${(this.e.limit - this.e.start) * 4} are left beside the tensor heap (${this.e.describe()})`,
+        `wasm gemm: k = ${k} is too large for the kernel memory: one call needs ${(fixed + item) * 4} bytes of arena, ${(this.e.end - this.e.start) * 4} are left beside the tensor heap (${this.e.describe()})`,
       );
     }
   }
@@ -222,7 +221,7 @@ export class WasmGemm {
       return [raw * 4, bCols];
     };
     const rawB = at.b >= 0 ? 0 : k * n;
-    const cachedPb = (t: number) => e.limit + (sharedB ? 0 : t) * nPad * k;
+    const cachedPb = (t: number) => e.base + (sharedB ? 0 : t) * nPad * k;
     let sharedPa = -1,
       sharedPb = -1;
     if (sharedA) {

@@ -37,7 +37,7 @@ export class TensorHeap {
   ) {
     if (!(share >= 0 && share < 1)) throw new Error(`wasm backend: heapShare must be in [0, 1), got ${share}`);
     this.top = e.end;
-    const floor = e.start + Math.ceil((e.end - e.start) * (1 - share));
+    const floor = e.base + Math.ceil((e.end - e.base) * (1 - share));
     this.floor = Math.min(e.end, Math.ceil(floor / ALIGN) * ALIGN);
   }
 
@@ -48,9 +48,9 @@ export class TensorHeap {
     const e = this.e;
     const at = Math.floor((e.end - n) / ALIGN) * ALIGN;
     if (at < this.floor) return undefined;
-    // The packed-B cache sits right below the heap: the new block takes its place.
-    if (e.limit < e.end) e.onReclaim();
-    e.limit = e.end = at;
+    // The packed-B cache sits at the bottom; only a heap share above 3/4 can reach it.
+    if (at < e.start) e.reclaim();
+    e.end = at;
     this.blocks++;
     return new Float32Array(e.f32.buffer, at * 4, n);
   }

@@ -140,7 +140,7 @@ describe.each([
     }
   });
 
-  it('keeps the packed-B cache valid for B in the heap, and after an allocation takes its place', () => {
+  it('keeps the packed-B cache valid for B in the heap and across new heap blocks', () => {
     const g = makeGemm({ m: 12, n: 40, k: 33 }, 50);
     const want = runPlaced(be, g, 0);
     const b = place(be, g.b).arr,
@@ -151,7 +151,7 @@ describe.each([
     c.fill(NaN);
     be.gemm(args); // hit
     expect(firstDifference(c, want)).toBe(-1);
-    // A new heap block lowers the top of the arena over the cache: the next call must repack.
+    // A new heap block lowers the arena's end; the cache sits below the arena and stays valid.
     be.allocate(40 * 33 * 2)!.fill(7);
     c.fill(NaN);
     be.gemm(args);
@@ -294,6 +294,20 @@ describe('wasm tensor heap', () => {
     expect(none.allocate(1)).toBeUndefined();
     await none.dispose();
     expect(() => createWasmBackend({ threads: 1, heapShare: 1 })).toThrow(/heapShare must be in \[0, 1\), got 1/);
+  });
+
+  it('a heap share above 3/4 may reach the packed-B cache: it is dropped, never read stale', async () => {
+    const be = createWasmBackend({ threads: 1, memoryMB: 2, heapShare: 0.95 });
+    const g = { ...makeGemm({ m: 4, n: 256, k: 400 }, 450), bVersion: 1 }; // 102,400 packed floats: cached
+    const want = runPlaced(be, g, 0);
+    const c = g.c.slice();
+    be.gemm({ ...g, c });
+    expect(firstDifference(c, want)).toBe(-1);
+    be.allocate(be.heapInfo().capacityBytes / 4 - 4)!.fill(3); // over the cache
+    c.fill(NaN);
+    be.gemm({ ...g, c });
+    expect(firstDifference(c, want)).toBe(-1);
+    await be.dispose();
   });
 
   it('with the heap full, kernels still fit the arena beside it (split), or say which sizes and setting', async () => {
