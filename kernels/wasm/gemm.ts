@@ -126,7 +126,8 @@ export class WasmGemm {
   /**
    * Runs g with its packed op(B) kept after the call (bVersion given). The key holds every
    * argument that shapes the packed copy plus the caller's version; the array is matched by
-   * identity (held weakly). Returns false when the packed B would take over a quarter of memory.
+   * identity (held weakly). Returns false when the packed B would take over a quarter of the memory
+   * beside the tensor heap.
    */
   private cached(g: GemmArgs): boolean {
     const e = this.e;
