@@ -48,20 +48,28 @@ export class EwCall {
    * address. Addresses above 2³¹ wrap in the Int32 slots and are read back unsigned by ew.as.
    */
   params(kind: number, ints: readonly number[], f64s: readonly number[] = []): number {
-    const at = this.e.start,
+    const at = this.first(),
       i32 = this.e.i32;
     i32[at] = kind;
     for (let i = 0; i < ints.length; i++) i32[at + 1 + i] = ints[i];
-    // (at·4 + 128 is 8-aligned: the arena starts at RESERVED_BYTES)
     for (let j = 0; j < f64s.length; j++) this.f64[(at * 4 + 128) / 8 + j] = f64s[j];
     return at * 4;
   }
 
-  /** Float index of `floats` free arena floats after the parameter block (labels, argmax copies). */
+  /**
+   * Float index of `floats` free arena floats after the parameter block (small operand copies,
+   * argmax). Call before `params`: making room may drop the packed-B cache and move the arena.
+   */
   scratch(floats: number): number {
-    if (this.e.room(PARAM_FLOATS + floats) < PARAM_FLOATS + floats)
-      throw new Error(`wasm backend: ${floats} scratch floats do not fit the kernel memory's arena`);
-    return this.e.start + PARAM_FLOATS;
+    const need = 4 + PARAM_FLOATS + floats;
+    if (this.e.room(need) < need)
+      throw new Error(`wasm backend: ${floats} scratch floats do not fit the arena (${this.e.describe()})`);
+    return this.first() + PARAM_FLOATS;
+  }
+
+  /** The parameter block's float index: the arena's start (it moves with the packed-B cache), 16-byte aligned. */
+  private first(): number {
+    return Math.ceil(this.e.start / 4) * 4;
   }
 
   /**

@@ -1,7 +1,8 @@
 // The `wasm` backend: AssemblyScript SIMD GEMM (relaxed-SIMD fused multiply-add where available)
 // on the main thread plus, optionally, one helper thread sharing the kernel memory.
 // Options: FORWARDGRAD_THREADS (1 or 2; default 2 when the machine has ≥ 2 cores),
-// FORWARDGRAD_WASM_MEMORY_MB (kernel memory, fixed size, default 256),
+// FORWARDGRAD_WASM_MEMORY_MB (kernel memory, fixed size, default 256; the tensor heap takes up to
+// heapShare of it, see heap.ts),
 // FORWARDGRAD_RELAXED_SIMD=0 (never set V8's relaxed-SIMD flag).
 import type {
   BinaryArgs,
@@ -20,6 +21,7 @@ import { Helper, RESERVED_BYTES } from './worker';
 import { WasmGemm } from './gemm';
 import { WasmConv } from './conv2d';
 import { Engine } from './engine';
+import { DEFAULT_HEAP_SHARE, TensorHeap, type HeapInfo } from './heap';
 import { im2col } from './im2col';
 import { EwCall } from './ew-call';
 import { WasmElementwise } from './elementwise';
@@ -33,6 +35,8 @@ export interface WasmBackendOptions {
   /** 1 = main thread only; 2 = main thread + one helper. */
   threads?: number;
   memoryMB?: number;
+  /** Most of the kernel memory the tensor heap may take, in [0, 1) (default 0.75; 0 = no heap). */
+  heapShare?: number;
   variant?: WasmVariant;
   /** Calls below this many flops run on the main thread only (default 1.5e7 ≈ 0.5 ms). */
   minParallelFlops?: number;
@@ -46,6 +50,10 @@ export interface WasmBackend extends KernelBackend, Conv2dNchwKernel {
   readonly name: 'wasm';
   readonly threads: number;
   readonly variant: WasmVariant;
+  /** n floats in the kernel memory (see KernelBackend.allocate): the tensor heap. */
+  allocate(n: number): Float32Array | undefined;
+  /** How much of the tensor heap is used. */
+  heapInfo(): HeapInfo;
   /** Blocks until the helper thread (if any) has started; returns whether it is running. */
   waitForThreads(timeoutMs?: number): boolean;
   /** Stops the helper thread; later calls run on the main thread. */
@@ -86,8 +94,9 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     }
   }
   const engine = new Engine(exports, memory, helper, { minParallelFlops: options.minParallelFlops ?? 1.5e7 });
+  const heap = new TensorHeap(engine, options.heapShare ?? DEFAULT_HEAP_SHARE);
   const gemm = new WasmGemm(engine),
-    conv = new WasmConv(engine, gemm);
+    conv = new WasmConv(engine, gemm, (n) => heap.allocate(n));
   // The elementwise family runs in wasm only on operands in the kernel memory (else the js kernels).
   const minParallelBytes = options.minParallelBytes ?? 1 << 25;
   if (!(minParallelBytes >= 0))
@@ -113,6 +122,8 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     reduce: (args: ReduceArgs) => reduce.reduce(args),
     maxPool2d: (args: MaxPool2dArgs) => pool.maxPool2d(args),
     update: (args: UpdateArgs) => update.update(args),
+    allocate: (n: number) => heap.allocate(n),
+    heapInfo: () => heap.info(),
     waitForThreads: (timeoutMs = 10000) => engine.helper?.waitReady(timeoutMs) ?? false,
     dispose: async () => {
       const h = engine.helper;
