@@ -4,10 +4,11 @@
 // and the table's float64 references; the fallback to js for operands elsewhere; and the
 // two-thread split (same bits as one thread).
 //
-// In-place operands: until the tensor pool hands out kernel-memory buffers (the heap branch), the
-// tests take Float32Array views of the engine's memory at byte 32 MiB and up (`Arena` below). The
-// kernels use only the arena's first bytes (the parameter block and small copies), so the views
-// never overlap what a kernel writes for itself.
+// In-place operands: these tests build their own engines over one memory (to spy on ewRun and to
+// force every call to split), so they take Float32Array views of that memory at byte 32 MiB and
+// up (`Arena` in wasm-ew-support.ts) where the tensor heap would place tensors; the kernels use
+// only the arena's first bytes (the parameter block and small copies). The backend as the tensor
+// layer reaches it, operands from its own heap: wasm-ew-backend.test.ts.
 import { BINARY, UNARY, type BinaryOp, type UnaryOp } from '../../kernels/elementwise';
 import type { BinaryArgs, MaxPool2dArgs, ReduceArgs, UnaryArgs } from '../../kernels/backend';
 import { jsBackend } from '../../kernels/js';
