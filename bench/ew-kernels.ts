@@ -70,7 +70,7 @@ const pool1 = new WasmPool(one),
 const up1 = new WasmUpdate(one),
   up2 = new WasmUpdate(two);
 
-function reluCase(rows: number, cols: number, op: 'relu' | 'tanh' | 'sigmoid' = 'relu'): Case {
+function reluCase(rows: number, cols: number, op: 'relu' | 'tanh' | 'sigmoid' = 'relu', outside = false): Case {
   const n = rows * cols;
   const x = pair(n),
     dx = pair(n),
@@ -89,9 +89,9 @@ function reluCase(rows: number, cols: number, op: 'relu' | 'tanh' | 'sigmoid' = 
     dyOffset: 0,
   });
   const p = args('plain'),
-    m = args('mem');
+    m = args(outside ? 'plain' : 'mem');
   return {
-    name: `${op} JVP ${rows}×${cols}`,
+    name: `${op} JVP ${rows}×${cols}${outside ? ', operands outside the memory (wasm: copied)' : ''}`,
     bytes: 16 * n,
     run: { js: () => jsBackend.unary(p), 'wasm 1T': () => ew1.unary(m), 'wasm 2T': () => ew2.unary(m) },
   };
@@ -231,6 +231,7 @@ async function main(): Promise<void> {
     reluCase(64, 1024),
     reluCase(64, 1024, 'tanh'),
     reluCase(64, 1024, 'sigmoid'),
+    reluCase(64, 1024, 'relu', true),
     biasCase(64, 1024),
     softmaxCase(),
     poolCase(),

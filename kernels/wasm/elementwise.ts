@@ -1,10 +1,11 @@
-// Unary and binary elementwise ops on the wasm kernels (assembly/ew.as), used when the operands
-// live in the kernel memory. neg, square, relu and the binary ops give the js loops' bits
+// Unary and binary elementwise ops on the wasm kernels (assembly/ew.as), in place on operands in
+// the kernel memory. neg, square, relu and the binary ops give the js loops' bits
 // (kernels/js/unary.ts, binary.ts). tanh, sigmoid, exp, log and softplus use float32 SIMD
 // approximations: within 4 ulp of the float64 value (5 for a tangent d·dx; test/kernels/wasm-ew),
 // not Math's bits, and more accurate than the js loop in tanh' and sigmoid' tails (which js forms
 // from a rounded y). A limit of float32: the log tangent's 1/x is ∞ for x < 1/FLT_MAX (js, in
-// float64, can still return a finite d·dx there). Operands elsewhere go to js: never wrong, only slower.
+// float64, can still return a finite d·dx there). Operands outside the kernel memory are copied
+// through the arena (ew-call.ts stage), so where a tensor lives never changes a result's bits.
 import type { BinaryArgs, BinaryOp, UnaryArgs, UnaryOp } from '../backend';
 import { binary as jsBinary } from '../js/binary';
 import { unary as jsUnary } from '../js/unary';
@@ -21,8 +22,6 @@ const UNARY_CODE: Record<UnaryOp, number> = {
   softplus: 7,
 };
 const BINARY_CODE: Record<BinaryOp, number> = { add: 0, sub: 1, mul: 2, div: 3 };
-/** A repeating operand (a bias, a scalar) not in the kernel memory is copied in up to this many floats. */
-const MAX_COPIED = 1 << 14;
 
 const directionsOf = (op: string, k: number | undefined): number => {
   const K = k ?? 1;
@@ -40,22 +39,44 @@ export class WasmElementwise {
     if (code === undefined || !(n > 0)) return jsUnary(g);
     const tangent = !!(g.dx && g.dy),
       K = directionsOf('unary', g.directions);
-    const x = c.addr(g.x, g.xOffset),
-      y = c.addr(g.y, g.yOffset);
-    const dx = tangent ? c.addr(g.dx, g.dxOffset ?? 0) : 0,
-      dy = tangent ? c.addr(g.dy, g.dyOffset ?? 0) : 0;
-    if (x < 0 || y < 0 || dx < 0 || dy < 0) return jsUnary(g);
     need(g.op, 'x', g.x, g.xOffset, n);
     need(g.op, 'y', g.y, g.yOffset, n);
     if (tangent) {
       need(g.op, 'dx', g.dx!, g.dxOffset ?? 0, K * n);
       need(g.op, 'dy', g.dy!, g.dyOffset ?? 0, K * n);
     }
-    const p = c.params(KIND.unary, [code, x, y, dx, dy, n, K]);
-    // The transcendental ops cost 3–5 ns an element against relu's 0.3 (bench/ew-kernels.ts): they
-    // count as 32× their bytes toward the two-thread threshold.
-    const bytes = 8 * n * (tangent ? 1 + K : 1);
-    c.run(p, n, code >= UNARY_CODE.tanh ? 32 * bytes : bytes);
+    const at = c.stage([
+      { arr: g.x, off: g.xOffset, count: n },
+      { arr: g.y, off: g.yOffset, count: n, write: true },
+      tangent ? { arr: g.dx!, off: g.dxOffset ?? 0, count: K * n } : undefined,
+      tangent ? { arr: g.dy!, off: g.dyOffset ?? 0, count: K * n, write: true } : undefined,
+    ]);
+    if (!at) return this.unaryInParts(g, code, K);
+    const p = c.params(KIND.unary, [code, at[0], at[1], at[2], at[3], n, K]);
+    c.run(p, n, 8 * n * (tangent ? 1 + K : 1));
+    c.unstage();
+  }
+
+  /**
+   * Operands outside the kernel memory too large to copy in at once: the exact ops go to js (the
+   * same bits); the others run here in slices (one direction at a time, its value recomputed
+   * alike), so a tensor's placement never changes their bits either.
+   */
+  private unaryInParts(g: UnaryArgs, code: number, K: number): void {
+    if (code < UNARY_CODE.tanh) return jsUnary(g);
+    const n = g.n,
+      tangent = !!(g.dx && g.dy);
+    const slice = Math.floor(this.c.e.room(0) / 8 / 4) * 4; // 4 operands in half the arena
+    if (slice < 4 || slice >= n) return jsUnary(g); // (an arena of a few floats: never with the defaults)
+    for (let i0 = 0; i0 < n; i0 += slice) {
+      const m = Math.min(slice, n - i0);
+      const part = { op: g.op, n: m, x: g.x, xOffset: g.xOffset + i0, y: g.y, yOffset: g.yOffset + i0 };
+      if (!tangent) this.unary(part);
+      for (let k = 0; tangent && k < K; k++) {
+        const d = k * n + i0;
+        this.unary({ ...part, dx: g.dx, dxOffset: (g.dxOffset ?? 0) + d, dy: g.dy, dyOffset: (g.dyOffset ?? 0) + d });
+      }
+    }
   }
 
   binary(g: BinaryArgs): void {
@@ -80,30 +101,7 @@ export class WasmElementwise {
     const K = directionsOf(g.op, g.directions);
     const daStride = g.daStride ?? aLen,
       dbStride = g.dbStride ?? bLen;
-    // The repeating operand and its tangent may be copied in (they are small); the rest must be in place.
-    let top = c.scratch(2 * MAX_COPIED);
-    const place = (arr: Float32Array | undefined, off: number, count: number): number => {
-      if (!arr) return 0;
-      const at = c.addr(arr, off);
-      if (at >= 0 || count > MAX_COPIED) return at;
-      need(g.op, 'operand', arr, off, count);
-      c.e.f32.set(arr.subarray(off, off + count), top);
-      top += count;
-      return (top - count) * 4;
-    };
     const tanLen = (len1: number, stride: number) => (K - 1) * stride + len1;
-    const a = aFull ? c.addr(g.a, g.aOffset) : place(g.a, g.aOffset, aLen);
-    const b = aFull ? place(g.b, g.bOffset, bLen) : c.addr(g.b, g.bOffset);
-    const y = c.addr(g.y, g.yOffset);
-    let da = 0,
-      db = 0,
-      dy = 0;
-    if (tangent) {
-      if (g.da) da = aFull ? c.addr(g.da, g.daOffset ?? 0) : place(g.da, g.daOffset ?? 0, tanLen(aLen, daStride));
-      if (g.db) db = aFull ? place(g.db, g.dbOffset ?? 0, tanLen(bLen, dbStride)) : c.addr(g.db, g.dbOffset ?? 0);
-      dy = c.addr(g.dy, g.dyOffset ?? 0);
-    }
-    if (a < 0 || b < 0 || y < 0 || da < 0 || db < 0 || dy < 0) return jsBinary(g);
     need(g.op, 'a', g.a, g.aOffset, aLen);
     need(g.op, 'b', g.b, g.bOffset, bLen);
     need(g.op, 'y', g.y, g.yOffset, n);
@@ -112,6 +110,16 @@ export class WasmElementwise {
       if (g.db) need(g.op, 'db', g.db, g.dbOffset ?? 0, tanLen(bLen, dbStride));
       need(g.op, 'dy', g.dy!, g.dyOffset ?? 0, K * n);
     }
+    const at = c.stage([
+      { arr: g.a, off: g.aOffset, count: aLen },
+      { arr: g.b, off: g.bOffset, count: bLen },
+      { arr: g.y, off: g.yOffset, count: n, write: true },
+      tangent && g.da ? { arr: g.da, off: g.daOffset ?? 0, count: tanLen(aLen, daStride) } : undefined,
+      tangent && g.db ? { arr: g.db, off: g.dbOffset ?? 0, count: tanLen(bLen, dbStride) } : undefined,
+      tangent ? { arr: g.dy!, off: g.dyOffset ?? 0, count: K * n, write: true } : undefined,
+    ]);
+    if (!at) return jsBinary(g); // too large to copy in: js gives the same bits
+    const [a, b, y, da, db, dy] = at;
     const p = c.params(KIND.binary, [
       BINARY_CODE[g.op],
       a,
@@ -129,5 +137,6 @@ export class WasmElementwise {
       K,
     ]);
     c.run(p, n, 12 * n + (tangent ? 12 * K * n : 0));
+    c.unstage();
   }
 }

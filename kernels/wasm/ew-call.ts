@@ -1,6 +1,6 @@
 // How the elementwise-family wasm kernels (assembly/ew.as: unary, binary, reduce, maxPool2d, the
-// optimizer update) are called: they work only on operands already in the kernel memory (see
-// place.ts; the wrappers send anything else to the js kernel), take their arguments from a
+// optimizer update) are called: they work in place on operands in the kernel memory (place.ts)
+// and on arena copies of the others (`stage`), take their arguments from a
 // parameter block at the start of the per-call arena, and split their items [0, items) between the
 // main thread and the helper (OP.ew jobs) when the call moves enough bytes to pay for the hand-off.
 // Who runs which range never changes a bit: every item is computed by the same code either way.
@@ -38,7 +38,7 @@ export class EwCall {
     this.f64 = new Float64Array(this.buffer);
   }
 
-  /** Byte address of arr[offset] in the kernel memory, or −1 (not a view of it: use the js kernel). */
+  /** Byte address of arr[offset] in the kernel memory, or −1 (not a view of it). */
   addr(arr: Float32Array | Int32Array | undefined, offset = 0): number {
     return arr === undefined ? -1 : addressOf(this.buffer, arr, offset);
   }
@@ -56,15 +56,42 @@ export class EwCall {
     return at * 4;
   }
 
+  private pending: [Operand, number][] = [];
+
   /**
-   * Float index of `floats` free arena floats after the parameter block (small operand copies,
-   * argmax). Call before `params`: making room may drop the packed-B cache and move the arena.
+   * Byte addresses for a call's operands (undefined entries: 0, absent): in place where they are
+   * views of the kernel memory, else copies in the arena after the parameter block (read ones
+   * copied in now, written ones copied out by `unstage`), so where a tensor lives never changes
+   * which code computes it. Undefined when the copies do not fit the arena: the caller splits the
+   * call or, where the js kernel gives the same bits, calls that. Call before `params`.
    */
-  scratch(floats: number): number {
-    const need = 4 + PARAM_FLOATS + floats;
-    if (this.e.room(need) < need)
-      throw new Error(`wasm backend: ${floats} scratch floats do not fit the arena (${this.e.describe()})`);
-    return this.first() + PARAM_FLOATS;
+  stage(ops: readonly (Operand | undefined)[]): number[] | undefined {
+    let copies = 0;
+    for (const o of ops) if (o && this.addr(o.arr, o.off) < 0) copies += Math.ceil(o.count / 4) * 4;
+    const need = 4 + PARAM_FLOATS + copies;
+    if (copies > 0 && this.e.room(need) < need) return undefined;
+    let top = this.first() + PARAM_FLOATS;
+    this.pending.length = 0;
+    return ops.map((o) => {
+      if (!o) return 0;
+      const at = this.addr(o.arr, o.off);
+      if (at >= 0) return at;
+      const to = top;
+      top += Math.ceil(o.count / 4) * 4;
+      const view = o.arr instanceof Int32Array ? this.e.i32 : this.e.f32;
+      if (o.write) this.pending.push([o, to]);
+      else view.set(o.arr.subarray(o.off, o.off + o.count), to);
+      return to * 4;
+    });
+  }
+
+  /** Copies the staged written operands back (after the kernel ran). */
+  unstage(): void {
+    for (const [o, at] of this.pending) {
+      const view = o.arr instanceof Int32Array ? this.e.i32 : this.e.f32;
+      o.arr.set(view.subarray(at, at + o.count), o.off);
+    }
+    this.pending.length = 0;
   }
 
   /** The parameter block's float index: the arena's start (it moves with the packed-B cache), 16-byte aligned. */
@@ -93,6 +120,15 @@ export class EwCall {
     e.launch(1);
     e.finish();
   }
+}
+
+/** One array operand of a call: its elements [off, off + count), and whether the kernel reads or writes them. */
+export interface Operand {
+  arr: Float32Array | Int32Array;
+  off: number;
+  count: number;
+  /** The kernel only writes it (a staged copy is copied out, never in). */
+  write?: boolean;
 }
 
 /** Throws unless arr[offset … offset + count) lies inside arr (a wasm kernel would write past it). */

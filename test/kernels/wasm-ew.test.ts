@@ -332,8 +332,8 @@ describe('binary in the kernel memory', () => {
   });
 });
 
-describe('fallback to the js kernel', () => {
-  test('operands outside the kernel memory: js runs, wasm does not, same bits', () => {
+describe('operands outside the kernel memory', () => {
+  test('copied through the arena: wasm runs, same bits as js (and as in place)', () => {
     const x = values(5, 64),
       dx = values(6, 64);
     const got = { y: new Float32Array(64), dy: new Float32Array(64) },
@@ -350,46 +350,85 @@ describe('fallback to the js kernel', () => {
       dxOffset: 0,
       dyOffset: 0,
     });
+    expect(E.calls).toHaveBeenCalledTimes(1);
+    jsBackend.unary({ op: 'relu', n: 64, x, xOffset: 0, ...want, yOffset: 0, dx, dxOffset: 0, dyOffset: 0 });
+    bitsEqual(got.y, want.y, 'relu y');
+    bitsEqual(got.dy, want.dy, 'relu dy');
+    // one operand in place, the other and the output elsewhere
+    const a = new Arena(E);
+    const b = a.copy(values(7, 64));
     new WasmElementwise(E.one).binary({
-      op: 'add',
+      op: 'mul',
       n: 64,
       a: x,
       aOffset: 0,
       aLen: 64,
-      b: dx,
+      b,
       bOffset: 0,
       bLen: 64,
       y: got.y,
       yOffset: 0,
     });
-    expect(E.calls).not.toHaveBeenCalled();
-    jsBackend.unary({ op: 'relu', n: 64, x, xOffset: 0, ...want, yOffset: 0, dx, dxOffset: 0, dyOffset: 0 });
-    jsBackend.binary({
-      op: 'add',
-      n: 64,
-      a: x,
-      aOffset: 0,
-      aLen: 64,
-      b: dx,
-      bOffset: 0,
-      bLen: 64,
-      y: want.y,
-      yOffset: 0,
-    });
-    bitsEqual(got.y, want.y, 'y');
-    bitsEqual(got.dy, want.dy, 'dy');
+    expect(E.calls).toHaveBeenCalledTimes(2);
+    jsBackend.binary({ op: 'mul', n: 64, a: x, aOffset: 0, aLen: 64, b, bOffset: 0, bLen: 64, y: want.y, yOffset: 0 });
+    bitsEqual(got.y, want.y, 'mul y');
   });
 
-  test('one operand in place and the output elsewhere: js, same bits', () => {
+  test('too large to copy in at once: the exact ops go to js, tanh and the row sums run in slices (in-place bits)', () => {
+    const e = E.one.e,
+      saved = e.end;
+    const n = 1000,
+      K = 2;
+    const x = values(8, n, false),
+      dx = values(9, K * n, false);
+    // tanh in place (the reference bits), then with every operand outside and a 600-float arena
     const a = new Arena(E);
-    const x = a.copy(values(7, 40)),
-      y = new Float32Array(40),
-      want = new Float32Array(40);
-    E.calls.mockClear();
-    new WasmElementwise(E.one).unary({ op: 'square', n: 40, x, xOffset: 0, y, yOffset: 0 });
-    expect(E.calls).not.toHaveBeenCalled();
-    jsBackend.unary({ op: 'square', n: 40, x, xOffset: 0, y: want, yOffset: 0 });
-    bitsEqual(y, want, 'y');
+    const inPlace = {
+      op: 'tanh' as const,
+      n,
+      x: a.copy(x),
+      xOffset: 0,
+      y: a.alloc(n),
+      yOffset: 0,
+      dx: a.copy(dx),
+      dxOffset: 0,
+      dy: a.alloc(K * n),
+      dyOffset: 0,
+      directions: K,
+    };
+    new WasmElementwise(E.one).unary(inPlace);
+    const outside = { ...inPlace, x, y: new Float32Array(n), dx, dy: new Float32Array(K * n) };
+    const sums = {
+      x: values(10, 20 * 50, false),
+      y: new Float32Array(20),
+      xOffset: 0,
+      yOffset: 0,
+      outer: 20,
+      len: 50,
+      inner: 1,
+      scale: 0.5,
+    };
+    const sumsInPlace = { ...sums, x: a.copy(sums.x), y: a.alloc(20) };
+    new WasmReduce(E.one).reduce(sumsInPlace);
+    try {
+      e.end = e.start + 600;
+      E.calls.mockClear();
+      new WasmElementwise(E.one).unary(outside);
+      expect(E.calls.mock.calls.length).toBeGreaterThan(2 * K); // slices × directions
+      new WasmReduce(E.one).reduce(sums);
+      E.calls.mockClear();
+      const r = { op: 'relu' as const, n, x, xOffset: 0, y: new Float32Array(n), yOffset: 0 };
+      new WasmElementwise(E.one).unary(r);
+      expect(E.calls).not.toHaveBeenCalled(); // js: the same bits
+      const rj = { ...r, y: new Float32Array(n) };
+      jsBackend.unary(rj);
+      bitsEqual(r.y, rj.y, 'relu');
+    } finally {
+      e.end = saved;
+    }
+    bitsEqual(outside.y, inPlace.y, 'tanh y');
+    bitsEqual(outside.dy, inPlace.dy, 'tanh dy');
+    bitsEqual(sums.y, sumsInPlace.y, 'row sums');
   });
 
   test('an operand too short for the call is an Error naming the op, not a write past it', () => {
