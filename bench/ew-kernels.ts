@@ -198,7 +198,7 @@ function softmaxCase(): Case {
 
 const PARAMS = 784 * 1024 + 1024 + 1024 * 1024 + 1024 + 1024 * 10 + 10; // 1.86 M
 
-function updateCase(rule: 'sgd' | 'adam'): Case {
+function updateCase(rule: 'sgd' | 'adam', snapshot: 'none' | 'fused' | 'memcpy' = 'none'): Case {
   const n = PARAMS;
   const p = pair(n),
     d = pair(n),
@@ -213,13 +213,29 @@ function updateCase(rule: 'sgd' | 'adam'): Case {
       ? ({ name: 'sgd' } as const)
       : ({ name: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, c1: 0.1, c2: 0.001, m: m[w], v: v[w] } as const);
   // lr 0: the parameters stay finite however many times the bench repeats the step.
-  const args = (w: 'plain' | 'mem') => ({ rule: ruleOf(w), n, params: p[w], grad: d[w], scale: 0.5, lr: 0 });
+  // The guard's snapshot of θ: written by the update in its pass, or a separate copy after it.
+  const save = pair(n);
+  const args = (w: 'plain' | 'mem') => ({
+    rule: ruleOf(w),
+    n,
+    params: p[w],
+    grad: d[w],
+    scale: 0.5,
+    lr: 0,
+    ...(snapshot === 'fused' ? { save: save[w] } : {}),
+  });
   const pl = args('plain'),
     me = args('mem');
+  const copy = (w: 'plain' | 'mem') => (snapshot === 'memcpy' ? () => save[w].set(p[w]) : () => {});
+  const [cp, cm] = [copy('plain'), copy('mem')];
   return {
-    name: `update ${rule} (stepScaled) over 1.86 M`,
-    bytes: 4 * n * (rule === 'sgd' ? 3 : 7),
-    run: { js: () => jsBackend.update(pl), 'wasm 1T': () => up1.update(me), 'wasm 2T': () => up2.update(me) },
+    name: `update ${rule} (stepScaled) over 1.86 M${snapshot === 'none' ? '' : `, snapshot ${snapshot}`}`,
+    bytes: 4 * n * ((rule === 'sgd' ? 3 : 7) + (snapshot === 'none' ? 0 : 1)),
+    run: {
+      js: () => (jsBackend.update(pl), cp()),
+      'wasm 1T': () => (up1.update(me), cm()),
+      'wasm 2T': () => (up2.update(me), cm()),
+    },
   };
 }
 
@@ -237,6 +253,8 @@ async function main(): Promise<void> {
     poolCase(),
     updateCase('sgd'),
     updateCase('adam'),
+    updateCase('sgd', 'fused'),
+    updateCase('sgd', 'memcpy'),
     // the hand-off threshold: relu JVP bytes 16·n = 64 KiB … 4 MiB
     reluCase(4, 1024),
     reluCase(16, 1024),

@@ -254,6 +254,8 @@ export interface UpdateArgs {
   grad: Float32Array;
   scale?: number;
   lr: number;
+  /** Receives params[0, n) as they were before the step, in the same pass (the descent guard's snapshot). */
+  save?: Float32Array;
 }
 
 /** What a backend provides. Everything but gemm and im2col may be left out (the js one is used). */

@@ -13,6 +13,7 @@ export function checkUpdate(g: UpdateArgs, who: string): void {
     ['params', g.params],
     ['grad', g.grad],
   ];
+  if (g.save !== undefined) bufs.push(['save', g.save]);
   if (rule.name === 'momentum') bufs.push(['momentum u', rule.u]);
   else if (rule.name === 'adam') bufs.push(['adam m', rule.m], ['adam v', rule.v]);
   else if (rule.name !== 'sgd') throw new Error(`${who} update: unknown rule '${(rule as { name: string }).name}'`);
@@ -27,6 +28,7 @@ export function update(g: UpdateArgs): void {
   const { rule, n, params: p, grad: d, lr } = g;
   const scaled = g.scale !== undefined,
     s = g.scale ?? 1;
+  g.save?.set(p.subarray(0, n));
   // One loop per rule and mode so each stays monomorphic (and the scaled test is not per element).
   if (rule.name === 'sgd') {
     if (scaled) for (let i = 0; i < n; i++) p[i] -= lr * Math.fround(0 + s * d[i]);

@@ -29,14 +29,15 @@ export class WasmUpdate {
       s2 = c.addr(rule.v);
       hyper = [0, rule.beta1, rule.beta2, rule.epsilon, rule.c1, rule.c2];
     }
-    if (p < 0 || d < 0 || s1 < 0 || s2 < 0) return jsUpdate(g);
+    const save = g.save ? c.addr(g.save) : 0;
+    if (p < 0 || d < 0 || s1 < 0 || s2 < 0 || save < 0) return jsUpdate(g);
     const nesterov = rule.name === 'momentum' && rule.nesterov ? 1 : 0;
     const block = c.params(
       KIND.update,
-      [RULE[rule.name], g.scale !== undefined ? 1 : 0, nesterov, p, d, s1, s2],
+      [RULE[rule.name], g.scale !== undefined ? 1 : 0, nesterov, p, d, s1, s2, save],
       [g.scale ?? 1, g.lr, ...hyper],
     );
-    const streams = rule.name === 'sgd' ? 3 : rule.name === 'momentum' ? 5 : 7;
+    const streams = (rule.name === 'sgd' ? 3 : rule.name === 'momentum' ? 5 : 7) + (save ? 1 : 0);
     c.run(block, n, 4 * n * streams);
   }
 }

@@ -121,6 +121,39 @@ describe('update kernels against the old optimizer loops', () => {
     expect(Array.from(want.p)).not.toEqual(Array.from(fresh().p));
   });
 
+  test.each(['sgd', 'adam'] as const)(
+    '%s with save (the guard snapshot in the same pass): the parameters before the step, bit for bit',
+    (name) => {
+      const a = new Arena(E);
+      for (const k of [new WasmUpdate(E.one), new WasmUpdate(E.two)]) {
+        const o = fresh((v) => a.copy(v));
+        o.p[5] = NaN; // carried as it is
+        o.p[6] = -0;
+        const save = a.alloc(N).fill(7);
+        const before = o.p.slice();
+        const want = fresh();
+        want.p.set(before);
+        E.calls.mockClear();
+        k.update({ rule: ruleOf(name, o, 1), n: N, params: o.p, grad: o.d, scale: 0.3, lr: 0.1, save });
+        expect(E.calls).toHaveBeenCalled();
+        bitsEqual(save, before, 'save');
+        oldStep(name, want, 0.3, 0.1, 1);
+        expectSame(o, want, 'updated');
+      }
+      // js kernel, and the wasm kernel with the save buffer outside the memory (then js)
+      for (const run of [(g: UpdateArgs) => jsUpdate(g), (g: UpdateArgs) => new WasmUpdate(E.one).update(g)]) {
+        const o = fresh((v) => a.copy(v)),
+          before = o.p.slice(),
+          save = new Float32Array(N);
+        run({ rule: ruleOf(name, o, 1), n: N, params: o.p, grad: o.d, scale: 0.3, lr: 0.1, save });
+        bitsEqual(save, before, 'save (js)');
+      }
+      expect(() =>
+        jsUpdate({ rule: { name: 'sgd' }, n: N, params: fresh().p, grad: fresh().d, lr: 1, save: new Float32Array(3) }),
+      ).toThrow(/js update: save has 3 elements, the step needs 1001/);
+    },
+  );
+
   test('buffers outside the kernel memory (or only some inside): the js kernel, same bits', () => {
     const a = new Arena(E);
     const want = fresh(),
@@ -148,6 +181,34 @@ describe('update kernels against the old optimizer loops', () => {
       }),
     ).toThrow(/js update: adam v has 3 elements, the step needs 1001/);
   });
+});
+
+describe('saveTo (the guard snapshot) through the optimizers, every buffer type', () => {
+  test.each(RULES)(
+    '%s: saveTo receives θ before the update, for Float32Array, Float64Array and number[] leaves',
+    (name) => {
+      const p32 = uniform(rng(30), 10),
+        p64 = Float64Array.from(uniform(rng(31), 7)),
+        pArr = Array.from(uniform(rng(32), 5));
+      const params = [p32, p64, pArr];
+      const grads = [uniform(rng(33), 10), Float64Array.from(uniform(rng(34), 7)), Array.from(uniform(rng(35), 5))];
+      const opt: Optimizer =
+        name === 'sgd'
+          ? new Sgd()
+          : name === 'adam'
+            ? new Adam(params)
+            : new Momentum(params, { nesterov: name === 'nesterov' });
+      for (const method of ['step', 'stepScaled'] as const) {
+        const before = params.map((b) => Array.from(b));
+        const saveTo = [new Float32Array(10), new Float64Array(7), new Array<number>(5).fill(0)];
+        if (method === 'step') opt.step(params, grads, 0.1, 1, saveTo);
+        else opt.stepScaled!(params, grads, 0.5, 0.1, 2, saveTo);
+        expect(saveTo.map((b) => Array.from(b))).toEqual(before);
+        expect(params.map((b) => Array.from(b))).not.toEqual(before);
+      }
+      opt.dispose?.();
+    },
+  );
 });
 
 describe('Sgd, Momentum, Adam call the kernel with the old loops bits', () => {

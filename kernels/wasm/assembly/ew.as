@@ -513,7 +513,8 @@ function poolRange(p: usize, i0: i32, i1: i32): void {
 // ---------------------------------------------------------------------------------------------
 // Optimizer updates, in f64 exactly as runtime/fgd/optimizers/* (kernels/js/update.ts) compute
 // them. Slots 1 rule (0 sgd, 1 momentum, 2 adam), 2 scaled (g = fround(0 + s·d) from a direction;
-// 0: g = d as given), 3 nesterov, 4 params, 5 d, 6 u or m, 7 v; f64 0 s, 1 lr, 2 momentum,
+// 0: g = d as given), 3 nesterov, 4 params, 5 d, 6 u or m, 7 v, 8 save (0 = none: else receives
+// the parameters before the step, the guard's snapshot, in the same pass); f64 0 s, 1 lr, 2 momentum,
 // 3 beta1, 4 beta2, 5 epsilon, 6 c1 = 1 − β1^t, 7 c2 = 1 − β2^t. Items: elements, two per step.
 
 const R_SGD = 0, R_MOMENTUM = 1;
@@ -537,7 +538,7 @@ const R_SGD = 0, R_MOMENTUM = 1;
 
 // @ts-ignore: decorator
 @inline function updateLoop(rule: i32, scaled: bool, nesterov: bool, p: usize, i0: i32, i1: i32): void {
-  const th = A(p, 4), d = A(p, 5), s1 = A(p, 6), s2 = A(p, 7);
+  const th = A(p, 4), d = A(p, 5), s1 = A(p, 6), s2 = A(p, 7), sv = A(p, 8);
   const s = D(p, 0), lr = D(p, 1), mu = D(p, 2), b1 = D(p, 3), b2 = D(p, 4), eps = D(p, 5), c1 = D(p, 6), c2 = D(p, 7);
   const S = f64x2.splat(s), LR = f64x2.splat(lr), MU = f64x2.splat(mu);
   const B1 = f64x2.splat(b1), B2 = f64x2.splat(b2), OB1 = f64x2.splat(1 - b1), OB2 = f64x2.splat(1 - b2);
@@ -545,7 +546,9 @@ const R_SGD = 0, R_MOMENTUM = 1;
   let i = i0;
   for (; i + 2 <= i1; i += 2) {
     const g = grad2(at(d, i), scaled, S);
-    const q = ld2(at(th, i));
+    const raw = v128.load64_zero(at(th, i));
+    if (sv != 0) v128.store64_lane(at(sv, i), raw, 0);
+    const q = f64x2.promote_low_f32x4(raw);
     let step: v128;
     if (rule == R_SGD) step = f64x2.mul(LR, g);
     else if (rule == R_MOMENTUM) {
@@ -563,7 +566,9 @@ const R_SGD = 0, R_MOMENTUM = 1;
   }
   for (; i < i1; i++) {
     const g = grad1(at(d, i), scaled, s);
-    const q = <f64>load<f32>(at(th, i));
+    const q0 = load<f32>(at(th, i));
+    if (sv != 0) store<f32>(at(sv, i), q0);
+    const q = <f64>q0;
     let step: f64;
     if (rule == R_SGD) step = lr * g;
     else if (rule == R_MOMENTUM) {

@@ -1,7 +1,17 @@
 // Adam (Kingma & Ba 2015): m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²;
 // θ ← θ − η·m̂/(√v̂ + ε) with bias-corrected m̂ = m/(1−β1^t), v̂ = v/(1−β2^t).
 import type { Buf } from '../../leaves';
-import { Optimizer, OptimizerState, checkState, copySlots, releaseSlots, slotLike, updateKernel } from './optimizer';
+import {
+  Optimizer,
+  OptimizerState,
+  checkState,
+  copySlots,
+  releaseSlots,
+  saveCopy,
+  saveOf,
+  slotLike,
+  updateKernel,
+} from './optimizer';
 
 export interface AdamOptions {
   beta1?: number;
@@ -32,7 +42,7 @@ export class Adam implements Optimizer {
     this.v = params.map(slotLike);
   }
 
-  step(params: readonly Buf[], grads: readonly Buf[], lr: number, t: number): void {
+  step(params: readonly Buf[], grads: readonly Buf[], lr: number, t: number, saveTo?: readonly Buf[]): void {
     const b1 = this.beta1,
       b2 = this.beta2,
       eps = this.epsilon;
@@ -49,9 +59,10 @@ export class Adam implements Optimizer {
         m instanceof Float32Array &&
         v instanceof Float32Array
       ) {
-        updateKernel()({ rule: this.rule(m, v, c1, c2), n: p.length, params: p, grad: g, lr });
+        updateKernel()({ rule: this.rule(m, v, c1, c2), n: p.length, params: p, grad: g, lr, save: saveOf(saveTo, j, p) });
         continue;
       }
+      saveCopy(saveTo, j, p);
       for (let i = 0; i < p.length; i++) {
         const gi = g[i];
         const mi = b1 * m[i] + (1 - b1) * gi,
@@ -64,7 +75,14 @@ export class Adam implements Optimizer {
   }
 
   /** step() with g_i = gradientAt(direction, s, i) computed in the loop. */
-  stepScaled(params: readonly Buf[], directions: readonly Buf[], scale: number, lr: number, t: number): void {
+  stepScaled(
+    params: readonly Buf[],
+    directions: readonly Buf[],
+    scale: number,
+    lr: number,
+    t: number,
+    saveTo?: readonly Buf[],
+  ): void {
     const h: AdamStep = {
       b1: this.beta1,
       b2: this.beta2,
@@ -85,8 +103,19 @@ export class Adam implements Optimizer {
         m instanceof Float32Array &&
         v instanceof Float32Array
       )
-        updateKernel()({ rule: this.rule(m, v, h.c1, h.c2), n: p.length, params: p, grad: d, scale, lr });
-      else scaledAny(p, d, m, v, h);
+        updateKernel()({
+          rule: this.rule(m, v, h.c1, h.c2),
+          n: p.length,
+          params: p,
+          grad: d,
+          scale,
+          lr,
+          save: saveOf(saveTo, j, p),
+        });
+      else {
+        saveCopy(saveTo, j, p);
+        scaledAny(p, d, m, v, h);
+      }
     }
   }
 

@@ -1,6 +1,16 @@
 // Heavy-ball momentum (PyTorch's convention): u ← μ·u + g; θ ← θ − η·u (Nesterov: θ ← θ − η·(g + μ·u)).
 import type { Buf } from '../../leaves';
-import { Optimizer, OptimizerState, checkState, copySlots, releaseSlots, slotLike, updateKernel } from './optimizer';
+import {
+  Optimizer,
+  OptimizerState,
+  checkState,
+  copySlots,
+  releaseSlots,
+  saveCopy,
+  saveOf,
+  slotLike,
+  updateKernel,
+} from './optimizer';
 
 export interface MomentumOptions {
   momentum?: number;
@@ -21,16 +31,17 @@ export class Momentum implements Optimizer {
     this.u = params.map(slotLike);
   }
 
-  step(params: readonly Buf[], grads: readonly Buf[], lr: number, _t?: number): void {
+  step(params: readonly Buf[], grads: readonly Buf[], lr: number, _t?: number, saveTo?: readonly Buf[]): void {
     const mu = this.momentum;
     for (let j = 0; j < params.length; j++) {
       const p = params[j],
         g = grads[j],
         u = this.u[j];
       if (p instanceof Float32Array && g instanceof Float32Array && u instanceof Float32Array) {
-        updateKernel()({ rule: this.rule(u), n: p.length, params: p, grad: g, lr });
+        updateKernel()({ rule: this.rule(u), n: p.length, params: p, grad: g, lr, save: saveOf(saveTo, j, p) });
         continue;
       }
+      saveCopy(saveTo, j, p);
       for (let i = 0; i < p.length; i++) {
         const ui = mu * u[i] + g[i];
         u[i] = ui;
@@ -40,14 +51,24 @@ export class Momentum implements Optimizer {
   }
 
   /** step() with g_i = gradientAt(v, s, i) computed in the loop. */
-  stepScaled(params: readonly Buf[], directions: readonly Buf[], scale: number, lr: number, _t?: number): void {
+  stepScaled(
+    params: readonly Buf[],
+    directions: readonly Buf[],
+    scale: number,
+    lr: number,
+    _t?: number,
+    saveTo?: readonly Buf[],
+  ): void {
     for (let j = 0; j < params.length; j++) {
       const p = params[j],
         v = directions[j],
         u = this.u[j];
       if (p instanceof Float32Array && v instanceof Float32Array && u instanceof Float32Array)
-        updateKernel()({ rule: this.rule(u), n: p.length, params: p, grad: v, scale, lr });
-      else scaledAny(p, v, u, scale, lr, this.momentum, this.nesterov);
+        updateKernel()({ rule: this.rule(u), n: p.length, params: p, grad: v, scale, lr, save: saveOf(saveTo, j, p) });
+      else {
+        saveCopy(saveTo, j, p);
+        scaledAny(p, v, u, scale, lr, this.momentum, this.nesterov);
+      }
     }
   }
 

@@ -8,14 +8,25 @@ import { acquire, release } from '../../tensor/pool';
 
 export interface Optimizer {
   readonly name: string;
-  /** θ ← update(θ, g) for each buffer; `t` is the 1-based step (Adam's bias correction). */
-  step(params: readonly Buf[], grads: readonly Buf[], lr: number, t: number): void;
+  /**
+   * θ ← update(θ, g) for each buffer; `t` is the 1-based step (Adam's bias correction). `saveTo`
+   * (optional, one buffer per parameter, same type and size): receives θ as it was before the
+   * update, in the same pass where the backend's kernel can (the descent guard's snapshot).
+   */
+  step(params: readonly Buf[], grads: readonly Buf[], lr: number, t: number, saveTo?: readonly Buf[]): void;
   /**
    * Optional fast path for a gradient held as scale·direction (fgd with one direction): the same
    * update as `step` on g = gradientAt(direction, scale), bit for bit, but in one pass that never
    * writes g. The loop falls back to forming g and calling `step` when this is absent.
    */
-  stepScaled?(params: readonly Buf[], directions: readonly Buf[], scale: number, lr: number, t: number): void;
+  stepScaled?(
+    params: readonly Buf[],
+    directions: readonly Buf[],
+    scale: number,
+    lr: number,
+    t: number,
+    saveTo?: readonly Buf[],
+  ): void;
   /** Everything needed to continue bit-identically (hyper-parameters and per-element slots). */
   state(): OptimizerState;
   load(state: OptimizerState): void;
@@ -47,6 +58,23 @@ export function gradientAt(direction: Buf, scale: number, i: number): number {
  */
 export function slotLike(like: Buf): Float32Array | Float64Array {
   return like instanceof Float32Array ? acquire(like.length).fill(0) : new Float64Array(like.length);
+}
+
+/**
+ * For the float32 kernel path: saveTo[j] when it is a Float32Array (the kernel saves θ in its own
+ * pass), else undefined after copying θ into it here (any other buffer type).
+ */
+export function saveOf(saveTo: readonly Buf[] | undefined, j: number, p: Buf): Float32Array | undefined {
+  const b = saveTo?.[j];
+  if (b instanceof Float32Array) return b;
+  saveCopy(saveTo, j, p);
+  return undefined;
+}
+
+/** saveTo[j] ← p for the loops that do not save in their own pass (number[] and Float64Array leaves). */
+export function saveCopy(saveTo: readonly Buf[] | undefined, j: number, p: Buf): void {
+  const to = saveTo?.[j];
+  if (to) for (let i = 0; i < p.length; i++) to[i] = p[i];
 }
 
 /** Returns slotLike's pooled buffers to the pool. */

@@ -1,29 +1,42 @@
 // Plain (forward) gradient descent: θ ← θ − η·g (the paper's Algorithm 1 update).
 import type { Buf } from '../../leaves';
 import type { Optimizer, OptimizerState } from './optimizer';
-import { checkState, updateKernel } from './optimizer';
+import { checkState, saveCopy, saveOf, updateKernel } from './optimizer';
 
 const SGD = { name: 'sgd' } as const;
 
 export class Sgd implements Optimizer {
   readonly name = 'sgd';
-  step(params: readonly Buf[], grads: readonly Buf[], lr: number, _t?: number): void {
+  step(params: readonly Buf[], grads: readonly Buf[], lr: number, _t?: number, saveTo?: readonly Buf[]): void {
     for (let j = 0; j < params.length; j++) {
       const p = params[j],
         g = grads[j];
       if (p instanceof Float32Array && g instanceof Float32Array)
-        updateKernel()({ rule: SGD, n: p.length, params: p, grad: g, lr });
-      else for (let i = 0; i < p.length; i++) p[i] -= lr * g[i];
+        updateKernel()({ rule: SGD, n: p.length, params: p, grad: g, lr, save: saveOf(saveTo, j, p) });
+      else {
+        saveCopy(saveTo, j, p);
+        for (let i = 0; i < p.length; i++) p[i] -= lr * g[i];
+      }
     }
   }
   /** θ ← θ − η·(s·v) straight from the direction buffer (g = s·v is never written). */
-  stepScaled(params: readonly Buf[], directions: readonly Buf[], scale: number, lr: number, _t?: number): void {
+  stepScaled(
+    params: readonly Buf[],
+    directions: readonly Buf[],
+    scale: number,
+    lr: number,
+    _t?: number,
+    saveTo?: readonly Buf[],
+  ): void {
     for (let j = 0; j < params.length; j++) {
       const p = params[j],
         v = directions[j];
       if (p instanceof Float32Array && v instanceof Float32Array)
-        updateKernel()({ rule: SGD, n: p.length, params: p, grad: v, scale, lr });
-      else scaledAny(p, v, scale, lr);
+        updateKernel()({ rule: SGD, n: p.length, params: p, grad: v, scale, lr, save: saveOf(saveTo, j, p) });
+      else {
+        saveCopy(saveTo, j, p);
+        scaledAny(p, v, scale, lr);
+      }
     }
   }
   state(): OptimizerState {
