@@ -1,6 +1,6 @@
 // matmul(a[M,K], b[K,N]) and its fused JVP  ẏ = ȧ·b + a·ḃ:
 // [a; ȧ]·b is ONE gemm over (1+K)·M stacked rows whose output is exactly [y; ẏ] (stacked), then
-// a·ḃ_k is accumulated into ẏ_k (beta = 1), one gemm per direction (see gemmPerDirection).
+// a·ḃ_k is accumulated into ẏ_k (beta = 1), all K in one batched gemm sharing A (see gemmDirections).
 // B operands carry `bVersion` only when their storage is sealed (runtime/tensor/version.ts rule 2),
 // so a backend can keep packed weights across calls without ever reading stale ones.
 // Reverse mode: ā = ȳ·bᵀ and b̄ = aᵀ·ȳ are single gemm calls with transB / transA set: the
@@ -68,11 +68,13 @@ function gemm(
 }
 
 /**
- * C_d (+)= A·ḃ_d for each direction d: one call per direction. Every ḃ_d is a distinct B, so a
- * batched call saves no packing, and on wasm one call per direction (each B copied, packed and
- * used while cache-warm) measured 17.4 ms against 20.0 ms for the batch (K=8, 64×1024×1024).
+ * C_d (+)= A·ḃ_d for every direction d as ONE batched call with strideA = 0: the backend packs A
+ * once and, on wasm, posts every direction's panels in one job list for both threads (one hand-off
+ * instead of D). Each item is the same product as a single call, so the bits do not change.
+ * (One call per direction was measured faster before, 17.4 vs 20.0 ms at K=8, 64×1024×1024, when
+ * every B was copied into the arena first; bench/NOTES.md, "K directions", has the new numbers.)
  */
-function gemmPerDirection(
+function gemmDirections(
   m: number,
   n: number,
   k: number,
@@ -85,8 +87,7 @@ function gemmPerDirection(
   beta: number,
   bVersion?: number,
 ): void {
-  for (let d = 0; d < D; d++)
-    gemm(m, n, k, a, aOffset, 0, tb.buffer, tb.offset + d * k * n, 0, c, cOffset + d * m * n, 0, 1, beta, bVersion);
+  gemm(m, n, k, a, aOffset, 0, tb.buffer, tb.offset, k * n, c, cOffset, m * n, D, beta, bVersion);
 }
 
 /** [p; ṗ] contiguous: the operand's own buffer when already stacked, else a pooled copy. */
@@ -117,10 +118,10 @@ export function matmulJvp(a: Tensor, da: Tangent, b: Tensor, db: Tangent): JvpRe
     const s = stack(a, ta);
     gemm((1 + D) * M, N, K, s.buf, s.offset, 0, b.buffer, b.offset, 0, y.buffer, y.offset, 0, 1, 0, vb);
     if (s.scratch) release(s.buf);
-    if (tb) gemmPerDirection(M, N, K, a.buffer, a.offset, tb, dy!.buffer, dy!.offset, D, 1, vtb);
+    if (tb) gemmDirections(M, N, K, a.buffer, a.offset, tb, dy!.buffer, dy!.offset, D, 1, vtb);
   } else {
     gemm(M, N, K, a.buffer, a.offset, 0, b.buffer, b.offset, 0, y.buffer, y.offset, 0, 1, 0, vb);
-    if (tb) gemmPerDirection(M, N, K, a.buffer, a.offset, tb, dy!.buffer, dy!.offset, D, 0, vtb);
+    if (tb) gemmDirections(M, N, K, a.buffer, a.offset, tb, dy!.buffer, dy!.offset, D, 0, vtb);
   }
   return [y, dy];
 }

@@ -1,0 +1,157 @@
+// K directions in one vector-mode JVP run (issue 9 goal: K = 16 directions cost ≤ 1 + 0.9·16
+// single-direction tangent passes) on the paper's MLP (784-1024-1024-10, batch 64): the twin run
+// with tangents [K, ...shape] for K = 1, 4, 16 against the base forward, and the weight-tangent
+// products x·ḃ_k of the first layer (x[64,784]·ḃ_k[784,1024], the part vector mode does not stack:
+// ȧ_k·b is one gemm over stacked rows) as one gemm call per direction (what runtime/ops/matmul.ts
+// did) against one batched call with strideA = 0 (A packed once, what it does now), and the whole
+// run both ways (jvpK vs jvpKPerDirection).
+//
+// Run: npx ts-node -T bench/k-directions.ts [--rounds 7] [--reps 3]   (stdout, and bench/out/k-directions.json)
+//
+// share(K) = (T_K − T_base) / (K·(T_1 − T_base)): the cost of a direction in a K-run over its cost
+// alone (goal ≤ 0.9 at K = 16). Rounds interleave every case (shared host); each case's time per
+// round is the median of its repeats; the table gives medians over rounds and the best round.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { BATCH, SIZES, arg, median, paperMlp, timeIt } from './paper-mlp';
+import { getBackend } from '../kernels/select';
+import { fillNormal } from '../kernels/rng';
+import { lookupJvp } from '../runtime/registry';
+import { zerosMirror } from '../runtime/leaves';
+import { tidy } from '../runtime/tensor/pool';
+import { Tensor } from '../runtime/tensor/tensor';
+import type { GemmArgs } from '../kernels/backend';
+
+const ROUNDS = arg('rounds', 7),
+  REPS = arg('reps', 3),
+  KS = [1, 4, 16];
+
+const { mlpLoss, params, x, labels } = paperMlp();
+const twin = lookupJvp(mlpLoss)!;
+const base = () => tidy(() => (mlpLoss(params, x, labels) as Tensor).item());
+const tangentsOf = (K: number) => {
+  const t = zerosMirror(params, K) as Record<string, Tensor>;
+  Object.values(t).forEach((v, i) => fillNormal(v.toArray(), 3, i, 0));
+  return t;
+};
+const tangents = Object.fromEntries(KS.map((K) => [K, tangentsOf(K)]));
+const jvp = (K: number) => () =>
+  tidy(() => {
+    const [y, dy] = twin.fn(params, tangents[K], x, undefined, labels) as Tensor[];
+    return y.item() + dy.toArray()[0];
+  });
+// The same run with the weight-tangent products as one gemm call per direction (how matmul.ts did
+// them before): the backend's gemm wrapped to split batched calls that share A (strideA = 0).
+const perDirection = (K: number) => () => {
+  const b = getBackend(),
+    gemm = b.gemm;
+  b.gemm = (g: GemmArgs) => {
+    if (g.batch === 1 || g.strideA !== 0) return gemm(g);
+    for (let t = 0; t < g.batch; t++)
+      gemm({ ...g, batch: 1, bOffset: g.bOffset + t * g.strideB, cOffset: g.cOffset + t * g.strideC });
+  };
+  try {
+    jvp(K)();
+  } finally {
+    b.gemm = gemm;
+  }
+};
+
+// Layer 1's weight-tangent products: C_k = x·ḃ_k, one call per direction vs one batched call.
+const [M, Kd, N] = [BATCH, SIZES[0], SIZES[1]];
+const gemmArgs = (b: Float32Array, c: Float32Array, batch: number, bOffset = 0, cOffset = 0): GemmArgs => ({
+  m: M,
+  n: N,
+  k: Kd,
+  a: x.toArray(),
+  aOffset: 0,
+  lda: Kd,
+  transA: false,
+  strideA: 0,
+  b,
+  bOffset,
+  ldb: N,
+  transB: false,
+  strideB: Kd * N,
+  c,
+  cOffset,
+  ldc: N,
+  strideC: M * N,
+  batch,
+  alpha: 1,
+  beta: 0,
+});
+const products: Record<string, () => void> = {};
+const outs: Record<string, Float32Array> = {};
+for (const K of [4, 16]) {
+  const db = tangents[K].w1.toArray();
+  const c1 = (outs[`perDirection${K}`] = new Float32Array(K * M * N)),
+    cb = (outs[`batched${K}`] = new Float32Array(K * M * N));
+  products[`perDirection${K}`] = () => {
+    for (let d = 0; d < K; d++) getBackend().gemm(gemmArgs(db, c1, 1, d * Kd * N, d * M * N));
+  };
+  products[`batched${K}`] = () => getBackend().gemm(gemmArgs(db, cb, K));
+}
+
+const cases: Record<string, () => void> = {
+  base,
+  ...Object.fromEntries(KS.map((K) => [`jvp${K}`, jvp(K)])),
+  ...Object.fromEntries(KS.slice(1).map((K) => [`jvp${K}PerDirection`, perDirection(K)])),
+  ...products,
+};
+for (const fn of Object.values(cases)) for (let i = 0; i < 2; i++) fn(); // warm-up
+for (const K of [4, 16])
+  if (outs[`perDirection${K}`].some((v, i) => v !== outs[`batched${K}`][i]))
+    throw new Error(`k-directions: batched and per-direction products differ at K=${K}`);
+
+const rounds: Record<string, number>[] = [];
+const best: Record<string, number> = {};
+for (let r = 0; r < ROUNDS; r++) {
+  const row: Record<string, number> = {};
+  for (const [k, fn] of Object.entries(cases)) {
+    const ts = timeIt(fn, REPS);
+    row[k] = median(ts);
+    best[k] = Math.min(best[k] ?? Infinity, ...ts);
+  }
+  rounds.push(row);
+}
+const med = (k: string) => median(rounds.map((r) => r[k]));
+const share = (K: number, t: (k: string) => number) => (t(`jvp${K}`) - t('base')) / (K * (t('jvp1') - t('base')));
+const shares = Object.fromEntries(KS.slice(1).map((K) => [K, median(rounds.map((r) => share(K, (k) => r[k])))]));
+const sharePD = (K: number, t: (k: string) => number) =>
+  (t(`jvp${K}PerDirection`) - t('base')) / (K * (t('jvp1') - t('base')));
+const result = {
+  backend: getBackend().name,
+  date: new Date().toISOString(),
+  loadavg: os.loadavg().map((l) => +l.toFixed(2)),
+  rounds: ROUNDS,
+  reps: REPS,
+  ms: Object.fromEntries(Object.keys(cases).map((k) => [k, +med(k).toFixed(2)])),
+  bestMs: Object.fromEntries(Object.entries(best).map(([k, v]) => [k, +v.toFixed(2)])),
+  share: Object.fromEntries(Object.entries(shares).map(([k, v]) => [k, +v.toFixed(3)])),
+  shareBest: Object.fromEntries(KS.slice(1).map((K) => [K, +share(K, (k) => best[k]).toFixed(3)])),
+  sharePerDirection: Object.fromEntries(
+    KS.slice(1).map((K) => [K, +median(rounds.map((r) => sharePD(K, (k) => r[k]))).toFixed(3)]),
+  ),
+  jvpBatchedOverPerDirection: Object.fromEntries(
+    KS.slice(1).map((K) => [K, +median(rounds.map((r) => r[`jvp${K}`] / r[`jvp${K}PerDirection`])).toFixed(3)]),
+  ),
+  batchedOverPerDirection: Object.fromEntries(
+    [4, 16].map((K) => [K, +median(rounds.map((r) => r[`batched${K}`] / r[`perDirection${K}`])).toFixed(3)]),
+  ),
+};
+console.log(`backend ${result.backend}, MLP ${SIZES.join('-')}, batch ${BATCH}, load ${result.loadavg.join(' ')}`);
+console.table(Object.keys(result.ms).map((k) => ({ case: k, medianMs: result.ms[k], bestMs: result.bestMs[k] })));
+console.log(
+  'share(K) = (T_K − T_base)/(K·(T_1 − T_base)), median of rounds:',
+  result.share,
+  'best rounds:',
+  result.shareBest,
+);
+console.log('same with one gemm call per direction:', result.sharePerDirection);
+console.log('whole JVP run, batched / per-direction weight-tangent products:', result.jvpBatchedOverPerDirection);
+console.log('layer-1 weight-tangent products alone, batched / per-direction time:', result.batchedOverPerDirection);
+const out = path.resolve(__dirname, 'out', 'k-directions.json');
+fs.mkdirSync(path.dirname(out), { recursive: true });
+fs.writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
