@@ -22,10 +22,10 @@
 // Float32Array Rademacher fills take rng.wasm's `rademacher` (bit-identical to the JavaScript loop).
 //
 // Where the destination is a view of a registered memory (the wasm backend's, where the tensor
-// pool places tensors: registerKernelMemory), float32 normal and Rademacher fills write straight
-// into it through a second instance of rng.wasm over that memory, instead of generating into
-// rng.wasm's own memory and copying out; only a few elements at the ends of an unaligned slice take
-// the copying path. Same kernel, same numbers.
+// pool places tensors: registerKernelMemory), float32 normal fills write straight into it through
+// a second instance of rng.wasm over that memory, instead of generating into rng.wasm's own memory
+// and copying out; only a few elements at the ends of an unaligned slice take the copying path.
+// Same kernel, same numbers. (Rademacher fills, bandwidth-bound, always copy: see fillRademacherF32.)
 
 import { WasmMemory, WasmModule, wasmApi } from './wasm/webassembly';
 import { addressOf } from './wasm/place';
@@ -245,7 +245,7 @@ const kernels = typeof wasmApi === 'object' ? loadKernels() : undefined;
 const attached = new WeakMap<ArrayBufferLike, RngExports>();
 
 /**
- * Lets float32 normal and Rademacher fills write straight into arrays that are views of `memory`
+ * Lets float32 normal fills write straight into arrays that are views of `memory`
  * (the wasm backend's kernel memory, where the tensor pool places tensors), through a second
  * instance of rng.wasm over it: the kernel writes only inside the destination's elements, so the
  * memory's other contents are safe. `memory` must never grow (its buffer identifies the views).
@@ -412,16 +412,6 @@ export function waitForNormalThreads(timeoutMs = 10000): boolean {
 const NORMAL = { block: 4, group: 16 },
   RADEMACHER = { block: 128, group: 512 };
 
-/**
- * The part of out (elements offset … offset+n−1) a kernel can write in place: from the first
- * element at a block start, whole groups only (a kernel writes every element of its groups).
- * Returns [j0, j1): out[j0 … j1) in place, the rest through the copying path.
- */
-function alignedBody(n: number, offset: number, unit: { block: number; group: number }): [number, number] {
-  const j0 = Math.min(n, (unit.block - (offset % unit.block)) % unit.block);
-  return [j0, j0 + Math.floor((n - j0) / unit.group) * unit.group];
-}
-
 type Keys = [k0: number, k1: number, s0: number, s1: number];
 
 function keysOf(seed: number, stream: number, offset: number): Keys {
@@ -431,35 +421,34 @@ function keysOf(seed: number, stream: number, offset: number): Keys {
   return [seed | 0, Math.floor(seed / TWO32) | 0, stream | 0, Math.floor(stream / TWO32) | 0];
 }
 
-/** Whether float32 normal and Rademacher fills of `arr` write in place (it is a view of a registered memory). */
+/** Whether float32 normal fills of `arr` write in place (it is a view of a registered memory). */
 export function fillsInPlace(arr: Float32Array): boolean {
   return attached.has(arr.buffer);
 }
 
 /**
- * Calls `kernel` for out[j0 … j1) in place (a view of a registered memory) when that range is not
- * empty, and returns the range; [0, 0) where out is not such a view.
+ * Normals for out in place when it is a view of a registered memory: from its first element at a
+ * block start, whole groups only (the kernel writes every element of its groups). Returns the
+ * range [j0, j1) written; [0, 0) where out is not such a view. The rest takes the copying path.
  */
-function inPlace(
-  out: Float32Array,
-  offset: number,
-  unit: { block: number; group: number },
-  kernel: (k: RngExports, blo: number, bhi: number, groups: number, dst: number) => void,
-): [number, number] {
+function normalsInPlace(out: Float32Array, offset: number, keys: Keys): [number, number] {
   const k = attached.get(out.buffer);
   if (k === undefined) return [0, 0];
-  const [j0, j1] = alignedBody(out.length, offset, unit);
+  const n = out.length,
+    j0 = Math.min(n, (NORMAL.block - (offset % NORMAL.block)) % NORMAL.block),
+    j1 = j0 + Math.floor((n - j0) / NORMAL.group) * NORMAL.group;
   if (j1 > j0) {
-    const b = (offset + j0) / unit.block;
-    kernel(k, b | 0, Math.floor(b / TWO32) | 0, (j1 - j0) / unit.group, addressOf(out.buffer, out, j0));
+    const b = (offset + j0) / NORMAL.block;
+    k.normals(...keys, b | 0, Math.floor(b / TWO32) | 0, (j1 - j0) / NORMAL.group, addressOf(out.buffer, out, j0));
   }
   return [j0, j1];
 }
 
 /**
- * Float32 Rademacher signs from the SIMD kernel: in place where out is a view of a registered
- * memory, else (and for the ends of an unaligned slice) in chunks of up to FAST_FLOATS generated
- * into region F (L2-sized, so the copy out reads cache) and copied out.
+ * Float32 Rademacher signs from the SIMD kernel, in chunks of up to FAST_FLOATS generated into
+ * region F (L2-sized) and copied out, wherever out lives: writing a destination in the backend's
+ * memory in place was slower when it is not in cache (1.86 M: 0.74 vs 0.62 ms at the fastest,
+ * bench/NOTES.md): the kernel's stores read each line first, the copy (memcpy) does not.
  */
 function fillRademacherF32(
   kern: RngKernels,
@@ -468,24 +457,18 @@ function fillRademacherF32(
   stream: number,
   offset: number,
 ): Float32Array {
-  const [k0, k1, s0, s1] = keysOf(seed, stream, offset);
-  const [p0, p1] = inPlace(out, offset, RADEMACHER, (k, blo, bhi, groups, dst) =>
-    k.rademacher(k0, k1, s0, s1, blo, bhi, groups, dst),
-  );
-  const viaF = (from: number, to: number) => {
-    for (let j = from; j < to;) {
-      const e = offset + j,
-        b = Math.floor(e / RADEMACHER.block),
-        skip = e - RADEMACHER.block * b;
-      const groups = Math.min(FAST_FLOATS / RADEMACHER.group, Math.ceil((skip + to - j) / RADEMACHER.group));
-      kern.k.rademacher(k0, k1, s0, s1, b | 0, Math.floor(b / TWO32) | 0, groups, REGION_F);
-      const len = Math.min(RADEMACHER.group * groups - skip, to - j);
-      out.set(len === FAST_FLOATS ? kern.f : kern.f.subarray(skip, skip + len), j);
-      j += len;
-    }
-  };
-  viaF(0, p0);
-  viaF(p1, out.length);
+  const [k0, k1, s0, s1] = keysOf(seed, stream, offset),
+    n = out.length;
+  for (let j = 0; j < n;) {
+    const e = offset + j,
+      b = Math.floor(e / RADEMACHER.block),
+      skip = e - RADEMACHER.block * b;
+    const groups = Math.min(FAST_FLOATS / RADEMACHER.group, Math.ceil((skip + n - j) / RADEMACHER.group));
+    kern.k.rademacher(k0, k1, s0, s1, b | 0, Math.floor(b / TWO32) | 0, groups, REGION_F);
+    const len = Math.min(RADEMACHER.group * groups - skip, n - j);
+    out.set(len === FAST_FLOATS ? kern.f : kern.f.subarray(skip, skip + len), j);
+    j += len;
+  }
   return out;
 }
 
@@ -503,7 +486,8 @@ function fillNormalF32(
   stream: number,
   offset: number,
 ): Float32Array {
-  const [k0, k1, s0, s1] = keysOf(seed, stream, offset);
+  const keys = keysOf(seed, stream, offset),
+    [k0, k1, s0, s1] = keys;
   const { k } = fast,
     n = out.length;
   let h: NormalHelper | undefined;
@@ -515,10 +499,7 @@ function fillNormalF32(
   )
     h = undefined;
   // In place on this thread only: the helper's instance addresses rng.wasm's own memory.
-  const [p0, p1] =
-    h === undefined
-      ? inPlace(out, offset, NORMAL, (ki, blo, bhi, groups, dst) => ki.normals(k0, k1, s0, s1, blo, bhi, groups, dst))
-      : [0, 0];
+  const [p0, p1] = h === undefined ? normalsInPlace(out, offset, keys) : [0, 0];
   const viaS = (from: number, to: number) => {
     for (let j = from; j < to;) {
       const e = offset + j,

@@ -1,6 +1,7 @@
-// Float32 fills into views of a registered memory (registerKernelMemory: the wasm backend's, where
-// the tensor pool places tensors) are written in place by a second instance of rng.wasm: the same
-// bits as the copying path, and nothing outside the destination's elements is touched.
+// Float32 normal fills into views of a registered memory (registerKernelMemory: the wasm backend's,
+// where the tensor pool places tensors) are written in place by a second instance of rng.wasm: the
+// same bits as the copying path, and nothing outside the destination's elements is touched.
+// Rademacher fills into such views copy (faster there), and are checked the same way.
 import * as rng from '../../kernels/rng';
 import { fillNormal, fillRademacher, fillsInPlace, registerKernelMemory } from '../../kernels/rng';
 import { createWasmBackend } from '../../kernels/wasm/index';
@@ -26,7 +27,7 @@ test('a memory that is not shared is refused (fills copy as before)', () => {
 describe.each([
   ['normal', fillNormal],
   ['rademacher', fillRademacher],
-] as const)('%s in place', (_name, fill) => {
+] as const)('%s into a view of a registered memory', (_name, fill) => {
   // Offsets and lengths that leave unaligned heads and tails (4 / 16 elements per block / group for
   // normals, 128 / 512 for Rademacher) around an in-place body, bodies of one group, and none at all.
   test.each([
