@@ -4,15 +4,14 @@
 // default backend; plus each step's extra memory (peak bytes of pooled buffers beyond those alive
 // before the step: activations, cotangents, tangents, scratch) and grad() alone.
 //
-// Run: npx ts-node -T bench/backprop-step.ts [--rounds 7] [--steps 4]   (prints a table, writes bench/results/backprop-step.json)
+// Run: npx ts-node -T bench/backprop-step.ts [--rounds 7] [--steps 4]   (prints a table, writes bench/out/backprop-step.json)
 //
 // Method (shared 2-core host): rounds interleave the base forward, an fgd run and a backprop run;
 // each side's time per round is the median of its steps (the first step of each run is dropped),
 // ratios are taken within a round (similar load), and the table shows the median over rounds.
-import * as fs from 'fs';
 import * as os from 'os';
-import * as path from 'path';
 import { BATCH, SIZES, arg, median, paperMlp, timeIt } from './paper-mlp';
+import { writeResult } from './output';
 import { getBackend } from '../kernels/select';
 
 import { fgd } from '../runtime/fgd';
@@ -106,5 +105,4 @@ console.log(
   `R_f = ${result.Rf}, R_b = ${result.Rb}, R_f/R_b = ${result.RfOverRb}; grad()/base = ${result.gradOverBase}; ` +
     `extra memory (peak over a run): fgd ${result.extraMiB.fgd} MiB, backprop ${result.extraMiB.backprop} MiB (parameters ${result.parameterMiB} MiB)`,
 );
-fs.mkdirSync(path.resolve(__dirname, 'results'), { recursive: true });
-fs.writeFileSync(path.resolve(__dirname, 'results/backprop-step.json'), JSON.stringify(result, null, 2) + '\n');
+console.log(`wrote ${writeResult('backprop-step.json', result)}`);

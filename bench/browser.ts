@@ -1,13 +1,12 @@
 // Browser numbers (npm run bench -- browser): bundles web/bench/page.ts like a user's page,
 // serves it cross-origin isolated on 127.0.0.1, loads it once in the machine's Chromium and prints
-// per-op GFLOP/s and the FGD step time per backend; writes bench/results/browser.json.
+// per-op GFLOP/s and the FGD step time per backend; writes bench/out/browser.json.
 // Without a GPU, Chromium's WebGL2 is SwiftShader: gpujs-gpu numbers are then CPU numbers.
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { bundlePage } from '../web/bundle';
 import { serve } from '../web/server';
 import { chromiumAvailable, CHROMIUM, CHROMIUM_ARGS, launchChromium } from '../test/browser/chromium';
+import { writeResult } from './output';
 
 interface Row {
   backend: string;
@@ -67,24 +66,16 @@ async function main(): Promise<void> {
       console.log(`| ${c} | ${cells.join(' | ')} |`);
     }
     for (const e of r.errors) console.log(`error: ${e}`);
-    const file = path.join(__dirname, 'results', 'browser.json');
-    fs.writeFileSync(
-      file,
-      JSON.stringify(
-        {
-          date: new Date().toISOString(),
-          cpu: os.cpus()[0]?.model,
-          cores: os.cpus().length,
-          loadavgBefore: load,
-          loadavgAfter: os.loadavg(),
-          chromiumArgs: CHROMIUM_ARGS,
-          ...r,
-          units: 'GFLOP/s = MFLOP / ms / 1000 (median of ≥ 3 runs, ≥ 300 ms); FGD rows: ms per step',
-        },
-        null,
-        2,
-      ) + '\n',
-    );
+    const file = writeResult('browser.json', {
+      date: new Date().toISOString(),
+      cpu: os.cpus()[0]?.model,
+      cores: os.cpus().length,
+      loadavgBefore: load,
+      loadavgAfter: os.loadavg(),
+      chromiumArgs: CHROMIUM_ARGS,
+      ...r,
+      units: 'GFLOP/s = MFLOP / ms / 1000 (median of ≥ 3 runs, ≥ 300 ms); FGD rows: ms per step',
+    });
     console.log(`wrote ${file}`);
   } finally {
     await browser.close();

@@ -3,7 +3,7 @@
 // build (the plugin creates its ts.Program); "rebuild" is esbuild's incremental rebuild of a context,
 // where the plugin's program cache keeps every unchanged file; both run in this warm process. A fresh
 // node process per build (what a one-off CLI build pays) is measured too, on all fixtures. Bundles
-// with packages external, as an app build would. Prints a table; writes bench/results/build-cost.json.
+// with packages external, as an app build would. Prints a table; writes bench/out/build-cost.json.
 // Run: npx ts-node --transpile-only bench/build-cost.ts [rounds]   (or node dist/bench/build-cost.js)
 import { spawnSync } from 'child_process';
 import * as esbuild from 'esbuild';
@@ -11,6 +11,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { forwardGradPlugin } from '../transformer/plugins/esbuild';
+import { writeResult } from './output';
 
 const root = findRoot(__dirname);
 const rounds = Number(process.argv[2] ?? 5);
@@ -135,24 +136,15 @@ async function main(): Promise<void> {
       ? `fresh node process, all fixtures: esbuild ${fresh.esbuildMs.toFixed(0)} ms, with plugin ${fresh.pluginMs.toFixed(0)} ms`
       : 'fresh-process case skipped: run `npm run build` first (it loads dist/transformer/plugins/esbuild.js)',
   );
-  const out = path.join(root, 'bench', 'results', 'build-cost.json');
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(
-    out,
-    JSON.stringify(
-      {
-        date: new Date().toISOString(),
-        node: process.version,
-        esbuild: esbuild.version,
-        cpus: os.cpus().length,
-        rounds,
-        rows,
-        freshProcess: fresh ?? null,
-      },
-      null,
-      2,
-    ) + '\n',
-  );
+  const out = writeResult('build-cost.json', {
+    date: new Date().toISOString(),
+    node: process.version,
+    esbuild: esbuild.version,
+    cpus: os.cpus().length,
+    rounds,
+    rows,
+    freshProcess: fresh ?? null,
+  });
   console.log(`wrote ${path.relative(process.cwd(), out)}`);
   fs.rmSync(path.dirname(tsconfig), { recursive: true, force: true });
 }

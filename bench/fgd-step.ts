@@ -5,16 +5,16 @@
 // does with sgd: Optimizer.stepScaled), two passes (g = d·v over the tangent buffer, then θ −= η·g:
 // the general path), or regenerating v from (seed, stream, offset) chunk by chunk.
 //
-// Run: npx ts-node -T bench/fgd-step.ts [--rounds 9] [--steps 4]   (prints a table, writes bench/results/fgd-step.json)
+// Run: npx ts-node -T bench/fgd-step.ts [--rounds 9] [--steps 4]   (prints a table, writes bench/out/fgd-step.json)
 //
 // Method (shared 2-core host): rounds interleave the base forward and a short fgd run; each side's
 // time per round is the median of its repeats, the ratio is taken within a round (similar load),
 // and the table shows the median over rounds (and the best, from each side's fastest repeat).
 import { execFileSync } from 'child_process';
-import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { BATCH, SIZES, arg, median, paperMlp, timeIt } from './paper-mlp';
+import { writeResult } from './output';
 import { getBackend } from '../kernels/select';
 import { fillNormal, normalFloat32Implementation, rngImplementation } from '../kernels/rng';
 import { lookupJvp } from '../runtime/registry';
@@ -214,5 +214,4 @@ console.log(
 console.log(
   `fillNormal (float32, 2^20): ${rngRates.map((r) => `${r.implementation} ${r.mNormalsPerS} M/s`).join('; ')}`,
 );
-fs.mkdirSync(path.resolve(__dirname, 'results'), { recursive: true });
-fs.writeFileSync(path.resolve(__dirname, 'results/fgd-step.json'), JSON.stringify(result, null, 2) + '\n');
+console.log(`wrote ${writeResult('fgd-step.json', result)}`);

@@ -2,7 +2,6 @@
 // Goals (issue 3): a fused matmul/conv JVP with one active operand ≤ 2.1× its primal; K=8 tangents
 // ≤ primal + 0.9·8 single-tangent costs (single-tangent cost = JVP(K=1) − primal).
 // Run: npx ts-node --transpile-only bench/fused-jvp.ts   (FORWARDGRAD_BACKEND=js|wasm|… to choose)
-import * as fs from 'fs';
 import * as path from 'path';
 import { getBackend } from '../kernels/select';
 import { conv2d, conv2dJvp, matmul, matmulJvp } from '../runtime/ops/index';
@@ -11,6 +10,7 @@ import { randn } from '../runtime/tensor/create';
 import { tidy } from '../runtime/tensor/pool';
 import { Tensor } from '../runtime/tensor/tensor';
 import { sealForReuse, unseal } from '../runtime/tensor/version';
+import { writeResult } from './output';
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
@@ -220,11 +220,11 @@ console.log(
 console.table(rows);
 console.log('packed-B reuse (bVersion) for sealed weights:');
 console.table(reuse);
-const out = path.resolve(__dirname, 'results', 'fused-jvp.json');
-fs.mkdirSync(path.dirname(out), { recursive: true });
-fs.writeFileSync(
-  out,
-  JSON.stringify({ backend: getBackend().name, rounds: ROUNDS, date: new Date().toISOString(), rows, reuse }, null, 2) +
-    '\n',
-);
+const out = writeResult('fused-jvp.json', {
+  backend: getBackend().name,
+  rounds: ROUNDS,
+  date: new Date().toISOString(),
+  rows,
+  reuse,
+});
 console.log(`wrote ${path.relative(process.cwd(), out)}`);

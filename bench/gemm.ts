@@ -1,12 +1,11 @@
 // GEMM and conv GFLOP/s: our wasm backend (1 and 2 threads), tfjs-wasm (XNNPACK, one thread in
 // Node) and gpu.js webasm, on the paper's shapes. Rounds are interleaved across contenders and
-// medians reported, since the host is shared and noisy. Writes bench/results/gemm.json.
+// medians reported, since the host is shared and noisy. Writes bench/out/gemm.json.
 // Run: npx ts-node --transpile-only bench/gemm.ts [--rounds N] [--no-gpujs] [--filter TEXT]
-import { writeFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import type { GemmArgs, KernelBackend } from '../kernels/backend';
 import { createWasmBackend, type WasmBackend } from '../kernels/wasm/index';
+import { writeResult } from './output';
 
 const argv = process.argv.slice(2);
 const ROUNDS = Number(argv[argv.indexOf('--rounds') + 1]) || 9;
@@ -302,10 +301,7 @@ async function main(): Promise<void> {
     rows,
   };
   if (FILTER) return; // a partial run does not overwrite the saved table
-  const dir = join(__dirname, 'results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'gemm.json'), JSON.stringify(result, null, 2) + '\n');
-  console.log(`saved ${join(dir, 'gemm.json')}`);
+  console.log(`saved ${writeResult('gemm.json', result)}`);
   await one.dispose();
   await two.dispose();
 }

@@ -1,14 +1,14 @@
 // GFLOP/s of the gpu.js gemm on gpu.js's webasm and cpu modes (the js reference backend beside
 // them, same run), plus the fused relu JVP against its primal. Medians of a few calls after one
-// warm-up call (which compiles the kernel). JSON goes to bench/results/gpujs.json.
+// warm-up call (which compiles the kernel). JSON goes to bench/out/gpujs.json.
 // Run: npx ts-node --transpile-only bench/gpujs.ts [--reps 5] [--no-big]
 //   --no-big skips 1024×1024×1024 (≈ 2 s per call on webasm, ≈ 7 s on cpu here).
-import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { KernelBackend } from '../kernels/backend';
 import { createBackend } from '../kernels/gpujs/index';
 import { jsBackend } from '../kernels/js/index';
+import { writeResult } from './output';
 
 const argv = process.argv.slice(2);
 const REPS = Number(argv[argv.indexOf('--reps') + 1]) || 5;
@@ -122,7 +122,5 @@ const out = {
   gemm,
   relu,
 };
-const file = path.join(__dirname, 'results', 'gpujs.json');
-fs.mkdirSync(path.dirname(file), { recursive: true });
-fs.writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
+const file = writeResult('gpujs.json', out);
 console.log(`wrote ${path.relative(process.cwd(), file)}`);

@@ -1,13 +1,12 @@
 // Build time of deeply nested expressions (issue 10): for each shape and depth, the forwardgrad transform alone
 // (median over rounds, on an already type-checked program) beside plain TypeScript's check + emit of the same file,
 // and the transform's counted work (transformer/work.ts), which doubles with the depth when the cost is linear.
-// Prints a table; writes bench/results/nesting.json.
+// Prints a table; writes bench/out/nesting.json.
 // Run: npx ts-node --transpile-only bench/nesting.ts [rounds]
-import * as fs from 'fs';
-import * as path from 'path';
 import * as ts from 'typescript';
 import { createForwardGradTransformer } from '../transformer';
 import { workCount } from '../transformer/work';
+import { writeResult } from './output';
 
 const rounds = Number(process.argv[2] ?? 3);
 const DEPTHS = [50, 100, 200, 400];
@@ -97,6 +96,4 @@ for (const r of rows) {
     `${r.shape.padEnd(28)} ${String(r.depth).padStart(5)} ${r.tscMs.toFixed(0).padStart(8)} ${r.transformMs.toFixed(1).padStart(12)} ${String(r.work).padStart(8)}${r.error ? `  ${r.error}` : ''}`,
   );
 }
-const out = path.join(__dirname, 'results', 'nesting.json');
-fs.mkdirSync(path.dirname(out), { recursive: true });
-fs.writeFileSync(out, JSON.stringify({ rounds, node: process.version, rows }, null, 2) + '\n');
+console.log(`wrote ${writeResult('nesting.json', { rounds, node: process.version, rows })}`);

@@ -2,15 +2,15 @@
 // float32 normals that draw v (n = 1 863 690: the paper's MLP, bench/fgd-step.ts), and the other
 // fills at 2^20.
 //
-// Run: npx ts-node -T bench/rng.ts [--rounds 15] [--against DIR]   (table + bench/results/rng.json)
+// Run: npx ts-node -T bench/rng.ts [--rounds 15] [--against DIR]   (table + bench/out/rng.json)
 //
 // --against DIR loads a second copy of the generator from DIR/kernels/rng.ts (e.g. an older commit:
 // `git archive <rev> kernels | tar -x -C DIR`) into the same process: rounds interleave the two, so
 // both see the same load on this shared host, and the table gives after/before per row. Each row is
 // the median over rounds (and the best round); a round times one fill.
-import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { writeResult } from './output';
 
 import { wasmApi } from '../kernels/wasm/webassembly';
 
@@ -119,5 +119,4 @@ console.log(
   `Philox words: ${result.words}; Float32Array normals: ${result.float32Normals}; load ${result.loadavg.join(' ')}${against ? `; against ${against}` : ''}`,
 );
 console.table(rows);
-fs.mkdirSync(path.resolve(__dirname, 'results'), { recursive: true });
-fs.writeFileSync(path.resolve(__dirname, 'results/rng.json'), JSON.stringify(result, null, 2) + '\n');
+console.log(`wrote ${writeResult('rng.json', result)}`);

@@ -1,5 +1,6 @@
 // Runs the benchmark suite one script at a time (each in its own process, so one cannot warm or
-// disturb another), each printing its table and writing bench/results/<name>.json.
+// disturb another), each printing its table and writing bench/out/<name>.json (ignored by git; bench/results/ holds
+// the runs committed on purpose, see bench/output.ts).
 // Run: npm run bench [-- name ...] [--flag ...]   e.g. npm run bench -- gemm fused-jvp; npm run bench -- models --quick
 // (flags are passed to every chosen script). `models` is not in the default suite (minutes, and it
 // loads the peers tfjs and jax-js): name it.
@@ -51,9 +52,7 @@ function main(args: string[]): number {
       process.stdout.write(`bench/${name}.ts failed (exit ${r.status ?? r.signal})\n`);
     }
   }
-  process.stdout.write(
-    `\nresults: ${path.join(dir, 'results')}${chosen.includes('models') ? ` (models: ${path.join(dir, 'out')})` : ''}\n`,
-  );
+  process.stdout.write(`\nresults: ${path.join(dir, 'out')}\n`);
   return failed ? 1 : 0;
 }
 

@@ -3,7 +3,7 @@
 // ≥100-line fixture fixtures/large-numeric.ts (chainLoss: RK4 over a chain of oscillators, loops + arrays).
 //
 // Run: npx ts-node -T bench/scalar-jvp.ts [--processes 3] [--rounds 41] [--batch-ms 4]
-//      (prints a table, writes bench/results/scalar-jvp.json)
+//      (prints a table, writes bench/out/scalar-jvp.json)
 //
 // Method (the host is a shared 2-core machine): each variant is timed in batches of many calls, the batch
 // size calibrated so one batch takes ~batch-ms; rounds interleave the variants of one function (rotating
@@ -25,6 +25,7 @@ import { lookupJvp } from '../runtime/registry';
 import { Dual } from './dual/dual';
 import { bealeDual, rosenbrockDual } from './dual/test-functions';
 import { chainLossDual } from './dual/large-numeric';
+import { writeResult } from './output';
 
 interface Options {
   processes: number;
@@ -370,29 +371,20 @@ function main(): void {
       ` each one's median per-round ratio, range = over processes, best = ratio of minimum times; load average before` +
       ` ${load0.map((l) => fmt(l)).join(' ')}, after ${load1.map((l) => fmt(l)).join(' ')} on ${os.cpus().length} CPUs`,
   );
-  const out = path.resolve(__dirname, 'results/scalar-jvp.json');
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(
-    out,
-    JSON.stringify(
-      {
-        node: process.version,
-        date: new Date().toISOString(),
-        cpus: os.cpus().length,
-        cpu: os.cpus()[0]?.model,
-        loadavg_before: load0,
-        loadavg_after: load1,
-        processes: opts.processes,
-        rounds: opts.rounds,
-        batch_ms: opts.batchMs,
-        goal: 'jvp_ratio_median <= 2',
-        summary,
-        per_process: runs,
-      },
-      null,
-      2,
-    ) + '\n',
-  );
+  const out = writeResult('scalar-jvp.json', {
+    node: process.version,
+    date: new Date().toISOString(),
+    cpus: os.cpus().length,
+    cpu: os.cpus()[0]?.model,
+    loadavg_before: load0,
+    loadavg_after: load1,
+    processes: opts.processes,
+    rounds: opts.rounds,
+    batch_ms: opts.batchMs,
+    goal: 'jvp_ratio_median <= 2',
+    summary,
+    per_process: runs,
+  });
   console.log(`wrote ${path.relative(process.cwd(), out)}`);
 }
 
