@@ -11,9 +11,8 @@
 // share(K) = (T_K − T_base) / (K·(T_1 − T_base)): the cost of a direction in a K-run over its cost
 // alone (goal ≤ 0.9 at K = 16). Rounds interleave every case (shared host); each case's time per
 // round is the median of its repeats; the table gives medians over rounds and the best round.
-import * as fs from 'fs';
 import * as os from 'os';
-import * as path from 'path';
+import { writeResult } from './output';
 import { BATCH, SIZES, arg, median, paperMlp, timeIt } from './paper-mlp';
 import { getBackend } from '../kernels/select';
 import { fillNormal } from '../kernels/rng';
@@ -152,6 +151,4 @@ console.log(
 console.log('same with one gemm call per direction:', result.sharePerDirection);
 console.log('whole JVP run, batched / per-direction weight-tangent products:', result.jvpBatchedOverPerDirection);
 console.log('layer-1 weight-tangent products alone, batched / per-direction time:', result.batchedOverPerDirection);
-const out = path.resolve(__dirname, 'out', 'k-directions.json');
-fs.mkdirSync(path.dirname(out), { recursive: true });
-fs.writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+console.log(`wrote ${writeResult('k-directions.json', result)}`);
