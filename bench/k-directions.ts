@@ -2,9 +2,9 @@
 // single-direction tangent passes) on the paper's MLP (784-1024-1024-10, batch 64): the twin run
 // with tangents [K, ...shape] for K = 1, 4, 16 against the base forward, and the weight-tangent
 // products x·ḃ_k of the first layer (x[64,784]·ḃ_k[784,1024], the part vector mode does not stack:
-// ȧ_k·b is one gemm over stacked rows) as one gemm call per direction (what runtime/ops/matmul.ts
-// did) against one batched call with strideA = 0 (A packed once, what it does now), and the whole
-// run both ways (jvpK vs jvpKPerDirection).
+// ȧ_k·b is one gemm over stacked rows) as one gemm call per direction against one batched call
+// with strideA = 0 (A packed once), and the whole run both ways (jvpK: matmul.ts's default,
+// one call per direction; jvpKBatched: setDirectionProducts('batched')).
 //
 // Run: npx ts-node -T bench/k-directions.ts [--rounds 7] [--reps 3]   (stdout, and bench/out/k-directions.json)
 //
@@ -17,6 +17,7 @@ import { BATCH, SIZES, arg, median, paperMlp, timeIt } from './paper-mlp';
 import { getBackend } from '../kernels/select';
 import { fillNormal } from '../kernels/rng';
 import { lookupJvp } from '../runtime/registry';
+import { setDirectionProducts } from '../runtime/ops/matmul';
 import { zerosMirror } from '../runtime/leaves';
 import { tidy } from '../runtime/tensor/pool';
 import { Tensor } from '../runtime/tensor/tensor';
@@ -40,20 +41,13 @@ const jvp = (K: number) => () =>
     const [y, dy] = twin.fn(params, tangents[K], x, undefined, labels) as Tensor[];
     return y.item() + dy.toArray()[0];
   });
-// The same run with the weight-tangent products as one gemm call per direction (how matmul.ts did
-// them before): the backend's gemm wrapped to split batched calls that share A (strideA = 0).
-const perDirection = (K: number) => () => {
-  const b = getBackend(),
-    gemm = b.gemm;
-  b.gemm = (g: GemmArgs) => {
-    if (g.batch === 1 || g.strideA !== 0) return gemm(g);
-    for (let t = 0; t < g.batch; t++)
-      gemm({ ...g, batch: 1, bOffset: g.bOffset + t * g.strideB, cOffset: g.cOffset + t * g.strideC });
-  };
+// The same run with the weight-tangent products as one batched gemm call per matmul.
+const batched = (K: number) => () => {
+  setDirectionProducts('batched');
   try {
     jvp(K)();
   } finally {
-    b.gemm = gemm;
+    setDirectionProducts('perDirection');
   }
 };
 
@@ -96,7 +90,7 @@ for (const K of [4, 16]) {
 const cases: Record<string, () => void> = {
   base,
   ...Object.fromEntries(KS.map((K) => [`jvp${K}`, jvp(K)])),
-  ...Object.fromEntries(KS.slice(1).map((K) => [`jvp${K}PerDirection`, perDirection(K)])),
+  ...Object.fromEntries(KS.slice(1).map((K) => [`jvp${K}Batched`, batched(K)])),
   ...products,
 };
 for (const fn of Object.values(cases)) for (let i = 0; i < 2; i++) fn(); // warm-up
@@ -118,8 +112,8 @@ for (let r = 0; r < ROUNDS; r++) {
 const med = (k: string) => median(rounds.map((r) => r[k]));
 const share = (K: number, t: (k: string) => number) => (t(`jvp${K}`) - t('base')) / (K * (t('jvp1') - t('base')));
 const shares = Object.fromEntries(KS.slice(1).map((K) => [K, median(rounds.map((r) => share(K, (k) => r[k])))]));
-const sharePD = (K: number, t: (k: string) => number) =>
-  (t(`jvp${K}PerDirection`) - t('base')) / (K * (t('jvp1') - t('base')));
+const shareB = (K: number, t: (k: string) => number) =>
+  (t(`jvp${K}Batched`) - t('base')) / (K * (t('jvp1') - t('base')));
 const result = {
   backend: getBackend().name,
   date: new Date().toISOString(),
@@ -130,11 +124,11 @@ const result = {
   bestMs: Object.fromEntries(Object.entries(best).map(([k, v]) => [k, +v.toFixed(2)])),
   share: Object.fromEntries(Object.entries(shares).map(([k, v]) => [k, +v.toFixed(3)])),
   shareBest: Object.fromEntries(KS.slice(1).map((K) => [K, +share(K, (k) => best[k]).toFixed(3)])),
-  sharePerDirection: Object.fromEntries(
-    KS.slice(1).map((K) => [K, +median(rounds.map((r) => sharePD(K, (k) => r[k]))).toFixed(3)]),
+  shareBatched: Object.fromEntries(
+    KS.slice(1).map((K) => [K, +median(rounds.map((r) => shareB(K, (k) => r[k]))).toFixed(3)]),
   ),
   jvpBatchedOverPerDirection: Object.fromEntries(
-    KS.slice(1).map((K) => [K, +median(rounds.map((r) => r[`jvp${K}`] / r[`jvp${K}PerDirection`])).toFixed(3)]),
+    KS.slice(1).map((K) => [K, +median(rounds.map((r) => r[`jvp${K}Batched`] / r[`jvp${K}`])).toFixed(3)]),
   ),
   batchedOverPerDirection: Object.fromEntries(
     [4, 16].map((K) => [K, +median(rounds.map((r) => r[`batched${K}`] / r[`perDirection${K}`])).toFixed(3)]),
@@ -148,7 +142,7 @@ console.log(
   'best rounds:',
   result.shareBest,
 );
-console.log('same with one gemm call per direction:', result.sharePerDirection);
+console.log('same with the products batched:', result.shareBatched);
 console.log('whole JVP run, batched / per-direction weight-tangent products:', result.jvpBatchedOverPerDirection);
 console.log('layer-1 weight-tangent products alone, batched / per-direction time:', result.batchedOverPerDirection);
 console.log(`wrote ${writeResult('k-directions.json', result)}`);

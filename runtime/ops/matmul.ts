@@ -1,6 +1,6 @@
 // matmul(a[M,K], b[K,N]) and its fused JVP  ẏ = ȧ·b + a·ḃ:
 // [a; ȧ]·b is ONE gemm over (1+K)·M stacked rows whose output is exactly [y; ẏ] (stacked), then
-// a·ḃ_k is accumulated into ẏ_k (beta = 1), all K in one batched gemm sharing A (see gemmDirections).
+// a·ḃ_k is accumulated into ẏ_k (beta = 1), one gemm per direction or one batched call (gemmDirections).
 // B operands carry `bVersion` only when their storage is sealed (runtime/tensor/version.ts rule 2),
 // so a backend can keep packed weights across calls without ever reading stale ones.
 // Reverse mode: ā = ȳ·bᵀ and b̄ = aᵀ·ȳ are single gemm calls with transB / transA set: the
@@ -68,12 +68,26 @@ function gemm(
 }
 
 /**
- * C_d (+)= A·ḃ_d for every direction d as ONE batched call with strideA = 0: the backend packs A
- * once and, on wasm, posts every direction's panels in one job list for both threads (one hand-off
- * instead of D). Each item is the same product as a single call, so the bits do not change.
- * (One call per direction was measured faster before, 17.4 vs 20.0 ms at K=8, 64×1024×1024, when
- * every B was copied into the arena first; bench/NOTES.md, "K directions", has the new numbers.)
+ * How the D weight-tangent products C_d (+)= A·ḃ_d are issued; both give the same bits (each item
+ * is the product a single call computes):
+ *   perDirection  one gemm call per direction (default): each B copied into the wasm arena, packed
+ *                 and used while cache-warm
+ *   batched       one call with strideA = 0: A packed once, every direction's panels in one job
+ *                 list (one hand-off); but the wasm gemm copies all D Bs in before packing any
+ * Measured on the paper MLP (bench/k-directions.ts, bench/NOTES.md "K directions"): batched was
+ * 2–7% slower on the products alone and within noise on whole K = 4, 16 runs while every B is
+ * copied in; re-measure once tensors live in the kernel memory (no copy-in).
  */
+export type DirectionProducts = 'perDirection' | 'batched';
+let directionProducts: DirectionProducts = 'perDirection';
+
+/** Chooses how matmul's JVP issues its weight-tangent products (benchmarks: bench/k-directions.ts). */
+export function setDirectionProducts(mode: DirectionProducts): void {
+  if (mode !== 'perDirection' && mode !== 'batched')
+    throw new Error(`setDirectionProducts: mode must be 'perDirection' or 'batched', got ${JSON.stringify(mode)}`);
+  directionProducts = mode;
+}
+
 function gemmDirections(
   m: number,
   n: number,
@@ -87,7 +101,10 @@ function gemmDirections(
   beta: number,
   bVersion?: number,
 ): void {
-  gemm(m, n, k, a, aOffset, 0, tb.buffer, tb.offset, k * n, c, cOffset, m * n, D, beta, bVersion);
+  if (directionProducts === 'batched')
+    return gemm(m, n, k, a, aOffset, 0, tb.buffer, tb.offset, k * n, c, cOffset, m * n, D, beta, bVersion);
+  for (let d = 0; d < D; d++)
+    gemm(m, n, k, a, aOffset, 0, tb.buffer, tb.offset + d * k * n, 0, c, cOffset + d * m * n, 0, 1, beta, bVersion);
 }
 
 /** [p; ṗ] contiguous: the operand's own buffer when already stacked, else a pooled copy. */

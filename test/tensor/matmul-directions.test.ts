@@ -1,20 +1,31 @@
 // matmul's JVP with K directions (vector mode): ẏ_k = ȧ_k·b + a·ḃ_k, where [a; ȧ_1 … ȧ_K]·b is one
-// gemm over stacked rows and a·ḃ_1 … a·ḃ_K one batched gemm sharing A (strideA = 0). Each
-// direction's numbers must be those of a single-direction run: the same products in the same
-// summation order, so bit for bit on every backend. Shapes like the paper MLP's layers, smaller:
+// gemm over stacked rows and a·ḃ_1 … a·ḃ_K one gemm call per direction or one batched call sharing
+// A (strideA = 0; setDirectionProducts). Each direction's numbers must be those of a
+// single-direction run: the same products in the same summation order, so bit for bit on every
+// backend, either way. Shapes like the paper MLP's layers, smaller:
 // the first (weight tangents only: the data has none) and a hidden one (both tangents).
 import { Rng } from '../../kernels/rng';
 import { getBackend, setBackend } from '../../kernels/select';
 import type { GemmArgs } from '../../kernels/backend';
 import { matmulJvp } from '../../runtime/ops/index';
+import { DirectionProducts, setDirectionProducts } from '../../runtime/ops/matmul';
 import { Tensor } from '../../runtime/tensor/tensor';
 import { BACKENDS, direction, randomTensor, stackDirections } from './helpers';
 
 const bits = (t: Tensor) => Buffer.from(Float32Array.from(t.toArray()).buffer);
 
-describe.each(BACKENDS)('matmul JVP, K directions = K single runs on backend %s', (backendName) => {
-  beforeAll(() => setBackend(backendName));
-  afterAll(() => setBackend('js'));
+const MODES: DirectionProducts[] = ['perDirection', 'batched'];
+const cases = BACKENDS.flatMap((b) => MODES.map((m) => [b, m] as const));
+
+describe.each(cases)('matmul JVP, K directions = K single runs on backend %s, products %s', (backendName, mode) => {
+  beforeAll(() => {
+    setBackend(backendName);
+    setDirectionProducts(mode);
+  });
+  afterAll(() => {
+    setBackend('js');
+    setDirectionProducts('perDirection');
+  });
 
   test.each([
     // M, K, N, directions, input tangent too
@@ -37,7 +48,7 @@ describe.each(BACKENDS)('matmul JVP, K directions = K single runs on backend %s'
     }
   });
 
-  test('the weight-tangent products are one batched gemm call with A shared (strideA = 0)', () => {
+  test('the weight-tangent products: one call each, or one batched call with A shared (strideA = 0)', () => {
     const rng = new Rng(3);
     const calls: GemmArgs[] = [];
     const be = getBackend(),
@@ -51,10 +62,17 @@ describe.each(BACKENDS)('matmul JVP, K directions = K single runs on backend %s'
     } finally {
       be.gemm = gemm;
     }
-    expect(calls.map((c) => [c.m, c.batch, c.strideA, c.strideB, c.strideC])).toEqual([
-      [8, 1, 0, 0, 0], // y = a·b
-      [8, 5, 0, 16 * 24, 8 * 24], // ẏ_k = a·ḃ_k
-    ]);
+    expect(calls[0]).toMatchObject({ m: 8, batch: 1 }); // y = a·b
+    // ẏ_k = a·ḃ_k: offsets relative to the first product's (ẏ sits after y in one buffer)
+    const { bOffset: b0, cOffset: c0 } = calls[1];
+    const got = calls
+      .slice(1)
+      .map((c) => [c.m, c.batch, c.strideA, c.strideB, c.strideC, c.bOffset - b0, c.cOffset - c0]);
+    expect(got).toEqual(
+      mode === 'batched'
+        ? [[8, 5, 0, 16 * 24, 8 * 24, 0, 0]]
+        : [0, 1, 2, 3, 4].map((k) => [8, 1, 0, 0, 0, k * 16 * 24, k * 8 * 24]),
+    );
   });
 
   test('the comparison can fail: another direction differs', () => {
@@ -65,4 +83,10 @@ describe.each(BACKENDS)('matmul JVP, K directions = K single runs on backend %s'
     const [, dy] = matmulJvp(a, undefined, b, stackDirections(dbs));
     expect(bits(direction(dy!, 1)).equals(bits(matmulJvp(a, undefined, b, dbs[0])[1]!))).toBe(false);
   });
+});
+
+test('setDirectionProducts rejects other modes', () => {
+  expect(() => setDirectionProducts('stacked' as DirectionProducts)).toThrow(
+    /setDirectionProducts: mode must be 'perDirection' or 'batched', got "stacked"/,
+  );
 });
