@@ -23,7 +23,7 @@ import { Sgd } from '../runtime/fgd/optimizers';
 import { Snapshot } from '../runtime/fgd/guard';
 import { argLeaves } from '../runtime/leaves';
 import { memoryInfo, tidy } from '../runtime/tensor/pool';
-import { Tensor } from '../runtime/tensor/tensor';
+import { Tensor, zerosPooled } from '../runtime/tensor/tensor';
 
 const ROUNDS = arg('rounds', 9),
   STEPS = arg('steps', 4);
@@ -33,10 +33,9 @@ const { mlpLoss, params, n, x, labels } = paperMlp();
 const leaves = Object.values(params);
 const base = () => tidy(() => (mlpLoss(params, x, labels) as Tensor).item());
 
-// Parts of a step, by hand: v drawn into tangent buffers, the fused JVP, the update.
-const tangents = Object.fromEntries(
-  Object.entries(params).map(([k, t]) => [k, new Tensor(new Float32Array(t.size), t.shape)]),
-);
+// Parts of a step, by hand: v drawn into tangent buffers, the fused JVP, the update. The tangents
+// come from the pool, as fgd's do (so they live where fgd's live: in the wasm backend's heap).
+const tangents = Object.fromEntries(Object.entries(params).map(([k, t]) => [k, zerosPooled(t.shape)]));
 const tangentLeaves = Object.values(tangents);
 const draw = (step: number) => {
   let off = 0;

@@ -13,12 +13,17 @@ const GPUJS_ROUNDS = 3; // gpu.js webasm runs at ~1 GFLOP/s: a 1024³ call takes
 const WITH_GPUJS = !argv.includes('--no-gpujs');
 const FILTER = argv.includes('--filter') ? argv[argv.indexOf('--filter') + 1] : '';
 
-/** `ours`: how our backend runs the case (gpu.js only runs the plain ones; tfjs always its own op). */
+/**
+ * `ours`: how our backend runs the case (gpu.js only runs the plain ones; tfjs always its own op):
+ * plain = operands in JS memory (copied in and out per call), cachedB = B packed once (bVersion),
+ * inHeap = A, B and C allocated in the kernel memory (tensors from the pool: packed in place, a new
+ * B packed every call, C written in place).
+ */
 interface Case {
   name: string;
   flops: number;
   kind: 'gemm' | 'conv';
-  ours: 'plain' | 'cachedB' | 'direct';
+  ours: 'plain' | 'cachedB' | 'inHeap' | 'direct';
   m?: number;
   k?: number;
   n?: number;
@@ -46,8 +51,8 @@ const CASES: Case[] = [
     [64, 1024, 1024],
     [1024, 1024, 1024],
   ].flatMap(([m, k, n]) =>
-    (['plain', 'cachedB'] as const).map((ours) => ({
-      name: `gemm ${m}×${k}×${n}${ours === 'cachedB' ? ' (B packed once)' : ''}`,
+    (['plain', 'cachedB', 'inHeap'] as const).map((ours) => ({
+      name: `gemm ${m}×${k}×${n}${ours === 'cachedB' ? ' (B packed once)' : ours === 'inHeap' ? ' (in kernel memory)' : ''}`,
       kind: 'gemm' as const,
       ours,
       m,
@@ -191,6 +196,15 @@ function wasmContender(name: string, be: WasmBackend): Contender {
     prepare: (cs) => {
       if (cs.kind === 'conv') return cs.ours === 'direct' ? directConvRunner(be, cs.conv!) : convRunner(be, cs.conv!);
       const g = gemmArgs(cs.m!, cs.k!, cs.n!, cs.ours === 'cachedB' ? 1 : undefined);
+      if (cs.ours === 'inHeap') {
+        const place = (src: Float32Array) => {
+          const v = be.allocate(src.length);
+          if (!v) throw new Error('bench/gemm: the tensor heap is full');
+          v.set(src);
+          return v;
+        };
+        Object.assign(g, { a: place(g.a), b: place(g.b), c: place(g.c) });
+      }
       return () => be.gemm(g);
     },
   };

@@ -237,10 +237,17 @@ export interface KernelBackend {
   /** Reverse mode: accumulates cols back into the image x (the adjoint of im2col; x is added to). */
   col2im?(args: Im2colArgs): void;
   maxPool2dBackward?(args: MaxPool2dBackwardArgs): void;
+  /**
+   * n floats inside the backend's kernel memory (contents unspecified), which its kernels use in
+   * place, or undefined when that memory is full. The tensor pool asks on a miss and falls back to
+   * `new Float32Array(n)`; buffers are never given back (the pool reuses them). A backend without
+   * its own memory leaves it out (the js one has none, and it is not filled in).
+   */
+  allocate?(n: number): Float32Array | undefined;
 }
 
-/** A backend with every kernel present (what kernels/select.ts hands to the tensor layer). */
-export type CompleteBackend = Required<KernelBackend>;
+/** A backend with every kernel present (what kernels/select.ts hands to the tensor layer); `allocate` stays optional. */
+export type CompleteBackend = Required<Omit<KernelBackend, 'allocate'>> & Pick<KernelBackend, 'allocate'>;
 
 /**
  * OPTIONAL fast path (the wasm backend has it): direct NCHW convolution, zero padding,

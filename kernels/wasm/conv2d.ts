@@ -1,9 +1,13 @@
 // conv2dNchw on the wasm kernels (see assembly/conv.as): weights packed once per call, then per
-// image the input is copied in, transposed to [pixel][channel] with its indirection table
-// (main thread), and the pixel blocks are split between the main thread and the helper.
+// image the input is transposed to [pixel][channel] with its indirection table (main thread), and
+// the pixel blocks are split between the main thread and the helper. x and the weights are read
+// where they are when they live in the kernel memory (heap.ts), else copied into the arena first;
+// y is written in place when it is there and its rows match the kernel's (o a multiple of 8, the
+// pixel count a multiple of 4), else through the arena.
 import type { Conv2dArgs } from '../backend';
 import { Engine } from './engine';
 import { OP } from './worker';
+import { addressOf } from './place';
 import { im2col } from './im2col';
 import type { WasmGemm } from './gemm';
 
@@ -62,11 +66,13 @@ function validate(a: Conv2dArgs): void {
 }
 
 export class WasmConv {
-  private cols = new Float32Array(0);
+  private cols: Float32Array = new Float32Array(0);
 
   constructor(
     private readonly e: Engine,
     private readonly gemm: WasmGemm,
+    /** Where the im2col buffer goes: the tensor heap when it has room, so gemm reads it in place. */
+    private readonly allocate: (n: number) => Float32Array | undefined = () => undefined,
   ) {}
 
   conv2dNchw(a: Conv2dArgs): void {
@@ -81,12 +87,17 @@ export class WasmConv {
       blocks = pixPad / 4,
       panels = Math.ceil(a.o / 8);
     const packedW = panels * 8 * taps * a.c;
-    const fixed = PARAMS + a.c + packedW + a.c * a.o * taps;
-    const item = a.c * hw + hw * a.c + pixPad * taps + panels * 8 * pixPad;
+    const mem = e.f32.buffer;
+    const xAt = addressOf(mem, a.x, a.xOffset),
+      wAt = addressOf(mem, a.weight, a.weightOffset),
+      yAt = addressOf(mem, a.y, a.yOffset);
+    const yInPlace = yAt >= 0 && pixPad === nPix && a.o === panels * 8;
+    const fixed = PARAMS + a.c + packedW + (wAt >= 0 ? 0 : a.c * a.o * taps);
+    const item = (xAt >= 0 ? 0 : a.c * hw) + hw * a.c + pixPad * taps + (yInPlace ? 0 : panels * 8 * pixPad);
     const room = e.room(fixed + item) - fixed;
     if (room < item) {
       throw new Error(
-        `wasm conv2dNchw: one image needs ${(fixed + item) * 4} bytes, more than the kernel memory; set FORWARDGRAD_WASM_MEMORY_MB higher`,
+        `wasm conv2dNchw: one image needs ${(fixed + item) * 4} bytes of arena, more than the ${(e.end - e.start) * 4} left beside the tensor heap (${e.describe()})`,
       );
     }
     const group = Math.max(1, Math.min(a.batch, Math.floor(room / item), Engine.MAX_GROUP));
@@ -98,14 +109,14 @@ export class WasmConv {
     top += a.c;
     const pw = top;
     top += packedW;
-    const rawW = top;
-    top += a.c * a.o * taps;
+    const rawW = wAt >= 0 ? wAt / 4 : top;
+    if (wAt < 0) top += a.c * a.o * taps;
     e.i32.set(
       [a.c, a.h, a.w, a.kh, a.kw, a.strideH, a.strideW, a.padH, a.padW, a.outW, nPix, pixPad, zero * 4, panels],
       params,
     );
     e.f32.fill(0, zero, zero + a.c);
-    e.f32.set(a.weight.subarray(a.weightOffset, a.weightOffset + a.o * a.c * taps), rawW);
+    if (wAt < 0) e.f32.set(a.weight.subarray(a.weightOffset, a.weightOffset + a.o * a.c * taps), rawW);
     K.convPackW(rawW * 4, a.o, a.c, taps, pw * 4);
     const flops = 2 * a.batch * a.o * a.c * taps * nPix;
     const parallel = e.parallel(flops, Math.max(blocks, a.batch));
@@ -113,18 +124,19 @@ export class WasmConv {
       const n1 = Math.min(a.batch, n0 + group);
       const images: { x: number; xT: number; ind: number; y: number; n: number }[] = [];
       for (let n = n0, at = top; n < n1; n++) {
-        const x = at;
-        at += a.c * hw;
+        const x = xAt >= 0 ? xAt / 4 + n * a.c * hw : at;
+        if (xAt < 0) at += a.c * hw;
         const xT = at;
         at += hw * a.c;
         const ind = at;
         at += pixPad * taps;
-        const y = at;
-        at += panels * 8 * pixPad;
+        const y = yInPlace ? yAt / 4 + n * a.o * nPix : at;
+        if (!yInPlace) at += panels * 8 * pixPad;
         images.push({ x, xT, ind, y, n });
       }
-      const copyIn = (im: { x: number; n: number }) =>
-        e.f32.set(a.x.subarray(a.xOffset + im.n * a.c * hw, a.xOffset + (im.n + 1) * a.c * hw), im.x);
+      const copyIn = (im: { x: number; n: number }) => {
+        if (xAt < 0) e.f32.set(a.x.subarray(a.xOffset + im.n * a.c * hw, a.xOffset + (im.n + 1) * a.c * hw), im.x);
+      };
       if (parallel && images.length >= 8) {
         // Whole images to each thread: the helper's half is copied in and started first, so it
         // preps and multiplies while the main thread copies and does its own half.
@@ -154,6 +166,7 @@ export class WasmConv {
         if (parallel) e.finish(ticket);
       }
       for (const im of images) {
+        if (yInPlace) break;
         const dst = a.yOffset + im.n * a.o * nPix;
         if (pixPad === nPix) a.y.set(e.f32.subarray(im.y, im.y + a.o * nPix), dst);
         else
@@ -169,7 +182,8 @@ export class WasmConv {
       nPix = a.outH * a.outW,
       hw = a.h * a.w;
     const per = Math.max(1, Math.min(a.batch, Math.floor(COLS_CHUNK / (K * nPix))));
-    if (this.cols.length < per * K * nPix) this.cols = new Float32Array(per * K * nPix);
+    if (this.cols.length < per * K * nPix)
+      this.cols = this.allocate(per * K * nPix) ?? new Float32Array(per * K * nPix);
     const cols = this.cols;
     for (let n0 = 0; n0 < a.batch; n0 += per) {
       const count = Math.min(per, a.batch - n0);

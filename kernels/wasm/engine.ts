@@ -1,6 +1,10 @@
 // What the wasm kernels share: the instance's exports, views of the fixed shared memory, the
-// helper thread and its job list, and the arena bounds ([RESERVED, limit) per call; the packed-B
-// cache of gemm.ts sits in [limit, end)).
+// helper thread and its job list, and the memory map (float indices):
+//   [0, base)       control block and the helper's warm-up scratch (worker.ts)
+//   [base, start)   gemm.ts's packed-B cache (empty when start = base)
+//   [start, end)    the per-call arena: packed operands, copies of operands not in the memory
+//   [end, top)      the tensor heap (heap.ts): grows down from the top, lowering `end`
+// The cache sits below the arena so that heap blocks (which lower `end`) do not evict it.
 import type { KernelExports } from './module';
 import type { WasmMemory } from './webassembly';
 import { CTL, Helper, JOB_WORDS, MAX_JOBS, MAX_UNITS, RESERVED_BYTES } from './worker';
@@ -15,11 +19,13 @@ export class Engine {
   readonly i32: Int32Array;
   private readonly ctl: Int32Array;
   private readonly ctlF: Float32Array;
-  /** First float of the per-call arena. */
-  readonly start = RESERVED_BYTES / 4;
-  readonly end: number;
-  limit: number;
-  /** Called when a kernel needs the whole arena: gemm.ts drops its packed-B cache. */
+  /** First float after the control block: where the packed-B cache starts. */
+  readonly base = RESERVED_BYTES / 4;
+  /** First float of the per-call arena: `base`, or the end of the packed-B cache. */
+  start = this.base;
+  /** End of the arena: the tensor heap's lowest float (heap.ts lowers it). */
+  end: number;
+  /** Called when a kernel needs the cache's room: gemm.ts drops its packed-B cache. */
   onReclaim: () => void = () => {};
   private jobs = 0;
 
@@ -34,7 +40,7 @@ export class Engine {
     this.i32 = new Int32Array(memory.buffer);
     this.ctl = new Int32Array(memory.buffer, 0, RESERVED_BYTES / 4);
     this.ctlF = new Float32Array(memory.buffer, 0, RESERVED_BYTES / 4);
-    this.end = this.limit = this.f32.length;
+    this.end = this.f32.length;
   }
 
   /** Whether a call of `flops` with `parts` ≥ 2 splittable units should use the helper now. */
@@ -48,13 +54,22 @@ export class Engine {
   static readonly MAX_JOBS = MAX_JOBS;
   static readonly MAX_UNITS = MAX_UNITS;
 
+  /** The memory's size and the heap's share, for errors that say what to change. */
+  describe(): string {
+    const mb = (floats: number) => ((floats * 4) / 2 ** 20).toFixed(1);
+    return `kernel memory ${mb(this.f32.length)} MB, of which the tensor heap holds ${mb(this.f32.length - this.end)} MB; set FORWARDGRAD_WASM_MEMORY_MB higher`;
+  }
+
   /** Floats free in the arena for one call; reclaims the cache when `need` does not fit otherwise. */
   room(need: number): number {
-    if (need > this.limit - this.start && this.limit < this.end) {
-      this.onReclaim();
-      this.limit = this.end;
-    }
-    return this.limit - this.start;
+    if (need > this.end - this.start && this.start > this.base) this.reclaim();
+    return this.end - this.start;
+  }
+
+  /** Drops the packed-B cache: the arena starts at `base` again. */
+  reclaim(): void {
+    this.onReclaim();
+    this.start = this.base;
   }
 
   /** Copies rows×cols (row stride ld) from src into the memory at float index dst, compacted. */

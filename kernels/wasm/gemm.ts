@@ -1,9 +1,13 @@
-// SGEMM on the wasm kernels: copies op(A)/op(B) into the shared memory, packs them (A into 4-row
-// blocks, B into 8-column panels, zero-padded so the 4×8 microkernel has no edge cases), runs the
-// kernel and copies C back. With the helper thread, every batch item's panels are split in two:
-// the helper packs and multiplies its half while the main thread does the other.
+// SGEMM on the wasm kernels: packs op(A) into 4-row blocks and op(B) into 8-column panels
+// (zero-padded so the 4×8 microkernel has no edge cases), runs the kernel, and writes C. An operand
+// that lives in the kernel memory (a tensor from the heap, heap.ts) is packed straight from where it
+// is and C is written in place (its ragged edges, m mod 4 rows and n mod 8 columns, go through a
+// small scratch); any other operand is copied into the per-call arena first, and C copied back.
+// With the helper thread, every batch item's panels are split into chunks that either thread claims.
+// C must not overlap A or B (as in BLAS).
 import type { GemmArgs } from '../backend';
 import { Engine } from './engine';
+import { addressOf } from './place';
 import { OP } from './worker';
 
 const ceilTo = (x: number, q: number) => Math.ceil(x / q) * q;
@@ -65,18 +69,40 @@ function validate(g: GemmArgs): void {
 /** Where a call's packed op(B) comes from: packed into the arena, packed into the cache, or cached. */
 type BMode = 'none' | 'fill' | 'hit';
 
+/** Byte addresses of A, B and C at their offsets in the kernel memory, -1 for each that is not there. */
+interface Place {
+  a: number;
+  b: number;
+  c: number;
+}
+
+function placeOf(e: Engine, g: GemmArgs): Place {
+  const mem = e.f32.buffer;
+  return { a: addressOf(mem, g.a, g.aOffset), b: addressOf(mem, g.b, g.bOffset), c: addressOf(mem, g.c, g.cOffset) };
+}
+
+/** Scratch floats for C's ragged edges when C is written in place: m mod 4 rows, then n mod 8 columns. */
+function edgeSizes(m: number, n: number): { bottom: number; right: number } {
+  const full = Math.floor(n / 8) * 8;
+  return { bottom: m % 4 ? 4 * full : 0, right: n % 8 ? ceilTo(m, 4) * 8 : 0 };
+}
+
 /** Floats one call needs: `fixed` once, `item` per batch item held at once. */
-function sizes(g: GemmArgs, mode: BMode): { fixed: number; item: number } {
+function sizes(g: GemmArgs, mode: BMode, at: Place): { fixed: number; item: number } {
   const { m, n, k, batch } = g;
   const mPad = ceilTo(m, 4),
     nPad = ceilTo(n, 8);
   const sharedA = g.strideA === 0,
     sharedB = g.strideB === 0 && batch > 1;
   const packedB = mode === 'none' ? nPad * k : 0,
-    rawB = mode === 'hit' ? 0 : k * n;
+    rawB = mode === 'hit' || at.b >= 0 ? 0 : k * n;
+  const edges = edgeSizes(m, n);
   return {
-    fixed: mPad * k + m * k + (sharedB ? packedB + rawB : 0),
-    item: (sharedA ? 0 : mPad * k) + (sharedB ? 0 : packedB + rawB) + mPad * nPad,
+    fixed: mPad * k + (at.a >= 0 ? 0 : m * k) + (sharedB ? packedB + rawB : 0),
+    item:
+      (sharedA ? 0 : mPad * k) +
+      (sharedB ? 0 : packedB + rawB) +
+      (at.c >= 0 ? edges.bottom + edges.right : mPad * nPad),
   };
 }
 
@@ -100,7 +126,8 @@ export class WasmGemm {
   /**
    * Runs g with its packed op(B) kept after the call (bVersion given). The key holds every
    * argument that shapes the packed copy plus the caller's version; the array is matched by
-   * identity (held weakly). Returns false when the packed B would take over a quarter of memory.
+   * identity (held weakly). Returns false when the packed B would take over a quarter of the memory
+   * beside the tensor heap.
    */
   private cached(g: GemmArgs): boolean {
     const e = this.e;
@@ -109,16 +136,15 @@ export class WasmGemm {
     const copies = g.strideB === 0 ? 1 : g.batch;
     const packed = copies * ceilTo(g.n, 8) * g.k;
     if (!hit) {
-      if (packed > (e.end - e.start) / 4) return false;
+      if (packed > (e.end - e.base) / 4) return false;
       this.cache = undefined; // invalid until the fill completes
-      e.limit = e.end - packed;
+      e.start = e.base + packed;
     }
     const mode: BMode = hit ? 'hit' : 'fill';
-    const { fixed, item } = sizes(g, mode);
-    const room = e.limit - e.start - fixed;
+    const { fixed, item } = sizes(g, mode, placeOf(e, g));
+    const room = e.end - e.start - fixed;
     if (room < item) {
-      this.cache = undefined;
-      e.limit = e.end;
+      e.reclaim();
       return false;
     }
     this.run(g, groupSize(g.batch, room, item), mode);
@@ -129,7 +155,7 @@ export class WasmGemm {
   /** Splits along the batch, m or n until one call fits in memory (dropping the B cache first). */
   private fitted(g: GemmArgs): void {
     const { m, n, k, batch } = g;
-    const { fixed, item } = sizes(g, 'none');
+    const { fixed, item } = sizes(g, 'none', placeOf(this.e, g));
     const room = this.e.room(fixed + item) - fixed;
     if (room >= item) return this.run(g, groupSize(batch, room, item), 'none');
     if (batch > 1) {
@@ -159,7 +185,7 @@ export class WasmGemm {
       this.fitted({ ...g, n: n - n1, bOffset: g.bOffset + n1 * (g.transB ? g.ldb : 1), cOffset: g.cOffset + n1 });
     } else {
       throw new Error(
-        `wasm gemm: k = ${k} is too large for the kernel memory (${this.e.end * 4} bytes); set FORWARDGRAD_WASM_MEMORY_MB higher`,
+        `wasm gemm: k = ${k} is too large for the kernel memory: one call needs ${(fixed + item) * 4} bytes of arena, ${(this.e.end - this.e.start) * 4} are left beside the tensor heap (${this.e.describe()})`,
       );
     }
   }
@@ -177,17 +203,26 @@ export class WasmGemm {
     const transB = g.transB ? 1 : 0;
     const e = this.e,
       K = e.k;
+    const at = placeOf(e, g);
     const inCache = mode !== 'none';
     const packB = mode !== 'hit'; // this call packs op(B)
     // Float offsets in the arena: raw-A scratch, shared packed operands, then per-item regions.
     let top = e.start;
     const rawA = top;
-    top += m * k;
+    if (at.a < 0) top += m * k;
     const packA = (t: number, dst: number) => {
+      if (at.a >= 0) return K.packA(at.a + 4 * t * g.strideA, g.lda, g.transA ? 1 : 0, m, k, dst * 4);
       e.copyIn(g.a, g.aOffset + t * g.strideA, g.lda, aRows, aCols, rawA);
       K.packA(rawA * 4, aCols, g.transA ? 1 : 0, m, k, dst * 4);
     };
-    const cachedPb = (t: number) => e.limit + (sharedB ? 0 : t) * nPad * k;
+    /** Where packB reads item t's op(B) (byte address, leading dimension): in place, or copied to `raw`. */
+    const sourceB = (t: number, raw: number): [number, number] => {
+      if (at.b >= 0) return [at.b + 4 * t * g.strideB, g.ldb];
+      e.copyIn(g.b, g.bOffset + t * g.strideB, g.ldb, bRows, bCols, raw);
+      return [raw * 4, bCols];
+    };
+    const rawB = at.b >= 0 ? 0 : k * n;
+    const cachedPb = (t: number) => e.base + (sharedB ? 0 : t) * nPad * k;
     let sharedPa = -1,
       sharedPb = -1;
     if (sharedA) {
@@ -199,21 +234,48 @@ export class WasmGemm {
       sharedPb = inCache ? cachedPb(0) : top;
       if (!inCache) top += nPad * k;
       if (packB) {
-        const raw = top;
-        top += k * n;
-        e.copyIn(g.b, g.bOffset, g.ldb, bRows, bCols, raw);
-        K.packB(raw * 4, bCols, transB, k, n, 0, panels, sharedPb * 4);
+        const [src, ld] = sourceB(0, top);
+        top += rawB;
+        K.packB(src, ld, transB, k, n, 0, panels, sharedPb * 4);
       }
     }
-    const itemFloats = sizes(g, mode).item;
+    // C in place: full 4×8 tiles straight into C, the ragged rows/columns into scratch (copied after).
+    const inPlaceC = at.c >= 0;
+    const fullBlocks = Math.floor(m / 4),
+      fullPanels = Math.floor(n / 8);
+    const edges = edgeSizes(m, n);
+    const itemFloats = sizes(g, mode, at).item;
     const parallel = e.parallel(2 * m * n * k * batch, panels);
     const packEach = packB && !sharedB;
-    // Two threads: each item's panels are cut into chunks (a packB + kernel pair, or a kernel),
+    type Item = { pa: number; pb: number; bSrc: number; bLd: number; pc: number; c: number; t: number };
+    /** Kernel argument lists (alpha, beta apart) for panels [p0, p1) of one item: a fixed count per chunk. */
+    const calls = (it: Item, p0: number, p1: number): number[][] => {
+      if (!inPlaceC) return [[it.pa * 4, it.pb * 4, it.pc * 4, nPad, blocks, p0, p1, k]];
+      const q1 = Math.max(p0, Math.min(p1, fullPanels)); // full panels of this chunk
+      const bottom = it.pc,
+        right = it.pc + edges.bottom;
+      return [
+        [it.pa * 4, it.pb * 4, it.c * 4, g.ldc, fullBlocks, p0, q1, k],
+        [(it.pa + fullBlocks * 4 * k) * 4, it.pb * 4, bottom * 4, fullPanels * 8, m % 4 ? 1 : 0, p0, q1, k],
+        [it.pa * 4, (it.pb + fullPanels * 8 * k) * 4, right * 4, 8, blocks, 0, n % 8 && p1 > fullPanels ? 1 : 0, k],
+      ];
+    };
+    /** Copies C's ragged edges between C (in the memory, float index c) and their scratch. */
+    const edgeCopy = (it: Item, toScratch: boolean) => {
+      const f = e.f32,
+        r0 = fullBlocks * 4,
+        c0 = fullPanels * 8;
+      const move = (dst: number, src: number, len: number) =>
+        toScratch ? f.copyWithin(dst, src, src + len) : f.copyWithin(src, dst, dst + len);
+      if (edges.bottom) for (let r = r0; r < m; r++) move(it.pc + (r - r0) * c0, it.c + r * g.ldc, c0);
+      if (edges.right) for (let r = 0; r < m; r++) move(it.pc + edges.bottom + r * 8, it.c + r * g.ldc + c0, n - c0);
+    };
+    // Two threads: each item's panels are cut into chunks (a packB + kernel records, or kernels),
     // claimed by whichever thread is free. The helper is woken once the list is complete (woken
     // before the copies, its waiting cost the main thread time on a busy machine: measured 2-6%).
     const cuts = evenCuts(panels, CHUNKS);
     const chunks = cuts.length - 1,
-      unit = packEach ? 2 : 1;
+      unit = (packEach ? 1 : 0) + (inPlaceC ? 3 : 1);
     const maxGroup = parallel
       ? Math.max(1, Math.min(Math.floor(Engine.MAX_JOBS / (chunks * unit)), Math.floor(Engine.MAX_UNITS / chunks)))
       : group;
@@ -221,30 +283,39 @@ export class WasmGemm {
 
     for (let t0 = 0; t0 < batch; t0 += group) {
       const t1 = Math.min(batch, t0 + group);
-      const items: { pa: number; pb: number; raw: number; pc: number; t: number }[] = [];
+      const items: Item[] = [];
       try {
         for (let t = t0, base = top; t < t1; t++, base += itemFloats) {
-          let at = base;
-          const pa = sharedA ? sharedPa : at;
-          if (!sharedA) at += mPad * k;
-          const raw = packEach ? at : -1;
-          if (packEach) at += k * n;
-          const pb = sharedB ? sharedPb : inCache ? cachedPb(t) : at;
-          if (!sharedB && !inCache) at += nPad * k;
-          const pc = at;
-          if (!sharedA) packA(t, pa);
-          if (packEach) e.copyIn(g.b, g.bOffset + t * g.strideB, g.ldb, bRows, bCols, raw);
-          if (beta !== 0) {
-            const cOff = g.cOffset + t * g.strideC;
-            for (let r = 0; r < m; r++) e.f32.set(g.c.subarray(cOff + r * g.ldc, cOff + r * g.ldc + n), pc + r * nPad);
+          let p = base;
+          const pa = sharedA ? sharedPa : p;
+          if (!sharedA) p += mPad * k;
+          let bSrc = -1,
+            bLd = 0;
+          if (packEach) {
+            [bSrc, bLd] = sourceB(t, p);
+            p += rawB;
           }
-          items.push({ pa, pb, raw, pc, t });
+          const pb = sharedB ? sharedPb : inCache ? cachedPb(t) : p;
+          if (!sharedB && !inCache) p += nPad * k;
+          const pc = p; // padded C, or the edge scratch when C is in place
+          const c = inPlaceC ? at.c / 4 + t * g.strideC : -1;
+          if (!sharedA) packA(t, pa);
+          const it = { pa, pb, bSrc, bLd, pc, c, t };
+          if (beta !== 0) {
+            if (inPlaceC) edgeCopy(it, true);
+            else {
+              const cOff = g.cOffset + t * g.strideC;
+              for (let r = 0; r < m; r++)
+                e.f32.set(g.c.subarray(cOff + r * g.ldc, cOff + r * g.ldc + n), pc + r * nPad);
+            }
+          }
+          items.push(it);
           if (parallel) {
-            for (let c = 0; c < chunks; c++) {
-              const p0 = cuts[c],
-                p1 = cuts[c + 1];
-              if (packEach) e.post(OP.packB, [raw * 4, bCols, transB, k, n, p0, p1, pb * 4]);
-              e.post(OP.kernel, [pa * 4, pb * 4, pc * 4, nPad, blocks, p0, p1, k], alpha, beta);
+            for (let ch = 0; ch < chunks; ch++) {
+              const p0 = cuts[ch],
+                p1 = cuts[ch + 1];
+              if (packEach) e.post(OP.packB, [bSrc, bLd, transB, k, n, p0, p1, pb * 4]);
+              for (const args of calls(it, p0, p1)) e.post(OP.kernel, args, alpha, beta);
             }
           }
         }
@@ -257,11 +328,15 @@ export class WasmGemm {
         e.finish();
       } else {
         for (const it of items) {
-          if (packEach) K.packB(it.raw * 4, bCols, transB, k, n, 0, panels, it.pb * 4);
-          K.kernel(it.pa * 4, it.pb * 4, it.pc * 4, nPad, blocks, 0, panels, k, alpha, beta);
+          if (packEach) K.packB(it.bSrc, it.bLd, transB, k, n, 0, panels, it.pb * 4);
+          for (const a of calls(it, 0, panels)) K.kernel(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], alpha, beta);
         }
       }
       for (const it of items) {
+        if (inPlaceC) {
+          edgeCopy(it, false);
+          continue;
+        }
         const cOff = g.cOffset + it.t * g.strideC;
         if (g.ldc === n && n === nPad) g.c.set(e.f32.subarray(it.pc, it.pc + m * n), cOff);
         else

@@ -1,7 +1,8 @@
 // The `wasm` backend: AssemblyScript SIMD GEMM (relaxed-SIMD fused multiply-add where available)
 // on the main thread plus, optionally, one helper thread sharing the kernel memory.
 // Options: FORWARDGRAD_THREADS (1 or 2; default 2 when the machine has ≥ 2 cores),
-// FORWARDGRAD_WASM_MEMORY_MB (kernel memory, fixed size, default 256),
+// FORWARDGRAD_WASM_MEMORY_MB (kernel memory, fixed size, default 256; the tensor heap takes up to
+// heapShare of it, see heap.ts),
 // FORWARDGRAD_RELAXED_SIMD=0 (never set V8's relaxed-SIMD flag).
 import type { Conv2dArgs, Conv2dNchwKernel, GemmArgs, Im2colArgs, KernelBackend } from '../backend';
 import { compileKernels, type KernelExports, type WasmVariant } from './module';
@@ -9,6 +10,7 @@ import { Helper, RESERVED_BYTES } from './worker';
 import { WasmGemm } from './gemm';
 import { WasmConv } from './conv2d';
 import { Engine } from './engine';
+import { DEFAULT_HEAP_SHARE, TensorHeap, type HeapInfo } from './heap';
 import { im2col } from './im2col';
 import { wasmApi } from './webassembly';
 import { envVar, hardwareThreads } from '../host';
@@ -18,6 +20,8 @@ export interface WasmBackendOptions {
   /** 1 = main thread only; 2 = main thread + one helper. */
   threads?: number;
   memoryMB?: number;
+  /** Most of the kernel memory the tensor heap may take, in [0, 1) (default 0.75; 0 = no heap). */
+  heapShare?: number;
   variant?: WasmVariant;
   /** Calls below this many flops run on the main thread only (default 1.5e7 ≈ 0.5 ms). */
   minParallelFlops?: number;
@@ -29,6 +33,10 @@ export interface WasmBackend extends KernelBackend, Conv2dNchwKernel {
   readonly name: 'wasm';
   readonly threads: number;
   readonly variant: WasmVariant;
+  /** n floats in the kernel memory (see KernelBackend.allocate): the tensor heap. */
+  allocate(n: number): Float32Array | undefined;
+  /** How much of the tensor heap is used. */
+  heapInfo(): HeapInfo;
   /** Blocks until the helper thread (if any) has started; returns whether it is running. */
   waitForThreads(timeoutMs?: number): boolean;
   /** Stops the helper thread; later calls run on the main thread. */
@@ -71,8 +79,9 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     }
   }
   const engine = new Engine(exports, memory, helper, { minParallelFlops: options.minParallelFlops ?? 1.5e7 });
+  const heap = new TensorHeap(engine, options.heapShare ?? DEFAULT_HEAP_SHARE);
   const gemm = new WasmGemm(engine),
-    conv = new WasmConv(engine, gemm);
+    conv = new WasmConv(engine, gemm, (n) => heap.allocate(n));
   warmUp(gemm, conv);
   return {
     name: 'wasm',
@@ -81,6 +90,8 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     gemm: (args: GemmArgs) => gemm.gemm(args),
     conv2dNchw: (args: Conv2dArgs) => conv.conv2dNchw(args),
     im2col: (args: Im2colArgs) => im2col(args),
+    allocate: (n: number) => heap.allocate(n),
+    heapInfo: () => heap.info(),
     waitForThreads: (timeoutMs = 10000) => engine.helper?.waitReady(timeoutMs) ?? false,
     dispose: async () => {
       const h = engine.helper;

@@ -11,6 +11,12 @@
 // step (same shapes each step): each step's intermediates return to the pool and are reused by the
 // next. Op-internal scratch (im2col columns, stacked operands) is taken and returned inside the op.
 // Using a tensor after its buffer went back to the pool reads garbage: `toArray()` returns a view.
+//
+// WHERE BUFFERS LIVE. A miss asks the selected backend's `allocate` first (the wasm backend hands
+// out views of its kernel memory, a SharedArrayBuffer, which its kernels use without copying) and
+// falls back to `new Float32Array(n)` when it has none or is full. Buffers never go back to the
+// backend; switching backends only changes which kernels get them in place.
+import { getBackend } from '../../kernels/select';
 
 /** Backing memory shared by a tensor and its views (reshapes, the primal/tangent halves of a JVP). */
 export class Storage {
@@ -32,6 +38,7 @@ let pooledBytes = 0;
 const scopes: Disposable[][] = [];
 const kept = new WeakSet<Disposable>();
 let allocations = 0;
+let kernelMemoryBytes = 0;
 // Bytes of buffers handed out by acquire() and not yet released (tensors alive plus op scratch),
 // and the most of it since resetPeakMemory(): what one training step holds at its worst.
 let liveBytes = 0;
@@ -48,6 +55,11 @@ export function acquire(n: number): Float32Array {
     return hit;
   }
   allocations++;
+  const placed = getBackend().allocate?.(n);
+  if (placed) {
+    kernelMemoryBytes += placed.byteLength;
+    return placed;
+  }
   return new Float32Array(n);
 }
 
@@ -58,6 +70,15 @@ export function release(buf: Float32Array): void {
   list.push(buf);
   pooledBytes += buf.byteLength;
   liveBytes -= buf.byteLength;
+}
+
+/**
+ * Forgets every free buffer, so the next acquires allocate afresh (from the backend selected then).
+ * For tests and benchmarks that compare where buffers live; blocks a backend handed out stay used.
+ */
+export function dropPooled(): void {
+  free.clear();
+  pooledBytes = 0;
 }
 
 /** Called by every new tensor: the innermost tidy scope (if any) will dispose it. */
@@ -121,11 +142,13 @@ export interface MemoryInfo {
   liveBytes: number;
   /** The most liveBytes reached since resetPeakMemory() (or the start). */
   peakBytes: number;
+  /** Bytes of the allocations that were placed in a backend's kernel memory (a share of all allocations, never freed). */
+  kernelMemoryBytes: number;
 }
 
 /** Pool counters (for tests, benchmarks and memory experiments). */
 export function memoryInfo(): MemoryInfo {
-  return { allocations, pooledBytes, liveBytes, peakBytes };
+  return { allocations, pooledBytes, liveBytes, peakBytes, kernelMemoryBytes };
 }
 
 /** Starts a new peak measurement: peakBytes becomes the current liveBytes. */

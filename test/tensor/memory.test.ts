@@ -1,8 +1,10 @@
 // The memory rule (runtime/tensor/pool.ts): tidy() disposes what a scope made except its result,
 // buffers return to a size-keyed pool, and a repeated training-like step allocates no new buffers.
 import * as ops from '../../runtime/ops/index';
-import { randn, tensor } from '../../runtime/tensor/create';
-import { dispose, keep, memoryInfo, tidy } from '../../runtime/tensor/pool';
+import { randn, tensor, zeros } from '../../runtime/tensor/create';
+import { dispose, dropPooled, keep, memoryInfo, tidy } from '../../runtime/tensor/pool';
+import { registerBackend, setBackend } from '../../kernels/select';
+import { jsBackend } from '../../kernels/js';
 import { Tensor } from '../../runtime/tensor/tensor';
 
 describe('tensor memory', () => {
@@ -58,5 +60,72 @@ describe('tensor memory', () => {
     const allocated = memoryInfo().allocations;
     for (let i = 0; i < 5; i++) expect(step()).toBe(first);
     expect(memoryInfo().allocations).toBe(allocated);
+  });
+});
+
+describe('where pooled buffers live (a backend with allocate)', () => {
+  // A backend with js kernels whose allocate hands out views of its own 64-float memory.
+  const memory = new ArrayBuffer(64 * 4);
+  let used = 0,
+    calls = 0;
+  registerBackend({
+    name: 'with-memory',
+    load: () => ({
+      ...jsBackend,
+      name: 'with-memory',
+      allocate: (n: number) => {
+        calls++;
+        if (used + n > 64) return undefined;
+        used += n;
+        return new Float32Array(memory, (used - n) * 4, n);
+      },
+    }),
+  });
+  afterAll(() => setBackend('js'));
+
+  test('a miss asks allocate once, a hit never does; the counters stay exact', () => {
+    setBackend('with-memory');
+    dropPooled();
+    const m0 = memoryInfo();
+    const a = tensor([1, 2, 3]);
+    expect(a.buffer.buffer).toBe(memory);
+    expect(calls).toBe(1);
+    expect(memoryInfo()).toEqual({
+      ...m0,
+      allocations: m0.allocations + 1,
+      liveBytes: m0.liveBytes + 12,
+      peakBytes: Math.max(m0.peakBytes, m0.liveBytes + 12),
+      kernelMemoryBytes: m0.kernelMemoryBytes + 12,
+    });
+    const buf = a.buffer;
+    a.dispose();
+    expect(memoryInfo().pooledBytes).toBe(m0.pooledBytes + 12);
+    const b = zeros([3]); // a hit: the same buffer, no allocate call
+    expect(b.buffer).toBe(buf);
+    expect(calls).toBe(1);
+    expect(memoryInfo().allocations).toBe(m0.allocations + 1);
+    // Full: the pool falls back to JS memory and still counts the allocation.
+    const big = zeros([100]);
+    expect(calls).toBe(2);
+    expect(big.buffer.buffer).not.toBe(memory);
+    expect(memoryInfo().allocations).toBe(m0.allocations + 2);
+    expect(memoryInfo().kernelMemoryBytes).toBe(m0.kernelMemoryBytes + 12);
+    dispose([b, big]);
+  });
+
+  test('switching backends keeps buffers valid; ops give the same values wherever operands live', () => {
+    setBackend('with-memory');
+    const x = randn([4, 3], 5),
+      w = randn([3, 2], 6);
+    expect(x.buffer.buffer).toBe(memory);
+    const want = Array.from(ops.matmul(x, w).toArray());
+    setBackend('js');
+    expect(Array.from(ops.matmul(x, w).toArray())).toEqual(want);
+    // A user's own Float32Array stays where it is (a tensor over it is a view, not a copy).
+    const own = Float32Array.from(x.toArray());
+    const t = new Tensor(own, [4, 3]);
+    expect(t.buffer).toBe(own);
+    setBackend('with-memory');
+    expect(Array.from(ops.matmul(t, w).toArray())).toEqual(want);
   });
 });
