@@ -3,10 +3,11 @@
 // with tangents [K, ...shape] for K = 1, 4, 16 against the base forward, and the weight-tangent
 // products x·ḃ_k of the first layer (x[64,784]·ḃ_k[784,1024], the part vector mode does not stack:
 // ȧ_k·b is one gemm over stacked rows) as one gemm call per direction against one batched call
-// with strideA = 0 (A packed once), and the whole run both ways (jvpK: matmul.ts's default,
-// one call per direction; jvpKBatched: setDirectionProducts('batched')).
+// with strideA = 0 (A packed once), and the whole run both ways (jvpK: matmul.ts's default, one
+// batched call; jvpKPerDirection: setDirectionProducts('perDirection')).
 //
-// Run: npx ts-node -T bench/k-directions.ts [--rounds 7] [--reps 3]   (stdout, and bench/out/k-directions.json)
+// Run: FORWARDGRAD_WASM_MEMORY_MB=512 npx ts-node -T bench/k-directions.ts [--rounds 7] [--reps 3]
+//      (stdout, and bench/out/k-directions.json)
 //
 // share(K) = (T_K − T_base) / (K·(T_1 − T_base)): the cost of a direction in a K-run over its cost
 // alone (goal ≤ 0.9 at K = 16). Rounds interleave every case (shared host); each case's time per
@@ -19,8 +20,8 @@ import { fillNormal } from '../kernels/rng';
 import { lookupJvp } from '../runtime/registry';
 import { setDirectionProducts } from '../runtime/ops/matmul';
 import { zerosMirror } from '../runtime/leaves';
-import { tidy } from '../runtime/tensor/pool';
-import { Tensor } from '../runtime/tensor/tensor';
+import { memoryInfo, tidy } from '../runtime/tensor/pool';
+import { Tensor, zerosPooled } from '../runtime/tensor/tensor';
 import type { GemmArgs } from '../kernels/backend';
 
 const ROUNDS = arg('rounds', 7),
@@ -30,8 +31,10 @@ const ROUNDS = arg('rounds', 7),
 const { mlpLoss, params, x, labels } = paperMlp();
 const twin = lookupJvp(mlpLoss)!;
 const base = () => tidy(() => (mlpLoss(params, x, labels) as Tensor).item());
+// Tangents from the pool, as fgd's are (so they live where fgd's live: in the wasm backend's heap
+// while it has room; FORWARDGRAD_WASM_MEMORY_MB=512 fits all of K = 1, 4, 16).
 const tangentsOf = (K: number) => {
-  const t = zerosMirror(params, K) as Record<string, Tensor>;
+  const t = zerosMirror(params, K, zerosPooled) as Record<string, Tensor>;
   Object.values(t).forEach((v, i) => fillNormal(v.toArray(), 3, i, 0));
   return t;
 };
@@ -41,13 +44,13 @@ const jvp = (K: number) => () =>
     const [y, dy] = twin.fn(params, tangents[K], x, undefined, labels) as Tensor[];
     return y.item() + dy.toArray()[0];
   });
-// The same run with the weight-tangent products as one batched gemm call per matmul.
-const batched = (K: number) => () => {
-  setDirectionProducts('batched');
+// The same run with the weight-tangent products as one gemm call per direction.
+const perDirection = (K: number) => () => {
+  const was = setDirectionProducts('perDirection');
   try {
     jvp(K)();
   } finally {
-    setDirectionProducts('perDirection');
+    setDirectionProducts(was);
   }
 };
 
@@ -90,7 +93,7 @@ for (const K of [4, 16]) {
 const cases: Record<string, () => void> = {
   base,
   ...Object.fromEntries(KS.map((K) => [`jvp${K}`, jvp(K)])),
-  ...Object.fromEntries(KS.slice(1).map((K) => [`jvp${K}Batched`, batched(K)])),
+  ...Object.fromEntries(KS.slice(1).map((K) => [`jvp${K}PerDirection`, perDirection(K)])),
   ...products,
 };
 for (const fn of Object.values(cases)) for (let i = 0; i < 2; i++) fn(); // warm-up
@@ -112,29 +115,33 @@ for (let r = 0; r < ROUNDS; r++) {
 const med = (k: string) => median(rounds.map((r) => r[k]));
 const share = (K: number, t: (k: string) => number) => (t(`jvp${K}`) - t('base')) / (K * (t('jvp1') - t('base')));
 const shares = Object.fromEntries(KS.slice(1).map((K) => [K, median(rounds.map((r) => share(K, (k) => r[k])))]));
-const shareB = (K: number, t: (k: string) => number) =>
-  (t(`jvp${K}Batched`) - t('base')) / (K * (t('jvp1') - t('base')));
+const sharePD = (K: number, t: (k: string) => number) =>
+  (t(`jvp${K}PerDirection`) - t('base')) / (K * (t('jvp1') - t('base')));
 const result = {
   backend: getBackend().name,
   date: new Date().toISOString(),
   loadavg: os.loadavg().map((l) => +l.toFixed(2)),
   rounds: ROUNDS,
   reps: REPS,
+  kernelMemoryMB: +(memoryInfo().kernelMemoryBytes / 2 ** 20).toFixed(1),
   ms: Object.fromEntries(Object.keys(cases).map((k) => [k, +med(k).toFixed(2)])),
   bestMs: Object.fromEntries(Object.entries(best).map(([k, v]) => [k, +v.toFixed(2)])),
   share: Object.fromEntries(Object.entries(shares).map(([k, v]) => [k, +v.toFixed(3)])),
   shareBest: Object.fromEntries(KS.slice(1).map((K) => [K, +share(K, (k) => best[k]).toFixed(3)])),
-  shareBatched: Object.fromEntries(
-    KS.slice(1).map((K) => [K, +median(rounds.map((r) => shareB(K, (k) => r[k]))).toFixed(3)]),
+  sharePerDirection: Object.fromEntries(
+    KS.slice(1).map((K) => [K, +median(rounds.map((r) => sharePD(K, (k) => r[k]))).toFixed(3)]),
   ),
   jvpBatchedOverPerDirection: Object.fromEntries(
-    KS.slice(1).map((K) => [K, +median(rounds.map((r) => r[`jvp${K}Batched`] / r[`jvp${K}`])).toFixed(3)]),
+    KS.slice(1).map((K) => [K, +median(rounds.map((r) => r[`jvp${K}`] / r[`jvp${K}PerDirection`])).toFixed(3)]),
   ),
   batchedOverPerDirection: Object.fromEntries(
     [4, 16].map((K) => [K, +median(rounds.map((r) => r[`batched${K}`] / r[`perDirection${K}`])).toFixed(3)]),
   ),
 };
-console.log(`backend ${result.backend}, MLP ${SIZES.join('-')}, batch ${BATCH}, load ${result.loadavg.join(' ')}`);
+console.log(
+  `backend ${result.backend}, MLP ${SIZES.join('-')}, batch ${BATCH}, load ${result.loadavg.join(' ')}; ` +
+    `${result.kernelMemoryMB} MB of tensors in the kernel memory`,
+);
 console.table(Object.keys(result.ms).map((k) => ({ case: k, medianMs: result.ms[k], bestMs: result.bestMs[k] })));
 console.log(
   'share(K) = (T_K − T_base)/(K·(T_1 − T_base)), median of rounds:',
@@ -142,7 +149,7 @@ console.log(
   'best rounds:',
   result.shareBest,
 );
-console.log('same with the products batched:', result.shareBatched);
+console.log('same with one gemm call per direction:', result.sharePerDirection);
 console.log('whole JVP run, batched / per-direction weight-tangent products:', result.jvpBatchedOverPerDirection);
 console.log('layer-1 weight-tangent products alone, batched / per-direction time:', result.batchedOverPerDirection);
 console.log(`wrote ${writeResult('k-directions.json', result)}`);

@@ -70,22 +70,24 @@ function gemm(
 /**
  * How the D weight-tangent products C_d (+)= A·ḃ_d are issued; both give the same bits (each item
  * is the product a single call computes):
- *   perDirection  one gemm call per direction (default): each B copied into the wasm arena, packed
- *                 and used while cache-warm
- *   batched       one call with strideA = 0: A packed once, every direction's panels in one job
- *                 list (one hand-off); but the wasm gemm copies all D Bs in before packing any
- * Measured on the paper MLP (bench/k-directions.ts, bench/NOTES.md "K directions"): batched was
- * 2–7% slower on the products alone and within noise on whole K = 4, 16 runs while every B is
- * copied in; re-measure once tensors live in the kernel memory (no copy-in).
+ *   batched       one call with strideA = 0 (default): A packed once, every direction's panels in
+ *                 one job list for both threads (one hand-off instead of D)
+ *   perDirection  one gemm call per direction
+ * Measured on the paper MLP (bench/k-directions.ts, bench/NOTES.md "K directions"): with tangents
+ * in the kernel memory (used in place) batched is 3–4% faster on whole K = 16 runs; while every B
+ * was copied into the wasm arena first (tensors in JS memory) neither won (the batch copies all its
+ * Bs before packing any).
  */
 export type DirectionProducts = 'perDirection' | 'batched';
-let directionProducts: DirectionProducts = 'perDirection';
+let directionProducts: DirectionProducts = 'batched';
 
 /** Chooses how matmul's JVP issues its weight-tangent products (benchmarks: bench/k-directions.ts). */
-export function setDirectionProducts(mode: DirectionProducts): void {
+export function setDirectionProducts(mode: DirectionProducts): DirectionProducts {
   if (mode !== 'perDirection' && mode !== 'batched')
     throw new Error(`setDirectionProducts: mode must be 'perDirection' or 'batched', got ${JSON.stringify(mode)}`);
+  const was = directionProducts;
   directionProducts = mode;
+  return was;
 }
 
 function gemmDirections(

@@ -18,13 +18,14 @@ const MODES: DirectionProducts[] = ['perDirection', 'batched'];
 const cases = BACKENDS.flatMap((b) => MODES.map((m) => [b, m] as const));
 
 describe.each(cases)('matmul JVP, K directions = K single runs on backend %s, products %s', (backendName, mode) => {
+  let was: DirectionProducts;
   beforeAll(() => {
     setBackend(backendName);
-    setDirectionProducts(mode);
+    was = setDirectionProducts(mode);
   });
   afterAll(() => {
     setBackend('js');
-    setDirectionProducts('perDirection');
+    setDirectionProducts(was);
   });
 
   test.each([
