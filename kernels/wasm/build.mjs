@@ -4,7 +4,8 @@
 // the sources, compiler version and flags hash to what binaries.ts already records.
 // The counter-based generator (rng.as: Philox words and float32 normals) is a separate small module
 // (build/rng.wasm, RNG_WASM) with its own small shared memory (its own helper thread):
-// kernels/rng.ts uses it without the backend.
+// kernels/rng.ts uses it without the backend (and, for fills into tensors the backend stores,
+// over the backend's memory too).
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -44,8 +45,9 @@ const rngFlags = [
   '--sharedMemory',
   '--initialMemory',
   '2',
+  // any size up to 4 GB: kernels/rng.ts also instantiates it over the wasm backend's memory
   '--maximumMemory',
-  '64',
+  '65536',
 ];
 
 const require = createRequire(import.meta.url);

@@ -30,6 +30,7 @@ import { WasmPool } from './pool';
 import { WasmUpdate } from './update';
 import { wasmApi } from './webassembly';
 import { envVar, hardwareThreads } from '../host';
+import { registerKernelMemory } from '../rng';
 
 export interface WasmBackendOptions {
   /** 1 = main thread only; 2 = main thread + one helper. */
@@ -79,6 +80,8 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
   const { module, variant } = compileKernels(options.variant);
   const memory = new wasmApi.Memory({ initial: pages, maximum: pages, shared: true });
   const exports = new wasmApi.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
+  // Random directions drawn into tensors stored in this memory are written in place (kernels/rng.ts).
+  registerKernelMemory(memory);
   let helper: Helper | undefined;
   if (threads === 2) {
     // A page that is not cross-origin isolated has no SharedArrayBuffer for a worker: one thread
