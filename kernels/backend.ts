@@ -292,7 +292,7 @@ export type CompleteBackend = Required<Omit<KernelBackend, 'allocate'>> & Pick<K
  * OPTIONAL fast path (the wasm backend has it): direct NCHW convolution, zero padding,
  * y[n][o][oy][ox] = Σ_{c,ki,kj} weight[o][c][ki][kj]·x[n][c][oy·strideH + ki − padH][ox·strideW + kj − padW],
  * x [batch, c, h, w], weight [o, c, kh, kw], y [batch, o, outH, outW], each contiguous at its offset;
- * y is overwritten. Same result as im2col + gemm without the cols buffer (about 2× faster for the
+ * y is overwritten (or added to, `accumulate`). Same result as im2col + gemm without the cols buffer (about 2× faster for the
  * paper's CNN on the wasm backend). Kept out of KernelBackend so CompleteBackend does not require
  * it: test with `hasConv2dNchw(backend)` and fall back to im2col + gemm.
  */
@@ -316,6 +316,8 @@ export interface Conv2dArgs {
   outW: number;
   y: Float32Array;
   yOffset: number;
+  /** y += conv instead of y = conv (one float32 add per output: the bits of adding a separate conv). */
+  accumulate?: boolean;
 }
 
 export interface Conv2dNchwKernel {

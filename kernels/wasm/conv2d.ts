@@ -2,8 +2,8 @@
 // image the input is transposed to [pixel][channel] with its indirection table (main thread), and
 // the pixel blocks are split between the main thread and the helper. x and the weights are read
 // where they are when they live in the kernel memory (heap.ts), else copied into the arena first;
-// y is written in place when it is there and its rows match the kernel's (o a multiple of 8, the
-// pixel count a multiple of 4), else through the arena.
+// y is written (or added to: `accumulate`) in place when it is there and its rows match the
+// kernel's (o a multiple of 8, the pixel count a multiple of 4), else through the arena.
 import type { Conv2dArgs } from '../backend';
 import { Engine } from './engine';
 import { OP } from './worker';
@@ -78,6 +78,7 @@ export class WasmConv {
   conv2dNchw(a: Conv2dArgs): void {
     validate(a);
     if (a.c < MIN_DIRECT_CHANNELS) return this.viaIm2col(a);
+    const acc = a.accumulate === true;
     const e = this.e,
       K = e.k;
     const taps = a.kh * a.kw,
@@ -112,7 +113,8 @@ export class WasmConv {
     const rawW = wAt >= 0 ? wAt / 4 : top;
     if (wAt < 0) top += a.c * a.o * taps;
     e.i32.set(
-      [a.c, a.h, a.w, a.kh, a.kw, a.strideH, a.strideW, a.padH, a.padW, a.outW, nPix, pixPad, zero * 4, panels],
+      // accumulate in the kernel only when it writes y itself; through the arena the copy-out adds
+      [a.c, a.h, a.w, a.kh, a.kw, a.strideH, a.strideW, a.padH, a.padW, a.outW, nPix, pixPad, zero * 4, panels, +(acc && yInPlace)],
       params,
     );
     e.f32.fill(0, zero, zero + a.c);
@@ -168,7 +170,12 @@ export class WasmConv {
       for (const im of images) {
         if (yInPlace) break;
         const dst = a.yOffset + im.n * a.o * nPix;
-        if (pixPad === nPix) a.y.set(e.f32.subarray(im.y, im.y + a.o * nPix), dst);
+        if (acc) {
+          const y = a.y,
+            f = e.f32;
+          for (let oc = 0; oc < a.o; oc++)
+            for (let i = 0, s = im.y + oc * pixPad, d = dst + oc * nPix; i < nPix; i++) y[d + i] += f[s + i];
+        } else if (pixPad === nPix) a.y.set(e.f32.subarray(im.y, im.y + a.o * nPix), dst);
         else
           for (let oc = 0; oc < a.o; oc++)
             a.y.set(e.f32.subarray(im.y + oc * pixPad, im.y + oc * pixPad + nPix), dst + oc * nPix);
@@ -226,7 +233,7 @@ export class WasmConv {
         strideC: a.o * nPix,
         batch: count,
         alpha: 1,
-        beta: 0,
+        beta: a.accumulate === true ? 1 : 0,
       });
     }
   }

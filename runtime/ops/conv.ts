@@ -2,7 +2,8 @@
 // ẏ = conv(ẋ, w) + conv(x, ẇ). Two paths:
 // - direct, when the backend has `conv2dNchw` (wasm): x and every ẋ_k go through w as ONE batch
 //   (the paper's §6 idea; y and ẏ are stacked in one buffer, so [x; ẋ] stacked gives [y; ẏ]),
-//   and x goes through all ẇ_k as ONE conv with K·O output channels, added into ẏ_k.
+//   and x goes through all ẇ_k as ONE conv with K·O output channels, added into ẏ_k (K = 1: the
+//   kernel adds x·ẇ into ẏ itself).
 // - im2col + gemm otherwise. Images go through in chunks (columns stay cache-sized); per chunk
 //   the columns of x are built once and serve y and every x·ẇ_k, and each ẋ_k chunk is pushed
 //   through the same w, accumulating onto x·ẇ_k.
@@ -215,6 +216,7 @@ function convDirect(
     o: number,
     dst: Float32Array,
     dstOffset: number,
+    accumulate = false,
   ): void => {
     const args: Conv2dArgs = {
       x: src,
@@ -236,6 +238,7 @@ function convDirect(
       outW: g.ow,
       y: dst,
       yOffset: dstOffset,
+      accumulate,
     };
     k.conv2dNchw(args);
   };
@@ -248,8 +251,10 @@ function convDirect(
   if (!tw) return;
   // conv(x, ẇ_k) for all k at once: [ẇ_1; …; ẇ_K] is a [K·O, C, kh, kw] weight, whose output
   // holds image n's K·O channels together; ẏ_k wants [K][N][O] order, so add (or copy) per (k, n).
-  if (D === 1 && !tx) {
-    conv(x.buffer, x.offset, g.N, tw.buffer, tw.offset, g.O, dy!.buffer, dy!.offset);
+  // One direction: its output is already ẏ's [N][O] order, so the kernel adds it into ẏ in place
+  // (same bits as the copy-and-add below: one float32 add per element).
+  if (D === 1) {
+    conv(x.buffer, x.offset, g.N, tw.buffer, tw.offset, g.O, dy!.buffer, dy!.offset, tx !== undefined);
     return;
   }
   const tmp = acquire(g.N * D * out);

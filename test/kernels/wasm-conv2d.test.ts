@@ -122,6 +122,23 @@ describe('wasm conv2dNchw', () => {
     for (let i = 0; i < a.y.length; i++) if (!Object.is(a.y[i], b.y[i])) throw new Error(`threads differ at ${i}`);
   });
 
+  it.each(GEOS)('accumulate adds the convolution into y with one float32 add per output for %j', (p) => {
+    // y0 + conv, added in float32: the bits a separate conv followed by a float32 add gives (what
+    // the K = 1 conv JVP relied on before the kernel accumulated).
+    const plain = makeArgs(p, p.c * 31 + p.o);
+    one.conv2dNchw(plain);
+    const r = rng(p.o * 7 + 1, -1, 1);
+    const y0 = Float32Array.from(plain.y, (v) => (Number.isNaN(v) ? v : r()));
+    for (const be of [one, two]) {
+      const a = { ...makeArgs(p, p.c * 31 + p.o), y: y0.slice(), accumulate: true };
+      be.conv2dNchw(a);
+      for (let i = 0; i < a.y.length; i++) {
+        const want = Math.fround(y0[i] + plain.y[i]);
+        if (!Object.is(a.y[i], want)) throw new Error(`y[${i}] = ${a.y[i]}, want ${y0[i]} + ${plain.y[i]} = ${want}`);
+      }
+    }
+  });
+
   it('processes the batch in groups when memory is short', async () => {
     const small = createWasmBackend({ threads: 2, memoryMB: 1, minParallelFlops: 0 });
     small.waitForThreads(20000);

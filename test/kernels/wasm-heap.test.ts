@@ -222,6 +222,37 @@ describe('wasm conv2dNchw and im2col in place', () => {
     }
   });
 
+  it('conv2dNchw with accumulate: in place (kernel adds) and through the arena (copy-out adds) give the same bits', () => {
+    const geos = [
+      { batch: 2, c: 8, hw: 8, o: 16, k: 3, pad: 1 }, // y in place: the kernel adds
+      { batch: 3, c: 5, hw: 7, o: 7, k: 3, pad: 0 }, // ragged: the copy-out adds
+      { batch: 9, c: 4, hw: 6, o: 8, k: 2, pad: 1 }, // whole images to each thread
+      { batch: 2, c: 1, hw: 9, o: 6, k: 3, pad: 1 }, // small-channel path: gemm with beta = 1
+    ];
+    let seed = 500;
+    for (const geo of geos) {
+      const a = makeConv(geo, seed++);
+      const r = rng(seed++, -1, 1);
+      const y0 = Float32Array.from(a.y, (v, i) => (i < a.yOffset || i >= a.y.length - 2 ? v : r()));
+      const want = y0.slice();
+      noHeap.conv2dNchw({ ...a, y: want, accumulate: true });
+      const plain = a.y.slice();
+      noHeap.conv2dNchw({ ...a, y: plain });
+      for (let i = a.yOffset; i < a.y.length - 2; i++)
+        expect(want[i]).toBe(Math.fround(y0[i] + plain[i])); // the arena path adds once per output
+      for (let mask = 0; mask < 8; mask++) {
+        const x = mask & 1 ? place(be, a.x).arr : a.x,
+          w = mask & 2 ? place(be, a.weight).arr : a.weight,
+          y = mask & 4 ? place(be, y0) : undefined;
+        const out = y ? y.arr : y0.slice();
+        be.conv2dNchw({ ...a, x, weight: w, y: out, accumulate: true });
+        if (y) expectGuards(y.guards);
+        const d = firstDifference(out, want);
+        if (d !== -1) throw new Error(`conv ${JSON.stringify(geo)}, placed ${mask}: y differs at ${d}`);
+      }
+    }
+  });
+
   it('the small-channel path (im2col + gemm, its buffer in the heap) gives the bits of a backend without a heap', () => {
     const a = makeConv({ batch: 3, c: 1, hw: 9, o: 6, k: 3, pad: 1 }, 200);
     const want = a.y.slice(),

@@ -3,7 +3,7 @@
 // of the input pixel's channel run (or of a zero run for padding), and a 4-pixel × 8-output-channel
 // microkernel walks those runs against the weights packed as [panel][tap][c][8].
 // `params` points to i32s: c, h, w, kh, kw, strideH, strideW, padH, padW, outW, nPix, pixPad, zero,
-// panels (see kernels/wasm/conv2d.ts, which writes them).
+// panels, accumulate (see kernels/wasm/conv2d.ts, which writes them).
 
 // @ts-ignore: decorator
 @inline function madd4(a: v128, b: v128, c: v128): v128 {
@@ -54,20 +54,26 @@ export function convPrep(params: usize, x: usize, xT: usize, ind: usize): void {
 }
 
 // @ts-ignore: decorator
-@inline function store4x4(y: usize, rowBytes: usize, a: v128, b: v128, c: v128, d: v128): void {
+@inline function put(y: usize, v: v128, acc: bool): void {
+  // y += v is one float32 add per element: the same bits as adding a separately computed conv.
+  v128.store(y, acc ? f32x4.add(v128.load(y), v) : v);
+}
+
+// @ts-ignore: decorator
+@inline function store4x4(y: usize, rowBytes: usize, a: v128, b: v128, c: v128, d: v128, acc: bool): void {
   // Transposes pixels × channels to channels × pixels: row j of the output holds channel j.
   const t0 = v128.shuffle<f32>(a, b, 0, 4, 1, 5), t1 = v128.shuffle<f32>(a, b, 2, 6, 3, 7);
   const t2 = v128.shuffle<f32>(c, d, 0, 4, 1, 5), t3 = v128.shuffle<f32>(c, d, 2, 6, 3, 7);
-  v128.store(y, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-  v128.store(y + rowBytes, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
-  v128.store(y + 2 * rowBytes, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
-  v128.store(y + 3 * rowBytes, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+  put(y, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5), acc);
+  put(y + rowBytes, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), acc);
+  put(y + 2 * rowBytes, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), acc);
+  put(y + 3 * rowBytes, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), acc);
 }
 
-/** y[o][pixel] for pixel blocks [blk0, blk1) of one image; y rows are pixPad floats long. */
+/** y[o][pixel] (+)= for pixel blocks [blk0, blk1) of one image; y rows are pixPad floats long. */
 export function convKernel(params: usize, ind: usize, pw: usize, y: usize, blk0: i32, blk1: i32): void {
   const c = load<i32>(params), taps = load<i32>(params, 12) * load<i32>(params, 16);
-  const pixPad = load<i32>(params, 44), panels = load<i32>(params, 52);
+  const pixPad = load<i32>(params, 44), panels = load<i32>(params, 52), acc = load<i32>(params, 56) != 0;
   const rowBytes = <usize>pixPad << 2;
   const panelBytes = <usize>(taps * c) << 5;
   for (let panel = 0; panel < panels; panel++) {
@@ -100,8 +106,8 @@ export function convKernel(params: usize, ind: usize, pw: usize, y: usize, blk0:
         }
       }
       const out = y + (<usize>(panel << 3) * rowBytes) + (<usize>blk << 4);
-      store4x4(out, rowBytes, c00, c10, c20, c30);
-      store4x4(out + 4 * rowBytes, rowBytes, c01, c11, c21, c31);
+      store4x4(out, rowBytes, c00, c10, c20, c30, acc);
+      store4x4(out + 4 * rowBytes, rowBytes, c01, c11, c21, c31, acc);
     }
   }
 }
