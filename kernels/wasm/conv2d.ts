@@ -1,6 +1,7 @@
-// conv2dNchw on the wasm kernels (see assembly/conv.as): weights packed once per call, then per
-// image the input is transposed to [pixel][channel] with its indirection table (main thread), and
-// the pixel blocks are split between the main thread and the helper. x and the weights are read
+// conv2dNchw on the wasm kernels (see assembly/conv.as): weights packed and the indirection table
+// (offsets from a transposed image, the same for all) built once per call, then per image the input
+// is transposed to [pixel][channel], and whole images or pixel blocks are split between the main
+// thread and the helper. x and the weights are read
 // where they are when they live in the kernel memory (heap.ts), else copied into the arena first;
 // y is written (or added to: `accumulate`) in place when it is there and its rows match the
 // kernel's (o a multiple of 8, the pixel count a multiple of 4), else through the arena.
@@ -93,8 +94,8 @@ export class WasmConv {
       wAt = addressOf(mem, a.weight, a.weightOffset),
       yAt = addressOf(mem, a.y, a.yOffset);
     const yInPlace = yAt >= 0 && pixPad === nPix && a.o === panels * 8;
-    const fixed = PARAMS + a.c + packedW + (wAt >= 0 ? 0 : a.c * a.o * taps);
-    const item = (xAt >= 0 ? 0 : a.c * hw) + hw * a.c + pixPad * taps + (yInPlace ? 0 : panels * 8 * pixPad);
+    const fixed = PARAMS + pixPad * taps + packedW + (wAt >= 0 ? 0 : a.c * a.o * taps);
+    const item = (xAt >= 0 ? 0 : a.c * hw) + (hw + 1) * a.c + (yInPlace ? 0 : panels * 8 * pixPad);
     const room = e.room(fixed + item) - fixed;
     if (room < item) {
       throw new Error(
@@ -102,39 +103,37 @@ export class WasmConv {
       );
     }
     const group = Math.max(1, Math.min(a.batch, Math.floor(room / item), Engine.MAX_GROUP));
-    // Arena: params, a zero run of c floats (the padding's source), packed W, raw W.
+    // Arena: params, the indirection table, packed W, raw W; per image x, xT (+ c zeros), y.
     let top = e.start;
     const params = top;
     top += PARAMS;
-    const zero = top;
-    top += a.c;
+    const ind = top;
+    top += pixPad * taps;
     const pw = top;
     top += packedW;
     const rawW = wAt >= 0 ? wAt / 4 : top;
     if (wAt < 0) top += a.c * a.o * taps;
     e.i32.set(
       // accumulate in the kernel only when it writes y itself; through the arena the copy-out adds
-      [a.c, a.h, a.w, a.kh, a.kw, a.strideH, a.strideW, a.padH, a.padW, a.outW, nPix, pixPad, zero * 4, panels, +(acc && yInPlace)],
+      [a.c, a.h, a.w, a.kh, a.kw, a.strideH, a.strideW, a.padH, a.padW, a.outW, nPix, pixPad, 0, panels, +(acc && yInPlace)],
       params,
     );
-    e.f32.fill(0, zero, zero + a.c);
+    K.convIndex(params * 4, ind * 4);
     if (wAt < 0) e.f32.set(a.weight.subarray(a.weightOffset, a.weightOffset + a.o * a.c * taps), rawW);
     K.convPackW(rawW * 4, a.o, a.c, taps, pw * 4);
     const flops = 2 * a.batch * a.o * a.c * taps * nPix;
     const parallel = e.parallel(flops, Math.max(blocks, a.batch));
     for (let n0 = 0; n0 < a.batch; n0 += group) {
       const n1 = Math.min(a.batch, n0 + group);
-      const images: { x: number; xT: number; ind: number; y: number; n: number }[] = [];
+      const images: { x: number; xT: number; y: number; n: number }[] = [];
       for (let n = n0, at = top; n < n1; n++) {
         const x = xAt >= 0 ? xAt / 4 + n * a.c * hw : at;
         if (xAt < 0) at += a.c * hw;
         const xT = at;
-        at += hw * a.c;
-        const ind = at;
-        at += pixPad * taps;
+        at += (hw + 1) * a.c;
         const y = yInPlace ? yAt / 4 + n * a.o * nPix : at;
         if (!yInPlace) at += panels * 8 * pixPad;
-        images.push({ x, xT, ind, y, n });
+        images.push({ x, xT, y, n });
       }
       const copyIn = (im: { x: number; n: number }) => {
         if (xAt < 0) e.f32.set(a.x.subarray(a.xOffset + im.n * a.c * hw, a.xOffset + (im.n + 1) * a.c * hw), im.x);
@@ -145,14 +144,14 @@ export class WasmConv {
         const half = Math.ceil(images.length / 2);
         for (const im of images.slice(half)) {
           copyIn(im);
-          e.post(OP.convPrep, [params * 4, im.x * 4, im.xT * 4, im.ind * 4]);
-          e.post(OP.convKernel, [params * 4, im.ind * 4, pw * 4, im.y * 4, 0, blocks]);
+          e.post(OP.convPrep, [params * 4, im.x * 4, im.xT * 4]);
+          e.post(OP.convKernel, [params * 4, ind * 4, pw * 4, im.xT * 4, im.y * 4, 0, blocks]);
         }
         const ticket = e.launch();
         for (const im of images.slice(0, half)) {
           copyIn(im);
-          K.convPrep(params * 4, im.x * 4, im.xT * 4, im.ind * 4);
-          K.convKernel(params * 4, im.ind * 4, pw * 4, im.y * 4, 0, blocks);
+          K.convPrep(params * 4, im.x * 4, im.xT * 4);
+          K.convKernel(params * 4, ind * 4, pw * 4, im.xT * 4, im.y * 4, 0, blocks);
         }
         e.finish(ticket);
       } else {
@@ -160,11 +159,11 @@ export class WasmConv {
         const split = parallel ? Math.ceil(blocks / 2) : blocks;
         for (const im of images) {
           copyIn(im);
-          K.convPrep(params * 4, im.x * 4, im.xT * 4, im.ind * 4);
-          if (parallel) e.post(OP.convKernel, [params * 4, im.ind * 4, pw * 4, im.y * 4, split, blocks]);
+          K.convPrep(params * 4, im.x * 4, im.xT * 4);
+          if (parallel) e.post(OP.convKernel, [params * 4, ind * 4, pw * 4, im.xT * 4, im.y * 4, split, blocks]);
         }
         const ticket = parallel ? e.launch() : 0;
-        for (const im of images) K.convKernel(params * 4, im.ind * 4, pw * 4, im.y * 4, 0, split);
+        for (const im of images) K.convKernel(params * 4, ind * 4, pw * 4, im.xT * 4, im.y * 4, 0, split);
         if (parallel) e.finish(ticket);
       }
       for (const im of images) {

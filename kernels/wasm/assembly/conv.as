@@ -1,9 +1,11 @@
 // Direct NCHW convolution as an indirect GEMM (no im2col buffer): each image is transposed to
-// [pixel][channel], an indirection table gives, for every output pixel and kernel tap, the address
-// of the input pixel's channel run (or of a zero run for padding), and a 4-pixel × 8-output-channel
-// microkernel walks those runs against the weights packed as [panel][tap][c][8].
-// `params` points to i32s: c, h, w, kh, kw, strideH, strideW, padH, padW, outW, nPix, pixPad, zero,
-// panels, accumulate (see kernels/wasm/conv2d.ts, which writes them).
+// [pixel][channel] (followed by a zero run of c floats, the padding's source), an indirection table
+// gives, for every output pixel and kernel tap, the byte offset from the transposed image of the
+// input pixel's channel run (or of the zero run) — the same for every image, so it is built once
+// per call — and a 4-pixel × 8-output-channel microkernel walks those runs against the weights
+// packed as [panel][tap][c][8].
+// `params` points to i32s: c, h, w, kh, kw, strideH, strideW, padH, padW, outW, nPix, pixPad,
+// (unused), panels, accumulate (see kernels/wasm/conv2d.ts, which writes them).
 
 // @ts-ignore: decorator
 @inline function madd4(a: v128, b: v128, c: v128): v128 {
@@ -27,17 +29,13 @@ export function convPackW(w: usize, o: i32, c: i32, taps: i32, dst: usize): void
   }
 }
 
-/** Transposes one image [c][h·w] at x to [h·w][c] at xT and fills its indirection table. */
-export function convPrep(params: usize, x: usize, xT: usize, ind: usize): void {
+/** The indirection table at ind: per output pixel (pixPad of them) and tap, the byte offset from an image's xT. */
+export function convIndex(params: usize, ind: usize): void {
   const c = load<i32>(params), h = load<i32>(params, 4), w = load<i32>(params, 8);
   const kh = load<i32>(params, 12), kw = load<i32>(params, 16), sh = load<i32>(params, 20), sw = load<i32>(params, 24);
   const ph = load<i32>(params, 28), pw = load<i32>(params, 32), outW = load<i32>(params, 36);
-  const nPix = load<i32>(params, 40), pixPad = load<i32>(params, 44), zero = <usize>load<i32>(params, 48);
-  const hw = h * w;
-  for (let ch = 0; ch < c; ch++) {
-    const src = x + (<usize>(ch * hw) << 2);
-    for (let s = 0; s < hw; s++) store<f32>(xT + (<usize>(s * c + ch) << 2), load<f32>(src + (<usize>s << 2)));
-  }
+  const nPix = load<i32>(params, 40), pixPad = load<i32>(params, 44);
+  const zero = (h * w * c) << 2;
   let e = ind;
   for (let q = 0; q < pixPad; q++) {
     const oy = q / outW, ox = q % outW;
@@ -46,11 +44,44 @@ export function convPrep(params: usize, x: usize, xT: usize, ind: usize): void {
       for (let kj = 0; kj < kw; kj++) {
         const ix = ox * sw + kj - pw;
         const inside = q < nPix && iy >= 0 && iy < h && ix >= 0 && ix < w;
-        store<i32>(e, inside ? <i32>(xT + (<usize>((iy * w + ix) * c) << 2)) : <i32>zero);
+        store<i32>(e, inside ? ((iy * w + ix) * c) << 2 : zero);
         e += 4;
       }
     }
   }
+}
+
+/** Transposes one image [c][h·w] at x to [h·w][c] at xT, followed by c zeros. */
+export function convPrep(params: usize, x: usize, xT: usize): void {
+  const c = load<i32>(params), h = load<i32>(params, 4), w = load<i32>(params, 8);
+  const hw = h * w;
+  // 4 channels × 4 pixels at a time through a register transpose (the scalar strided stores cost
+  // as much as a sixth of the convolution at the CNN's sizes); the channel and pixel tails scalar.
+  const c4 = c & ~3, hw4 = hw & ~3;
+  const rowBytes = <usize>hw << 2, pixBytes = <usize>c << 2;
+  for (let ch = 0; ch < c4; ch += 4) {
+    const src = x + (<usize>(ch * hw) << 2);
+    for (let s = 0; s < hw4; s += 4) {
+      const a = src + (<usize>s << 2);
+      const r0 = v128.load(a), r1 = v128.load(a + rowBytes);
+      const r2 = v128.load(a + 2 * rowBytes), r3 = v128.load(a + 3 * rowBytes);
+      const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+      const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+      const d = xT + (<usize>(s * c + ch) << 2);
+      v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+      v128.store(d + pixBytes, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+      v128.store(d + 2 * pixBytes, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+      v128.store(d + 3 * pixBytes, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+    }
+    for (let k = 0; k < 4; k++)
+      for (let s = hw4; s < hw; s++)
+        store<f32>(xT + (<usize>(s * c + ch + k) << 2), load<f32>(src + (<usize>(k * hw + s) << 2)));
+  }
+  for (let ch = c4; ch < c; ch++) {
+    const src = x + (<usize>(ch * hw) << 2);
+    for (let s = 0; s < hw; s++) store<f32>(xT + (<usize>(s * c + ch) << 2), load<f32>(src + (<usize>s << 2)));
+  }
+  memory.fill(xT + (<usize>(hw * c) << 2), 0, <usize>c << 2);
 }
 
 // @ts-ignore: decorator
@@ -70,8 +101,8 @@ export function convPrep(params: usize, x: usize, xT: usize, ind: usize): void {
   put(y + 3 * rowBytes, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), acc);
 }
 
-/** y[o][pixel] (+)= for pixel blocks [blk0, blk1) of one image; y rows are pixPad floats long. */
-export function convKernel(params: usize, ind: usize, pw: usize, y: usize, blk0: i32, blk1: i32): void {
+/** y[o][pixel] (+)= for pixel blocks [blk0, blk1) of the image transposed at xT; y rows are pixPad floats long. */
+export function convKernel(params: usize, ind: usize, pw: usize, xT: usize, y: usize, blk0: i32, blk1: i32): void {
   const c = load<i32>(params), taps = load<i32>(params, 12) * load<i32>(params, 16);
   const pixPad = load<i32>(params, 44), panels = load<i32>(params, 52), acc = load<i32>(params, 56) != 0;
   const rowBytes = <usize>pixPad << 2;
@@ -86,10 +117,10 @@ export function convKernel(params: usize, ind: usize, pw: usize, y: usize, blk0:
       let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
       let wq = wp;
       for (let t = 0; t < taps; t++) {
-        let p0 = <usize>load<i32>(row + (<usize>t << 2));
-        let p1 = <usize>load<i32>(row + (<usize>(taps + t) << 2));
-        let p2 = <usize>load<i32>(row + (<usize>(2 * taps + t) << 2));
-        let p3 = <usize>load<i32>(row + (<usize>(3 * taps + t) << 2));
+        let p0 = xT + <usize>load<i32>(row + (<usize>t << 2));
+        let p1 = xT + <usize>load<i32>(row + (<usize>(taps + t) << 2));
+        let p2 = xT + <usize>load<i32>(row + (<usize>(2 * taps + t) << 2));
+        let p3 = xT + <usize>load<i32>(row + (<usize>(3 * taps + t) << 2));
         for (let ch = 0; ch < c; ch++) {
           const b0 = v128.load(wq);
           const b1 = v128.load(wq, 16);
