@@ -47,10 +47,7 @@ function profileStep(): void {
   const saved: [string, unknown][] = [];
   const key = (name: string, a: any): [string, number] => {
     if (name === 'conv2dNchw')
-      return [
-        `conv ${a.batch}×${a.c}×${a.h}² → ${a.o}`,
-        2 * a.batch * a.o * a.c * a.kh * a.kw * a.outH * a.outW,
-      ];
+      return [`conv ${a.batch}×${a.c}×${a.h}² → ${a.o}`, 2 * a.batch * a.o * a.c * a.kh * a.kw * a.outH * a.outW];
     if (name === 'gemm') return [`gemm ${a.m}×${a.k}·${a.k}×${a.n} ×${a.batch}`, 2 * a.m * a.n * a.k * a.batch];
     if (name === 'unary' || name === 'binary') return [`${name} ${a.op ?? ''} ${a.n ?? a.size ?? ''}`, 0];
     return [name, 0];
@@ -85,7 +82,9 @@ function profileStep(): void {
     .sort((a, b) => b.ms - a.ms);
   const total = table.reduce((s, r) => s + r.ms, 0);
   console.table(table);
-  console.log(`kernels ${total.toFixed(1)} ms of a ${stepMs.toFixed(1)} ms step (per step, averaged over ${PSTEPS + 1} incl. the first)`);
+  console.log(
+    `kernels ${total.toFixed(1)} ms of a ${stepMs.toFixed(1)} ms step (per step, averaged over ${PSTEPS + 1} incl. the first)`,
+  );
 }
 
 /** GFLOP/s of our GEMM on m×k·k×n (median of reps), operands in the kernel memory as the model's are. */
@@ -96,9 +95,26 @@ function gemmRate(m: number, k: number, n: number, reps: number): number {
   const be = getBackend();
   const call = () =>
     be.gemm({
-      m, n, k, a: a.buffer, aOffset: a.offset, lda: k, transA: false, strideA: 0,
-      b: b.buffer, bOffset: b.offset, ldb: n, transB: false, strideB: 0,
-      c: c.buffer, cOffset: c.offset, ldc: n, strideC: 0, batch: 1, alpha: 1, beta: 0,
+      m,
+      n,
+      k,
+      a: a.buffer,
+      aOffset: a.offset,
+      lda: k,
+      transA: false,
+      strideA: 0,
+      b: b.buffer,
+      bOffset: b.offset,
+      ldb: n,
+      transB: false,
+      strideB: 0,
+      c: c.buffer,
+      cOffset: c.offset,
+      ldc: n,
+      strideC: 0,
+      batch: 1,
+      alpha: 1,
+      beta: 0,
     });
   call();
   return (2 * m * k * n) / median(timeIt(call, reps)) / 1e6;
@@ -125,11 +141,17 @@ const step = primal + (primal + primal - conv(1, 784));
 const out = {
   gemmPeakGflops: P,
   boundForwardMs: primal / P / 1e6,
-  boundStepMs: step / P / 1e6, forwardMs: median(fw), stepMs: median(st), Rf: median(st) / median(fw), fw, st };
+  boundStepMs: step / P / 1e6,
+  forwardMs: median(fw),
+  stepMs: median(st),
+  Rf: median(st) / median(fw),
+  fw,
+  st,
+};
 console.log(
   `GEMM peak ${P.toFixed(1)} GFLOP/s (${peaks.map((p) => p.toFixed(1)).join(', ')}); bound: forward ${out.boundForwardMs.toFixed(1)} ms (×${(out.forwardMs / out.boundForwardMs).toFixed(2)}), step ${out.boundStepMs.toFixed(1)} ms (×${(out.stepMs / out.boundStepMs).toFixed(2)})`,
 );
 console.log(
   `CNN batch ${BATCH}: base forward ${out.forwardMs.toFixed(1)} ms, fgd step (K=1) ${out.stepMs.toFixed(1)} ms, R_f ${out.Rf.toFixed(2)} (${ROUNDS} rounds; forward ${fw.map((v) => v.toFixed(0)).join(' ')}; step ${st.map((v) => v.toFixed(0)).join(' ')})`,
 );
-writeResult("cnn-step.json", out);
+writeResult('cnn-step.json', out);

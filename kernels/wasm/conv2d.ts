@@ -15,7 +15,8 @@ import type { WasmGemm } from './gemm';
 /**
  * Below this many input channels the indirect kernel's channel runs are too short to amortise
  * the per-tap pointer loads (c = 1, the CNN's first layer: 6 GFLOP/s direct against 9 via
- * im2col + gemm), so such convolutions go through im2col + gemm instead.
+ * im2col + gemm), so such convolutions go through im2col + gemm instead, except c = 1 with a 3×3
+ * kernel at stride 1 (the CNN's first layer), which has its own kernel (oneChannel).
  */
 const MIN_DIRECT_CHANNELS = 4;
 /** Floats of im2col buffer the small-channel path fills per gemm call. */
@@ -78,6 +79,8 @@ export class WasmConv {
 
   conv2dNchw(a: Conv2dArgs): void {
     validate(a);
+    if (a.c === 1 && a.kh === 3 && a.kw === 3 && a.strideH === 1 && a.strideW === 1 && a.outW >= 4)
+      return this.oneChannel(a);
     if (a.c < MIN_DIRECT_CHANNELS) return this.viaIm2col(a);
     const acc = a.accumulate === true;
     const e = this.e,
@@ -115,7 +118,23 @@ export class WasmConv {
     if (wAt < 0) top += a.c * a.o * taps;
     e.i32.set(
       // accumulate in the kernel only when it writes y itself; through the arena the copy-out adds
-      [a.c, a.h, a.w, a.kh, a.kw, a.strideH, a.strideW, a.padH, a.padW, a.outW, nPix, pixPad, 0, panels, +(acc && yInPlace)],
+      [
+        a.c,
+        a.h,
+        a.w,
+        a.kh,
+        a.kw,
+        a.strideH,
+        a.strideW,
+        a.padH,
+        a.padW,
+        a.outW,
+        nPix,
+        pixPad,
+        0,
+        panels,
+        +(acc && yInPlace),
+      ],
       params,
     );
     K.convIndex(params * 4, ind * 4);
@@ -178,6 +197,86 @@ export class WasmConv {
         else
           for (let oc = 0; oc < a.o; oc++)
             a.y.set(e.f32.subarray(im.y + oc * pixPad, im.y + oc * pixPad + nPix), dst + oc * nPix);
+      }
+    }
+  }
+
+  /**
+   * c = 1, 3×3, stride 1 (conv.as conv1Kernel): pixels as the vector lanes, each image copied into
+   * a zero-bordered buffer; whole images to each thread (one image: its output channels split).
+   */
+  private oneChannel(a: Conv2dArgs): void {
+    const e = this.e,
+      K = e.k;
+    const hw = a.h * a.w,
+      nPix = a.outH * a.outW,
+      hp = a.outH + 2,
+      wp = a.outW + 2;
+    const mem = e.f32.buffer;
+    const xAt = addressOf(mem, a.x, a.xOffset),
+      wAt = addressOf(mem, a.weight, a.weightOffset),
+      yAt = addressOf(mem, a.y, a.yOffset);
+    const acc = a.accumulate === true;
+    const fixed = PARAMS + (wAt >= 0 ? 0 : a.o * 9);
+    const item = (xAt >= 0 ? 0 : hw) + hp * wp + (yAt >= 0 ? 0 : a.o * nPix);
+    const room = e.room(fixed + item) - fixed;
+    if (room < item) {
+      throw new Error(
+        `wasm conv2dNchw: one image needs ${(fixed + item) * 4} bytes of arena, more than the ${(e.end - e.start) * 4} left beside the tensor heap (${e.describe()})`,
+      );
+    }
+    const group = Math.max(1, Math.min(a.batch, Math.floor(room / item), Engine.MAX_GROUP));
+    let top = e.start;
+    const params = top;
+    top += PARAMS;
+    const wt = wAt >= 0 ? wAt / 4 : top;
+    if (wAt < 0) {
+      e.f32.set(a.weight.subarray(a.weightOffset, a.weightOffset + a.o * 9), wt);
+      top += a.o * 9;
+    }
+    // accumulate in the kernel only when it writes y itself; through the arena the copy-out adds
+    e.i32.set([a.h, a.w, a.padH, a.padW, a.outH, a.outW, hp, wp, +(acc && yAt >= 0)], params);
+    const parallel = e.parallel(2 * a.batch * a.o * 9 * nPix, a.batch >= 2 ? a.batch : a.o);
+    for (let n0 = 0; n0 < a.batch; n0 += group) {
+      const n1 = Math.min(a.batch, n0 + group);
+      const images: { x: number; xp: number; y: number; n: number }[] = [];
+      for (let n = n0, at = top; n < n1; n++) {
+        const x = xAt >= 0 ? xAt / 4 + n * hw : at;
+        if (xAt < 0) at += hw;
+        const xp = at;
+        at += hp * wp;
+        const y = yAt >= 0 ? yAt / 4 + n * a.o * nPix : at;
+        if (yAt < 0) at += a.o * nPix;
+        images.push({ x, xp, y, n });
+        if (xAt < 0) e.f32.set(a.x.subarray(a.xOffset + n * hw, a.xOffset + (n + 1) * hw), x);
+      }
+      if (parallel && images.length >= 2) {
+        const half = Math.ceil(images.length / 2);
+        for (const im of images.slice(half)) {
+          e.post(OP.conv1Prep, [params * 4, im.x * 4, im.xp * 4]);
+          e.post(OP.conv1Kernel, [params * 4, im.xp * 4, wt * 4, im.y * 4, 0, a.o]);
+        }
+        const ticket = e.launch();
+        for (const im of images.slice(0, half)) {
+          K.conv1Prep(params * 4, im.x * 4, im.xp * 4);
+          K.conv1Kernel(params * 4, im.xp * 4, wt * 4, im.y * 4, 0, a.o);
+        }
+        e.finish(ticket);
+      } else {
+        const split = parallel ? Math.ceil(a.o / 2) : a.o;
+        for (const im of images) {
+          K.conv1Prep(params * 4, im.x * 4, im.xp * 4);
+          if (parallel) e.post(OP.conv1Kernel, [params * 4, im.xp * 4, wt * 4, im.y * 4, split, a.o]);
+        }
+        const ticket = parallel ? e.launch() : 0;
+        for (const im of images) K.conv1Kernel(params * 4, im.xp * 4, wt * 4, im.y * 4, 0, split);
+        if (parallel) e.finish(ticket);
+      }
+      if (yAt >= 0) continue;
+      for (const im of images) {
+        const dst = a.yOffset + im.n * a.o * nPix;
+        if (!acc) a.y.set(e.f32.subarray(im.y, im.y + a.o * nPix), dst);
+        else for (let i = 0, y = a.y, f = e.f32; i < a.o * nPix; i++) y[dst + i] += f[im.y + i];
       }
     }
   }

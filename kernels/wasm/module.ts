@@ -36,6 +36,8 @@ export interface KernelExports {
   convIndex(params: number, ind: number): void;
   convPrep(params: number, x: number, xT: number): void;
   convKernel(params: number, ind: number, pw: number, xT: number, y: number, blk0: number, blk1: number): void;
+  conv1Prep(params: number, x: number, xp: number): void;
+  conv1Kernel(params: number, xp: number, wt: number, y: number, o0: number, o1: number): void;
   /** Items [i0, i1) of the elementwise/reduce/pool/update call described at byte `params` (assembly/ew.as). */
   ewRun(params: number, i0: number, i1: number): void;
 }

@@ -94,6 +94,11 @@ const GEOS: Geo[] = [
   { batch: 9, c: 5, h: 9, w: 7, o: 10, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1 },
   // 1.47M-float cols per image: the im2col path works in chunks of two images.
   { batch: 3, c: 3, h: 100, w: 100, o: 2, kh: 7, kw: 7, sh: 1, sw: 1, ph: 3, pw: 3 },
+  // c = 1, 3×3, stride 1 (the one-channel kernel): rows of 7 and 10 outputs end in a recomputed
+  // vector; one image splits its output channels between the threads; outW < 4 goes to im2col.
+  { batch: 3, c: 1, h: 9, w: 7, o: 13, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1 },
+  { batch: 1, c: 1, h: 5, w: 8, o: 9, kh: 3, kw: 3, sh: 1, sw: 1, ph: 2, pw: 2 },
+  { batch: 2, c: 1, h: 6, w: 5, o: 5, kh: 3, kw: 3, sh: 1, sw: 1, ph: 0, pw: 0 },
 ];
 
 describe('wasm conv2dNchw', () => {
@@ -138,6 +143,45 @@ describe('wasm conv2dNchw', () => {
       }
     }
   });
+
+  it.each(GEOS.filter((p) => p.c === 1 && p.kh === 3 && p.kw === 3 && p.sh === 1 && p.sw === 1))(
+    'c = 1, 3×3: the bits of im2col + gemm on the same backend for %j',
+    (p) => {
+      // The one-channel kernel sums the 9 taps in the gemm kernel's k order from zero.
+      const a = makeArgs(p, p.c * 31 + p.o);
+      one.conv2dNchw(a);
+      const nPix = a.outH * a.outW,
+        cols = new Float32Array(9 * nPix),
+        want = a.y.slice();
+      for (let n = 0; n < a.batch; n++) {
+        one.im2col({ ...a, xOffset: a.xOffset + n * a.h * a.w, cols, colsOffset: 0 });
+        one.gemm({
+          m: a.o,
+          n: nPix,
+          k: 9,
+          a: a.weight,
+          aOffset: a.weightOffset,
+          lda: 9,
+          transA: false,
+          strideA: 0,
+          b: cols,
+          bOffset: 0,
+          ldb: nPix,
+          transB: false,
+          strideB: 0,
+          c: want,
+          cOffset: a.yOffset + n * a.o * nPix,
+          ldc: nPix,
+          strideC: 0,
+          batch: 1,
+          alpha: 1,
+          beta: 0,
+        });
+      }
+      for (let i = 0; i < a.y.length; i++)
+        if (!Object.is(a.y[i], want[i])) throw new Error(`y[${i}] = ${a.y[i]}, im2col + gemm ${want[i]}`);
+    },
+  );
 
   it('processes the batch in groups when memory is short', async () => {
     const small = createWasmBackend({ threads: 2, memoryMB: 1, minParallelFlops: 0 });

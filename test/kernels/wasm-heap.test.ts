@@ -203,6 +203,7 @@ describe('wasm conv2dNchw and im2col in place', () => {
       { batch: 2, c: 8, hw: 8, o: 16, k: 3, pad: 1 }, // y rows match the kernel's: written in place
       { batch: 3, c: 5, hw: 7, o: 7, k: 3, pad: 0 }, // ragged o and pixels: y through the arena
       { batch: 9, c: 4, hw: 6, o: 8, k: 2, pad: 1 }, // ≥ 8 images: whole images to each thread
+      { batch: 3, c: 1, hw: 9, o: 6, k: 3, pad: 1 }, // one channel, 3×3: its own kernel
     ];
     let seed = 100;
     for (const geo of geos) {
@@ -227,7 +228,8 @@ describe('wasm conv2dNchw and im2col in place', () => {
       { batch: 2, c: 8, hw: 8, o: 16, k: 3, pad: 1 }, // y in place: the kernel adds
       { batch: 3, c: 5, hw: 7, o: 7, k: 3, pad: 0 }, // ragged: the copy-out adds
       { batch: 9, c: 4, hw: 6, o: 8, k: 2, pad: 1 }, // whole images to each thread
-      { batch: 2, c: 1, hw: 9, o: 6, k: 3, pad: 1 }, // small-channel path: gemm with beta = 1
+      { batch: 2, c: 1, hw: 9, o: 6, k: 3, pad: 1 }, // one channel, 3×3: its own kernel
+      { batch: 2, c: 2, hw: 9, o: 6, k: 3, pad: 1 }, // small-channel path: gemm with beta = 1
     ];
     let seed = 500;
     for (const geo of geos) {
@@ -238,8 +240,7 @@ describe('wasm conv2dNchw and im2col in place', () => {
       noHeap.conv2dNchw({ ...a, y: want, accumulate: true });
       const plain = a.y.slice();
       noHeap.conv2dNchw({ ...a, y: plain });
-      for (let i = a.yOffset; i < a.y.length - 2; i++)
-        expect(want[i]).toBe(Math.fround(y0[i] + plain[i])); // the arena path adds once per output
+      for (let i = a.yOffset; i < a.y.length - 2; i++) expect(want[i]).toBe(Math.fround(y0[i] + plain[i])); // the arena path adds once per output
       for (let mask = 0; mask < 8; mask++) {
         const x = mask & 1 ? place(be, a.x).arr : a.x,
           w = mask & 2 ? place(be, a.weight).arr : a.weight,
@@ -254,7 +255,7 @@ describe('wasm conv2dNchw and im2col in place', () => {
   });
 
   it('the small-channel path (im2col + gemm, its buffer in the heap) gives the bits of a backend without a heap', () => {
-    const a = makeConv({ batch: 3, c: 1, hw: 9, o: 6, k: 3, pad: 1 }, 200);
+    const a = makeConv({ batch: 3, c: 2, hw: 9, o: 6, k: 3, pad: 1 }, 200);
     const want = a.y.slice(),
       got = a.y.slice();
     noHeap.conv2dNchw({ ...a, y: want });

@@ -142,3 +142,68 @@ export function convKernel(params: usize, ind: usize, pw: usize, xT: usize, y: u
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// One input channel, 3×3, stride 1 (the CNN's first layer): with c = 1 the indirect kernel's
+// channel runs are one float long, so here pixels are the vector lanes instead. Each image is
+// copied into a zero-bordered buffer (rows wp floats), so every tap of 4 neighbouring outputs is
+// one unaligned load; per 4 outputs the 9 input vectors stay in registers and each output channel
+// costs 9 weight splats and 9 multiply-adds, summed in tap order from zero like the gemm kernel's
+// k loop (so the bits are those of im2col + gemm). A row's last partial vector is recomputed at
+// ox = outW − 4 (the same values again; when accumulating, the lanes done already are kept), so
+// outW ≥ 4 is needed. `params`: i32 h, w, ph, pw, outH,
+// outW, hp, wp, accumulate.
+
+/** Copies image x [h][w] into xp [hp][wp] at (ph, pw), zeros elsewhere. */
+export function conv1Prep(params: usize, x: usize, xp: usize): void {
+  const h = load<i32>(params), w = load<i32>(params, 4), ph = load<i32>(params, 8), pw = load<i32>(params, 12);
+  const hp = load<i32>(params, 24), wp = load<i32>(params, 28);
+  memory.fill(xp, 0, <usize>(hp * wp) << 2);
+  for (let r = 0; r < h; r++)
+    memory.copy(xp + (<usize>((r + ph) * wp + pw) << 2), x + (<usize>(r * w) << 2), <usize>w << 2);
+}
+
+/** y[o][oy][ox] (+)= Σ_tap wt[o][tap]·xp[oy + ki][ox + kj] for output channels [o0, o1) of one image. */
+export function conv1Kernel(params: usize, xp: usize, wt: usize, y: usize, o0: i32, o1: i32): void {
+  const outH = load<i32>(params, 16), outW = load<i32>(params, 20), wp = load<i32>(params, 28);
+  const acc = load<i32>(params, 32) != 0;
+  const rowBytes = <usize>wp << 2;
+  const zero = f32x4.splat(0);
+  // One output plane at a time (sequential stores), its 9 weights splatted in registers; the
+  // padded image (a few KB) stays in L1 across the planes.
+  for (let o = o0; o < o1; o++) {
+    const wq = wt + (<usize>(o * 9) << 2);
+    const w0 = v128.load32_splat(wq), w1 = v128.load32_splat(wq, 4), w2 = v128.load32_splat(wq, 8);
+    const w3 = v128.load32_splat(wq, 12), w4 = v128.load32_splat(wq, 16), w5 = v128.load32_splat(wq, 20);
+    const w6 = v128.load32_splat(wq, 24), w7 = v128.load32_splat(wq, 28), w8 = v128.load32_splat(wq, 32);
+    let yrow = y + (<usize>(o * outH * outW) << 2);
+    for (let oy = 0; oy < outH; oy++, yrow += <usize>outW << 2) {
+      const r0 = xp + <usize>oy * rowBytes, r1 = r0 + rowBytes, r2 = r1 + rowBytes;
+      for (let ox = 0; ox < outW; ox += 4) {
+        // The recomputed last vector: its first `again` lanes were written already (and, when
+        // accumulating, added to), so they keep what they have.
+        let again = 0;
+        if (ox > outW - 4) {
+          again = ox - (outW - 4);
+          ox = outW - 4;
+        }
+        const b = <usize>ox << 2;
+        let s = madd4(w0, v128.load(r0 + b), zero);
+        s = madd4(w1, v128.load(r0 + b + 4), s);
+        s = madd4(w2, v128.load(r0 + b + 8), s);
+        s = madd4(w3, v128.load(r1 + b), s);
+        s = madd4(w4, v128.load(r1 + b + 4), s);
+        s = madd4(w5, v128.load(r1 + b + 8), s);
+        s = madd4(w6, v128.load(r2 + b), s);
+        s = madd4(w7, v128.load(r2 + b + 4), s);
+        s = madd4(w8, v128.load(r2 + b + 8), s);
+        const yq = yrow + b;
+        if (acc) {
+          const old = v128.load(yq);
+          const keep = i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(again));
+          v128.store(yq, v128.bitselect(old, f32x4.add(old, s), keep));
+        } else v128.store(yq, s);
+      }
+    }
+  }
+}
