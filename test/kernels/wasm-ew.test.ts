@@ -499,8 +499,10 @@ describe('reduce in the kernel memory', () => {
 describe('maxPool2d in the kernel memory', () => {
   const CASES: [string, number, number, number, number, number, number, number][] = [
     // name, planes, h, w, kh, kw, sh, sw
-    ['2×2 stride 2 (SIMD path, outW 6: a block of 4 and 2 more)', 5, 12, 13, 2, 2, 2, 2],
+    ['2×2 stride 2 (SIMD path, outW 6: a block of 4, then one redone at ox = 2)', 5, 12, 13, 2, 2, 2, 2],
     ['2×2 stride 2, the CNN plane 28×28', 3, 28, 28, 2, 2, 2, 2],
+    ['2×2 stride 2, the CNN plane 14×14 (outW 7: blocks at ox = 0 and 3)', 3, 14, 14, 2, 2, 2, 2],
+    ['2×2 stride 2, outW 3 (scalar windows only)', 2, 6, 7, 2, 2, 2, 2],
     ['3×2 window, stride 2×1', 4, 7, 5, 3, 2, 2, 1],
     ['overlapping 3×3 stride 1', 2, 6, 6, 3, 3, 1, 1],
   ];

@@ -458,7 +458,15 @@ function poolRange(p: usize, i0: i32, i1: i32): void {
       let ox = 0;
       if (fast) {
         const r0 = base + oy * 2 * w, r1 = r0 + w;
-        for (; ox + 4 <= outW; ox += 4, o += 4) {
+        for (; ox < outW; ox += 4, o += 4) {
+          // A row's last partial step is redone at ox = outW − 4 (rewriting the same values),
+          // instead of up to 3 scalar windows (at 7 outputs a row, 3/7 of the CNN's second pool).
+          if (ox + 4 > outW) {
+            if (outW < 4) break;
+            const back = ox + 4 - outW;
+            ox -= back;
+            o -= back;
+          }
           // Row r0 cols 2ox…2ox+7 and row r1 likewise; even/odd lanes are the window's columns.
           const u0 = v128.load(at(x, r0 + 2 * ox)), u1 = v128.load(at(x, r0 + 2 * ox + 4));
           const w0 = v128.load(at(x, r1 + 2 * ox)), w1 = v128.load(at(x, r1 + 2 * ox + 4));
