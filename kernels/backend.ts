@@ -318,6 +318,13 @@ export interface Conv2dArgs {
   yOffset: number;
   /** y += conv instead of y = conv (one float32 add per output: the bits of adding a separate conv). */
   accumulate?: boolean;
+  /**
+   * Output channels in groups of `size` (dividing o) lying `stride` floats apart: channel
+   * g·size + c of image n goes to y[yOffset + g·stride + ((n·size + c)·outH + oy)·outW + ox].
+   * Left out: one group of o. The K weight tangents of a conv JVP ([K·O, C, kh, kw] weights) write
+   * their ẏ_k [N, O] blocks this way, with no copy.
+   */
+  outGroups?: { size: number; stride: number };
 }
 
 export interface Conv2dNchwKernel {

@@ -64,7 +64,24 @@ function validate(a: Conv2dArgs): void {
   };
   need('x', a.x, a.xOffset, a.batch * a.c * a.h * a.w);
   need('weight', a.weight, a.weightOffset, a.o * a.c * a.kh * a.kw);
-  need('y', a.y, a.yOffset, a.batch * a.o * a.outH * a.outW);
+  const { size, stride } = groups(a);
+  if (!Number.isInteger(size) || size < 1 || a.o % size !== 0)
+    throw new Error(`wasm conv2dNchw: outGroups.size must be a positive divisor of o = ${a.o}, got ${size}`);
+  if (!Number.isInteger(stride) || stride < 0)
+    throw new Error(`wasm conv2dNchw: outGroups.stride must be a non-negative integer, got ${stride}`);
+  need('y', a.y, a.yOffset, (a.o / size - 1) * stride + a.batch * size * a.outH * a.outW);
+}
+
+/** The output groups (one group of o when left out). */
+function groups(a: Conv2dArgs): { size: number; stride: number } {
+  return a.outGroups ?? { size: a.o, stride: 0 };
+}
+
+/** Where output channel oc of image n lives in y (floats from yOffset), P pixels a plane. */
+function planeAt(a: Conv2dArgs, n: number, oc: number, P: number): number {
+  const { size, stride } = groups(a),
+    g = Math.floor(oc / size);
+  return g * stride + (n * size + oc - g * size) * P;
 }
 
 export class WasmConv {
@@ -96,7 +113,9 @@ export class WasmConv {
     const xAt = addressOf(mem, a.x, a.xOffset),
       wAt = addressOf(mem, a.weight, a.weightOffset),
       yAt = addressOf(mem, a.y, a.yOffset);
-    const yInPlace = yAt >= 0 && pixPad === nPix && a.o === panels * 8;
+    const { size, stride } = groups(a);
+    // In place: y's rows are the kernel's (pixels a multiple of 4) and no panel straddles groups.
+    const yInPlace = yAt >= 0 && pixPad === nPix && size % 8 === 0;
     const fixed = PARAMS + pixPad * taps + packedW + (wAt >= 0 ? 0 : a.c * a.o * taps);
     const item = (xAt >= 0 ? 0 : a.c * hw) + (hw + 1) * a.c + (yInPlace ? 0 : panels * 8 * pixPad);
     const room = e.room(fixed + item) - fixed;
@@ -131,9 +150,10 @@ export class WasmConv {
         a.outW,
         nPix,
         pixPad,
-        0,
+        yInPlace ? stride * 4 : 0,
         panels,
         +(acc && yInPlace),
+        yInPlace ? size / 8 : panels,
       ],
       params,
     );
@@ -150,7 +170,7 @@ export class WasmConv {
         if (xAt < 0) at += a.c * hw;
         const xT = at;
         at += (hw + 1) * a.c;
-        const y = yInPlace ? yAt / 4 + n * a.o * nPix : at;
+        const y = yInPlace ? yAt / 4 + n * size * nPix : at;
         if (!yInPlace) at += panels * 8 * pixPad;
         images.push({ x, xT, y, n });
       }
@@ -187,16 +207,14 @@ export class WasmConv {
       }
       for (const im of images) {
         if (yInPlace) break;
-        const dst = a.yOffset + im.n * a.o * nPix;
-        if (acc) {
-          const y = a.y,
-            f = e.f32;
-          for (let oc = 0; oc < a.o; oc++)
-            for (let i = 0, s = im.y + oc * pixPad, d = dst + oc * nPix; i < nPix; i++) y[d + i] += f[s + i];
-        } else if (pixPad === nPix) a.y.set(e.f32.subarray(im.y, im.y + a.o * nPix), dst);
-        else
-          for (let oc = 0; oc < a.o; oc++)
-            a.y.set(e.f32.subarray(im.y + oc * pixPad, im.y + oc * pixPad + nPix), dst + oc * nPix);
+        const y = a.y,
+          f = e.f32;
+        for (let oc = 0; oc < a.o; oc++) {
+          const s = im.y + oc * pixPad,
+            d = a.yOffset + planeAt(a, im.n, oc, nPix);
+          if (acc) for (let i = 0; i < nPix; i++) y[d + i] += f[s + i];
+          else y.set(f.subarray(s, s + nPix), d);
+        }
       }
     }
   }
@@ -235,7 +253,11 @@ export class WasmConv {
       top += a.o * 9;
     }
     // accumulate in the kernel only when it writes y itself; through the arena the copy-out adds
-    e.i32.set([a.h, a.w, a.padH, a.padW, a.outH, a.outW, hp, wp, +(acc && yAt >= 0)], params);
+    const { size, stride } = groups(a);
+    e.i32.set(
+      [a.h, a.w, a.padH, a.padW, a.outH, a.outW, hp, wp, +(acc && yAt >= 0), yAt >= 0 ? size : a.o, stride * 4],
+      params,
+    );
     const parallel = e.parallel(2 * a.batch * a.o * 9 * nPix, a.batch >= 2 ? a.batch : a.o);
     for (let n0 = 0; n0 < a.batch; n0 += group) {
       const n1 = Math.min(a.batch, n0 + group);
@@ -245,7 +267,7 @@ export class WasmConv {
         if (xAt < 0) at += hw;
         const xp = at;
         at += hp * wp;
-        const y = yAt >= 0 ? yAt / 4 + n * a.o * nPix : at;
+        const y = yAt >= 0 ? yAt / 4 + n * size * nPix : at;
         if (yAt < 0) at += a.o * nPix;
         images.push({ x, xp, y, n });
         if (xAt < 0) e.f32.set(a.x.subarray(a.xOffset + n * hw, a.xOffset + (n + 1) * hw), x);
@@ -274,9 +296,12 @@ export class WasmConv {
       }
       if (yAt >= 0) continue;
       for (const im of images) {
-        const dst = a.yOffset + im.n * a.o * nPix;
-        if (!acc) a.y.set(e.f32.subarray(im.y, im.y + a.o * nPix), dst);
-        else for (let i = 0, y = a.y, f = e.f32; i < a.o * nPix; i++) y[dst + i] += f[im.y + i];
+        for (let oc = 0, y = a.y, f = e.f32; oc < a.o; oc++) {
+          const s = im.y + oc * nPix,
+            d = a.yOffset + planeAt(a, im.n, oc, nPix);
+          if (acc) for (let i = 0; i < nPix; i++) y[d + i] += f[s + i];
+          else y.set(f.subarray(s, s + nPix), d);
+        }
       }
     }
   }
@@ -311,28 +336,31 @@ export class WasmConv {
           colsOffset: i * K * nPix,
         });
       }
-      this.gemm.gemm({
-        m: a.o,
-        n: nPix,
-        k: K,
-        a: a.weight,
-        aOffset: a.weightOffset,
-        lda: K,
-        transA: false,
-        strideA: 0,
-        b: cols,
-        bOffset: 0,
-        ldb: nPix,
-        transB: false,
-        strideB: K * nPix,
-        c: a.y,
-        cOffset: a.yOffset + n0 * a.o * nPix,
-        ldc: nPix,
-        strideC: a.o * nPix,
-        batch: count,
-        alpha: 1,
-        beta: a.accumulate === true ? 1 : 0,
-      });
+      const { size, stride } = groups(a);
+      for (let g = 0; g < a.o / size; g++) {
+        this.gemm.gemm({
+          m: size,
+          n: nPix,
+          k: K,
+          a: a.weight,
+          aOffset: a.weightOffset + g * size * K,
+          lda: K,
+          transA: false,
+          strideA: 0,
+          b: cols,
+          bOffset: 0,
+          ldb: nPix,
+          transB: false,
+          strideB: K * nPix,
+          c: a.y,
+          cOffset: a.yOffset + g * stride + n0 * size * nPix,
+          ldc: nPix,
+          strideC: size * nPix,
+          batch: count,
+          alpha: 1,
+          beta: a.accumulate === true ? 1 : 0,
+        });
+      }
     }
   }
 }

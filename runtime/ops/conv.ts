@@ -2,8 +2,8 @@
 // ẏ = conv(ẋ, w) + conv(x, ẇ). Two paths:
 // - direct, when the backend has `conv2dNchw` (wasm): x and every ẋ_k go through w as ONE batch
 //   (the paper's §6 idea; y and ẏ are stacked in one buffer, so [x; ẋ] stacked gives [y; ẏ]),
-//   and x goes through all ẇ_k as ONE conv with K·O output channels, added into ẏ_k (K = 1: the
-//   kernel adds x·ẇ into ẏ itself).
+//   and x goes through all ẇ_k as ONE conv with K·O output channels, which the kernel adds into
+//   the ẏ_k blocks in place (outGroups, accumulate).
 // - im2col + gemm otherwise. Images go through in chunks (columns stay cache-sized); per chunk
 //   the columns of x are built once and serve y and every x·ẇ_k, and each ẋ_k chunk is pushed
 //   through the same w, accumulating onto x·ẇ_k.
@@ -193,7 +193,8 @@ export function conv2dJvp(x: Tensor, dx: Tangent, w: Tensor, dw: Tangent, option
 /**
  * The direct path (see the header): at most three conv2dNchw calls, whatever K is. Measured on
  * wasm (8×64×28² and 14², 64 out): also folding w into the ẇ conv ((1+K)·O outputs) saved ≤ 3% at
- * K=1 once y is scattered back out of it, nothing at K=8, so y keeps its own call.
+ * K=1 once y is scattered back out of it, nothing at K=8, so y keeps its own call (measured
+ * before outGroups, which would now write y in place too).
  */
 function convDirect(
   k: CompleteBackend & Conv2dNchwKernel,
@@ -217,6 +218,7 @@ function convDirect(
     dst: Float32Array,
     dstOffset: number,
     accumulate = false,
+    outGroups?: Conv2dArgs['outGroups'],
   ): void => {
     const args: Conv2dArgs = {
       x: src,
@@ -239,6 +241,7 @@ function convDirect(
       y: dst,
       yOffset: dstOffset,
       accumulate,
+      ...(outGroups ? { outGroups } : {}),
     };
     k.conv2dNchw(args);
   };
@@ -249,27 +252,21 @@ function convDirect(
     if (tx) conv(tx.buffer, tx.offset, D * g.N, w.buffer, w.offset, g.O, dy!.buffer, dy!.offset);
   }
   if (!tw) return;
-  // conv(x, ẇ_k) for all k at once: [ẇ_1; …; ẇ_K] is a [K·O, C, kh, kw] weight, whose output
-  // holds image n's K·O channels together; ẏ_k wants [K][N][O] order, so add (or copy) per (k, n).
-  // One direction: its output is already ẏ's [N][O] order, so the kernel adds it into ẏ in place
-  // (same bits as the copy-and-add below: one float32 add per element).
-  if (D === 1) {
-    conv(x.buffer, x.offset, g.N, tw.buffer, tw.offset, g.O, dy!.buffer, dy!.offset, tx !== undefined);
-    return;
-  }
-  const tmp = acquire(g.N * D * out);
-  conv(x.buffer, x.offset, g.N, tw.buffer, tw.offset, D * g.O, tmp, 0);
-  const t = dy!.buffer;
-  for (let d = 0; d < D; d++) {
-    for (let n = 0; n < g.N; n++) {
-      const src = (n * D + d) * out,
-        dst = dy!.offset + (d * g.N + n) * out;
-      // A plain loop: 4–5× faster here than the generic broadcasting `binary` kernel (measured).
-      if (tx) for (let i = 0; i < out; i++) t[dst + i] += tmp[src + i];
-      else t.set(tmp.subarray(src, src + out), dst);
-    }
-  }
-  release(tmp);
+  // conv(x, ẇ_k) for all k at once: [ẇ_1; …; ẇ_K] is a [K·O, C, kh, kw] weight whose K groups
+  // of O output channels the kernel writes straight into the ẏ_k blocks (N·O·oh·ow floats apart),
+  // added to conv(ẋ_k, w) when there is one (one float32 add per element).
+  conv(
+    x.buffer,
+    x.offset,
+    g.N,
+    tw.buffer,
+    tw.offset,
+    D * g.O,
+    dy!.buffer,
+    dy!.offset,
+    tx !== undefined,
+    D > 1 ? { size: g.O, stride: g.N * out } : undefined,
+  );
 }
 
 export function conv2dVjp(

@@ -183,6 +183,40 @@ describe('wasm conv2dNchw', () => {
     },
   );
 
+  it.each(GEOS)('outGroups writes each group of output channels at its stride, same bits, for %j', (p) => {
+    // The K weight tangents' layout: groups of `size` channels, `stride` floats apart (here with a
+    // gap of 3 floats between groups, which must stay untouched), plain and accumulating.
+    const plain = makeArgs(p, p.c * 31 + p.o);
+    one.conv2dNchw(plain);
+    const P = plain.outH * plain.outW;
+    const size = [2, 3, 5, 7, 8, 16].find((d) => d < p.o && p.o % d === 0 && (p.o < 16 || d === 16)) ?? 1;
+    const stride = p.batch * size * P + 3,
+      G = p.o / size;
+    const at = (n: number, oc: number) => plain.yOffset + Math.floor(oc / size) * stride + (n * size + (oc % size)) * P;
+    for (const be of [one, two])
+      for (const accumulate of [false, true]) {
+        const y = new Float32Array(plain.yOffset + (G - 1) * stride + p.batch * size * P + 2).fill(NaN);
+        const written = new Uint8Array(y.length);
+        for (let n = 0; n < p.batch; n++) for (let oc = 0; oc < p.o; oc++) written.fill(1, at(n, oc), at(n, oc) + P);
+        const y0 = y.map((v, i) => (written[i] ? ((i * 37) % 101) / 50 - 1 : v));
+        const a = { ...makeArgs(p, p.c * 31 + p.o), y: y0.slice(), accumulate, outGroups: { size, stride } };
+        be.conv2dNchw(a);
+        for (let i = 0; i < y.length; i++) if (!written[i] && !Number.isNaN(a.y[i])) throw new Error(`wrote y[${i}]`);
+        for (let n = 0; n < p.batch; n++)
+          for (let oc = 0; oc < p.o; oc++)
+            for (let q = 0; q < P; q++) {
+              const v = plain.y[plain.yOffset + (n * p.o + oc) * P + q],
+                i = at(n, oc) + q;
+              const want = accumulate ? Math.fround(y0[i] + v) : v;
+              if (!Object.is(a.y[i], want))
+                throw new Error(`image ${n} channel ${oc} pixel ${q}: ${a.y[i]}, want ${want}`);
+            }
+      }
+    expect(() => one.conv2dNchw({ ...plain, outGroups: { size: p.o + 1, stride } })).toThrow(
+      /outGroups.size must be a positive divisor of o/,
+    );
+  });
+
   it('processes the batch in groups when memory is short', async () => {
     const small = createWasmBackend({ threads: 2, memoryMB: 1, minParallelFlops: 0 });
     small.waitForThreads(20000);

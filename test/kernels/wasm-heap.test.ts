@@ -254,6 +254,42 @@ describe('wasm conv2dNchw and im2col in place', () => {
     }
   });
 
+  it('conv2dNchw with outGroups (the K weight tangents into ẏ_k): in place and through the arena give the same bits', () => {
+    const geos = [
+      { batch: 2, c: 8, hw: 8, o: 32, k: 3, pad: 1 }, // groups of 16: the kernel writes each in place
+      { batch: 3, c: 5, hw: 7, o: 12, k: 3, pad: 0 }, // groups of 6 (panels straddle): the copy-out places them
+      { batch: 9, c: 4, hw: 6, o: 16, k: 2, pad: 1 }, // groups of 8, whole images to each thread
+      { batch: 2, c: 1, hw: 9, o: 12, k: 3, pad: 1 }, // one channel, 3×3, groups of 6
+      { batch: 2, c: 2, hw: 9, o: 12, k: 3, pad: 1 }, // small-channel path: one gemm per group
+    ];
+    let seed = 700;
+    for (const geo of geos) {
+      const a = makeConv(geo, seed++);
+      const size = geo.o % 16 === 0 ? 16 : geo.o % 8 === 0 ? 8 : 6,
+        out = a.outH * a.outW;
+      const stride = geo.batch * size * out + 5,
+        total = a.yOffset + (geo.o / size - 1) * stride + geo.batch * size * out + 2;
+      const r = rng(seed++, -1, 1);
+      const y0 = Float32Array.from({ length: total }, r);
+      for (const accumulate of [false, true]) {
+        const args = { ...a, outGroups: { size, stride }, accumulate };
+        const want = y0.slice();
+        noHeap.conv2dNchw({ ...args, y: want });
+        for (let mask = 0; mask < 8; mask++) {
+          const x = mask & 1 ? place(be, a.x).arr : a.x,
+            w = mask & 2 ? place(be, a.weight).arr : a.weight,
+            y = mask & 4 ? place(be, y0) : undefined;
+          const got = y ? y.arr : y0.slice();
+          be.conv2dNchw({ ...args, x, weight: w, y: got });
+          if (y) expectGuards(y.guards);
+          const d = firstDifference(got, want);
+          if (d !== -1)
+            throw new Error(`conv ${JSON.stringify(geo)} accumulate ${accumulate}, placed ${mask}: y differs at ${d}`);
+        }
+      }
+    }
+  });
+
   it('the small-channel path (im2col + gemm, its buffer in the heap) gives the bits of a backend without a heap', () => {
     const a = makeConv({ batch: 3, c: 2, hw: 9, o: 6, k: 3, pad: 1 }, 200);
     const want = a.y.slice(),

@@ -5,7 +5,9 @@
 // per call — and a 4-pixel × 8-output-channel microkernel walks those runs against the weights
 // packed as [panel][tap][c][8].
 // `params` points to i32s: c, h, w, kh, kw, strideH, strideW, padH, padW, outW, nPix, pixPad,
-// (unused), panels, accumulate (see kernels/wasm/conv2d.ts, which writes them).
+// group stride (bytes), panels, accumulate, panels per group (see kernels/wasm/conv2d.ts, which
+// writes them): output channels come in groups (the K weight tangents of one conv), group g's
+// planes lie g·(group stride) bytes after the image's y.
 
 // @ts-ignore: decorator
 @inline function madd4(a: v128, b: v128, c: v128): v128 {
@@ -105,6 +107,7 @@ export function convPrep(params: usize, x: usize, xT: usize): void {
 export function convKernel(params: usize, ind: usize, pw: usize, xT: usize, y: usize, blk0: i32, blk1: i32): void {
   const c = load<i32>(params), taps = load<i32>(params, 12) * load<i32>(params, 16);
   const pixPad = load<i32>(params, 44), panels = load<i32>(params, 52), acc = load<i32>(params, 56) != 0;
+  const groupStride = <usize>load<i32>(params, 48), groupPanels = load<i32>(params, 60);
   const rowBytes = <usize>pixPad << 2;
   const panelBytes = <usize>(taps * c) << 5;
   for (let panel = 0; panel < panels; panel++) {
@@ -136,7 +139,8 @@ export function convKernel(params: usize, ind: usize, pw: usize, xT: usize, y: u
           wq += 32;
         }
       }
-      const out = y + (<usize>(panel << 3) * rowBytes) + (<usize>blk << 4);
+      const g = panel / groupPanels;
+      const out = y + <usize>g * groupStride + (<usize>((panel - g * groupPanels) << 3) * rowBytes) + (<usize>blk << 4);
       store4x4(out, rowBytes, c00, c10, c20, c30, acc);
       store4x4(out + 4 * rowBytes, rowBytes, c01, c11, c21, c31, acc);
     }
@@ -151,8 +155,8 @@ export function convKernel(params: usize, ind: usize, pw: usize, xT: usize, y: u
 // costs 9 weight splats and 9 multiply-adds, summed in tap order from zero like the gemm kernel's
 // k loop (so the bits are those of im2col + gemm). A row's last partial vector is recomputed at
 // ox = outW − 4 (the same values again; when accumulating, the lanes done already are kept), so
-// outW ≥ 4 is needed. `params`: i32 h, w, ph, pw, outH,
-// outW, hp, wp, accumulate.
+// outW ≥ 4 is needed. `params`: i32 h, w, ph, pw, outH, outW, hp, wp, accumulate, group size
+// (output channels), group stride (bytes), as in convKernel.
 
 /** Copies image x [h][w] into xp [hp][wp] at (ph, pw), zeros elsewhere. */
 export function conv1Prep(params: usize, x: usize, xp: usize): void {
@@ -166,7 +170,7 @@ export function conv1Prep(params: usize, x: usize, xp: usize): void {
 /** y[o][oy][ox] (+)= Σ_tap wt[o][tap]·xp[oy + ki][ox + kj] for output channels [o0, o1) of one image. */
 export function conv1Kernel(params: usize, xp: usize, wt: usize, y: usize, o0: i32, o1: i32): void {
   const outH = load<i32>(params, 16), outW = load<i32>(params, 20), wp = load<i32>(params, 28);
-  const acc = load<i32>(params, 32) != 0;
+  const acc = load<i32>(params, 32) != 0, groupO = load<i32>(params, 36), groupStride = <usize>load<i32>(params, 40);
   const rowBytes = <usize>wp << 2;
   const zero = f32x4.splat(0);
   // One output plane at a time (sequential stores), its 9 weights splatted in registers; the
@@ -176,7 +180,8 @@ export function conv1Kernel(params: usize, xp: usize, wt: usize, y: usize, o0: i
     const w0 = v128.load32_splat(wq), w1 = v128.load32_splat(wq, 4), w2 = v128.load32_splat(wq, 8);
     const w3 = v128.load32_splat(wq, 12), w4 = v128.load32_splat(wq, 16), w5 = v128.load32_splat(wq, 20);
     const w6 = v128.load32_splat(wq, 24), w7 = v128.load32_splat(wq, 28), w8 = v128.load32_splat(wq, 32);
-    let yrow = y + (<usize>(o * outH * outW) << 2);
+    const g = o / groupO;
+    let yrow = y + <usize>g * groupStride + (<usize>((o - g * groupO) * outH * outW) << 2);
     for (let oy = 0; oy < outH; oy++, yrow += <usize>outW << 2) {
       const r0 = xp + <usize>oy * rowBytes, r1 = r0 + rowBytes, r2 = r1 + rowBytes;
       for (let ox = 0; ox < outW; ox += 4) {
