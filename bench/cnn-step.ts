@@ -1,7 +1,8 @@
 // The paper's CNN (batch 64, 1×28×28, K = 1): base forward and fgd step, interleaved rounds, and
 // with --profile the time of every backend kernel call in one step (by kernel and shape) beside its
 // FLOPs, so the parts of the step can be put against the FLOP bound (bench/NOTES.md "The CNN step").
-// Run: node -r ./test/support/register-transform.js bench/cnn-step.ts [--rounds 5] [--profile 1]
+// Run: npm run bench -- cnn-step [--rounds 5] [--profile 1]
+//   (or node -r ./test/support/register-transform.js bench/cnn-step.ts ...: the model needs its twins)
 import { cnn, initCnn } from '../runtime/models/cnn';
 import { fgd } from '../runtime/fgd';
 import { getBackend } from '../kernels/select';
@@ -40,7 +41,7 @@ const steps = (n: number): number[] => {
   return per;
 };
 
-/** Wraps every kernel of the backend with a timer keyed by kernel and shape; returns the table. */
+/** Times every backend kernel call of a few fgd steps, keyed by kernel and shape; prints the table. */
 function profileStep(): void {
   const be = getBackend() as unknown as Record<string, unknown>;
   const rows = new Map<string, { ms: number; calls: number; flops: number }>();

@@ -10,12 +10,12 @@ import * as path from 'node:path';
 
 /** Suite order: kernels first, then what is built on them. */
 const SUITE = ['scalar-jvp', 'build-cost', 'nesting', 'rng', 'gemm', 'gpujs', 'fused-jvp', 'fgd-step', 'backprop-step'];
-/** Benchmarks run only when named (models: minutes; browser: needs Chromium). */
-const ON_REQUEST = ['models', 'browser'];
+/** Benchmarks run only when named (models: minutes; browser: needs Chromium; cnn-step: the CNN alone, bench/NOTES.md). */
+const ON_REQUEST = ['models', 'browser', 'cnn-step'];
 /** Scripts that import annotated models need their twins: the transformer's require hook. */
-const TWIN_HOOK = new Set(['models']);
+const TWIN_HOOK = new Set(['models', 'cnn-step']);
 /** Flags of the scripts that take a value (the value is not a benchmark name). */
-const VALUE_FLAGS = ['--rounds', '--only', '--depths', '--out', '--steps', '--filter', '--against'];
+const VALUE_FLAGS = ['--rounds', '--only', '--depths', '--out', '--steps', '--filter', '--against', '--profile'];
 
 function benchDir(): string {
   // from the sources (ts-node) or from dist/bench: the scripts themselves are TypeScript sources
