@@ -78,14 +78,14 @@ export class Engine {
     else for (let r = 0; r < rows; r++) this.f32.set(src.subarray(off + r * ld, off + r * ld + cols), dst + r * cols);
   }
 
-  /** Appends one helper job: an opcode and up to 8 integer arguments, then two floats. */
+  /** Appends one helper job: an opcode and up to 10 integer arguments, then two floats. */
   post(op: number, ints: number[], f0 = 0, f1 = 0): void {
     if (this.jobs >= MAX_JOBS) throw new Error(`wasm backend: more than ${MAX_JOBS} jobs in one list`);
     const r = CTL.jobs + this.jobs * JOB_WORDS;
     this.ctl[r] = op;
     for (let i = 0; i < ints.length; i++) this.ctl[r + 1 + i] = ints[i];
-    this.ctlF[r + 9] = f0;
-    this.ctlF[r + 10] = f1;
+    this.ctlF[r + 11] = f0;
+    this.ctlF[r + 12] = f1;
     this.jobs++;
   }
 

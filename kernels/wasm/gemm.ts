@@ -248,18 +248,46 @@ export class WasmGemm {
     const parallel = e.parallel(2 * m * n * k * batch, panels);
     const packEach = packB && !sharedB;
     type Item = { pa: number; pb: number; bSrc: number; bLd: number; pc: number; c: number; t: number };
-    /** Kernel argument lists (alpha, beta apart) for panels [p0, p1) of one item: a fixed count per chunk. */
+    // A row-major op(B) packed per item has its full panels packed inside the kernel (gemm.as: row
+    // block 0 reads B where it is); packB then only does the ragged n mod 8 columns (or, for a
+    // transposed B, everything).
+    const fuse = packEach && !g.transB;
+    /**
+     * Kernel argument lists (alpha, beta apart) for panels [p0, p1) of one item: a fixed count per
+     * chunk; the ragged panel always gets its own call (the kernel packs full panels only).
+     */
     const calls = (it: Item, p0: number, p1: number): number[][] => {
-      if (!inPlaceC) return [[it.pa * 4, it.pb * 4, it.pc * 4, nPad, blocks, p0, p1, k]];
       const q1 = Math.max(p0, Math.min(p1, fullPanels)); // full panels of this chunk
+      const src = fuse ? it.bSrc : 0,
+        ld = fuse ? it.bLd : 0;
+      if (!inPlaceC)
+        return [
+          [it.pa * 4, it.pb * 4, it.pc * 4, nPad, blocks, p0, q1, k, src, ld],
+          [it.pa * 4, it.pb * 4, it.pc * 4, nPad, blocks, q1, p1, k, 0, 0],
+        ];
       const bottom = it.pc,
         right = it.pc + edges.bottom;
+      // The first call with a row block packs: the full blocks', or the ragged rows' when m < 4.
+      const packer = fullBlocks > 0 ? 0 : 1;
       return [
-        [it.pa * 4, it.pb * 4, it.c * 4, g.ldc, fullBlocks, p0, q1, k],
-        [(it.pa + fullBlocks * 4 * k) * 4, it.pb * 4, bottom * 4, fullPanels * 8, m % 4 ? 1 : 0, p0, q1, k],
-        [it.pa * 4, (it.pb + fullPanels * 8 * k) * 4, right * 4, 8, blocks, 0, n % 8 && p1 > fullPanels ? 1 : 0, k],
+        [it.pa * 4, it.pb * 4, it.c * 4, g.ldc, fullBlocks, p0, q1, k, packer === 0 ? src : 0, ld],
+        [
+          (it.pa + fullBlocks * 4 * k) * 4,
+          it.pb * 4,
+          bottom * 4,
+          fullPanels * 8,
+          m % 4 ? 1 : 0,
+          p0,
+          q1,
+          k,
+          packer === 1 ? src : 0,
+          ld,
+        ],
+        [it.pa * 4, (it.pb + fullPanels * 8 * k) * 4, right * 4, 8, blocks, 0, n % 8 && p1 > fullPanels ? 1 : 0, k, 0, 0],
       ];
     };
+    /** Panels a packB record does for chunk [p0, p1): the ragged one when the kernel packs the rest. */
+    const packFrom = (p0: number) => (fuse ? Math.max(p0, fullPanels) : p0);
     /** Copies C's ragged edges between C (in the memory, float index c) and their scratch. */
     const edgeCopy = (it: Item, toScratch: boolean) => {
       const f = e.f32,
@@ -275,7 +303,7 @@ export class WasmGemm {
     // before the copies, its waiting cost the main thread time on a busy machine: measured 2-6%).
     const cuts = evenCuts(panels, CHUNKS);
     const chunks = cuts.length - 1,
-      unit = (packEach ? 1 : 0) + (inPlaceC ? 3 : 1);
+      unit = (packEach ? 1 : 0) + (inPlaceC ? 3 : 2);
     const maxGroup = parallel
       ? Math.max(1, Math.min(Math.floor(Engine.MAX_JOBS / (chunks * unit)), Math.floor(Engine.MAX_UNITS / chunks)))
       : group;
@@ -314,7 +342,7 @@ export class WasmGemm {
             for (let ch = 0; ch < chunks; ch++) {
               const p0 = cuts[ch],
                 p1 = cuts[ch + 1];
-              if (packEach) e.post(OP.packB, [bSrc, bLd, transB, k, n, p0, p1, pb * 4]);
+              if (packEach) e.post(OP.packB, [bSrc, bLd, transB, k, n, packFrom(p0), p1, pb * 4]);
               for (const args of calls(it, p0, p1)) e.post(OP.kernel, args, alpha, beta);
             }
           }
@@ -328,8 +356,9 @@ export class WasmGemm {
         e.finish();
       } else {
         for (const it of items) {
-          if (packEach) K.packB(it.bSrc, it.bLd, transB, k, n, 0, panels, it.pb * 4);
-          for (const a of calls(it, 0, panels)) K.kernel(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], alpha, beta);
+          if (packEach) K.packB(it.bSrc, it.bLd, transB, k, n, packFrom(0), panels, it.pb * 4);
+          for (const a of calls(it, 0, panels))
+            K.kernel(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], alpha, beta, a[8], a[9]);
         }
       }
       for (const it of items) {

@@ -31,6 +31,8 @@ export interface KernelExports {
     k: number,
     alpha: number,
     beta: number,
+    src: number,
+    ld: number,
   ): void;
   convPackW(w: number, o: number, c: number, taps: number, dst: number): void;
   convPrep(params: number, x: number, xT: number, ind: number): void;

@@ -103,17 +103,26 @@ export function packB(src: usize, ld: i32, trans: i32, k: i32, n: i32, panel0: i
   }
 }
 
-/** C[block rows, panel cols] = alpha·Ap·Bp + beta·C for row blocks [0, blocks) and panels [panel0, panel1); ldc in floats. */
-export function kernel(pa: usize, pb: usize, pc: usize, ldc: i32, blocks: i32, panel0: i32, panel1: i32, k: i32, alpha: f32, beta: f32): void {
+/**
+ * C[block rows, panel cols] = alpha·Ap·Bp + beta·C for row blocks [0, blocks) and panels [panel0, panel1); ldc in floats.
+ * With src != 0 (op(B) row-major at src, ld floats per row; every panel in the range a full 8 columns) the panels are
+ * packed into pb as they are multiplied: row block 0 reads B where it is and stores the panel, and every second
+ * panel also the next one (the other half of each 64-byte line it reads), so B is read once and no separate packB
+ * pass goes through memory; the later row blocks read the packed panel.
+ */
+export function kernel(pa: usize, pb: usize, pc: usize, ldc: i32, blocks: i32, panel0: i32, panel1: i32, k: i32, alpha: f32, beta: f32, src: usize, ld: i32): void {
   const va = f32x4.splat(alpha);
   const vb = f32x4.splat(beta);
   const accumulate = beta != 0;
   const rowBytes = <usize>ldc << 2;
+  const srcRow = <usize>ld << 2;
+  const panelBytes = <usize>k << 5;
   // Groups of 16 row blocks (64 rows) keep a slice of packed A in L2 while each B panel stays in L1.
   for (let g0 = 0; g0 < blocks; g0 += 16) {
     const g1 = min(g0 + 16, blocks);
     for (let panel = panel0; panel < panel1; panel++) {
-      const bp = pb + (<usize>panel * <usize>k << 5);
+      const bp = pb + <usize>panel * panelBytes;
+      const even = ((panel - panel0) & 1) == 0;
       for (let blk = g0; blk < g1; blk++) {
         let a = pa + (<usize>blk * <usize>k << 4);
         let b = bp;
@@ -121,19 +130,45 @@ export function kernel(pa: usize, pb: usize, pc: usize, ldc: i32, blocks: i32, p
         let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
         let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
         let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-        for (let p = 0; p < k; p++) {
-          const b0 = v128.load(b);
-          const b1 = v128.load(b, 16);
-          let s = v128.load32_splat(a);
-          c00 = madd(s, b0, c00); c01 = madd(s, b1, c01);
-          s = v128.load32_splat(a, 4);
-          c10 = madd(s, b0, c10); c11 = madd(s, b1, c11);
-          s = v128.load32_splat(a, 8);
-          c20 = madd(s, b0, c20); c21 = madd(s, b1, c21);
-          s = v128.load32_splat(a, 12);
-          c30 = madd(s, b0, c30); c31 = madd(s, b1, c31);
-          a += 16;
-          b += 32;
+        if (src != 0 && blk == 0 && even) {
+          const pair = panel + 1 < panel1;
+          let s = src + (<usize>panel << 5);
+          for (let p = 0; p < k; p++) {
+            const b0 = v128.load(s);
+            const b1 = v128.load(s, 16);
+            v128.store(b, b0);
+            v128.store(b, b1, 16);
+            if (pair) {
+              v128.store(b + panelBytes, v128.load(s, 32));
+              v128.store(b + panelBytes, v128.load(s, 48), 16);
+            }
+            let x = v128.load32_splat(a);
+            c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
+            x = v128.load32_splat(a, 4);
+            c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
+            x = v128.load32_splat(a, 8);
+            c20 = madd(x, b0, c20); c21 = madd(x, b1, c21);
+            x = v128.load32_splat(a, 12);
+            c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
+            a += 16;
+            b += 32;
+            s += srcRow;
+          }
+        } else {
+          for (let p = 0; p < k; p++) {
+            const b0 = v128.load(b);
+            const b1 = v128.load(b, 16);
+            let x = v128.load32_splat(a);
+            c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
+            x = v128.load32_splat(a, 4);
+            c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
+            x = v128.load32_splat(a, 8);
+            c20 = madd(x, b0, c20); c21 = madd(x, b1, c21);
+            x = v128.load32_splat(a, 12);
+            c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
+            a += 16;
+            b += 32;
+          }
         }
         const c = pc + (<usize>(blk << 2) * rowBytes) + (<usize>panel << 5);
         storeRow(c, c00, c01, va, vb, accumulate);
