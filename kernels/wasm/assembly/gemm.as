@@ -27,6 +27,24 @@ export function packA(src: usize, ld: i32, trans: i32, m: i32, k: i32, dst: usiz
           }
         }
       }
+    } else if (i0 + 4 <= m) {
+      // Four rows at a time, 4×4 transposes: one v128 load and store per row instead of 4 scalar ones.
+      const r0 = src + (<usize>i0 * ld << 2), rs = <usize>ld << 2;
+      let p = 0;
+      for (; p + 4 <= k; p += 4) {
+        const s = r0 + (<usize>p << 2);
+        const x0 = v128.load(s), x1 = v128.load(s + rs), x2 = v128.load(s + 2 * rs), x3 = v128.load(s + 3 * rs);
+        const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+        const t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+        const o = d + (<usize>p << 4);
+        v128.store(o, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+        v128.store(o, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 16);
+        v128.store(o, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 32);
+        v128.store(o, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 48);
+      }
+      for (; p < k; p++) {
+        for (let r = 0; r < 4; r++) store<f32>(d + ((<usize>p << 2) + r << 2), load<f32>(r0 + <usize>r * rs + (<usize>p << 2)));
+      }
     } else {
       for (let r = 0; r < 4; r++) {
         const i = i0 + r;
