@@ -275,7 +275,8 @@ async function main(): Promise<void> {
   const contenders: Contender[] = [wasmContender('wasm 1T', one), wasmContender('wasm 2T', two), await tfjsContender()];
   const others: WasmBackend[] = [];
   if (AGAINST) {
-    const make = require(require('node:path').resolve(AGAINST, 'kernels/wasm/index')).createWasmBackend as typeof createWasmBackend;
+    const make = require(require('node:path').resolve(AGAINST, 'kernels/wasm/index'))
+      .createWasmBackend as typeof createWasmBackend;
     others.push(make({ threads: 1 }), make({ threads: 2 }));
     if (!others[1].waitForThreads(30000)) throw new Error('the --against helper thread did not start');
     contenders.push(wasmContender('against 1T', others[0]), wasmContender('against 2T', others[1]));

@@ -283,7 +283,18 @@ export class WasmGemm {
           packer === 1 ? src : 0,
           ld,
         ],
-        [it.pa * 4, (it.pb + fullPanels * 8 * k) * 4, right * 4, 8, blocks, 0, n % 8 && p1 > fullPanels ? 1 : 0, k, 0, 0],
+        [
+          it.pa * 4,
+          (it.pb + fullPanels * 8 * k) * 4,
+          right * 4,
+          8,
+          blocks,
+          0,
+          n % 8 && p1 > fullPanels ? 1 : 0,
+          k,
+          0,
+          0,
+        ],
       ];
     };
     /** Panels a packB record does for chunk [p0, p1): the ragged one when the kernel packs the rest. */
