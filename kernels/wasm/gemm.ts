@@ -106,12 +106,28 @@ function sizes(g: GemmArgs, mode: BMode, at: Place): { fixed: number; item: numb
   };
 }
 
+/** One packed op(B) kept in the cache: the array (weakly), what shapes its packing, the caller's version, where it lives. */
+interface CacheEntry {
+  b: WeakRef<Float32Array>;
+  shape: string;
+  version: number;
+  /** First float of the packed copy, in [Engine.base, Engine.start). */
+  at: number;
+}
+
 export class WasmGemm {
-  private cache: { b: WeakRef<Float32Array>; key: string } | undefined;
+  /**
+   * Packed copies of B, one per (array, shape), laid out one after another from `Engine.base`: a
+   * model's layers each keep their weights packed (one entry thrashed between layers: every call of
+   * a 3-layer forward repacked its B). A new version of an array that has an entry repacks into the
+   * same slot; a new array goes after the last entry, and when the cache would exceed a quarter of
+   * the memory beside the heap, every entry is dropped first.
+   */
+  private entries: CacheEntry[] = [];
 
   constructor(private readonly e: Engine) {
     e.onReclaim = () => {
-      this.cache = undefined;
+      this.entries = [];
     };
   }
 
@@ -124,21 +140,32 @@ export class WasmGemm {
   }
 
   /**
-   * Runs g with its packed op(B) kept after the call (bVersion given). The key holds every
-   * argument that shapes the packed copy plus the caller's version; the array is matched by
-   * identity (held weakly). Returns false when the packed B would take over a quarter of the memory
-   * beside the tensor heap.
+   * Runs g with its packed op(B) kept after the call (bVersion given). An entry matches on every
+   * argument that shapes the packed copy, the caller's version, and the array's identity (held
+   * weakly). Returns false when the packed B would take over a quarter of the memory beside the
+   * tensor heap, or the call does not fit beside the cache (which is then dropped).
    */
   private cached(g: GemmArgs): boolean {
     const e = this.e;
-    const key = [g.bOffset, g.ldb, g.transB, g.k, g.n, g.strideB, g.batch, g.bVersion].join();
-    const hit = this.cache !== undefined && this.cache.key === key && this.cache.b.deref() === g.b;
+    const shape = [g.bOffset, g.ldb, g.transB, g.k, g.n, g.strideB, g.batch].join();
+    this.entries = this.entries.filter((x) => x.b.deref() !== undefined);
+    const i = this.entries.findIndex((x) => x.shape === shape && x.b.deref() === g.b);
+    const hit = i >= 0 && this.entries[i].version === g.bVersion;
     const copies = g.strideB === 0 ? 1 : g.batch;
     const packed = copies * ceilTo(g.n, 8) * g.k;
-    if (!hit) {
-      if (packed > (e.end - e.base) / 4) return false;
-      this.cache = undefined; // invalid until the fill completes
-      e.start = e.base + packed;
+    const budget = (e.end - e.base) / 4;
+    let at: number;
+    if (hit) at = this.entries[i].at;
+    else {
+      if (packed > budget) return false;
+      if (i >= 0) {
+        at = this.entries[i].at; // same array and shape, new contents: its slot (same size)
+        this.entries.splice(i, 1); // invalid until the fill completes
+      } else {
+        if (e.start - e.base + packed > budget) e.reclaim();
+        at = e.start;
+        e.start += packed;
+      }
     }
     const mode: BMode = hit ? 'hit' : 'fill';
     const { fixed, item } = sizes(g, mode, placeOf(e, g));
@@ -147,8 +174,8 @@ export class WasmGemm {
       e.reclaim();
       return false;
     }
-    this.run(g, groupSize(g.batch, room, item), mode);
-    if (!hit) this.cache = { b: new WeakRef(g.b), key };
+    this.run(g, groupSize(g.batch, room, item), mode, at);
+    if (!hit) this.entries.push({ b: new WeakRef(g.b), shape, version: g.bVersion!, at });
     return true;
   }
 
@@ -189,8 +216,8 @@ export class WasmGemm {
       );
     }
   }
-  /** One call that fits: `group` batch items per hand-off; `mode` says where packed B lives. */
-  private run(g: GemmArgs, group: number, mode: BMode): void {
+  /** One call that fits: `group` batch items per hand-off; `mode` says where packed B lives (from `cacheAt` when cached). */
+  private run(g: GemmArgs, group: number, mode: BMode, cacheAt = 0): void {
     const { m, n, k, batch, alpha, beta } = g;
     const mPad = ceilTo(m, 4),
       nPad = ceilTo(n, 8),
@@ -222,7 +249,7 @@ export class WasmGemm {
       return [raw * 4, bCols];
     };
     const rawB = at.b >= 0 ? 0 : k * n;
-    const cachedPb = (t: number) => e.base + (sharedB ? 0 : t) * nPad * k;
+    const cachedPb = (t: number) => cacheAt + (sharedB ? 0 : t) * nPad * k;
     let sharedPa = -1,
       sharedPb = -1;
     if (sharedA) {

@@ -341,6 +341,36 @@ describe('wasm gemm, packed-B cache (bVersion)', () => {
     }
   });
 
+  it("keeps one packed B per array and shape (a model's layers alternate without repacking)", () => {
+    // Three weights used in turn, as a 3-layer forward does: after the first round each call must
+    // hit its own entry. Writing to every B without a new version (the contract broken on purpose)
+    // shows the hits: the results stay those of the packed copies.
+    const layers = [
+      { m: 9, n: 40, k: 33 },
+      { m: 9, n: 17, k: 40 },
+      { m: 9, n: 40, k: 33 }, // same shape as the first, another array
+    ].map((cs, i) => ({ ...makeArgs(cs, 1020 + i), bVersion: 1 }));
+    const c0 = layers.map((g) => g.c.slice());
+    const run = () =>
+      layers.map((g, i) => {
+        g.c.set(c0[i]);
+        be.gemm(g);
+        return g.c.slice();
+      });
+    const first = run();
+    layers.forEach((g, i) => expectGemm(g, c0[i]));
+    for (const g of layers) g.b.fill(2);
+    const again = run();
+    again.forEach((c, i) => expect(firstDifference(c, first[i])).toBe(-1));
+    // A new version of the second array repacks only that one (into its own slot).
+    layers[1].bVersion = 2;
+    const third = run();
+    expect(firstDifference(third[0], first[0])).toBe(-1);
+    expect(firstDifference(third[2], first[2])).toBe(-1);
+    expectGemm(layers[1], c0[1]);
+    expect(firstDifference(third[1], first[1])).toBeGreaterThanOrEqual(0);
+  });
+
   it('calls without bVersion keep the cache; too large a B is not cached', () => {
     const small = createWasmBackend({ threads: 1, memoryMB: 1 });
     check(small, { m: 4, n: 400, k: 300 }, 1100); // no version
