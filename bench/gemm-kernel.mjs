@@ -83,6 +83,11 @@ function makeCases(R) {
     const tag = `${m}×${kk}×${n}`;
     cases.push({ name: `${tag} packA`, flops: f, run: (k, b) => k.packA(b + 3 * R, kk, 0, m, kk, b) });
     cases.push({ name: `${tag} packB`, flops: f, run: (k, b) => k.packB(b + 4 * R, n, 0, kk, n, 0, panels, b + R) });
+    cases.push({
+      name: `${tag} packB transposed`,
+      flops: f,
+      run: (k, b) => k.packB(b + 4 * R, kk, 1, kk, n, 0, panels, b + R),
+    });
     // A new B: packB, then the kernel; a kernel with 12 parameters packs the panels as it goes.
     cases.push({
       name: `${tag} packB+kernel`,
