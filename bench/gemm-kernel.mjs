@@ -67,7 +67,7 @@ function makeCases(R) {
     name: 'ceiling 16×256×16 (L1), ×2048',
     flops: 2 * 16 * 16 * 256 * 2048,
     run: (k, b) => {
-      for (let i = 0; i < 2048; i++) k.kernel(b, b + R, b + 2 * R, 16, 4, 0, 2, 256, 1, 0, 0, 0);
+      for (let i = 0; i < 2048; i++) k.kernel(b, b + R, b + 2 * R, 16, 4, 0, 2, 256, 1, 0);
     },
   });
   for (const [m, kk, n] of [
@@ -88,19 +88,19 @@ function makeCases(R) {
       flops: f,
       run: (k, b) => k.packB(b + 4 * R, kk, 1, kk, n, 0, panels, b + R),
     });
-    // A new B: packB, then the kernel; a kernel with 12 parameters packs the panels as it goes.
+    // A new B: packB, then the kernel; or kernelPackB (where exported), which packs the panels as it goes.
     cases.push({
       name: `${tag} packB+kernel`,
       flops: f,
       run: (k, b) => {
-        if (k.kernel.length < 12) {
+        if (!k.kernelPackB) {
           k.packB(b + 4 * R, n, 0, kk, n, 0, panels, b + R);
           k.kernel(b, b + R, b + 2 * R, nPad, blocks, 0, panels, kk, 1, 0);
         } else {
           const full = n >> 3;
           if (full < panels) k.packB(b + 4 * R, n, 0, kk, n, full, panels, b + R);
-          k.kernel(b, b + R, b + 2 * R, nPad, blocks, 0, full, kk, 1, 0, b + 4 * R, n);
-          if (full < panels) k.kernel(b, b + R, b + 2 * R, nPad, blocks, full, panels, kk, 1, 0, 0, 0);
+          k.kernelPackB(b, b + R, b + 2 * R, nPad, blocks, 0, full, kk, 1, 0, b + 4 * R, n);
+          if (full < panels) k.kernel(b, b + R, b + 2 * R, nPad, blocks, full, panels, kk, 1, 0);
         }
       },
     });

@@ -17,6 +17,11 @@ const ceilTo = (x: number, q: number) => Math.ceil(x / q) * q;
  * and 64×1024×1024, 4 chunks beat 8 by 5-8% and 16 by ~15%; 2 was as fast as 4 but does not balance.
  */
 const CHUNKS = 4;
+/**
+ * Shortest k for which the kernel packs B itself: with a few rows (an im2col of one channel, k = 9)
+ * its strided reads of B lose to packB's row-by-row pass (measured 8% slower there).
+ */
+const FUSE_MIN_K = 32;
 
 /** Checks shapes, leading dimensions and that every touched element lies inside its array. */
 function validate(g: GemmArgs): void {
@@ -278,10 +283,11 @@ export class WasmGemm {
     // A row-major op(B) packed per item has its full panels packed inside the kernel (gemm.as: row
     // block 0 reads B where it is); packB then only does the ragged n mod 8 columns (or, for a
     // transposed B, everything).
-    const fuse = packEach && !g.transB;
+    const fuse = packEach && !g.transB && k >= FUSE_MIN_K;
     /**
      * Kernel argument lists (alpha, beta apart) for panels [p0, p1) of one item: a fixed count per
-     * chunk; the ragged panel always gets its own call (the kernel packs full panels only).
+     * chunk; the ragged panel always gets its own call (the kernel packs full panels only). A list
+     * with src (index 8) != 0 is a `kernelPackB` call.
      */
     const calls = (it: Item, p0: number, p1: number): number[][] => {
       const q1 = Math.max(p0, Math.min(p1, fullPanels)); // full panels of this chunk
@@ -381,7 +387,7 @@ export class WasmGemm {
               const p0 = cuts[ch],
                 p1 = cuts[ch + 1];
               if (packEach) e.post(OP.packB, [bSrc, bLd, transB, k, n, packFrom(p0), p1, pb * 4]);
-              for (const args of calls(it, p0, p1)) e.post(OP.kernel, args, alpha, beta);
+              for (const args of calls(it, p0, p1)) e.post(args[8] ? OP.kernelPackB : OP.kernel, args, alpha, beta);
             }
           }
         }
@@ -394,9 +400,12 @@ export class WasmGemm {
         e.finish();
       } else {
         for (const it of items) {
-          if (packEach) K.packB(it.bSrc, it.bLd, transB, k, n, packFrom(0), panels, it.pb * 4);
-          for (const a of calls(it, 0, panels))
-            K.kernel(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], alpha, beta, a[8], a[9]);
+          if (packEach && packFrom(0) < panels) K.packB(it.bSrc, it.bLd, transB, k, n, packFrom(0), panels, it.pb * 4);
+          for (const a of calls(it, 0, panels)) {
+            if (a[4] === 0 || a[6] <= a[5]) continue; // no row blocks or no panels
+            if (a[8]) K.kernelPackB(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], alpha, beta, a[8], a[9]);
+            else K.kernel(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], alpha, beta);
+          }
         }
       }
       for (const it of items) {

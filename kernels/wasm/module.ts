@@ -31,6 +31,19 @@ export interface KernelExports {
     k: number,
     alpha: number,
     beta: number,
+  ): void;
+  /** `kernel` that packs a row-major op(B) (at src, ld floats per row) into pb as it multiplies (gemm.as). */
+  kernelPackB(
+    pa: number,
+    pb: number,
+    pc: number,
+    ldc: number,
+    blocks: number,
+    panel0: number,
+    panel1: number,
+    k: number,
+    alpha: number,
+    beta: number,
     src: number,
     ld: number,
   ): void;

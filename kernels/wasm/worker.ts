@@ -25,7 +25,7 @@ export const CTL = {
 } as const;
 /** Words per job record: an opcode, up to 10 integer arguments, then two floats (alpha/beta as f32 bits). */
 export const JOB_WORDS = 13;
-export const OP = { packB: 1, kernel: 2, convKernel: 3, convPrep: 4 } as const;
+export const OP = { packB: 1, kernel: 2, convKernel: 3, convPrep: 4, kernelPackB: 5 } as const;
 /** Bytes [CONTROL_BYTES, RESERVED_BYTES) are the helper's own warm-up scratch. */
 export const CONTROL_BYTES = 32768;
 export const RESERVED_BYTES = 65536;
@@ -40,7 +40,8 @@ function runUnit(k, ctl, ctlF, C, W, OP, i) {
     if (ctl[r] === OP.packB) k.packB(ctl[r + 1], ctl[r + 2], ctl[r + 3], ctl[r + 4], ctl[r + 5], ctl[r + 6], ctl[r + 7], ctl[r + 8]);
     else if (ctl[r] === OP.convKernel) k.convKernel(ctl[r + 1], ctl[r + 2], ctl[r + 3], ctl[r + 4], ctl[r + 5], ctl[r + 6]);
     else if (ctl[r] === OP.convPrep) k.convPrep(ctl[r + 1], ctl[r + 2], ctl[r + 3], ctl[r + 4]);
-    else k.kernel(ctl[r + 1], ctl[r + 2], ctl[r + 3], ctl[r + 4], ctl[r + 5], ctl[r + 6], ctl[r + 7], ctl[r + 8], ctlF[r + 11], ctlF[r + 12], ctl[r + 9], ctl[r + 10]);
+    else if (ctl[r] === OP.kernelPackB) k.kernelPackB(ctl[r + 1], ctl[r + 2], ctl[r + 3], ctl[r + 4], ctl[r + 5], ctl[r + 6], ctl[r + 7], ctl[r + 8], ctlF[r + 11], ctlF[r + 12], ctl[r + 9], ctl[r + 10]);
+    else k.kernel(ctl[r + 1], ctl[r + 2], ctl[r + 3], ctl[r + 4], ctl[r + 5], ctl[r + 6], ctl[r + 7], ctl[r + 8], ctlF[r + 11], ctlF[r + 12]);
   }
 }
 // Runs unit i; a throw sets the error flag (the unit still counts as done, so nobody waits forever).
@@ -61,8 +62,8 @@ const ctl = new Int32Array(memory.buffer, 0, ${CONTROL_BYTES / 4});
 const ctlF = new Float32Array(memory.buffer, 0, ${CONTROL_BYTES / 4});
 // Warm up: the first calls run in V8's baseline tier, several times slower.
 for (let i = 0; i < 30; i++) {
-  k.kernel(warm, warm + 4096, warm + 8192, 8, 1, 0, 1, 64, 1, 0, 0, 0);
-  k.kernel(warm, warm + 4096, warm + 8192, 8, 1, 0, 1, 64, 1, 0, warm + 12288, 8);
+  k.kernel(warm, warm + 4096, warm + 8192, 8, 1, 0, 1, 64, 1, 0);
+  k.kernelPackB(warm, warm + 4096, warm + 8192, 8, 1, 0, 1, 64, 1, 0, warm + 12288, 8);
   k.packB(warm + 12288, 64, 0, 16, 64, 0, 8, warm + 16384);
 }
 serve(ctl, C, spinMs, (i) => work(k, ctl, ctlF, C, W, OP, i));

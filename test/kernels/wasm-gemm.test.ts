@@ -222,8 +222,8 @@ describe('wasm gemm kernel, B packed inside the kernel', () => {
       for (let i = a; i < src + k * ld; i++) f32[i] = next();
       f32.fill(NaN, pbRef, c + blocks * 4 * nPad);
       K.packB(at(src), ld, 0, k, n, p0, p1, at(pbRef));
-      K.kernel(at(a), at(pbRef), at(cRef), nPad, blocks, p0, p1, k, 1.5, 0, 0, 0);
-      K.kernel(at(a), at(pb), at(c), nPad, blocks, p0, p1, k, 1.5, 0, at(src), ld);
+      K.kernel(at(a), at(pbRef), at(cRef), nPad, blocks, p0, p1, k, 1.5, 0);
+      K.kernelPackB(at(a), at(pb), at(c), nPad, blocks, p0, p1, k, 1.5, 0, at(src), ld);
       const same = (x: number, y: number, len: number) =>
         Buffer.compare(Buffer.from(memory.buffer, at(x), at(len)), Buffer.from(memory.buffer, at(y), at(len)));
       expect(same(pb, pbRef, nPad * k)).toBe(0);
