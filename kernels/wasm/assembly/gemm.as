@@ -33,14 +33,7 @@ export function packA(src: usize, ld: i32, trans: i32, m: i32, k: i32, dst: usiz
       let p = 0;
       for (; p + 4 <= k; p += 4) {
         const s = r0 + (<usize>p << 2);
-        const x0 = v128.load(s), x1 = v128.load(s + rs), x2 = v128.load(s + 2 * rs), x3 = v128.load(s + 3 * rs);
-        const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
-        const t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
-        const o = d + (<usize>p << 4);
-        v128.store(o, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-        v128.store(o, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 16);
-        v128.store(o, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 32);
-        v128.store(o, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 48);
+        transpose4(d + (<usize>p << 4), 16, v128.load(s), v128.load(s + rs), v128.load(s + 2 * rs), v128.load(s + 3 * rs));
       }
       for (; p < k; p++) {
         for (let r = 0; r < 4; r++) store<f32>(d + ((<usize>p << 2) + r << 2), load<f32>(r0 + <usize>r * rs + (<usize>p << 2)));
@@ -57,6 +50,17 @@ export function packA(src: usize, ld: i32, trans: i32, m: i32, k: i32, dst: usiz
       }
     }
   }
+}
+
+/** Stores the transpose of rows x0..x3 (4 floats each): column q goes to o + q·stride. */
+// @ts-ignore: decorator
+@inline function transpose4(o: usize, stride: usize, x0: v128, x1: v128, x2: v128, x3: v128): void {
+  const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+  v128.store(o, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+  v128.store(o + stride, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+  v128.store(o + 2 * stride, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+  v128.store(o + 3 * stride, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
 }
 
 /** Packs panels [panel0, panel1) of op(B) (k×n; element (p,j) = trans ? src[j·ld+p] : src[p·ld+j]), zero-padding columns ≥ n. */
@@ -82,7 +86,21 @@ export function packB(src: usize, ld: i32, trans: i32, k: i32, n: i32, panel0: i
   for (let panel = panel0; panel < panel1; panel++) {
     const j0 = panel << 3;
     const d = dst + (<usize>panel * <usize>k << 5);
-    if (trans) {
+    if (trans && j0 + 8 <= n) {
+      // Eight stored rows, four k steps at a time: two 4×4 transposes, one v128 store per half-row.
+      const r0 = src + (<usize>j0 * ld << 2), rs = <usize>ld << 2;
+      let p = 0;
+      for (; p + 4 <= k; p += 4) {
+        const s = r0 + (<usize>p << 2);
+        const o = d + (<usize>p << 5);
+        transpose4(o, 32, v128.load(s), v128.load(s + rs), v128.load(s + 2 * rs), v128.load(s + 3 * rs));
+        const s4 = s + 4 * rs;
+        transpose4(o + 16, 32, v128.load(s4), v128.load(s4 + rs), v128.load(s4 + 2 * rs), v128.load(s4 + 3 * rs));
+      }
+      for (; p < k; p++) {
+        for (let c = 0; c < 8; c++) store<f32>(d + ((<usize>p << 3) + c << 2), load<f32>(r0 + <usize>c * rs + (<usize>p << 2)));
+      }
+    } else if (trans) {
       for (let c = 0; c < 8; c++) {
         const j = j0 + c;
         const col = src + (<usize>j * ld << 2);
