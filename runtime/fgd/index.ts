@@ -5,6 +5,7 @@ import { randomSeed } from '../../kernels/rng';
 import { checkThisArg, functionName, requireTwin } from '../jvp';
 import { checkDirections, checkDistribution, DirectionDistribution } from '../directions';
 import { BackpropEstimator, Estimator, ExactEstimator, ForwardEstimator, ReverseCall, TwinCall } from './estimators';
+import { lazyDirections } from '../forward-estimator';
 import {
   AlgorithmSettings,
   DescentOptions,
@@ -86,7 +87,7 @@ export function fgd(loss: Function, params: unknown[], options: FgdOptions): Des
     params.map((_, i) => i),
   );
   const vector = K > 1 && options.vectorized !== false && leaves.length > 0 && leaves.every((l) => l.kind === 'tensor');
-  const call = new TwinCall(twin, params, options.thisArg, vector ? K : 1, 'fgd');
+  const call = new TwinCall(twin, params, options.thisArg, vector ? K : 1, 'fgd', { lazy: lazyDirections() });
   return run(
     call,
     new ForwardEstimator(call, { seed }, K, distribution, vector),

@@ -1,7 +1,8 @@
 // Adam (Kingma & Ba 2015): m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²;
 // θ ← θ − η·m̂/(√v̂ + ε) with bias-corrected m̂ = m/(1−β1^t), v̂ = v/(1−β2^t).
 import type { Buf } from '../../leaves';
-import { Optimizer, OptimizerState, checkState, copySlots, slotLike } from './optimizer';
+import { Optimizer, OptimizerState, checkState, copySlots, f32Param, slotLike } from './optimizer';
+import { Direction, eachChunk, isGenerated } from '../../tensor/direction-storage';
 
 export interface AdamOptions {
   beta1?: number;
@@ -55,7 +56,7 @@ export class Adam implements Optimizer {
   }
 
   /** step() with g_i = gradientAt(direction, s, i) computed in the loop. */
-  stepScaled(params: readonly Buf[], directions: readonly Buf[], scale: number, lr: number, t: number): void {
+  stepScaled(params: readonly Buf[], directions: readonly Direction[], scale: number, lr: number, t: number): void {
     const h: AdamStep = {
       b1: this.beta1,
       b2: this.beta2,
@@ -70,7 +71,15 @@ export class Adam implements Optimizer {
         d = directions[j],
         m = this.m[j],
         v = this.v[j];
-      if (
+      if (isGenerated(d)) {
+        const p32 = f32Param(p, this.name),
+          m32 = m as Float32Array, // slotLike(p): float32 too
+          v32 = v as Float32Array;
+        eachChunk(d, 0, p32.length, (c, from) => {
+          const to = from + c.length;
+          scaledF32(p32.subarray(from, to), c, m32.subarray(from, to), v32.subarray(from, to), h);
+        });
+      } else if (
         p instanceof Float32Array &&
         d instanceof Float32Array &&
         m instanceof Float32Array &&

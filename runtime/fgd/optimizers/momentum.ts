@@ -1,6 +1,7 @@
 // Heavy-ball momentum (PyTorch's convention): u ← μ·u + g; θ ← θ − η·u (Nesterov: θ ← θ − η·(g + μ·u)).
 import type { Buf } from '../../leaves';
-import { Optimizer, OptimizerState, checkState, copySlots, slotLike } from './optimizer';
+import { Optimizer, OptimizerState, checkState, copySlots, f32Param, slotLike } from './optimizer';
+import { Direction, eachChunk, isGenerated } from '../../tensor/direction-storage';
 
 export interface MomentumOptions {
   momentum?: number;
@@ -36,12 +37,19 @@ export class Momentum implements Optimizer {
   }
 
   /** step() with g_i = gradientAt(v, s, i) computed in the loop. */
-  stepScaled(params: readonly Buf[], directions: readonly Buf[], scale: number, lr: number, _t?: number): void {
+  stepScaled(params: readonly Buf[], directions: readonly Direction[], scale: number, lr: number, _t?: number): void {
     for (let j = 0; j < params.length; j++) {
       const p = params[j],
         v = directions[j],
         u = this.u[j];
-      if (p instanceof Float32Array && v instanceof Float32Array && u instanceof Float32Array)
+      if (isGenerated(v)) {
+        const p32 = f32Param(p, this.name),
+          u32 = u as Float32Array; // slotLike(p): float32 too
+        eachChunk(v, 0, p32.length, (c, from) => {
+          const to = from + c.length;
+          scaledF32(p32.subarray(from, to), c, u32.subarray(from, to), scale, lr, this.momentum, this.nesterov);
+        });
+      } else if (p instanceof Float32Array && v instanceof Float32Array && u instanceof Float32Array)
         scaledF32(p, v, u, scale, lr, this.momentum, this.nesterov);
       else scaledAny(p, v, u, scale, lr, this.momentum, this.nesterov);
     }

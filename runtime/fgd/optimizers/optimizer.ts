@@ -2,6 +2,7 @@
 // gradient buffer. Parameters and gradients arrive as flat views (numbers, arrays, typed arrays,
 // Tensor buffers alike), so one implementation serves every parameter kind.
 import type { Buf } from '../../leaves';
+import type { Direction } from '../../tensor/direction-storage';
 
 export interface Optimizer {
   readonly name: string;
@@ -10,9 +11,11 @@ export interface Optimizer {
   /**
    * Optional fast path for a gradient held as scale·direction (fgd with one direction): the same
    * update as `step` on g = gradientAt(direction, scale), bit for bit, but in one pass that never
-   * writes g. The loop falls back to forming g and calling `step` when this is absent.
+   * writes g. A direction may be a generator (lazy directions, only for Float32Array parameters):
+   * then it is regenerated chunk by chunk (eachChunk) and each chunk updates its slice. The loop
+   * falls back to forming g and calling `step` when this is absent.
    */
-  stepScaled?(params: readonly Buf[], directions: readonly Buf[], scale: number, lr: number, t: number): void;
+  stepScaled?(params: readonly Buf[], directions: readonly Direction[], scale: number, lr: number, t: number): void;
   /** Everything needed to continue bit-identically (hyper-parameters and per-element slots). */
   state(): OptimizerState;
   load(state: OptimizerState): void;
@@ -33,6 +36,13 @@ export interface OptimizerState {
 export function gradientAt(direction: Buf, scale: number, i: number): number {
   const g = 0 + scale * direction[i];
   return direction instanceof Float32Array ? Math.fround(g) : g;
+}
+
+/** The Float32Array parameter a generated direction updates (lazy directions exist only for Tensor leaves). */
+export function f32Param(p: Buf, optimizer: string): Float32Array {
+  if (!(p instanceof Float32Array))
+    throw new Error(`${optimizer}.stepScaled: a generated direction needs a Float32Array parameter, got ${p.constructor.name}`);
+  return p;
 }
 
 /** A buffer of the same precision as `like` for per-element optimizer state. */

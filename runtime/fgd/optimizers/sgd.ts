@@ -1,7 +1,8 @@
 // Plain (forward) gradient descent: θ ← θ − η·g (the paper's Algorithm 1 update).
 import type { Buf } from '../../leaves';
 import type { Optimizer, OptimizerState } from './optimizer';
-import { checkState } from './optimizer';
+import { checkState, f32Param } from './optimizer';
+import { Direction, eachChunk, isGenerated } from '../../tensor/direction-storage';
 
 export class Sgd implements Optimizer {
   readonly name = 'sgd';
@@ -13,11 +14,14 @@ export class Sgd implements Optimizer {
     }
   }
   /** θ ← θ − η·(s·v) straight from the direction buffer (g = s·v is never written). */
-  stepScaled(params: readonly Buf[], directions: readonly Buf[], scale: number, lr: number, _t?: number): void {
+  stepScaled(params: readonly Buf[], directions: readonly Direction[], scale: number, lr: number, _t?: number): void {
     for (let j = 0; j < params.length; j++) {
       const p = params[j],
         v = directions[j];
-      if (p instanceof Float32Array && v instanceof Float32Array) scaledF32(p, v, scale, lr);
+      if (isGenerated(v)) {
+        const p32 = f32Param(p, this.name);
+        eachChunk(v, 0, p32.length, (c, from) => scaledF32(p32.subarray(from, from + c.length), c, scale, lr));
+      } else if (p instanceof Float32Array && v instanceof Float32Array) scaledF32(p, v, scale, lr);
       else scaledAny(p, v, scale, lr);
     }
   }
