@@ -51,6 +51,8 @@ export function drawDirections(
   lazy: readonly (DirectionStorage | undefined)[] = [],
 ): void {
   const fill = FILLERS[distribution];
+  if (source.rng && lazy.some((s) => s !== undefined))
+    throw new Error('drawDirections: lazy directions need a seeded source (a sequential Rng fills buffers)');
   if (source.seed !== undefined && lazy.some((s) => s !== undefined)) {
     for (let j = 0; j < primal.length; j++)
       lazy[j]?.describe({ distribution, seed: source.seed, stream, offset: primal[j].offset });

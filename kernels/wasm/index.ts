@@ -35,6 +35,8 @@ export interface WasmBackend extends KernelBackend, Conv2dNchwKernel {
   readonly variant: WasmVariant;
   /** n floats in the kernel memory (see KernelBackend.allocate): the tensor heap. */
   allocate(n: number): Float32Array | undefined;
+  /** gemm takes GemmArgs.bSource (generated into the arena, then packed). */
+  readonly generatesB: true;
   /** How much of the tensor heap is used. */
   heapInfo(): HeapInfo;
   /** Blocks until the helper thread (if any) has started; returns whether it is running. */
@@ -91,6 +93,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     conv2dNchw: (args: Conv2dArgs) => conv.conv2dNchw(args),
     im2col: (args: Im2colArgs) => im2col(args),
     allocate: (n: number) => heap.allocate(n),
+    generatesB: true,
     heapInfo: () => heap.info(),
     waitForThreads: (timeoutMs = 10000) => engine.helper?.waitReady(timeoutMs) ?? false,
     dispose: async () => {

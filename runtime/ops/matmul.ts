@@ -4,11 +4,12 @@
 // B operands carry `bVersion` only when their storage is sealed (runtime/tensor/version.ts rule 2),
 // so a backend can keep packed weights across calls without ever reading stale ones.
 // A weight tangent that is a lazy direction (runtime/tensor/direction-storage.ts, fgd's v) is
-// generated into op scratch for its products and released right after: one layer's v at a time,
-// never the parameters' worth (the same elements as a filled tangent, so the same bits).
+// generated for its products only: by the gemm into its arena where it packs B (a backend with
+// `generatesB`: wasm), else into pooled op scratch released right after. Either way no
+// parameter-sized v is held, and the gemm sees the elements a filled tangent would have.
 // Reverse mode: ā = ȳ·bᵀ and b̄ = aᵀ·ȳ are single gemm calls with transB / transA set: the
 // backend's packing reads the transposed operand in place (no transpose copy).
-import type { GemmArgs } from '../../kernels/backend';
+import type { GemmArgs, GeneratedArray } from '../../kernels/backend';
 import type { OpRule } from './rule';
 import { acquire, release } from '../tensor/pool';
 import { reuseVersion } from '../tensor/version';
@@ -44,6 +45,7 @@ function gemm(
   batch: number,
   beta: number,
   bVersion?: number,
+  bSource?: GeneratedArray,
 ): void {
   const args: GemmArgs = {
     m,
@@ -67,6 +69,7 @@ function gemm(
     alpha: 1,
     beta,
     bVersion,
+    ...(bSource ? { bSource } : {}),
   };
   backend().gemm(args);
 }
@@ -94,6 +97,8 @@ export function setDirectionProducts(mode: DirectionProducts): DirectionProducts
   return was;
 }
 
+const NO_B = new Float32Array(0);
+
 function gemmDirections(
   m: number,
   n: number,
@@ -108,6 +113,15 @@ function gemmDirections(
   bVersion?: number,
 ): void {
   const lazy = unmaterialisedDirection(tb);
+  if (lazy && backend().generatesB === true) {
+    if (directionProducts === 'batched')
+      return gemm(m, n, k, a, aOffset, 0, NO_B, tb.offset, k * n, c, cOffset, m * n, D, beta, undefined, lazy);
+    for (let d = 0; d < D; d++) {
+      const bOff = tb.offset + d * k * n;
+      gemm(m, n, k, a, aOffset, 0, NO_B, bOff, 0, c, cOffset + d * m * n, 0, 1, beta, undefined, lazy);
+    }
+    return;
+  }
   let b: Float32Array,
     bOffset = tb.offset;
   if (lazy) {

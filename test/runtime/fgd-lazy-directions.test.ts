@@ -11,6 +11,7 @@ import { memoryInfo, resetPeakMemory, tidy } from '../../runtime/tensor/pool';
 import { Tensor } from '../../runtime/tensor/tensor';
 import { DirectionStorage, eachChunk } from '../../runtime/tensor/direction-storage';
 import { fillNormal, fillRademacher } from '../../kernels/rng';
+import { getBackend, setBackend } from '../../kernels/select';
 import { add, sum } from '../../runtime/index';
 import { matmulJvp } from '../../runtime/ops/matmul';
 import { MlpParams, initMlp, mlpLoss } from '../../fixtures/mlp';
@@ -88,7 +89,7 @@ describe('DirectionStorage', () => {
     s.describe({ distribution: 'rademacher', seed: 1, stream: 0, offset: 0 });
     expect(s.materialised).toBe(false);
     const live = memoryInfo().liveBytes;
-    const want = fillRademacher(new Float32Array(6), 1, 0, 0);
+    const want = fillRademacher(new Float32Array(6), 1, 0, 0) as Float32Array;
     expect(Array.from(t.toArray())).toEqual(Array.from(want));
     expect(s.materialised).toBe(true);
     expect(memoryInfo().liveBytes).toBe(live + 24);
@@ -144,6 +145,22 @@ describe('fgd with lazy directions: bit-identical to filled directions', () => {
     expect(lazy.losses).toEqual(filled.losses);
     expect(lazy.bits).toEqual(filled.bits);
     expect(filled.losses[3]).not.toBe(filled.losses[0]); // it trained
+  });
+
+  test('on the js backend too (scratch in JS memory, fills copied): lazy equals filled there too', () => {
+    const filled = runMlp(false, { optimizer: 'momentum' });
+    const was = getBackend().name;
+    setBackend('js');
+    try {
+      const lazyJs = runMlp(true, { optimizer: 'momentum' }),
+        filledJs = runMlp(false, { optimizer: 'momentum' });
+      expect(lazyJs.bits).toEqual(filledJs.bits);
+      expect(lazyJs.losses).toEqual(filledJs.losses);
+      // (the two backends' gemms may round differently, so only js against js is bit-exact)
+      expect(lazyJs.losses[0]).toBeCloseTo(filled.losses[0], 5);
+    } finally {
+      setBackend(was);
+    }
   });
 
   test('checkpoint resume with lazy directions continues the uninterrupted (filled) run bit for bit', () => {
