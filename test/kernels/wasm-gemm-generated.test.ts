@@ -114,7 +114,8 @@ describe('wasm gemm with a generated B', () => {
     const cs = { m: 6, n: 16, k: 8 };
     const g = args(cs, 9);
     const src = sourceOf(g.b);
-    const call = () => one.gemm({ ...g, c: new Float32Array(6 * 16), b: new Float32Array(0), bSource: src, bVersion: 1 });
+    const call = () =>
+      one.gemm({ ...g, c: new Float32Array(6 * 16), b: new Float32Array(0), bSource: src, bVersion: 1 });
     call();
     call();
     expect(src.served).toBe(2 * 8 * 16);

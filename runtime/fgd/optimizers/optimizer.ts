@@ -41,7 +41,9 @@ export function gradientAt(direction: Buf, scale: number, i: number): number {
 /** The Float32Array parameter a generated direction updates (lazy directions exist only for Tensor leaves). */
 export function f32Param(p: Buf, optimizer: string): Float32Array {
   if (!(p instanceof Float32Array))
-    throw new Error(`${optimizer}.stepScaled: a generated direction needs a Float32Array parameter, got ${p.constructor.name}`);
+    throw new Error(
+      `${optimizer}.stepScaled: a generated direction needs a Float32Array parameter, got ${p.constructor.name}`,
+    );
   return p;
 }
 
