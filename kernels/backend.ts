@@ -233,6 +233,43 @@ export interface MaxPool2dBackwardArgs {
   gxOffset: number;
 }
 
+/**
+ * The per-rule part of an optimizer step (runtime/fgd/optimizers): hyper-parameters and the rule's
+ * per-element state, each state buffer indexed like the parameters and updated in place. Adam's
+ * bias corrections c1 = 1 − β1^t, c2 = 1 − β2^t come precomputed (t is the 1-based step).
+ */
+export type UpdateRule =
+  | { readonly name: 'sgd' }
+  | { readonly name: 'momentum'; readonly momentum: number; readonly nesterov: boolean; readonly u: Float32Array }
+  | {
+      readonly name: 'adam';
+      readonly beta1: number;
+      readonly beta2: number;
+      readonly epsilon: number;
+      readonly c1: number;
+      readonly c2: number;
+      readonly m: Float32Array;
+      readonly v: Float32Array;
+    };
+
+/**
+ * One optimizer step over elements [0, n) of params (and of the rule's state), in place, bit for bit
+ * the float64 loops of runtime/fgd/optimizers: sgd θ −= η·g; momentum u = μ·u + g, θ −= η·u
+ * (Nesterov: η·(g + μ·u)); adam as adam.ts. g_i = grad[i], or with `scale` (fgd's fused path,
+ * grad holding the direction v of g = s·v): g_i = fround(0 + scale·grad[i]), the value a formed
+ * float32 gradient buffer would hold.
+ */
+export interface UpdateArgs {
+  rule: UpdateRule;
+  n: number;
+  params: Float32Array;
+  grad: Float32Array;
+  scale?: number;
+  lr: number;
+  /** Receives params[0, n) as they were before the step, in the same pass (the descent guard's snapshot). */
+  save?: Float32Array;
+}
+
 /** What a backend provides. Everything but gemm and im2col may be left out (the js one is used). */
 export interface KernelBackend {
   readonly name: string;
@@ -249,6 +286,8 @@ export interface KernelBackend {
   /** Reverse mode: accumulates cols back into the image x (the adjoint of im2col; x is added to). */
   col2im?(args: Im2colArgs): void;
   maxPool2dBackward?(args: MaxPool2dBackwardArgs): void;
+  /** An optimizer step (UpdateArgs), so the O(parameters) update runs where the parameters live. */
+  update?(args: UpdateArgs): void;
   /**
    * n floats inside the backend's kernel memory (contents unspecified), which its kernels use in
    * place, or undefined when that memory is full. The tensor pool asks on a miss and falls back to

@@ -38,24 +38,30 @@ export function isGenerated(d: Direction): d is GeneratedDirection {
   return !(d instanceof Float32Array || d instanceof Float64Array || Array.isArray(d));
 }
 
-/** Regenerated elements per chunk: 64 KB stay in L2 between generating and using them. */
-const CHUNK = 16384;
-const chunk = new Float32Array(CHUNK);
-
 /**
- * Calls use(v, from) with elements [from, from + v.length) of d, over elements [start, start + n)
- * in chunks (v is a shared scratch: valid until use returns).
+ * Regenerated elements per chunk: 64 KB stay in L2 between generating and using them. The scratch
+ * comes from the pool (so it lives in the wasm backend's memory, where fills write and the update
+ * kernel reads in place) and goes back after each walk.
  */
+const CHUNK = 16384;
+
+/** Calls use(v, from) with elements [from, from + v.length) of d, over elements [start, start + n), in chunks. */
 export function eachChunk(
   d: GeneratedDirection,
   start: number,
   n: number,
   use: (v: Float32Array, from: number) => void,
 ): void {
-  for (let from = start; from < start + n; from += CHUNK) {
-    const v = chunk.subarray(0, Math.min(CHUNK, start + n - from));
-    d.fill(v, from);
-    use(v, from);
+  if (n <= 0) return;
+  const chunk = acquire(CHUNK);
+  try {
+    for (let from = start; from < start + n; from += CHUNK) {
+      const v = chunk.subarray(0, Math.min(CHUNK, start + n - from));
+      d.fill(v, from);
+      use(v, from);
+    }
+  } finally {
+    release(chunk);
   }
 }
 
