@@ -3,7 +3,8 @@
 // width 1024, batch 64), one fgd step with filled directions, one with lazy directions
 // (runtime/tensor/direction-storage.ts) and one backprop step, each as peakBytes − liveBytes of the
 // tensor pool around a one-step run (tangents, activations, cotangents, op scratch; the arena of
-// the wasm backend is fixed memory and not counted), plus the step's time.
+// the wasm backend is fixed memory and not counted). Memory only: time one step elsewhere
+// (bench/models.ts), single steps on this shared host say nothing.
 //
 // Run: node -r ./test/support/register-transform.js bench/depth-memory.ts [--depths 1,4,10,30]
 //      (prints a table, writes bench/out/depth-memory.json)
@@ -25,12 +26,11 @@ const x = tensor(fillNormal(new Float32Array(BATCH * 784), 2, 0, 0) as Float32Ar
 const labels = Int32Array.from({ length: BATCH }, (_, i) => i % 10);
 
 type Method = 'fgd' | 'fgdLazy' | 'backprop';
-/** Extra bytes and ms of the second step of a two-step run (the first fills the pool and warms up). */
-function step(params: unknown, method: Method): { extraMB: number; ms: number } {
+/** Extra bytes of a two-step run (one step's buffers live at a time). */
+function step(params: unknown, method: Method): number {
   const was = setLazyDirections(method === 'fgdLazy');
   const before = memoryInfo().liveBytes;
   resetPeakMemory();
-  let ms = 0;
   try {
     fgd(deepMlpLoss, [params], {
       lr: 1e-9,
@@ -38,16 +38,13 @@ function step(params: unknown, method: Method): { extraMB: number; ms: number } 
       iterations: 2,
       inputs: () => [x, labels],
       progress: false,
-      guard: false,
+      guard: false, // its snapshot of θ is parameter-sized for every method
       ...(method === 'backprop' ? { method: 'backprop' as const } : { seed: 5 }),
-      onStep: (i) => {
-        ms = i.step === 2 ? i.elapsedMs - ms : i.elapsedMs;
-      },
     });
   } finally {
     setLazyDirections(was);
   }
-  return { extraMB: +((memoryInfo().peakBytes - before) / 2 ** 20).toFixed(2), ms: +ms.toFixed(1) };
+  return +((memoryInfo().peakBytes - before) / 2 ** 20).toFixed(2);
 }
 
 const rows: Record<string, number>[] = [];
@@ -55,11 +52,7 @@ for (const L of DEPTHS) {
   const p = initDeepMlp(L, 1);
   const paramMB = +((4 * [...p.layers, p.out].reduce((s, t: Tensor) => s + t.size, 0)) / 2 ** 20).toFixed(2);
   const row: Record<string, number> = { L, paramMB };
-  for (const m of ['fgd', 'fgdLazy', 'backprop'] as const) {
-    const r = step(p, m);
-    row[`${m}MB`] = r.extraMB;
-    row[`${m}Ms`] = r.ms;
-  }
+  for (const m of ['fgd', 'fgdLazy', 'backprop'] as const) row[`${m}MB`] = step(p, m);
   row.lazyOverBackprop = +(row.fgdLazyMB / row.backpropMB).toFixed(3);
   rows.push(row);
   dispose([...p.layers, p.out]);
@@ -71,7 +64,7 @@ const result = {
   model: 'deepMlp(L), width 1024, batch 64, K = 1, sgd',
   rows,
   notes:
-    'MB = peakBytes − liveBytes of the tensor pool over a two-step run (one step at a time is live); ms = the second step. ' +
+    'MB = peakBytes − liveBytes of the tensor pool over a two-step run (one step at a time is live), guard off. ' +
     'fgd: filled tangents (v for every weight); fgdLazy: lazy directions (v generated in the gemm and in the update).',
 };
 console.log(`backend ${result.backend}, ${result.model}, load ${result.loadavg.join(' ')}`);
