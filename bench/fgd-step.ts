@@ -19,7 +19,6 @@ import { getBackend } from '../kernels/select';
 import { fillNormal, normalFloat32Implementation, rngImplementation } from '../kernels/rng';
 import { lookupJvp } from '../runtime/registry';
 import { fgd } from '../runtime/fgd';
-import { setLazyDirections } from '../runtime/forward-estimator';
 import { Sgd } from '../runtime/fgd/optimizers';
 import { Snapshot } from '../runtime/fgd/guard';
 import { argLeaves } from '../runtime/leaves';
@@ -127,7 +126,6 @@ for (let r = 0; r < ROUNDS; r++) {
     let last = 0,
       a1 = 0;
     // lazy: v generated where consumed (runtime/tensor/direction-storage.ts), no draw pass
-    const was = setLazyDirections(lazy);
     fgd(mlpLoss, [params], {
       lr,
       decay: 0,
@@ -137,13 +135,13 @@ for (let r = 0; r < ROUNDS; r++) {
       progress: false,
       guard,
       distribution,
+      regenerate: lazy,
       onStep: (i) => {
         if (i.step > 1) per.push(i.elapsedMs - last);
         else a1 = memoryInfo().allocations;
         last = i.elapsedMs;
       },
     });
-    setLazyDirections(was);
     allocSteady += memoryInfo().allocations - a1;
     rec(name, per);
   }
@@ -210,7 +208,7 @@ const result = {
     'Rf = fgd step (guard off: no parameter snapshot) / base forward; fgd step = draw v + fused JVP + fused update ' +
     '(sgd stepScaled: one pass θ −= η·(d·v) over the tangent buffer). updateTwoPass = the general path (g = d·v, then θ −= η·g); ' +
     "updateRegenerate = update that regenerates v chunkwise instead of reusing the tangent buffer; snapshot = the guard's copy (fgdGuard − fgd); " +
-    'fgdLazy* = the same step with lazy directions (setLazyDirections: v generated while the gemm packs it, regenerated in the update).',
+    'fgdLazy* = the same step with lazy directions (fgd option regenerate: v generated while the gemm packs it, regenerated in the update).',
 };
 console.log(`backend ${result.backend}, ${result.model}, ${n} parameters, load ${result.loadavg.join(' ')}`);
 console.table(Object.keys(result.ms).map((k) => ({ part: k, medianMs: result.ms[k], bestMs: result.bestMs[k] })));

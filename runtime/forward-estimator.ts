@@ -53,25 +53,10 @@ export interface TwinCallOptions {
   pooled?: boolean;
   /**
    * Tensor tangents as direction storages (runtime/tensor/direction-storage.ts): described from the
-   * seed each run, generated where consumed, never held parameter-sized (default false; fgd passes
-   * lazyDirections()). Only for seeded sources: a user's sequential Rng fills buffers in order.
+   * seed each run, generated where consumed, never held parameter-sized (default false; fgd's option
+   * `regenerate`). Only for seeded sources: a user's sequential Rng fills buffers in order.
    */
   lazy?: boolean;
-}
-
-/**
- * Whether fgd's tensor directions are lazy by default (internal switch; FORWARDGRAD_LAZY_DIRECTIONS=0/1
- * at load). Off by default until the gemm generates v while packing (see ARCHITECTURE.md).
- */
-let lazyDefault = typeof process === 'object' && process.env?.FORWARDGRAD_LAZY_DIRECTIONS === '1';
-export function setLazyDirections(on: boolean): boolean {
-  if (typeof on !== 'boolean') throw new Error(`setLazyDirections: expects a boolean, got ${String(on)}`);
-  const was = lazyDefault;
-  lazyDefault = on;
-  return was;
-}
-export function lazyDirections(): boolean {
-  return lazyDefault;
 }
 
 /** What the twin-running estimators share: the twin, the parameters, and fresh tangents mirroring them. */

@@ -5,7 +5,6 @@
 // longer hold the parameters' worth of v: flat in depth, where backprop's grows with it.
 import { fgd } from '../../runtime/fgd';
 import type { FgdOptions } from '../../runtime/fgd';
-import { setLazyDirections } from '../../runtime/forward-estimator';
 import { tensor } from '../../runtime/tensor/create';
 import { memoryInfo, resetPeakMemory, tidy } from '../../runtime/tensor/pool';
 import { Tensor } from '../../runtime/tensor/tensor';
@@ -32,21 +31,18 @@ const inputs = (t: number) => [
 const bits = (p: MlpParams): number[] =>
   Object.values(p).flatMap((t: Tensor) => Array.from(new Uint32Array(Float32Array.from(t.toArray()).buffer)));
 
-function withLazy<T>(on: boolean, fn: () => T): T {
-  const was = setLazyDirections(on);
-  try {
-    return fn();
-  } finally {
-    setLazyDirections(was);
-  }
-}
-
 /** An fgd run on the MLP fixture (weights and biases: matmul generates, add materialises). */
 function runMlp(lazy: boolean, options: Partial<FgdOptions>, iterations = 4) {
   const p = initMlp(7, SIZES);
-  const r = withLazy(lazy, () =>
-    fgd(mlpLoss, [p], { lr: 0.05, iterations, seed: 13, inputs, progress: false, ...options }),
-  );
+  const r = fgd(mlpLoss, [p], {
+    lr: 0.05,
+    iterations,
+    seed: 13,
+    inputs,
+    progress: false,
+    ...options,
+    regenerate: lazy,
+  });
   expect(r.status).toBe('completed');
   return { losses: r.losses, bits: bits(p) };
 }
@@ -179,9 +175,15 @@ describe('fgd with lazy directions: bit-identical to filled directions', () => {
     const y = Int32Array.from([1, 3]);
     const run = (lazy: boolean) => {
       const p = initCnn(3, sizes);
-      const r = withLazy(lazy, () =>
-        fgd(cnnLoss, [p], { lr: 0.05, iterations: 3, seed: 8, inputs: () => [x, y], progress: false, ...options }),
-      );
+      const r = fgd(cnnLoss, [p], {
+        lr: 0.05,
+        iterations: 3,
+        seed: 8,
+        inputs: () => [x, y],
+        progress: false,
+        ...options,
+        regenerate: lazy,
+      });
       expect(r.status).toBe('completed');
       return { losses: r.losses, bits: (Object.values(p) as Tensor[]).flatMap((t) => Array.from(t.toArray())) };
     };
@@ -198,11 +200,11 @@ describe('fgd with lazy directions: bit-identical to filled directions', () => {
       const ck = path.join(dir, 'ck.json');
       const opts = { lr: 0.05, seed: 21, inputs, progress: false, optimizer: 'adam' as const };
       const whole = initMlp(2, SIZES);
-      withLazy(false, () => fgd(mlpLoss, [whole], { ...opts, iterations: 6 }));
+      fgd(mlpLoss, [whole], { ...opts, iterations: 6, regenerate: false });
       const part = initMlp(2, SIZES);
-      withLazy(true, () => fgd(mlpLoss, [part], { ...opts, iterations: 3, checkpoint: { path: ck, every: 3 } }));
+      fgd(mlpLoss, [part], { ...opts, iterations: 3, checkpoint: { path: ck, every: 3 }, regenerate: true });
       const resumed = initMlp(99, SIZES); // overwritten by the checkpoint
-      withLazy(true, () => fgd(mlpLoss, [resumed], { ...opts, iterations: 6, resume: ck }));
+      fgd(mlpLoss, [resumed], { ...opts, iterations: 6, resume: ck, regenerate: true });
       expect(bits(resumed)).toEqual(bits(whole));
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -224,16 +226,14 @@ describe('extra memory of one fgd step against depth', () => {
     const p = initDeepMlp(L, 3, sizes);
     const before = memoryInfo().liveBytes;
     resetPeakMemory();
-    withLazy(lazy, () =>
-      fgd(deepMlpLoss, [p], {
-        lr: 0.01,
-        iterations: 1,
-        inputs: () => [x, y],
-        progress: false,
-        guard: false, // the guard's snapshot of θ is parameter-sized for every method (pooled): not v
-        ...(method === 'fgd' ? { seed: 1 } : { method: 'backprop' as const }),
-      }),
-    );
+    fgd(deepMlpLoss, [p], {
+      lr: 0.01,
+      iterations: 1,
+      inputs: () => [x, y],
+      progress: false,
+      guard: false, // the guard's snapshot of θ is parameter-sized for every method (pooled): not v
+      ...(method === 'fgd' ? { seed: 1, regenerate: lazy } : { method: 'backprop' as const }),
+    });
     expect(memoryInfo().liveBytes).toBe(before);
     return memoryInfo().peakBytes - before;
   }
@@ -251,5 +251,59 @@ describe('extra memory of one fgd step against depth', () => {
     for (const grows of [filled, backprop]) expect(grows[2] - grows[0]).toBeGreaterThanOrEqual(8 * layer);
     // the lazy step holds activations and the update's 64 KB chunk of v: below a fifth of backprop's at L = 10
     expect(lazy[2]).toBeLessThan(0.2 * backprop[2]);
+  });
+});
+
+describe("fgd's regenerate option", () => {
+  const sizes = { inputs: 16, width: 128, classes: 4 },
+    batch = 8,
+    L = 6;
+  const x = tensor(
+    Array.from({ length: batch * sizes.inputs }, (_, i) => Math.cos(0.13 * i)),
+    [batch, sizes.inputs],
+  );
+  const y = Int32Array.from({ length: batch }, (_, i) => i % sizes.classes);
+  /** Extra pooled bytes of a one-step run, and the parameters' bits after it. */
+  const run = (options: Partial<FgdOptions>) => {
+    const p = initDeepMlp(L, 3, sizes);
+    const before = memoryInfo().liveBytes;
+    resetPeakMemory();
+    fgd(deepMlpLoss, [p], {
+      lr: 0.01,
+      iterations: 1,
+      seed: 3,
+      inputs: () => [x, y],
+      progress: false,
+      guard: false,
+      ...options,
+    });
+    return {
+      extra: memoryInfo().peakBytes - before,
+      bits: (Object.values(p).flat() as Tensor[]).flatMap((t) => Array.from(t.toArray())),
+    };
+  };
+
+  test('defaults: regenerated with Rademacher directions, stored with normal ones (same numbers either way)', () => {
+    const layer = 4 * sizes.width * sizes.width;
+    const normal = run({ distribution: 'normal' }),
+      normalRegen = run({ distribution: 'normal', regenerate: true }),
+      rad = run({ distribution: 'rademacher' }),
+      radStored = run({ distribution: 'rademacher', regenerate: false });
+    // stored: every hidden layer's v is held (L − 1 width² layers beyond what one generated layer needs)
+    expect(normal.extra - normalRegen.extra).toBeGreaterThanOrEqual((L - 2) * layer);
+    expect(radStored.extra - rad.extra).toBeGreaterThanOrEqual((L - 2) * layer);
+    expect(normalRegen.bits).toEqual(normal.bits);
+    expect(rad.bits).toEqual(radStored.bits);
+  });
+
+  test('a non-boolean is refused by name; backprop refuses it', () => {
+    const p = initDeepMlp(1, 3, sizes);
+    const inputs = () => [x, y];
+    expect(() => fgd(deepMlpLoss, [p], { lr: 0.05, iterations: 1, inputs, regenerate: 'yes' as never })).toThrow(
+      /fgd: regenerate must be true or false, got "yes"/,
+    );
+    expect(() =>
+      fgd(deepMlpLoss, [p], { lr: 0.05, iterations: 1, inputs, method: 'backprop', regenerate: true }),
+    ).toThrow(/option 'regenerate' does not apply to method 'backprop'/);
   });
 });
