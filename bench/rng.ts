@@ -12,6 +12,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { writeResult } from './output';
 
+import { wasmApi } from '../kernels/wasm/webassembly';
+
 type RngModule = typeof import('../kernels/rng');
 
 const arg = (name: string) => {
@@ -27,9 +29,32 @@ const impls: Array<{ name: string; r: RngModule }> = [{ name: 'this', r: require
 if (against) impls.push({ name: 'against', r: require(path.resolve(against, 'kernels/rng.ts')) as RngModule });
 
 type Case = { fill: string; n: number; threads: 1 | 2; run(r: RngModule, round: number): void };
-const bufs = { f32mlp: new Float32Array(MLP), f32: new Float32Array(N), f64: new Float64Array(N) };
+// A view of a registered shared memory, as tensors stored in the wasm backend's memory are: fills
+// write it in place (kernels/rng.ts registerKernelMemory). A copy of kernels/ from before that
+// existed fills it through its own memory and a copy, so the row is a before/after comparison.
+const kernelMemory = new wasmApi.Memory({ initial: 128, maximum: 128, shared: true });
+for (const { r } of impls) (r as Partial<RngModule>).registerKernelMemory?.(kernelMemory);
+const bufs = {
+  f32mlp: new Float32Array(MLP),
+  f32mlpPlaced: new Float32Array(kernelMemory.buffer, 4096, MLP),
+  f32: new Float32Array(N),
+  f64: new Float64Array(N),
+};
 const cases: Case[] = [
   { fill: 'normal f32 (v of the MLP)', n: MLP, threads: 1, run: (r, i) => r.fillNormal(bufs.f32mlp, 3, i, 0) },
+  {
+    fill: 'normal f32 (v of the MLP), kernel memory',
+    n: MLP,
+    threads: 1,
+    run: (r, i) => r.fillNormal(bufs.f32mlpPlaced, 3, i, 0),
+  },
+  { fill: 'rademacher f32 (v of the MLP)', n: MLP, threads: 1, run: (r, i) => r.fillRademacher(bufs.f32mlp, 3, i, 0) },
+  {
+    fill: 'rademacher f32 (v of the MLP), kernel memory',
+    n: MLP,
+    threads: 1,
+    run: (r, i) => r.fillRademacher(bufs.f32mlpPlaced, 3, i, 0),
+  },
   { fill: 'normal f32 (v of the MLP)', n: MLP, threads: 2, run: (r, i) => r.fillNormal(bufs.f32mlp, 3, i, 0) },
   { fill: 'normal f32', n: N, threads: 1, run: (r, i) => r.fillNormal(bufs.f32, 1, i, 0) },
   { fill: 'normal f64', n: N, threads: 1, run: (r, i) => r.fillNormal(bufs.f64, 1, i, 0) },

@@ -10,6 +10,12 @@
 //   `js` backend's (kernels/select.ts fills the gaps), so a backend can grow one kernel at a time.
 import type { BinaryOp, UnaryOp } from './elementwise';
 
+/** An array that is generated, not stored: fill(out, from) writes elements [from, from + out.length). */
+export interface GeneratedArray {
+  readonly length: number;
+  fill(out: Float32Array, from: number): void;
+}
+
 /** C = alpha·op(A)·op(B) + beta·C, repeated `batch` times (strides in elements; 0 = shared operand). */
 export interface GemmArgs {
   m: number;
@@ -38,6 +44,12 @@ export interface GemmArgs {
    * `b` object, bOffset, ldb, transB, k, n, strideB, batch and bVersion. Undefined: never reused.
    */
   bVersion?: number;
+  /**
+   * Optional, only for a backend with `generatesB`: B is generated where it is packed (a lazy
+   * random direction, runtime/tensor/direction-storage.ts) instead of read. bSource is then the
+   * array every B index rule (bOffset, ldb, strideB) addresses, and `b` is not read.
+   */
+  bSource?: GeneratedArray;
 }
 
 /** One NCHW image [c,h,w] at xOffset → cols [c·kh·kw, outH·outW] at colsOffset (zero padding). */
@@ -221,6 +233,43 @@ export interface MaxPool2dBackwardArgs {
   gxOffset: number;
 }
 
+/**
+ * The per-rule part of an optimizer step (runtime/fgd/optimizers): hyper-parameters and the rule's
+ * per-element state, each state buffer indexed like the parameters and updated in place. Adam's
+ * bias corrections c1 = 1 − β1^t, c2 = 1 − β2^t come precomputed (t is the 1-based step).
+ */
+export type UpdateRule =
+  | { readonly name: 'sgd' }
+  | { readonly name: 'momentum'; readonly momentum: number; readonly nesterov: boolean; readonly u: Float32Array }
+  | {
+      readonly name: 'adam';
+      readonly beta1: number;
+      readonly beta2: number;
+      readonly epsilon: number;
+      readonly c1: number;
+      readonly c2: number;
+      readonly m: Float32Array;
+      readonly v: Float32Array;
+    };
+
+/**
+ * One optimizer step over elements [0, n) of params (and of the rule's state), in place, bit for bit
+ * the float64 loops of runtime/fgd/optimizers: sgd θ −= η·g; momentum u = μ·u + g, θ −= η·u
+ * (Nesterov: η·(g + μ·u)); adam as adam.ts. g_i = grad[i], or with `scale` (fgd's fused path,
+ * grad holding the direction v of g = s·v): g_i = fround(0 + scale·grad[i]), the value a formed
+ * float32 gradient buffer would hold.
+ */
+export interface UpdateArgs {
+  rule: UpdateRule;
+  n: number;
+  params: Float32Array;
+  grad: Float32Array;
+  scale?: number;
+  lr: number;
+  /** Receives params[0, n) as they were before the step, in the same pass (the descent guard's snapshot). */
+  save?: Float32Array;
+}
+
 /** What a backend provides. Everything but gemm and im2col may be left out (the js one is used). */
 export interface KernelBackend {
   readonly name: string;
@@ -237,6 +286,8 @@ export interface KernelBackend {
   /** Reverse mode: accumulates cols back into the image x (the adjoint of im2col; x is added to). */
   col2im?(args: Im2colArgs): void;
   maxPool2dBackward?(args: MaxPool2dBackwardArgs): void;
+  /** An optimizer step (UpdateArgs), so the O(parameters) update runs where the parameters live. */
+  update?(args: UpdateArgs): void;
   /**
    * n floats inside the backend's kernel memory (contents unspecified), which its kernels use in
    * place, or undefined when that memory is full. The tensor pool asks on a miss and falls back to
@@ -244,10 +295,13 @@ export interface KernelBackend {
    * its own memory leaves it out (the js one has none, and it is not filled in).
    */
   allocate?(n: number): Float32Array | undefined;
+  /** Whether gemm takes `GemmArgs.bSource` (else callers materialise B first). */
+  readonly generatesB?: boolean;
 }
 
 /** A backend with every kernel present (what kernels/select.ts hands to the tensor layer); `allocate` stays optional. */
-export type CompleteBackend = Required<Omit<KernelBackend, 'allocate'>> & Pick<KernelBackend, 'allocate'>;
+export type CompleteBackend = Required<Omit<KernelBackend, 'allocate' | 'generatesB'>> &
+  Pick<KernelBackend, 'allocate' | 'generatesB'>;
 
 /**
  * OPTIONAL fast path (the wasm backend has it): direct NCHW convolution, zero padding,

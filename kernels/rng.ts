@@ -19,8 +19,16 @@
 // but they may differ from the float64 stream (Float64Array, number[], the JavaScript path) in the
 // last bits: |fast − float64| ≤ 1e-6 for |z| < 6.8 (test/runtime/rng-fast.test.ts). Either way a
 // float32 element depends only on (seed, stream, i); `normalFloat32Implementation` says which runs.
+// Float32Array Rademacher fills take rng.wasm's `rademacher` (bit-identical to the JavaScript loop).
+//
+// Where the destination is a view of a registered memory (the wasm backend's, where the tensor
+// pool places tensors: registerKernelMemory), float32 normal fills write straight into it through
+// a second instance of rng.wasm over that memory, instead of generating into rng.wasm's own memory
+// and copying out; only a few elements at the ends of an unaligned slice take the copying path.
+// Same kernel, same numbers. (Rademacher fills, bandwidth-bound, always copy: see fillRademacherF32.)
 
 import { WasmMemory, WasmModule, wasmApi } from './wasm/webassembly';
+import { addressOf } from './wasm/place';
 import { RNG_WASM } from './wasm/build/binaries';
 import { NormalHelper, UNIT_GROUPS } from './rng-helper';
 
@@ -132,17 +140,28 @@ function wordsAtJs(k0: number, k1: number, s0: number, s1: number, first: number
  * The kernel module (build/rng.wasm, source kernels/wasm/assembly/rng.as) over its own shared memory:
  *   philox(k0, k1, s0, s1, blo, bhi, groups, dst)   the 16·groups words of blocks b … b+4·groups−1
  *   normals(k0, k1, s0, s1, blo, bhi, groups, dst)  their 16·groups float32 normals
+ *   rademacher(k0, k1, s0, s1, blo, bhi, groups, dst) their 512·groups ±1 floats (one per bit)
  *   boxMuller(src, groups, dst)                     normals of given words (for tests)
  * (b = bhi·2^32 + blo, written at byte dst in element order). Memory: control block
  * (kernels/rng-helper.ts); output region S (a chunk of normals, written by both threads); region F
- * (the main thread's fallback, never written by the helper); W (words: the chunk of every fill, and
- * test input). A 32×32→64-bit product is one SIMD extmul there (JavaScript needs four 16-bit
+ * (the main thread's: the fallback when the helper stalls, and Rademacher chunks; never written by
+ * the helper); W (words: the chunk of every fill, and test input). A 32×32→64-bit product is one SIMD extmul there (JavaScript needs four 16-bit
  * partial products): ~5× the JavaScript word rate.
  */
 type RngExports = {
   philox(k0: number, k1: number, s0: number, s1: number, blo: number, bhi: number, groups: number, dst: number): void;
   normals(k0: number, k1: number, s0: number, s1: number, blo: number, bhi: number, groups: number, dst: number): void;
   boxMuller(src: number, groups: number, dst: number): void;
+  rademacher(
+    k0: number,
+    k1: number,
+    s0: number,
+    s1: number,
+    blo: number,
+    bhi: number,
+    groups: number,
+    dst: number,
+  ): void;
 };
 type RngKernels = {
   k: RngExports;
@@ -221,6 +240,30 @@ function loadKernels(): RngKernels | undefined {
 }
 
 const kernels = typeof wasmApi === 'object' ? loadKernels() : undefined;
+
+/** Instances of rng.wasm over other memories (the wasm backend's), by the memory's buffer. */
+const attached = new WeakMap<ArrayBufferLike, RngExports>();
+
+/**
+ * Lets float32 normal fills write straight into arrays that are views of `memory`
+ * (the wasm backend's kernel memory, where the tensor pool places tensors), through a second
+ * instance of rng.wasm over it: the kernel writes only inside the destination's elements, so the
+ * memory's other contents are safe. `memory` must never grow (its buffer identifies the views).
+ * Returns whether fills will write in place (false where the SIMD kernel is unavailable).
+ */
+export function registerKernelMemory(memory: WasmMemory): boolean {
+  if (!kernels) return false;
+  if (attached.has(memory.buffer)) return true;
+  try {
+    attached.set(
+      memory.buffer,
+      new wasmApi.Instance(kernels.module, { env: { memory } }).exports as unknown as RngExports,
+    );
+    return true;
+  } catch {
+    return false; // e.g. a memory that is not shared: fills copy as before
+  }
+}
 /** The words of the current chunk: region W of the kernel memory (never grown) or a plain array. */
 const scratch = kernels ? kernels.words : new Uint32Array(CHUNK);
 
@@ -298,6 +341,8 @@ export function fillUniform(out: FloatOut, seed: number, stream = 0, offset = 0)
  * bit (i mod 32) of word ⌊i/32⌋: one Philox block serves 128 elements.
  */
 export function fillRademacher(out: FloatOut, seed: number, stream = 0, offset = 0): FloatOut {
+  // (the type test first: the load-time check of `signs` calls this with a Float64Array before it is set)
+  if (out instanceof Float32Array && signs) return fillRademacherF32(signs, out, seed, stream, offset);
   const n = out.length;
   if (n === 0) {
     forChunks(seed, stream, 0, 0, () => {});
@@ -363,11 +408,76 @@ export function waitForNormalThreads(timeoutMs = 10000): boolean {
   );
 }
 
+/** Elements per Philox block and per kernel group (4 blocks) of the float32 kernels. */
+const NORMAL = { block: 4, group: 16 },
+  RADEMACHER = { block: 128, group: 512 };
+
+type Keys = [k0: number, k1: number, s0: number, s1: number];
+
+function keysOf(seed: number, stream: number, offset: number): Keys {
+  checkIndex('seed', seed);
+  checkIndex('stream', stream);
+  checkIndex('offset', offset);
+  return [seed | 0, Math.floor(seed / TWO32) | 0, stream | 0, Math.floor(stream / TWO32) | 0];
+}
+
+/** Whether float32 normal fills of `arr` write in place (it is a view of a registered memory). */
+export function fillsInPlace(arr: Float32Array): boolean {
+  return attached.has(arr.buffer);
+}
+
 /**
- * Float32 normals from the SIMD kernel, in chunks of up to FAST_GROUPS groups (a slice may start
- * mid-block) generated into region S and copied out. With the helper ready, a chunk is a job list
- * both threads work through (kernels/rng-helper.ts); if the helper stalls, this thread computes
- * the chunk again in region F (never S, which a late helper may still write).
+ * Normals for out in place when it is a view of a registered memory: from its first element at a
+ * block start, whole groups only (the kernel writes every element of its groups). Returns the
+ * range [j0, j1) written; [0, 0) where out is not such a view. The rest takes the copying path.
+ */
+function normalsInPlace(out: Float32Array, offset: number, keys: Keys): [number, number] {
+  const k = attached.get(out.buffer);
+  if (k === undefined) return [0, 0];
+  const n = out.length,
+    j0 = Math.min(n, (NORMAL.block - (offset % NORMAL.block)) % NORMAL.block),
+    j1 = j0 + Math.floor((n - j0) / NORMAL.group) * NORMAL.group;
+  if (j1 > j0) {
+    const b = (offset + j0) / NORMAL.block;
+    k.normals(...keys, b | 0, Math.floor(b / TWO32) | 0, (j1 - j0) / NORMAL.group, addressOf(out.buffer, out, j0));
+  }
+  return [j0, j1];
+}
+
+/**
+ * Float32 Rademacher signs from the SIMD kernel, in chunks of up to FAST_FLOATS generated into
+ * region F (L2-sized) and copied out, wherever out lives: writing a destination in the backend's
+ * memory in place was slower when it is not in cache (1.86 M: 0.74 vs 0.62 ms at the fastest,
+ * bench/NOTES.md): the kernel's stores read each line first, the copy (memcpy) does not.
+ */
+function fillRademacherF32(
+  kern: RngKernels,
+  out: Float32Array,
+  seed: number,
+  stream: number,
+  offset: number,
+): Float32Array {
+  const [k0, k1, s0, s1] = keysOf(seed, stream, offset),
+    n = out.length;
+  for (let j = 0; j < n;) {
+    const e = offset + j,
+      b = Math.floor(e / RADEMACHER.block),
+      skip = e - RADEMACHER.block * b;
+    const groups = Math.min(FAST_FLOATS / RADEMACHER.group, Math.ceil((skip + n - j) / RADEMACHER.group));
+    kern.k.rademacher(k0, k1, s0, s1, b | 0, Math.floor(b / TWO32) | 0, groups, REGION_F);
+    const len = Math.min(RADEMACHER.group * groups - skip, n - j);
+    out.set(len === FAST_FLOATS ? kern.f : kern.f.subarray(skip, skip + len), j);
+    j += len;
+  }
+  return out;
+}
+
+/**
+ * Float32 normals from the SIMD kernel: in place where out is a view of a registered memory (on
+ * this thread), else in chunks of up to FAST_GROUPS groups (a slice may start mid-block) generated
+ * into region S and copied out. With the helper ready, a chunk is a job list both threads work
+ * through (kernels/rng-helper.ts); if the helper stalls, this thread computes the chunk again in
+ * region F (never S, which a late helper may still write).
  */
 function fillNormalF32(
   fast: RngKernels,
@@ -376,13 +486,8 @@ function fillNormalF32(
   stream: number,
   offset: number,
 ): Float32Array {
-  checkIndex('seed', seed);
-  checkIndex('stream', stream);
-  checkIndex('offset', offset);
-  const k0 = seed | 0,
-    k1 = Math.floor(seed / TWO32) | 0,
-    s0 = stream | 0,
-    s1 = Math.floor(stream / TWO32) | 0;
+  const keys = keysOf(seed, stream, offset),
+    [k0, k1, s0, s1] = keys;
   const { k } = fast,
     n = out.length;
   let h: NormalHelper | undefined;
@@ -393,24 +498,30 @@ function fillNormalF32(
     !h.ready
   )
     h = undefined;
-  for (let j = 0; j < n;) {
-    const e = offset + j,
-      b = Math.floor(e / 4),
-      skip = e - 4 * b;
-    const groups = Math.min(FAST_GROUPS, Math.ceil((skip + n - j) / 16));
-    const blo = b | 0,
-      bhi = Math.floor(b / TWO32) | 0;
-    let from = fast.s;
-    if (h !== undefined && h.ready && groups >= MIN_SPLIT_GROUPS) {
-      if (!h.normals([k0, k1, s0, s1, blo, bhi], groups, REGION_S)) {
-        k.normals(k0, k1, s0, s1, blo, bhi, groups, REGION_F);
-        from = fast.f;
-      }
-    } else k.normals(k0, k1, s0, s1, blo, bhi, groups, REGION_S);
-    const len = Math.min(16 * groups - skip, n - j);
-    out.set(len === FAST_FLOATS ? from : from.subarray(skip, skip + len), j);
-    j += len;
-  }
+  // In place on this thread only: the helper's instance addresses rng.wasm's own memory.
+  const [p0, p1] = h === undefined ? normalsInPlace(out, offset, keys) : [0, 0];
+  const viaS = (from: number, to: number) => {
+    for (let j = from; j < to;) {
+      const e = offset + j,
+        b = Math.floor(e / 4),
+        skip = e - 4 * b;
+      const groups = Math.min(FAST_GROUPS, Math.ceil((skip + to - j) / 16));
+      const blo = b | 0,
+        bhi = Math.floor(b / TWO32) | 0;
+      let from = fast.s;
+      if (h !== undefined && h.ready && groups >= MIN_SPLIT_GROUPS) {
+        if (!h.normals([k0, k1, s0, s1, blo, bhi], groups, REGION_S)) {
+          k.normals(k0, k1, s0, s1, blo, bhi, groups, REGION_F);
+          from = fast.f;
+        }
+      } else k.normals(k0, k1, s0, s1, blo, bhi, groups, REGION_S);
+      const len = Math.min(16 * groups - skip, to - j);
+      out.set(len === FAST_FLOATS ? from : from.subarray(skip, skip + len), j);
+      j += len;
+    }
+  };
+  viaS(0, p0);
+  viaS(p1, n);
   return out;
 }
 
@@ -458,6 +569,20 @@ function fillNormalF64(out: FloatOut, seed: number, stream = 0, offset = 0): Flo
 }
 
 const fast = kernels && checkNormals(kernels);
+
+/** The Rademacher kernel, once its output equals the JavaScript bit loop's on an unaligned slice across a block carry. */
+function checkRademacher(kern: RngKernels): RngKernels | undefined {
+  const seed = 0x12345 * TWO32 + 0x89abcdef,
+    stream = 0x101 * TWO32 + 5,
+    offset = (2 * TWO32 - 1) * 128 - 37;
+  const got = fillRademacherF32(kern, new Float32Array(600), seed, stream, offset);
+  const want = fillRademacher(new Float64Array(600), seed, stream, offset);
+  return want.every((x, i) => got[i] === x) ? kern : undefined;
+}
+/** The kernels when Float32Array Rademacher fills use `rademacher` (else the JavaScript bit loop). */
+const signs = kernels && checkRademacher(kernels);
+/** Which code makes Float32Array Rademacher fills: the SIMD kernel or the JavaScript loop (same numbers). */
+export const rademacherFloat32Implementation: 'wasm-simd' | 'js' = signs ? 'wasm-simd' : 'js';
 /** Which code makes Float32Array normals: the SIMD kernel ('wasm-simd') or the float64 path ('js'). */
 export const normalFloat32Implementation: 'wasm-simd' | 'js' = fast ? 'wasm-simd' : 'js';
 

@@ -30,8 +30,8 @@ export function peakExtraBytes(fn: () => void): number | undefined {
 export interface Ours {
   readonly params: any;
   forward(): number;
-  /** Times (ms) of `steps` fgd steps with K directions (one run of steps + 1). */
-  fgdSteps(K: number, steps: number): number[];
+  /** Times (ms) of `steps` fgd steps with K directions (one run of steps + 1), v ~ N(0, I) or Rademacher. */
+  fgdSteps(K: number, steps: number, distribution?: 'normal' | 'rademacher'): number[];
   /** Times (ms) of `steps` backprop steps. */
   backpropSteps(steps: number): number[];
   /** Times (ms) of `steps` user-loop steps: forwardGradient, then θ −= η·g by hand (reuseOut: the last gradient as `out`). */
@@ -67,7 +67,7 @@ export function ours(bm: BenchModel, params: any, batch: HostBatch, lr: number, 
   return {
     params,
     forward: () => pool.tidy(() => (loss(params, x, labels) as Tensor).item()),
-    fgdSteps: (K, steps) => timed({ directions: K }, steps),
+    fgdSteps: (K, steps, distribution = 'normal') => timed({ directions: K, distribution }, steps),
     backpropSteps: (steps) => timed({ method: 'backprop' }, steps),
     userLoopSteps: (steps, reuseOut) => {
       const per: number[] = [];

@@ -16,9 +16,10 @@ export type { GpujsMode } from './runtime';
 
 /**
  * Every forward kernel but the general permute (data movement, rare: the js one, as are the
- * reverse-mode scatters col2im and maxPool2dBackward; select.ts fills them in).
+ * reverse-mode scatters col2im and maxPool2dBackward, and the optimizer update on CPU memory;
+ * select.ts fills them in).
  */
-export interface GpujsBackend extends Omit<CompleteBackend, 'col2im' | 'maxPool2dBackward' | 'permute'> {
+export interface GpujsBackend extends Omit<CompleteBackend, 'col2im' | 'maxPool2dBackward' | 'permute' | 'update'> {
   readonly mode: GpujsMode;
   /** Compiled kernels (one per kernel family and shape). */
   readonly cache: KernelCache;

@@ -11,6 +11,7 @@ import { maxPool2d } from './pool';
 import { maxPool2dBackward } from './pool-backward';
 import { col2im } from './col2im';
 import { permute } from './permute';
+import { update } from './update';
 
 export const jsBackend: CompleteBackend = {
   name: 'js',
@@ -26,6 +27,7 @@ export const jsBackend: CompleteBackend = {
   maxPool2d,
   col2im,
   maxPool2dBackward,
+  update,
 };
 
 export function createBackend(): CompleteBackend {

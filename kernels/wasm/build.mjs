@@ -4,7 +4,8 @@
 // the sources, compiler version and flags hash to what binaries.ts already records.
 // The counter-based generator (rng.as: Philox words and float32 normals) is a separate small module
 // (build/rng.wasm, RNG_WASM) with its own small shared memory (its own helper thread):
-// kernels/rng.ts uses it without the backend.
+// kernels/rng.ts uses it without the backend (and, for fills into tensors the backend stores,
+// over the backend's memory too).
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,7 +14,7 @@ import { createRequire } from 'node:module';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = join(here, 'build');
-const sources = ['gemm.as', 'conv.as'];
+const sources = ['gemm.as', 'conv.as', 'ew.as'];
 const common = [
   '-O3',
   '--runtime',
@@ -44,8 +45,9 @@ const rngFlags = [
   '--sharedMemory',
   '--initialMemory',
   '2',
+  // any size up to 4 GB: kernels/rng.ts also instantiates it over the wasm backend's memory
   '--maximumMemory',
-  '64',
+  '65536',
 ];
 
 const require = createRequire(import.meta.url);
@@ -76,6 +78,27 @@ async function compile(flags, srcs = sources) {
   return Buffer.from(outputs['out.wasm']);
 }
 
+/**
+ * Whether a module has a data section (id 11). The kernel module must not: active segments are
+ * written on every instantiation, the helper thread's included, into memory the control block
+ * and the tensors own (e.g. AssemblyScript's Math.exp/log tables land at byte 1024).
+ */
+export function hasDataSection(wasm) {
+  let i = 8;
+  while (i < wasm.length) {
+    const id = wasm[i++];
+    let len = 0;
+    for (let shift = 0; ; shift += 7) {
+      const c = wasm[i++];
+      len += (c & 127) * 2 ** shift;
+      if (!(c & 128)) break;
+    }
+    if (id === 11) return true;
+    i += len;
+  }
+  return false;
+}
+
 async function main() {
   const hash = sourceHash();
   const tsFile = join(outDir, 'binaries.ts');
@@ -91,6 +114,10 @@ async function main() {
   ];
   for (const [name, extra] of Object.entries(variants)) {
     const wasm = await compile([...common, ...extra]);
+    if (hasDataSection(wasm))
+      throw new Error(
+        `kernels.${name}.wasm has a data section (static data, e.g. Math.exp tables): it would overwrite the control block`,
+      );
     writeFileSync(join(outDir, `kernels.${name}.wasm`), wasm);
     lines.push(`export const ${name.toUpperCase()}_WASM = '${wasm.toString('base64')}';`);
     console.log(`built kernels/wasm/build/kernels.${name}.wasm (${wasm.length} bytes)`);

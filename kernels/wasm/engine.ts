@@ -5,6 +5,7 @@
 //   [start, end)    the per-call arena: packed operands, copies of operands not in the memory
 //   [end, top)      the tensor heap (heap.ts): grows down from the top, lowering `end`
 // The cache sits below the arena so that heap blocks (which lower `end`) do not evict it.
+import type { GeneratedArray } from '../backend';
 import type { KernelExports } from './module';
 import type { WasmMemory } from './webassembly';
 import { CTL, Helper, JOB_WORDS, MAX_JOBS, MAX_UNITS, RESERVED_BYTES } from './worker';
@@ -76,6 +77,12 @@ export class Engine {
   copyIn(src: Float32Array, off: number, ld: number, rows: number, cols: number, dst: number): void {
     if (ld === cols) this.f32.set(src.subarray(off, off + rows * cols), dst);
     else for (let r = 0; r < rows; r++) this.f32.set(src.subarray(off + r * ld, off + r * ld + cols), dst + r * cols);
+  }
+
+  /** Writes rows×cols (row stride ld) of the generated array src from element off into the memory at float index dst, compacted. */
+  generateIn(src: GeneratedArray, off: number, ld: number, rows: number, cols: number, dst: number): void {
+    if (ld === cols) src.fill(this.f32.subarray(dst, dst + rows * cols), off);
+    else for (let r = 0; r < rows; r++) src.fill(this.f32.subarray(dst + r * cols, dst + (r + 1) * cols), off + r * ld);
   }
 
   /** Appends one helper job: an opcode and up to 10 integer arguments, then two floats. */

@@ -4,6 +4,9 @@
 // is and C is written in place (its ragged edges, m mod 4 rows and n mod 8 columns, go through a
 // small scratch); any other operand is copied into the per-call arena first, and C copied back.
 // With the helper thread, every batch item's panels are split into chunks that either thread claims.
+// A generated B (GemmArgs.bSource: a lazy random direction) is generated into the arena where a
+// copied B would go, by this thread, then packed from there like one (generation on the helper
+// thread is left to do: kernels/rng.ts would need an instance in the helper).
 // C must not overlap A or B (as in BLAS).
 import type { GemmArgs } from '../backend';
 import { Engine } from './engine';
@@ -50,7 +53,7 @@ function validate(g: GemmArgs): void {
   if (m === 0 || n === 0 || batch === 0) return;
   const check = (
     name: string,
-    arr: Float32Array,
+    arr: { length: number },
     off: number,
     ld: number,
     rows: number,
@@ -67,7 +70,7 @@ function validate(g: GemmArgs): void {
     }
   };
   check('a', g.a, g.aOffset, g.lda, g.transA ? k : m, g.transA ? m : k, g.strideA);
-  check('b', g.b, g.bOffset, g.ldb, g.transB ? n : k, g.transB ? k : n, g.strideB);
+  check('b', g.bSource ?? g.b, g.bOffset, g.ldb, g.transB ? n : k, g.transB ? k : n, g.strideB);
   check('c', g.c, g.cOffset, g.ldc, m, n, g.strideC);
 }
 
@@ -83,7 +86,8 @@ interface Place {
 
 function placeOf(e: Engine, g: GemmArgs): Place {
   const mem = e.f32.buffer;
-  return { a: addressOf(mem, g.a, g.aOffset), b: addressOf(mem, g.b, g.bOffset), c: addressOf(mem, g.c, g.cOffset) };
+  const b = g.bSource ? -1 : addressOf(mem, g.b, g.bOffset);
+  return { a: addressOf(mem, g.a, g.aOffset), b, c: addressOf(mem, g.c, g.cOffset) };
 }
 
 /** Scratch floats for C's ragged edges when C is written in place: m mod 4 rows, then n mod 8 columns. */
@@ -140,7 +144,7 @@ export class WasmGemm {
     validate(g);
     if (g.m === 0 || g.n === 0 || g.batch === 0) return;
     if (g.k === 0) return scaleC(g);
-    if (g.bVersion !== undefined && this.cached(g)) return;
+    if (g.bVersion !== undefined && g.bSource === undefined && this.cached(g)) return;
     this.fitted(g);
   }
 
@@ -250,7 +254,8 @@ export class WasmGemm {
     /** Where packB reads item t's op(B) (byte address, leading dimension): in place, or copied to `raw`. */
     const sourceB = (t: number, raw: number): [number, number] => {
       if (at.b >= 0) return [at.b + 4 * t * g.strideB, g.ldb];
-      e.copyIn(g.b, g.bOffset + t * g.strideB, g.ldb, bRows, bCols, raw);
+      if (g.bSource) e.generateIn(g.bSource, g.bOffset + t * g.strideB, g.ldb, bRows, bCols, raw);
+      else e.copyIn(g.b, g.bOffset + t * g.strideB, g.ldb, bRows, bCols, raw);
       return [raw * 4, bCols];
     };
     const rawB = at.b >= 0 ? 0 : k * n;

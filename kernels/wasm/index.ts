@@ -4,7 +4,18 @@
 // FORWARDGRAD_WASM_MEMORY_MB (kernel memory, fixed size, default 256; the tensor heap takes up to
 // heapShare of it, see heap.ts),
 // FORWARDGRAD_RELAXED_SIMD=0 (never set V8's relaxed-SIMD flag).
-import type { Conv2dArgs, Conv2dNchwKernel, GemmArgs, Im2colArgs, KernelBackend } from '../backend';
+import type {
+  BinaryArgs,
+  Conv2dArgs,
+  Conv2dNchwKernel,
+  GemmArgs,
+  Im2colArgs,
+  KernelBackend,
+  MaxPool2dArgs,
+  ReduceArgs,
+  UnaryArgs,
+  UpdateArgs,
+} from '../backend';
 import { compileKernels, type KernelExports, type WasmVariant } from './module';
 import { Helper, RESERVED_BYTES } from './worker';
 import { WasmGemm } from './gemm';
@@ -12,8 +23,14 @@ import { WasmConv } from './conv2d';
 import { Engine } from './engine';
 import { DEFAULT_HEAP_SHARE, TensorHeap, type HeapInfo } from './heap';
 import { im2col } from './im2col';
+import { EwCall } from './ew-call';
+import { WasmElementwise } from './elementwise';
+import { WasmReduce } from './reduce';
+import { WasmPool } from './pool';
+import { WasmUpdate } from './update';
 import { wasmApi } from './webassembly';
 import { envVar, hardwareThreads } from '../host';
+import { registerKernelMemory } from '../rng';
 
 export interface WasmBackendOptions {
   /** 1 = main thread only; 2 = main thread + one helper. */
@@ -26,6 +43,8 @@ export interface WasmBackendOptions {
   minParallelFlops?: number;
   /** Helper spin time after a job before sleeping, ms (default 0.05). */
   spinMs?: number;
+  /** Elementwise/reduce/pool/update calls moving fewer bytes run on the main thread only (default 32 MiB). */
+  minParallelBytes?: number;
 }
 
 export interface WasmBackend extends KernelBackend, Conv2dNchwKernel {
@@ -34,6 +53,8 @@ export interface WasmBackend extends KernelBackend, Conv2dNchwKernel {
   readonly variant: WasmVariant;
   /** n floats in the kernel memory (see KernelBackend.allocate): the tensor heap. */
   allocate(n: number): Float32Array | undefined;
+  /** gemm takes GemmArgs.bSource (generated into the arena, then packed). */
+  readonly generatesB: true;
   /** How much of the tensor heap is used. */
   heapInfo(): HeapInfo;
   /** Blocks until the helper thread (if any) has started; returns whether it is running. */
@@ -61,6 +82,8 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
   const { module, variant } = compileKernels(options.variant);
   const memory = new wasmApi.Memory({ initial: pages, maximum: pages, shared: true });
   const exports = new wasmApi.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
+  // Random directions drawn into tensors stored in this memory are written in place (kernels/rng.ts).
+  registerKernelMemory(memory);
   let helper: Helper | undefined;
   if (threads === 2) {
     // A page that is not cross-origin isolated has no SharedArrayBuffer for a worker: one thread
@@ -79,7 +102,19 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
   const heap = new TensorHeap(engine, options.heapShare ?? DEFAULT_HEAP_SHARE);
   const gemm = new WasmGemm(engine),
     conv = new WasmConv(engine, gemm, (n) => heap.allocate(n));
+  // The elementwise family runs in wasm only on operands in the kernel memory (else the js kernels).
+  const minParallelBytes = options.minParallelBytes ?? 1 << 25;
+  if (!(minParallelBytes >= 0))
+    throw new Error(
+      `wasm backend: minParallelBytes must be a number ≥ 0 (Infinity: never split), got ${minParallelBytes}`,
+    );
+  const ew = new EwCall(engine, { minParallelBytes });
+  const elementwise = new WasmElementwise(ew),
+    reduce = new WasmReduce(ew),
+    pool = new WasmPool(ew),
+    update = new WasmUpdate(ew);
   warmUp(gemm, conv);
+  warmUpElementwise(ew, elementwise, pool, update);
   return {
     name: 'wasm',
     threads,
@@ -87,7 +122,13 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     gemm: (args: GemmArgs) => gemm.gemm(args),
     conv2dNchw: (args: Conv2dArgs) => conv.conv2dNchw(args),
     im2col: (args: Im2colArgs) => im2col(args),
+    unary: (args: UnaryArgs) => elementwise.unary(args),
+    binary: (args: BinaryArgs) => elementwise.binary(args),
+    reduce: (args: ReduceArgs) => reduce.reduce(args),
+    maxPool2d: (args: MaxPool2dArgs) => pool.maxPool2d(args),
+    update: (args: UpdateArgs) => update.update(args),
     allocate: (n: number) => heap.allocate(n),
+    generatesB: true,
     heapInfo: () => heap.info(),
     waitForThreads: (timeoutMs = 10000) => engine.helper?.waitReady(timeoutMs) ?? false,
     dispose: async () => {
@@ -153,6 +194,45 @@ function warmUp(gemm: WasmGemm, conv: WasmConv): void {
       alpha: 1,
       beta: i % 2,
     });
+  }
+}
+
+/**
+ * The same for the elementwise family, on views of the arena (256 KiB past its start, clear of the
+ * parameter block and the copies the kernels make there).
+ */
+function warmUpElementwise(ew: EwCall, elementwise: WasmElementwise, pool: WasmPool, update: WasmUpdate): void {
+  const n = 1024,
+    base = ew.e.start + (1 << 16);
+  ew.e.room(1 << 17);
+  const view = (i: number) => ew.e.f32.subarray(base + i * n, base + (i + 1) * n).fill(0);
+  const [x, y, dx, dy, b] = [0, 1, 2, 3, 4].map(view);
+  for (let i = 0; i < 10; i++) {
+    elementwise.unary({ op: 'relu', n, x, xOffset: 0, y, yOffset: 0, dx, dxOffset: 0, dy, dyOffset: 0 });
+    for (const op of ['add', 'mul'] as const)
+      elementwise.binary({
+        op,
+        n,
+        a: x,
+        aOffset: 0,
+        aLen: n,
+        b,
+        bOffset: 0,
+        bLen: 32,
+        y,
+        yOffset: 0,
+        da: dx,
+        daOffset: 0,
+        db: b,
+        dbOffset: 0,
+        dy,
+        dyOffset: 0,
+      });
+    const geometry = { planes: 4, h: 16, w: 16, kh: 2, kw: 2, strideH: 2, strideW: 2, outH: 8, outW: 8 };
+    pool.maxPool2d({ x, xOffset: 0, ...geometry, y, yOffset: 0, dx, dxOffset: 0, dy, dyOffset: 0 });
+    update.update({ rule: { name: 'sgd' }, n, params: y, grad: x, scale: 1, lr: 0 });
+    const adam = { name: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, c1: 1, c2: 1, m: dx, v: dy } as const;
+    update.update({ rule: adam, n, params: y, grad: x, scale: 1, lr: 0 });
   }
 }
 

@@ -50,6 +50,8 @@ export interface KernelExports {
   convPackW(w: number, o: number, c: number, taps: number, dst: number): void;
   convPrep(params: number, x: number, xT: number, ind: number): void;
   convKernel(params: number, ind: number, pw: number, y: number, blk0: number, blk1: number): void;
+  /** Items [i0, i1) of the elementwise/reduce/pool/update call described at byte `params` (assembly/ew.as). */
+  ewRun(params: number, i0: number, i1: number): void;
 }
 
 const bytes = base64Bytes;

@@ -25,7 +25,7 @@ export const CTL = {
 } as const;
 /** Words per job record: an opcode, up to 10 integer arguments, then two floats (alpha/beta as f32 bits). */
 export const JOB_WORDS = 13;
-export const OP = { packB: 1, kernel: 2, convKernel: 3, convPrep: 4, kernelPackB: 5 } as const;
+export const OP = { packB: 1, kernel: 2, convKernel: 3, convPrep: 4, ew: 5, kernelPackB: 6 } as const;
 /** Bytes [CONTROL_BYTES, RESERVED_BYTES) are the helper's own warm-up scratch. */
 export const CONTROL_BYTES = 32768;
 export const RESERVED_BYTES = 65536;
@@ -40,6 +40,7 @@ function runUnit(k, ctl, ctlF, C, W, OP, i) {
     if (ctl[r] === OP.packB) k.packB(ctl[r + 1], ctl[r + 2], ctl[r + 3], ctl[r + 4], ctl[r + 5], ctl[r + 6], ctl[r + 7], ctl[r + 8]);
     else if (ctl[r] === OP.convKernel) k.convKernel(ctl[r + 1], ctl[r + 2], ctl[r + 3], ctl[r + 4], ctl[r + 5], ctl[r + 6]);
     else if (ctl[r] === OP.convPrep) k.convPrep(ctl[r + 1], ctl[r + 2], ctl[r + 3], ctl[r + 4]);
+    else if (ctl[r] === OP.ew) k.ewRun(ctl[r + 1], ctl[r + 2], ctl[r + 3]);
     else if (ctl[r] === OP.kernelPackB) k.kernelPackB(ctl[r + 1], ctl[r + 2], ctl[r + 3], ctl[r + 4], ctl[r + 5], ctl[r + 6], ctl[r + 7], ctl[r + 8], ctlF[r + 11], ctlF[r + 12], ctl[r + 9], ctl[r + 10]);
     else k.kernel(ctl[r + 1], ctl[r + 2], ctl[r + 3], ctl[r + 4], ctl[r + 5], ctl[r + 6], ctl[r + 7], ctl[r + 8], ctlF[r + 11], ctlF[r + 12]);
   }

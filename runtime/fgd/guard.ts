@@ -4,6 +4,7 @@
 // function overflows), so the copy is needed; it is a typed-array copy (memcpy) of each leaf, in its
 // own precision, into buffers allocated once.
 import type { Buf, Leaf } from '../leaves';
+import { acquire, release } from '../tensor/pool';
 
 export class Snapshot {
   private readonly copies: (Float32Array | Float64Array)[];
@@ -15,9 +16,35 @@ export class Snapshot {
     leaves: readonly Leaf[],
     private readonly extra: readonly Buf[] = [],
   ) {
-    const like = (b: Buf, n: number) => (b instanceof Float32Array ? new Float32Array(n) : new Float64Array(n));
+    // Float32 copies of the parameters come from the tensor pool, i.e. the backend's kernel memory,
+    // where the update kernel can write them in its own pass (beforeUpdate); dispose() returns them.
+    const like = (b: Buf, n: number) => (b instanceof Float32Array ? acquire(n) : new Float64Array(n));
     this.copies = leaves.map((l) => like(l.data(), l.size));
-    this.extraCopies = extra.map((b) => like(b, b.length));
+    this.extraCopies = extra.map((b) =>
+      b instanceof Float32Array ? new Float32Array(b.length) : new Float64Array(b.length),
+    );
+  }
+
+  /**
+   * For an update that saves the parameters in its own pass (Optimizer.step's saveTo): copies the
+   * extras now (the update changes them too) and returns the parameters' snapshot buffers, to be
+   * passed as saveTo; call afterUpdate() once the update ran. Same snapshot as save(), one pass fewer.
+   */
+  beforeUpdate(): readonly Buf[] {
+    this.extra.forEach((b, j) => copy(this.extraCopies[j], b));
+    return this.copies;
+  }
+
+  /** The update saved the parameters (beforeUpdate): restore() may use them. */
+  afterUpdate(): void {
+    this.valid = true;
+  }
+
+  /** Returns the pooled copies; the snapshot is unusable after. */
+  dispose(): void {
+    for (const c of this.copies) if (c instanceof Float32Array) release(c);
+    this.copies.length = 0;
+    this.valid = false;
   }
 
   save(leaves: readonly Leaf[]): void {

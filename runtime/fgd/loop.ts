@@ -305,11 +305,13 @@ export function descend(
         save(step, loss); // nothing was updated: the state after step t − 1 is good
         break;
       }
-      snapshot?.save(leaves);
-      // One pass θ ← update(θ, d·v) when both sides allow it; otherwise form g, then update.
+      // One pass θ ← update(θ, d·v) when both sides allow it; otherwise form g, then update. The
+      // guard's snapshot of θ is written by the update itself, in the same pass (saveTo).
+      const saveTo = snapshot?.beforeUpdate();
       const scaled = optimizer.stepScaled && estimator.scaled?.();
-      if (scaled) optimizer.stepScaled!(params, scaled.directions, scaled.scale, lr, t);
-      else optimizer.step(params, estimator.gradients(), lr, t);
+      if (scaled) optimizer.stepScaled!(params, scaled.directions, scaled.scale, lr, t, saveTo);
+      else optimizer.step(params, estimator.gradients(), lr, t, saveTo);
+      snapshot?.afterUpdate();
       for (const l of leaves) l.commit();
       elapsed += performance.now() - t0;
       step = t;
@@ -330,6 +332,8 @@ export function descend(
   } finally {
     progress.stop();
     log?.close();
+    optimizer.dispose?.(); // its pooled slots go back (a checkpoint already holds what a resume needs)
+    snapshot?.dispose();
   }
   return {
     status,

@@ -1,15 +1,20 @@
 // matmul(a[M,K], b[K,N]) and its fused JVP  ẏ = ȧ·b + a·ḃ:
 // [a; ȧ]·b is ONE gemm over (1+K)·M stacked rows whose output is exactly [y; ẏ] (stacked), then
-// a·ḃ_k is accumulated into ẏ_k (beta = 1), one gemm per direction (see gemmPerDirection).
+// a·ḃ_k is accumulated into ẏ_k (beta = 1), one gemm per direction or one batched call (gemmDirections).
 // B operands carry `bVersion` only when their storage is sealed (runtime/tensor/version.ts rule 2),
 // so a backend can keep packed weights across calls without ever reading stale ones.
+// A weight tangent that is a lazy direction (runtime/tensor/direction-storage.ts, fgd's v) is
+// generated for its products only: by the gemm into its arena where it packs B (a backend with
+// `generatesB`: wasm), else into pooled op scratch released right after. Either way no
+// parameter-sized v is held, and the gemm sees the elements a filled tangent would have.
 // Reverse mode: ā = ȳ·bᵀ and b̄ = aᵀ·ȳ are single gemm calls with transB / transA set: the
 // backend's packing reads the transposed operand in place (no transpose copy).
-import type { GemmArgs } from '../../kernels/backend';
+import type { GemmArgs, GeneratedArray } from '../../kernels/backend';
 import type { OpRule } from './rule';
 import { acquire, release } from '../tensor/pool';
 import { reuseVersion } from '../tensor/version';
 import { Tensor, empty } from '../tensor/tensor';
+import { unmaterialisedDirection } from '../tensor/direction-storage';
 import {
   JvpResult,
   Tangent,
@@ -40,6 +45,7 @@ function gemm(
   batch: number,
   beta: number,
   bVersion?: number,
+  bSource?: GeneratedArray,
 ): void {
   const args: GemmArgs = {
     m,
@@ -63,16 +69,37 @@ function gemm(
     alpha: 1,
     beta,
     bVersion,
+    ...(bSource ? { bSource } : {}),
   };
   backend().gemm(args);
 }
 
 /**
- * C_d (+)= A·ḃ_d for each direction d: one call per direction. Every ḃ_d is a distinct B, so a
- * batched call saves no packing, and on wasm one call per direction (each B copied, packed and
- * used while cache-warm) measured 17.4 ms against 20.0 ms for the batch (K=8, 64×1024×1024).
+ * How the D weight-tangent products C_d (+)= A·ḃ_d are issued; both give the same bits (each item
+ * is the product a single call computes):
+ *   batched       one call with strideA = 0 (default): A packed once, every direction's panels in
+ *                 one job list for both threads (one hand-off instead of D)
+ *   perDirection  one gemm call per direction
+ * Measured on the paper MLP (bench/k-directions.ts, bench/NOTES.md "K directions"): with tangents
+ * in the kernel memory (used in place) batched is 3–4% faster on whole K = 16 runs; while every B
+ * was copied into the wasm arena first (tensors in JS memory) neither won (the batch copies all its
+ * Bs before packing any).
  */
-function gemmPerDirection(
+export type DirectionProducts = 'perDirection' | 'batched';
+let directionProducts: DirectionProducts = 'batched';
+
+/** Chooses how matmul's JVP issues its weight-tangent products (benchmarks: bench/k-directions.ts). */
+export function setDirectionProducts(mode: DirectionProducts): DirectionProducts {
+  if (mode !== 'perDirection' && mode !== 'batched')
+    throw new Error(`setDirectionProducts: mode must be 'perDirection' or 'batched', got ${JSON.stringify(mode)}`);
+  const was = directionProducts;
+  directionProducts = mode;
+  return was;
+}
+
+const NO_B = new Float32Array(0);
+
+function gemmDirections(
   m: number,
   n: number,
   k: number,
@@ -85,8 +112,33 @@ function gemmPerDirection(
   beta: number,
   bVersion?: number,
 ): void {
-  for (let d = 0; d < D; d++)
-    gemm(m, n, k, a, aOffset, 0, tb.buffer, tb.offset + d * k * n, 0, c, cOffset + d * m * n, 0, 1, beta, bVersion);
+  const lazy = unmaterialisedDirection(tb);
+  if (lazy && backend().generatesB === true) {
+    if (directionProducts === 'batched')
+      return gemm(m, n, k, a, aOffset, 0, NO_B, tb.offset, k * n, c, cOffset, m * n, D, beta, undefined, lazy);
+    for (let d = 0; d < D; d++) {
+      const bOff = tb.offset + d * k * n;
+      gemm(m, n, k, a, aOffset, 0, NO_B, bOff, 0, c, cOffset + d * m * n, 0, 1, beta, undefined, lazy);
+    }
+    return;
+  }
+  let b: Float32Array,
+    bOffset = tb.offset;
+  if (lazy) {
+    // generated for this call only (no version: the scratch's contents change from call to call)
+    b = acquire(tb.size);
+    lazy.fill(b, tb.offset);
+    bOffset = 0;
+    bVersion = undefined;
+  } else b = tb.buffer;
+  try {
+    if (directionProducts === 'batched')
+      return gemm(m, n, k, a, aOffset, 0, b, bOffset, k * n, c, cOffset, m * n, D, beta, bVersion);
+    for (let d = 0; d < D; d++)
+      gemm(m, n, k, a, aOffset, 0, b, bOffset + d * k * n, 0, c, cOffset + d * m * n, 0, 1, beta, bVersion);
+  } finally {
+    if (lazy) release(b);
+  }
 }
 
 /** [p; ṗ] contiguous: the operand's own buffer when already stacked, else a pooled copy. */
@@ -117,10 +169,10 @@ export function matmulJvp(a: Tensor, da: Tangent, b: Tensor, db: Tangent): JvpRe
     const s = stack(a, ta);
     gemm((1 + D) * M, N, K, s.buf, s.offset, 0, b.buffer, b.offset, 0, y.buffer, y.offset, 0, 1, 0, vb);
     if (s.scratch) release(s.buf);
-    if (tb) gemmPerDirection(M, N, K, a.buffer, a.offset, tb, dy!.buffer, dy!.offset, D, 1, vtb);
+    if (tb) gemmDirections(M, N, K, a.buffer, a.offset, tb, dy!.buffer, dy!.offset, D, 1, vtb);
   } else {
     gemm(M, N, K, a.buffer, a.offset, 0, b.buffer, b.offset, 0, y.buffer, y.offset, 0, 1, 0, vb);
-    if (tb) gemmPerDirection(M, N, K, a.buffer, a.offset, tb, dy!.buffer, dy!.offset, D, 0, vtb);
+    if (tb) gemmDirections(M, N, K, a.buffer, a.offset, tb, dy!.buffer, dy!.offset, D, 0, vtb);
   }
   return [y, dy];
 }

@@ -32,7 +32,7 @@ afterAll(async () => {
   for (const be of Object.values(backends)) await be.dispose();
 });
 
-function run(backend: string, opts: { directions?: number; optimizer?: 'momentum' } = {}) {
+function run(backend: string, opts: { directions?: number; optimizer?: 'momentum' | 'adam' } = {}) {
   setBackend(backend);
   dropPooled(); // every buffer of this run comes from this backend
   const before = memoryInfo().kernelMemoryBytes;
@@ -47,6 +47,8 @@ describe('fgd with tensors in the kernel memory', () => {
   test.each([
     ['K=1, sgd', {}],
     ['K=3 vector mode, momentum', { directions: 3, optimizer: 'momentum' as const }],
+    // adam: its m, v slots come from the pool too, so the update kernel runs in place (wasm) or not (js)
+    ['K=1, adam', { optimizer: 'adam' as const }],
   ])('%s: same losses and parameter bits in the heap, partly in it, and outside it', async (_name, opts) => {
     (backends['wasm-heap'] as WasmBackend).waitForThreads(20000);
     const inHeap = run('wasm-heap', opts);

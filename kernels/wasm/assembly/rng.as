@@ -1,10 +1,13 @@
 // The counter-based generator's kernels: Philox-4x32-10 on 16 blocks at once (four i32x4 groups,
 // one lane per block), as raw words (`philox`, what every fill of kernels/rng.ts draws from) and as standard
-// normals for float32 buffers (`normals`: Box–Muller in float32x4 with polynomial log and sin/cos).
+// normals for float32 buffers (`normals`: Box–Muller in float32x4 with polynomial log and sin/cos)
+// and as ±1 floats (`rademacher`: one bit per element).
 // Word layout and pairing are those of kernels/rng.ts, whose philox4x32 is the JavaScript
 // reference of the same rounds: element 2j, 2j+1 = r·cos θ, r·sin θ from words 2j (radius) and
 // 2j+1 (angle), u = (w + 0.5)·2^-32. Own module (rng.wasm) over its own small shared memory, which
-// kernels/rng-helper.ts shares with one helper thread.
+// kernels/rng-helper.ts shares with one helper thread. It has no data segments, globals or start
+// function and touches only the addresses it is given, so kernels/rng.ts also instantiates it over
+// the wasm backend's memory to write fills straight into tensors stored there.
 
 // @ts-ignore: decorator
 @inline const M0: u32 = 0xd2511f53;
@@ -166,6 +169,49 @@ export function normals(k0: u32, k1: u32, s0: u32, s1: u32, blo: u32, bhi: u32, 
       const q = p + (<usize>j << 6);
       emit(v128.load(q), v128.load(q, 16), v128.load(q, 32), v128.load(q, 48), q);
     }
+    const next = blo + 16;
+    if (next < blo) bhi++;
+    blo = next;
+  }
+}
+
+/**
+ * ±1 for the 32 bits of each of four words (lanes of w) at p: lane l's word makes the 32 floats at
+ * p + 128·l, float j = +1 where bit j is set, else −1. Multiplying by 2^(3−j) moves bit 4k + j of
+ * lane j of a splat to bit 31 − (28 − 4k), so one shift per 4 floats brings it to the sign bit.
+ */
+// @ts-ignore: decorator
+@inline function signs(w: v128, p: usize): void {
+  const step = i32x4(8, 4, 2, 1), sign = i32x4.splat(0x80000000), minusOne = i32x4.splat(0xbf800000);
+  for (let l = 0; l < 4; l++) {
+    const m = i32x4.mul(i32x4.splat(i32x4.extract_lane(w, 0)), step);
+    const q = p + (<usize>l << 7);
+    // bit set: sign bit set, 0xbf800000 ^ 0x80000000 = +1; clear: −1
+    v128.store(q, v128.xor(v128.and(i32x4.shl(m, 28), sign), minusOne));
+    v128.store(q, v128.xor(v128.and(i32x4.shl(m, 24), sign), minusOne), 16);
+    v128.store(q, v128.xor(v128.and(i32x4.shl(m, 20), sign), minusOne), 32);
+    v128.store(q, v128.xor(v128.and(i32x4.shl(m, 16), sign), minusOne), 48);
+    v128.store(q, v128.xor(v128.and(i32x4.shl(m, 12), sign), minusOne), 64);
+    v128.store(q, v128.xor(v128.and(i32x4.shl(m, 8), sign), minusOne), 80);
+    v128.store(q, v128.xor(v128.and(i32x4.shl(m, 4), sign), minusOne), 96);
+    v128.store(q, v128.xor(v128.and(m, sign), minusOne), 112);
+    w = v128.shuffle<i32>(w, w, 1, 2, 3, 0);
+  }
+}
+
+/**
+ * Writes the 512·groups Rademacher floats (±1) of blocks b … b + 4·groups − 1 (b = bhi·2^32 + blo)
+ * at dst: element i is +1 where bit (i mod 32) of word ⌊i/32⌋ (element order) is set, else −1
+ * (kernels/rng.ts). The words of up to four groups (≤ 256 bytes) are generated into the start of
+ * their own output (2 KB per group) and expanded from the last four words back: words 4q … 4q+3
+ * fill bytes 512q …, which for q ≥ 1 lie past every word and for q = 0 are read first.
+ */
+export function rademacher(k0: u32, k1: u32, s0: u32, s1: u32, blo: u32, bhi: u32, groups: i32, dst: usize): void {
+  for (let g = 0; g < groups; g += 4) {
+    const p = dst + (<usize>g << 11), n = min(4, groups - g);
+    philoxTile(k0, k1, s0, s1, blo, bhi, n, p);
+    for (let j = 0; j < n; j++) transpose(p + (<usize>j << 6));
+    for (let q = (n << 2) - 1; q >= 0; q--) signs(v128.load(p + (<usize>q << 4)), p + (<usize>q << 9));
     const next = blo + 16;
     if (next < blo) bhi++;
     blo = next;

@@ -1,7 +1,19 @@
 // Adam (Kingma & Ba 2015): m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²;
 // θ ← θ − η·m̂/(√v̂ + ε) with bias-corrected m̂ = m/(1−β1^t), v̂ = v/(1−β2^t).
 import type { Buf } from '../../leaves';
-import { Optimizer, OptimizerState, checkState, copySlots, slotLike } from './optimizer';
+import {
+  Optimizer,
+  OptimizerState,
+  checkState,
+  copySlots,
+  releaseSlots,
+  saveCopy,
+  saveOf,
+  slotLike,
+  updateKernel,
+} from './optimizer';
+import { updateGenerated } from './optimizer';
+import { Direction, isGenerated } from '../../tensor/direction-storage';
 
 export interface AdamOptions {
   beta1?: number;
@@ -32,7 +44,7 @@ export class Adam implements Optimizer {
     this.v = params.map(slotLike);
   }
 
-  step(params: readonly Buf[], grads: readonly Buf[], lr: number, t: number): void {
+  step(params: readonly Buf[], grads: readonly Buf[], lr: number, t: number, saveTo?: readonly Buf[]): void {
     const b1 = this.beta1,
       b2 = this.beta2,
       eps = this.epsilon;
@@ -43,6 +55,23 @@ export class Adam implements Optimizer {
         g = grads[j],
         m = this.m[j],
         v = this.v[j];
+      if (
+        p instanceof Float32Array &&
+        g instanceof Float32Array &&
+        m instanceof Float32Array &&
+        v instanceof Float32Array
+      ) {
+        updateKernel()({
+          rule: this.rule(m, v, c1, c2),
+          n: p.length,
+          params: p,
+          grad: g,
+          lr,
+          save: saveOf(saveTo, j, p),
+        });
+        continue;
+      }
+      saveCopy(saveTo, j, p);
       for (let i = 0; i < p.length; i++) {
         const gi = g[i];
         const mi = b1 * m[i] + (1 - b1) * gi,
@@ -55,7 +84,14 @@ export class Adam implements Optimizer {
   }
 
   /** step() with g_i = gradientAt(direction, s, i) computed in the loop. */
-  stepScaled(params: readonly Buf[], directions: readonly Buf[], scale: number, lr: number, t: number): void {
+  stepScaled(
+    params: readonly Buf[],
+    directions: readonly Direction[],
+    scale: number,
+    lr: number,
+    t: number,
+    saveTo?: readonly Buf[],
+  ): void {
     const h: AdamStep = {
       b1: this.beta1,
       b2: this.beta2,
@@ -70,15 +106,36 @@ export class Adam implements Optimizer {
         d = directions[j],
         m = this.m[j],
         v = this.v[j];
-      if (
+      if (isGenerated(d)) {
+        const m32 = m as Float32Array, // slotLike of a Float32Array parameter
+          v32 = v as Float32Array;
+        updateGenerated(this.name, p, d, scale, lr, saveOf(saveTo, j, p), (a, b) =>
+          this.rule(m32.subarray(a, b), v32.subarray(a, b), h.c1, h.c2),
+        );
+      } else if (
         p instanceof Float32Array &&
         d instanceof Float32Array &&
         m instanceof Float32Array &&
         v instanceof Float32Array
       )
-        scaledF32(p, d, m, v, h);
-      else scaledAny(p, d, m, v, h);
+        updateKernel()({
+          rule: this.rule(m, v, h.c1, h.c2),
+          n: p.length,
+          params: p,
+          grad: d,
+          scale,
+          lr,
+          save: saveOf(saveTo, j, p),
+        });
+      else {
+        saveCopy(saveTo, j, p);
+        scaledAny(p, d, m, v, h);
+      }
     }
+  }
+
+  private rule(m: Float32Array, v: Float32Array, c1: number, c2: number) {
+    return { name: 'adam', beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, c1, c2, m, v } as const;
   }
 
   state(): OptimizerState {
@@ -92,6 +149,11 @@ export class Adam implements Optimizer {
     checkState(this.state(), state);
     copySlots({ m: this.m, v: this.v }, state.slots);
   }
+  dispose(): void {
+    releaseSlots(this.m);
+    releaseSlots(this.v);
+    this.m.length = this.v.length = 0;
+  }
 }
 
 interface AdamStep {
@@ -104,18 +166,8 @@ interface AdamStep {
   lr: number;
 }
 
-// Two copies of one loop so the float32 one (Tensors) stays monomorphic (mixed buffer types are ~20× slower).
-function scaledF32(p: Float32Array, d: Float32Array, m: Float32Array, v: Float32Array, h: AdamStep): void {
-  const { b1, b2, eps, c1, c2, s, lr } = h;
-  for (let i = 0; i < p.length; i++) {
-    const gi = Math.fround(0 + s * d[i]);
-    const mi = b1 * m[i] + (1 - b1) * gi,
-      vi = b2 * v[i] + (1 - b2) * gi * gi;
-    m[i] = mi;
-    v[i] = vi;
-    p[i] -= (lr * (mi / c1)) / (Math.sqrt(vi / c2) + eps);
-  }
-}
+// Float32 buffers (Tensors) go to the backend's update kernel (kernels/js/update.ts holds the
+// float32 loop); this one serves number[] and Float64Array leaves.
 function scaledAny(p: Buf, d: Buf, m: Buf, v: Buf, h: AdamStep): void {
   const { b1, b2, eps, c1, c2, s, lr } = h,
     f32 = d instanceof Float32Array;

@@ -1,6 +1,18 @@
 // Heavy-ball momentum (PyTorch's convention): u ← μ·u + g; θ ← θ − η·u (Nesterov: θ ← θ − η·(g + μ·u)).
 import type { Buf } from '../../leaves';
-import { Optimizer, OptimizerState, checkState, copySlots, slotLike } from './optimizer';
+import {
+  Optimizer,
+  OptimizerState,
+  checkState,
+  copySlots,
+  releaseSlots,
+  saveCopy,
+  saveOf,
+  slotLike,
+  updateKernel,
+} from './optimizer';
+import { updateGenerated } from './optimizer';
+import { Direction, isGenerated } from '../../tensor/direction-storage';
 
 export interface MomentumOptions {
   momentum?: number;
@@ -21,12 +33,17 @@ export class Momentum implements Optimizer {
     this.u = params.map(slotLike);
   }
 
-  step(params: readonly Buf[], grads: readonly Buf[], lr: number, _t?: number): void {
+  step(params: readonly Buf[], grads: readonly Buf[], lr: number, _t?: number, saveTo?: readonly Buf[]): void {
     const mu = this.momentum;
     for (let j = 0; j < params.length; j++) {
       const p = params[j],
         g = grads[j],
         u = this.u[j];
+      if (p instanceof Float32Array && g instanceof Float32Array && u instanceof Float32Array) {
+        updateKernel()({ rule: this.rule(u), n: p.length, params: p, grad: g, lr, save: saveOf(saveTo, j, p) });
+        continue;
+      }
+      saveCopy(saveTo, j, p);
       for (let i = 0; i < p.length; i++) {
         const ui = mu * u[i] + g[i];
         u[i] = ui;
@@ -36,19 +53,40 @@ export class Momentum implements Optimizer {
   }
 
   /** step() with g_i = gradientAt(v, s, i) computed in the loop. */
-  stepScaled(params: readonly Buf[], directions: readonly Buf[], scale: number, lr: number, _t?: number): void {
+  stepScaled(
+    params: readonly Buf[],
+    directions: readonly Direction[],
+    scale: number,
+    lr: number,
+    _t?: number,
+    saveTo?: readonly Buf[],
+  ): void {
     for (let j = 0; j < params.length; j++) {
       const p = params[j],
         v = directions[j],
         u = this.u[j];
-      if (p instanceof Float32Array && v instanceof Float32Array && u instanceof Float32Array)
-        scaledF32(p, v, u, scale, lr, this.momentum, this.nesterov);
-      else scaledAny(p, v, u, scale, lr, this.momentum, this.nesterov);
+      if (isGenerated(v)) {
+        const u32 = u as Float32Array; // slotLike of a Float32Array parameter
+        updateGenerated(this.name, p, v, scale, lr, saveOf(saveTo, j, p), (a, b) => this.rule(u32.subarray(a, b)));
+      } else if (p instanceof Float32Array && v instanceof Float32Array && u instanceof Float32Array)
+        updateKernel()({ rule: this.rule(u), n: p.length, params: p, grad: v, scale, lr, save: saveOf(saveTo, j, p) });
+      else {
+        saveCopy(saveTo, j, p);
+        scaledAny(p, v, u, scale, lr, this.momentum, this.nesterov);
+      }
     }
+  }
+
+  private rule(u: Float32Array) {
+    return { name: 'momentum', momentum: this.momentum, nesterov: this.nesterov, u } as const;
   }
 
   state(): OptimizerState {
     return { name: this.name, hyper: { momentum: this.momentum, nesterov: this.nesterov }, slots: { u: this.u } };
+  }
+  dispose(): void {
+    releaseSlots(this.u);
+    this.u.length = 0;
   }
   load(state: OptimizerState): void {
     checkState(this.state(), state);
@@ -56,23 +94,8 @@ export class Momentum implements Optimizer {
   }
 }
 
-// Two copies of one loop so the float32 one (Tensors) stays monomorphic (mixed buffer types are ~20× slower).
-function scaledF32(
-  p: Float32Array,
-  v: Float32Array,
-  u: Float32Array,
-  s: number,
-  lr: number,
-  mu: number,
-  nesterov: boolean,
-): void {
-  for (let i = 0; i < p.length; i++) {
-    const gi = Math.fround(0 + s * v[i]),
-      ui = mu * u[i] + gi;
-    u[i] = ui;
-    p[i] -= lr * (nesterov ? gi + mu * ui : ui);
-  }
-}
+// Float32 buffers (Tensors) go to the backend's update kernel (kernels/js/update.ts holds the
+// float32 loop); this one serves number[] and Float64Array leaves.
 function scaledAny(p: Buf, v: Buf, u: Buf, s: number, lr: number, mu: number, nesterov: boolean): void {
   const f32 = v instanceof Float32Array;
   for (let i = 0; i < p.length; i++) {

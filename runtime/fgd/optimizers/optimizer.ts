@@ -2,20 +2,39 @@
 // gradient buffer. Parameters and gradients arrive as flat views (numbers, arrays, typed arrays,
 // Tensor buffers alike), so one implementation serves every parameter kind.
 import type { Buf } from '../../leaves';
+import type { CompleteBackend, UpdateRule } from '../../../kernels/backend';
+import { getBackend } from '../../../kernels/select';
+import { acquire, release } from '../../tensor/pool';
+import { Direction, GeneratedDirection, eachChunk } from '../../tensor/direction-storage';
 
 export interface Optimizer {
   readonly name: string;
-  /** θ ← update(θ, g) for each buffer; `t` is the 1-based step (Adam's bias correction). */
-  step(params: readonly Buf[], grads: readonly Buf[], lr: number, t: number): void;
+  /**
+   * θ ← update(θ, g) for each buffer; `t` is the 1-based step (Adam's bias correction). `saveTo`
+   * (optional, one buffer per parameter, same type and size): receives θ as it was before the
+   * update, in the same pass where the backend's kernel can (the descent guard's snapshot).
+   */
+  step(params: readonly Buf[], grads: readonly Buf[], lr: number, t: number, saveTo?: readonly Buf[]): void;
   /**
    * Optional fast path for a gradient held as scale·direction (fgd with one direction): the same
    * update as `step` on g = gradientAt(direction, scale), bit for bit, but in one pass that never
-   * writes g. The loop falls back to forming g and calling `step` when this is absent.
+   * writes g. A direction may be a generator (lazy directions, Float32Array parameters only): it is
+   * then regenerated chunk by chunk (updateGenerated). The loop falls back to forming g and calling
+   * `step` when this is absent.
    */
-  stepScaled?(params: readonly Buf[], directions: readonly Buf[], scale: number, lr: number, t: number): void;
+  stepScaled?(
+    params: readonly Buf[],
+    directions: readonly Direction[],
+    scale: number,
+    lr: number,
+    t: number,
+    saveTo?: readonly Buf[],
+  ): void;
   /** Everything needed to continue bit-identically (hyper-parameters and per-element slots). */
   state(): OptimizerState;
   load(state: OptimizerState): void;
+  /** Returns pooled slot buffers (the loop calls it when its run ends); the optimizer is unusable after. */
+  dispose?(): void;
 }
 
 export interface OptimizerState {
@@ -35,9 +54,74 @@ export function gradientAt(direction: Buf, scale: number, i: number): number {
   return direction instanceof Float32Array ? Math.fround(g) : g;
 }
 
-/** A buffer of the same precision as `like` for per-element optimizer state. */
+/**
+ * A zeroed buffer of the same precision as `like` for per-element optimizer state. Float32 slots
+ * come from the tensor pool, so they live where the backend's kernels can update them in place
+ * (the wasm backend's memory); give them back with releaseSlots.
+ */
 export function slotLike(like: Buf): Float32Array | Float64Array {
-  return like instanceof Float32Array ? new Float32Array(like.length) : new Float64Array(like.length);
+  return like instanceof Float32Array ? acquire(like.length).fill(0) : new Float64Array(like.length);
+}
+
+/**
+ * For the float32 kernel path: saveTo[j] when it is a Float32Array (the kernel saves θ in its own
+ * pass), else undefined after copying θ into it here (any other buffer type).
+ */
+export function saveOf(saveTo: readonly Buf[] | undefined, j: number, p: Buf): Float32Array | undefined {
+  const b = saveTo?.[j];
+  if (b instanceof Float32Array) return b;
+  saveCopy(saveTo, j, p);
+  return undefined;
+}
+
+/** saveTo[j] ← p for the loops that do not save in their own pass (number[] and Float64Array leaves). */
+export function saveCopy(saveTo: readonly Buf[] | undefined, j: number, p: Buf): void {
+  const to = saveTo?.[j];
+  if (to) for (let i = 0; i < p.length; i++) to[i] = p[i];
+}
+
+/** Returns slotLike's pooled buffers to the pool. */
+export function releaseSlots(slots: readonly Buf[]): void {
+  for (const b of slots) if (b instanceof Float32Array) release(b);
+}
+
+/** The kernel backend's optimizer step (kernels/backend.ts UpdateArgs): float32 buffers only. */
+export function updateKernel(): CompleteBackend['update'] {
+  return getBackend().update;
+}
+
+/**
+ * The update kernel with g = scale·v for a generated direction v (lazy directions): v regenerated
+ * chunk by chunk into cache-resident scratch, each chunk updating its slice of θ, of the slots
+ * (`rule(from, to)`: the rule over those slices) and of `save`. Same elements, same per-element
+ * arithmetic as over a filled v, so the same bits.
+ */
+export function updateGenerated(
+  who: string,
+  p: Buf,
+  v: GeneratedDirection,
+  scale: number,
+  lr: number,
+  save: Float32Array | undefined,
+  rule: (from: number, to: number) => UpdateRule,
+): void {
+  if (!(p instanceof Float32Array))
+    throw new Error(
+      `${who}.stepScaled: a generated direction needs a Float32Array parameter, got ${p.constructor.name}`,
+    );
+  const update = updateKernel();
+  eachChunk(v, 0, p.length, (c, from) => {
+    const to = from + c.length;
+    update({
+      rule: rule(from, to),
+      n: c.length,
+      params: p.subarray(from, to),
+      grad: c,
+      scale,
+      lr,
+      save: save?.subarray(from, to),
+    });
+  });
 }
 
 /** Checks a loaded state against this optimizer (name, hyper-parameters, slot sizes). */

@@ -1,24 +1,44 @@
 // Plain (forward) gradient descent: θ ← θ − η·g (the paper's Algorithm 1 update).
 import type { Buf } from '../../leaves';
 import type { Optimizer, OptimizerState } from './optimizer';
-import { checkState } from './optimizer';
+import { checkState, saveCopy, saveOf, updateGenerated, updateKernel } from './optimizer';
+import { Direction, isGenerated } from '../../tensor/direction-storage';
+
+const SGD = { name: 'sgd' } as const;
 
 export class Sgd implements Optimizer {
   readonly name = 'sgd';
-  step(params: readonly Buf[], grads: readonly Buf[], lr: number, _t?: number): void {
+  step(params: readonly Buf[], grads: readonly Buf[], lr: number, _t?: number, saveTo?: readonly Buf[]): void {
     for (let j = 0; j < params.length; j++) {
       const p = params[j],
         g = grads[j];
-      for (let i = 0; i < p.length; i++) p[i] -= lr * g[i];
+      if (p instanceof Float32Array && g instanceof Float32Array)
+        updateKernel()({ rule: SGD, n: p.length, params: p, grad: g, lr, save: saveOf(saveTo, j, p) });
+      else {
+        saveCopy(saveTo, j, p);
+        for (let i = 0; i < p.length; i++) p[i] -= lr * g[i];
+      }
     }
   }
   /** θ ← θ − η·(s·v) straight from the direction buffer (g = s·v is never written). */
-  stepScaled(params: readonly Buf[], directions: readonly Buf[], scale: number, lr: number, _t?: number): void {
+  stepScaled(
+    params: readonly Buf[],
+    directions: readonly Direction[],
+    scale: number,
+    lr: number,
+    _t?: number,
+    saveTo?: readonly Buf[],
+  ): void {
     for (let j = 0; j < params.length; j++) {
       const p = params[j],
         v = directions[j];
-      if (p instanceof Float32Array && v instanceof Float32Array) scaledF32(p, v, scale, lr);
-      else scaledAny(p, v, scale, lr);
+      if (isGenerated(v)) updateGenerated(this.name, p, v, scale, lr, saveOf(saveTo, j, p), () => SGD);
+      else if (p instanceof Float32Array && v instanceof Float32Array)
+        updateKernel()({ rule: SGD, n: p.length, params: p, grad: v, scale, lr, save: saveOf(saveTo, j, p) });
+      else {
+        saveCopy(saveTo, j, p);
+        scaledAny(p, v, scale, lr);
+      }
     }
   }
   state(): OptimizerState {
@@ -29,11 +49,8 @@ export class Sgd implements Optimizer {
   }
 }
 
-// Two loops so the float32 one (Tensors) stays monomorphic: one loop over mixed buffer types
-// (a number[] leaf somewhere) runs ~20× slower on 1.9M float32 parameters.
-function scaledF32(p: Float32Array, v: Float32Array, s: number, lr: number): void {
-  for (let i = 0; i < p.length; i++) p[i] -= lr * Math.fround(0 + s * v[i]);
-}
+// Float32 buffers (Tensors) go to the backend's update kernel (kernels/js/update.ts holds the
+// float32 loop); this one serves number[] and Float64Array leaves.
 function scaledAny(p: Buf, v: Buf, s: number, lr: number): void {
   const f32 = v instanceof Float32Array;
   for (let i = 0; i < p.length; i++) {
