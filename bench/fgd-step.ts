@@ -115,14 +115,17 @@ for (let r = 0; r < ROUNDS; r++) {
     best[k] = Math.min(best[k] ?? Infinity, ...ts);
   };
   rec('base', timeIt(base, STEPS));
-  for (const [name, guard, distribution] of [
-    ['fgd', false, 'normal'],
-    ['fgdGuard', true, 'normal'],
-    ['fgdRademacher', false, 'rademacher'],
+  for (const [name, guard, distribution, lazy] of [
+    ['fgd', false, 'normal', false],
+    ['fgdGuard', true, 'normal', false],
+    ['fgdRademacher', false, 'rademacher', false],
+    ['fgdLazy', false, 'normal', true],
+    ['fgdLazyRademacher', false, 'rademacher', true],
   ] as const) {
     const per: number[] = [];
     let last = 0,
       a1 = 0;
+    // lazy: v generated where consumed (runtime/tensor/direction-storage.ts), no draw pass
     fgd(mlpLoss, [params], {
       lr,
       decay: 0,
@@ -132,6 +135,7 @@ for (let r = 0; r < ROUNDS; r++) {
       progress: false,
       guard,
       distribution,
+      regenerate: lazy,
       onStep: (i) => {
         if (i.step > 1) per.push(i.elapsedMs - last);
         else a1 = memoryInfo().allocations;
@@ -189,6 +193,8 @@ const result = {
   RfBest: +(best.fgd / best.base).toFixed(2),
   RfWithGuard: +ratio('fgdGuard', 'base').toFixed(2),
   RfRademacher: +ratio('fgdRademacher', 'base').toFixed(2),
+  RfLazy: +ratio('fgdLazy', 'base').toFixed(2),
+  RfLazyRademacher: +ratio('fgdLazyRademacher', 'base').toFixed(2),
   jvpOverBase: +ratio('jvp', 'base').toFixed(2),
   drawShareOfStep: +ratio('draw', 'fgd').toFixed(2),
   rngImplementation,
@@ -201,12 +207,14 @@ const result = {
   notes:
     'Rf = fgd step (guard off: no parameter snapshot) / base forward; fgd step = draw v + fused JVP + fused update ' +
     '(sgd stepScaled: one pass θ −= η·(d·v) over the tangent buffer). updateTwoPass = the general path (g = d·v, then θ −= η·g); ' +
-    "updateRegenerate = update that regenerates v chunkwise instead of reusing the tangent buffer; snapshot = the guard's copy (fgdGuard − fgd).",
+    "updateRegenerate = update that regenerates v chunkwise instead of reusing the tangent buffer; snapshot = the guard's copy (fgdGuard − fgd); " +
+    'fgdLazy* = the same step with lazy directions (fgd option regenerate: v generated while the gemm packs it, regenerated in the update).',
 };
 console.log(`backend ${result.backend}, ${result.model}, ${n} parameters, load ${result.loadavg.join(' ')}`);
 console.table(Object.keys(result.ms).map((k) => ({ part: k, medianMs: result.ms[k], bestMs: result.bestMs[k] })));
 console.log(
-  `R_f = ${result.Rf} (best ${result.RfBest}; with guard ${result.RfWithGuard}; rademacher ${result.RfRademacher}); JVP/base ${result.jvpOverBase}; ` +
+  `R_f = ${result.Rf} (best ${result.RfBest}; with guard ${result.RfWithGuard}; rademacher ${result.RfRademacher}; ` +
+    `lazy v ${result.RfLazy}, lazy rademacher ${result.RfLazyRademacher}); JVP/base ${result.jvpOverBase}; ` +
     `v draw = ${result.drawShareOfStep} of the step, ${(rngNormalsPerS / 1e6).toFixed(1)} M normals/s; ` +
     `update: two-pass / fused = ${result.twoPassOverFusedUpdate}, regenerate-v / fused = ${result.regenerateOverFusedUpdate}; pool allocations in steps 2..: ${allocSteady}`,
 );

@@ -1,7 +1,9 @@
 // GEMM and conv GFLOP/s: our wasm backend (1 and 2 threads), tfjs-wasm (XNNPACK, one thread in
 // Node) and gpu.js webasm, on the paper's shapes. Rounds are interleaved across contenders and
 // medians reported, since the host is shared and noisy. Writes bench/out/gemm.json.
-// Run: npx ts-node --transpile-only bench/gemm.ts [--rounds N] [--no-gpujs] [--filter TEXT]
+// Run: npx ts-node --transpile-only bench/gemm.ts [--rounds N] [--no-gpujs] [--filter TEXT] [--against DIR]
+// --against DIR adds DIR/kernels/wasm (another copy of the backend, e.g. an older commit's tree) as
+// 'against 1T' / 'against 2T', with the median per-round time ratio this / against (an A/B in one process).
 import { cpus, loadavg } from 'node:os';
 import type { GemmArgs, KernelBackend } from '../kernels/backend';
 import { createWasmBackend, type WasmBackend } from '../kernels/wasm/index';
@@ -12,6 +14,7 @@ const ROUNDS = Number(argv[argv.indexOf('--rounds') + 1]) || 9;
 const GPUJS_ROUNDS = 3; // gpu.js webasm runs at ~1 GFLOP/s: a 1024³ call takes seconds
 const WITH_GPUJS = !argv.includes('--no-gpujs');
 const FILTER = argv.includes('--filter') ? argv[argv.indexOf('--filter') + 1] : '';
+const AGAINST = argv.includes('--against') ? argv[argv.indexOf('--against') + 1] : undefined;
 
 /**
  * `ours`: how our backend runs the case (gpu.js only runs the plain ones; tfjs always its own op):
@@ -270,6 +273,14 @@ async function main(): Promise<void> {
   const two = createWasmBackend({ threads: 2 });
   if (!two.waitForThreads(30000)) throw new Error('the wasm helper thread did not start');
   const contenders: Contender[] = [wasmContender('wasm 1T', one), wasmContender('wasm 2T', two), await tfjsContender()];
+  const others: WasmBackend[] = [];
+  if (AGAINST) {
+    const make = require(require('node:path').resolve(AGAINST, 'kernels/wasm/index'))
+      .createWasmBackend as typeof createWasmBackend;
+    others.push(make({ threads: 1 }), make({ threads: 2 }));
+    if (!others[1].waitForThreads(30000)) throw new Error('the --against helper thread did not start');
+    contenders.push(wasmContender('against 1T', others[0]), wasmContender('against 2T', others[1]));
+  }
   const gp = WITH_GPUJS ? gpujsContender() : undefined;
   if (gp) contenders.push(gp);
   const load0 = loadavg();
@@ -295,6 +306,14 @@ async function main(): Promise<void> {
     for (const key of ['wasm 1T', 'wasm 2T']) {
       if (row[key] !== undefined) row[`${key} / tfjs`] = +((row[key] as number) / tf).toFixed(2);
     }
+    if (AGAINST) {
+      const at = (name: string) => times[contenders.findIndex((c) => c.name === name)];
+      for (const t of ['1T', '2T']) {
+        const mine = at(`wasm ${t}`),
+          theirs = at(`against ${t}`);
+        row[`time ${t} / against`] = +median(mine.map((x, r) => x / theirs[r])).toFixed(3);
+      }
+    }
     rows.push(row);
     console.log(`${cs.name}: ${JSON.stringify(row)}`);
   }
@@ -318,6 +337,7 @@ async function main(): Promise<void> {
   console.log(`saved ${writeResult('gemm.json', result)}`);
   await one.dispose();
   await two.dispose();
+  for (const o of others) await o.dispose();
 }
 
 main().catch((e) => {

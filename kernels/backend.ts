@@ -10,6 +10,12 @@
 //   `js` backend's (kernels/select.ts fills the gaps), so a backend can grow one kernel at a time.
 import type { BinaryOp, UnaryOp } from './elementwise';
 
+/** An array that is generated, not stored: fill(out, from) writes elements [from, from + out.length). */
+export interface GeneratedArray {
+  readonly length: number;
+  fill(out: Float32Array, from: number): void;
+}
+
 /** C = alpha·op(A)·op(B) + beta·C, repeated `batch` times (strides in elements; 0 = shared operand). */
 export interface GemmArgs {
   m: number;
@@ -38,6 +44,12 @@ export interface GemmArgs {
    * `b` object, bOffset, ldb, transB, k, n, strideB, batch and bVersion. Undefined: never reused.
    */
   bVersion?: number;
+  /**
+   * Optional, only for a backend with `generatesB`: B is generated where it is packed (a lazy
+   * random direction, runtime/tensor/direction-storage.ts) instead of read. bSource is then the
+   * array every B index rule (bOffset, ldb, strideB) addresses, and `b` is not read.
+   */
+  bSource?: GeneratedArray;
 }
 
 /** One NCHW image [c,h,w] at xOffset → cols [c·kh·kw, outH·outW] at colsOffset (zero padding). */
@@ -283,10 +295,13 @@ export interface KernelBackend {
    * its own memory leaves it out (the js one has none, and it is not filled in).
    */
   allocate?(n: number): Float32Array | undefined;
+  /** Whether gemm takes `GemmArgs.bSource` (else callers materialise B first). */
+  readonly generatesB?: boolean;
 }
 
 /** A backend with every kernel present (what kernels/select.ts hands to the tensor layer); `allocate` stays optional. */
-export type CompleteBackend = Required<Omit<KernelBackend, 'allocate'>> & Pick<KernelBackend, 'allocate'>;
+export type CompleteBackend = Required<Omit<KernelBackend, 'allocate' | 'generatesB'>> &
+  Pick<KernelBackend, 'allocate' | 'generatesB'>;
 
 /**
  * OPTIONAL fast path (the wasm backend has it): direct NCHW convolution, zero padding,

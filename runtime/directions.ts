@@ -3,6 +3,7 @@
 // counter-based stream (seed, stream), so nothing needs to be stored between seeding and update.
 import { FILLERS, Rng } from '../kernels/rng';
 import { isTensor } from './tensor/tensor';
+import type { DirectionStorage } from './tensor/direction-storage';
 import { Leaf, describeValue } from './leaves';
 
 export type DirectionDistribution = 'normal' | 'rademacher';
@@ -36,7 +37,9 @@ const isF32 = (l: Leaf) => l.kind === 'f32' || l.kind === 'tensor';
 
 /**
  * Fills `rows` directions into the tangent leaves: tangent leaf j (paired with primal leaf j) holds
- * `rows` consecutive copies of the primal's size; row r is direction `stream + r`.
+ * `rows` consecutive copies of the primal's size; row r is direction `stream + r`. A leaf with a
+ * direction storage in `lazy` (seeded sources only) is described instead: the same elements,
+ * generated where they are consumed.
  */
 export function drawDirections(
   primal: readonly Leaf[],
@@ -45,8 +48,26 @@ export function drawDirections(
   source: DirectionSource,
   distribution: DirectionDistribution,
   stream: number,
+  lazy: readonly (DirectionStorage | undefined)[] = [],
 ): void {
   const fill = FILLERS[distribution];
+  if (source.rng && lazy.some((s) => s !== undefined))
+    throw new Error('drawDirections: lazy directions need a seeded source (a sequential Rng fills buffers)');
+  if (source.seed !== undefined && lazy.some((s) => s !== undefined)) {
+    for (let j = 0; j < primal.length; j++)
+      lazy[j]?.describe({ distribution, seed: source.seed, stream, offset: primal[j].offset });
+    const rest = lazy.map((s, j) => (s === undefined ? j : -1)).filter((j) => j >= 0);
+    if (rest.length === 0) return;
+    // The filled leaves alone (the small-structure path below indexes by offset, so it still applies).
+    return drawDirections(
+      rest.map((j) => primal[j]),
+      rest.map((j) => tangent[j]),
+      rows,
+      source,
+      distribution,
+      stream,
+    );
+  }
   const n = primal.length ? primal[primal.length - 1].offset + primal[primal.length - 1].size : 0;
   if (rows === 1 && n <= SMALL && primal.length > 1) {
     const v = flat.subarray(0, n);

@@ -8,20 +8,25 @@
 // row 0 of those buffers, so no second parameter-sized buffer is held, and with K = 1 not formed at
 // all when the optimizer can update from d·v directly (Optimizer.stepScaled).
 import { dispose, tidy } from './tensor/pool';
-import { zerosPooled } from './tensor/tensor';
+import { Tensor, zerosPooled } from './tensor/tensor';
+import { DirectionStorage, eachChunk } from './tensor/direction-storage';
 import type { Twin } from './registry';
 import { zerosLike } from './twin-support';
-import { Buf, Leaf, argLeaves, zerosMirror } from './leaves';
+import { Buf, Leaf, argLeaves, tensorsIn, zerosMirror } from './leaves';
 import { DirectionDistribution, DirectionSource, drawDirections, scalarTangent, vectorTangent } from './directions';
+import type { Direction } from './tensor/direction-storage';
 
 export interface Estimate {
   loss: number;
   /** every directional derivative was finite */ finite: boolean;
 }
 
-/** A gradient held as scale·direction (one direction buffer per parameter leaf). */
+/**
+ * A gradient held as scale·direction: per parameter leaf a direction buffer, or (lazy directions)
+ * the generator the optimizer regenerates it from chunk by chunk.
+ */
 export interface ScaledGradient {
-  directions: readonly Buf[];
+  directions: readonly Direction[];
   scale: number;
 }
 
@@ -46,6 +51,12 @@ export interface TwinCallOptions {
   wrt?: readonly number[];
   /** Tensor tangents from the pool (default true: fgd's, released by finish()); false: plain ones a cache may keep. */
   pooled?: boolean;
+  /**
+   * Tensor tangents as direction storages (runtime/tensor/direction-storage.ts): described from the
+   * seed each run, generated where consumed, never held parameter-sized (default false; fgd's option
+   * `regenerate`). Only for seeded sources: a user's sequential Rng fills buffers in order.
+   */
+  lazy?: boolean;
 }
 
 /** What the twin-running estimators share: the twin, the parameters, and fresh tangents mirroring them. */
@@ -54,6 +65,8 @@ export class TwinCall {
   leaves: Leaf[];
   readonly tangents: unknown[];
   readonly tangentLeaves: Leaf[];
+  /** Per tangent leaf: its direction storage when lazy (then never read through tangentLeaves[j].data()). */
+  readonly lazy: readonly (DirectionStorage | undefined)[];
   readonly wrt: readonly number[];
 
   constructor(
@@ -68,9 +81,25 @@ export class TwinCall {
     this.leaves = argLeaves(params, wrt);
     // Tensor tangents (v, or the K directions) come from the pool, so memoryInfo counts them: they
     // are this method's parameter-sized state, as backprop's gradient is its.
-    const zeros = options.pooled === false ? undefined : zerosPooled;
+    // Lazy ones hold no buffer at all: that is the point (issue 9).
+    const lazy = options.lazy ?? false;
+    const zeros = lazy
+      ? (shape: readonly number[]) => {
+          const n = shape.reduce((a, d) => a * d, 1);
+          return new Tensor(new DirectionStorage(rows, n / rows), shape);
+        }
+      : options.pooled === false
+        ? undefined
+        : zerosPooled;
     this.tangents = params.map((p, i) => (wrt.includes(i) ? zerosMirror(p, rows, zeros) : undefined));
     this.tangentLeaves = argLeaves(this.tangents, wrt);
+    const tensors = tensorsIn(this.tangents);
+    let next = 0;
+    this.lazy = this.tangentLeaves.map((l) => {
+      if (l.kind !== 'tensor') return undefined;
+      const s = tensors[next++].storage;
+      return s instanceof DirectionStorage ? s : undefined;
+    });
   }
 
   /**
@@ -121,7 +150,8 @@ export class TwinCall {
 
 export class ForwardEstimator implements Estimator {
   readonly name = 'fgd';
-  private readonly grads: readonly Buf[];
+  /** In place, a lazy leaf's entry is empty until gradients() needs it (there is no row 0 to form g over). */
+  private readonly grads: Buf[];
   /** One twin run per step (K = 1 or vector mode): g is formed in place over tangent row 0. */
   private readonly inPlace: boolean;
   private readonly ds: Float64Array;
@@ -139,7 +169,7 @@ export class ForwardEstimator implements Estimator {
     this.ds = new Float64Array(K);
     // In place: a view of row 0 of each tangent buffer (boxed numbers: their box, committed after scaling).
     this.grads = this.inPlace
-      ? call.tangentLeaves.map((t, j) => rowOf(t.data(), 0, call.leaves[j].size))
+      ? call.tangentLeaves.map((t, j) => (call.lazy[j] ? NONE : rowOf(t.data(), 0, call.leaves[j].size)))
       : call.newGrads();
   }
 
@@ -182,15 +212,18 @@ export class ForwardEstimator implements Estimator {
     this.pending = false;
     if (!this.inPlace) for (const g of this.grads) g.fill(0);
     for (let run = 0; run < runs; run++) {
-      drawDirections(c.leaves, c.tangentLeaves, this.vector ? K : 1, this.source, this.distribution, stream + run);
+      const rows = this.vector ? K : 1;
+      drawDirections(c.leaves, c.tangentLeaves, rows, this.source, this.distribution, stream + run, c.lazy);
       const v = tidy(() => {
         const [y, dy] = c.run(inputs);
         if (this.vector) ds.set(vectorTangent(dy, y, K, c.caller));
         else ds[run] = scalarTangent(dy, y, c.caller);
         return run === 0 ? first(y) : undefined;
       });
+      // Ops that read a lazy direction's numbers materialised it: free that memory, it is regenerable.
+      for (const s of c.lazy) s?.dematerialise();
       if (run === 0) value = v;
-      if (!this.inPlace) addRow(this.grads, c.tangentLeaves, 0, ds[run] / K);
+      if (!this.inPlace) addRow(this.grads, c.tangentLeaves, 0, ds[run] / K, undefined, c.lazy);
     }
     for (let k = 0; k < K; k++) if (!Number.isFinite(ds[k])) finite = false;
     // In place, g is formed on demand: with K = 1 an optimizer's stepScaled reads d·v straight from row 0.
@@ -209,8 +242,10 @@ export class ForwardEstimator implements Estimator {
 
   scaled(): ScaledGradient | undefined {
     if (!this.pending || this.K !== 1) return undefined;
-    for (const t of this.call.tangentLeaves) t.data(); // refresh boxed numbers' boxes (they are grads' views)
-    return { directions: this.grads, scale: this.ds[0] };
+    const c = this.call;
+    // refresh boxed numbers' boxes (they are grads' views); a lazy leaf's direction is its generator
+    c.tangentLeaves.forEach((t, j) => c.lazy[j] === undefined && t.data());
+    return { directions: this.grads.map((g, j) => c.lazy[j] ?? g), scale: this.ds[0] };
   }
 
   gradients(): readonly Buf[] {
@@ -219,14 +254,24 @@ export class ForwardEstimator implements Estimator {
       const c = this.call,
         K = this.K,
         ds = this.ds;
-      const rows = c.tangentLeaves.map((t) => t.data());
+      const rows = c.tangentLeaves.map((t, j) => (c.lazy[j] ? NONE : t.data()));
       for (let j = 0; j < rows.length; j++) {
-        const g = this.grads[j],
-          v = rows[j],
+        const lazy = c.lazy[j],
           s = ds[0] / K;
+        if (lazy) {
+          // no tangent row to form g over: a gradient buffer of its own, v regenerated chunk by chunk
+          if (this.grads[j].length === 0) this.grads[j] = new Float32Array(c.leaves[j].size);
+          const g = this.grads[j] as Float32Array;
+          eachChunk(lazy, 0, g.length, (v, from) => {
+            for (let i = 0; i < v.length; i++) g[from + i] = 0 + s * v[i];
+          });
+          continue;
+        }
+        const g = this.grads[j],
+          v = rows[j];
         for (let i = 0; i < g.length; i++) g[i] = 0 + s * v[i];
       }
-      for (let k = 1; k < K; k++) addRow(this.grads, c.tangentLeaves, k, ds[k] / K, rows);
+      for (let k = 1; k < K; k++) addRow(this.grads, c.tangentLeaves, k, ds[k] / K, rows, c.lazy);
       for (const t of c.tangentLeaves) t.commit();
       this.pending = false;
     }
@@ -240,12 +285,28 @@ function rowOf(buf: Buf, row: number, n: number): Buf {
   return Array.isArray(buf) ? buf : (buf as Float32Array).subarray(row * n, (row + 1) * n);
 }
 
-/** grads += scale · (row `row` of the tangent leaves). */
-function addRow(grads: readonly Buf[], tangent: readonly Leaf[], row: number, scale: number, data?: Buf[]): void {
+const NONE = new Float32Array(0);
+
+/** grads += scale · (row `row` of the tangent leaves); a lazy leaf's row is regenerated chunk by chunk. */
+function addRow(
+  grads: readonly Buf[],
+  tangent: readonly Leaf[],
+  row: number,
+  scale: number,
+  data?: Buf[],
+  lazy: readonly (DirectionStorage | undefined)[] = [],
+): void {
   for (let j = 0; j < grads.length; j++) {
     const g = grads[j],
-      v = data ? data[j] : tangent[j].data(),
-      base = row * g.length;
+      base = row * g.length,
+      s = lazy[j];
+    if (s) {
+      eachChunk(s, base, g.length, (v, from) => {
+        for (let i = 0; i < v.length; i++) g[from - base + i] += scale * v[i];
+      });
+      continue;
+    }
+    const v = data ? data[j] : tangent[j].data();
     for (let i = 0; i < g.length; i++) g[i] += scale * v[base + i];
   }
 }

@@ -5,6 +5,7 @@
 //   [start, end)    the per-call arena: packed operands, copies of operands not in the memory
 //   [end, top)      the tensor heap (heap.ts): grows down from the top, lowering `end`
 // The cache sits below the arena so that heap blocks (which lower `end`) do not evict it.
+import type { GeneratedArray } from '../backend';
 import type { KernelExports } from './module';
 import type { WasmMemory } from './webassembly';
 import { CTL, Helper, JOB_WORDS, MAX_JOBS, MAX_UNITS, RESERVED_BYTES } from './worker';
@@ -78,14 +79,20 @@ export class Engine {
     else for (let r = 0; r < rows; r++) this.f32.set(src.subarray(off + r * ld, off + r * ld + cols), dst + r * cols);
   }
 
-  /** Appends one helper job: an opcode and up to 8 integer arguments, then two floats. */
+  /** Writes rows×cols (row stride ld) of the generated array src from element off into the memory at float index dst, compacted. */
+  generateIn(src: GeneratedArray, off: number, ld: number, rows: number, cols: number, dst: number): void {
+    if (ld === cols) src.fill(this.f32.subarray(dst, dst + rows * cols), off);
+    else for (let r = 0; r < rows; r++) src.fill(this.f32.subarray(dst + r * cols, dst + (r + 1) * cols), off + r * ld);
+  }
+
+  /** Appends one helper job: an opcode and up to 10 integer arguments, then two floats. */
   post(op: number, ints: number[], f0 = 0, f1 = 0): void {
     if (this.jobs >= MAX_JOBS) throw new Error(`wasm backend: more than ${MAX_JOBS} jobs in one list`);
     const r = CTL.jobs + this.jobs * JOB_WORDS;
     this.ctl[r] = op;
     for (let i = 0; i < ints.length; i++) this.ctl[r + 1 + i] = ints[i];
-    this.ctlF[r + 9] = f0;
-    this.ctlF[r + 10] = f1;
+    this.ctlF[r + 11] = f0;
+    this.ctlF[r + 12] = f1;
     this.jobs++;
   }
 

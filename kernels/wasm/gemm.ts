@@ -4,6 +4,9 @@
 // is and C is written in place (its ragged edges, m mod 4 rows and n mod 8 columns, go through a
 // small scratch); any other operand is copied into the per-call arena first, and C copied back.
 // With the helper thread, every batch item's panels are split into chunks that either thread claims.
+// A generated B (GemmArgs.bSource: a lazy random direction) is generated into the arena where a
+// copied B would go, by this thread, then packed from there like one (generation on the helper
+// thread is left to do: kernels/rng.ts would need an instance in the helper).
 // C must not overlap A or B (as in BLAS).
 import type { GemmArgs } from '../backend';
 import { Engine } from './engine';
@@ -17,6 +20,11 @@ const ceilTo = (x: number, q: number) => Math.ceil(x / q) * q;
  * and 64×1024×1024, 4 chunks beat 8 by 5-8% and 16 by ~15%; 2 was as fast as 4 but does not balance.
  */
 const CHUNKS = 4;
+/**
+ * Shortest k for which the kernel packs B itself: with a few rows (an im2col of one channel, k = 9)
+ * its strided reads of B lose to packB's row-by-row pass (measured 8% slower there).
+ */
+const FUSE_MIN_K = 32;
 
 /** Checks shapes, leading dimensions and that every touched element lies inside its array. */
 function validate(g: GemmArgs): void {
@@ -45,7 +53,7 @@ function validate(g: GemmArgs): void {
   if (m === 0 || n === 0 || batch === 0) return;
   const check = (
     name: string,
-    arr: Float32Array,
+    arr: { length: number },
     off: number,
     ld: number,
     rows: number,
@@ -62,7 +70,7 @@ function validate(g: GemmArgs): void {
     }
   };
   check('a', g.a, g.aOffset, g.lda, g.transA ? k : m, g.transA ? m : k, g.strideA);
-  check('b', g.b, g.bOffset, g.ldb, g.transB ? n : k, g.transB ? k : n, g.strideB);
+  check('b', g.bSource ?? g.b, g.bOffset, g.ldb, g.transB ? n : k, g.transB ? k : n, g.strideB);
   check('c', g.c, g.cOffset, g.ldc, m, n, g.strideC);
 }
 
@@ -78,7 +86,8 @@ interface Place {
 
 function placeOf(e: Engine, g: GemmArgs): Place {
   const mem = e.f32.buffer;
-  return { a: addressOf(mem, g.a, g.aOffset), b: addressOf(mem, g.b, g.bOffset), c: addressOf(mem, g.c, g.cOffset) };
+  const b = g.bSource ? -1 : addressOf(mem, g.b, g.bOffset);
+  return { a: addressOf(mem, g.a, g.aOffset), b, c: addressOf(mem, g.c, g.cOffset) };
 }
 
 /** Scratch floats for C's ragged edges when C is written in place: m mod 4 rows, then n mod 8 columns. */
@@ -106,12 +115,28 @@ function sizes(g: GemmArgs, mode: BMode, at: Place): { fixed: number; item: numb
   };
 }
 
+/** One packed op(B) kept in the cache: the array (weakly), what shapes its packing, the caller's version, where it lives. */
+interface CacheEntry {
+  b: WeakRef<Float32Array>;
+  shape: string;
+  version: number;
+  /** First float of the packed copy, in [Engine.base, Engine.start). */
+  at: number;
+}
+
 export class WasmGemm {
-  private cache: { b: WeakRef<Float32Array>; key: string } | undefined;
+  /**
+   * Packed copies of B, one per (array, shape), laid out one after another from `Engine.base`: a
+   * model's layers each keep their weights packed (one entry thrashed between layers: every call of
+   * a 3-layer forward repacked its B). A new version of an array that has an entry repacks into the
+   * same slot; a new array goes after the last entry, and when the cache would exceed a quarter of
+   * the memory beside the heap, every entry is dropped first.
+   */
+  private entries: CacheEntry[] = [];
 
   constructor(private readonly e: Engine) {
     e.onReclaim = () => {
-      this.cache = undefined;
+      this.entries = [];
     };
   }
 
@@ -119,26 +144,37 @@ export class WasmGemm {
     validate(g);
     if (g.m === 0 || g.n === 0 || g.batch === 0) return;
     if (g.k === 0) return scaleC(g);
-    if (g.bVersion !== undefined && this.cached(g)) return;
+    if (g.bVersion !== undefined && g.bSource === undefined && this.cached(g)) return;
     this.fitted(g);
   }
 
   /**
-   * Runs g with its packed op(B) kept after the call (bVersion given). The key holds every
-   * argument that shapes the packed copy plus the caller's version; the array is matched by
-   * identity (held weakly). Returns false when the packed B would take over a quarter of the memory
-   * beside the tensor heap.
+   * Runs g with its packed op(B) kept after the call (bVersion given). An entry matches on every
+   * argument that shapes the packed copy, the caller's version, and the array's identity (held
+   * weakly). Returns false when the packed B would take over a quarter of the memory beside the
+   * tensor heap, or the call does not fit beside the cache (which is then dropped).
    */
   private cached(g: GemmArgs): boolean {
     const e = this.e;
-    const key = [g.bOffset, g.ldb, g.transB, g.k, g.n, g.strideB, g.batch, g.bVersion].join();
-    const hit = this.cache !== undefined && this.cache.key === key && this.cache.b.deref() === g.b;
+    const shape = [g.bOffset, g.ldb, g.transB, g.k, g.n, g.strideB, g.batch].join();
+    this.entries = this.entries.filter((x) => x.b.deref() !== undefined);
+    const i = this.entries.findIndex((x) => x.shape === shape && x.b.deref() === g.b);
+    const hit = i >= 0 && this.entries[i].version === g.bVersion;
     const copies = g.strideB === 0 ? 1 : g.batch;
     const packed = copies * ceilTo(g.n, 8) * g.k;
-    if (!hit) {
-      if (packed > (e.end - e.base) / 4) return false;
-      this.cache = undefined; // invalid until the fill completes
-      e.start = e.base + packed;
+    const budget = (e.end - e.base) / 4;
+    let at: number;
+    if (hit) at = this.entries[i].at;
+    else {
+      if (packed > budget) return false;
+      if (i >= 0) {
+        at = this.entries[i].at; // same array and shape, new contents: its slot (same size)
+        this.entries.splice(i, 1); // invalid until the fill completes
+      } else {
+        if (e.start - e.base + packed > budget) e.reclaim();
+        at = e.start;
+        e.start += packed;
+      }
     }
     const mode: BMode = hit ? 'hit' : 'fill';
     const { fixed, item } = sizes(g, mode, placeOf(e, g));
@@ -147,8 +183,8 @@ export class WasmGemm {
       e.reclaim();
       return false;
     }
-    this.run(g, groupSize(g.batch, room, item), mode);
-    if (!hit) this.cache = { b: new WeakRef(g.b), key };
+    this.run(g, groupSize(g.batch, room, item), mode, at);
+    if (!hit) this.entries.push({ b: new WeakRef(g.b), shape, version: g.bVersion!, at });
     return true;
   }
 
@@ -189,8 +225,8 @@ export class WasmGemm {
       );
     }
   }
-  /** One call that fits: `group` batch items per hand-off; `mode` says where packed B lives. */
-  private run(g: GemmArgs, group: number, mode: BMode): void {
+  /** One call that fits: `group` batch items per hand-off; `mode` says where packed B lives (from `cacheAt` when cached). */
+  private run(g: GemmArgs, group: number, mode: BMode, cacheAt = 0): void {
     const { m, n, k, batch, alpha, beta } = g;
     const mPad = ceilTo(m, 4),
       nPad = ceilTo(n, 8),
@@ -218,11 +254,12 @@ export class WasmGemm {
     /** Where packB reads item t's op(B) (byte address, leading dimension): in place, or copied to `raw`. */
     const sourceB = (t: number, raw: number): [number, number] => {
       if (at.b >= 0) return [at.b + 4 * t * g.strideB, g.ldb];
-      e.copyIn(g.b, g.bOffset + t * g.strideB, g.ldb, bRows, bCols, raw);
+      if (g.bSource) e.generateIn(g.bSource, g.bOffset + t * g.strideB, g.ldb, bRows, bCols, raw);
+      else e.copyIn(g.b, g.bOffset + t * g.strideB, g.ldb, bRows, bCols, raw);
       return [raw * 4, bCols];
     };
     const rawB = at.b >= 0 ? 0 : k * n;
-    const cachedPb = (t: number) => e.base + (sharedB ? 0 : t) * nPad * k;
+    const cachedPb = (t: number) => cacheAt + (sharedB ? 0 : t) * nPad * k;
     let sharedPa = -1,
       sharedPb = -1;
     if (sharedA) {
@@ -248,18 +285,58 @@ export class WasmGemm {
     const parallel = e.parallel(2 * m * n * k * batch, panels);
     const packEach = packB && !sharedB;
     type Item = { pa: number; pb: number; bSrc: number; bLd: number; pc: number; c: number; t: number };
-    /** Kernel argument lists (alpha, beta apart) for panels [p0, p1) of one item: a fixed count per chunk. */
+    // A row-major op(B) packed per item has its full panels packed inside the kernel (gemm.as: row
+    // block 0 reads B where it is); packB then only does the ragged n mod 8 columns (or, for a
+    // transposed B, everything).
+    const fuse = packEach && !g.transB && k >= FUSE_MIN_K;
+    /**
+     * Kernel argument lists (alpha, beta apart) for panels [p0, p1) of one item: a fixed count per
+     * chunk; the ragged panel always gets its own call (the kernel packs full panels only). A list
+     * with src (index 8) != 0 is a `kernelPackB` call.
+     */
     const calls = (it: Item, p0: number, p1: number): number[][] => {
-      if (!inPlaceC) return [[it.pa * 4, it.pb * 4, it.pc * 4, nPad, blocks, p0, p1, k]];
       const q1 = Math.max(p0, Math.min(p1, fullPanels)); // full panels of this chunk
+      const src = fuse ? it.bSrc : 0,
+        ld = fuse ? it.bLd : 0;
+      if (!inPlaceC)
+        return [
+          [it.pa * 4, it.pb * 4, it.pc * 4, nPad, blocks, p0, q1, k, src, ld],
+          [it.pa * 4, it.pb * 4, it.pc * 4, nPad, blocks, q1, p1, k, 0, 0],
+        ];
       const bottom = it.pc,
         right = it.pc + edges.bottom;
+      // The first call with a row block packs: the full blocks', or the ragged rows' when m < 4.
+      const packer = fullBlocks > 0 ? 0 : 1;
       return [
-        [it.pa * 4, it.pb * 4, it.c * 4, g.ldc, fullBlocks, p0, q1, k],
-        [(it.pa + fullBlocks * 4 * k) * 4, it.pb * 4, bottom * 4, fullPanels * 8, m % 4 ? 1 : 0, p0, q1, k],
-        [it.pa * 4, (it.pb + fullPanels * 8 * k) * 4, right * 4, 8, blocks, 0, n % 8 && p1 > fullPanels ? 1 : 0, k],
+        [it.pa * 4, it.pb * 4, it.c * 4, g.ldc, fullBlocks, p0, q1, k, packer === 0 ? src : 0, ld],
+        [
+          (it.pa + fullBlocks * 4 * k) * 4,
+          it.pb * 4,
+          bottom * 4,
+          fullPanels * 8,
+          m % 4 ? 1 : 0,
+          p0,
+          q1,
+          k,
+          packer === 1 ? src : 0,
+          ld,
+        ],
+        [
+          it.pa * 4,
+          (it.pb + fullPanels * 8 * k) * 4,
+          right * 4,
+          8,
+          blocks,
+          0,
+          n % 8 && p1 > fullPanels ? 1 : 0,
+          k,
+          0,
+          0,
+        ],
       ];
     };
+    /** Panels a packB record does for chunk [p0, p1): the ragged one when the kernel packs the rest. */
+    const packFrom = (p0: number) => (fuse ? Math.max(p0, fullPanels) : p0);
     /** Copies C's ragged edges between C (in the memory, float index c) and their scratch. */
     const edgeCopy = (it: Item, toScratch: boolean) => {
       const f = e.f32,
@@ -275,7 +352,7 @@ export class WasmGemm {
     // before the copies, its waiting cost the main thread time on a busy machine: measured 2-6%).
     const cuts = evenCuts(panels, CHUNKS);
     const chunks = cuts.length - 1,
-      unit = (packEach ? 1 : 0) + (inPlaceC ? 3 : 1);
+      unit = (packEach ? 1 : 0) + (inPlaceC ? 3 : 2);
     const maxGroup = parallel
       ? Math.max(1, Math.min(Math.floor(Engine.MAX_JOBS / (chunks * unit)), Math.floor(Engine.MAX_UNITS / chunks)))
       : group;
@@ -314,8 +391,8 @@ export class WasmGemm {
             for (let ch = 0; ch < chunks; ch++) {
               const p0 = cuts[ch],
                 p1 = cuts[ch + 1];
-              if (packEach) e.post(OP.packB, [bSrc, bLd, transB, k, n, p0, p1, pb * 4]);
-              for (const args of calls(it, p0, p1)) e.post(OP.kernel, args, alpha, beta);
+              if (packEach) e.post(OP.packB, [bSrc, bLd, transB, k, n, packFrom(p0), p1, pb * 4]);
+              for (const args of calls(it, p0, p1)) e.post(args[8] ? OP.kernelPackB : OP.kernel, args, alpha, beta);
             }
           }
         }
@@ -328,8 +405,12 @@ export class WasmGemm {
         e.finish();
       } else {
         for (const it of items) {
-          if (packEach) K.packB(it.bSrc, it.bLd, transB, k, n, 0, panels, it.pb * 4);
-          for (const a of calls(it, 0, panels)) K.kernel(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], alpha, beta);
+          if (packEach && packFrom(0) < panels) K.packB(it.bSrc, it.bLd, transB, k, n, packFrom(0), panels, it.pb * 4);
+          for (const a of calls(it, 0, panels)) {
+            if (a[4] === 0 || a[6] <= a[5]) continue; // no row blocks or no panels
+            if (a[8]) K.kernelPackB(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], alpha, beta, a[8], a[9]);
+            else K.kernel(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], alpha, beta);
+          }
         }
       }
       for (const it of items) {

@@ -53,6 +53,8 @@ export interface WasmBackend extends KernelBackend, Conv2dNchwKernel {
   readonly variant: WasmVariant;
   /** n floats in the kernel memory (see KernelBackend.allocate): the tensor heap. */
   allocate(n: number): Float32Array | undefined;
+  /** gemm takes GemmArgs.bSource (generated into the arena, then packed). */
+  readonly generatesB: true;
   /** How much of the tensor heap is used. */
   heapInfo(): HeapInfo;
   /** Blocks until the helper thread (if any) has started; returns whether it is running. */
@@ -126,6 +128,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     maxPool2d: (args: MaxPool2dArgs) => pool.maxPool2d(args),
     update: (args: UpdateArgs) => update.update(args),
     allocate: (n: number) => heap.allocate(n),
+    generatesB: true,
     heapInfo: () => heap.info(),
     waitForThreads: (timeoutMs = 10000) => engine.helper?.waitReady(timeoutMs) ?? false,
     dispose: async () => {

@@ -32,6 +32,21 @@ export interface KernelExports {
     alpha: number,
     beta: number,
   ): void;
+  /** `kernel` that packs a row-major op(B) (at src, ld floats per row) into pb as it multiplies (gemm.as). */
+  kernelPackB(
+    pa: number,
+    pb: number,
+    pc: number,
+    ldc: number,
+    blocks: number,
+    panel0: number,
+    panel1: number,
+    k: number,
+    alpha: number,
+    beta: number,
+    src: number,
+    ld: number,
+  ): void;
   convPackW(w: number, o: number, c: number, taps: number, dst: number): void;
   convIndex(params: number, ind: number): void;
   convPrep(params: number, x: number, xT: number): void;

@@ -23,9 +23,18 @@ export const CTL = {
   unit: 10,
   jobs: 12,
 } as const;
-/** Words per job record: an opcode, then the kernel's arguments (alpha/beta as f32 bits). */
-export const JOB_WORDS = 11;
-export const OP = { packB: 1, kernel: 2, convKernel: 3, convPrep: 4, ew: 5, conv1Prep: 6, conv1Kernel: 7 } as const;
+/** Words per job record: an opcode, up to 10 integer arguments, then two floats (alpha/beta as f32 bits). */
+export const JOB_WORDS = 13;
+export const OP = {
+  packB: 1,
+  kernel: 2,
+  convKernel: 3,
+  convPrep: 4,
+  ew: 5,
+  kernelPackB: 6,
+  conv1Prep: 7,
+  conv1Kernel: 8,
+} as const;
 /** Bytes [CONTROL_BYTES, RESERVED_BYTES) are the helper's own warm-up scratch. */
 export const CONTROL_BYTES = 32768;
 export const RESERVED_BYTES = 65536;
@@ -43,7 +52,8 @@ function runUnit(k, ctl, ctlF, C, W, OP, i) {
     else if (ctl[r] === OP.ew) k.ewRun(ctl[r + 1], ctl[r + 2], ctl[r + 3]);
     else if (ctl[r] === OP.conv1Prep) k.conv1Prep(ctl[r + 1], ctl[r + 2], ctl[r + 3]);
     else if (ctl[r] === OP.conv1Kernel) k.conv1Kernel(ctl[r + 1], ctl[r + 2], ctl[r + 3], ctl[r + 4], ctl[r + 5], ctl[r + 6]);
-    else k.kernel(ctl[r + 1], ctl[r + 2], ctl[r + 3], ctl[r + 4], ctl[r + 5], ctl[r + 6], ctl[r + 7], ctl[r + 8], ctlF[r + 9], ctlF[r + 10]);
+    else if (ctl[r] === OP.kernelPackB) k.kernelPackB(ctl[r + 1], ctl[r + 2], ctl[r + 3], ctl[r + 4], ctl[r + 5], ctl[r + 6], ctl[r + 7], ctl[r + 8], ctlF[r + 11], ctlF[r + 12], ctl[r + 9], ctl[r + 10]);
+    else k.kernel(ctl[r + 1], ctl[r + 2], ctl[r + 3], ctl[r + 4], ctl[r + 5], ctl[r + 6], ctl[r + 7], ctl[r + 8], ctlF[r + 11], ctlF[r + 12]);
   }
 }
 // Runs unit i; a throw sets the error flag (the unit still counts as done, so nobody waits forever).
@@ -65,6 +75,7 @@ const ctlF = new Float32Array(memory.buffer, 0, ${CONTROL_BYTES / 4});
 // Warm up: the first calls run in V8's baseline tier, several times slower.
 for (let i = 0; i < 30; i++) {
   k.kernel(warm, warm + 4096, warm + 8192, 8, 1, 0, 1, 64, 1, 0);
+  k.kernelPackB(warm, warm + 4096, warm + 8192, 8, 1, 0, 1, 64, 1, 0, warm + 12288, 8);
   k.packB(warm + 12288, 64, 0, 16, 64, 0, 8, warm + 16384);
 }
 serve(ctl, C, spinMs, (i) => work(k, ctl, ctlF, C, W, OP, i));

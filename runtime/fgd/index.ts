@@ -20,7 +20,7 @@ import { argLeaves } from '../leaves';
 export type FgdMethod = 'fgd' | 'backprop';
 
 /** The forward-gradient options (none of them applies to method 'backprop'). */
-const DIRECTION_OPTIONS = ['directions', 'distribution', 'seed', 'vectorized'] as const;
+const DIRECTION_OPTIONS = ['directions', 'distribution', 'seed', 'vectorized', 'regenerate'] as const;
 const FGD_OPTIONS = ['method', ...DIRECTION_OPTIONS];
 
 export interface FgdOptions extends DescentOptions {
@@ -38,6 +38,15 @@ export interface FgdOptions extends DescentOptions {
   seed?: number;
   /** All K directions in one run when every parameter is a Tensor (default true). */
   vectorized?: boolean;
+  /**
+   * Regenerate v instead of storing it: each Tensor parameter's direction is generated from
+   * (seed, stream, offset) where it is consumed (matmul generates a weight tangent while packing it)
+   * and again by the update, so a step's extra memory stays flat in depth instead of holding a
+   * parameter-sized v. Same numbers either way. Default: true with 'rademacher' (its bits cost
+   * almost nothing to regenerate), false with 'normal' (v is drawn twice: ≈ +4 ms a step on the
+   * paper's MLP, bench/NOTES.md).
+   */
+  regenerate?: boolean;
 }
 
 /**
@@ -72,6 +81,9 @@ export function fgd(loss: Function, params: unknown[], options: FgdOptions): Des
   }
   const K = checkDirections(options.directions ?? 1, 'fgd');
   const distribution = checkDistribution(options.distribution ?? 'normal', 'fgd');
+  const regenerate = options.regenerate ?? distribution === 'rademacher';
+  if (typeof regenerate !== 'boolean')
+    throw new Error(`fgd: regenerate must be true or false, got ${JSON.stringify(regenerate)}`);
   let seed = options.seed;
   const resume = resumeOf(options.resume, 'fgd');
   if (seed === undefined && resume) {
@@ -86,7 +98,7 @@ export function fgd(loss: Function, params: unknown[], options: FgdOptions): Des
     params.map((_, i) => i),
   );
   const vector = K > 1 && options.vectorized !== false && leaves.length > 0 && leaves.every((l) => l.kind === 'tensor');
-  const call = new TwinCall(twin, params, options.thisArg, vector ? K : 1, 'fgd');
+  const call = new TwinCall(twin, params, options.thisArg, vector ? K : 1, 'fgd', { lazy: regenerate });
   return run(
     call,
     new ForwardEstimator(call, { seed }, K, distribution, vector),

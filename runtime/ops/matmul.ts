@@ -3,13 +3,18 @@
 // a·ḃ_k is accumulated into ẏ_k (beta = 1), one gemm per direction or one batched call (gemmDirections).
 // B operands carry `bVersion` only when their storage is sealed (runtime/tensor/version.ts rule 2),
 // so a backend can keep packed weights across calls without ever reading stale ones.
+// A weight tangent that is a lazy direction (runtime/tensor/direction-storage.ts, fgd's v) is
+// generated for its products only: by the gemm into its arena where it packs B (a backend with
+// `generatesB`: wasm), else into pooled op scratch released right after. Either way no
+// parameter-sized v is held, and the gemm sees the elements a filled tangent would have.
 // Reverse mode: ā = ȳ·bᵀ and b̄ = aᵀ·ȳ are single gemm calls with transB / transA set: the
 // backend's packing reads the transposed operand in place (no transpose copy).
-import type { GemmArgs } from '../../kernels/backend';
+import type { GemmArgs, GeneratedArray } from '../../kernels/backend';
 import type { OpRule } from './rule';
 import { acquire, release } from '../tensor/pool';
 import { reuseVersion } from '../tensor/version';
 import { Tensor, empty } from '../tensor/tensor';
+import { unmaterialisedDirection } from '../tensor/direction-storage';
 import {
   JvpResult,
   Tangent,
@@ -40,6 +45,7 @@ function gemm(
   batch: number,
   beta: number,
   bVersion?: number,
+  bSource?: GeneratedArray,
 ): void {
   const args: GemmArgs = {
     m,
@@ -63,6 +69,7 @@ function gemm(
     alpha: 1,
     beta,
     bVersion,
+    ...(bSource ? { bSource } : {}),
   };
   backend().gemm(args);
 }
@@ -90,6 +97,8 @@ export function setDirectionProducts(mode: DirectionProducts): DirectionProducts
   return was;
 }
 
+const NO_B = new Float32Array(0);
+
 function gemmDirections(
   m: number,
   n: number,
@@ -103,10 +112,33 @@ function gemmDirections(
   beta: number,
   bVersion?: number,
 ): void {
-  if (directionProducts === 'batched')
-    return gemm(m, n, k, a, aOffset, 0, tb.buffer, tb.offset, k * n, c, cOffset, m * n, D, beta, bVersion);
-  for (let d = 0; d < D; d++)
-    gemm(m, n, k, a, aOffset, 0, tb.buffer, tb.offset + d * k * n, 0, c, cOffset + d * m * n, 0, 1, beta, bVersion);
+  const lazy = unmaterialisedDirection(tb);
+  if (lazy && backend().generatesB === true) {
+    if (directionProducts === 'batched')
+      return gemm(m, n, k, a, aOffset, 0, NO_B, tb.offset, k * n, c, cOffset, m * n, D, beta, undefined, lazy);
+    for (let d = 0; d < D; d++) {
+      const bOff = tb.offset + d * k * n;
+      gemm(m, n, k, a, aOffset, 0, NO_B, bOff, 0, c, cOffset + d * m * n, 0, 1, beta, undefined, lazy);
+    }
+    return;
+  }
+  let b: Float32Array,
+    bOffset = tb.offset;
+  if (lazy) {
+    // generated for this call only (no version: the scratch's contents change from call to call)
+    b = acquire(tb.size);
+    lazy.fill(b, tb.offset);
+    bOffset = 0;
+    bVersion = undefined;
+  } else b = tb.buffer;
+  try {
+    if (directionProducts === 'batched')
+      return gemm(m, n, k, a, aOffset, 0, b, bOffset, k * n, c, cOffset, m * n, D, beta, bVersion);
+    for (let d = 0; d < D; d++)
+      gemm(m, n, k, a, aOffset, 0, b, bOffset + d * k * n, 0, c, cOffset + d * m * n, 0, 1, beta, bVersion);
+  } finally {
+    if (lazy) release(b);
+  }
 }
 
 /** [p; ṗ] contiguous: the operand's own buffer when already stacked, else a pooled copy. */

@@ -18,13 +18,29 @@
 // backend; switching backends only changes which kernels get them in place.
 import { getBackend } from '../../kernels/select';
 
-/** Backing memory shared by a tensor and its views (reshapes, the primal/tangent halves of a JVP). */
+/**
+ * Backing memory shared by a tensor and its views (reshapes, the primal/tangent halves of a JVP).
+ * Subclasses may produce `data` on first access (runtime/tensor/direction-storage.ts: a random
+ * direction described by its seed): code that only needs the size reads `length`.
+ */
 export class Storage {
   refs = 0;
   constructor(
-    readonly data: Float32Array,
+    private readonly buf: Float32Array,
     readonly pooled: boolean,
   ) {}
+  /** The elements (a subclass may materialise them here). */
+  get data(): Float32Array {
+    return this.buf;
+  }
+  /** Elements in the storage, without materialising anything. */
+  get length(): number {
+    return this.buf.length;
+  }
+  /** The last view is gone: pooled memory goes back to the pool. */
+  free(): void {
+    if (this.pooled) release(this.buf);
+  }
 }
 
 /** Anything that can be released: a Tensor. (Kept structural so this module imports no Tensor.) */

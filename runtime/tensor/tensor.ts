@@ -1,6 +1,6 @@
 // The Tensor: a row-major float32 view (offset + shape) into a Storage that may be shared with
 // other views, e.g. the primal and tangent halves of a fused JVP output stacked in one buffer.
-import { Storage, acquire, release, track } from './pool';
+import { Storage, acquire, track } from './pool';
 
 export function sizeOf(shape: readonly number[]): number {
   let n = 1;
@@ -26,9 +26,9 @@ export class Tensor {
     this.shape = Object.freeze([...shape]);
     this.offset = offset;
     this.size = sizeOf(shape);
-    if (offset < 0 || offset + this.size > this.storage.data.length) {
+    if (offset < 0 || offset + this.size > this.storage.length) {
       throw new Error(
-        `Tensor: shape [${shape}] at offset ${offset} needs ${offset + this.size} elements, buffer has ${this.storage.data.length}`,
+        `Tensor: shape [${shape}] at offset ${offset} needs ${offset + this.size} elements, buffer has ${this.storage.length}`,
       );
     }
     this.storage.refs++;
@@ -68,7 +68,7 @@ export class Tensor {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    if (--this.storage.refs === 0 && this.storage.pooled) release(this.storage.data);
+    if (--this.storage.refs === 0) this.storage.free();
   }
 
   toString(): string {

@@ -191,6 +191,48 @@ describe('wasm gemm, one thread', () => {
   });
 });
 
+describe('wasm gemm kernel, B packed inside the kernel', () => {
+  // The kernel's packing path (src != 0) must leave the panels packB writes and the bits of
+  // packB + kernel, for odd and even panel counts (every second panel packs its neighbour) and for
+  // a range that starts at an odd panel (a chunk of the two-thread split).
+  it("writes packB's panels and packB + kernel's bits", () => {
+    const { module } = compileKernels();
+    const memory = new wasmApi.Memory({ initial: 32, maximum: 32, shared: true });
+    const K = new wasmApi.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
+    const f32 = new Float32Array(memory.buffer);
+    const next = rng(1400, -0.5, 0.5);
+    for (const [m, k, n, p0, p1] of [
+      [9, 37, 56, 0, 7],
+      [4, 5, 64, 0, 8],
+      [13, 20, 48, 1, 6],
+      [70, 3, 24, 0, 3],
+    ]) {
+      const ld = n + 3,
+        blocks = Math.ceil(m / 4),
+        nPad = Math.ceil(n / 8) * 8;
+      const at = (floats: number) => floats * 4;
+      let top = RESERVED_BYTES / 4;
+      const take = (len: number) => ((top += len), top - len);
+      const a = take(blocks * 4 * k),
+        src = take(k * ld),
+        pbRef = take(nPad * k),
+        pb = take(nPad * k),
+        cRef = take(blocks * 4 * nPad),
+        c = take(blocks * 4 * nPad);
+      for (let i = a; i < src + k * ld; i++) f32[i] = next();
+      f32.fill(NaN, pbRef, c + blocks * 4 * nPad);
+      K.packB(at(src), ld, 0, k, n, p0, p1, at(pbRef));
+      K.kernel(at(a), at(pbRef), at(cRef), nPad, blocks, p0, p1, k, 1.5, 0);
+      K.kernelPackB(at(a), at(pb), at(c), nPad, blocks, p0, p1, k, 1.5, 0, at(src), ld);
+      const same = (x: number, y: number, len: number) =>
+        Buffer.compare(Buffer.from(memory.buffer, at(x), at(len)), Buffer.from(memory.buffer, at(y), at(len)));
+      expect(same(pb, pbRef, nPad * k)).toBe(0);
+      expect(same(c, cRef, blocks * 4 * nPad)).toBe(0);
+      expect(Number.isNaN(f32[c + p0 * 8])).toBe(false);
+    }
+  });
+});
+
 describe('wasm gemm, two threads', () => {
   let one: WasmBackend, two: WasmBackend;
   beforeAll(() => {
@@ -297,6 +339,36 @@ describe('wasm gemm, packed-B cache (bVersion)', () => {
       be.gemm({ ...g, bOffset: g.bOffset, ldb: g.ldb, bVersion: 2, alpha: 0.5 }); // same B, other A/alpha: hit is valid
       expectGemm({ ...g, alpha: 0.5 }, c0);
     }
+  });
+
+  it("keeps one packed B per array and shape (a model's layers alternate without repacking)", () => {
+    // Three weights used in turn, as a 3-layer forward does: after the first round each call must
+    // hit its own entry. Writing to every B without a new version (the contract broken on purpose)
+    // shows the hits: the results stay those of the packed copies.
+    const layers = [
+      { m: 9, n: 40, k: 33 },
+      { m: 9, n: 17, k: 40 },
+      { m: 9, n: 40, k: 33 }, // same shape as the first, another array
+    ].map((cs, i) => ({ ...makeArgs(cs, 1020 + i), bVersion: 1 }));
+    const c0 = layers.map((g) => g.c.slice());
+    const run = () =>
+      layers.map((g, i) => {
+        g.c.set(c0[i]);
+        be.gemm(g);
+        return g.c.slice();
+      });
+    const first = run();
+    layers.forEach((g, i) => expectGemm(g, c0[i]));
+    for (const g of layers) g.b.fill(2);
+    const again = run();
+    again.forEach((c, i) => expect(firstDifference(c, first[i])).toBe(-1));
+    // A new version of the second array repacks only that one (into its own slot).
+    layers[1].bVersion = 2;
+    const third = run();
+    expect(firstDifference(third[0], first[0])).toBe(-1);
+    expect(firstDifference(third[2], first[2])).toBe(-1);
+    expectGemm(layers[1], c0[1]);
+    expect(firstDifference(third[1], first[1])).toBeGreaterThanOrEqual(0);
   });
 
   it('calls without bVersion keep the cache; too large a B is not cached', () => {

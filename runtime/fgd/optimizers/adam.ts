@@ -12,6 +12,8 @@ import {
   slotLike,
   updateKernel,
 } from './optimizer';
+import { updateGenerated } from './optimizer';
+import { Direction, isGenerated } from '../../tensor/direction-storage';
 
 export interface AdamOptions {
   beta1?: number;
@@ -59,7 +61,14 @@ export class Adam implements Optimizer {
         m instanceof Float32Array &&
         v instanceof Float32Array
       ) {
-        updateKernel()({ rule: this.rule(m, v, c1, c2), n: p.length, params: p, grad: g, lr, save: saveOf(saveTo, j, p) });
+        updateKernel()({
+          rule: this.rule(m, v, c1, c2),
+          n: p.length,
+          params: p,
+          grad: g,
+          lr,
+          save: saveOf(saveTo, j, p),
+        });
         continue;
       }
       saveCopy(saveTo, j, p);
@@ -77,7 +86,7 @@ export class Adam implements Optimizer {
   /** step() with g_i = gradientAt(direction, s, i) computed in the loop. */
   stepScaled(
     params: readonly Buf[],
-    directions: readonly Buf[],
+    directions: readonly Direction[],
     scale: number,
     lr: number,
     t: number,
@@ -97,7 +106,13 @@ export class Adam implements Optimizer {
         d = directions[j],
         m = this.m[j],
         v = this.v[j];
-      if (
+      if (isGenerated(d)) {
+        const m32 = m as Float32Array, // slotLike of a Float32Array parameter
+          v32 = v as Float32Array;
+        updateGenerated(this.name, p, d, scale, lr, saveOf(saveTo, j, p), (a, b) =>
+          this.rule(m32.subarray(a, b), v32.subarray(a, b), h.c1, h.c2),
+        );
+      } else if (
         p instanceof Float32Array &&
         d instanceof Float32Array &&
         m instanceof Float32Array &&

@@ -11,6 +11,8 @@ import {
   slotLike,
   updateKernel,
 } from './optimizer';
+import { updateGenerated } from './optimizer';
+import { Direction, isGenerated } from '../../tensor/direction-storage';
 
 export interface MomentumOptions {
   momentum?: number;
@@ -53,7 +55,7 @@ export class Momentum implements Optimizer {
   /** step() with g_i = gradientAt(v, s, i) computed in the loop. */
   stepScaled(
     params: readonly Buf[],
-    directions: readonly Buf[],
+    directions: readonly Direction[],
     scale: number,
     lr: number,
     _t?: number,
@@ -63,7 +65,10 @@ export class Momentum implements Optimizer {
       const p = params[j],
         v = directions[j],
         u = this.u[j];
-      if (p instanceof Float32Array && v instanceof Float32Array && u instanceof Float32Array)
+      if (isGenerated(v)) {
+        const u32 = u as Float32Array; // slotLike of a Float32Array parameter
+        updateGenerated(this.name, p, v, scale, lr, saveOf(saveTo, j, p), (a, b) => this.rule(u32.subarray(a, b)));
+      } else if (p instanceof Float32Array && v instanceof Float32Array && u instanceof Float32Array)
         updateKernel()({ rule: this.rule(u), n: p.length, params: p, grad: v, scale, lr, save: saveOf(saveTo, j, p) });
       else {
         saveCopy(saveTo, j, p);

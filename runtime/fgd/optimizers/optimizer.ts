@@ -2,9 +2,10 @@
 // gradient buffer. Parameters and gradients arrive as flat views (numbers, arrays, typed arrays,
 // Tensor buffers alike), so one implementation serves every parameter kind.
 import type { Buf } from '../../leaves';
-import type { CompleteBackend } from '../../../kernels/backend';
+import type { CompleteBackend, UpdateRule } from '../../../kernels/backend';
 import { getBackend } from '../../../kernels/select';
 import { acquire, release } from '../../tensor/pool';
+import { Direction, GeneratedDirection, eachChunk } from '../../tensor/direction-storage';
 
 export interface Optimizer {
   readonly name: string;
@@ -17,11 +18,13 @@ export interface Optimizer {
   /**
    * Optional fast path for a gradient held as scale·direction (fgd with one direction): the same
    * update as `step` on g = gradientAt(direction, scale), bit for bit, but in one pass that never
-   * writes g. The loop falls back to forming g and calling `step` when this is absent.
+   * writes g. A direction may be a generator (lazy directions, Float32Array parameters only): it is
+   * then regenerated chunk by chunk (updateGenerated). The loop falls back to forming g and calling
+   * `step` when this is absent.
    */
   stepScaled?(
     params: readonly Buf[],
-    directions: readonly Buf[],
+    directions: readonly Direction[],
     scale: number,
     lr: number,
     t: number,
@@ -85,6 +88,40 @@ export function releaseSlots(slots: readonly Buf[]): void {
 /** The kernel backend's optimizer step (kernels/backend.ts UpdateArgs): float32 buffers only. */
 export function updateKernel(): CompleteBackend['update'] {
   return getBackend().update;
+}
+
+/**
+ * The update kernel with g = scale·v for a generated direction v (lazy directions): v regenerated
+ * chunk by chunk into cache-resident scratch, each chunk updating its slice of θ, of the slots
+ * (`rule(from, to)`: the rule over those slices) and of `save`. Same elements, same per-element
+ * arithmetic as over a filled v, so the same bits.
+ */
+export function updateGenerated(
+  who: string,
+  p: Buf,
+  v: GeneratedDirection,
+  scale: number,
+  lr: number,
+  save: Float32Array | undefined,
+  rule: (from: number, to: number) => UpdateRule,
+): void {
+  if (!(p instanceof Float32Array))
+    throw new Error(
+      `${who}.stepScaled: a generated direction needs a Float32Array parameter, got ${p.constructor.name}`,
+    );
+  const update = updateKernel();
+  eachChunk(v, 0, p.length, (c, from) => {
+    const to = from + c.length;
+    update({
+      rule: rule(from, to),
+      n: c.length,
+      params: p.subarray(from, to),
+      grad: c,
+      scale,
+      lr,
+      save: save?.subarray(from, to),
+    });
+  });
 }
 
 /** Checks a loaded state against this optimizer (name, hyper-parameters, slot sizes). */

@@ -1,7 +1,8 @@
 // Plain (forward) gradient descent: θ ← θ − η·g (the paper's Algorithm 1 update).
 import type { Buf } from '../../leaves';
 import type { Optimizer, OptimizerState } from './optimizer';
-import { checkState, saveCopy, saveOf, updateKernel } from './optimizer';
+import { checkState, saveCopy, saveOf, updateGenerated, updateKernel } from './optimizer';
+import { Direction, isGenerated } from '../../tensor/direction-storage';
 
 const SGD = { name: 'sgd' } as const;
 
@@ -22,7 +23,7 @@ export class Sgd implements Optimizer {
   /** θ ← θ − η·(s·v) straight from the direction buffer (g = s·v is never written). */
   stepScaled(
     params: readonly Buf[],
-    directions: readonly Buf[],
+    directions: readonly Direction[],
     scale: number,
     lr: number,
     _t?: number,
@@ -31,7 +32,8 @@ export class Sgd implements Optimizer {
     for (let j = 0; j < params.length; j++) {
       const p = params[j],
         v = directions[j];
-      if (p instanceof Float32Array && v instanceof Float32Array)
+      if (isGenerated(v)) updateGenerated(this.name, p, v, scale, lr, saveOf(saveTo, j, p), () => SGD);
+      else if (p instanceof Float32Array && v instanceof Float32Array)
         updateKernel()({ rule: SGD, n: p.length, params: p, grad: v, scale, lr, save: saveOf(saveTo, j, p) });
       else {
         saveCopy(saveTo, j, p);
