@@ -1,10 +1,12 @@
 // conv2dNchw on the wasm kernels (see assembly/conv.as): weights packed and the indirection table
 // (offsets from a transposed image, the same for all) built once per call, then per image the input
 // is transposed to [pixel][channel], and whole images or pixel blocks are split between the main
-// thread and the helper. x and the weights are read
-// where they are when they live in the kernel memory (heap.ts), else copied into the arena first;
-// y is written (or added to: `accumulate`) in place when it is there and its rows match the
-// kernel's (o a multiple of 8, the pixel count a multiple of 4), else through the arena.
+// thread and the helper. x and the weights are read where they are when they live in the kernel
+// memory (heap.ts), else copied into the arena first; y is written (or added to: `accumulate`) in
+// place when it is there and its rows match the kernel's (the output group size a multiple of 8,
+// the pixel count a multiple of 4), else through the arena, whose copy-out places each channel's
+// plane (`outGroups`) and adds when accumulating. c = 1 with a 3×3 kernel at stride 1 has its own
+// kernel (oneChannel); other c < 4 go through im2col + gemm.
 import type { Conv2dArgs } from '../backend';
 import { Engine } from './engine';
 import { OP } from './worker';
