@@ -31,6 +31,7 @@ import { WasmMemory, WasmModule, wasmApi } from './wasm/webassembly';
 import { addressOf } from './wasm/place';
 import { RNG_WASM } from './wasm/build/binaries';
 import { NormalHelper, UNIT_GROUPS } from './rng-helper';
+import { envVar, hardwareThreads } from './host';
 
 const M0 = 0xd2511f53;
 const M1 = 0xcd9e8d57;
@@ -382,19 +383,30 @@ export function fillNormal(out: FloatOut, seed: number, stream = 0, offset = 0):
   return fillNormalF64(out, seed, stream, offset);
 }
 
-let threads = typeof process === 'object' && process.env?.FORWARDGRAD_RNG_THREADS === '2' ? 2 : 1;
+/** Decided on first use: setNormalThreads, else FORWARDGRAD_RNG_THREADS, else 2 with ≥ 2 cores. */
+let threadsChosen: 1 | 2 | undefined;
 let helper: NormalHelper | undefined;
 
+function normalThreads(): 1 | 2 {
+  if (threadsChosen === undefined) {
+    const v = envVar('FORWARDGRAD_RNG_THREADS');
+    if (v === undefined || v === '') threadsChosen = hardwareThreads() >= 2 ? 2 : 1;
+    else if (v === '1' || v === '2') threadsChosen = v === '1' ? 1 : 2;
+    else throw new Error(`FORWARDGRAD_RNG_THREADS must be 1 or 2, got '${v}'`);
+  }
+  return threadsChosen;
+}
+
 /**
- * Threads for large float32 normal fills: 1 (main thread, the default) or 2 (main + one helper,
- * started on first use; also FORWARDGRAD_RNG_THREADS=2). The numbers are the same either way. Two
- * threads win only on an idle second core: with the older, latency-bound kernel 1.86M normals took
- * 5.2–5.8 ms (2 threads) vs 8.3 ms (1) at load 0.8; with the current one the shared 2-core host,
- * always busy since, gave 5.4 vs 4.6 ms at best (bench/NOTES.md), hence opt-in.
+ * Threads for large float32 normal fills: 1 (main thread) or 2 (main + one helper, started on first
+ * use; the default on a machine with ≥ 2 cores, like the wasm backend's threads; also
+ * FORWARDGRAD_RNG_THREADS=1|2). The numbers are the same either way. Two threads win on an idle
+ * second core (the paper MLP's v: 4.3 → 3.2 ms a step, fgd step 11.9 → 9.9 ms, bench/NOTES.md) and
+ * lose a little when another process holds it (5.4 vs 4.6 ms at load 10), as the GEMM's do.
  */
 export function setNormalThreads(n: 1 | 2): void {
   if (n !== 1 && n !== 2) throw new RangeError(`setNormalThreads: threads must be 1 or 2, got ${String(n)}`);
-  threads = n;
+  threadsChosen = n;
   // A started helper stays parked (asleep in Atomics.wait, unref'd) and serves the next switch to 2:
   // a second helper on the same control block would find `ready` already set and miss its first job.
 }
@@ -402,7 +414,7 @@ export function setNormalThreads(n: 1 | 2): void {
 /** Starts the helper if needed and blocks until it runs (≤ timeoutMs); returns whether it does. */
 export function waitForNormalThreads(timeoutMs = 10000): boolean {
   return (
-    threads === 2 &&
+    normalThreads() === 2 &&
     fast !== undefined &&
     (helper ??= NormalHelper.start(fast.module, fast.memory, fast.k))?.waitReady(timeoutMs) === true
   );
@@ -491,8 +503,9 @@ function fillNormalF32(
   const { k } = fast,
     n = out.length;
   let h: NormalHelper | undefined;
+  const two = normalThreads() === 2; // first use validates FORWARDGRAD_RNG_THREADS
   if (
-    threads === 2 &&
+    two &&
     n >= 16 * MIN_SPLIT_GROUPS &&
     (h = helper ??= NormalHelper.start(fast.module, fast.memory, k)) &&
     !h.ready

@@ -197,6 +197,31 @@ describe('two threads', () => {
     expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer))).toBe(true);
   });
 
+  test('FORWARDGRAD_RNG_THREADS: 1 or 2, else an error naming it on the first fill; default 2 with ≥ 2 cores', () => {
+    const saved = process.env.FORWARDGRAD_RNG_THREADS;
+    const fresh = () => {
+      let mod: typeof import('../../kernels/rng') | undefined;
+      jest.isolateModules(() => {
+        mod = require('../../kernels/rng');
+      });
+      return mod!;
+    };
+    try {
+      process.env.FORWARDGRAD_RNG_THREADS = 'two';
+      expect(() => fresh().fillNormal(new Float32Array(8), 1)).toThrow(
+        "FORWARDGRAD_RNG_THREADS must be 1 or 2, got 'two'",
+      );
+      process.env.FORWARDGRAD_RNG_THREADS = '1';
+      expect(fresh().waitForNormalThreads(0)).toBe(false); // one thread: no helper to wait for
+      delete process.env.FORWARDGRAD_RNG_THREADS;
+      // the default follows the cores: on ≥ 2 a helper starts (and answers)
+      expect(fresh().waitForNormalThreads(20000)).toBe(require('os').availableParallelism() >= 2);
+    } finally {
+      if (saved === undefined) delete process.env.FORWARDGRAD_RNG_THREADS;
+      else process.env.FORWARDGRAD_RNG_THREADS = saved;
+    }
+  });
+
   test('setNormalThreads rejects other counts', () => {
     expect(() => setNormalThreads(3 as 2)).toThrow(/threads must be 1 or 2, got 3/);
   });
