@@ -5,7 +5,7 @@
 // does with sgd: Optimizer.stepScaled), two passes (g = d·v over the tangent buffer, then θ −= η·g:
 // the general path), or regenerating v from (seed, stream, offset) chunk by chunk.
 //
-// Run: npx ts-node -T bench/fgd-step.ts [--rounds 9] [--steps 4]   (prints a table, writes bench/out/fgd-step.json)
+// Run: npx ts-node -T bench/fgd-step.ts [--rounds 9] [--steps 20]   (prints a table, writes bench/out/fgd-step.json)
 //
 // Method (shared 2-core host): rounds interleave the base forward and a short fgd run; each side's
 // time per round is the median of its repeats, the ratio is taken within a round (similar load),
@@ -26,7 +26,7 @@ import { memoryInfo, tidy } from '../runtime/tensor/pool';
 import { Tensor, zerosPooled } from '../runtime/tensor/tensor';
 
 const ROUNDS = arg('rounds', 9),
-  STEPS = arg('steps', 4);
+  STEPS = arg('steps', 20);
 
 // The fixture as a user writes it, compiled through the transformer (as the tests do).
 const { mlpLoss, params, n, x, labels } = paperMlp();
