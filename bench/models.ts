@@ -154,7 +154,7 @@ async function measureModel(bm: BenchModel, tf: any, jax: any, peakGflops: () =>
   add('ours', 'fgd K=1 rademacher', 'step', fgdStepFlops(flops, 1), (r) => me.fgdSteps(1, r, 'rademacher'));
   add('ours', 'backprop', 'step', bpFlops, (r) => me.backpropSteps(r));
   add('ours', 'forwardGradient loop', 'step', fgdStepFlops(flops, 1), (r) => me.userLoopSteps(r, false));
-  add('ours', 'forwardGradient loop, out', 'step', fgdStepFlops(flops, 1), (r) => me.userLoopSteps(r, true));
+  add('ours', 'forwardGradient loop, out + Sgd', 'step', fgdStepFlops(flops, 1), (r) => me.userLoopSteps(r, true));
   add('tfjs-wasm', 'forward', 'forward', fwdFlops, (r) => timeEach(tfStock.forward, r));
   add('tfjs-wasm', 'backprop', 'step', bpFlops, (r) => timeEach(tfStock.step, r));
   add('tfjs-wasm fixed', 'backprop', 'step', bpFlops, (r) => timeEach(tfFixed.step, r));
@@ -207,7 +207,7 @@ async function measureModel(bm: BenchModel, tf: any, jax: any, peakGflops: () =>
     'ours forward': me.forward,
     'ours backprop': () => me.backpropSteps(1),
     'ours forwardGradient loop': () => me.userLoopSteps(1, false),
-    'ours forwardGradient loop, out': () => me.userLoopSteps(1, true),
+    'ours forwardGradient loop, out + Sgd': () => me.userLoopSteps(1, true),
     ...Object.fromEntries(Ks.map((K) => [`ours fgd K=${K}`, () => me.fgdSteps(K, 1)])),
     'ours fgd K=1 rademacher': () => me.fgdSteps(1, 1, 'rademacher'),
   };
@@ -287,7 +287,7 @@ function summarize(bm: BenchModel, flops: PassFlops, cs: Contender[], peak: numb
     Rf: ratio(fgd1) === null ? null : +ratio(fgd1)!.toFixed(2),
     RfRademacher: ratio(fgdRad) === null ? null : +ratio(fgdRad)!.toFixed(2),
     Rb: ratio(bp) === null ? null : +ratio(bp)!.toFixed(2),
-    forwardGradientOverFgd: { fresh: loop('forwardGradient loop'), out: loop('forwardGradient loop, out') },
+    forwardGradientOverFgd: { fresh: loop('forwardGradient loop'), out: loop('forwardGradient loop, out + Sgd') },
     gemmPeakGflops: +peak.toFixed(1),
     rows,
   };

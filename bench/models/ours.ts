@@ -6,6 +6,7 @@
 import * as pool from '../../runtime/tensor/pool';
 import { fgd } from '../../runtime/fgd';
 import { forwardGradient } from '../../runtime/forward-gradient';
+import { Sgd } from '../../runtime/fgd';
 import { argLeaves } from '../../runtime/leaves';
 import type { Tensor } from '../../runtime/tensor/tensor';
 import type { BenchModel, HostBatch } from './host';
@@ -34,7 +35,11 @@ export interface Ours {
   fgdSteps(K: number, steps: number, distribution?: 'normal' | 'rademacher'): number[];
   /** Times (ms) of `steps` backprop steps. */
   backpropSteps(steps: number): number[];
-  /** Times (ms) of `steps` user-loop steps: forwardGradient, then θ −= η·g by hand (reuseOut: the last gradient as `out`). */
+  /**
+   * Times (ms) of `steps` user-loop steps: forwardGradient, then θ −= η·g. Plain: a fresh gradient
+   * each call and the update as a JavaScript loop. reuseOut: the last gradient as `out`, and the
+   * update by the public `Sgd` optimizer (`new Sgd().step(θ, g, η)`, the backend's update kernel).
+   */
   userLoopSteps(steps: number, reuseOut: boolean): number[];
   dispose(): void;
 }
@@ -64,6 +69,7 @@ export function ours(bm: BenchModel, params: any, batch: HostBatch, lr: number, 
     return per;
   };
   const leaves = argLeaves([params], [0]);
+  const sgd = new Sgd();
   return {
     params,
     forward: () => pool.tidy(() => (loss(params, x, labels) as Tensor).item()),
@@ -77,11 +83,18 @@ export function ours(bm: BenchModel, params: any, batch: HostBatch, lr: number, 
         const r = forwardGradient(loss, [params, x, labels], { wrt: 0, seed: runSeed++, ...(out ? { out } : {}) });
         (r.value as Tensor).dispose();
         const g = argLeaves(r.gradient, [0]);
-        for (let j = 0; j < leaves.length; j++) {
-          const p = leaves[j].data(),
-            d = g[j].data();
-          for (let i = 0; i < p.length; i++) p[i] -= lr * d[i];
-        }
+        if (reuseOut)
+          sgd.step(
+            leaves.map((l) => l.data()),
+            g.map((l) => l.data()),
+            lr,
+          );
+        else
+          for (let j = 0; j < leaves.length; j++) {
+            const p = leaves[j].data(),
+              d = g[j].data();
+            for (let i = 0; i < p.length; i++) p[i] -= lr * d[i];
+          }
         if (reuseOut) out = r.gradient;
         if (s > 0) per.push(performance.now() - t0);
       }
