@@ -493,7 +493,9 @@ describe('wasm tensor heap: release and reuse', () => {
     const a = be.allocate(10)!,
       empty = be.allocate(0)!;
     expect(() => be.release(new Float32Array(10))).toThrow(/release needs a Float32Array from this backend’s allocate/);
-    expect(() => be.release(a.subarray(4))).toThrow(/release got 6 floats at byte \d+, which is not a block handed out/);
+    expect(() => be.release(a.subarray(4))).toThrow(
+      /release got 6 floats at byte \d+, which is not a block handed out/,
+    );
     be.release(a);
     expect(() => be.release(a)).toThrow(/or was released already/);
     be.release(empty);
