@@ -8,6 +8,7 @@
 import { Rng, randomSeed } from '../kernels/rng';
 import { checkArity, checkThisArg, functionName, requireTwin } from './jvp';
 import { Leaf, argLeaves, describeValue, zerosMirror } from './leaves';
+import { zerosPooled } from './tensor/tensor';
 import { DirectionDistribution, DirectionSource, checkDirections, checkDistribution } from './directions';
 import { ForwardEstimator, TwinCall } from './forward-estimator';
 import type { Twin } from './registry';
@@ -84,10 +85,15 @@ function scratchFor(
     cached.estimator.rebind(primals, thisArg, primalLeaves, source, distribution);
     return cached;
   }
-  // Plain (unpooled) tangents: the cache keeps them past the call, so the pool must not count them as live.
+  // Unpooled tangents: the cache keeps them past the call, so the pool must not count them as live.
+  // They sit in the kernel memory when it has room (the twin's gemms read them in place), so a
+  // replaced estimator gives them back (discard), and so does one never cached (re-entrancy: below).
   const call = new TwinCall(twin, primals, thisArg, vector ? K : 1, 'forwardGradient', { wrt, pooled: false });
   const fresh: Scratch = { key, estimator: new ForwardEstimator(call, source, K, distribution, vector), busy: false };
-  if (!cached?.busy) scratchByTwin.set(twin, fresh);
+  if (!cached?.busy) {
+    cached?.estimator.discard();
+    scratchByTwin.set(twin, fresh);
+  }
   return fresh;
 }
 
@@ -206,8 +212,11 @@ export function forwardGradient<V = any>(
   try {
     // One step of fgd's estimator (step 1: direction k is stream k); the value of the first run survives.
     const { value } = estimator.run(1, [], (y) => y as V);
+    // Tensor gradients are pooled tensors like any op's result (the kernel memory when it has room,
+    // so an update from them runs in place; disposed by tidy or dispose like any tensor).
     const gradient =
-      (options.out as unknown[] | undefined) ?? primals.map((p, i) => (wrt.includes(i) ? zerosMirror(p) : undefined));
+      (options.out as unknown[] | undefined) ??
+      primals.map((p, i) => (wrt.includes(i) ? zerosMirror(p, 1, zerosPooled) : undefined));
     const into = gradLeaves ?? argLeaves(gradient, wrt),
       g = estimator.gradients();
     // g's buffers have each leaf's own precision (float32 for Float32Array and Tensor leaves): an exact copy.
@@ -221,5 +230,6 @@ export function forwardGradient<V = any>(
   } finally {
     estimator.detach();
     scratch.busy = false;
+    if (scratchByTwin.get(twin) !== scratch) estimator.discard();
   }
 }

@@ -82,15 +82,36 @@ export function acquire(n: number): Float32Array {
     return hit;
   }
   allocations++;
+  const placed = place(n);
+  if (placed) kernelMemoryBytes += placed.byteLength;
+  return placed ?? new Float32Array(n);
+}
+
+/** n floats in the selected backend's kernel memory (giving its free pooled buffers back when full), or undefined. */
+function place(n: number): Float32Array | undefined {
   const backend = getBackend();
   let placed = backend.allocate?.(n);
   if (!placed && backend.release && freePlacedBytes > 0 && giveBack(backend) > 0) placed = backend.allocate?.(n);
-  if (placed) {
-    kernelMemoryBytes += placed.byteLength;
-    placedBy.set(placed, backend);
-    return placed;
-  }
-  return new Float32Array(n);
+  if (placed) placedBy.set(placed, backend);
+  return placed;
+}
+
+/**
+ * A buffer of n floats that a cache keeps past tidy scopes (forwardGradient's tangents), placed like
+ * a pool miss (the kernel memory when it has room, else JS memory) but outside the pool: memoryInfo
+ * does not count it. Give it back with releaseUnpooled once the cache drops it (a buffer in JS
+ * memory is then left to the garbage collector). Contents unspecified.
+ */
+export function acquireUnpooled(n: number): Float32Array {
+  return place(n) ?? new Float32Array(n);
+}
+
+/** Gives a buffer from acquireUnpooled back to the kernel memory that holds it (nothing for JS memory). */
+export function releaseUnpooled(buf: Float32Array): void {
+  const owner = placedBy.get(buf);
+  if (!owner) return;
+  placedBy.delete(buf);
+  owner.release?.(buf);
 }
 
 /** Returns a buffer obtained from acquire() to the pool. */
