@@ -8,7 +8,6 @@
 import { Rng, randomSeed } from '../kernels/rng';
 import { checkArity, checkThisArg, functionName, requireTwin } from './jvp';
 import { Leaf, argLeaves, describeValue, zerosMirror } from './leaves';
-import { zerosPooled } from './tensor/tensor';
 import { DirectionDistribution, DirectionSource, checkDirections, checkDistribution } from './directions';
 import { ForwardEstimator, TwinCall } from './forward-estimator';
 import type { Twin } from './registry';
@@ -212,11 +211,11 @@ export function forwardGradient<V = any>(
   try {
     // One step of fgd's estimator (step 1: direction k is stream k); the value of the first run survives.
     const { value } = estimator.run(1, [], (y) => y as V);
-    // Tensor gradients are pooled tensors like any op's result (the kernel memory when it has room,
-    // so an update from them runs in place; disposed by tidy or dispose like any tensor).
+    // Plain memory, not the pool's: a user loop that drops each gradient without disposing it
+    // (most do) would otherwise fill the kernel memory with blocks nobody can give back. A loop that
+    // passes a pooled structure as `out` (e.g. zeros in the heap) gets it written in place.
     const gradient =
-      (options.out as unknown[] | undefined) ??
-      primals.map((p, i) => (wrt.includes(i) ? zerosMirror(p, 1, zerosPooled) : undefined));
+      (options.out as unknown[] | undefined) ?? primals.map((p, i) => (wrt.includes(i) ? zerosMirror(p) : undefined));
     const into = gradLeaves ?? argLeaves(gradient, wrt),
       g = estimator.gradients();
     // g's buffers have each leaf's own precision (float32 for Float32Array and Tensor leaves): an exact copy.

@@ -1,10 +1,11 @@
-// forwardGradient with the wasm tensor heap: its cached tangents (kept outside the pool) and the
-// gradient it returns live in the kernel memory when there is room, so the twin's gemms read them in
-// place; a replaced cache gives its tangents back. Placement never changes a bit of the result.
+// forwardGradient with the wasm tensor heap: its cached tangents (kept outside the pool) live in the
+// kernel memory when there is room, so the twin's gemms read them in place, and a replaced cache
+// gives them back; an `out` of pooled tensors (in the heap) is written in place. Placement never
+// changes a bit of the result.
 import { registerBackend, setBackend } from '../../kernels/select';
 import { createWasmBackend, type WasmBackend } from '../../kernels/wasm/index';
 import { forwardGradient } from '../../runtime/forward-gradient';
-import { tensor } from '../../runtime/tensor/create';
+import { tensor, zeros } from '../../runtime/tensor/create';
 import { dispose, dropPooled, tidy } from '../../runtime/tensor/pool';
 import { Tensor } from '../../runtime/tensor/tensor';
 import { initMlp, mlpLoss, type MlpParams } from '../../runtime/models/index';
@@ -20,6 +21,8 @@ afterAll(async () => {
 });
 
 const B = 4;
+const mapParams = (p: MlpParams, f: (t: Tensor) => Tensor) =>
+  Object.fromEntries(Object.entries(p).map(([k, t]) => [k, f(t)])) as unknown as MlpParams;
 const bitsOf = (g: MlpParams) =>
   Object.values(g).flatMap((t: Tensor) => Array.from(new Uint32Array(Float32Array.from(t.toArray()).buffer)));
 
@@ -46,8 +49,11 @@ function run(backend: string) {
     for (const directions of [1, 3]) {
       const first = forwardGradient(mlpLoss, [p, x, labels], { wrt: 0, seed: 5 + i, directions });
       dispose(first.value);
-      let r = first;
-      r = forwardGradient(mlpLoss, [p, x, labels], { wrt: 0, seed: 5 + i, directions, out: r.gradient }); // the cache reused
+      // The cache reused, written into pooled zeros (in the heap when it has one).
+      const out = [tidy(() => mapParams(p, (t) => zeros(t.shape))), undefined, undefined];
+      const r = forwardGradient(mlpLoss, [p, x, labels], { wrt: 0, seed: 5 + i, directions, out });
+      expect(r.gradient).toBe(out);
+      expect(bitsOf(r.gradient[0] as MlpParams)).toEqual(bitsOf(first.gradient[0] as MlpParams));
       const g = r.gradient[0] as MlpParams;
       const placed = Object.values(g).every((t: Tensor) => t.buffer.buffer instanceof SharedArrayBuffer);
       results.push({ bits: bitsOf(g), directional: r.directional, placed });
@@ -61,7 +67,7 @@ function run(backend: string) {
   return { results, used };
 }
 
-test('tangents and gradients in the heap: the bits of the backend without one; replaced tangents go back', () => {
+test('tangents and out in the heap: the bits of the backend without one; replaced tangents go back', () => {
   const want = run('fg-none');
   const got = run('fg-heap');
   expect(want.results.every((r) => !r.placed)).toBe(true);
