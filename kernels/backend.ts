@@ -291,17 +291,23 @@ export interface KernelBackend {
   /**
    * n floats inside the backend's kernel memory (contents unspecified), which its kernels use in
    * place, or undefined when that memory is full. The tensor pool asks on a miss and falls back to
-   * `new Float32Array(n)`; buffers are never given back (the pool reuses them). A backend without
-   * its own memory leaves it out (the js one has none, and it is not filled in).
+   * `new Float32Array(n)`; it reuses what it got and gives back (`release`) only buffers it holds
+   * unused. A backend without its own memory leaves it out (the js one has none, and it is not filled in).
    */
   allocate?(n: number): Float32Array | undefined;
+  /**
+   * Gives back a buffer this backend's `allocate` returned, which nobody uses any more (its memory
+   * may be handed out again). Anything else (another array, a second release) is an Error. Present
+   * with `allocate` when the backend can reuse the room.
+   */
+  release?(buf: Float32Array): void;
   /** Whether gemm takes `GemmArgs.bSource` (else callers materialise B first). */
   readonly generatesB?: boolean;
 }
 
-/** A backend with every kernel present (what kernels/select.ts hands to the tensor layer); `allocate` stays optional. */
-export type CompleteBackend = Required<Omit<KernelBackend, 'allocate' | 'generatesB'>> &
-  Pick<KernelBackend, 'allocate' | 'generatesB'>;
+/** A backend with every kernel present (what kernels/select.ts hands to the tensor layer); `allocate` and `release` stay optional. */
+export type CompleteBackend = Required<Omit<KernelBackend, 'allocate' | 'release' | 'generatesB'>> &
+  Pick<KernelBackend, 'allocate' | 'release' | 'generatesB'>;
 
 /**
  * OPTIONAL fast path (the wasm backend has it): direct NCHW convolution, zero padding,

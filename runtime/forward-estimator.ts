@@ -7,7 +7,7 @@
 // (it must be materialised there); with one run per step the estimate g is then formed in place over
 // row 0 of those buffers, so no second parameter-sized buffer is held, and with K = 1 not formed at
 // all when the optimizer can update from d·v directly (Optimizer.stepScaled).
-import { dispose, tidy } from './tensor/pool';
+import { acquireUnpooled, dispose, releaseUnpooled, tidy } from './tensor/pool';
 import { Tensor, zerosPooled } from './tensor/tensor';
 import { DirectionStorage, eachChunk } from './tensor/direction-storage';
 import type { Twin } from './registry';
@@ -59,6 +59,14 @@ export interface TwinCallOptions {
   lazy?: boolean;
 }
 
+/**
+ * A zero tangent a cache keeps between calls: outside the pool (the pool must not count it as live),
+ * but in the kernel memory when there is room, so the kernels read it in place instead of copying it.
+ */
+function unpooledZeros(shape: readonly number[]): Tensor {
+  return new Tensor(acquireUnpooled(shape.reduce((a, d) => a * d, 1)).fill(0), shape);
+}
+
 /** What the twin-running estimators share: the twin, the parameters, and fresh tangents mirroring them. */
 export class TwinCall {
   /** The leaves of params[wrt] (structure: offsets, sizes, shapes; fgd's optimizer also writes through them). */
@@ -89,7 +97,7 @@ export class TwinCall {
           return new Tensor(new DirectionStorage(rows, n / rows), shape);
         }
       : options.pooled === false
-        ? undefined
+        ? unpooledZeros
         : zerosPooled;
     this.tangents = params.map((p, i) => (wrt.includes(i) ? zerosMirror(p, rows, zeros) : undefined));
     this.tangentLeaves = argLeaves(this.tangents, wrt);
@@ -115,6 +123,11 @@ export class TwinCall {
   /** Returns the pooled tangent tensors (the run is over). */
   release(): void {
     dispose(this.tangents);
+  }
+
+  /** Gives the unpooled tangents' buffers (options.pooled false) back to the kernel memory; the call is unusable after. */
+  releaseUnpooled(): void {
+    for (const t of tensorsIn(this.tangents)) if (!t.storage.pooled) releaseUnpooled(t.buffer);
   }
 
   /** Fresh zero gradient buffers, one per leaf (float32 for float32 parameters). */
@@ -184,6 +197,11 @@ export class ForwardEstimator implements Estimator {
     this.call.rebind(params, thisArg, leaves);
     this.source = source;
     this.distribution = distribution;
+  }
+
+  /** The end of a cached estimator (forwardGradient's, replaced or never cached): its unpooled tangents go back. */
+  discard(): void {
+    this.call.releaseUnpooled();
   }
 
   /** Drops the references to the caller's values (a cached estimator must not keep a batch alive); rebind before the next run. */

@@ -84,10 +84,15 @@ function scratchFor(
     cached.estimator.rebind(primals, thisArg, primalLeaves, source, distribution);
     return cached;
   }
-  // Plain (unpooled) tangents: the cache keeps them past the call, so the pool must not count them as live.
+  // Unpooled tangents: the cache keeps them past the call, so the pool must not count them as live.
+  // They sit in the kernel memory when it has room (the twin's gemms read them in place), so a
+  // replaced estimator gives them back (discard), and so does one never cached (re-entrancy: below).
   const call = new TwinCall(twin, primals, thisArg, vector ? K : 1, 'forwardGradient', { wrt, pooled: false });
   const fresh: Scratch = { key, estimator: new ForwardEstimator(call, source, K, distribution, vector), busy: false };
-  if (!cached?.busy) scratchByTwin.set(twin, fresh);
+  if (!cached?.busy) {
+    cached?.estimator.discard();
+    scratchByTwin.set(twin, fresh);
+  }
   return fresh;
 }
 
@@ -206,6 +211,9 @@ export function forwardGradient<V = any>(
   try {
     // One step of fgd's estimator (step 1: direction k is stream k); the value of the first run survives.
     const { value } = estimator.run(1, [], (y) => y as V);
+    // Plain memory, not the pool's: a user loop that drops each gradient without disposing it
+    // (most do) would otherwise fill the kernel memory with blocks nobody can give back. A loop that
+    // passes a pooled structure as `out` (e.g. zeros in the heap) gets it written in place.
     const gradient =
       (options.out as unknown[] | undefined) ?? primals.map((p, i) => (wrt.includes(i) ? zerosMirror(p) : undefined));
     const into = gradLeaves ?? argLeaves(gradient, wrt),
@@ -221,5 +229,6 @@ export function forwardGradient<V = any>(
   } finally {
     estimator.detach();
     scratch.busy = false;
+    if (scratchByTwin.get(twin) !== scratch) estimator.discard();
   }
 }

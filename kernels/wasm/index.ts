@@ -53,6 +53,8 @@ export interface WasmBackend extends KernelBackend, Conv2dNchwKernel {
   readonly variant: WasmVariant;
   /** n floats in the kernel memory (see KernelBackend.allocate): the tensor heap. */
   allocate(n: number): Float32Array | undefined;
+  /** Gives a block from allocate back to the tensor heap (see KernelBackend.release). */
+  release(buf: Float32Array): void;
   /** gemm takes GemmArgs.bSource (generated into the arena, then packed). */
   readonly generatesB: true;
   /** How much of the tensor heap is used. */
@@ -128,6 +130,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     maxPool2d: (args: MaxPool2dArgs) => pool.maxPool2d(args),
     update: (args: UpdateArgs) => update.update(args),
     allocate: (n: number) => heap.allocate(n),
+    release: (buf: Float32Array) => heap.free(buf),
     generatesB: true,
     heapInfo: () => heap.info(),
     waitForThreads: (timeoutMs = 10000) => engine.helper?.waitReady(timeoutMs) ?? false,

@@ -14,8 +14,13 @@
 //
 // WHERE BUFFERS LIVE. A miss asks the selected backend's `allocate` first (the wasm backend hands
 // out views of its kernel memory, a SharedArrayBuffer, which its kernels use without copying) and
-// falls back to `new Float32Array(n)` when it has none or is full. Buffers never go back to the
-// backend; switching backends only changes which kernels get them in place.
+// falls back to `new Float32Array(n)` when it has none or is full. Pooled buffers are kept per size,
+// so a process that runs several model shapes would leave the kernel memory full of free buffers of
+// the earlier shapes: when allocate finds no room, every free buffer the selected backend placed
+// (of any size) goes back to it (`release`), and allocate is asked once more before falling back.
+// Only buffers nobody uses are given back, and only to the backend that placed them; switching
+// backends only changes which kernels get buffers in place.
+import type { CompleteBackend } from '../../kernels/backend';
 import { getBackend } from '../../kernels/select';
 
 /**
@@ -59,6 +64,11 @@ let kernelMemoryBytes = 0;
 // and the most of it since resetPeakMemory(): what one training step holds at its worst.
 let liveBytes = 0;
 let peakBytes = 0;
+// The backend whose kernel memory holds each buffer placed there (free or handed out), and the
+// bytes of free ones: a miss with none free skips the search.
+const placedBy = new WeakMap<Float32Array, CompleteBackend>();
+let freePlacedBytes = 0;
+let releasedBytes = 0;
 
 /** A buffer of n floats, reused from the pool when one is free (contents unspecified). */
 export function acquire(n: number): Float32Array {
@@ -68,15 +78,40 @@ export function acquire(n: number): Float32Array {
   if (liveBytes > peakBytes) peakBytes = liveBytes;
   if (hit) {
     pooledBytes -= hit.byteLength;
+    if (placedBy.has(hit)) freePlacedBytes -= hit.byteLength;
     return hit;
   }
   allocations++;
-  const placed = getBackend().allocate?.(n);
-  if (placed) {
-    kernelMemoryBytes += placed.byteLength;
-    return placed;
-  }
-  return new Float32Array(n);
+  const placed = place(n);
+  if (placed) kernelMemoryBytes += placed.byteLength;
+  return placed ?? new Float32Array(n);
+}
+
+/** n floats in the selected backend's kernel memory (giving its free pooled buffers back when full), or undefined. */
+function place(n: number): Float32Array | undefined {
+  const backend = getBackend();
+  let placed = backend.allocate?.(n);
+  if (!placed && backend.release && freePlacedBytes > 0 && giveBack(backend) > 0) placed = backend.allocate?.(n);
+  if (placed) placedBy.set(placed, backend);
+  return placed;
+}
+
+/**
+ * A buffer of n floats that a cache keeps past tidy scopes (forwardGradient's tangents), placed like
+ * a pool miss (the kernel memory when it has room, else JS memory) but outside the pool: memoryInfo
+ * does not count it. Give it back with releaseUnpooled once the cache drops it (a buffer in JS
+ * memory is then left to the garbage collector). Contents unspecified.
+ */
+export function acquireUnpooled(n: number): Float32Array {
+  return place(n) ?? new Float32Array(n);
+}
+
+/** Gives a buffer from acquireUnpooled back to the kernel memory that holds it (nothing for JS memory). */
+export function releaseUnpooled(buf: Float32Array): void {
+  const owner = placedBy.get(buf);
+  if (!owner) return;
+  placedBy.delete(buf);
+  owner.release?.(buf);
 }
 
 /** Returns a buffer obtained from acquire() to the pool. */
@@ -86,15 +121,44 @@ export function release(buf: Float32Array): void {
   list.push(buf);
   pooledBytes += buf.byteLength;
   liveBytes -= buf.byteLength;
+  if (placedBy.has(buf)) freePlacedBytes += buf.byteLength;
+}
+
+/**
+ * Gives every free buffer that `only` placed (every placed one when omitted) back to the backend
+ * that placed it, when that backend can take it back; returns the bytes given back.
+ */
+function giveBack(only?: CompleteBackend): number {
+  let bytes = 0;
+  for (const [n, list] of free) {
+    let kept = 0;
+    for (const buf of list) {
+      const owner = placedBy.get(buf);
+      if (owner?.release && (only === undefined || owner === only)) {
+        owner.release(buf);
+        placedBy.delete(buf);
+        bytes += buf.byteLength;
+      } else list[kept++] = buf;
+    }
+    list.length = kept;
+    if (kept === 0) free.delete(n);
+  }
+  pooledBytes -= bytes;
+  freePlacedBytes -= bytes;
+  releasedBytes += bytes;
+  return bytes;
 }
 
 /**
  * Forgets every free buffer, so the next acquires allocate afresh (from the backend selected then).
- * For tests and benchmarks that compare where buffers live; blocks a backend handed out stay used.
+ * For tests and benchmarks that compare where buffers live. Free buffers in a backend's kernel
+ * memory go back to it when it has `release` (else its blocks stay used).
  */
 export function dropPooled(): void {
+  giveBack();
   free.clear();
   pooledBytes = 0;
+  freePlacedBytes = 0;
 }
 
 /** Called by every new tensor: the innermost tidy scope (if any) will dispose it. */
@@ -158,13 +222,15 @@ export interface MemoryInfo {
   liveBytes: number;
   /** The most liveBytes reached since resetPeakMemory() (or the start). */
   peakBytes: number;
-  /** Bytes of the allocations that were placed in a backend's kernel memory (a share of all allocations, never freed). */
+  /** Bytes of the allocations that were placed in a backend's kernel memory (a share of all allocations). */
   kernelMemoryBytes: number;
+  /** Bytes of free pooled buffers given back to the kernel memory that held them (on a miss with it full, or dropPooled). */
+  releasedBytes: number;
 }
 
 /** Pool counters (for tests, benchmarks and memory experiments). */
 export function memoryInfo(): MemoryInfo {
-  return { allocations, pooledBytes, liveBytes, peakBytes, kernelMemoryBytes };
+  return { allocations, pooledBytes, liveBytes, peakBytes, kernelMemoryBytes, releasedBytes };
 }
 
 /** Starts a new peak measurement: peakBytes becomes the current liveBytes. */

@@ -394,3 +394,113 @@ describe('wasm tensor heap', () => {
     await big.dispose();
   });
 });
+
+describe('wasm tensor heap: release and reuse', () => {
+  /** Fills every block with its own value and checks them all: a test for overlap between live blocks. */
+  function expectDisjoint(live: Map<Float32Array, number>): void {
+    for (const [arr, v] of live) arr.fill(v);
+    for (const [arr, v] of live) if (!arr.every((x) => x === v)) throw new Error(`block of ${arr.length} overwritten`);
+  }
+
+  it('reuses a released block, merges neighbouring holes, and gives the lowest room back to the arena', async () => {
+    const be = createWasmBackend({ threads: 1, memoryMB: 2, heapShare: 0.5 });
+    const top = be.allocate(8)!, // the heap grows down: top, a, b, c
+      a = be.allocate(5)!,
+      b = be.allocate(12)!,
+      c = be.allocate(3)!;
+    expect(be.heapInfo()).toMatchObject({ usedBytes: 4 * (8 + 8 + 12 + 4), blocks: 4 });
+    be.release(b);
+    expect(be.heapInfo()).toMatchObject({ usedBytes: 4 * (8 + 8 + 4), blocks: 3 });
+    // A smaller block goes into b's hole (its top), not below c.
+    const d = be.allocate(4)!;
+    expect(d.byteOffset).toBe(b.byteOffset + 4 * 8);
+    be.release(d);
+    // a, b's hole and c merge with each other and with the arena below: only `top` is left.
+    be.release(a);
+    be.release(c);
+    expect(be.heapInfo()).toMatchObject({ usedBytes: 32, blocks: 1 });
+    const e = be.allocate(28)!; // exactly a + b + c's room, right below top
+    expect(e.byteOffset).toBe(top.byteOffset - 4 * 28);
+    // Holes above and below merge into one: release the middle last.
+    be.release(e);
+    const [x, y, z] = [be.allocate(4)!, be.allocate(4)!, be.allocate(4)!];
+    be.release(x);
+    be.release(z); // z touches the arena: gone into it
+    be.release(y); // merges with x's hole, and the whole reaches the arena
+    const w = be.allocate(12)!;
+    expect(w.byteOffset).toBe(top.byteOffset - 4 * 12);
+    expect(be.heapInfo()).toMatchObject({ usedBytes: 32 + 48, blocks: 2 });
+    await be.dispose();
+  });
+
+  it('random allocate/release: aligned, disjoint, counted exactly, holes reused (a fixed seed)', async () => {
+    const be = createWasmBackend({ threads: 1, memoryMB: 2, heapShare: 0.5 });
+    const r = rng(77, 0, 1);
+    const live = new Map<Float32Array, number>();
+    const cap = be.heapInfo().capacityBytes;
+    let next = 1,
+      misses = 0,
+      handedOut = 0;
+    for (let step = 0; step < 2000; step++) {
+      if (live.size > 0 && r() < 0.45) {
+        const arrs = [...live.keys()];
+        const arr = arrs[Math.floor(r() * arrs.length)];
+        live.delete(arr);
+        be.release(arr);
+      } else {
+        const n = Math.floor(r() ** 3 * 20000); // mostly small, some large (up to ~8% of the heap)
+        const arr = be.allocate(n);
+        if (!arr) {
+          misses++;
+          continue;
+        }
+        expect(arr.length).toBe(n);
+        expect(arr.byteOffset % 16).toBe(0);
+        live.set(arr, next++);
+        handedOut += arr.byteLength;
+      }
+      if (step % 50 === 0) expectDisjoint(live);
+      const used = [...live.keys()].reduce((s, a) => s + 16 * Math.ceil(a.length / 4), 0);
+      expect(be.heapInfo()).toEqual({ usedBytes: used, capacityBytes: cap, blocks: live.size });
+    }
+    expectDisjoint(live);
+    // The run filled the heap (misses) and handed out several times its capacity: released room was reused.
+    expect(misses).toBeGreaterThan(0);
+    expect(handedOut).toBeGreaterThan(3 * cap);
+    // Everything back: the whole capacity is one block's room again.
+    for (const arr of live.keys()) be.release(arr);
+    expect(be.heapInfo()).toEqual({ usedBytes: 0, capacityBytes: cap, blocks: 0 });
+    expect(be.allocate(cap / 4)).toBeDefined();
+    await be.dispose();
+  });
+
+  it('exhausted, then released: the room is handed out again', async () => {
+    const be = createWasmBackend({ threads: 1, memoryMB: 2, heapShare: 0.5 });
+    const quarter = be.heapInfo().capacityBytes / 16;
+    const blocks = [0, 1, 2, 3].map(() => be.allocate(quarter)!);
+    expect(be.allocate(4)).toBeUndefined(); // full
+    be.release(blocks[1]);
+    be.release(blocks[2]); // one hole of two quarters, in the middle
+    expect(be.allocate(2 * quarter + 4)).toBeUndefined(); // does not fit the hole
+    const big = be.allocate(2 * quarter)!;
+    expect(big.byteOffset).toBe(blocks[2].byteOffset);
+    expect(be.allocate(1)).toBeUndefined();
+    await be.dispose();
+  });
+
+  it('release rejects arrays it did not hand out and second releases, naming what is wrong', async () => {
+    const be = createWasmBackend({ threads: 1, memoryMB: 2, heapShare: 0.5 });
+    const a = be.allocate(10)!,
+      empty = be.allocate(0)!;
+    expect(() => be.release(new Float32Array(10))).toThrow(/release needs a Float32Array from this backend’s allocate/);
+    expect(() => be.release(a.subarray(4))).toThrow(
+      /release got 6 floats at byte \d+, which is not a block handed out/,
+    );
+    be.release(a);
+    expect(() => be.release(a)).toThrow(/or was released already/);
+    be.release(empty);
+    expect(() => be.release(empty)).toThrow(/release got an empty block, but none is handed out/);
+    expect(be.heapInfo()).toMatchObject({ usedBytes: 0, blocks: 0 });
+    await be.dispose();
+  });
+});
