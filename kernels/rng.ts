@@ -504,12 +504,7 @@ function fillNormalF32(
     n = out.length;
   let h: NormalHelper | undefined;
   const two = normalThreads() === 2; // first use validates FORWARDGRAD_RNG_THREADS
-  if (
-    two &&
-    n >= 16 * MIN_SPLIT_GROUPS &&
-    (h = helper ??= NormalHelper.start(fast.module, fast.memory, k)) &&
-    !h.ready
-  )
+  if (two && n >= 16 * MIN_SPLIT_GROUPS && (h = helper ??= NormalHelper.start(fast.module, fast.memory, k)) && !h.ready)
     h = undefined;
   // In place on this thread only: the helper's instance addresses rng.wasm's own memory.
   const [p0, p1] = h === undefined ? normalsInPlace(out, offset, keys) : [0, 0];
