@@ -43,8 +43,8 @@ export interface FgdOptions extends DescentOptions {
    * (seed, stream, offset) where it is consumed (matmul generates a weight tangent while packing it)
    * and again by the update, so a step's extra memory stays flat in depth instead of holding a
    * parameter-sized v. Same numbers either way. Default: true with 'rademacher' (its bits cost
-   * almost nothing to regenerate), false with 'normal' (v is drawn twice: ≈ +4 ms a step on the
-   * paper's MLP, bench/NOTES.md).
+   * almost nothing to regenerate), false with 'normal' (v is drawn twice: ≈ +2.3 ms on the paper
+   * MLP's 9.9 ms step, bench/fgd-step.ts).
    */
   regenerate?: boolean;
 }
