@@ -120,13 +120,7 @@ export class WasmConv {
     const yInPlace = yAt >= 0 && pixPad === nPix && size % 8 === 0;
     const fixed = PARAMS + pixPad * taps + packedW + (wAt >= 0 ? 0 : a.c * a.o * taps);
     const item = (xAt >= 0 ? 0 : a.c * hw) + (hw + 1) * a.c + (yInPlace ? 0 : panels * 8 * pixPad);
-    const room = e.room(fixed + item) - fixed;
-    if (room < item) {
-      throw new Error(
-        `wasm conv2dNchw: one image needs ${(fixed + item) * 4} bytes of arena, more than the ${(e.end - e.start) * 4} left beside the tensor heap (${e.describe()})`,
-      );
-    }
-    const group = Math.max(1, Math.min(a.batch, Math.floor(room / item), Engine.MAX_GROUP));
+    const group = imagesPerCall(e, fixed, item, a.batch);
     // Arena: params, the indirection table, packed W, raw W; per image x, xT (+ c zeros), y.
     let top = e.start;
     const params = top;
@@ -239,13 +233,7 @@ export class WasmConv {
     const acc = a.accumulate === true;
     const fixed = PARAMS + (wAt >= 0 ? 0 : a.o * 9);
     const item = (xAt >= 0 ? 0 : hw) + hp * wp + (yAt >= 0 ? 0 : a.o * nPix);
-    const room = e.room(fixed + item) - fixed;
-    if (room < item) {
-      throw new Error(
-        `wasm conv2dNchw: one image needs ${(fixed + item) * 4} bytes of arena, more than the ${(e.end - e.start) * 4} left beside the tensor heap (${e.describe()})`,
-      );
-    }
-    const group = Math.max(1, Math.min(a.batch, Math.floor(room / item), Engine.MAX_GROUP));
+    const group = imagesPerCall(e, fixed, item, a.batch);
     let top = e.start;
     const params = top;
     top += PARAMS;
@@ -365,4 +353,18 @@ export class WasmConv {
       }
     }
   }
+}
+
+/**
+ * Images per kernel call: as many as the arena holds beside `fixed` floats of per-call state, at
+ * `item` floats each (at most the batch and a job list's worth). Throws when not even one fits.
+ */
+function imagesPerCall(e: Engine, fixed: number, item: number, batch: number): number {
+  const room = e.room(fixed + item) - fixed;
+  if (room < item) {
+    throw new Error(
+      `wasm conv2dNchw: one image needs ${(fixed + item) * 4} bytes of arena, more than the ${(e.end - e.start) * 4} left beside the tensor heap (${e.describe()})`,
+    );
+  }
+  return Math.max(1, Math.min(batch, Math.floor(room / item), Engine.MAX_GROUP));
 }

@@ -58,6 +58,23 @@ interface Geometry {
   ow: number;
 }
 
+/** The image and window extents every kernel call of one conv shares (Im2colArgs' and Conv2dArgs' common part). */
+function windowOf(g: Geometry) {
+  return {
+    c: g.C,
+    h: g.H,
+    w: g.W,
+    kh: g.kh,
+    kw: g.kw,
+    strideH: g.sh,
+    strideW: g.sw,
+    padH: g.ph,
+    padW: g.pw,
+    outH: g.oh,
+    outW: g.ow,
+  };
+}
+
 function geometry(x: Tensor, w: Tensor, options: Conv2dOptions | undefined): Geometry {
   if (options !== undefined && (typeof options !== 'object' || options === null))
     throw opError('conv2d', `options must be an object, got ${String(options)}`);
@@ -118,17 +135,7 @@ export function conv2dJvp(x: Tensor, dx: Tangent, w: Tensor, dw: Tangent, option
       k.im2col({
         x: src,
         xOffset: srcOffset + (n0 + i) * img,
-        c: g.C,
-        h: g.H,
-        w: g.W,
-        kh: g.kh,
-        kw: g.kw,
-        strideH: g.sh,
-        strideW: g.sw,
-        padH: g.ph,
-        padW: g.pw,
-        outH: g.oh,
-        outW: g.ow,
+        ...windowOf(g),
         cols,
         colsOffset: i * CKK * P,
       });
@@ -224,20 +231,10 @@ function convDirect(
       x: src,
       xOffset: srcOffset,
       batch,
-      c: g.C,
-      h: g.H,
-      w: g.W,
+      ...windowOf(g),
       weight,
       weightOffset,
       o,
-      kh: g.kh,
-      kw: g.kw,
-      strideH: g.sh,
-      strideW: g.sw,
-      padH: g.ph,
-      padW: g.pw,
-      outH: g.oh,
-      outW: g.ow,
       y: dst,
       yOffset: dstOffset,
       accumulate,
@@ -287,17 +284,7 @@ export function conv2dVjp(
   const im2colArgs = (n: number, target: Float32Array, cols: Float32Array) => ({
     x: target,
     xOffset: n,
-    c: g.C,
-    h: g.H,
-    w: g.W,
-    kh: g.kh,
-    kw: g.kw,
-    strideH: g.sh,
-    strideW: g.sw,
-    padH: g.ph,
-    padW: g.pw,
-    outH: g.oh,
-    outW: g.ow,
+    ...windowOf(g),
     cols,
     colsOffset: 0,
   });
