@@ -7,7 +7,7 @@
 //
 // Run: node --experimental-wasm-relaxed-simd bench/gemm-kernel.mjs [--rounds 9] [--only TEXT]
 //      [--threads 2] a.as [b.as ...]   (e.g. a copy of kernels/wasm/assembly/gemm.as against an edited copy)
-import { readFileSync } from 'node:fs';
+import { FLAGS, compileFile } from '../kernels/wasm/build.mjs';
 import { Worker } from 'node:worker_threads';
 
 const argv = process.argv.slice(2);
@@ -22,36 +22,6 @@ const rounds = Number(opt('rounds', 9)),
   only = opt('only', ''),
   threads = Number(opt('threads', 1));
 if (!argv.length) throw new Error('gemm-kernel: give one or more AssemblyScript files');
-const flags = [
-  '-O3',
-  '--runtime',
-  'stub',
-  '--noAssert',
-  '--enable',
-  'simd',
-  '--enable',
-  'threads',
-  '--importMemory',
-  '--sharedMemory',
-  '--maximumMemory',
-  '65536',
-  '--enable',
-  'relaxed-simd',
-];
-
-const asc = await import('assemblyscript/asc');
-async function compile(file) {
-  const out = {};
-  const { error, stderr } = await asc.main(['in.ts', '--outFile', 'out.wasm', ...flags], {
-    readFile: (n) => (n === 'in.ts' ? readFileSync(file, 'utf8') : null),
-    writeFile: (n, c) => {
-      out[n] = c;
-    },
-    listFiles: () => [],
-  });
-  if (error) throw new Error(`gemm-kernel: ${file}: ${stderr.toString()}`);
-  return out['out.wasm'];
-}
 
 const MB = 1 << 20;
 const PAGES = (64 * MB) / 65536;
@@ -116,7 +86,7 @@ const cases = makeCases(R);
 
 const variants = [];
 for (const file of argv) {
-  const module = new WebAssembly.Module(await compile(file));
+  const module = new WebAssembly.Module(await compileFile(file, FLAGS.relaxed));
   const memory = new WebAssembly.Memory({ initial: PAGES * 2, maximum: PAGES * 2, shared: true });
   const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
   new Float32Array(memory.buffer).fill(0.25);

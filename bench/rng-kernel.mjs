@@ -7,7 +7,7 @@
 //
 // Run: node bench/rng-kernel.mjs [--fn normals|philox] [--rounds 15] a.as [b.as ...]
 //      (e.g. a copy of kernels/wasm/assembly/rng.as against an edited copy)
-import { readFileSync } from 'node:fs';
+import { FLAGS, compileFile } from '../kernels/wasm/build.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name, def) => {
@@ -20,41 +20,12 @@ const opt = (name, def) => {
 const fn = opt('fn', 'normals'),
   rounds = Number(opt('rounds', 15));
 if (!argv.length) throw new Error('rng-kernel: give one or more AssemblyScript files');
-const flags = [
-  '-O3',
-  '--runtime',
-  'stub',
-  '--noAssert',
-  '--enable',
-  'simd',
-  '--enable',
-  'threads',
-  '--importMemory',
-  '--sharedMemory',
-  '--initialMemory',
-  '2',
-  '--maximumMemory',
-  '64',
-];
-
-const asc = await import('assemblyscript/asc');
-async function compile(file) {
-  const out = {};
-  const { error, stderr } = await asc.main(['in.ts', '--outFile', 'out.wasm', ...flags], {
-    readFile: (n) => (n === 'in.ts' ? readFileSync(file, 'utf8') : null),
-    writeFile: (n, c) => {
-      out[n] = c;
-    },
-    listFiles: () => [],
-  });
-  if (error) throw new Error(`rng-kernel: ${file}: ${stderr.toString()}`);
-  return out['out.wasm'];
-}
 
 const variants = [];
 for (const file of argv) {
   const memory = new WebAssembly.Memory({ initial: 16, maximum: 16, shared: true });
-  const k = new WebAssembly.Instance(new WebAssembly.Module(await compile(file)), { env: { memory } }).exports;
+  const k = new WebAssembly.Instance(new WebAssembly.Module(await compileFile(file, FLAGS.rng)), { env: { memory } })
+    .exports;
   if (typeof k[fn] !== 'function') throw new Error(`rng-kernel: ${file} has no export ${fn}`);
   variants.push({ file, run: k[fn], times: [] });
 }

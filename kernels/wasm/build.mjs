@@ -60,6 +60,24 @@ export function sourceHash() {
   return h.digest('hex').slice(0, 16);
 }
 
+/** asc flags of each module: the kernel benches compile edited copies of a kernel with the same ones. */
+export const FLAGS = { simd: [...common], relaxed: [...common, ...variants.relaxed], rng: rngFlags };
+
+/** Compiles one AssemblyScript file at any path (e.g. an edited copy of a kernel) with `flags`. */
+export async function compileFile(file, flags) {
+  const asc = await import('assemblyscript/asc');
+  const outputs = {};
+  const { error, stderr } = await asc.main(['in.ts', '--outFile', 'out.wasm', ...flags], {
+    readFile: (name) => (name === 'in.ts' ? readFileSync(file, 'utf8') : null),
+    writeFile: (name, contents) => {
+      outputs[name] = contents;
+    },
+    listFiles: () => [],
+  });
+  if (error) throw new Error(`asc failed on ${file}: ${error.message}\n${stderr.toString()}`);
+  return Buffer.from(outputs['out.wasm']);
+}
+
 async function compile(flags, srcs = sources) {
   const asc = await import('assemblyscript/asc');
   const outputs = {};
