@@ -47,6 +47,17 @@ export interface WasmBackendOptions {
   minParallelBytes?: number;
 }
 
+/** Every key of WasmBackendOptions: any other is a typo, refused rather than ignored. */
+const OPTION_KEYS: readonly (keyof WasmBackendOptions)[] = [
+  'threads',
+  'memoryMB',
+  'heapShare',
+  'variant',
+  'minParallelFlops',
+  'spinMs',
+  'minParallelBytes',
+];
+
 export interface WasmBackend extends KernelBackend, Conv2dNchwKernel {
   readonly name: 'wasm';
   readonly threads: number;
@@ -74,6 +85,10 @@ function envInt(name: string): number | undefined {
 }
 
 export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend {
+  for (const key of Object.keys(options)) {
+    if (!(OPTION_KEYS as readonly string[]).includes(key))
+      throw new Error(`wasm backend: unknown option '${key}' (options: ${OPTION_KEYS.join(', ')})`);
+  }
   const asked = options.threads ?? envInt('FORWARDGRAD_THREADS');
   let threads = asked ?? Math.min(2, hardwareThreads());
   if (threads !== 1 && threads !== 2) throw new Error(`wasm backend: threads must be 1 or 2, got ${threads}`);

@@ -23,6 +23,10 @@ describe('wasm backend options', () => {
     process.env.FORWARDGRAD_THREADS = 'two';
     expect(() => createBackend()).toThrow("FORWARDGRAD_THREADS must be a positive integer, got 'two'");
     expect(() => createWasmBackend({ threads: 3 })).toThrow('wasm backend: threads must be 1 or 2, got 3');
+    // a misspelt option is refused by name, not ignored
+    expect(() => createWasmBackend({ threads: 1, heapshare: 0.5 } as never)).toThrow(
+      "wasm backend: unknown option 'heapshare' (options: threads, memoryMB, heapShare,",
+    );
     expect(() => createWasmBackend({ threads: 1, memoryMB: 5000 })).toThrow(
       'wasm backend: memory must be between 1 and 4096 MB, got 5000',
     );
