@@ -221,8 +221,8 @@ describe('extra memory of one fgd step against depth', () => {
   );
   const y = Int32Array.from({ length: batch }, (_, i) => i % sizes.classes);
 
-  /** peakBytes − liveBytes of a one-step run (pooled buffers: tangents, activations, scratch). */
-  function extra(L: number, method: 'fgd' | 'backprop', lazy: boolean): number {
+  /** peakBytes − liveBytes of a one-step run (pooled buffers: tangents, activations, scratch), and θ's bits after it. */
+  function oneStep(L: number, options: Partial<FgdOptions>): { extra: number; bits: number[] } {
     const p = initDeepMlp(L, 3, sizes);
     const before = memoryInfo().liveBytes;
     resetPeakMemory();
@@ -232,11 +232,14 @@ describe('extra memory of one fgd step against depth', () => {
       inputs: () => [x, y],
       progress: false,
       guard: false, // the guard's snapshot of θ is parameter-sized for every method (pooled): not v
-      ...(method === 'fgd' ? { seed: 1, regenerate: lazy } : { method: 'backprop' as const }),
+      ...options,
     });
     expect(memoryInfo().liveBytes).toBe(before);
-    return memoryInfo().peakBytes - before;
+    const bits = (Object.values(p).flat() as Tensor[]).flatMap((t) => Array.from(t.toArray()));
+    return { extra: memoryInfo().peakBytes - before, bits };
   }
+  const extra = (L: number, method: 'fgd' | 'backprop', lazy: boolean): number =>
+    oneStep(L, method === 'fgd' ? { seed: 1, regenerate: lazy } : { method: 'backprop' }).extra;
 
   test('lazy fgd: flat in L; filled fgd and backprop grow by at least a layer of weights per layer', () => {
     // L ≥ 2 so the widest layer (width², whose v one matmul generates at a time) is in every run
@@ -252,43 +255,14 @@ describe('extra memory of one fgd step against depth', () => {
     // the lazy step holds activations and the update's 64 KB chunk of v: below a fifth of backprop's at L = 10
     expect(lazy[2]).toBeLessThan(0.2 * backprop[2]);
   });
-});
-
-describe("fgd's regenerate option", () => {
-  const sizes = { inputs: 16, width: 128, classes: 4 },
-    batch = 8,
-    L = 6;
-  const x = tensor(
-    Array.from({ length: batch * sizes.inputs }, (_, i) => Math.cos(0.13 * i)),
-    [batch, sizes.inputs],
-  );
-  const y = Int32Array.from({ length: batch }, (_, i) => i % sizes.classes);
-  /** Extra pooled bytes of a one-step run, and the parameters' bits after it. */
-  const run = (options: Partial<FgdOptions>) => {
-    const p = initDeepMlp(L, 3, sizes);
-    const before = memoryInfo().liveBytes;
-    resetPeakMemory();
-    fgd(deepMlpLoss, [p], {
-      lr: 0.01,
-      iterations: 1,
-      seed: 3,
-      inputs: () => [x, y],
-      progress: false,
-      guard: false,
-      ...options,
-    });
-    return {
-      extra: memoryInfo().peakBytes - before,
-      bits: (Object.values(p).flat() as Tensor[]).flatMap((t) => Array.from(t.toArray())),
-    };
-  };
 
   test('defaults: regenerated with Rademacher directions, stored with normal ones (same numbers either way)', () => {
-    const layer = 4 * sizes.width * sizes.width;
-    const normal = run({ distribution: 'normal' }),
-      normalRegen = run({ distribution: 'normal', regenerate: true }),
-      rad = run({ distribution: 'rademacher' }),
-      radStored = run({ distribution: 'rademacher', regenerate: false });
+    const layer = 4 * sizes.width * sizes.width,
+      L = 6;
+    const normal = oneStep(L, { seed: 3, distribution: 'normal' }),
+      normalRegen = oneStep(L, { seed: 3, distribution: 'normal', regenerate: true }),
+      rad = oneStep(L, { seed: 3, distribution: 'rademacher' }),
+      radStored = oneStep(L, { seed: 3, distribution: 'rademacher', regenerate: false });
     // stored: every hidden layer's v is held (L − 1 width² layers beyond what one generated layer needs)
     expect(normal.extra - normalRegen.extra).toBeGreaterThanOrEqual((L - 2) * layer);
     expect(radStored.extra - rad.extra).toBeGreaterThanOrEqual((L - 2) * layer);
