@@ -212,7 +212,7 @@ describe('fgd with lazy directions: bit-identical to filled directions', () => {
   });
 });
 
-describe('extra memory of one fgd step against depth', () => {
+describe('extra memory of one fgd step against depth, and the regenerate option', () => {
   const sizes = { inputs: 16, width: 128, classes: 4 },
     batch = 8;
   const x = tensor(
