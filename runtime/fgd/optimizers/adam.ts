@@ -6,14 +6,12 @@ import {
   OptimizerState,
   checkState,
   copySlots,
+  eachUpdate,
   releaseSlots,
-  saveCopy,
-  saveOf,
   slotLike,
-  updateKernel,
+  slotSlice,
 } from './optimizer';
-import { updateGenerated } from './optimizer';
-import { Direction, isGenerated } from '../../tensor/direction-storage';
+import type { Direction } from '../../tensor/direction-storage';
 
 export interface AdamOptions {
   beta1?: number;
@@ -50,28 +48,11 @@ export class Adam implements Optimizer {
       eps = this.epsilon;
     const c1 = 1 - b1 ** t,
       c2 = 1 - b2 ** t;
-    for (let j = 0; j < params.length; j++) {
+    eachUpdate(this.name, params, grads, undefined, lr, saveTo, this.ruleAt(c1, c2), (j) => {
       const p = params[j],
         g = grads[j],
         m = this.m[j],
         v = this.v[j];
-      if (
-        p instanceof Float32Array &&
-        g instanceof Float32Array &&
-        m instanceof Float32Array &&
-        v instanceof Float32Array
-      ) {
-        updateKernel()({
-          rule: this.rule(m, v, c1, c2),
-          n: p.length,
-          params: p,
-          grad: g,
-          lr,
-          save: saveOf(saveTo, j, p),
-        });
-        continue;
-      }
-      saveCopy(saveTo, j, p);
       for (let i = 0; i < p.length; i++) {
         const gi = g[i];
         const mi = b1 * m[i] + (1 - b1) * gi,
@@ -80,7 +61,7 @@ export class Adam implements Optimizer {
         v[i] = vi;
         p[i] -= (lr * (mi / c1)) / (Math.sqrt(vi / c2) + eps);
       }
-    }
+    });
   }
 
   /** step() with g_i = gradientAt(direction, s, i) computed in the loop. */
@@ -101,41 +82,20 @@ export class Adam implements Optimizer {
       s: scale,
       lr,
     };
-    for (let j = 0; j < params.length; j++) {
-      const p = params[j],
-        d = directions[j],
-        m = this.m[j],
-        v = this.v[j];
-      if (isGenerated(d)) {
-        const m32 = m as Float32Array, // slotLike of a Float32Array parameter
-          v32 = v as Float32Array;
-        updateGenerated(this.name, p, d, scale, lr, saveOf(saveTo, j, p), (a, b) =>
-          this.rule(m32.subarray(a, b), v32.subarray(a, b), h.c1, h.c2),
-        );
-      } else if (
-        p instanceof Float32Array &&
-        d instanceof Float32Array &&
-        m instanceof Float32Array &&
-        v instanceof Float32Array
-      )
-        updateKernel()({
-          rule: this.rule(m, v, h.c1, h.c2),
-          n: p.length,
-          params: p,
-          grad: d,
-          scale,
-          lr,
-          save: saveOf(saveTo, j, p),
-        });
-      else {
-        saveCopy(saveTo, j, p);
-        scaledAny(p, d, m, v, h);
-      }
-    }
+    eachUpdate(this.name, params, directions, scale, lr, saveTo, this.ruleAt(h.c1, h.c2), (j) =>
+      scaledAny(params[j], directions[j] as Buf, this.m[j], this.v[j], h),
+    );
   }
 
-  private rule(m: Float32Array, v: Float32Array, c1: number, c2: number) {
-    return { name: 'adam', beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, c1, c2, m, v } as const;
+  /** The update kernel's rule over m[j], v[j]'s elements [from, to) (undefined unless both are float32). */
+  private ruleAt(c1: number, c2: number) {
+    return (j: number, from?: number, to?: number) => {
+      const m = slotSlice(this.m[j], from, to),
+        v = slotSlice(this.v[j], from, to);
+      return (
+        m && v && ({ name: 'adam', beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, c1, c2, m, v } as const)
+      );
+    };
   }
 
   state(): OptimizerState {

@@ -5,14 +5,12 @@ import {
   OptimizerState,
   checkState,
   copySlots,
+  eachUpdate,
   releaseSlots,
-  saveCopy,
-  saveOf,
   slotLike,
-  updateKernel,
+  slotSlice,
 } from './optimizer';
-import { updateGenerated } from './optimizer';
-import { Direction, isGenerated } from '../../tensor/direction-storage';
+import type { Direction } from '../../tensor/direction-storage';
 
 export interface MomentumOptions {
   momentum?: number;
@@ -35,21 +33,16 @@ export class Momentum implements Optimizer {
 
   step(params: readonly Buf[], grads: readonly Buf[], lr: number, _t?: number, saveTo?: readonly Buf[]): void {
     const mu = this.momentum;
-    for (let j = 0; j < params.length; j++) {
+    eachUpdate(this.name, params, grads, undefined, lr, saveTo, this.rule, (j) => {
       const p = params[j],
         g = grads[j],
         u = this.u[j];
-      if (p instanceof Float32Array && g instanceof Float32Array && u instanceof Float32Array) {
-        updateKernel()({ rule: this.rule(u), n: p.length, params: p, grad: g, lr, save: saveOf(saveTo, j, p) });
-        continue;
-      }
-      saveCopy(saveTo, j, p);
       for (let i = 0; i < p.length; i++) {
         const ui = mu * u[i] + g[i];
         u[i] = ui;
         p[i] -= lr * (this.nesterov ? g[i] + mu * ui : ui);
       }
-    }
+    });
   }
 
   /** step() with g_i = gradientAt(v, s, i) computed in the loop. */
@@ -61,25 +54,16 @@ export class Momentum implements Optimizer {
     _t?: number,
     saveTo?: readonly Buf[],
   ): void {
-    for (let j = 0; j < params.length; j++) {
-      const p = params[j],
-        v = directions[j],
-        u = this.u[j];
-      if (isGenerated(v)) {
-        const u32 = u as Float32Array; // slotLike of a Float32Array parameter
-        updateGenerated(this.name, p, v, scale, lr, saveOf(saveTo, j, p), (a, b) => this.rule(u32.subarray(a, b)));
-      } else if (p instanceof Float32Array && v instanceof Float32Array && u instanceof Float32Array)
-        updateKernel()({ rule: this.rule(u), n: p.length, params: p, grad: v, scale, lr, save: saveOf(saveTo, j, p) });
-      else {
-        saveCopy(saveTo, j, p);
-        scaledAny(p, v, u, scale, lr, this.momentum, this.nesterov);
-      }
-    }
+    eachUpdate(this.name, params, directions, scale, lr, saveTo, this.rule, (j) =>
+      scaledAny(params[j], directions[j] as Buf, this.u[j], scale, lr, this.momentum, this.nesterov),
+    );
   }
 
-  private rule(u: Float32Array) {
-    return { name: 'momentum', momentum: this.momentum, nesterov: this.nesterov, u } as const;
-  }
+  /** The update kernel's rule over u[j]'s elements [from, to) (undefined when u[j] is not float32). */
+  private readonly rule = (j: number, from?: number, to?: number) => {
+    const u = slotSlice(this.u[j], from, to);
+    return u && ({ name: 'momentum', momentum: this.momentum, nesterov: this.nesterov, u } as const);
+  };
 
   state(): OptimizerState {
     return { name: this.name, hyper: { momentum: this.momentum, nesterov: this.nesterov }, slots: { u: this.u } };

@@ -5,7 +5,7 @@ import type { Buf } from '../../leaves';
 import type { CompleteBackend, UpdateRule } from '../../../kernels/backend';
 import { getBackend } from '../../../kernels/select';
 import { acquire, release } from '../../tensor/pool';
-import { Direction, GeneratedDirection, eachChunk } from '../../tensor/direction-storage';
+import { Direction, GeneratedDirection, eachChunk, isGenerated } from '../../tensor/direction-storage';
 
 export interface Optimizer {
   readonly name: string;
@@ -67,7 +67,7 @@ export function slotLike(like: Buf): Float32Array | Float64Array {
  * For the float32 kernel path: saveTo[j] when it is a Float32Array (the kernel saves θ in its own
  * pass), else undefined after copying θ into it here (any other buffer type).
  */
-export function saveOf(saveTo: readonly Buf[] | undefined, j: number, p: Buf): Float32Array | undefined {
+function saveOf(saveTo: readonly Buf[] | undefined, j: number, p: Buf): Float32Array | undefined {
   const b = saveTo?.[j];
   if (b instanceof Float32Array) return b;
   saveCopy(saveTo, j, p);
@@ -75,7 +75,7 @@ export function saveOf(saveTo: readonly Buf[] | undefined, j: number, p: Buf): F
 }
 
 /** saveTo[j] ← p for the loops that do not save in their own pass (number[] and Float64Array leaves). */
-export function saveCopy(saveTo: readonly Buf[] | undefined, j: number, p: Buf): void {
+function saveCopy(saveTo: readonly Buf[] | undefined, j: number, p: Buf): void {
   const to = saveTo?.[j];
   if (to) for (let i = 0; i < p.length; i++) to[i] = p[i];
 }
@@ -86,7 +86,7 @@ export function releaseSlots(slots: readonly Buf[]): void {
 }
 
 /** The kernel backend's optimizer step (kernels/backend.ts UpdateArgs): float32 buffers only. */
-export function updateKernel(): CompleteBackend['update'] {
+function updateKernel(): CompleteBackend['update'] {
   return getBackend().update;
 }
 
@@ -96,7 +96,7 @@ export function updateKernel(): CompleteBackend['update'] {
  * (`rule(from, to)`: the rule over those slices) and of `save`. Same elements, same per-element
  * arithmetic as over a filled v, so the same bits.
  */
-export function updateGenerated(
+function updateGenerated(
   who: string,
   p: Buf,
   v: GeneratedDirection,
@@ -122,6 +122,47 @@ export function updateGenerated(
       save: save?.subarray(from, to),
     });
   });
+}
+
+/**
+ * One optimizer step over every leaf j, the dispatch every optimizer shares: a generated direction
+ * goes through updateGenerated; float32 θ and g whose slots are float32 too (`rule(j)` defined)
+ * through the backend's update kernel; anything else (number[], Float64Array leaves) through the
+ * optimizer's own loop `loop(j)`, after θ is saved. `scale` given: g = scale·grads[j] (stepScaled);
+ * undefined: g = grads[j] (step). `rule(j, from, to)` describes the slots over elements [from, to).
+ */
+export function eachUpdate(
+  who: string,
+  params: readonly Buf[],
+  grads: readonly Direction[],
+  scale: number | undefined,
+  lr: number,
+  saveTo: readonly Buf[] | undefined,
+  rule: (j: number, from?: number, to?: number) => UpdateRule | undefined,
+  loop: (j: number) => void,
+): void {
+  for (let j = 0; j < params.length; j++) {
+    const p = params[j],
+      g = grads[j];
+    if (isGenerated(g)) {
+      updateGenerated(who, p, g, scale ?? 1, lr, saveOf(saveTo, j, p), (from, to) => rule(j, from, to)!);
+      continue;
+    }
+    const r = p instanceof Float32Array && g instanceof Float32Array ? rule(j) : undefined;
+    if (r) {
+      const save = saveOf(saveTo, j, p);
+      updateKernel()({ rule: r, n: p.length, params: p as Float32Array, grad: g as Float32Array, scale, lr, save });
+    } else {
+      saveCopy(saveTo, j, p);
+      loop(j);
+    }
+  }
+}
+
+/** A float32 slot over [from, to) (the whole slot when from is undefined), or undefined for any other buffer. */
+export function slotSlice(slot: Buf, from?: number, to?: number): Float32Array | undefined {
+  if (!(slot instanceof Float32Array)) return undefined;
+  return from === undefined ? slot : slot.subarray(from, to);
 }
 
 /** Checks a loaded state against this optimizer (name, hyper-parameters, slot sizes). */

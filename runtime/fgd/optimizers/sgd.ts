@@ -1,24 +1,28 @@
 // Plain (forward) gradient descent: θ ← θ − η·g (the paper's Algorithm 1 update).
 import type { Buf } from '../../leaves';
 import type { Optimizer, OptimizerState } from './optimizer';
-import { checkState, saveCopy, saveOf, updateGenerated, updateKernel } from './optimizer';
-import { Direction, isGenerated } from '../../tensor/direction-storage';
+import { checkState, eachUpdate } from './optimizer';
+import type { Direction } from '../../tensor/direction-storage';
 
 const SGD = { name: 'sgd' } as const;
 
 export class Sgd implements Optimizer {
   readonly name = 'sgd';
   step(params: readonly Buf[], grads: readonly Buf[], lr: number, _t?: number, saveTo?: readonly Buf[]): void {
-    for (let j = 0; j < params.length; j++) {
-      const p = params[j],
-        g = grads[j];
-      if (p instanceof Float32Array && g instanceof Float32Array)
-        updateKernel()({ rule: SGD, n: p.length, params: p, grad: g, lr, save: saveOf(saveTo, j, p) });
-      else {
-        saveCopy(saveTo, j, p);
+    eachUpdate(
+      this.name,
+      params,
+      grads,
+      undefined,
+      lr,
+      saveTo,
+      () => SGD,
+      (j) => {
+        const p = params[j],
+          g = grads[j];
         for (let i = 0; i < p.length; i++) p[i] -= lr * g[i];
-      }
-    }
+      },
+    );
   }
   /** θ ← θ − η·(s·v) straight from the direction buffer (g = s·v is never written). */
   stepScaled(
@@ -29,17 +33,16 @@ export class Sgd implements Optimizer {
     _t?: number,
     saveTo?: readonly Buf[],
   ): void {
-    for (let j = 0; j < params.length; j++) {
-      const p = params[j],
-        v = directions[j];
-      if (isGenerated(v)) updateGenerated(this.name, p, v, scale, lr, saveOf(saveTo, j, p), () => SGD);
-      else if (p instanceof Float32Array && v instanceof Float32Array)
-        updateKernel()({ rule: SGD, n: p.length, params: p, grad: v, scale, lr, save: saveOf(saveTo, j, p) });
-      else {
-        saveCopy(saveTo, j, p);
-        scaledAny(p, v, scale, lr);
-      }
-    }
+    eachUpdate(
+      this.name,
+      params,
+      directions,
+      scale,
+      lr,
+      saveTo,
+      () => SGD,
+      (j) => scaledAny(params[j], directions[j] as Buf, scale, lr),
+    );
   }
   state(): OptimizerState {
     return { name: this.name, hyper: {}, slots: {} };
