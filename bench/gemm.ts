@@ -5,9 +5,10 @@
 // --against DIR adds DIR/kernels/wasm (another copy of the backend, e.g. an older commit's tree) as
 // 'against 1T' / 'against 2T', with the median per-round time ratio this / against (an A/B in one process).
 import { cpus, loadavg } from 'node:os';
-import type { GemmArgs, KernelBackend } from '../kernels/backend';
+import type { KernelBackend } from '../kernels/backend';
 import { createWasmBackend, type WasmBackend } from '../kernels/wasm/index';
 import { writeResult } from './output';
+import { gemmArgs, rand } from './gemm-args';
 
 const argv = process.argv.slice(2);
 const ROUNDS = Number(argv[argv.indexOf('--rounds') + 1]) || 9;
@@ -46,8 +47,6 @@ interface Contender {
   prepare(cs: Case): Runner | undefined;
 }
 
-const rand = (len: number) => Float32Array.from({ length: len }, () => Math.random() - 0.5);
-
 const CASES: Case[] = [
   ...[
     [64, 784, 1024],
@@ -82,32 +81,6 @@ const CASES: Case[] = [
     }),
   ),
 ];
-
-function gemmArgs(m: number, k: number, n: number, bVersion?: number): GemmArgs {
-  return {
-    m,
-    n,
-    k,
-    a: rand(m * k),
-    aOffset: 0,
-    lda: k,
-    transA: false,
-    strideA: 0,
-    b: rand(k * n),
-    bOffset: 0,
-    ldb: n,
-    transB: false,
-    strideB: 0,
-    c: new Float32Array(m * n),
-    cOffset: 0,
-    ldc: n,
-    strideC: 0,
-    batch: 1,
-    alpha: 1,
-    beta: 0,
-    bVersion,
-  };
-}
 
 /** Conv as the tensor layer does it: im2col per image, then one batched GEMM W[o, c·9]·cols. */
 function convRunner(be: KernelBackend, p: Conv): Runner {

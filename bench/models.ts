@@ -15,7 +15,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { getBackend } from '../kernels/select';
-import type { GemmArgs } from '../kernels/backend';
+import { gemmArgs } from './gemm-args';
 import { vegaLiteToSvg } from '../cli/report/vega';
 import { countFlops, backpropStepFlops, fgdStepFlops, type PassFlops } from './models/flops';
 import { hostBatch, hostParams, paperModels, type BenchModel } from './models/host';
@@ -96,29 +96,7 @@ function timeEach(fn: () => unknown, reps: number): number[] {
 
 /** Our GEMM's GFLOP/s on a shape (median of reps), the backend the runtime uses. */
 function gemmRate(m: number, k: number, n: number, reps: number): number {
-  const rnd = (len: number) => Float32Array.from({ length: len }, () => Math.random() - 0.5);
-  const g: GemmArgs = {
-    m,
-    n,
-    k,
-    a: rnd(m * k),
-    aOffset: 0,
-    lda: k,
-    transA: false,
-    strideA: 0,
-    b: rnd(k * n),
-    bOffset: 0,
-    ldb: n,
-    transB: false,
-    strideB: 0,
-    c: new Float32Array(m * n),
-    cOffset: 0,
-    ldc: n,
-    strideC: 0,
-    batch: 1,
-    alpha: 1,
-    beta: 0,
-  };
+  const g = gemmArgs(m, k, n);
   const be = getBackend();
   be.gemm(g);
   return (2 * m * k * n) / median(timeEach(() => be.gemm(g), reps)) / 1e6;
