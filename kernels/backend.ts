@@ -9,6 +9,7 @@
 // - Only `gemm` and `im2col` are required; a backend that lacks another kernel inherits the
 //   `js` backend's (kernels/select.ts fills the gaps), so a backend can grow one kernel at a time.
 import type { BinaryOp, UnaryOp } from './elementwise';
+import type { Device } from './residency';
 
 /** An array that is generated, not stored: fill(out, from) writes elements [from, from + out.length). */
 export interface GeneratedArray {
@@ -303,11 +304,37 @@ export interface KernelBackend {
   release?(buf: Float32Array): void;
   /** Whether gemm takes `GemmArgs.bSource` (else callers materialise B first). */
   readonly generatesB?: boolean;
+  /**
+   * Present on a device backend (gpujs-gpu): its kernels leave outputs in device memory and read
+   * operands from there (kernels/residency.ts, THE RULE), so the tensor layer hands it buffers
+   * without syncing them to the host first (Tensor.kernelBuffer).
+   */
+  readonly device?: Device;
+  /**
+   * Optional, device backends: writes out[offset, offset + rows·size) on the device, element e being
+   * element (streamOffset + e mod size) of the float32 stream (seed, stream + ⌊e / size⌋) of the
+   * distribution, as kernels/rng.ts's fills would (a lazy direction materialised where it is used).
+   */
+  fillDirection?(args: FillDirectionArgs): void;
 }
 
-/** A backend with every kernel present (what kernels/select.ts hands to the tensor layer); `allocate` and `release` stay optional. */
-export type CompleteBackend = Required<Omit<KernelBackend, 'allocate' | 'release' | 'generatesB'>> &
-  Pick<KernelBackend, 'allocate' | 'release' | 'generatesB'>;
+/** A random direction written by fillDirection (runtime/tensor/direction-storage.ts's description). */
+export interface FillDirectionArgs {
+  distribution: 'normal' | 'rademacher';
+  seed: number;
+  stream: number;
+  streamOffset: number;
+  rows: number;
+  size: number;
+  out: Float32Array;
+  offset: number;
+}
+
+/** A backend with every kernel present (what kernels/select.ts hands to the tensor layer); `allocate`, `release` and the device members stay optional. */
+export type CompleteBackend = Required<
+  Omit<KernelBackend, 'allocate' | 'release' | 'generatesB' | 'device' | 'fillDirection'>
+> &
+  Pick<KernelBackend, 'allocate' | 'release' | 'generatesB' | 'device' | 'fillDirection'>;
 
 /**
  * OPTIONAL fast path (the wasm backend has it): direct NCHW convolution, zero padding,

@@ -4,6 +4,7 @@
 // falling back along that order when a backend fails to load.
 import type { CompleteBackend, KernelBackend } from './backend';
 import { jsBackend } from './js';
+import { syncArgs } from './residency';
 
 export interface BackendEntry {
   readonly name: string;
@@ -68,7 +69,16 @@ function complete(b: KernelBackend): CompleteBackend {
     }
   }
   for (const key of Object.keys(jsBackend) as (keyof CompleteBackend)[]) {
-    if (key !== 'name' && typeof b[key] !== 'function') out[key] = jsBackend[key];
+    if (key === 'name' || typeof b[key] === 'function') continue;
+    const js = jsBackend[key] as (args: object) => unknown;
+    // A device backend hands kernels buffers whose current elements may be on the device
+    // (kernels/residency.ts): a js kernel runs on host memory, so it syncs them first.
+    out[key] = b.device
+      ? (args: object) => {
+          syncArgs(args);
+          return js(args);
+        }
+      : js;
   }
   return out as unknown as CompleteBackend;
 }

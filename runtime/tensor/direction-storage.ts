@@ -14,6 +14,8 @@
 import { FILLERS } from '../../kernels/rng';
 import type { DirectionDistribution } from '../directions';
 import { Storage, acquire, release } from './pool';
+import { syncHost } from '../../kernels/residency';
+import type { CompleteBackend } from '../../kernels/backend';
 
 export interface DirectionDescription {
   distribution: DirectionDistribution;
@@ -103,7 +105,28 @@ export class DirectionStorage extends Storage {
       this.fill(buf, 0);
       this.held = buf;
     }
+    syncHost(this.held); // it may have been made on a device (kernelData)
     return this.held;
+  }
+
+  /** A device backend that generates directions makes them in its own memory (v is never uploaded). */
+  override kernelData(backend: CompleteBackend): Float32Array {
+    const d = this.desc;
+    if (this.held === undefined && d !== undefined && backend.device && backend.fillDirection) {
+      const buf = acquire(this.length);
+      backend.fillDirection({
+        distribution: d.distribution,
+        seed: d.seed,
+        stream: d.stream,
+        streamOffset: d.offset,
+        rows: this.rows,
+        size: this.size,
+        out: buf,
+        offset: 0,
+      });
+      this.held = buf;
+    }
+    return this.held !== undefined && backend.device ? this.held : this.data;
   }
 
   /** Writes elements [from, from + out.length) of the storage into out (never materialises). */
@@ -112,7 +135,7 @@ export class DirectionStorage extends Storage {
     if (from < 0 || from + n > this.length)
       throw new Error(`DirectionStorage.fill: elements [${from}, ${from + n}) outside ${this.length}`);
     if (this.held !== undefined) {
-      out.set(this.held.subarray(from, from + n));
+      out.set(this.data.subarray(from, from + n));
       return;
     }
     const d = this.desc;

@@ -22,6 +22,7 @@
 // backends only changes which kernels get buffers in place.
 import type { CompleteBackend } from '../../kernels/backend';
 import { getBackend } from '../../kernels/select';
+import { discard, syncHost, syncHostAsync } from '../../kernels/residency';
 
 /**
  * Backing memory shared by a tensor and its views (reshapes, the primal/tangent halves of a JVP).
@@ -34,9 +35,26 @@ export class Storage {
     private readonly buf: Float32Array,
     readonly pooled: boolean,
   ) {}
-  /** The elements (a subclass may materialise them here). */
+  /**
+   * The elements, current on the host (a subclass may materialise them here). Every host reader
+   * and writer goes through this: it brings back what a device backend holds (kernels/residency.ts).
+   */
   get data(): Float32Array {
+    syncHost(this.buf);
     return this.buf;
+  }
+  /**
+   * The buffer for a kernel of `backend` to read or write: as `data`, except that a device backend
+   * gets it without the sync (its kernels find the device copies). Only for kernel arguments.
+   */
+  kernelData(backend: CompleteBackend): Float32Array {
+    if (!backend.device) syncHost(this.buf);
+    return this.buf;
+  }
+  /** `data`, with a device's copies read back asynchronously where the device can (Tensor.data()). */
+  async dataAsync(): Promise<Float32Array> {
+    await syncHostAsync(this.buf);
+    return this.data;
   }
   /** Elements in the storage, without materialising anything. */
   get length(): number {
@@ -108,6 +126,7 @@ export function acquireUnpooled(n: number): Float32Array {
 
 /** Gives a buffer from acquireUnpooled back to the kernel memory that holds it (nothing for JS memory). */
 export function releaseUnpooled(buf: Float32Array): void {
+  discard(buf);
   const owner = placedBy.get(buf);
   if (!owner) return;
   placedBy.delete(buf);
@@ -116,6 +135,7 @@ export function releaseUnpooled(buf: Float32Array): void {
 
 /** Returns a buffer obtained from acquire() to the pool. */
 export function release(buf: Float32Array): void {
+  discard(buf); // device copies of a free buffer are garbage
   let list = free.get(buf.length);
   if (!list) free.set(buf.length, (list = []));
   list.push(buf);

@@ -1,6 +1,7 @@
 // The Tensor: a row-major float32 view (offset + shape) into a Storage that may be shared with
 // other views, e.g. the primal and tangent halves of a fused JVP output stacked in one buffer.
 import { Storage, acquire, track } from './pool';
+import { getBackend } from '../../kernels/select';
 
 export function sizeOf(shape: readonly number[]): number {
   let n = 1;
@@ -35,9 +36,17 @@ export class Tensor {
     track(this);
   }
 
-  /** The whole backing buffer (the tensor's elements are buffer[offset … offset+size-1]). */
+  /** The whole backing buffer (the tensor's elements are buffer[offset … offset+size-1]), current on the host. */
   get buffer(): Float32Array {
     return this.storage.data;
+  }
+  /**
+   * @internal The backing buffer as an argument of a kernel of the selected backend, which alone
+   * may touch it: on a device backend (gpujs-gpu) its current elements may be in device memory
+   * (kernels/residency.ts). Host code reads and writes `buffer`.
+   */
+  get kernelBuffer(): Float32Array {
+    return this.storage.kernelData(getBackend());
   }
   get rank(): number {
     return this.shape.length;
@@ -60,7 +69,10 @@ export class Tensor {
     return this.storage.data[this.offset];
   }
 
+  /** The elements, read back asynchronously from a device backend (await it in a page's training loop). */
   async data(): Promise<Float32Array> {
+    this.assertLive('data');
+    await this.storage.dataAsync();
     return this.toArray();
   }
 
