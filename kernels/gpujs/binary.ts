@@ -6,6 +6,7 @@
 import type { BinaryArgs } from '../backend';
 import { BINARY, BinaryOp } from '../elementwise';
 import { KernelCache, forEachRow } from './runtime';
+import { operand, runResident, type Operand } from './device';
 
 // Indices are < 2^24 (runtime.ts slices), where gpu.js's float32 `%` is exact. An operand with
 // inner > 1 (element j spans `inner` outputs) first divides; float32 division (inexact on GPUs) can
@@ -76,11 +77,50 @@ export function binary(cache: KernelCache, g: BinaryArgs): void {
     bi = bInner > 1,
     period = ai || bi ? `-inner${ai ? 'a' : ''}${bi ? 'b' : ''}` : '';
   const sizes = { aLen, bLen, ...(ai ? { aInner } : {}), ...(bi ? { bInner } : {}) };
+  const hasDa = g.da !== undefined,
+    hasDb = g.db !== undefined;
+  const device = cache.device;
+  if (device) {
+    // Resident (device.ts): y, or [y; dy] stacked in one buffer, is one output texture.
+    const A = operand(cache, device, g.a, g.aOffset, aLen, `${op} a`);
+    const B = operand(cache, device, g.b, g.bOffset, bLen, `${op} b`);
+    if (!g.dy || (!hasDa && !hasDb)) {
+      const name = `binary-${op}${period}`;
+      runResident(
+        cache,
+        device,
+        name,
+        binarySource(op, ai, bi),
+        [n],
+        sizes,
+        [
+          ['A', A],
+          ['B', B],
+        ],
+        g.y,
+        g.yOffset,
+      );
+      return;
+    }
+    const K = g.directions ?? 1;
+    if (Number.isInteger(K) && K >= 1 && g.dy === g.y && (g.dyOffset ?? 0) === g.yOffset + n) {
+      const das = g.daStride ?? aLen,
+        dbs = g.dbStride ?? bLen;
+      const ops: [string, Operand][] = [
+        ['A', A],
+        ['B', B],
+      ];
+      if (g.da) ops.push(['DA', operand(cache, device, g.da, g.daOffset ?? 0, (K - 1) * das + aLen, `${op} da`)]);
+      if (g.db) ops.push(['DB', operand(cache, device, g.db, g.dbOffset ?? 0, (K - 1) * dbs + bLen, `${op} db`)]);
+      const name = `binary-jvp-${op}-${hasDa ? 'a' : ''}${hasDb ? 'b' : ''}${period}`;
+      const src = binaryJvpSource(op, hasDa, hasDb, ai, bi);
+      runResident(cache, device, name, src, [n, K + 1], { ...sizes, das, dbs }, ops, g.y, g.yOffset);
+      return;
+    }
+  }
   const a = cache.slice(g.a, g.aOffset, aLen, `${op} a`);
   const b = cache.slice(g.b, g.bOffset, bLen, `${op} b`);
   cache.slice(g.y, g.yOffset, n, `${op} y`);
-  const hasDa = g.da !== undefined,
-    hasDb = g.db !== undefined;
   if (!g.dy || (!hasDa && !hasDb)) {
     const kern = cache.get(`binary-${op}${period}`, binarySource(op, ai, bi), [n], sizes);
     forEachRow(cache.run(`binary-${op}${period}`, kern, [a, b]), (row) => g.y.set(row, g.yOffset));

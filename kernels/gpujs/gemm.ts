@@ -5,6 +5,7 @@
 // alpha and beta are applied while copying the result into C (which also honours ldc).
 import type { GemmArgs } from '../backend';
 import { KernelCache, forEachRow } from './runtime';
+import { operand, runResident, type Operand } from './device';
 
 export const GEMM_SOURCE = `function (a, b) {
   const sAp = this.constants.sAp;
@@ -26,6 +27,20 @@ export const GEMM_SOURCE = `function (a, b) {
   }
   return sum0 + sum1;
 }`;
+
+/**
+ * The resident form (device.ts): alpha and beta applied in the kernel, C read as an operand when
+ * beta ≠ 0 (C laid out contiguously: ldc = n, strideC = m·n).
+ */
+export function gemmResidentSource(withC: boolean): string {
+  const result = withC
+    ? `this.constants.alpha * (sum0 + sum1) + this.constants.beta * c[(this.thread.z * this.constants.m + this.thread.y) * this.constants.n + this.thread.x]`
+    : `this.constants.alpha * (sum0 + sum1)`;
+  return GEMM_SOURCE.replace('function (a, b) {', withC ? 'function (a, b, c) {' : 'function (a, b) {').replace(
+    'return sum0 + sum1;',
+    `return ${result};`,
+  );
+}
 
 function checkGemm(g: GemmArgs): void {
   for (const key of ['m', 'n', 'k', 'batch', 'lda', 'ldb', 'ldc', 'strideA', 'strideB', 'strideC'] as const) {
@@ -60,6 +75,23 @@ export function gemm(cache: KernelCache, g: GemmArgs): void {
   const cEnd = g.cOffset + (g.batch - 1) * g.strideC + (m - 1) * g.ldc + n;
   if (g.cOffset < 0 || cEnd > c.length)
     throw new Error(`gpujs gemm: C needs elements [${g.cOffset}, ${cEnd}) but its buffer has ${c.length}`);
+  const device = cache.device;
+  const contiguous = g.ldc === n && (g.batch === 1 || g.strideC === m * n);
+  if (device && k > 0 && chunk === g.batch && contiguous) {
+    // Resident (device.ts): C is one output texture.
+    const A = operand(cache, device, g.a, g.aOffset, (g.batch - 1) * g.strideA + aSpan, 'gemm A');
+    const B = operand(cache, device, g.b, g.bOffset, (g.batch - 1) * g.strideB + bSpan, 'gemm B');
+    const ops: [string, Operand][] = [
+      ['a', A],
+      ['b', B],
+    ];
+    if (beta !== 0) ops.push(['c', operand(cache, device, c, g.cOffset, g.batch * m * n, 'gemm C')]);
+    const constants = { k4: k >> 2, kTail: k & 3, sAi, sAp, sBj, sBp, strideA: g.strideA, strideB: g.strideB };
+    const src = gemmResidentSource(beta !== 0);
+    runResident(cache, device, 'gemm', src, [n, m, g.batch], { ...constants, m, n, alpha, beta }, ops, c, g.cOffset);
+    return;
+  }
+  if (device) cache.slice(c, g.cOffset, cEnd - g.cOffset, 'gemm C'); // written on the host: brought back first
   const zeros = new Float32Array(k === 0 ? n : 0);
   for (let t0 = 0; t0 < g.batch; t0 += chunk) {
     const nb = Math.min(chunk, g.batch - t0);

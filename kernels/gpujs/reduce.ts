@@ -3,6 +3,7 @@
 // it accumulates in float32 (the js reference in float64: tests allow for the difference).
 import type { ReduceArgs, TransposeArgs } from '../backend';
 import { KernelCache, copyOut } from './runtime';
+import { operand, runResident } from './device';
 
 export const REDUCE_SOURCE = `function (x) {
   let p = this.thread.y * this.constants.len * this.constants.inner + this.thread.x;
@@ -32,6 +33,22 @@ export function reduce(cache: KernelCache, g: ReduceArgs): void {
   if (!Number.isFinite(g.scale)) throw new Error(`gpujs reduce: scale must be finite, got ${g.scale}`);
   const { outer, len, inner } = g;
   if (outer * inner === 0) return;
+  const device = cache.device;
+  if (device && len > 0) {
+    const x = operand(cache, device, g.x, g.xOffset, outer * len * inner, 'reduce x');
+    runResident(
+      cache,
+      device,
+      'reduce',
+      REDUCE_SOURCE,
+      [inner, outer],
+      { len, inner, scale: g.scale },
+      [['x', x]],
+      g.y,
+      g.yOffset,
+    );
+    return;
+  }
   cache.slice(g.y, g.yOffset, outer * inner, 'reduce y');
   if (len === 0) {
     g.y.fill(0, g.yOffset, g.yOffset + outer * inner);
@@ -47,6 +64,22 @@ export function transpose(cache: KernelCache, g: TransposeArgs): void {
   const { batch, rows, cols } = g;
   const size = batch * rows * cols;
   if (size === 0) return;
+  const device = cache.device;
+  if (device) {
+    const x = operand(cache, device, g.x, g.xOffset, size, 'transpose x');
+    runResident(
+      cache,
+      device,
+      'transpose',
+      TRANSPOSE_SOURCE,
+      [rows, cols, batch],
+      { rows, cols },
+      [['x', x]],
+      g.y,
+      g.yOffset,
+    );
+    return;
+  }
   const x = cache.slice(g.x, g.xOffset, size, 'transpose x');
   cache.slice(g.y, g.yOffset, size, 'transpose y');
   const kern = cache.get('transpose', TRANSPOSE_SOURCE, [rows, cols, batch], { rows, cols });

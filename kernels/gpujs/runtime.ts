@@ -2,11 +2,15 @@
 // cache, argument slicing and output read-back. gpu.js is required only when a gpujs backend is
 // created, so users of the other backends never load it.
 
+import { syncHost } from '../residency';
+import { createArrayDevice, createGpuDevice, type GpujsDevice } from './device';
+import { DIRECTION_GLSL } from './direction';
+
 export type GpujsMode = 'webasm' | 'cpu' | 'gpu';
 
 /** The part of a gpu.js kernel shortcut we use: a call, and the inner kernel for fallback checks. */
 interface GpuKernel {
-  (...args: (Float32Array | number)[]): KernelOutput;
+  (...args: (Float32Array | number | object)[]): KernelOutput;
   kernel?: { fallbackReason?: string };
   destroy?(): void;
 }
@@ -16,6 +20,7 @@ type KernelOutput = Row | Row[] | Row[][];
 interface GpuInstance {
   readonly Kernel: (abstract new (...args: never[]) => unknown) | null;
   createKernel(source: string, settings: Record<string, unknown>): GpuKernel;
+  addNativeFunction(name: string, source: string, settings: Record<string, unknown>): void;
   destroy(): void;
 }
 
@@ -77,8 +82,19 @@ export class KernelCache {
    */
   maxKernels = 64;
 
-  constructor(readonly mode: GpujsMode) {
+  /** gpujs-gpu's device memory (kernel outputs kept as textures); undefined on the CPU modes. */
+  readonly device: GpujsDevice | undefined;
+
+  /** `resident` on the cpu mode: its test double (device.ts's createArrayDevice). */
+  constructor(
+    readonly mode: GpujsMode,
+    resident = mode === 'gpu',
+  ) {
+    if (resident && mode === 'webasm') throw new Error('gpujs: the webasm mode has no resident form');
     this.gpu = createGpu(mode);
+    this.device = !resident ? undefined : mode === 'gpu' ? createGpuDevice() : createArrayDevice();
+    // native functions must be added before the first kernel is created
+    if (mode === 'gpu') this.gpu.addNativeFunction('fg_direction', DIRECTION_GLSL, { returnType: 'Number' });
   }
 
   /**
@@ -86,8 +102,15 @@ export class KernelCache {
    * Sizes are constants (baked in), so a kernel serves exactly one shape; offsets never reach
    * the kernel because operands arrive as exact slices (see `slice`).
    */
-  get(name: string, source: string, output: number[], constants: Record<string, number>): GpuKernel {
-    const key = `${name}|${output.join('x')}|${JSON.stringify(constants)}`;
+  get(
+    name: string,
+    source: string,
+    output: number[],
+    constants: Record<string, number>,
+    settings: { pipeline?: boolean } = {},
+  ): GpuKernel {
+    const pipeline = settings.pipeline === true;
+    const key = `${name}|${output.join('x')}|${JSON.stringify(constants)}${pipeline ? '|texture' : ''}`;
     let k = this.kernels.get(key);
     if (k) {
       this.kernels.delete(key); // re-insert: Map order is then least recently used first
@@ -100,7 +123,17 @@ export class KernelCache {
         4096;
       const packed =
         this.mode === 'gpu' && output.length > 1 && output[0] > maxTexture ? { optimizeFloatMemory: true } : {};
-      k = this.gpu.createKernel(source, { output, constants, precision: 'single', tactic: 'precision', ...packed });
+      // pipeline: the output stays a texture (device.ts); immutable: each run returns its own, so a
+      // segment is never overwritten by the kernel's next run
+      const keep = pipeline ? { pipeline: true, immutable: true } : {};
+      k = this.gpu.createKernel(source, {
+        output,
+        constants,
+        precision: 'single',
+        tactic: 'precision',
+        ...packed,
+        ...keep,
+      });
       while (this.kernels.size > 0 && this.kernels.size >= this.maxKernels) {
         const [oldest, evicted] = this.kernels.entries().next().value as [string, GpuKernel];
         this.kernels.delete(oldest);
@@ -112,7 +145,7 @@ export class KernelCache {
   }
 
   /** Runs a kernel and refuses gpu.js's silent fallback to its cpu backend. */
-  run(name: string, k: GpuKernel, args: (Float32Array | number)[]): KernelOutput {
+  run(name: string, k: GpuKernel, args: (Float32Array | number | object)[]): KernelOutput {
     let out: KernelOutput;
     try {
       out = k(...args); // gpu.js compiles (GLSL on a GPU) on the first call
@@ -130,6 +163,14 @@ export class KernelCache {
    * rejects zero-length arrays).
    */
   slice(buf: Float32Array, offset: number, length: number, what: string): Float32Array {
+    this.check(buf, offset, length, what);
+    // on a device, a buffer read or written on the host is brought back first (kernels/residency.ts)
+    if (this.device) syncHost(buf);
+    return length > 0 ? buf.subarray(offset, offset + length) : new Float32Array(1);
+  }
+
+  /** Throws unless buf[offset, offset + length) exists and fits gpu.js's index range. */
+  check(buf: Float32Array, offset: number, length: number, what: string): void {
     if (length >= this.maxIndex) {
       throw new Error(
         `gpujs-${this.mode}: ${what} spans ${length} elements; gpu.js indexes in float32, so one ` +
@@ -141,7 +182,6 @@ export class KernelCache {
         `gpujs-${this.mode}: ${what} needs elements [${offset}, ${offset + length}) but its buffer has ${buf.length}`,
       );
     }
-    return length > 0 ? buf.subarray(offset, offset + length) : new Float32Array(1);
   }
 
   /** Number of compiled kernels (tests check shapes are reused). */

@@ -3,6 +3,9 @@
 // (O(cols) per element): fine for classifier heads, where cols is the class count.
 import type { LogSoftmaxArgs, SoftmaxCrossEntropyArgs } from '../backend';
 import { KernelCache, forEachRow } from './runtime';
+import { operand, runResident, type Operand } from './device';
+import { baseOperands } from './flat';
+import { syncHost } from '../residency';
 
 /** Sets `lse` = log Σ_c exp(x[r0 + c]) for the row starting at r0 (shifted by the max). */
 const ROW_LSE = `let m = x[r0];
@@ -76,6 +79,34 @@ export function logSoftmax(cache: KernelCache, g: LogSoftmaxArgs): void {
     size = rows * cols;
   checkRows('logSoftmax', rows, cols, K);
   if (rows === 0) return;
+  const device = cache.device;
+  if (device) {
+    // Resident (device.ts): y, or [y; dy] stacked in one buffer, is one output texture.
+    const x = operand(cache, device, g.x, g.xOffset, size, 'logSoftmax x');
+    if (!g.dx || !g.dy) {
+      runResident(cache, device, 'logSoftmax', LOG_SOFTMAX_SOURCE, [cols, rows], { cols }, [['x', x]], g.y, g.yOffset);
+      return;
+    }
+    if (g.dy === g.y && (g.dyOffset ?? 0) === g.yOffset + size) {
+      const dx = operand(cache, device, g.dx, g.dxOffset ?? 0, K * size, 'logSoftmax dx');
+      const ops: [string, Operand][] = [
+        ['x', x],
+        ['dx', dx],
+      ];
+      runResident(
+        cache,
+        device,
+        'logSoftmax-jvp',
+        LOG_SOFTMAX_JVP_SOURCE,
+        [cols, rows, K + 1],
+        { cols, size },
+        ops,
+        g.y,
+        g.yOffset,
+      );
+      return;
+    }
+  }
   const x = cache.slice(g.x, g.xOffset, size, 'logSoftmax x');
   cache.slice(g.y, g.yOffset, size, 'logSoftmax y');
   if (!g.dx || !g.dy) {
@@ -110,18 +141,34 @@ export function softmaxCrossEntropy(cache: KernelCache, g: SoftmaxCrossEntropyAr
       throw new Error(`gpujs softmaxCrossEntropy: label ${l} at row ${r} is outside [0, ${cols})`);
     labels[r] = l;
   }
-  const x = cache.slice(g.logits, g.logitsOffset, size, 'softmaxCrossEntropy logits');
+  // On a device the logits and their tangents are read where they are (textures, from their
+  // bases): only the per-row losses come back, the step's one read-back with the tangents'.
+  const device = cache.device;
+  const read = (buf: Float32Array, offset: number, length: number, what: string): Operand =>
+    device
+      ? operand(cache, device, buf, offset, length, what)
+      : { arg: cache.slice(buf, offset, length, what), base: 0, host: true };
+  const x = read(g.logits, g.logitsOffset, size, 'softmaxCrossEntropy logits');
   // Without a tangent the kernel still takes a dx argument: one unused zero.
-  const dx = withTangent
-    ? cache.slice(g.dlogits!, g.dlogitsOffset ?? 0, K * size, 'softmaxCrossEntropy dlogits')
-    : new Float32Array(1);
+  const dx: Operand = withTangent
+    ? read(g.dlogits!, g.dlogitsOffset ?? 0, K * size, 'softmaxCrossEntropy dlogits')
+    : { arg: new Float32Array(1), base: 0, host: true };
   const slots = withTangent ? K + 1 : 1;
   if (withTangent && g.dloss!.length < K)
     throw new Error(`gpujs softmaxCrossEntropy: dloss has ${g.dloss!.length} elements for ${K} directions`);
-  const kern = cache.get('crossEntropy', CROSS_ENTROPY_SOURCE, [rows, slots], { cols, size });
+  if (withTangent && device) syncHost(g.dloss!); // written on the host below
+  const kinds = [x, dx].map((o) => (o.host ? 'h' : 't')).join('');
+  const kern = device
+    ? cache.get(`crossEntropy@${kinds}`, baseOperands(CROSS_ENTROPY_SOURCE, ['x', 'dx']), [rows, slots], {
+        cols,
+        size,
+        x_base: x.base,
+        dx_base: dx.base,
+      })
+    : cache.get('crossEntropy', CROSS_ENTROPY_SOURCE, [rows, slots], { cols, size });
   // Each output row is one slot over all data rows: its mean (in float64) is the loss or dloss[k].
   let loss = NaN;
-  forEachRow(cache.run('crossEntropy', kern, [x, labels, dx]), (row, slot) => {
+  forEachRow(cache.run('crossEntropy', kern, [x.arg, labels, dx.arg]), (row, slot) => {
     let s = 0;
     for (let r = 0; r < rows; r++) s += row[r];
     if (slot === 0) loss = s / rows;
@@ -129,8 +176,9 @@ export function softmaxCrossEntropy(cache: KernelCache, g: SoftmaxCrossEntropyAr
   });
   if (g.probs) {
     cache.slice(g.probs, 0, size, 'softmaxCrossEntropy probs');
+    const logits = cache.slice(g.logits, g.logitsOffset, size, 'softmaxCrossEntropy logits');
     const kern = cache.get('softmax', SOFTMAX_SOURCE, [cols, rows], { cols });
-    forEachRow(cache.run('softmax', kern, [x]), (row, r) => g.probs!.set(row, r * cols));
+    forEachRow(cache.run('softmax', kern, [logits]), (row, r) => g.probs!.set(row, r * cols));
   }
   return loss;
 }

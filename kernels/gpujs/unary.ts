@@ -5,6 +5,7 @@
 import type { UnaryArgs } from '../backend';
 import { UNARY, UnaryOp } from '../elementwise';
 import { KernelCache, forEachRow } from './runtime';
+import { operand, runResident } from './device';
 
 /** Primal only: output [n]. */
 export function unarySource(op: UnaryOp): string {
@@ -33,6 +34,35 @@ export function unary(cache: KernelCache, g: UnaryArgs): void {
   const { n, op } = g;
   if (!Number.isInteger(n) || n < 0) throw new Error(`gpujs unary ${op}: n must be a non-negative integer, got ${n}`);
   if (n === 0) return;
+  const device = cache.device;
+  if (device) {
+    // Resident (device.ts): y, or [y; dy] stacked in one buffer, is one output texture.
+    const X = operand(cache, device, g.x, g.xOffset, n, `${op} x`);
+    if (!g.dx || !g.dy) {
+      runResident(cache, device, `unary-${op}`, unarySource(op), [n], {}, [['X', X]], g.y, g.yOffset);
+      return;
+    }
+    const K = g.directions ?? 1;
+    if (Number.isInteger(K) && K >= 1 && g.dy === g.y && (g.dyOffset ?? 0) === g.yOffset + n) {
+      const DX = operand(cache, device, g.dx, g.dxOffset ?? 0, K * n, `${op} dx`);
+      const src = unaryJvpSource(op);
+      runResident(
+        cache,
+        device,
+        `unary-jvp-${op}`,
+        src,
+        [n, K + 1],
+        { n },
+        [
+          ['X', X],
+          ['DX', DX],
+        ],
+        g.y,
+        g.yOffset,
+      );
+      return;
+    }
+  }
   const x = cache.slice(g.x, g.xOffset, n, `${op} x`);
   cache.slice(g.y, g.yOffset, n, `${op} y`);
   if (!g.dx || !g.dy) {

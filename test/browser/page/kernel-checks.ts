@@ -6,6 +6,10 @@
 // tests' (test/kernels/gpujs-*.test.ts), float32-derived; `slack` widens the transcendental ones
 // only (GLSL exp/log/tanh are not correctly rounded; the result records by how much we widen).
 import type { CompleteBackend } from '../../../kernels/backend';
+import { syncArgs } from '../../../kernels/residency';
+import type { UpdateRule } from '../../../kernels/backend';
+import { update as jsUpdate } from '../../../kernels/js/update';
+import { FILLERS } from '../../../kernels/rng';
 import { BINARY_OPS, UNARY, UNARY_OPS, type UnaryOp } from '../../../kernels/elementwise';
 import { BINARY_REF, UNARY_REF, gemmRef, im2colRef, logSoftmaxRef, worstRatio } from '../../kernels/gpujs-reference';
 import { rng, uniform } from '../../support/random';
@@ -25,9 +29,100 @@ export interface KernelCheck {
 export interface CheckOptions {
   /** Multiplies the relative tolerance of exp/log/tanh/sigmoid/softplus-derived values (default 1). */
   transcendentalSlack?: number;
+  /**
+   * A resident backend (gpujs-gpu): every operand buffer is first made a device copy (`upload`)
+   * and its host elements poisoned with NaN, so each kernel must read its operands where they
+   * live, from their offsets inside the device copies (kernels/gpujs/device.ts), and fused
+   * outputs are stacked [y; dy] in one buffer (what the tensor layer passes: one output texture).
+   */
+  deviceOperands?: boolean;
 }
 
-export function checkKernels(backend: CompleteBackend, options: CheckOptions = {}): KernelCheck[] {
+type Kernel = (args: object) => unknown;
+const KERNELS = [
+  'gemm',
+  'im2col',
+  'unary',
+  'binary',
+  'reduce',
+  'transpose',
+  'logSoftmax',
+  'softmaxCrossEntropy',
+  'maxPool2d',
+  'update',
+] as const;
+
+/**
+ * The backend as the checks call it: on a device backend, every kernel's buffers are brought back
+ * to the host after it runs (the checks read them there), and with `deviceOperands` they start on
+ * the device.
+ */
+function asChecked(backend: CompleteBackend, deviceOperands: boolean): CompleteBackend {
+  if (!backend.device) {
+    if (deviceOperands) throw new Error(`deviceOperands: ${backend.name} keeps nothing on a device`);
+    return backend;
+  }
+  const upload = (backend as { upload?: (buf: Float32Array) => void }).upload;
+  if (deviceOperands && !upload) throw new Error(`deviceOperands: ${backend.name} has no upload`);
+  const wrapped: Record<string, unknown> = { ...backend };
+  for (const key of KERNELS) {
+    const kernel = backend[key] as Kernel;
+    wrapped[key] = (args: object) => {
+      if (deviceOperands) {
+        const rule = (args as { rule?: object }).rule; // an update's state buffers too
+        for (const v of new Set([...Object.values(args), ...Object.values(rule ?? {})]))
+          if (v instanceof Float32Array && v.length > 0) {
+            upload!(v);
+            v.fill(NaN); // the host copy is stale now: a kernel reading it would see NaN
+          }
+      }
+      const stacked = deviceOperands ? restack(key, args) : undefined;
+      const result = kernel(stacked?.args ?? args);
+      syncArgs(args);
+      stacked?.unstack();
+      return result;
+    };
+  }
+  return wrapped as unknown as CompleteBackend;
+}
+
+/**
+ * A fused call's y and dy moved into one buffer, dy right after y: the layout the tensor layer
+ * uses and the one a resident kernel writes as a single texture. unstack() copies the results back.
+ */
+function restack(key: string, args: object): { args: object; unstack(): void } | undefined {
+  const g = args as {
+    y?: Float32Array;
+    yOffset?: number;
+    dy?: Float32Array;
+    dyOffset?: number;
+    directions?: number;
+    n?: number;
+    rows?: number;
+    cols?: number;
+  };
+  if (!g.y || !g.dy || (key !== 'unary' && key !== 'binary' && key !== 'logSoftmax')) return undefined;
+  const n = key === 'logSoftmax' ? g.rows! * g.cols! : g.n!,
+    K = g.directions ?? 1,
+    y = g.y,
+    yo = g.yOffset ?? 0,
+    dy = g.dy,
+    dyo = g.dyOffset ?? 0;
+  const z = new Float32Array(1 + (K + 1) * n); // at offset 1: an offset inside the texture too
+  z.set(y.subarray(yo, yo + n), 1);
+  z.set(dy.subarray(dyo, dyo + K * n), 1 + n);
+  return {
+    args: { ...args, y: z, yOffset: 1, dy: z, dyOffset: 1 + n },
+    unstack() {
+      syncArgs({ z });
+      y.set(z.subarray(1, 1 + n), yo);
+      dy.set(z.subarray(1 + n), dyo);
+    },
+  };
+}
+
+export function checkKernels(checked: CompleteBackend, options: CheckOptions = {}): KernelCheck[] {
+  const backend = asChecked(checked, options.deviceOperands === true);
   const slack = options.transcendentalSlack ?? 1;
   const out: KernelCheck[] = [];
   const record = (name: string, ratio: number) => out.push({ name, ratio, ok: ratio <= 1 });
@@ -404,6 +499,89 @@ export function checkKernels(backend: CompleteBackend, options: CheckOptions = {
       record(`${name} argmax`, exact(argmax, wa));
       record(`${name} tangent`, exact(dy, wdy));
     });
+  }
+
+  // ---- update (an optimizer step): against the js kernel's float64 loops; a device backend runs
+  // them in float32, so 2e-6 relative to |θ| + |step| (a few float32 roundings of each term) ----
+  if (checked.device) {
+    const n = 1000;
+    const RULES: [string, (u: Float32Array, m: Float32Array, v: Float32Array) => UpdateRule][] = [
+      ['sgd', () => ({ name: 'sgd' })],
+      ['momentum', (u) => ({ name: 'momentum', momentum: 0.9, nesterov: false, u })],
+      ['nesterov', (u) => ({ name: 'momentum', momentum: 0.9, nesterov: true, u })],
+      ['adam', (_u, m, v) => ({ name: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, c1: 0.271, c2: 0.00599, m, v })],
+    ];
+    for (const [label, rule] of RULES) {
+      for (const scale of [undefined, -0.37]) {
+        const name = `update ${label}${scale === undefined ? '' : ' fused scale'}`;
+        attempt(name, () => {
+          const rand = rng(label.length * 7 + (scale === undefined ? 0 : 1));
+          const make = () => ({
+            params: uniform(rand, n),
+            grad: uniform(rand, n),
+            u: uniform(rand, n),
+            m: uniform(rand, n),
+            v: uniform(rand, n, 0.01, 1),
+          });
+          const got = make();
+          const want = {
+            params: got.params.slice(),
+            grad: got.grad.slice(),
+            u: got.u.slice(),
+            m: got.m.slice(),
+            v: got.v.slice(),
+          };
+          const save = new Float32Array(n),
+            before = got.params.slice();
+          const args = (b: typeof got, saveTo?: Float32Array) => ({
+            rule: rule(b.u, b.m, b.v),
+            n,
+            params: b.params,
+            grad: b.grad,
+            scale,
+            lr: 0.05,
+            save: saveTo,
+          });
+          backend.update(args(got, save));
+          jsUpdate(args(want));
+          const scaleOf = Array.from(want.params, (p, i) => Math.abs(p) + Math.abs(before[i] - p));
+          record(`${name} params`, worstRatio(got.params, want.params, 1e-7, 2e-6, scaleOf));
+          record(`${name} save`, exact(save, before));
+          if (label === 'momentum' || label === 'nesterov') record(`${name} u`, worstRatio(got.u, want.u, 1e-6, 2e-6));
+          if (label === 'adam') {
+            record(`${name} m`, worstRatio(got.m, want.m, 1e-6, 2e-6));
+            record(`${name} v`, worstRatio(got.v, want.v, 1e-6, 2e-6));
+          }
+        });
+      }
+    }
+  }
+
+  // ---- fillDirection (a device's random directions): the CPU streams of kernels/rng.ts; normals
+  // within 2e-6 (the GLSL float32 Box–Muller, as philox-gl's check), Rademacher signs exact ----
+  if (checked.fillDirection) {
+    const TWO32 = 2 ** 32;
+    const CASES: [string, number, number, number, number, number][] = [
+      // label, seed, stream, streamOffset, rows, size
+      ['small', 7, 3, 0, 1, 1000],
+      ['unaligned, 3 rows', 12345, 10, 5, 3, 333],
+      ['high words and a block carry', 0x12345 * TWO32 + 0x89abcdef, 0x101 * TWO32 + 5, 4 * (TWO32 - 2) - 3, 2, 70],
+    ];
+    for (const distribution of ['normal', 'rademacher'] as const) {
+      for (const [label, seed, stream, streamOffset, rows, size] of CASES) {
+        const name = `fillDirection ${distribution} ${label}`;
+        attempt(name, () => {
+          const out = new Float32Array(2 + rows * size).fill(NaN);
+          checked.fillDirection!({ distribution, seed, stream, streamOffset, rows, size, out, offset: 2 });
+          syncArgs({ out });
+          const want = new Float32Array(rows * size);
+          for (let r = 0; r < rows; r++)
+            FILLERS[distribution](want.subarray(r * size, (r + 1) * size), seed, stream + r, streamOffset);
+          const got = out.subarray(2);
+          record(name, distribution === 'normal' ? worstRatio(got, want, 2e-6, 0) : exact(got, want));
+        });
+      }
+    }
   }
   return out;
 }

@@ -1,0 +1,77 @@
+// Random directions made on the GPU (KernelBackend.fillDirection): element e of a [rows, size]
+// direction is element (streamOffset + e mod size) of the float32 stream (seed, stream + ⌊e/size⌋)
+// of kernels/rng.ts — the same Philox-4x32-10 words, Box–Muller pairing (normal) or bit order
+// (Rademacher: element i is bit i mod 32 of word ⌊i/32⌋) — so v is never drawn on the host and
+// uploaded. The GLSL is philox-gl.ts's, as a gpu.js native function; 64-bit counters arrive as
+// 16-bit halves (exact in the float uniforms gpu.js passes) and are added in uint arithmetic.
+import type { FillDirectionArgs } from '../backend';
+import { keepOutput, type GpujsDevice } from './device';
+import { PHILOX_GLSL } from './philox-gl';
+import type { KernelCache } from './runtime';
+
+const U = (a: string, b: string) => `(uint(${a}) | (uint(${b}) << 16))`;
+
+/** fg_direction(kind, seed, stream, offset as 16-bit halves low first, row, i): one element. */
+export const DIRECTION_GLSL = `${PHILOX_GLSL}
+float fg_direction(float kind, float s0, float s1, float s2, float s3, float t0, float t1, float t2, float t3,
+                   float o0, float o1, float o2, float o3, float row, float i) {
+  uint seedLo = ${U('s0', 's1')}, seedHi = ${U('s2', 's3')};
+  uint strLo = ${U('t0', 't1')}, strHi = ${U('t2', 't3')};
+  uint offLo = ${U('o0', 'o1')}, offHi = ${U('o2', 'o3')};
+  uint sLo = strLo + uint(row), sHi = strHi + (strLo + uint(row) < strLo ? 1u : 0u);
+  uint eLo = offLo + uint(i), eHi = offHi + (offLo + uint(i) < offLo ? 1u : 0u);
+  if (kind < 0.5) {
+    uvec4 w = fg_philox10((eLo >> 2) | (eHi << 30), eHi >> 2, sLo, sHi, seedLo, seedHi);
+    uint c = eLo & 3u;
+    float r = sqrt(2.0 * fg_nlog(c < 2u ? w.x : w.z));
+    vec2 cs = fg_cosSin(fg_unit(c < 2u ? w.y : w.w));
+    return r * ((c & 1u) == 0u ? cs.x : cs.y);
+  }
+  uint wLo = (eLo >> 5) | (eHi << 27), wHi = eHi >> 5;
+  uvec4 w = fg_philox10((wLo >> 2) | (wHi << 30), wHi >> 2, sLo, sHi, seedLo, seedHi);
+  uint q = wLo & 3u;
+  uint word = q == 0u ? w.x : (q == 1u ? w.y : (q == 2u ? w.z : w.w));
+  return float((word >> (eLo & 31u)) & 1u) * 2.0 - 1.0;
+}`;
+
+/** One thread per element of the [rows, size] output; the row comes from an exact corrected quotient. */
+export const DIRECTION_SOURCE = `function (s0, s1, s2, s3, t0, t1, t2, t3, o0, o1, o2, o3) {
+  let row = Math.floor(this.thread.x / this.constants.size);
+  if (this.thread.x - row * this.constants.size < 0) { row = row - 1; }
+  if (this.thread.x - row * this.constants.size >= this.constants.size) { row = row + 1; }
+  const i = this.thread.x - row * this.constants.size;
+  return fg_direction(this.constants.kind, s0, s1, s2, s3, t0, t1, t2, t3, o0, o1, o2, o3, row, i);
+}`;
+
+const TWO16 = 65536,
+  TWO32 = 4294967296;
+
+/** A non-negative safe integer as four 16-bit halves, low first. */
+function halves(what: string, v: number): number[] {
+  if (!Number.isSafeInteger(v) || v < 0)
+    throw new RangeError(`gpujs fillDirection: ${what} must be a non-negative safe integer, got ${v}`);
+  const lo = v % TWO32,
+    hi = Math.floor(v / TWO32);
+  return [lo % TWO16, Math.floor(lo / TWO16), hi % TWO16, Math.floor(hi / TWO16)];
+}
+
+export function fillDirection(cache: KernelCache, device: GpujsDevice, g: FillDirectionArgs): void {
+  const { rows, size } = g;
+  if (g.distribution !== 'normal' && g.distribution !== 'rademacher')
+    throw new Error(`gpujs fillDirection: unknown distribution '${String(g.distribution)}'`);
+  if (!Number.isInteger(rows) || rows < 1 || !Number.isInteger(size) || size < 1)
+    throw new Error(`gpujs fillDirection: rows and size must be positive integers, got ${rows}, ${size}`);
+  const n = rows * size;
+  cache.check(g.out, g.offset, n, 'fillDirection out');
+  // the row is added to the stream in uint arithmetic: its carry is exact, the sum must stay safe
+  const args = [
+    ...halves('seed', g.seed),
+    ...halves('stream', g.stream),
+    ...halves('the stream offset', g.streamOffset),
+  ];
+  halves('the last stream', g.stream + rows - 1);
+  halves('the last element', g.streamOffset + size - 1);
+  const kind = g.distribution === 'normal' ? 0 : 1;
+  const kern = cache.get('direction', DIRECTION_SOURCE, [n], { size, kind }, { pipeline: true });
+  keepOutput(device, cache.run('direction', kern, args), g.out, g.offset, n);
+}
