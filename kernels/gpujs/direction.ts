@@ -11,10 +11,17 @@ import type { KernelCache } from './runtime';
 
 const U = (a: string, b: string) => `(uint(${a}) | (uint(${b}) << 16))`;
 
-/** fg_direction(kind, seed, stream, offset as 16-bit halves low first, row, i): one element. */
-export const DIRECTION_GLSL = `${PHILOX_GLSL}
-float fg_direction(float kind, float s0, float s1, float s2, float s3, float t0, float t1, float t2, float t3,
-                   float o0, float o1, float o2, float o3, float row, float i) {
+const SIGNATURE = `float fg_direction(float kind, float s0, float s1, float s2, float s3, float t0, float t1, float t2, float t3,
+                   float o0, float o1, float o2, float o3, float row, float i)`;
+
+/**
+ * fg_direction(kind, seed, stream, offset as 16-bit halves low first, row, i): one element. gpu.js
+ * reads a native function's argument and return types from the first signature in its source, so
+ * the source opens with fg_direction's prototype, then the helpers it calls, then its body.
+ */
+export const DIRECTION_GLSL = `${SIGNATURE};
+${PHILOX_GLSL}
+${SIGNATURE} {
   uint seedLo = ${U('s0', 's1')}, seedHi = ${U('s2', 's3')};
   uint strLo = ${U('t0', 't1')}, strHi = ${U('t2', 't3')};
   uint offLo = ${U('o0', 'o1')}, offHi = ${U('o2', 'o3')};

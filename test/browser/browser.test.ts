@@ -72,9 +72,20 @@ run('forwardgrad in Chromium (WebGL2 on SwiftShader, wasm)', () => {
 
   it('wasm and WebGL2 follow the same trajectory (same seed, same directions)', () => {
     const [a, b] = ['wasm', 'gpujs-gpu'].map((n) => suite.train.find((t) => t.backend === n)!.losses);
-    // Same v (Philox on the CPU for both) and float32 kernels that differ only in summation order:
-    // the first steps agree to ~1e-5 relative; chaotic growth later stays within 1e-3 over 10 steps.
+    // Same v (Philox: on the CPU for wasm, made on the GPU from (seed, stream, offset) for WebGL2)
+    // and float32 kernels that differ in summation order and in the float32 update: the first steps
+    // agree to ~1e-5 relative; chaotic growth later stays within 1e-3 over 10 steps.
     for (let i = 0; i < 10; i++) expect(Math.abs(a[i] - b[i])).toBeLessThanOrEqual(1e-3 * Math.abs(a[i]));
+  });
+
+  it('on WebGL2 the tensors stay on the GPU: nothing is read back during training', () => {
+    const r = suite.train.find((t) => t.backend === 'gpujs-gpu')!;
+    // Parameters, activations, tangents, v and the update live in textures (kernels/residency.ts);
+    // the loss and ∇f·v come back through the cross-entropy kernel's own (K+1)·rows outputs, so no
+    // device segment is downloaded between step 1 and the last step. wasm has no device at all.
+    expect(r.downloadsPerStep).toBe(0);
+    expect(r.residentBuffers).toBeGreaterThanOrEqual(6); // the MLP's weights and biases, at least
+    expect(suite.train.find((t) => t.backend === 'wasm')!.residentBuffers).toBe(0);
   });
 
   it('v generated on the GPU (WebGL2 Philox) is the CPU stream (seed, stream, offset)', () => {

@@ -7,6 +7,7 @@ import { initMlp, mlpLoss, type MlpSizes } from '../../../runtime/models/mlp';
 import { checkKernels, type KernelCheck } from './kernel-checks';
 import { rng } from '../../support/random';
 import { fillNormal } from '../../../kernels/rng';
+import { residencyInfo } from '../../../kernels/residency';
 import { createGlNormals } from '../../../kernels/gpujs/philox-gl';
 
 export interface TrainResult {
@@ -14,6 +15,10 @@ export interface TrainResult {
   losses: number[];
   msPerStep: number;
   threads?: number;
+  /** Device read-backs (kernels/residency.ts) over steps 2 … N, per step: 0 when everything stays on the device. */
+  downloadsPerStep?: number;
+  /** Device segments alive after training (parameters, at least, on a device backend). */
+  residentBuffers?: number;
   error?: string;
 }
 export interface SuiteResult {
@@ -67,6 +72,8 @@ async function train(name: string, steps: number): Promise<TrainResult> {
       keep(tensor(x.subarray(i * BATCH * SIZES[0], (i + 1) * BATCH * SIZES[0]), [BATCH, SIZES[0]])),
     );
     const params = initMlp(1, SIZES);
+    let downloads0 = NaN,
+      downloads1 = NaN;
     const run = fgd(mlpLoss, [params], {
       lr: Number(
         new URLSearchParams((globalThis as unknown as { location: { search: string } }).location.search).get('lr') ??
@@ -77,12 +84,25 @@ async function train(name: string, steps: number): Promise<TrainResult> {
       seed: 3,
       progress: false,
       inputs: (t) => [batches[(t - 1) % 8], labels.subarray(((t - 1) % 8) * BATCH, (((t - 1) % 8) + 1) * BATCH)],
+      // read-backs counted from the end of step 1 (its first-use uploads and compiles) to the last
+      onStep: ({ step }) => {
+        if (step === 1) downloads0 = residencyInfo().downloads;
+        if (step === steps) downloads1 = residencyInfo().downloads;
+      },
     });
+    const residentBuffers = residencyInfo().residentBuffers;
     for (const t of batches) t.dispose();
     // Read one parameter back the asynchronous way, as a GPU user would.
     const w = await (params.w1 as Tensor).data();
     if (!w.every(Number.isFinite)) throw new Error('non-finite parameters after training');
-    return { backend: b.name, losses: run.losses, msPerStep: run.elapsedMs / steps, threads: b.threads };
+    return {
+      backend: b.name,
+      losses: run.losses,
+      msPerStep: run.elapsedMs / steps,
+      threads: b.threads,
+      downloadsPerStep: (downloads1 - downloads0) / (steps - 1),
+      residentBuffers,
+    };
   } catch (e) {
     return { backend: name, losses: [], msPerStep: NaN, error: (e as Error).stack ?? String(e) };
   }
@@ -102,9 +122,17 @@ async function main(): Promise<void> {
   try {
     const b = await setBackend(params.get('kernels') ?? 'gpujs-gpu');
     // 1 = the Node tolerances exactly; the test passes a documented slack for GLSL transcendentals.
+    const slack = Number(params.get('slack') ?? 1);
     result.kernels = {
       backend: b.name,
-      checks: checkKernels(b, { transcendentalSlack: Number(params.get('slack') ?? 1) }),
+      checks: [
+        ...checkKernels(b, { transcendentalSlack: slack }),
+        // operands read from device copies at offsets, fused outputs stacked: the training layout
+        ...(b.device ? checkKernels(b, { transcendentalSlack: slack, deviceOperands: true }) : []).map((c) => ({
+          ...c,
+          name: `device operands: ${c.name}`,
+        })),
+      ],
       ms: performance.now() - t0,
     };
   } catch (e) {
