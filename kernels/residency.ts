@@ -19,64 +19,92 @@
 // Only code that hands a buffer straight to a device backend's kernel may skip the sync
 // (Tensor.kernelBuffer). With no device backend in use the registry is empty and every check is one
 // integer compare.
+// Segments belong to the memory, not to an array object: they are kept per ArrayBuffer, at element
+// positions from its start, so every view of a buffer (a parameter leaf's subarray, a tensor's
+// toArray()) sees the same segments — a kernel handed a view can neither miss a device copy nor
+// leave one where the owner of the whole buffer would not find it.
 
 /** A device backend's side of the rule: how its copies come back and go away. */
 export interface Device {
   readonly name: string;
-  /** Writes a segment's `length` elements into host[offset, offset + length). */
-  download(handle: unknown, host: Float32Array, offset: number, length: number): void;
-  /** Frees a segment's device memory (the segment is being dropped). */
+  /** Writes elements [from, from + length) of a device copy into host[offset, offset + length) (host: its whole ArrayBuffer). */
+  download(handle: unknown, from: number, host: Float32Array, offset: number, length: number): void;
+  /** Frees a device copy (no segment refers to it any more). */
   free(handle: unknown): void;
   /**
    * Optional: the same as download, finished asynchronously (WebGL2: a pixel-pack buffer and a
    * fence, so the page keeps running while the GPU drains). Tensor.data() uses it.
    */
-  downloadAsync?(handle: unknown, host: Float32Array, offset: number, length: number): Promise<void>;
+  downloadAsync?(handle: unknown, from: number, host: Float32Array, offset: number, length: number): Promise<void>;
 }
 
 export interface Segment {
+  /** Elements from the start of the ArrayBuffer. */
   readonly offset: number;
   readonly length: number;
+  /** The device copy, and where the segment's first element is in it (a write over part of a segment leaves the rest in place). */
   readonly handle: unknown;
+  readonly base: number;
   readonly device: Device;
 }
 
-const registry = new WeakMap<Float32Array, Segment[]>();
-/** Buffers with at least one segment: 0 means nothing is on a device (the fast path). */
+const registry = new WeakMap<ArrayBufferLike, Segment[]>();
+/** Segments per device copy: it is freed when the last one goes. */
+const users = new WeakMap<object, number>();
+
+function use(handle: unknown, by: number): void {
+  const h = handle as object,
+    n = (users.get(h) ?? 0) + by;
+  if (n > 0) users.set(h, n);
+  else users.delete(h);
+}
+/** Memories (ArrayBuffers) with at least one segment: 0 means nothing is on a device (the fast path). */
 let residentBuffers = 0;
+let segmentCount = 0;
 const counters = { downloads: 0, downloadedBytes: 0 };
 
-/** The buffer's segments (empty when its host copy is current everywhere). */
+/** buf's position in its ArrayBuffer, in elements. */
+const startOf = (buf: Float32Array): number => buf.byteOffset >> 2;
+
+/** The segments of buf's memory, at element positions from buf's own start (empty when the host copy is current). */
 export function segmentsOf(buf: Float32Array): readonly Segment[] {
-  return residentBuffers === 0 ? [] : (registry.get(buf) ?? []);
+  const list = residentBuffers === 0 ? undefined : registry.get(buf.buffer);
+  const at = startOf(buf);
+  return (list ?? []).filter((s) => overlaps(s, buf)).map((s) => ({ ...s, offset: s.offset - at }));
 }
 
-/** Whether any range of buf lives only on a device. */
+/** Whether any of buf's elements live only on a device. */
 export function isResident(buf: Float32Array): boolean {
-  return residentBuffers > 0 && registry.has(buf);
+  return residentBuffers > 0 && (registry.get(buf.buffer) ?? []).some((s) => overlaps(s, buf));
 }
 
-function drop(buf: Float32Array, list: Segment[], i: number, download: boolean): void {
+function drop(memory: ArrayBufferLike, list: Segment[], i: number, download: boolean): void {
   const s = list[i];
   if (download) {
-    s.device.download(s.handle, buf, s.offset, s.length);
+    s.device.download(s.handle, s.base, new Float32Array(memory), s.offset, s.length);
     counters.downloads++;
     counters.downloadedBytes += 4 * s.length;
   }
-  s.device.free(s.handle);
+  use(s.handle, -1);
+  if (!users.has(s.handle as object)) s.device.free(s.handle);
   list.splice(i, 1);
+  segmentCount--;
   if (list.length === 0) {
-    registry.delete(buf);
+    registry.delete(memory);
     residentBuffers--;
   }
 }
 
-/** Brings every device segment of buf back into its host array and drops them: the host copy is then current. */
+/** Whether segment s overlaps buf's elements (other buffers can share buf's memory: the wasm heap's views). */
+const overlaps = (s: Segment, buf: Float32Array): boolean =>
+  s.offset < startOf(buf) + buf.length && startOf(buf) < s.offset + s.length;
+
+/** Brings every device segment over buf's elements back into the host array and drops them: the host copy is then current. */
 export function syncHost(buf: Float32Array): void {
   if (residentBuffers === 0) return;
-  const list = registry.get(buf);
+  const list = registry.get(buf.buffer);
   if (!list) return;
-  while (list.length > 0) drop(buf, list, list.length - 1, true);
+  for (let i = list.length - 1; i >= 0; i--) if (overlaps(list[i], buf)) drop(buf.buffer, list, i, true);
 }
 
 /** syncHost for every Float32Array among a kernel's arguments (one level into nested objects: an update rule's state). */
@@ -92,17 +120,18 @@ export function syncArgs(args: object): void {
 /** Asynchronous syncHost: segments whose device reads back asynchronously do so without blocking. */
 export async function syncHostAsync(buf: Float32Array): Promise<void> {
   if (residentBuffers === 0) return;
-  const list = registry.get(buf);
+  const memory = buf.buffer;
+  const list = registry.get(memory);
   if (!list) return;
   for (const s of [...list]) {
-    if (!s.device.downloadAsync) continue;
-    await s.device.downloadAsync(s.handle, buf, s.offset, s.length);
+    if (!s.device.downloadAsync || !overlaps(s, buf)) continue;
+    await s.device.downloadAsync(s.handle, s.base, new Float32Array(memory), s.offset, s.length);
     counters.downloads++;
     counters.downloadedBytes += 4 * s.length;
     // dropped without a second download (unless a kernel replaced it meanwhile)
-    const now = registry.get(buf);
+    const now = registry.get(memory);
     const i = now ? now.indexOf(s) : -1;
-    if (i >= 0) drop(buf, now!, i, false);
+    if (i >= 0) drop(memory, now!, i, false);
   }
   syncHost(buf); // whatever is left (devices without async read-back, segments added meanwhile)
 }
@@ -119,13 +148,14 @@ export function deviceRange(
   device: Device,
 ): { segment: Segment; base: number } | undefined {
   if (residentBuffers === 0) return undefined;
-  const list = registry.get(buf);
+  const list = registry.get(buf.buffer);
   if (!list) return undefined;
+  offset += startOf(buf);
   const end = offset + length;
   let overlaps = false;
   for (const s of list) {
     if (s.offset <= offset && end <= s.offset + s.length && s.device === device)
-      return { segment: s, base: offset - s.offset };
+      return { segment: s, base: s.base + offset - s.offset };
     if (s.offset < end && offset < s.offset + s.length) overlaps = true;
   }
   if (overlaps) syncHost(buf);
@@ -134,7 +164,8 @@ export function deviceRange(
 
 /**
  * Records that buf[offset, offset + length) now lives in `handle` on `device` (its host elements
- * are stale). Segments inside the range are freed; one that sticks out is downloaded first.
+ * are stale). Segments inside the range are dropped; one that sticks out keeps the part outside
+ * (the same device copy, from a later base), so a partial write reads nothing back.
  */
 export function setDeviceCopy(
   buf: Float32Array,
@@ -153,33 +184,55 @@ export function setDeviceCopy(
     throw new Error(
       `setDeviceCopy: range [${offset}, ${offset + length}) is outside the buffer's ${buf.length} elements`,
     );
-  let list = registry.get(buf);
+  const memory = buf.buffer;
+  offset += startOf(buf);
+  let list = registry.get(memory);
   if (list) {
     const end = offset + length;
     for (let i = list.length - 1; i >= 0; i--) {
       const s = list[i];
-      if (s.offset >= end || offset >= s.offset + s.length) continue;
-      const inside = s.offset >= offset && s.offset + s.length <= end;
-      drop(buf, list, i, !inside);
+      const sEnd = s.offset + s.length;
+      if (s.offset >= end || offset >= sEnd) continue;
+      // the parts of s outside the write stay, as segments of the same copy
+      if (s.offset < offset) {
+        list.push({ ...s, length: offset - s.offset });
+        segmentCount++;
+        use(s.handle, 1);
+      }
+      if (sEnd > end) {
+        list.push({ ...s, offset: end, length: sEnd - end, base: s.base + end - s.offset });
+        segmentCount++;
+        use(s.handle, 1);
+      }
+      drop(memory, list, i, false);
     }
-    list = registry.get(buf);
+    list = registry.get(memory);
   }
   if (!list) {
-    registry.set(buf, (list = []));
+    registry.set(memory, (list = []));
     residentBuffers++;
   }
-  list.push({ offset, length, handle, device });
+  list.push({ offset, length, handle, base: 0, device });
+  segmentCount++;
+  use(handle, 1);
 }
 
 /** Drops buf's segments without reading them back (the pool got it back: its contents no longer matter). */
 export function discard(buf: Float32Array): void {
   if (residentBuffers === 0) return;
-  const list = registry.get(buf);
+  const list = registry.get(buf.buffer);
   if (!list) return;
-  while (list.length > 0) drop(buf, list, list.length - 1, false);
+  const from = startOf(buf),
+    to = from + buf.length;
+  // only the segments inside buf: another pooled buffer could share the memory (a heap)
+  for (let i = list.length - 1; i >= 0; i--) {
+    const s = list[i];
+    if (s.offset >= from && s.offset + s.length <= to) drop(buf.buffer, list, i, false);
+    else if (s.offset < to && from < s.offset + s.length) drop(buf.buffer, list, i, true); // never happens for pooled buffers
+  }
 }
 
-/** Read-backs so far (segments downloaded to the host, and their bytes): what tests and benchmarks count per step. */
-export function residencyInfo(): { downloads: number; downloadedBytes: number; residentBuffers: number } {
-  return { ...counters, residentBuffers };
+/** Read-backs so far (segments downloaded to the host, and their bytes), and the segments alive now: what tests and benchmarks count per step. */
+export function residencyInfo(): { downloads: number; downloadedBytes: number; segments: number } {
+  return { ...counters, segments: segmentCount };
 }

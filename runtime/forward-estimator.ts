@@ -7,6 +7,7 @@
 // (it must be materialised there); with one run per step the estimate g is then formed in place over
 // row 0 of those buffers, so no second parameter-sized buffer is held, and with K = 1 not formed at
 // all when the optimizer can update from d·v directly (Optimizer.stepScaled).
+import { getBackend } from '../kernels/select';
 import { acquireUnpooled, dispose, releaseUnpooled, tidy } from './tensor/pool';
 import { Tensor, zerosPooled } from './tensor/tensor';
 import { DirectionStorage, eachChunk } from './tensor/direction-storage';
@@ -239,7 +240,8 @@ export class ForwardEstimator implements Estimator {
         return run === 0 ? first(y) : undefined;
       });
       // Ops that read a lazy direction's numbers materialised it: free that memory, it is regenerable.
-      for (const s of c.lazy) s?.dematerialise();
+      // A device that makes directions keeps its copy for the update (scaled()): nothing on the host.
+      if (!getBackend().fillDirection) for (const s of c.lazy) s?.dematerialise();
       if (run === 0) value = v;
       if (!this.inPlace) addRow(this.grads, c.tangentLeaves, 0, ds[run] / K, undefined, c.lazy);
     }
@@ -263,7 +265,16 @@ export class ForwardEstimator implements Estimator {
     const c = this.call;
     // refresh boxed numbers' boxes (they are grads' views); a lazy leaf's direction is its generator
     c.tangentLeaves.forEach((t, j) => c.lazy[j] === undefined && t.data());
-    return { directions: this.grads.map((g, j) => c.lazy[j] ?? g), scale: this.ds[0] };
+    // on a device that makes directions, the update reads the device's copy of v (made by the JVP)
+    const b = getBackend(),
+      onDevice = b.fillDirection !== undefined;
+    return {
+      directions: this.grads.map((g, j) => {
+        const lazy = c.lazy[j];
+        return lazy === undefined ? g : onDevice ? lazy.kernelData(b) : lazy;
+      }),
+      scale: this.ds[0],
+    };
   }
 
   gradients(): readonly Buf[] {

@@ -29,7 +29,7 @@ interface Handle {
   readonly arg: object;
   read(): ArrayLike<number>;
   free(): void;
-  readAsync?(host: Float32Array, offset: number, length: number): Promise<void>;
+  readAsync?(from: number, host: Float32Array, offset: number, length: number): Promise<void>;
 }
 
 /** A device that can also turn a pipeline kernel's output into a segment handle. */
@@ -48,7 +48,13 @@ export interface Operand {
 const POLL_MS = 1;
 
 /** Reads a texture's r channels (one float per texel: 'single' precision) without blocking: a pixel-pack buffer and a fence. */
-async function readAsync(t: GlTexture, host: Float32Array, offset: number, length: number): Promise<void> {
+async function readAsync(
+  t: GlTexture,
+  from: number,
+  host: Float32Array,
+  offset: number,
+  length: number,
+): Promise<void> {
   const gl = t.context;
   const [w, h] = t.size;
   const pbo = gl.createBuffer();
@@ -72,7 +78,7 @@ async function readAsync(t: GlTexture, host: Float32Array, offset: number, lengt
     gl.bindBuffer(gl.PIXEL_PACK_BUFFER, pbo);
     gl.getBufferSubData(gl.PIXEL_PACK_BUFFER, 0, rgba);
     gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);
-    for (let i = 0; i < length; i++) host[offset + i] = rgba[4 * i];
+    for (let i = 0; i < length; i++) host[offset + i] = rgba[4 * (from + i)];
   } finally {
     gl.deleteSync(sync);
     gl.deleteBuffer(pbo);
@@ -80,18 +86,18 @@ async function readAsync(t: GlTexture, host: Float32Array, offset: number, lengt
 }
 
 function handleDevice(name: string, wrap: (output: unknown) => Handle): GpujsDevice {
-  const download = (handle: unknown, host: Float32Array, offset: number, length: number): void => {
+  const download = (handle: unknown, from: number, host: Float32Array, offset: number, length: number): void => {
     const values = (handle as Handle).read();
-    for (let i = 0; i < length; i++) host[offset + i] = values[i];
+    for (let i = 0; i < length; i++) host[offset + i] = values[from + i];
   };
   return {
     name,
     wrap,
     download,
-    downloadAsync(handle, host, offset, length) {
+    downloadAsync(handle, from, host, offset, length) {
       const h = handle as Handle;
-      if (h.readAsync) return h.readAsync(host, offset, length);
-      download(handle, host, offset, length);
+      if (h.readAsync) return h.readAsync(from, host, offset, length);
+      download(handle, from, host, offset, length);
       return Promise.resolve();
     },
     free(handle) {
@@ -108,7 +114,7 @@ export function createGpuDevice(): GpujsDevice {
       arg: t,
       read: () => t.toArray(),
       free: () => t.delete(),
-      readAsync: (host, offset, length) => readAsync(t, host, offset, length),
+      readAsync: (from, host, offset, length) => readAsync(t, from, host, offset, length),
     };
   });
 }
@@ -160,16 +166,43 @@ export function runResident(
   cache.check(dst, dstOffset, length, `${name} output`); // overwritten: no sync
   const bases: Record<string, number> = {};
   for (const [p, o] of operands) bases[`${p}_base`] = o.base;
-  // texture and host operands compile to different shaders: one cached kernel per combination
-  const kinds = operands.map(([, o]) => (o.host ? 'h' : 't')).join('');
+  const kinds = operandKinds(operands.map(([, o]) => o));
   const flat = flatSource(
     source,
     dims,
     operands.map(([p]) => p),
   );
-  const kern = cache.get(`${name}@${kinds}`, flat, [length], { ...constants, ...bases }, { pipeline: true });
+  // gpu.js renders a kernel into the texture its last run returned once that is ours alone; a run
+  // that reads that very texture (the update reads the parameters it wrote a step ago) must render
+  // elsewhere: another instance of the same kernel (gpu.js's own juggling of that case does not
+  // survive our deleting segments' textures).
+  let kern = cache.get(`${name}@${kinds}`, flat, [length], { ...constants, ...bases }, { pipeline: true });
+  for (let copy = 1; copy < 4 && readsOwnOutput(kern, operands); copy++)
+    kern = cache.get(`${name}@${kinds}#${copy}`, flat, [length], { ...constants, ...bases }, { pipeline: true });
   const args = [...operands.map(([, o]) => o.arg), ...scalars.map(([, v]) => v)];
   keepOutput(device, cache.run(name, kern, args), dst, dstOffset, length);
+}
+
+/**
+ * The cache key part of a kernel's operands. Texture and host operands compile to different
+ * shaders, and gpu.js bakes a texture argument's size into the shader it compiles on the first
+ * call (a later, larger texture would be indexed with the first one's size: measured, wrong
+ * losses), so each texture size gets its own kernel.
+ */
+export function operandKinds(operands: readonly Operand[]): string {
+  return operands
+    .map((o) => {
+      if (o.host) return 'h';
+      const t = o.arg as { output?: number[]; length?: number };
+      return `t${t.output?.join('x') ?? t.length}`;
+    })
+    .join('.');
+}
+
+/** Whether one of the operands is the texture the kernel renders into next. */
+function readsOwnOutput(kern: object, operands: readonly [string, Operand][]): boolean {
+  const out = (kern as { kernel?: { texture?: { texture?: unknown } } }).kernel?.texture?.texture;
+  return out !== undefined && operands.some(([, o]) => (o.arg as { texture?: unknown }).texture === out);
 }
 
 /** Records a pipeline kernel's output texture as the segment dst[dstOffset, dstOffset + length). */

@@ -5,7 +5,8 @@
 // uploaded. The GLSL is philox-gl.ts's, as a gpu.js native function; 64-bit counters arrive as
 // 16-bit halves (exact in the float uniforms gpu.js passes) and are added in uint arithmetic.
 import type { FillDirectionArgs } from '../backend';
-import { keepOutput, type GpujsDevice } from './device';
+import { keepOutput, upload, type GpujsDevice } from './device';
+import { FILLERS } from '../rng';
 import { PHILOX_GLSL } from './philox-gl';
 import type { KernelCache } from './runtime';
 
@@ -81,4 +82,14 @@ export function fillDirection(cache: KernelCache, device: GpujsDevice, g: FillDi
   const kind = g.distribution === 'normal' ? 0 : 1;
   const kern = cache.get('direction', DIRECTION_SOURCE, [n], { size, kind }, { pipeline: true });
   keepOutput(device, cache.run('direction', kern, args), g.out, g.offset, n);
+}
+
+/** The cpu double's fillDirection (device.ts's createArrayDevice): kernels/rng.ts's fill, then an upload. */
+export function fillDirectionOnHost(cache: KernelCache, device: GpujsDevice, g: FillDirectionArgs): void {
+  const n = g.rows * g.size;
+  cache.check(g.out, g.offset, n, 'fillDirection out');
+  const out = cache.slice(g.out, g.offset, n, 'fillDirection out');
+  for (let r = 0; r < g.rows; r++)
+    FILLERS[g.distribution](out.subarray(r * g.size, (r + 1) * g.size), g.seed, g.stream + r, g.streamOffset);
+  upload(cache, device, g.out, g.offset, n);
 }

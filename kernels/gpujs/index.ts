@@ -5,7 +5,7 @@
 import type { CompleteBackend, FillDirectionArgs, UpdateArgs } from '../backend';
 import { update } from './update';
 import { upload } from './device';
-import { fillDirection } from './direction';
+import { fillDirection, fillDirectionOnHost } from './direction';
 import { KernelCache, type GpujsMode } from './runtime';
 import { gemm } from './gemm';
 import { im2col } from './im2col';
@@ -66,7 +66,9 @@ function backendOn(cache: KernelCache, name: string): GpujsBackend {
         update: (g: UpdateArgs) => update(cache, device, g),
         upload: (buf: Float32Array, offset = 0, length = buf.length - offset) =>
           upload(cache, device, buf, offset, length),
-        ...(cache.mode === 'gpu' ? { fillDirection: (g: FillDirectionArgs) => fillDirection(cache, device, g) } : {}),
+        // the cpu double makes them on the host and uploads them: the same segments, for Node tests
+        fillDirection: (g: FillDirectionArgs) =>
+          cache.mode === 'gpu' ? fillDirection(cache, device, g) : fillDirectionOnHost(cache, device, g),
       }
     : {};
   return {

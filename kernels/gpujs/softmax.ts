@@ -3,7 +3,7 @@
 // (O(cols) per element): fine for classifier heads, where cols is the class count.
 import type { LogSoftmaxArgs, SoftmaxCrossEntropyArgs } from '../backend';
 import { KernelCache, forEachRow } from './runtime';
-import { operand, runResident, type Operand } from './device';
+import { operand, operandKinds, runResident, type Operand } from './device';
 import { baseOperands } from './flat';
 import { syncHost } from '../residency';
 
@@ -157,7 +157,7 @@ export function softmaxCrossEntropy(cache: KernelCache, g: SoftmaxCrossEntropyAr
   if (withTangent && g.dloss!.length < K)
     throw new Error(`gpujs softmaxCrossEntropy: dloss has ${g.dloss!.length} elements for ${K} directions`);
   if (withTangent && device) syncHost(g.dloss!); // written on the host below
-  const kinds = [x, dx].map((o) => (o.host ? 'h' : 't')).join('');
+  const kinds = operandKinds([x, dx]);
   const kern = device
     ? cache.get(`crossEntropy@${kinds}`, baseOperands(CROSS_ENTROPY_SOURCE, ['x', 'dx']), [rows, slots], {
         cols,

@@ -5,6 +5,7 @@
 // own precision, into buffers allocated once.
 import type { Buf, Leaf } from '../leaves';
 import { acquire, release } from '../tensor/pool';
+import { syncHost } from '../../kernels/residency';
 
 export class Snapshot {
   private readonly copies: (Float32Array | Float64Array)[];
@@ -67,6 +68,9 @@ export class Snapshot {
 
 /** to[0..n) = from[0..n) over the shorter of the two: one typed-array copy when both have the same type. */
 function copy(to: Buf, from: Buf): void {
+  // a device backend may hold either's current elements (kernels/residency.ts)
+  if (to instanceof Float32Array) syncHost(to);
+  if (from instanceof Float32Array) syncHost(from);
   const n = Math.min(to.length, from.length);
   if (from.constructor === to.constructor && !Array.isArray(to))
     (to as Float64Array).set((from as Float64Array).subarray(0, n));

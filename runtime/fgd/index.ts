@@ -1,6 +1,7 @@
 // fgd: forward gradient descent (the paper's Algorithm 1 plus schedule, K directions, optimizers,
 // logs, checkpoints, guard); with method 'backprop' the same loop with the exact gradient by reverse
 // mode (the baseline the paper compares with); gd: the same loop with the exact gradient (n forward runs).
+import { getBackend } from '../../kernels/select';
 import { randomSeed } from '../../kernels/rng';
 import { checkThisArg, functionName, requireTwin } from '../jvp';
 import { checkDirections, checkDistribution, DirectionDistribution } from '../directions';
@@ -81,7 +82,9 @@ export function fgd(loss: Function, params: unknown[], options: FgdOptions): Des
   }
   const K = checkDirections(options.directions ?? 1, 'fgd');
   const distribution = checkDistribution(options.distribution ?? 'normal', 'fgd');
-  const regenerate = options.regenerate ?? distribution === 'rademacher';
+  // default on with Rademacher (cheap to regenerate), and on a backend that makes directions on its
+  // device (gpujs-gpu: v is never drawn on the host nor uploaded)
+  const regenerate = options.regenerate ?? (distribution === 'rademacher' || getBackend().fillDirection !== undefined);
   if (typeof regenerate !== 'boolean')
     throw new Error(`fgd: regenerate must be true or false, got ${JSON.stringify(regenerate)}`);
   let seed = options.seed;

@@ -26,15 +26,15 @@ export function logSoftmaxJvp(x: Tensor, dx: Tangent): JvpResult {
   const [y, dy] = allocOut(x.shape, dir);
   const t = activeTensor(dx);
   backend().logSoftmax({
-    x: x.buffer,
+    x: x.kernelBuffer,
     xOffset: x.offset,
     rows,
     cols,
-    y: y.buffer,
+    y: y.kernelBuffer,
     yOffset: y.offset,
-    dx: t?.buffer,
+    dx: t?.kernelBuffer,
     dxOffset: t?.offset,
-    dy: dy?.buffer,
+    dy: dy?.kernelBuffer,
     dyOffset: dy?.offset,
     directions: dir.K,
   });
@@ -84,12 +84,12 @@ function crossEntropy(logits: Tensor, dlogits: Tangent, labels: Labels, probs: T
   const [rows, cols] = logits.shape;
   const [y, dy] = allocOut([], dir);
   const loss = backend().softmaxCrossEntropy({
-    logits: logits.buffer,
+    logits: logits.kernelBuffer,
     logitsOffset: logits.offset,
     rows,
     cols,
     labels: lab,
-    dlogits: t?.buffer,
+    dlogits: t?.kernelBuffer,
     dlogitsOffset: t?.offset,
     dloss: dy?.toArray(),
     directions: dir.K,

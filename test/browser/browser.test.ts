@@ -84,8 +84,8 @@ run('forwardgrad in Chromium (WebGL2 on SwiftShader, wasm)', () => {
     // the loss and ∇f·v come back through the cross-entropy kernel's own (K+1)·rows outputs, so no
     // device segment is downloaded between step 1 and the last step. wasm has no device at all.
     expect(r.downloadsPerStep).toBe(0);
-    expect(r.residentBuffers).toBeGreaterThanOrEqual(6); // the MLP's weights and biases, at least
-    expect(suite.train.find((t) => t.backend === 'wasm')!.residentBuffers).toBe(0);
+    expect(r.deviceSegments).toBeGreaterThanOrEqual(6); // the MLP's weights and biases, at least
+    expect(suite.train.find((t) => t.backend === 'wasm')!.deviceSegments).toBe(0);
   });
 
   it('v generated on the GPU (WebGL2 Philox) is the CPU stream (seed, stream, offset)', () => {

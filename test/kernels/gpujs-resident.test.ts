@@ -3,7 +3,9 @@
 // host operands and with device operands read from offsets inside their device copies (the same
 // checks the browser suite runs on WebGL2), and the resident update against the js one.
 import { createCpuResidentBackend } from '../../kernels/gpujs/index';
-import { registerBackend, loadBackend } from '../../kernels/select';
+import { registerBackend, loadBackend, setBackend } from '../../kernels/select';
+import { fgd, keep, tensor, type Tensor } from '../../runtime/index';
+import { initMlp, mlpLoss } from '../../runtime/models/mlp';
 import { residencyInfo, isResident, syncHost } from '../../kernels/residency';
 import { checkKernels } from '../browser/page/kernel-checks';
 
@@ -29,5 +31,47 @@ describe('gpujs resident kernels (cpu-mode double)', () => {
     syncHost(y);
     expect(Array.from(y)).toEqual([1, 0, 3, 1, 0, 1]);
     expect(residencyInfo().downloads).toBe(before + 1);
+  });
+});
+
+describe('training on the resident double', () => {
+  const train = (backend: string, regenerate: boolean) => {
+    setBackend(backend);
+    const x = keep(
+      tensor(
+        Float32Array.from({ length: 32 * 64 }, (_, i) => Math.sin(i)),
+        [32, 64],
+      ),
+    );
+    const labels = Int32Array.from({ length: 32 }, (_, i) => i % 10);
+    const params = initMlp(1, [64, 32, 32, 10]);
+    let downloads = NaN;
+    const r = fgd(mlpLoss, [params], {
+      lr: 0.005,
+      decay: 0,
+      iterations: 6,
+      seed: 3,
+      progress: false,
+      regenerate,
+      inputs: () => [x, labels],
+      onStep: ({ step }) => {
+        if (step === 1) downloads = residencyInfo().downloads;
+        if (step === 6) downloads = residencyInfo().downloads - downloads;
+      },
+    });
+    const w1 = (params.w1 as Tensor).toArray().slice(); // read back: the host copy is current
+    x.dispose();
+    return { losses: r.losses, downloads, w1 };
+  };
+
+  it.each([false, true])('follows gpujs-cpu (regenerate %s) and reads nothing back between steps', (regenerate) => {
+    const want = train('gpujs-cpu', regenerate);
+    const got = train('gpujs-cpu-resident', regenerate);
+    // same kernels (cpu mode, float64 JS arithmetic stored to float32); the update differs from the
+    // js one only in float32 rounding of each term, so losses agree to 1e-6 relative over 6 steps
+    for (let i = 0; i < 6; i++) expect(Math.abs(got.losses[i] - want.losses[i])).toBeLessThan(1e-6 * want.losses[i]);
+    for (let i = 0; i < want.w1.length; i++) expect(Math.abs(got.w1[i] - want.w1[i])).toBeLessThan(1e-6);
+    expect(got.downloads).toBe(0);
+    setBackend('js');
   });
 });

@@ -4,6 +4,7 @@
 import type { Buf } from '../../leaves';
 import type { CompleteBackend, UpdateRule } from '../../../kernels/backend';
 import { getBackend } from '../../../kernels/select';
+import { syncHost } from '../../../kernels/residency';
 import { acquire, release } from '../../tensor/pool';
 import { Direction, GeneratedDirection, eachChunk, isGenerated } from '../../tensor/direction-storage';
 
@@ -78,6 +79,15 @@ function saveOf(saveTo: readonly Buf[] | undefined, j: number, p: Buf): Float32A
 function saveCopy(saveTo: readonly Buf[] | undefined, j: number, p: Buf): void {
   const to = saveTo?.[j];
   if (to) for (let i = 0; i < p.length; i++) to[i] = p[i];
+}
+
+/**
+ * The slots as state() hands them out: current on the host (a device backend's update may hold
+ * them, kernels/residency.ts), since the caller reads them (checkpoints, the guard).
+ */
+export function hostSlots<T extends Record<string, Buf[]>>(slots: T): T {
+  for (const bufs of Object.values(slots)) for (const b of bufs) if (b instanceof Float32Array) syncHost(b);
+  return slots;
 }
 
 /** Returns slotLike's pooled buffers to the pool. */
@@ -186,6 +196,7 @@ export function copySlots(into: Record<string, Buf[]>, from: Record<string, Buf[
   for (const [name, bufs] of Object.entries(into))
     bufs.forEach((b, i) => {
       const src = from[name][i];
+      if (b instanceof Float32Array) syncHost(b); // written on the host: a device copy must not shadow it
       for (let j = 0; j < b.length; j++) b[j] = src[j];
     });
 }

@@ -18,7 +18,7 @@ export interface TrainResult {
   /** Device read-backs (kernels/residency.ts) over steps 2 … N, per step: 0 when everything stays on the device. */
   downloadsPerStep?: number;
   /** Device segments alive after training (parameters, at least, on a device backend). */
-  residentBuffers?: number;
+  deviceSegments?: number;
   error?: string;
 }
 export interface SuiteResult {
@@ -90,7 +90,7 @@ async function train(name: string, steps: number): Promise<TrainResult> {
         if (step === steps) downloads1 = residencyInfo().downloads;
       },
     });
-    const residentBuffers = residencyInfo().residentBuffers;
+    const deviceSegments = residencyInfo().segments;
     for (const t of batches) t.dispose();
     // Read one parameter back the asynchronous way, as a GPU user would.
     const w = await (params.w1 as Tensor).data();
@@ -101,7 +101,7 @@ async function train(name: string, steps: number): Promise<TrainResult> {
       msPerStep: run.elapsedMs / steps,
       threads: b.threads,
       downloadsPerStep: (downloads1 - downloads0) / (steps - 1),
-      residentBuffers,
+      deviceSegments,
     };
   } catch (e) {
     return { backend: name, losses: [], msPerStep: NaN, error: (e as Error).stack ?? String(e) };
