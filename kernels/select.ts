@@ -141,6 +141,11 @@ export function checkEnvironment(
   }
 }
 
+/** The backend selected so far, without choosing one (a scalar-only run never loads a backend). */
+export function selectedBackend(): CompleteBackend | undefined {
+  return current;
+}
+
 /** The selected backend (choosing the default on first use). `getBackend().name` reports it. */
 export function getBackend(): CompleteBackend {
   if (current) return current;

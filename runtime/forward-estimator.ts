@@ -241,7 +241,9 @@ export class ForwardEstimator implements Estimator {
       });
       // Ops that read a lazy direction's numbers materialised it: free that memory, it is regenerable.
       // A device that makes directions keeps its copy for the update (scaled()): nothing on the host.
-      if (!getBackend().fillDirection) for (const s of c.lazy) s?.dematerialise();
+      // (a scalar-only run has no lazy leaf and never asks for a backend)
+      if (c.lazy.some((s) => s !== undefined) && !getBackend().fillDirection)
+        for (const s of c.lazy) s?.dematerialise();
       if (run === 0) value = v;
       if (!this.inPlace) addRow(this.grads, c.tangentLeaves, 0, ds[run] / K, undefined, c.lazy);
     }
@@ -266,12 +268,12 @@ export class ForwardEstimator implements Estimator {
     // refresh boxed numbers' boxes (they are grads' views); a lazy leaf's direction is its generator
     c.tangentLeaves.forEach((t, j) => c.lazy[j] === undefined && t.data());
     // on a device that makes directions, the update reads the device's copy of v (made by the JVP)
-    const b = getBackend(),
-      onDevice = b.fillDirection !== undefined;
     return {
       directions: this.grads.map((g, j) => {
         const lazy = c.lazy[j];
-        return lazy === undefined ? g : onDevice ? lazy.kernelData(b) : lazy;
+        if (lazy === undefined) return g;
+        const b = getBackend();
+        return b.fillDirection ? lazy.kernelData(b) : lazy;
       }),
       scale: this.ds[0],
     };

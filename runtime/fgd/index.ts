@@ -1,7 +1,7 @@
 // fgd: forward gradient descent (the paper's Algorithm 1 plus schedule, K directions, optimizers,
 // logs, checkpoints, guard); with method 'backprop' the same loop with the exact gradient by reverse
 // mode (the baseline the paper compares with); gd: the same loop with the exact gradient (n forward runs).
-import { getBackend } from '../../kernels/select';
+import { selectedBackend } from '../../kernels/select';
 import { randomSeed } from '../../kernels/rng';
 import { checkThisArg, functionName, requireTwin } from '../jvp';
 import { checkDirections, checkDistribution, DirectionDistribution } from '../directions';
@@ -45,7 +45,9 @@ export interface FgdOptions extends DescentOptions {
    * and again by the update, so a step's extra memory stays flat in depth instead of holding a
    * parameter-sized v. Same numbers either way. Default: true with 'rademacher' (its bits cost
    * almost nothing to regenerate), false with 'normal' (v is drawn twice: ≈ +2.3 ms on the paper
-   * MLP's 9.9 ms step, bench/fgd-step.ts).
+   * MLP's 9.9 ms step, bench/fgd-step.ts); true on a backend that makes directions on its device
+   * (gpujs-gpu: v is generated in GPU memory once per step, where the JVP reads it, and the
+   * update reads that copy).
    */
   regenerate?: boolean;
 }
@@ -84,7 +86,8 @@ export function fgd(loss: Function, params: unknown[], options: FgdOptions): Des
   const distribution = checkDistribution(options.distribution ?? 'normal', 'fgd');
   // default on with Rademacher (cheap to regenerate), and on a backend that makes directions on its
   // device (gpujs-gpu: v is never drawn on the host nor uploaded)
-  const regenerate = options.regenerate ?? (distribution === 'rademacher' || getBackend().fillDirection !== undefined);
+  const regenerate =
+    options.regenerate ?? (distribution === 'rademacher' || selectedBackend()?.fillDirection !== undefined);
   if (typeof regenerate !== 'boolean')
     throw new Error(`fgd: regenerate must be true or false, got ${JSON.stringify(regenerate)}`);
   let seed = options.seed;

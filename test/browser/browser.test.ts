@@ -88,6 +88,11 @@ run('forwardgrad in Chromium (WebGL2 on SwiftShader, wasm)', () => {
     expect(suite.train.find((t) => t.backend === 'wasm')!.deviceSegments).toBe(0);
   });
 
+  it('await t.data() reads a texture back asynchronously, exactly', () => {
+    expect(suite.asyncRead.error).toBeUndefined();
+    expect(suite.asyncRead).toEqual({ exact: true, wasResident: true, nowResident: false });
+  });
+
   it('v generated on the GPU (WebGL2 Philox) is the CPU stream (seed, stream, offset)', () => {
     expect(suite.philox.error).toBeUndefined();
     expect(suite.philox.n).toBe(20000);

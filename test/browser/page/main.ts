@@ -7,7 +7,7 @@ import { initMlp, mlpLoss, type MlpSizes } from '../../../runtime/models/mlp';
 import { checkKernels, type KernelCheck } from './kernel-checks';
 import { rng } from '../../support/random';
 import { fillNormal } from '../../../kernels/rng';
-import { residencyInfo } from '../../../kernels/residency';
+import { isResident, residencyInfo } from '../../../kernels/residency';
 import { createGlNormals } from '../../../kernels/gpujs/philox-gl';
 
 export interface TrainResult {
@@ -28,6 +28,8 @@ export interface SuiteResult {
   kernels: { backend: string; checks: KernelCheck[]; ms: number; error?: string };
   /** Worst |GPU − float64 CPU| over the normals, and the same against the stream shifted by one (must be large). */
   philox: { n: number; maxErr: number; maxAbsZ: number; shiftedErr: number; error?: string };
+  /** `await t.data()` of a tensor living in a texture (host copy poisoned): read back through a pixel-pack buffer and a fence. */
+  asyncRead: { exact: boolean; wasResident: boolean; nowResident: boolean; error?: string };
   done: true;
 }
 
@@ -170,6 +172,23 @@ async function main(): Promise<void> {
     result.philox = { n, maxErr, maxAbsZ, shiftedErr };
   } catch (e) {
     result.philox = { n: 0, maxErr: NaN, maxAbsZ: NaN, shiftedErr: NaN, error: (e as Error).message };
+  }
+  try {
+    await setBackend('gpujs-gpu');
+    const want = Float32Array.from({ length: 5000 }, (_, i) => Math.sin(i) * 1e3);
+    const t = tensor(want);
+    const buf = t.kernelBuffer;
+    (getBackend() as unknown as { upload(b: Float32Array): void }).upload(buf);
+    buf.fill(NaN); // the texture alone holds the values now
+    const wasResident = isResident(buf);
+    const got = await t.data();
+    result.asyncRead = {
+      exact: got.every((v, i) => v === want[i]),
+      wasResident,
+      nowResident: isResident(buf),
+    };
+  } catch (e) {
+    result.asyncRead = { exact: false, wasResident: false, nowResident: false, error: (e as Error).message };
   }
   result.done = true;
   (globalThis as unknown as { __suite: SuiteResult }).__suite = result as SuiteResult;
