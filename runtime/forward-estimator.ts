@@ -262,7 +262,7 @@ export class ForwardEstimator implements Estimator {
     if (!this.pending || this.K !== 1) return undefined;
     const c = this.call;
     // refresh boxed numbers' boxes (they are grads' views); a lazy leaf's direction is its generator
-    c.tangentLeaves.forEach((t, j) => c.lazy[j] === undefined && t.data());
+    for (const t of c.tangentLeaves) if (t.kind === 'number') t.data();
     return { directions: this.grads.map((g, j) => c.lazy[j] ?? g), scale: this.ds[0] };
   }
 

@@ -27,13 +27,13 @@ function unaryJvp(op: UnaryOp, x: Tensor, dx: Tangent): JvpResult {
   backend().unary({
     op,
     n: x.size,
-    x: x.buffer,
+    x: x.kernelBuffer,
     xOffset: x.offset,
-    y: y.buffer,
+    y: y.kernelBuffer,
     yOffset: y.offset,
-    dx: t?.buffer,
+    dx: t?.kernelBuffer,
     dxOffset: t?.offset,
-    dy: dy?.buffer,
+    dy: dy?.kernelBuffer,
     dyOffset: dy?.offset,
     directions: dir.K,
   });
@@ -70,13 +70,13 @@ function unaryVjp(
   backend().unary({
     op,
     n: x.size,
-    x: x.buffer,
+    x: x.kernelBuffer,
     xOffset: x.offset,
-    y: scratch.buffer,
+    y: scratch.kernelBuffer,
     yOffset: scratch.offset,
-    dx: g.buffer,
+    dx: g.kernelBuffer,
     dxOffset: g.offset,
-    dy: gx.buffer,
+    dy: gx.kernelBuffer,
     dyOffset: gx.offset,
     directions: 1,
   });
@@ -165,7 +165,7 @@ const NUMBER_SLOTS = {
 
 /** (buffer, offset, length) of an operand; numbers go through a one-element slot. */
 function view(v: Operand, slot: Float32Array): [Float32Array, number, number] {
-  if (typeof v !== 'number') return [v.buffer, v.offset, v.size];
+  if (typeof v !== 'number') return [v.kernelBuffer, v.offset, v.size];
   slot[0] = v;
   return [slot, 0, 1];
 }
@@ -173,7 +173,7 @@ function view(v: Operand, slot: Float32Array): [Float32Array, number, number] {
 /** Tangent view: (buffer, offset, per-direction stride); undefined when zero. */
 function tangentView(t: Tangent, len: number, slot: Float32Array): [Float32Array, number, number] | undefined {
   if (t === undefined || t === 0) return undefined;
-  if (typeof t !== 'number') return [t.buffer, t.offset, len];
+  if (typeof t !== 'number') return [t.kernelBuffer, t.offset, len];
   slot[0] = t;
   return [slot, 0, 0];
 }
@@ -201,7 +201,7 @@ function binaryJvp(op: BinaryOp, a: Operand, da: Tangent, b: Operand, db: Tangen
     bOffset: bo,
     bLen,
     bInner: rb.inner,
-    y: y.buffer,
+    y: y.kernelBuffer,
     yOffset: y.offset,
     da: ta?.[0],
     daOffset: ta?.[1],
@@ -209,7 +209,7 @@ function binaryJvp(op: BinaryOp, a: Operand, da: Tangent, b: Operand, db: Tangen
     db: tb?.[0],
     dbOffset: tb?.[1],
     dbStride: tb?.[2],
-    dy: dy?.buffer,
+    dy: dy?.kernelBuffer,
     dyOffset: dy?.offset,
     directions: dir.K,
   });
@@ -285,7 +285,16 @@ const BINARY_VJP: Readonly<
 /** y = scale·Σ_j x over the middle axis of x viewed as [outer, len, inner], as a fresh tensor. */
 function reduceAxis(x: Tensor, outer: number, len: number, inner: number, scale: number): Tensor {
   const y = empty([outer * inner]);
-  backend().reduce({ x: x.buffer, xOffset: x.offset, outer, len, inner, scale, y: y.buffer, yOffset: y.offset });
+  backend().reduce({
+    x: x.kernelBuffer,
+    xOffset: x.offset,
+    outer,
+    len,
+    inner,
+    scale,
+    y: y.kernelBuffer,
+    yOffset: y.offset,
+  });
   return y;
 }
 

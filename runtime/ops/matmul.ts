@@ -112,8 +112,11 @@ function gemmDirections(
   beta: number,
   bVersion?: number,
 ): void {
-  const lazy = unmaterialisedDirection(tb);
-  if (lazy && backend().generatesB === true) {
+  const kb = backend();
+  // A device backend that makes directions (fillDirection) gets the tangent's own buffer
+  // (kernelBuffer materialises it there, kernels/residency.ts): nothing generated on the host and uploaded.
+  const lazy = kb.device && kb.fillDirection ? undefined : unmaterialisedDirection(tb);
+  if (lazy && kb.generatesB === true) {
     if (directionProducts === 'batched')
       return gemm(m, n, k, a, aOffset, 0, NO_B, tb.offset, k * n, c, cOffset, m * n, D, beta, undefined, lazy);
     for (let d = 0; d < D; d++) {
@@ -130,7 +133,7 @@ function gemmDirections(
     lazy.fill(b, tb.offset);
     bOffset = 0;
     bVersion = undefined;
-  } else b = tb.buffer;
+  } else b = tb.kernelBuffer;
   try {
     if (directionProducts === 'batched')
       return gemm(m, n, k, a, aOffset, 0, b, bOffset, k * n, c, cOffset, m * n, D, beta, bVersion);
@@ -143,7 +146,7 @@ function gemmDirections(
 
 /** [p; ṗ] contiguous: the operand's own buffer when already stacked, else a pooled copy. */
 export function stack(p: Tensor, t: Tensor): { buf: Float32Array; offset: number; scratch: boolean } {
-  if (isStacked(p, t)) return { buf: p.buffer, offset: p.offset, scratch: false };
+  if (isStacked(p, t)) return { buf: p.kernelBuffer, offset: p.offset, scratch: false };
   const buf = acquire(p.size + t.size);
   buf.set(p.toArray(), 0);
   buf.set(t.toArray(), p.size);
@@ -167,12 +170,12 @@ export function matmulJvp(a: Tensor, da: Tangent, b: Tensor, db: Tangent): JvpRe
     vtb = tb && reuseVersion(tb);
   if (ta) {
     const s = stack(a, ta);
-    gemm((1 + D) * M, N, K, s.buf, s.offset, 0, b.buffer, b.offset, 0, y.buffer, y.offset, 0, 1, 0, vb);
+    gemm((1 + D) * M, N, K, s.buf, s.offset, 0, b.kernelBuffer, b.offset, 0, y.kernelBuffer, y.offset, 0, 1, 0, vb);
     if (s.scratch) release(s.buf);
-    if (tb) gemmDirections(M, N, K, a.buffer, a.offset, tb, dy!.buffer, dy!.offset, D, 1, vtb);
+    if (tb) gemmDirections(M, N, K, a.kernelBuffer, a.offset, tb, dy!.kernelBuffer, dy!.offset, D, 1, vtb);
   } else {
-    gemm(M, N, K, a.buffer, a.offset, 0, b.buffer, b.offset, 0, y.buffer, y.offset, 0, 1, 0, vb);
-    if (tb) gemmDirections(M, N, K, a.buffer, a.offset, tb, dy!.buffer, dy!.offset, D, 0, vtb);
+    gemm(M, N, K, a.kernelBuffer, a.offset, 0, b.kernelBuffer, b.offset, 0, y.kernelBuffer, y.offset, 0, 1, 0, vb);
+    if (tb) gemmDirections(M, N, K, a.kernelBuffer, a.offset, tb, dy!.kernelBuffer, dy!.offset, D, 0, vtb);
   }
   return [y, dy];
 }
@@ -195,18 +198,18 @@ export function matmulVjp(
       m: M,
       n: K,
       k: N,
-      a: gy.buffer,
+      a: gy.kernelBuffer,
       aOffset: gy.offset,
       lda: N,
       transA: false,
       strideA: 0,
-      b: b.buffer,
+      b: b.kernelBuffer,
       bOffset: b.offset,
       ldb: N,
       transB: true,
       strideB: 0,
       bVersion: reuseVersion(b),
-      c: ga.buffer,
+      c: ga.kernelBuffer,
       cOffset: ga.offset,
       ldc: K,
       strideC: 0,
@@ -221,17 +224,17 @@ export function matmulVjp(
       m: K,
       n: N,
       k: M,
-      a: a.buffer,
+      a: a.kernelBuffer,
       aOffset: a.offset,
       lda: K,
       transA: true,
       strideA: 0,
-      b: gy.buffer,
+      b: gy.kernelBuffer,
       bOffset: gy.offset,
       ldb: N,
       transB: false,
       strideB: 0,
-      c: gb.buffer,
+      c: gb.kernelBuffer,
       cOffset: gb.offset,
       ldc: N,
       strideC: 0,

@@ -50,26 +50,26 @@ function reduceJvp(op: 'sum' | 'mean', x: Tensor, dx: Tangent, axis?: number): J
   const k = backend();
   if (t && isStacked(x, t)) {
     k.reduce({
-      x: x.buffer,
+      x: x.kernelBuffer,
       xOffset: x.offset,
       outer: outer * (1 + dir.K),
       len,
       inner,
       scale,
-      y: y.buffer,
+      y: y.kernelBuffer,
       yOffset: y.offset,
     });
   } else {
-    k.reduce({ x: x.buffer, xOffset: x.offset, outer, len, inner, scale, y: y.buffer, yOffset: y.offset });
+    k.reduce({ x: x.kernelBuffer, xOffset: x.offset, outer, len, inner, scale, y: y.kernelBuffer, yOffset: y.offset });
     if (t && dy)
       k.reduce({
-        x: t.buffer,
+        x: t.kernelBuffer,
         xOffset: t.offset,
         outer: outer * dir.K,
         len,
         inner,
         scale,
-        y: dy.buffer,
+        y: dy.kernelBuffer,
         yOffset: dy.offset,
       });
   }

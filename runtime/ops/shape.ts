@@ -76,22 +76,22 @@ export function transposeJvp(x: Tensor, dx: Tangent, perm?: readonly number[]): 
       const rows = x.shape[r - 2],
         cols = x.shape[r - 1];
       backend().transpose({
-        x: src.buffer,
+        x: src.kernelBuffer,
         xOffset: src.offset,
         batch: batch * (x.size / (rows * cols || 1)),
         rows,
         cols,
-        y: dst.buffer,
+        y: dst.kernelBuffer,
         yOffset: dst.offset,
       });
     } else {
       backend().permute({
-        x: src.buffer,
+        x: src.kernelBuffer,
         xOffset: src.offset,
         shape: x.shape,
         perm: p,
         batch,
-        y: dst.buffer,
+        y: dst.kernelBuffer,
         yOffset: dst.offset,
       });
     }

@@ -26,15 +26,15 @@ export function logSoftmaxJvp(x: Tensor, dx: Tangent): JvpResult {
   const [y, dy] = allocOut(x.shape, dir);
   const t = activeTensor(dx);
   backend().logSoftmax({
-    x: x.buffer,
+    x: x.kernelBuffer,
     xOffset: x.offset,
     rows,
     cols,
-    y: y.buffer,
+    y: y.kernelBuffer,
     yOffset: y.offset,
-    dx: t?.buffer,
+    dx: t?.kernelBuffer,
     dxOffset: t?.offset,
-    dy: dy?.buffer,
+    dy: dy?.kernelBuffer,
     dyOffset: dy?.offset,
     directions: dir.K,
   });
@@ -82,18 +82,23 @@ function crossEntropy(logits: Tensor, dlogits: Tangent, labels: Labels, probs: T
   const dir = directions('softmaxCrossEntropy', [logits, dlogits]);
   const t = activeTensor(dlogits);
   const [rows, cols] = logits.shape;
-  const [y, dy] = allocOut([], dir);
+  // The loss and its tangent in storages of their own (not allocOut's stacked one): the kernel returns
+  // the loss, written here on the host, while a device backend leaves dloss on the device; sharing a
+  // buffer would make this host write read dloss back (kernels/residency.ts), and `dloss` has no
+  // offset, so it must be a whole buffer (a view is not one the residency registry knows).
+  const y = empty([]),
+    dy = dir.active ? empty(dir.axis ? [dir.K] : []) : undefined;
   const loss = backend().softmaxCrossEntropy({
-    logits: logits.buffer,
+    logits: logits.kernelBuffer,
     logitsOffset: logits.offset,
     rows,
     cols,
     labels: lab,
-    dlogits: t?.buffer,
+    dlogits: t?.kernelBuffer,
     dlogitsOffset: t?.offset,
-    dloss: dy?.toArray(),
+    dloss: dy?.kernelBuffer,
     directions: dir.K,
-    probs: probs?.toArray(),
+    probs: probs?.kernelBuffer,
   });
   y.buffer[y.offset] = loss;
   return [y, dy];

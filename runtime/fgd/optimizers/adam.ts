@@ -6,6 +6,7 @@ import {
   OptimizerState,
   checkState,
   copySlots,
+  hostSlots,
   eachUpdate,
   releaseSlots,
   slotLike,
@@ -102,7 +103,7 @@ export class Adam implements Optimizer {
     return {
       name: this.name,
       hyper: { beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon },
-      slots: { m: this.m, v: this.v },
+      slots: hostSlots({ m: this.m, v: this.v }),
     };
   }
   load(state: OptimizerState): void {

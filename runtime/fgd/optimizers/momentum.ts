@@ -5,6 +5,7 @@ import {
   OptimizerState,
   checkState,
   copySlots,
+  hostSlots,
   eachUpdate,
   releaseSlots,
   slotLike,
@@ -66,7 +67,11 @@ export class Momentum implements Optimizer {
   };
 
   state(): OptimizerState {
-    return { name: this.name, hyper: { momentum: this.momentum, nesterov: this.nesterov }, slots: { u: this.u } };
+    return {
+      name: this.name,
+      hyper: { momentum: this.momentum, nesterov: this.nesterov },
+      slots: hostSlots({ u: this.u }),
+    };
   }
   dispose(): void {
     releaseSlots(this.u);
