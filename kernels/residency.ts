@@ -16,6 +16,9 @@
 //     stale elements and a host write is never shadowed by an old device copy.
 //   - A buffer that goes back to the pool drops its segments without downloading (`discard`): its
 //     contents are garbage by then.
+// Segments belong to the Float32Array object, not to its memory: a view (subarray) of a buffer is
+// another array with no segments. So a device kernel's arguments are whole tensor buffers (with
+// offsets), never views of them, and host code syncs the buffer before taking a view.
 // Only code that hands a buffer straight to a device backend's kernel may skip the sync
 // (Tensor.kernelBuffer). With no device backend in use the registry is empty and every check is one
 // integer compare.

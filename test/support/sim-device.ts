@@ -76,10 +76,9 @@ function arraysOf(args: object): Float32Array[] {
 
 /** Copies a resident buffer's device segments into its host array (the device's view, nothing read back). */
 function stage(buf: Float32Array): void {
-  for (const s of segmentsOf(buf)) {
-    if (s.device !== simDevice) syncHost(buf);
-    else buf.set((s.handle as Float32Array).subarray(0, s.length), s.offset);
-  }
+  const segments = segmentsOf(buf);
+  if (segments.some((s) => s.device !== simDevice)) return syncHost(buf); // another device's: read back
+  for (const s of segments) buf.set((s.handle as Float32Array).subarray(0, s.length), s.offset);
 }
 
 function poison(buf: Float32Array): void {
