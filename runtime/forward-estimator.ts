@@ -240,9 +240,10 @@ export class ForwardEstimator implements Estimator {
         return run === 0 ? first(y) : undefined;
       });
       // Ops that read a lazy direction's numbers materialised it: free that memory, it is regenerable.
-      // A device that makes directions keeps its copy for the update (scaled()): nothing on the host.
-      // (a scalar-only run has no lazy leaf and never asks for a backend)
-      if (c.lazy.some((s) => s !== undefined) && !getBackend().fillDirection)
+      // With K = 1 a device that makes directions keeps its copy for the update (scaled()), which
+      // reads it there; K > 1 forms g on the host from regenerated rows. (A scalar-only run has no
+      // lazy leaf and never asks for a backend.)
+      if (c.lazy.some((s) => s !== undefined) && !(K === 1 && getBackend().fillDirection))
         for (const s of c.lazy) s?.dematerialise();
       if (run === 0) value = v;
       if (!this.inPlace) addRow(this.grads, c.tangentLeaves, 0, ds[run] / K, undefined, c.lazy);
@@ -266,17 +267,8 @@ export class ForwardEstimator implements Estimator {
     if (!this.pending || this.K !== 1) return undefined;
     const c = this.call;
     // refresh boxed numbers' boxes (they are grads' views); a lazy leaf's direction is its generator
-    c.tangentLeaves.forEach((t, j) => c.lazy[j] === undefined && t.data());
-    // on a device that makes directions, the update reads the device's copy of v (made by the JVP)
-    return {
-      directions: this.grads.map((g, j) => {
-        const lazy = c.lazy[j];
-        if (lazy === undefined) return g;
-        const b = getBackend();
-        return b.fillDirection ? lazy.kernelData(b) : lazy;
-      }),
-      scale: this.ds[0],
-    };
+    for (const t of c.tangentLeaves) if (t.kind === 'number') t.data();
+    return { directions: this.grads.map((g, j) => c.lazy[j] ?? g), scale: this.ds[0] };
   }
 
   gradients(): readonly Buf[] {

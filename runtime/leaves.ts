@@ -3,6 +3,7 @@
 // of those); this module walks them in a fixed order so element i of a perturbation vector v (and
 // of a gradient, a checkpoint, an optimizer slot) always means the same scalar.
 import { Tensor, isTensor } from './tensor/tensor';
+import { syncHost } from '../kernels/residency';
 
 export type Buf = Float32Array | Float64Array | number[];
 export type LeafKind = 'number' | 'array' | 'f32' | 'f64' | 'tensor';
@@ -18,7 +19,7 @@ export interface Leaf {
   readonly shape?: readonly number[];
   /** The elements: a live view (numbers: a one-element box, refreshed on each call). */
   data(): Buf;
-  /** Writes a boxed number back into its container (no-op for the other kinds). */
+  /** Writes a boxed number back into its container; brings a Float32Array back from a device (no-op for the other kinds). */
   commit(): void;
 }
 
@@ -78,7 +79,10 @@ export function collectLeaves(container: any, key: string | number, name: string
       next += t.size;
     } else if (kind !== undefined) {
       const a = x as Buf;
-      out.push({ path, kind, size: a.length, offset: next, data: () => a, commit: () => {} });
+      // A Float32Array leaf goes to the update kernel as it is: on a device backend the update leaves
+      // it on the device (kernels/residency.ts), and the user's code reads it directly, so commit syncs it.
+      const commit = kind === 'f32' ? () => syncHost(a as Float32Array) : () => {};
+      out.push({ path, kind, size: a.length, offset: next, data: () => a, commit });
       next += a.length;
     } else if (Array.isArray(x)) {
       x.forEach((e, i) => visit(e, `${path}[${i}]`, x, i));

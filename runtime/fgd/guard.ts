@@ -32,7 +32,8 @@ export class Snapshot {
    * passed as saveTo; call afterUpdate() once the update ran. Same snapshot as save(), one pass fewer.
    */
   beforeUpdate(): readonly Buf[] {
-    this.extra.forEach((b, j) => copy(this.extraCopies[j], b));
+    // Host copies of the slots: read back from a device backend each step (checkpointing asked for them).
+    this.extra.forEach((b, j) => copy(this.extraCopies[j], host(b)));
     return this.copies;
   }
 
@@ -49,21 +50,28 @@ export class Snapshot {
   }
 
   save(leaves: readonly Leaf[]): void {
-    leaves.forEach((l, j) => copy(this.copies[j], l.data()));
-    this.extra.forEach((b, j) => copy(this.extraCopies[j], b));
+    leaves.forEach((l, j) => copy(host(this.copies[j]), l.data()));
+    this.extra.forEach((b, j) => copy(this.extraCopies[j], host(b)));
     this.valid = true;
   }
 
   /** Restores the saved parameters (and extras); false when nothing was saved yet (the first step diverged). */
   restore(leaves: readonly Leaf[]): boolean {
     if (!this.valid) return false;
+    // the update kernel wrote the copies (UpdateArgs.save), maybe on a device; the slots are written here
     leaves.forEach((l, j) => {
-      copy(l.data(), this.copies[j]);
+      copy(l.data(), host(this.copies[j]));
       l.commit();
     });
-    this.extra.forEach((b, j) => copy(b, this.extraCopies[j]));
+    this.extra.forEach((b, j) => copy(host(b), this.extraCopies[j]));
     return true;
   }
+}
+
+/** b, current on the host: kernels (the update) may have left float32 buffers on a device (kernels/residency.ts). */
+function host<B extends Buf>(b: B): B {
+  if (b instanceof Float32Array) syncHost(b);
+  return b;
 }
 
 /** to[0..n) = from[0..n) over the shorter of the two: one typed-array copy when both have the same type. */

@@ -179,16 +179,16 @@ export function conv2dJvp(x: Tensor, dx: Tangent, w: Tensor, dw: Tangent, option
 
   for (let n0 = 0; n0 < g.N; n0 += chunk) {
     const c = Math.min(chunk, g.N - n0);
-    im2col(x.buffer, x.offset, n0, c, colsX);
+    im2col(x.kernelBuffer, x.offset, n0, c, colsX);
     // Columns serve w and every ẇ_k: a fresh version per fill lets the backend reuse its packing.
     const vx = writeVersion();
-    gemm(w.buffer, w.offset, colsX, vx, y.buffer, y.offset + n0 * out, c, 0);
+    gemm(w.kernelBuffer, w.offset, colsX, vx, y.kernelBuffer, y.offset + n0 * out, c, 0);
     for (let d = 0; d < D && dy; d++) {
       const dyOffset = dy.offset + d * g.N * out + n0 * out;
-      if (tw) gemm(tw.buffer, tw.offset + d * wSize, colsX, vx, dy.buffer, dyOffset, c, 0);
+      if (tw) gemm(tw.kernelBuffer, tw.offset + d * wSize, colsX, vx, dy.kernelBuffer, dyOffset, c, 0);
       if (tx && colsT) {
-        im2col(tx.buffer, tx.offset + d * g.N * img, n0, c, colsT);
-        gemm(w.buffer, w.offset, colsT, writeVersion(), dy.buffer, dyOffset, c, tw ? 1 : 0);
+        im2col(tx.kernelBuffer, tx.offset + d * g.N * img, n0, c, colsT);
+        gemm(w.kernelBuffer, w.offset, colsT, writeVersion(), dy.kernelBuffer, dyOffset, c, tw ? 1 : 0);
       }
     }
   }
@@ -243,23 +243,24 @@ function convDirect(
     k.conv2dNchw(args);
   };
   // y and every conv(ẋ_k, w): one batch of (1+K)·N images when [x; ẋ] is stacked, else two calls.
-  if (tx && isStacked(x, tx)) conv(x.buffer, x.offset, (1 + D) * g.N, w.buffer, w.offset, g.O, y.buffer, y.offset);
+  if (tx && isStacked(x, tx))
+    conv(x.kernelBuffer, x.offset, (1 + D) * g.N, w.kernelBuffer, w.offset, g.O, y.kernelBuffer, y.offset);
   else {
-    conv(x.buffer, x.offset, g.N, w.buffer, w.offset, g.O, y.buffer, y.offset);
-    if (tx) conv(tx.buffer, tx.offset, D * g.N, w.buffer, w.offset, g.O, dy!.buffer, dy!.offset);
+    conv(x.kernelBuffer, x.offset, g.N, w.kernelBuffer, w.offset, g.O, y.kernelBuffer, y.offset);
+    if (tx) conv(tx.kernelBuffer, tx.offset, D * g.N, w.kernelBuffer, w.offset, g.O, dy!.kernelBuffer, dy!.offset);
   }
   if (!tw) return;
   // conv(x, ẇ_k) for all k at once: [ẇ_1; …; ẇ_K] is a [K·O, C, kh, kw] weight whose K groups
   // of O output channels the kernel writes straight into the ẏ_k blocks (N·O·oh·ow floats apart),
   // added to conv(ẋ_k, w) when there is one (one float32 add per element).
   conv(
-    x.buffer,
+    x.kernelBuffer,
     x.offset,
     g.N,
-    tw.buffer,
+    tw.kernelBuffer,
     tw.offset,
     D * g.O,
-    dy!.buffer,
+    dy!.kernelBuffer,
     dy!.offset,
     tx !== undefined,
     D > 1 ? { size: g.O, stride: g.N * out } : undefined,
@@ -292,13 +293,13 @@ export function conv2dVjp(
   if (needs[1]) {
     gw = empty(w.shape);
     for (let n = 0; n < g.N; n++) {
-      k.im2col(im2colArgs(x.offset + n * img, x.buffer, cols!));
+      k.im2col(im2colArgs(x.offset + n * img, x.kernelBuffer, cols!));
       // w̄[O, CKK] (+)= ȳ_n[O, P]·cols_nᵀ
       k.gemm({
         m: g.O,
         n: CKK,
         k: P,
-        a: gy.buffer,
+        a: gy.kernelBuffer,
         aOffset: gy.offset + n * out,
         lda: P,
         transA: false,
@@ -308,7 +309,7 @@ export function conv2dVjp(
         ldb: P,
         transB: true,
         strideB: 0,
-        c: gw.buffer,
+        c: gw.kernelBuffer,
         cOffset: gw.offset,
         ldc: CKK,
         strideC: 0,
@@ -332,7 +333,7 @@ export function conv2dVjp(
         }
       }
       k.conv2dNchw({
-        x: gy.buffer,
+        x: gy.kernelBuffer,
         xOffset: gy.offset,
         batch: g.N,
         c: g.O,
@@ -349,7 +350,7 @@ export function conv2dVjp(
         padW: g.kw - 1 - g.pw,
         outH: g.H,
         outW: g.W,
-        y: gx.buffer,
+        y: gx.kernelBuffer,
         yOffset: gx.offset,
       });
       release(flipped);
@@ -361,12 +362,12 @@ export function conv2dVjp(
           m: CKK,
           n: P,
           k: g.O,
-          a: w.buffer,
+          a: w.kernelBuffer,
           aOffset: w.offset,
           lda: CKK,
           transA: true,
           strideA: 0,
-          b: gy.buffer,
+          b: gy.kernelBuffer,
           bOffset: gy.offset + n * out,
           ldb: P,
           transB: false,
@@ -379,7 +380,7 @@ export function conv2dVjp(
           alpha: 1,
           beta: 0,
         });
-        k.col2im(im2colArgs(gx.offset + n * img, gx.buffer, cols!));
+        k.col2im(im2colArgs(gx.offset + n * img, gx.kernelBuffer, cols!));
       }
     }
   }

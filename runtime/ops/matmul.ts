@@ -112,8 +112,11 @@ function gemmDirections(
   beta: number,
   bVersion?: number,
 ): void {
-  const lazy = unmaterialisedDirection(tb);
-  if (lazy && backend().generatesB === true) {
+  const kb = backend();
+  // A device backend that makes directions (fillDirection) gets the tangent's own buffer
+  // (kernelBuffer materialises it there, kernels/residency.ts): nothing generated on the host and uploaded.
+  const lazy = kb.device && kb.fillDirection ? undefined : unmaterialisedDirection(tb);
+  if (lazy && kb.generatesB === true) {
     if (directionProducts === 'batched')
       return gemm(m, n, k, a, aOffset, 0, NO_B, tb.offset, k * n, c, cOffset, m * n, D, beta, undefined, lazy);
     for (let d = 0; d < D; d++) {
@@ -124,10 +127,9 @@ function gemmDirections(
   }
   let b: Float32Array,
     bOffset = tb.offset;
-  const scratch = lazy !== undefined && !backend().fillDirection;
+  const scratch = lazy !== undefined;
   if (scratch) {
-    // generated for this call only (no version: the scratch's contents change from call to call);
-    // a device that makes directions itself gets tb.kernelBuffer (DirectionStorage.kernelData)
+    // generated for this call only (no version: the scratch's contents change from call to call)
     b = acquire(tb.size);
     lazy.fill(b, tb.offset);
     bOffset = 0;

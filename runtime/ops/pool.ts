@@ -47,7 +47,7 @@ function pool(
   const [y, dy] = allocOut([N, C, oh, ow], dir);
   const t = activeTensor(dx);
   backend().maxPool2d({
-    x: x.buffer,
+    x: x.kernelBuffer,
     xOffset: x.offset,
     planes: N * C,
     h: H,
@@ -58,12 +58,12 @@ function pool(
     strideW: sw,
     outH: oh,
     outW: ow,
-    y: y.buffer,
+    y: y.kernelBuffer,
     yOffset: y.offset,
     argmax: argmax(y.size),
-    dx: t?.buffer,
+    dx: t?.kernelBuffer,
     dxOffset: t?.offset,
-    dy: dy?.buffer,
+    dy: dy?.kernelBuffer,
     dyOffset: dy?.offset,
     directions: dir.K,
   });
@@ -109,11 +109,11 @@ export function maxPool2dVjp(
   }
   const gx = zerosPooled(x.shape);
   backend().maxPool2dBackward({
-    gy: gy.buffer,
+    gy: gy.kernelBuffer,
     gyOffset: gy.offset,
     n: gy.size,
     argmax: winners!.data,
-    gx: gx.buffer,
+    gx: gx.kernelBuffer,
     gxOffset: gx.offset,
   });
   if (own) winners!.dispose();

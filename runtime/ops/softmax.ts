@@ -82,7 +82,12 @@ function crossEntropy(logits: Tensor, dlogits: Tangent, labels: Labels, probs: T
   const dir = directions('softmaxCrossEntropy', [logits, dlogits]);
   const t = activeTensor(dlogits);
   const [rows, cols] = logits.shape;
-  const [y, dy] = allocOut([], dir);
+  // The loss and its tangent in storages of their own (not allocOut's stacked one): the kernel returns
+  // the loss, written here on the host, while a device backend leaves dloss on the device; sharing a
+  // buffer would make this host write read dloss back (kernels/residency.ts), and `dloss` has no
+  // offset, so it must be a whole buffer (a view is not one the residency registry knows).
+  const y = empty([]),
+    dy = dir.active ? empty(dir.axis ? [dir.K] : []) : undefined;
   const loss = backend().softmaxCrossEntropy({
     logits: logits.kernelBuffer,
     logitsOffset: logits.offset,
@@ -91,9 +96,9 @@ function crossEntropy(logits: Tensor, dlogits: Tangent, labels: Labels, probs: T
     labels: lab,
     dlogits: t?.kernelBuffer,
     dlogitsOffset: t?.offset,
-    dloss: dy?.toArray(),
+    dloss: dy?.kernelBuffer,
     directions: dir.K,
-    probs: probs?.toArray(),
+    probs: probs?.kernelBuffer,
   });
   y.buffer[y.offset] = loss;
   return [y, dy];

@@ -4,9 +4,15 @@
 import type { Buf } from '../../leaves';
 import type { CompleteBackend, UpdateRule } from '../../../kernels/backend';
 import { getBackend } from '../../../kernels/select';
-import { syncHost } from '../../../kernels/residency';
 import { acquire, release } from '../../tensor/pool';
-import { Direction, GeneratedDirection, eachChunk, isGenerated } from '../../tensor/direction-storage';
+import {
+  Direction,
+  DirectionStorage,
+  GeneratedDirection,
+  eachChunk,
+  isGenerated,
+} from '../../tensor/direction-storage';
+import { syncHost } from '../../../kernels/residency';
 
 export interface Optimizer {
   readonly name: string;
@@ -154,19 +160,36 @@ export function eachUpdate(
   for (let j = 0; j < params.length; j++) {
     const p = params[j],
       g = grads[j];
-    if (isGenerated(g)) {
+    if (isGenerated(g) && !onDevice(g)) {
       updateGenerated(who, p, g, scale ?? 1, lr, saveOf(saveTo, j, p), (from, to) => rule(j, from, to)!);
       continue;
     }
-    const r = p instanceof Float32Array && g instanceof Float32Array ? rule(j) : undefined;
+    // A lazy direction on a device backend: made on the device (fillDirection), used whole, dropped.
+    const v = isGenerated(g) ? (g as DirectionStorage).kernelData(getBackend()) : g;
+    const r = p instanceof Float32Array && v instanceof Float32Array ? rule(j) : undefined;
     if (r) {
       const save = saveOf(saveTo, j, p);
-      updateKernel()({ rule: r, n: p.length, params: p as Float32Array, grad: g as Float32Array, scale, lr, save });
+      updateKernel()({ rule: r, n: p.length, params: p as Float32Array, grad: v as Float32Array, scale, lr, save });
+      if (v !== g) (g as DirectionStorage).dematerialise();
+    } else if (v !== g) {
+      throw new Error(
+        `${who}.stepScaled: a generated direction needs a Float32Array parameter, got ${p.constructor.name}`,
+      );
     } else {
       saveCopy(saveTo, j, p);
       loop(j);
     }
   }
+}
+
+/**
+ * Whether a generated direction is made where a device backend's update reads it (a DirectionStorage
+ * with fillDirection: kernels/residency.ts): regenerating it on the host in chunks would hand the
+ * update views of the parameters (which no device copy belongs to) and upload every chunk.
+ */
+function onDevice(g: GeneratedDirection): g is DirectionStorage {
+  const b = getBackend();
+  return b.device !== undefined && b.fillDirection !== undefined && g instanceof DirectionStorage;
 }
 
 /** A float32 slot over [from, to) (the whole slot when from is undefined), or undefined for any other buffer. */
@@ -196,7 +219,7 @@ export function copySlots(into: Record<string, Buf[]>, from: Record<string, Buf[
   for (const [name, bufs] of Object.entries(into))
     bufs.forEach((b, i) => {
       const src = from[name][i];
-      if (b instanceof Float32Array) syncHost(b); // written on the host: a device copy must not shadow it
+      if (b instanceof Float32Array) syncHost(b); // a device copy would shadow the host write (kernels/residency.ts)
       for (let j = 0; j < b.length; j++) b[j] = src[j];
     });
 }
