@@ -19,8 +19,9 @@ export type { GpujsMode } from './runtime';
 
 /**
  * Every forward kernel but the general permute (data movement, rare: the js one, as are the
- * reverse-mode scatters col2im and maxPool2dBackward, and the optimizer update on CPU memory;
- * select.ts fills them in).
+ * reverse-mode scatters col2im and maxPool2dBackward; select.ts fills them in). gpujs-gpu is a
+ * device backend (device.ts): outputs stay in textures, and it adds the optimizer update and
+ * random directions on the GPU; the CPU modes update through the js kernel.
  */
 export interface GpujsBackend extends Omit<
   CompleteBackend,

@@ -1,8 +1,9 @@
 // Perturbations generated on the GPU: element i of the standard-normal stream (seed, stream) of
 // kernels/rng.ts — the same Philox-4x32-10 words and the same Box–Muller pairing — computed by a
-// WebGL2 fragment shader, one Philox block (four normals) per texel, in float32. It is the first
-// piece of device-resident training on gpujs-gpu (v made where it is used, from (seed, stream,
-// offset), never uploaded); test/browser/ compares it with the CPU stream in Chromium.
+// WebGL2 fragment shader, one Philox block (four normals) per texel, in float32, read back: a
+// standalone generator on a page's WebGL2 context. Its GLSL (PHILOX_GLSL) is also what
+// kernels/gpujs/direction.ts pastes into gpu.js, where training makes v in a texture; test/browser/
+// compares both with the CPU stream in Chromium.
 // GLSL ES 3.00 has 32-bit uint arithmetic (wrapping) but no umulExtended, so the high word of a
 // 32×32 product is assembled from 16-bit partial products, as in kernels/rng.ts's mulhi.
 
