@@ -20,6 +20,7 @@ interface Demo {
   losses: number[];
   notes: string[];
   guess?: number;
+  guessedOn?: { backend: string; step: number };
   error?: string;
   accuracy: number;
 }
@@ -68,7 +69,17 @@ run('the demo page', () => {
     await page.waitForFunction(() => (globalThis as unknown as { __demo: Demo }).__demo.backend === 'gpujs-gpu');
     const at = (await demo(page)).step;
     await untilStep(page, at + 3); // about a step per second on SwiftShader
+    // the drawn digit is classified again on WebGL2: its logits read back with `await data()`
+    await page.waitForFunction(
+      (k) => {
+        const g = (globalThis as unknown as { __demo: Demo }).__demo.guessedOn;
+        return g !== undefined && g.backend === 'gpujs-gpu' && g.step >= k;
+      },
+      at + 1,
+      { timeout: 30_000 },
+    );
     d = await demo(page);
+    expect(d.guess).toBeGreaterThanOrEqual(0);
     expect(d.detail).toMatch(/^WebGL2 · /);
     expect(d.losses.slice(at).every(Number.isFinite)).toBe(true);
 

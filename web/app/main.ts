@@ -23,6 +23,8 @@ interface DemoState {
   notes: string[];
   losses: number[];
   guess?: number;
+  /** The backend and step of the latest classification (read back with `await data()`). */
+  guessedOn?: { backend: string; step: number };
   error?: string;
 }
 const state: DemoState = {
@@ -114,7 +116,7 @@ function renderStats(): void {
   $('s-acc').textContent = Number.isFinite(state.accuracy) ? `${(100 * state.accuracy).toFixed(1)}%` : '–';
 }
 
-function classify(): void {
+async function classify(): Promise<void> {
   if (!trainer) return;
   const img = pad.image();
   const bars = $('bars');
@@ -126,10 +128,12 @@ function classify(): void {
     state.guess = undefined;
     return;
   }
-  const p = trainer.classify(img);
+  const on = { backend: state.backend, step: state.step };
+  const p = await trainer.classify(img);
   let best = 0;
   for (let d = 1; d < 10; d++) if (p[d] > p[best]) best = d;
   state.guess = best;
+  state.guessedOn = on;
   $('guess').textContent = String(best);
   $('guess-p').textContent = `${(100 * p[best]).toFixed(0)}% sure after ${state.step.toLocaleString()} steps`;
   bars.innerHTML = Array.from(
@@ -187,7 +191,7 @@ async function frame(): Promise<void> {
   if (padDirty || (state.running && now - lastClassify > 500 && !pad.empty)) {
     padDirty = false;
     lastClassify = now;
-    classify();
+    void classify();
   }
   requestAnimationFrame(() => void frame());
 }
@@ -200,7 +204,7 @@ function toggle(): void {
 
 async function main(): Promise<void> {
   fillSelects();
-  classify();
+  void classify();
   const asked = query.get('backend') as Choice | null;
   const def = defaultChoice();
   if (!asked && def.note) note(def.note);

@@ -76,14 +76,21 @@ export class Trainer {
     );
   }
 
-  /** Class probabilities for one 28×28 image. */
-  classify(image: Float32Array): Float32Array {
-    return tidy(() => {
-      const z = (mlpLogits(this.params, tensor(image, [1, 784])) as Tensor).toArray();
+  /**
+   * Class probabilities for one 28×28 image. The logits are read with `await data()`: on WebGL2 they
+   * sit in a texture, and the asynchronous read-back (a pixel-pack buffer and a fence) lets the page
+   * keep drawing while the GPU finishes.
+   */
+  async classify(image: Float32Array): Promise<Float32Array> {
+    const logits = tidy(() => mlpLogits(this.params, tensor(image, [1, 784])) as Tensor);
+    try {
+      const z = await logits.data();
       const m = Math.max(...z),
         e = Float32Array.from(z, (v) => Math.exp(v - m)),
         s = e.reduce((a, b) => a + b, 0);
       return e.map((v) => v / s);
-    });
+    } finally {
+      logits.dispose();
+    }
   }
 }
