@@ -33,7 +33,7 @@ export class Snapshot {
    */
   beforeUpdate(): readonly Buf[] {
     // Host copies of the slots: read back from a device backend each step (checkpointing asked for them).
-    this.extra.forEach((b, j) => copy(this.extraCopies[j], host(b)));
+    this.extra.forEach((b, j) => copy(this.extraCopies[j], b));
     return this.copies;
   }
 
@@ -50,8 +50,8 @@ export class Snapshot {
   }
 
   save(leaves: readonly Leaf[]): void {
-    leaves.forEach((l, j) => copy(host(this.copies[j]), l.data()));
-    this.extra.forEach((b, j) => copy(this.extraCopies[j], host(b)));
+    leaves.forEach((l, j) => copy(this.copies[j], l.data()));
+    this.extra.forEach((b, j) => copy(this.extraCopies[j], b));
     this.valid = true;
   }
 
@@ -60,23 +60,18 @@ export class Snapshot {
     if (!this.valid) return false;
     // the update kernel wrote the copies (UpdateArgs.save), maybe on a device; the slots are written here
     leaves.forEach((l, j) => {
-      copy(l.data(), host(this.copies[j]));
+      copy(l.data(), this.copies[j]);
       l.commit();
     });
-    this.extra.forEach((b, j) => copy(host(b), this.extraCopies[j]));
+    this.extra.forEach((b, j) => copy(b, this.extraCopies[j]));
     return true;
   }
 }
 
-/** b, current on the host: kernels (the update) may have left float32 buffers on a device (kernels/residency.ts). */
-function host<B extends Buf>(b: B): B {
-  if (b instanceof Float32Array) syncHost(b);
-  return b;
-}
-
 /** to[0..n) = from[0..n) over the shorter of the two: one typed-array copy when both have the same type. */
 function copy(to: Buf, from: Buf): void {
-  // a device backend may hold either's current elements (kernels/residency.ts)
+  // kernels (the update, UpdateArgs.save) may have left either's current elements on a device
+  // (kernels/residency.ts): bring them back, and never let a device copy shadow this write
   if (to instanceof Float32Array) syncHost(to);
   if (from instanceof Float32Array) syncHost(from);
   const n = Math.min(to.length, from.length);

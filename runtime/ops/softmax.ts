@@ -83,9 +83,9 @@ function crossEntropy(logits: Tensor, dlogits: Tangent, labels: Labels, probs: T
   const t = activeTensor(dlogits);
   const [rows, cols] = logits.shape;
   // The loss and its tangent in storages of their own (not allocOut's stacked one): the kernel returns
-  // the loss, written here on the host, while a device backend leaves dloss on the device; sharing a
-  // buffer would make this host write read dloss back (kernels/residency.ts), and `dloss` has no
-  // offset, so it must be a whole buffer (a view is not one the residency registry knows).
+  // the loss, written here on the host, while a device backend may leave dloss on the device; sharing
+  // a buffer would make this host write read dloss back (kernels/residency.ts). `dloss` has no
+  // offset argument, so it is a whole buffer.
   const y = empty([]),
     dy = dir.active ? empty(dir.axis ? [dir.K] : []) : undefined;
   const loss = backend().softmaxCrossEntropy({

@@ -184,8 +184,8 @@ export function eachUpdate(
 
 /**
  * Whether a generated direction is made where a device backend's update reads it (a DirectionStorage
- * with fillDirection: kernels/residency.ts): regenerating it on the host in chunks would hand the
- * update views of the parameters (which no device copy belongs to) and upload every chunk.
+ * with fillDirection: kernels/residency.ts): regenerating it on the host in chunks would upload every
+ * chunk and split the parameters' device copy into per-chunk pieces.
  */
 function onDevice(g: GeneratedDirection): g is DirectionStorage {
   const b = getBackend();
