@@ -81,6 +81,8 @@ export class KernelCache {
    * for its operands, and a training run uses a fixed, small set of shapes.
    */
   maxKernels = 64;
+  /** Keys of pipeline (resident-output) kernels: never evicted (see evict). */
+  private readonly pipelined = new Set<string>();
 
   /** gpujs-gpu's device memory (kernel outputs kept as textures); undefined on the CPU modes. */
   readonly device: GpujsDevice | undefined;
@@ -134,14 +136,26 @@ export class KernelCache {
         ...packed,
         ...keep,
       });
-      while (this.kernels.size > 0 && this.kernels.size >= this.maxKernels) {
-        const [oldest, evicted] = this.kernels.entries().next().value as [string, GpuKernel];
-        this.kernels.delete(oldest);
-        evicted.destroy?.();
-      }
+      this.evict();
     }
     this.kernels.set(key, k);
+    if (pipeline) this.pipelined.add(key);
     return k;
+  }
+
+  /**
+   * Drops least recently used kernels down to maxKernels. Never a pipeline kernel: gpu.js's destroy
+   * deletes every texture the kernel ever rendered, refs or not, and device segments may still hold
+   * some (a parameter written by the update): a resident run keeps its kernels, a fixed set per
+   * model shape.
+   */
+  private evict(): void {
+    for (const [key, k] of this.kernels) {
+      if (this.kernels.size < this.maxKernels) return;
+      if (this.pipelined.has(key)) continue;
+      this.kernels.delete(key);
+      k.destroy?.();
+    }
   }
 
   /** Runs a kernel and refuses gpu.js's silent fallback to its cpu backend. */

@@ -75,3 +75,29 @@ describe('training on the resident double', () => {
     setBackend('js');
   });
 });
+
+describe('the kernel cache on a device', () => {
+  it('never evicts a pipeline kernel (gpu.js would delete textures segments still hold)', () => {
+    const b = createCpuResidentBackend();
+    b.cache.maxKernels = 2;
+    const ys = [3, 5, 7, 9].map((n) => {
+      const y = new Float32Array(n);
+      b.unary({ op: 'neg', n, x: Float32Array.from({ length: n }, (_, i) => i), xOffset: 0, y, yOffset: 0 });
+      return y;
+    });
+    expect(b.cache.size).toBe(4); // four shapes, four resident kernels, none destroyed
+    // a host-output kernel (the loss) is evictable as before: the cache stays at the pipelined ones + 1 at most
+    for (const rows of [1, 2, 3])
+      b.softmaxCrossEntropy({
+        logits: new Float32Array(rows * 2),
+        logitsOffset: 0,
+        rows,
+        cols: 2,
+        labels: new Int32Array(rows),
+      });
+    expect(b.cache.size).toBe(5);
+    for (const y of ys) syncHost(y);
+    expect(Array.from(ys[3])).toEqual([-0, -1, -2, -3, -4, -5, -6, -7, -8]);
+    b.destroy();
+  });
+});
