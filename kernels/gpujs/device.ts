@@ -35,6 +35,8 @@ interface Handle {
 /** A device that can also turn a pipeline kernel's output into a segment handle. */
 export interface GpujsDevice extends Device {
   wrap(output: unknown): Handle;
+  /** The backend is being destroyed: its textures go with it, so reading a segment is an error from now on. */
+  retire(): void;
 }
 
 /** An operand as a resident kernel takes it: a texture (read from `base`) or a host slice. */
@@ -86,7 +88,16 @@ async function readAsync(
 }
 
 function handleDevice(name: string, wrap: (output: unknown) => Handle): GpujsDevice {
+  let alive = true;
+  const check = (): void => {
+    if (!alive)
+      throw new Error(
+        `${name}: the backend was destroyed while a tensor still lived on it, so its values are gone; ` +
+          `read tensors back (toArray(), await data()) before destroying the backend`,
+      );
+  };
   const download = (handle: unknown, from: number, host: Float32Array, offset: number, length: number): void => {
+    check();
     const values = (handle as Handle).read();
     for (let i = 0; i < length; i++) host[offset + i] = values[from + i];
   };
@@ -95,13 +106,17 @@ function handleDevice(name: string, wrap: (output: unknown) => Handle): GpujsDev
     wrap,
     download,
     downloadAsync(handle, from, host, offset, length) {
+      check();
       const h = handle as Handle;
       if (h.readAsync) return h.readAsync(from, host, offset, length);
       download(handle, from, host, offset, length);
       return Promise.resolve();
     },
     free(handle) {
-      (handle as Handle).free();
+      if (alive) (handle as Handle).free();
+    },
+    retire() {
+      alive = false;
     },
   };
 }

@@ -204,6 +204,7 @@ export class KernelCache {
   }
 
   destroy(): void {
+    this.device?.retire();
     for (const k of this.kernels.values()) k.destroy?.();
     this.kernels.clear();
     this.gpu.destroy();

@@ -101,3 +101,13 @@ describe('the kernel cache on a device', () => {
     b.destroy();
   });
 });
+
+describe('destroying a device backend', () => {
+  it('makes reading a tensor that lived on it an error naming why, never stale numbers', () => {
+    const b = createCpuResidentBackend();
+    const y = new Float32Array(3);
+    b.unary({ op: 'neg', n: 3, x: new Float32Array([1, 2, 3]), xOffset: 0, y, yOffset: 0 });
+    b.destroy();
+    expect(() => syncHost(y)).toThrow(/gpujs-cpu-resident: the backend was destroyed while a tensor still lived on it/);
+  });
+});
