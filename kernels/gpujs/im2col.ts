@@ -2,6 +2,7 @@
 // output's row-major order is exactly the cols layout and x runs along contiguous memory.
 import type { Im2colArgs } from '../backend';
 import { KernelCache, copyOut } from './runtime';
+import { operand, runResident } from './device';
 
 export const IM2COL_SOURCE = `function (x) {
   const ch = Math.floor(this.thread.z / this.constants.khw);
@@ -25,9 +26,26 @@ export function im2col(cache: KernelCache, g: Im2colArgs): void {
       throw new Error(`gpujs im2col: ${key} must be an integer ≥ ${min}, got ${g[key]}`);
   }
   const { c, h, w, kh, kw, outH, outW } = g;
+  const constants = { khw: kh * kw, kw, h, w, strideH: g.strideH, strideW: g.strideW, padH: g.padH, padW: g.padW };
+  const device = cache.device;
+  if (device) {
+    // Resident (device.ts): the columns are one output texture, read in place by the gemm after.
+    const x = operand(cache, device, g.x, g.xOffset, c * h * w, 'im2col x');
+    runResident(
+      cache,
+      device,
+      'im2col',
+      IM2COL_SOURCE,
+      [outW, outH, c * kh * kw],
+      constants,
+      [['x', x]],
+      g.cols,
+      g.colsOffset,
+    );
+    return;
+  }
   const x = cache.slice(g.x, g.xOffset, c * h * w, 'im2col x');
   cache.slice(g.cols, g.colsOffset, c * kh * kw * outH * outW, 'im2col cols'); // bounds check only
-  const constants = { khw: kh * kw, kw, h, w, strideH: g.strideH, strideW: g.strideW, padH: g.padH, padW: g.padW };
   const kern = cache.get('im2col', IM2COL_SOURCE, [outW, outH, c * kh * kw], constants);
   copyOut(cache.run('im2col', kern, [x]), g.cols, g.colsOffset);
 }

@@ -4,6 +4,7 @@
 // element in row-major window order (strict >), and the first NaN of a window wins, as in kernels/js/pool.ts.
 import type { MaxPool2dArgs } from '../backend';
 import { KernelCache, forEachRow } from './runtime';
+import { operand, runResident, type Operand } from './device';
 
 export const MAX_POOL_SOURCE = `function (x, dx) {
   const p = Math.floor(this.thread.y / this.constants.outH);
@@ -31,6 +32,27 @@ export const MAX_POOL_SOURCE = `function (x, dx) {
   return out;
 }`;
 
+/**
+ * The resident form (device.ts): no argmax slot (forward mode never asks for it), so the output
+ * [outW, planes·outH, 1 + K] is exactly y followed by its K tangents, one texture.
+ */
+export const MAX_POOL_RESIDENT_SOURCE = MAX_POOL_SOURCE.replace(
+  `let out = best;
+  if (this.thread.z === 1) {
+    out = at;
+  }
+  if (this.thread.z > 1) {
+    out = dx[(this.thread.z - 2) * this.constants.size + at];
+  }`,
+  `let out = best;
+  if (this.thread.z > 0) {
+    out = dx[(this.thread.z - 1) * this.constants.size + at];
+  }`,
+);
+
+if (MAX_POOL_RESIDENT_SOURCE === MAX_POOL_SOURCE)
+  throw new Error('gpujs maxPool2d: the resident source was not derived');
+
 export function maxPool2d(cache: KernelCache, g: MaxPool2dArgs): void {
   for (const key of ['planes', 'h', 'w', 'kh', 'kw', 'strideH', 'strideW', 'outH', 'outW'] as const) {
     const min = key === 'planes' ? 0 : 1;
@@ -51,6 +73,33 @@ export function maxPool2d(cache: KernelCache, g: MaxPool2dArgs): void {
   const X = planes * h * w,
     P = planes * outH * outW,
     rowsPerSlot = planes * outH;
+  const device = cache.device;
+  const stacked = !withTangent || (g.dy === g.y && (g.dyOffset ?? 0) === g.yOffset + P);
+  if (device && !g.argmax && stacked && Number.isInteger(K) && K >= 0) {
+    // Resident (device.ts): y, or [y; dy] stacked in one buffer, is one output texture.
+    const ops: [string, Operand][] = [
+      ['x', operand(cache, device, g.x, g.xOffset, X, 'maxPool2d x')],
+      [
+        'dx',
+        withTangent
+          ? operand(cache, device, g.dx!, g.dxOffset ?? 0, K * X, 'maxPool2d dx')
+          : { arg: new Float32Array(1), base: 0, host: true },
+      ],
+    ];
+    const constants = { outH, hw: h * w, w, strideH, strideW, kh, kw, size: X };
+    runResident(
+      cache,
+      device,
+      'maxPool2d',
+      MAX_POOL_RESIDENT_SOURCE,
+      [outW, rowsPerSlot, 1 + K],
+      constants,
+      ops,
+      g.y,
+      g.yOffset,
+    );
+    return;
+  }
   const x = cache.slice(g.x, g.xOffset, X, 'maxPool2d x');
   cache.slice(g.y, g.yOffset, P, 'maxPool2d y');
   const dx = withTangent ? cache.slice(g.dx!, g.dxOffset ?? 0, K * X, 'maxPool2d dx') : new Float32Array(1);

@@ -130,16 +130,11 @@ export function conv2dJvp(x: Tensor, dx: Tangent, w: Tensor, dw: Tangent, option
   const colsX = acquire(chunk * CKK * P);
   const colsT = tx ? acquire(chunk * CKK * P) : undefined;
 
+  // c consecutive images are, to im2col, one image of c·C channels (cols rows are channel-major, so
+  // image i's rows follow image i − 1's): one call, and on a device one output texture that the
+  // gemm after reads whole.
   const im2col = (src: Float32Array, srcOffset: number, n0: number, c: number, cols: Float32Array): void => {
-    for (let i = 0; i < c; i++) {
-      k.im2col({
-        x: src,
-        xOffset: srcOffset + (n0 + i) * img,
-        ...windowOf(g),
-        cols,
-        colsOffset: i * CKK * P,
-      });
-    }
+    k.im2col({ x: src, xOffset: srcOffset + n0 * img, ...windowOf(g), c: c * g.C, cols, colsOffset: 0 });
   };
   // C[c images] (+)= A·cols_i for each image i of the chunk (A shared).
   const gemm = (

@@ -6,6 +6,7 @@ import { createCpuResidentBackend } from '../../kernels/gpujs/index';
 import { registerBackend, loadBackend, setBackend } from '../../kernels/select';
 import { fgd, keep, tensor, type Tensor } from '../../runtime/index';
 import { initMlp, mlpLoss } from '../../runtime/models/mlp';
+import { cnnLoss, initCnn } from '../../runtime/models/cnn';
 import { residencyInfo, isResident, syncHost } from '../../kernels/residency';
 import { checkKernels } from '../browser/page/kernel-checks';
 
@@ -71,6 +72,39 @@ describe('training on the resident double', () => {
     // js one only in float32 rounding of each term, so losses agree to 1e-6 relative over 6 steps
     for (let i = 0; i < 6; i++) expect(Math.abs(got.losses[i] - want.losses[i])).toBeLessThan(1e-6 * want.losses[i]);
     for (let i = 0; i < want.w1.length; i++) expect(Math.abs(got.w1[i] - want.w1[i])).toBeLessThan(1e-6);
+    expect(got.downloads).toBe(0);
+    setBackend('js');
+  });
+});
+
+describe('a CNN on the resident double', () => {
+  it('follows gpujs-cpu and reads nothing back between steps (conv columns and max pooling stay resident)', () => {
+    const sizes = { inChannels: 1, size: 8, channels: 4, hidden: 16, classes: 10 };
+    const x = Float32Array.from({ length: 8 * 64 }, (_, i) => Math.sin(i * 0.7));
+    const labels = Int32Array.from({ length: 8 }, (_, i) => i % 10);
+    const run = (backend: string) => {
+      setBackend(backend);
+      const xs = keep(tensor(x, [8, 1, 8, 8]));
+      const params = initCnn(2, sizes);
+      let downloads = NaN;
+      const r = fgd(cnnLoss, [params], {
+        lr: 0.01,
+        decay: 0,
+        iterations: 4,
+        seed: 5,
+        progress: false,
+        inputs: () => [xs, labels],
+        onStep: ({ step }) => {
+          if (step === 1) downloads = residencyInfo().downloads;
+          if (step === 4) downloads = residencyInfo().downloads - downloads;
+        },
+      });
+      xs.dispose();
+      return { losses: r.losses, downloads };
+    };
+    const want = run('gpujs-cpu'),
+      got = run('gpujs-cpu-resident');
+    for (let i = 0; i < 4; i++) expect(Math.abs(got.losses[i] - want.losses[i])).toBeLessThan(1e-6 * want.losses[i]);
     expect(got.downloads).toBe(0);
     setBackend('js');
   });

@@ -78,6 +78,13 @@ function asChecked(backend: CompleteBackend, deviceOperands: boolean): CompleteB
       }
       const stacked = deviceOperands ? restack(key, args) : undefined;
       const result = kernel(stacked?.args ?? args);
+      // maxPool2d's resident form has no argmax (forward mode never asks): the argmax comes from a
+      // host-output run into scratch after the resident one (which gives the values and tangents)
+      const argmax = (args as { argmax?: Int32Array }).argmax;
+      if (stacked && key === 'maxPool2d' && argmax) {
+        const g = args as { y: Float32Array; dy?: Float32Array };
+        kernel({ ...args, y: new Float32Array(g.y.length), dy: g.dy && new Float32Array(g.dy.length) });
+      }
       syncArgs(args);
       stacked?.unstack();
       return result;
@@ -100,9 +107,12 @@ function restack(key: string, args: object): { args: object; unstack(): void } |
     n?: number;
     rows?: number;
     cols?: number;
+    planes?: number;
+    outH?: number;
+    outW?: number;
   };
-  if (!g.y || !g.dy || (key !== 'unary' && key !== 'binary' && key !== 'logSoftmax')) return undefined;
-  const n = key === 'logSoftmax' ? g.rows! * g.cols! : g.n!,
+  if (!g.y || !g.dy || !['unary', 'binary', 'logSoftmax', 'maxPool2d'].includes(key)) return undefined;
+  const n = key === 'logSoftmax' ? g.rows! * g.cols! : key === 'maxPool2d' ? g.planes! * g.outH! * g.outW! : g.n!,
     K = g.directions ?? 1,
     y = g.y,
     yo = g.yOffset ?? 0,
@@ -112,7 +122,7 @@ function restack(key: string, args: object): { args: object; unstack(): void } |
   z.set(y.subarray(yo, yo + n), 1);
   z.set(dy.subarray(dyo, dyo + K * n), 1 + n);
   return {
-    args: { ...args, y: z, yOffset: 1, dy: z, dyOffset: 1 + n },
+    args: { ...args, y: z, yOffset: 1, dy: z, dyOffset: 1 + n, argmax: undefined },
     unstack() {
       syncArgs({ z });
       y.set(z.subarray(1, 1 + n), yo);
