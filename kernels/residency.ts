@@ -7,10 +7,10 @@
 //   - A device kernel that reads a range covered by one segment reads the device copy
 //     (`deviceRange`); a range that straddles segments or host memory is first synced to the host.
 //   - A device kernel that writes a range records its output as a new segment (`setDeviceCopy`);
-//     overlapped segments are dropped (a partly overlapped one is downloaded first, so the part the
-//     write does not cover is not lost).
-//   - Anything else that reads or writes a buffer syncs it first (`syncHost`: every segment is
-//     downloaded into the host array and dropped). The tensor layer does this on every host access
+//     segments inside the range are dropped, and one the write covers only partly keeps the rest
+//     (the same device copy, from a later base): nothing is read back.
+//   - Anything else that reads or writes a buffer syncs it first (`syncHost`: every segment over the
+//     buffer's elements is downloaded into the host array and dropped). The tensor layer does this on every host access
 //     (Storage.data: Tensor.buffer, toArray, item), and kernels/select.ts does it for every kernel
 //     a device backend runs on host memory (the js kernels it fills in), so a host reader never sees
 //     stale elements and a host write is never shadowed by an old device copy.
@@ -59,7 +59,7 @@ function use(handle: unknown, by: number): void {
   else users.delete(h);
 }
 /** Memories (ArrayBuffers) with at least one segment: 0 means nothing is on a device (the fast path). */
-let residentBuffers = 0;
+let residentMemories = 0;
 let segmentCount = 0;
 const counters = { downloads: 0, downloadedBytes: 0 };
 
@@ -68,14 +68,14 @@ const startOf = (buf: Float32Array): number => buf.byteOffset >> 2;
 
 /** The segments of buf's memory, at element positions from buf's own start (empty when the host copy is current). */
 export function segmentsOf(buf: Float32Array): readonly Segment[] {
-  const list = residentBuffers === 0 ? undefined : registry.get(buf.buffer);
+  const list = residentMemories === 0 ? undefined : registry.get(buf.buffer);
   const at = startOf(buf);
   return (list ?? []).filter((s) => overlaps(s, buf)).map((s) => ({ ...s, offset: s.offset - at }));
 }
 
 /** Whether any of buf's elements live only on a device. */
 export function isResident(buf: Float32Array): boolean {
-  return residentBuffers > 0 && (registry.get(buf.buffer) ?? []).some((s) => overlaps(s, buf));
+  return residentMemories > 0 && (registry.get(buf.buffer) ?? []).some((s) => overlaps(s, buf));
 }
 
 function drop(memory: ArrayBufferLike, list: Segment[], i: number, download: boolean): void {
@@ -91,7 +91,7 @@ function drop(memory: ArrayBufferLike, list: Segment[], i: number, download: boo
   segmentCount--;
   if (list.length === 0) {
     registry.delete(memory);
-    residentBuffers--;
+    residentMemories--;
   }
 }
 
@@ -101,7 +101,7 @@ const overlaps = (s: Segment, buf: Float32Array): boolean =>
 
 /** Brings every device segment over buf's elements back into the host array and drops them: the host copy is then current. */
 export function syncHost(buf: Float32Array): void {
-  if (residentBuffers === 0) return;
+  if (residentMemories === 0) return;
   const list = registry.get(buf.buffer);
   if (!list) return;
   for (let i = list.length - 1; i >= 0; i--) if (overlaps(list[i], buf)) drop(buf.buffer, list, i, true);
@@ -109,7 +109,7 @@ export function syncHost(buf: Float32Array): void {
 
 /** syncHost for every Float32Array among a kernel's arguments (one level into nested objects: an update rule's state). */
 export function syncArgs(args: object): void {
-  if (residentBuffers === 0) return;
+  if (residentMemories === 0) return;
   for (const v of Object.values(args)) {
     if (v instanceof Float32Array) syncHost(v);
     else if (v !== null && typeof v === 'object' && !ArrayBuffer.isView(v))
@@ -119,19 +119,24 @@ export function syncArgs(args: object): void {
 
 /** Asynchronous syncHost: segments whose device reads back asynchronously do so without blocking. */
 export async function syncHostAsync(buf: Float32Array): Promise<void> {
-  if (residentBuffers === 0) return;
+  if (residentMemories === 0) return;
   const memory = buf.buffer;
   const list = registry.get(memory);
   if (!list) return;
   for (const s of [...list]) {
     if (!s.device.downloadAsync || !overlaps(s, buf)) continue;
-    await s.device.downloadAsync(s.handle, s.base, new Float32Array(memory), s.offset, s.length);
+    // into scratch: while it arrives, host code may sync and write these elements, or a kernel may
+    // replace the segment; only a segment still registered then is the current copy
+    const values = new Float32Array(s.length);
+    await s.device.downloadAsync(s.handle, s.base, values, 0, s.length);
     counters.downloads++;
     counters.downloadedBytes += 4 * s.length;
-    // dropped without a second download (unless a kernel replaced it meanwhile)
     const now = registry.get(memory);
     const i = now ? now.indexOf(s) : -1;
-    if (i >= 0) drop(memory, now!, i, false);
+    if (i >= 0) {
+      new Float32Array(memory).set(values, s.offset);
+      drop(memory, now!, i, false);
+    }
   }
   syncHost(buf); // whatever is left (devices without async read-back, segments added meanwhile)
 }
@@ -147,7 +152,7 @@ export function deviceRange(
   length: number,
   device: Device,
 ): { segment: Segment; base: number } | undefined {
-  if (residentBuffers === 0) return undefined;
+  if (residentMemories === 0) return undefined;
   const list = registry.get(buf.buffer);
   if (!list) return undefined;
   offset += startOf(buf);
@@ -210,7 +215,7 @@ export function setDeviceCopy(
   }
   if (!list) {
     registry.set(memory, (list = []));
-    residentBuffers++;
+    residentMemories++;
   }
   list.push({ offset, length, handle, base: 0, device });
   segmentCount++;
@@ -219,7 +224,7 @@ export function setDeviceCopy(
 
 /** Drops buf's segments without reading them back (the pool got it back: its contents no longer matter). */
 export function discard(buf: Float32Array): void {
-  if (residentBuffers === 0) return;
+  if (residentMemories === 0) return;
   const list = registry.get(buf.buffer);
   if (!list) return;
   const from = startOf(buf),

@@ -161,6 +161,27 @@ describe('kernels/residency.ts', () => {
     expect(Array.from(buf)).toEqual([4, 5, 6]);
     expect(delta(before)).toEqual({ downloads: 1, bytes: 12 });
   });
+
+  test('syncHostAsync never writes over what the host wrote while the read-back was on its way', async () => {
+    const { device } = fakeDevice();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const slowDevice: Device = {
+      ...device,
+      async downloadAsync(handle, from, host, offset, length) {
+        await gate; // the GPU is still busy
+        host.set((handle as number[]).slice(from, from + length), offset);
+      },
+    };
+    const buf = new Float32Array(2);
+    setDeviceCopy(buf, 0, 2, slowDevice, [4, 5]);
+    const pending = syncHostAsync(buf);
+    syncHost(buf); // a host reader meanwhile: synchronous read-back
+    buf[0] = 99; // and a host write
+    release();
+    await pending;
+    expect(Array.from(buf)).toEqual([99, 5]);
+  });
 });
 
 describe('the tensor layer on a device backend', () => {
