@@ -182,11 +182,12 @@ export function runResident(
   const bases: Record<string, number> = {};
   for (const [p, o] of operands) bases[`${p}_base`] = o.base;
   const kinds = operandKinds(operands.map(([, o]) => o));
-  const flat = flatSource(
-    source,
-    dims,
-    operands.map(([p]) => p),
-  );
+  const flat = () =>
+    flatSource(
+      source,
+      dims,
+      operands.map(([p]) => p),
+    );
   // gpu.js renders a kernel into the texture its last run returned once that is ours alone; a run
   // that reads that very texture (the update reads the parameters it wrote a step ago) must render
   // elsewhere: another instance of the same kernel (gpu.js's own juggling of that case does not
@@ -221,13 +222,7 @@ function readsOwnOutput(kern: object, operands: readonly [string, Operand][]): b
 }
 
 /** Records a pipeline kernel's output texture as the segment dst[dstOffset, dstOffset + length). */
-export function keepOutput(
-  device: GpujsDevice,
-  output: unknown,
-  dst: Float32Array,
-  dstOffset: number,
-  length: number,
-): void {
+function keepOutput(device: GpujsDevice, output: unknown, dst: Float32Array, dstOffset: number, length: number): void {
   setDeviceCopy(dst, dstOffset, length, device, device.wrap(output));
 }
 

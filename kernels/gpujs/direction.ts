@@ -5,8 +5,9 @@
 // uploaded. The GLSL is philox-gl.ts's, as a gpu.js native function; 64-bit counters arrive as
 // 16-bit halves (exact in the float uniforms gpu.js passes) and are added in uint arithmetic.
 import type { FillDirectionArgs } from '../backend';
-import { keepOutput, upload, type GpujsDevice } from './device';
-import { FILLERS } from '../rng';
+import { runResident, upload, type GpujsDevice } from './device';
+import { fillDirectionOnHost } from '../js/direction';
+import { syncHost } from '../residency';
 import { PHILOX_GLSL } from './philox-gl';
 import type { KernelCache } from './runtime';
 
@@ -42,13 +43,9 @@ ${SIGNATURE} {
   return float((word >> (eLo & 31u)) & 1u) * 2.0 - 1.0;
 }`;
 
-/** One thread per element of the [rows, size] output; the row comes from an exact corrected quotient. */
+/** Output [size, rows]: thread x the element in its row, y the row (runResident runs it flat). */
 export const DIRECTION_SOURCE = `function (s0, s1, s2, s3, t0, t1, t2, t3, o0, o1, o2, o3) {
-  let row = Math.floor(this.thread.x / this.constants.size);
-  if (this.thread.x - row * this.constants.size < 0) { row = row - 1; }
-  if (this.thread.x - row * this.constants.size >= this.constants.size) { row = row + 1; }
-  const i = this.thread.x - row * this.constants.size;
-  return fg_direction(this.constants.kind, s0, s1, s2, s3, t0, t1, t2, t3, o0, o1, o2, o3, row, i);
+  return fg_direction(this.constants.kind, s0, s1, s2, s3, t0, t1, t2, t3, o0, o1, o2, o3, this.thread.y, this.thread.x);
 }`;
 
 const TWO16 = 65536,
@@ -69,8 +66,6 @@ export function fillDirection(cache: KernelCache, device: GpujsDevice, g: FillDi
     throw new Error(`gpujs fillDirection: unknown distribution '${String(g.distribution)}'`);
   if (!Number.isInteger(rows) || rows < 1 || !Number.isInteger(size) || size < 1)
     throw new Error(`gpujs fillDirection: rows and size must be positive integers, got ${rows}, ${size}`);
-  const n = rows * size;
-  cache.check(g.out, g.offset, n, 'fillDirection out');
   // the row is added to the stream in uint arithmetic: its carry is exact, the sum must stay safe
   const args = [
     ...halves('seed', g.seed),
@@ -80,16 +75,15 @@ export function fillDirection(cache: KernelCache, device: GpujsDevice, g: FillDi
   halves('the last stream', g.stream + rows - 1);
   halves('the last element', g.streamOffset + size - 1);
   const kind = g.distribution === 'normal' ? 0 : 1;
-  const kern = cache.get('direction', DIRECTION_SOURCE, [n], { size, kind }, { pipeline: true });
-  keepOutput(device, cache.run('direction', kern, args), g.out, g.offset, n);
+  const scalars = ['s', 't', 'o'].flatMap((p, a) =>
+    [0, 1, 2, 3].map((q): [string, number] => [`${p}${q}`, args[4 * a + q]]),
+  );
+  runResident(cache, device, 'direction', DIRECTION_SOURCE, [size, rows], { kind }, [], g.out, g.offset, scalars);
 }
 
-/** The cpu double's fillDirection (device.ts's createArrayDevice): kernels/rng.ts's fill, then an upload. */
-export function fillDirectionOnHost(cache: KernelCache, device: GpujsDevice, g: FillDirectionArgs): void {
-  const n = g.rows * g.size;
-  cache.check(g.out, g.offset, n, 'fillDirection out');
-  const out = cache.slice(g.out, g.offset, n, 'fillDirection out');
-  for (let r = 0; r < g.rows; r++)
-    FILLERS[g.distribution](out.subarray(r * g.size, (r + 1) * g.size), g.seed, g.stream + r, g.streamOffset);
-  upload(cache, device, g.out, g.offset, n);
+/** The cpu double's fillDirection (device.ts's createArrayDevice): the host reference, then an upload. */
+export function fillDirectionUploaded(cache: KernelCache, device: GpujsDevice, g: FillDirectionArgs): void {
+  syncHost(g.out); // written on the host
+  fillDirectionOnHost(g);
+  upload(cache, device, g.out, g.offset, g.rows * g.size);
 }

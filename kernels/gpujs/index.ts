@@ -5,7 +5,7 @@
 import type { CompleteBackend, FillDirectionArgs, UpdateArgs } from '../backend';
 import { update } from './update';
 import { upload } from './device';
-import { fillDirection, fillDirectionOnHost } from './direction';
+import { fillDirection, fillDirectionUploaded } from './direction';
 import { KernelCache, type GpujsMode } from './runtime';
 import { gemm } from './gemm';
 import { im2col } from './im2col';
@@ -69,7 +69,7 @@ function backendOn(cache: KernelCache, name: string): GpujsBackend {
           upload(cache, device, buf, offset, length),
         // the cpu double makes them on the host and uploads them: the same segments, for Node tests
         fillDirection: (g: FillDirectionArgs) =>
-          cache.mode === 'gpu' ? fillDirection(cache, device, g) : fillDirectionOnHost(cache, device, g),
+          cache.mode === 'gpu' ? fillDirection(cache, device, g) : fillDirectionUploaded(cache, device, g),
       }
     : {};
   return {

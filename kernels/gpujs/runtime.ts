@@ -102,11 +102,12 @@ export class KernelCache {
   /**
    * The kernel for `source` with these constants and output size, compiled on first use.
    * Sizes are constants (baked in), so a kernel serves exactly one shape; offsets never reach
-   * the kernel because operands arrive as exact slices (see `slice`).
+   * the kernel because operands arrive as exact slices (see `slice`). A function as `source` is
+   * called only to compile (a derived source is not rebuilt on every call).
    */
   get(
     name: string,
-    source: string,
+    source: string | (() => string),
     output: number[],
     constants: Record<string, number>,
     settings: { pipeline?: boolean } = {},
@@ -128,7 +129,7 @@ export class KernelCache {
       // pipeline: the output stays a texture (device.ts); immutable: each run returns its own, so a
       // segment is never overwritten by the kernel's next run
       const keep = pipeline ? { pipeline: true, immutable: true } : {};
-      k = this.gpu.createKernel(source, {
+      k = this.gpu.createKernel(typeof source === 'function' ? source() : source, {
         output,
         constants,
         precision: 'single',

@@ -159,7 +159,7 @@ export function softmaxCrossEntropy(cache: KernelCache, g: SoftmaxCrossEntropyAr
   if (withTangent && device) syncHost(g.dloss!); // written on the host below
   const kinds = operandKinds([x, dx]);
   const kern = device
-    ? cache.get(`crossEntropy@${kinds}`, baseOperands(CROSS_ENTROPY_SOURCE, ['x', 'dx']), [rows, slots], {
+    ? cache.get(`crossEntropy@${kinds}`, () => baseOperands(CROSS_ENTROPY_SOURCE, ['x', 'dx']), [rows, slots], {
         cols,
         size,
         x_base: x.base,

@@ -35,78 +35,102 @@ describe('gpujs resident kernels (cpu-mode double)', () => {
   });
 });
 
+/**
+ * `steps` fgd steps of `loss` on `backend`, from fresh parameters; with the device read-backs
+ * counted from the end of step 1 (first-use uploads) to the end of the last.
+ */
+function train<P>(
+  backend: string,
+  loss: Function,
+  init: () => P,
+  inputs: () => unknown[],
+  options: { steps: number; lr: number; seed: number; regenerate?: boolean },
+): { losses: number[]; downloads: number; params: P } {
+  setBackend(backend);
+  const params = init();
+  let downloads = NaN;
+  const r = fgd(loss, [params], {
+    lr: options.lr,
+    decay: 0,
+    iterations: options.steps,
+    seed: options.seed,
+    progress: false,
+    regenerate: options.regenerate,
+    inputs,
+    onStep: ({ step }) => {
+      if (step === 1) downloads = residencyInfo().downloads;
+      if (step === options.steps) downloads = residencyInfo().downloads - downloads;
+    },
+  });
+  return { losses: r.losses, downloads, params };
+}
+
+/** Same losses to 1e-6 relative: the same cpu-mode kernels; the update differs only in float32 rounding of each term. */
+function expectSameLosses(got: number[], want: number[]): void {
+  expect(got).toHaveLength(want.length);
+  for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-6 * want[i]);
+}
+
 describe('training on the resident double', () => {
-  const train = (backend: string, regenerate: boolean) => {
-    setBackend(backend);
+  afterEach(() => setBackend('js'));
+
+  it.each([false, true])(
+    'an MLP follows gpujs-cpu (regenerate %s) and reads nothing back between steps',
+    (regenerate) => {
+      const x = keep(
+        tensor(
+          Float32Array.from({ length: 32 * 64 }, (_, i) => Math.sin(i)),
+          [32, 64],
+        ),
+      );
+      const labels = Int32Array.from({ length: 32 }, (_, i) => i % 10);
+      const run = (backend: string) =>
+        train(
+          backend,
+          mlpLoss,
+          () => initMlp(1, [64, 32, 32, 10]),
+          () => [x, labels],
+          {
+            steps: 6,
+            lr: 0.005,
+            seed: 3,
+            regenerate,
+          },
+        );
+      const want = run('gpujs-cpu'),
+        got = run('gpujs-cpu-resident');
+      x.dispose();
+      expectSameLosses(got.losses, want.losses);
+      const w1 = (p: { w1: unknown }) => (p.w1 as Tensor).toArray(); // read back: the host copy is current
+      const gw = w1(got.params),
+        ww = w1(want.params);
+      for (let i = 0; i < ww.length; i++) expect(Math.abs(gw[i] - ww[i])).toBeLessThan(1e-6);
+      expect(got.downloads).toBe(0);
+    },
+  );
+
+  it('a CNN follows gpujs-cpu and reads nothing back between steps (conv columns and max pooling stay resident)', () => {
     const x = keep(
       tensor(
-        Float32Array.from({ length: 32 * 64 }, (_, i) => Math.sin(i)),
-        [32, 64],
+        Float32Array.from({ length: 8 * 64 }, (_, i) => Math.sin(i * 0.7)),
+        [8, 1, 8, 8],
       ),
     );
-    const labels = Int32Array.from({ length: 32 }, (_, i) => i % 10);
-    const params = initMlp(1, [64, 32, 32, 10]);
-    let downloads = NaN;
-    const r = fgd(mlpLoss, [params], {
-      lr: 0.005,
-      decay: 0,
-      iterations: 6,
-      seed: 3,
-      progress: false,
-      regenerate,
-      inputs: () => [x, labels],
-      onStep: ({ step }) => {
-        if (step === 1) downloads = residencyInfo().downloads;
-        if (step === 6) downloads = residencyInfo().downloads - downloads;
-      },
-    });
-    const w1 = (params.w1 as Tensor).toArray().slice(); // read back: the host copy is current
-    x.dispose();
-    return { losses: r.losses, downloads, w1 };
-  };
-
-  it.each([false, true])('follows gpujs-cpu (regenerate %s) and reads nothing back between steps', (regenerate) => {
-    const want = train('gpujs-cpu', regenerate);
-    const got = train('gpujs-cpu-resident', regenerate);
-    // same kernels (cpu mode, float64 JS arithmetic stored to float32); the update differs from the
-    // js one only in float32 rounding of each term, so losses agree to 1e-6 relative over 6 steps
-    for (let i = 0; i < 6; i++) expect(Math.abs(got.losses[i] - want.losses[i])).toBeLessThan(1e-6 * want.losses[i]);
-    for (let i = 0; i < want.w1.length; i++) expect(Math.abs(got.w1[i] - want.w1[i])).toBeLessThan(1e-6);
-    expect(got.downloads).toBe(0);
-    setBackend('js');
-  });
-});
-
-describe('a CNN on the resident double', () => {
-  it('follows gpujs-cpu and reads nothing back between steps (conv columns and max pooling stay resident)', () => {
-    const sizes = { inChannels: 1, size: 8, channels: 4, hidden: 16, classes: 10 };
-    const x = Float32Array.from({ length: 8 * 64 }, (_, i) => Math.sin(i * 0.7));
     const labels = Int32Array.from({ length: 8 }, (_, i) => i % 10);
-    const run = (backend: string) => {
-      setBackend(backend);
-      const xs = keep(tensor(x, [8, 1, 8, 8]));
-      const params = initCnn(2, sizes);
-      let downloads = NaN;
-      const r = fgd(cnnLoss, [params], {
-        lr: 0.01,
-        decay: 0,
-        iterations: 4,
-        seed: 5,
-        progress: false,
-        inputs: () => [xs, labels],
-        onStep: ({ step }) => {
-          if (step === 1) downloads = residencyInfo().downloads;
-          if (step === 4) downloads = residencyInfo().downloads - downloads;
-        },
-      });
-      xs.dispose();
-      return { losses: r.losses, downloads };
-    };
+    const sizes = { inChannels: 1, size: 8, channels: 4, hidden: 16, classes: 10 };
+    const run = (backend: string) =>
+      train(
+        backend,
+        cnnLoss,
+        () => initCnn(2, sizes),
+        () => [x, labels],
+        { steps: 4, lr: 0.01, seed: 5 },
+      );
     const want = run('gpujs-cpu'),
       got = run('gpujs-cpu-resident');
-    for (let i = 0; i < 4; i++) expect(Math.abs(got.losses[i] - want.losses[i])).toBeLessThan(1e-6 * want.losses[i]);
+    x.dispose();
+    expectSameLosses(got.losses, want.losses);
     expect(got.downloads).toBe(0);
-    setBackend('js');
   });
 });
 

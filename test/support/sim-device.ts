@@ -26,7 +26,7 @@ import type {
   UpdateArgs,
 } from '../../kernels/backend';
 import { jsBackend } from '../../kernels/js';
-import { FILLERS } from '../../kernels/rng';
+import { fillDirectionOnHost } from '../../kernels/js/direction';
 import { Device, segmentsOf, setDeviceCopy, syncHost } from '../../kernels/residency';
 import { registerBackend } from '../../kernels/select';
 
@@ -106,12 +106,8 @@ function wrap<K extends keyof typeof OUTPUTS>(name: K): (args: object) => unknow
 }
 
 function fillDirection(a: FillDirectionArgs): void {
-  // DirectionStorage.fill's walk: row r is stream + r from streamOffset
-  const fill = FILLERS[a.distribution],
-    n = a.rows * a.size;
-  if (a.offset !== 0 || n !== a.out.length) throw new Error('sim-device: fillDirection of part of a buffer');
-  for (let r = 0; r < a.rows; r++)
-    fill(a.out.subarray(r * a.size, (r + 1) * a.size), a.seed, a.stream + r, a.streamOffset);
+  stage(a.out); // the rest of the buffer stays what it was
+  fillDirectionOnHost(a);
   makeResident(a.out);
 }
 

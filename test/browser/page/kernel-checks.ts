@@ -39,7 +39,8 @@ export interface CheckOptions {
 }
 
 type Kernel = (args: object) => unknown;
-const KERNELS = [
+/** The kernel families the checks cover (update only on a device backend, whose own update it is). */
+export const KERNELS = [
   'gemm',
   'im2col',
   'unary',
